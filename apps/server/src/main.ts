@@ -1,0 +1,58 @@
+import { ConfigError, loadConfig } from '@quarry/config';
+import { ServiceError } from '@quarry/services';
+import { QuarryError } from '@quarry/core';
+import { startServer } from './server';
+
+/**
+ * Runs one Quarry instance in the foreground until SIGINT/SIGTERM, then shuts down gracefully:
+ * stop accepting connections, finish in-flight requests, close Elasticsearch and Redis clients.
+ * The services themselves keep running so other instances (and the next start) reuse them.
+ */
+export async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`quarry: invalid configuration: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  try {
+    const server = await startServer(config);
+    const { endpoints } = server.runtime;
+    process.stdout.write(
+      [
+        '',
+        `Quarry is listening on ${server.url}`,
+        `  health     ${server.url}/health  ${server.url}/health/ready`,
+        `  Elasticsearch  ${endpoints.elasticsearchUrl}${config.elasticsearchUrl ? '' : ' (embedded)'}`,
+        `  Redis          ${endpoints.redisUrl}`,
+        'Press Ctrl+C to stop Quarry; `npm run down` stops the embedded services.',
+        '',
+      ].join('\n'),
+    );
+    const shutdown = (signal: string) => {
+      server.runtime.logger.info({ signal }, 'shutting down');
+      const force = setTimeout(() => process.exit(1), 15_000);
+      force.unref();
+      server.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    };
+    process.once('SIGINT', () => shutdown('SIGINT'));
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+  } catch (error) {
+    if (error instanceof ServiceError || error instanceof QuarryError) {
+      process.stderr.write(`quarry: cannot start: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+if (require.main === module) {
+  void main();
+}

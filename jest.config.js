@@ -1,0 +1,25 @@
+// Two projects: `unit` (pure logic, no services) and `integration` (real Elasticsearch and
+// Redis, started or reused by the global setup). Type checking is `npm run typecheck`'s job,
+// so ts-jest only transpiles (isolatedModules in tsconfig.json) to keep the suite fast.
+const { pathsToModuleNameMapper } = require('ts-jest');
+const { compilerOptions } = require('./tsconfig.json');
+
+const shared = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  moduleNameMapper: pathsToModuleNameMapper(compilerOptions.paths, { prefix: '<rootDir>/' }),
+  moduleFileExtensions: ['ts', 'js', 'json'],
+};
+
+module.exports = {
+  projects: [
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,elastic}/**/*.spec.ts'] },
+    {
+      ...shared,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/global-setup.ts',
+    },
+  ],
+  testTimeout: 60000,
+};

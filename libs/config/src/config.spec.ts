@@ -1,0 +1,52 @@
+import { ConfigError, loadConfig } from './config';
+
+describe('loadConfig', () => {
+  it('uses the embedded defaults when nothing is set', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.host).toBe('127.0.0.1');
+    expect(config.elasticsearchUrl).toBeUndefined();
+    expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(config.redisUrlExplicit).toBe(false);
+    expect(config.embedder).toEqual({ kind: 'local' });
+  });
+
+  it.each(['abc', '0', '70000', '3000x', '-1'])('rejects PORT=%s naming the variable', (port) => {
+    expect(() => loadConfig({ PORT: port })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: port })).toThrow(/^PORT: must be a port number/);
+  });
+
+  it('rejects a malformed ELASTICSEARCH_URL', () => {
+    expect(() => loadConfig({ ELASTICSEARCH_URL: 'not a url' })).toThrow(/^ELASTICSEARCH_URL: /);
+    expect(() => loadConfig({ ELASTICSEARCH_URL: 'ftp://x' })).toThrow(/^ELASTICSEARCH_URL: must use/);
+  });
+
+  it('parses API keys and rejects unknown roles', () => {
+    expect(loadConfig({ QUARRY_API_KEYS: 'reader-key-1:reader,admin-key-1:admin' }).apiKeys).toEqual([
+      { key: 'reader-key-1', role: 'reader' },
+      { key: 'admin-key-1', role: 'admin' },
+    ]);
+    expect(() => loadConfig({ QUARRY_API_KEYS: 'some-key-1:root' })).toThrow(
+      /^QUARRY_API_KEYS: role must be/,
+    );
+  });
+
+  it('refuses a non-loopback bind without keys (protected mode)', () => {
+    expect(() => loadConfig({ HOST: '0.0.0.0' })).toThrow(/^HOST: binding to non-loopback/);
+    expect(loadConfig({ HOST: '0.0.0.0', QUARRY_API_KEYS: 'admin-key-1:admin' }).host).toBe('0.0.0.0');
+  });
+
+  it('requires URL and model for the openai embedder', () => {
+    expect(() => loadConfig({ QUARRY_EMBEDDER: 'openai' })).toThrow(/^QUARRY_EMBEDDER_URL: is required/);
+    expect(() =>
+      loadConfig({ QUARRY_EMBEDDER: 'openai', QUARRY_EMBEDDER_URL: 'http://127.0.0.1:1' }),
+    ).toThrow(/^QUARRY_EMBEDDER_MODEL: is required/);
+    expect(() => loadConfig({ QUARRY_EMBEDDER: 'magic' })).toThrow(/^QUARRY_EMBEDDER: must be/);
+  });
+
+  it('keeps an explicit REDIS_URL', () => {
+    const config = loadConfig({ REDIS_URL: 'redis://127.0.0.1:6390' });
+    expect(config.redisUrl).toBe('redis://127.0.0.1:6390');
+    expect(config.redisUrlExplicit).toBe(true);
+  });
+});

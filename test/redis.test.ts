@@ -1,0 +1,39 @@
+import { RedisBus } from '@quarry/live';
+import { eventually, servicesFromSetup } from './support/test-env';
+
+describe('Redis pub/sub through the app bus (real Redis)', () => {
+  const { redisUrl } = servicesFromSetup();
+  const instanceA = new RedisBus(redisUrl);
+  const instanceB = new RedisBus(redisUrl);
+
+  afterAll(async () => {
+    await instanceA.close();
+    await instanceB.close();
+  });
+
+  it('delivers a message published by one instance to a subscriber on another', async () => {
+    const channel = `quarry:test:${Date.now()}`;
+    let deliver: (message: unknown) => void = () => undefined;
+    const received = new Promise<unknown>((resolve) => (deliver = resolve));
+    await instanceB.subscribe(channel, (message) => deliver(message));
+    const receivers = await instanceA.publish(channel, { kind: 'document.changed', id: 'doc-1' });
+    expect(receivers).toBe(1);
+    await expect(received).resolves.toEqual({ kind: 'document.changed', id: 'doc-1' });
+  });
+
+  it('stops delivering after unsubscribe', async () => {
+    const channel = `quarry:test:unsub:${Date.now()}`;
+    const seen: unknown[] = [];
+    const unsubscribe = await instanceB.subscribe(channel, (message) => seen.push(message));
+    expect(await instanceA.publish(channel, 1)).toBe(1);
+    await eventually(
+      async () => seen.length,
+      (n) => n === 1,
+      5000,
+    );
+    await unsubscribe();
+    expect(await instanceA.publish(channel, 2)).toBe(0);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(seen).toEqual([1]);
+  });
+});
