@@ -1,0 +1,47 @@
+# syntax=docker/dockerfile:1
+#
+# Quarry container image. Built by docker-compose.yml (service `quarry`), or on its own:
+#   docker build -t quarry .
+#   docker run -e ELASTICSEARCH_URL=... -e REDIS_URL=... -e HOST=0.0.0.0 -e QUARRY_API_KEYS=... -p 3000:3000 quarry
+# In a container Quarry never starts its embedded services: ELASTICSEARCH_URL and REDIS_URL must point at
+# real ones. HOST=0.0.0.0 (needed to be reachable from outside the container) refuses to start without
+# QUARRY_API_KEYS.
+
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# ---- build: full dependencies, compile TypeScript to dist/ ------------------------------------------------
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+# No install-time telemetry from @scarf/scarf (a transitive dependency).
+ENV SCARF_ANALYTICS=false
+# Manifests first so the dependency layer is cached until package*.json change.
+COPY package.json package-lock.json ./
+RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
+# Sources (.dockerignore keeps node_modules, dist, .quarry, .git and build output out of the context).
+COPY . .
+# prompts/ is optional: make sure it exists so the runtime stage can always copy it.
+RUN npm run build && mkdir -p prompts
+
+# ---- runtime: production dependencies, compiled code, index definitions -----------------------------------
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production \
+    SCARF_ANALYTICS=false
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --no-audit --no-fund
+COPY --from=build /app/dist ./dist
+COPY --from=build /app/bin ./bin
+# Index templates and mappings (elastic/indices/*.json), read at start-up relative to the folder holding
+# Quarry's package.json (/app). The embedded launcher's Java build output is excluded by .dockerignore.
+COPY --from=build /app/elastic ./elastic
+# Prompt files, if the checkout has any (an empty folder otherwise; see the build stage).
+COPY --from=build /app/prompts ./prompts
+# .quarry/ is Quarry's data folder (pid files, logs of embedded services); writable by the runtime user.
+RUN mkdir -p /app/.quarry && chown node:node /app/.quarry
+
+USER node
+ENV HOST=0.0.0.0 \
+    PORT=3000
+EXPOSE 3000
+# Node is PID 1 and handles SIGTERM itself (graceful shutdown in apps/server/src/main.ts).
+CMD ["node", "dist/apps/server/src/main.js"]
