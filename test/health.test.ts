@@ -10,6 +10,7 @@ import {
 } from '@quarry/embedded-elasticsearch';
 import { findFreePort, writeRecord } from '@quarry/services';
 import { startServer, type RunningServer } from '../apps/server/src/server';
+import { call } from './support/http';
 import { eventually, testConfig } from './support/test-env';
 
 /**
@@ -61,6 +62,13 @@ describe('/health/ready with Elasticsearch stopped and restarted', () => {
     expect(down.status).toBe(503);
     expect(down.body.elasticsearch.status).toBe('down');
     expect(down.body.redis.status).toBe('up');
+
+    // Requests get a clear 503 naming the dependency, not a 500 or a hang.
+    const search = await call(server!.url, 'POST', '/v1/search', { query: 'anything', mode: 'lexical' });
+    expect(search.status).toBe(503);
+    expect(search.body.error.message).toMatch(/^elasticsearch is unavailable/);
+    const ingest = await call(server!.url, 'POST', '/v1/documents', [{ body: 'written while the node is down' }]);
+    expect(ingest.status).toBe(503);
 
     await startEmbeddedElasticsearch(nodeOptions());
     const back = await eventually(ready, (r) => r.status === 200, 60_000);

@@ -1,14 +1,21 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { DocumentsController } from './rest/documents.controller';
+import { QuarryExceptionFilter } from './rest/exception.filter';
 import { HealthController } from './rest/health.controller';
-import { RUNTIME, type QuarryRuntime } from './runtime';
+import { SearchController } from './rest/search.controller';
+import { RUNTIME, type QuarryRuntime } from '@quarry/runtime';
 
 @Module({})
 export class AppModule {
   static forRuntime(runtime: QuarryRuntime): DynamicModule {
     return {
       module: AppModule,
-      controllers: [HealthController],
-      providers: [{ provide: RUNTIME, useValue: runtime }],
+      controllers: [HealthController, DocumentsController, SearchController],
+      providers: [
+        { provide: RUNTIME, useValue: runtime },
+        { provide: APP_FILTER, useValue: new QuarryExceptionFilter(runtime.logger) },
+      ],
     };
   }
 }

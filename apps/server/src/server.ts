@@ -1,15 +1,17 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import pinoHttp from 'pino-http';
 import type { QuarryConfig } from '@quarry/config';
 import { createLogger } from '@quarry/observability';
-import { setupIndices } from '@quarry/search';
-import { ensureServices } from '@quarry/services';
 import { AppModule } from './app.module';
-import { createRuntime, type QuarryRuntime } from './runtime';
+import { bootRuntime, type QuarryRuntime } from '@quarry/runtime';
+
+export const BODY_LIMIT = '20mb';
 
 export interface RunningServer {
   url: string;
@@ -19,27 +21,21 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Dimensions of the default embedder until the embeddings library is wired in. */
-const LOCAL_EMBEDDER = { id: 'local:use-lite-512', dims: 512 };
-
 /**
  * Starts one Quarry instance: services (embedded or configured), indices, then the HTTP
  * server. Used by `npm start`, the CLI and the integration tests alike.
  */
 export async function startServer(config: QuarryConfig): Promise<RunningServer> {
   const logger = createLogger(config.logLevel);
-  const endpoints = await ensureServices(config, (message) => logger.info(message));
-  const runtime = createRuntime(config, endpoints, logger);
+  const runtime = await bootRuntime(config, logger);
   try {
-    const indices = await setupIndices(runtime.elasticsearch, config.indexPrefix, LOCAL_EMBEDDER);
-    for (const index of indices)
-      logger.info({ alias: index.alias, index: index.index, action: index.action }, 'index ready');
-
     const app = await NestFactory.create<NestExpressApplication>(AppModule.forRuntime(runtime), {
       logger: ['error', 'warn'],
-      bodyParser: true,
+      bodyParser: false,
     });
     app.disable('x-powered-by');
+    // Bulk ingest carries up to 1,000 documents; the limit keeps one request from exhausting memory.
+    app.useBodyParser('json', { limit: BODY_LIMIT });
     app.use(
       pinoHttp({
         logger,
@@ -53,6 +49,13 @@ export async function startServer(config: QuarryConfig): Promise<RunningServer> 
         autoLogging: { ignore: (req) => req.url === '/health' },
       }),
     );
+    const openApi = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder().setTitle('Quarry').setDescription('Search for agents and apps').setVersion('1').build(),
+    );
+    (app.getHttpAdapter().getInstance() as Express).get('/openapi.json', (_req, res) => {
+      res.json(openApi);
+    });
     await app.listen(config.port, config.host);
     const port = (app.getHttpServer().address() as AddressInfo).port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;

@@ -107,5 +107,8 @@ export class RateLimitedError extends QuarryError {
 /** Anything that is not a QuarryError is a bug on our side: it is reported as internal without leaking details. */
 export function toQuarryError(error: unknown): QuarryError {
   if (error instanceof QuarryError) return error;
-  return new QuarryError('internal', 'internal error');
+  const internal = new QuarryError('internal', 'internal error');
+  // Kept for the server's logs; never serialised to the client.
+  Object.defineProperty(internal, 'cause', { value: error, enumerable: false });
+  return internal;
 }

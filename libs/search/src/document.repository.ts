@@ -1,4 +1,4 @@
-import type { Client } from '@elastic/elasticsearch';
+import type { Client, estypes } from '@elastic/elasticsearch';
 import { mapElasticsearchError } from './elasticsearch.client';
 
 /** A document as stored in the full-text index. */
@@ -13,14 +13,66 @@ export interface StoredDocument {
   created_at: string;
   updated_at: string;
   content_hash: string;
+  /** Hash of what was embedded (title and body): unchanged → the vectors are reused. */
+  embedding_hash?: string;
+  chunk_count?: number;
 }
 
-/** All reads and writes of the full-text index go through here. */
+export type ExistingDocument = Pick<StoredDocument, 'collection' | 'content_hash' | 'embedding_hash' | 'chunk_count' | 'created_at'>;
+
+export interface BulkItemResult {
+  id: string;
+  index: string;
+  op: 'index' | 'update' | 'delete';
+  status: number;
+  error?: string;
+}
+
+/** All reads and writes of documents and their chunks go through here. */
 export class DocumentRepository {
   constructor(
     private readonly client: Client,
     private readonly alias: string,
   ) {}
+
+  /** What is stored for these ids already (hashes, chunk counts); absent ids are new. */
+  async existing(ids: string[], signal?: AbortSignal): Promise<Map<string, ExistingDocument>> {
+    if (ids.length === 0) return new Map();
+    try {
+      const response = await this.client.mget<ExistingDocument>(
+        { index: this.alias, ids, _source: ['collection', 'content_hash', 'embedding_hash', 'chunk_count', 'created_at'] },
+        { signal },
+      );
+      const found = new Map<string, ExistingDocument>();
+      for (const doc of response.docs) if ('found' in doc && doc.found && doc._source) found.set(doc._id, doc._source);
+      return found;
+    } catch (error) {
+      throw mapElasticsearchError(error);
+    }
+  }
+
+  /** One bulk request; resolves with the outcome of every operation, in order. */
+  async bulk(
+    operations: estypes.BulkRequest['operations'],
+    refresh: boolean | 'wait_for',
+    signal?: AbortSignal,
+  ): Promise<BulkItemResult[]> {
+    try {
+      const response = await this.client.bulk({ operations, refresh }, { signal });
+      return response.items.map((item) => {
+        const [op, result] = Object.entries(item)[0] as ['index' | 'update' | 'delete', estypes.BulkResponseItem];
+        return {
+          id: result._id ?? '',
+          index: result._index,
+          op,
+          status: result.status,
+          error: result.error ? `${result.error.type}: ${result.error.reason ?? ''}` : undefined,
+        };
+      });
+    } catch (error) {
+      throw mapElasticsearchError(error);
+    }
+  }
 
   async put(document: StoredDocument, refresh: boolean | 'wait_for' = false): Promise<void> {
     try {

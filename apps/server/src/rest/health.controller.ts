@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { RUNTIME, type QuarryRuntime } from '../runtime';
+import { RUNTIME, type QuarryRuntime } from '@quarry/runtime';
 
 @Controller('health')
 export class HealthController {

@@ -1,0 +1,171 @@
+import { plainToInstance } from 'class-transformer';
+import { validate, type ValidationError } from 'class-validator';
+import { InvalidError, NotFoundError, ForbiddenError, QuarryError, toQuarryError, type FieldProblem } from './errors';
+
+export type Role = 'reader' | 'writer' | 'admin';
+export type Transport = 'rest' | 'graphql' | 'mcp-ws' | 'mcp-http' | 'mcp-stdio' | 'cli' | 'internal';
+
+/** Who is asking. Roles nest: an admin may do what a writer may, a writer what a reader may. */
+export interface Principal {
+  id: string;
+  role: Role;
+  /** When set, the principal only sees and writes these collections. */
+  collections?: string[];
+}
+
+export interface Envelope<A = unknown> {
+  op: string;
+  args: A;
+  principal: Principal;
+  transport: Transport;
+  requestId: string;
+  signal?: AbortSignal;
+  /** Progress reports of long operations (MCP progress notifications, CLI progress bar). */
+  onProgress?: (progress: { done: number; total: number; message?: string }) => void;
+}
+
+export interface OperationContext {
+  principal: Principal;
+  transport: Transport;
+  requestId: string;
+  signal: AbortSignal;
+  onProgress: (progress: { done: number; total: number; message?: string }) => void;
+}
+
+type DtoClass<A> = new () => A;
+
+/**
+ * One thing Quarry can do (search, index documents, ...). Its input class carries the
+ * class-validator rules, so validation is declared once and applies to every edge.
+ */
+export interface Operation<A = unknown, R = unknown> {
+  name: string;
+  description: string;
+  /** Minimum role allowed to run it. */
+  role: Role;
+  /** Class-validator DTO for the arguments; omitted for operations without input. */
+  input?: DtoClass<A>;
+  run(args: A, context: OperationContext): Promise<R>;
+}
+
+export interface Outcome {
+  op: string;
+  transport: Transport;
+  principal: Principal;
+  requestId: string;
+  durationMs: number;
+  error?: QuarryError;
+}
+
+/**
+ * Cross-cutting concerns (metrics, audit, rate limits, logging) hook into the one request
+ * lifecycle instead of being repeated in every edge, like Apollo Server plugins.
+ */
+export interface MessageManagerPlugin {
+  /** Runs after validation and authorization, before the operation; throw to refuse (e.g. rate limit). */
+  beforeRun?(envelope: Envelope, operation: Operation): Promise<void> | void;
+  /** Runs once per request, whatever the outcome. */
+  afterRun?(outcome: Outcome, result?: unknown): void;
+}
+
+const ROLE_RANK: Record<Role, number> = { reader: 0, writer: 1, admin: 2 };
+
+export function roleAllows(role: Role, required: Role): boolean {
+  return ROLE_RANK[role] >= ROLE_RANK[required];
+}
+
+/** Flattens class-validator's nested errors into `field.path: reason` problems. */
+export function toFieldProblems(errors: ValidationError[], parent = ''): FieldProblem[] {
+  return errors.flatMap((error) => {
+    const field = parent ? (/^\d+$/.test(error.property) ? `${parent}[${error.property}]` : `${parent}.${error.property}`) : error.property;
+    const own = Object.values(error.constraints ?? {}).map((reason) => ({ field, reason }));
+    return [...own, ...toFieldProblems(error.children ?? [], field)];
+  });
+}
+
+/** Validates `args` against a DTO class; resolves with the typed instance or throws InvalidError naming each field. */
+export async function validateInput<A extends object>(input: DtoClass<A>, args: unknown, what = 'arguments'): Promise<A> {
+  if (args === null || typeof args !== 'object' || Array.isArray(args)) {
+    throw new InvalidError(`${what} must be a JSON object`, [{ field: '(root)', reason: 'must be an object' }]);
+  }
+  const instance = plainToInstance(input, args, { enableImplicitConversion: false });
+  const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
+  if (errors.length > 0) {
+    const problems = toFieldProblems(errors);
+    throw new InvalidError(`invalid ${what}: ${problems.map((p) => `${p.field}: ${p.reason}`).join('; ')}`, problems);
+  }
+  return instance;
+}
+
+/**
+ * The single path of every request from every edge: find the operation, validate, authorize,
+ * run the plugins' checks, run, time, report. Edges only build envelopes and render results.
+ */
+export class MessageManager {
+  private readonly operations = new Map<string, Operation>();
+  private readonly plugins: MessageManagerPlugin[] = [];
+
+  register(...operations: Operation<never, unknown>[]): this {
+    for (const operation of operations) {
+      if (this.operations.has(operation.name)) throw new Error(`operation ${operation.name} registered twice`);
+      this.operations.set(operation.name, operation as Operation);
+    }
+    return this;
+  }
+
+  use(plugin: MessageManagerPlugin): this {
+    this.plugins.push(plugin);
+    return this;
+  }
+
+  list(): Operation[] {
+    return [...this.operations.values()];
+  }
+
+  get(name: string): Operation | undefined {
+    return this.operations.get(name);
+  }
+
+  async handle<R = unknown>(envelope: Envelope): Promise<R> {
+    const started = performance.now();
+    const outcome: Outcome = {
+      op: envelope.op,
+      transport: envelope.transport,
+      principal: envelope.principal,
+      requestId: envelope.requestId,
+      durationMs: 0,
+    };
+    let result: unknown;
+    try {
+      const operation = this.operations.get(envelope.op);
+      if (!operation) throw new NotFoundError('operation', envelope.op);
+      if (!roleAllows(envelope.principal.role, operation.role)) {
+        throw new ForbiddenError(`${operation.name} needs the ${operation.role} role; ${envelope.principal.id} is ${envelope.principal.role}`);
+      }
+      const args = operation.input ? await validateInput(operation.input as DtoClass<object>, envelope.args ?? {}) : envelope.args;
+      for (const plugin of this.plugins) await plugin.beforeRun?.(envelope, operation);
+      const signal = envelope.signal ?? new AbortController().signal;
+      if (signal.aborted) throw new QuarryError('invalid', 'request cancelled');
+      result = await operation.run(args, {
+        principal: envelope.principal,
+        transport: envelope.transport,
+        requestId: envelope.requestId,
+        signal,
+        onProgress: envelope.onProgress ?? (() => undefined),
+      });
+      return result as R;
+    } catch (error) {
+      outcome.error = toQuarryError(error);
+      throw outcome.error;
+    } finally {
+      outcome.durationMs = performance.now() - started;
+      for (const plugin of this.plugins) {
+        try {
+          plugin.afterRun?.(outcome, result);
+        } catch {
+          // A failing metrics or audit plugin must not turn a served request into an error.
+        }
+      }
+    }
+  }
+}

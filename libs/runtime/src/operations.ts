@@ -1,0 +1,31 @@
+import type { MessageManagerPlugin, Operation } from '@quarry/core';
+import type { HealthChecker, Logger, Readiness } from '@quarry/observability';
+
+/** `health` as an operation, so MCP clients and scripts see the same readiness as /health/ready. */
+export function healthOperation(health: HealthChecker): Operation<never, unknown> {
+  const operation: Operation<object, Readiness> = {
+    name: 'health',
+    description: 'Readiness of Elasticsearch and Redis, each with status and latency.',
+    role: 'reader',
+    run: () => health.readiness(),
+  };
+  return operation as Operation<never, unknown>;
+}
+
+/** One structured log line per operation, with request id, principal, outcome and duration. */
+export function requestLogPlugin(logger: Logger): MessageManagerPlugin {
+  return {
+    afterRun(outcome) {
+      const entry = {
+        op: outcome.op,
+        transport: outcome.transport,
+        principal: outcome.principal.id,
+        requestId: outcome.requestId,
+        durationMs: Math.round(outcome.durationMs * 10) / 10,
+        outcome: outcome.error?.kind ?? 'ok',
+      };
+      if (outcome.error?.kind === 'internal') logger.error({ ...entry, err: (outcome.error as { cause?: unknown }).cause }, 'operation failed');
+      else logger.debug(entry, 'operation');
+    },
+  };
+}

@@ -1,0 +1,262 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { estypes } from '@elastic/elasticsearch';
+import { InvalidError, QuarryError, UnavailableError, validateInput } from '@quarry/core';
+import type { Embedder } from '@quarry/embeddings';
+import { chunkText, DEFAULT_CHUNKING, type ChunkOptions } from './chunker';
+import type { BulkItemResult, DocumentRepository, ExistingDocument, StoredDocument } from './document.repository';
+import { DocumentInput, type IngestResult, type IngestResultItem } from './document.dto';
+import type { IndexNames } from './index-names';
+
+export type DocumentChange = { id: string; change: 'new' | 'updated' | 'deleted'; collection: string };
+
+export interface IngestOptions {
+  wait?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (progress: { done: number; total: number; message?: string }) => void;
+  /** Collections the caller may write; documents elsewhere are refused one by one. */
+  allowedCollections?: string[];
+}
+
+export interface IngestServiceOptions {
+  chunking: ChunkOptions;
+  /** Texts per embedder call: large enough to keep the model busy, small enough for steady progress. */
+  embedBatch: number;
+  /** Documents per bulk request, bounding request size. */
+  bulkDocuments: number;
+}
+
+const DEFAULT_OPTIONS: IngestServiceOptions = { chunking: DEFAULT_CHUNKING, embedBatch: 64, bulkDocuments: 200 };
+
+interface Prepared {
+  index: number;
+  doc: StoredDocument;
+  previous?: ExistingDocument;
+  /** Chunks to (re-)embed; undefined when the stored vectors are reused. */
+  chunks?: string[];
+  vectors?: number[][];
+  status: 'created' | 'updated';
+}
+
+const hash = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('hex');
+
+export function chunkId(docId: string, chunkNo: number): string {
+  return `${docId}#${chunkNo}`;
+}
+
+function normalise(input: DocumentInput, now: string): StoredDocument {
+  const tags = [...new Set((input.tags ?? []).map((t) => t.trim()).filter(Boolean))];
+  const doc: StoredDocument = {
+    id: input.id ?? randomUUID(),
+    collection: input.collection ?? 'default',
+    title: input.title?.trim() || undefined,
+    body: input.body,
+    tags,
+    source: input.source,
+    metadata: input.metadata ?? {},
+    created_at: now,
+    updated_at: now,
+    content_hash: '',
+  };
+  doc.embedding_hash = hash([doc.title ?? '', doc.body]);
+  doc.content_hash = hash([doc.title ?? '', doc.body, doc.collection, [...tags].sort(), doc.source ?? '', doc.metadata]);
+  return doc;
+}
+
+/** The text that is embedded for a chunk: the title gives every chunk its document's context. */
+function embeddingText(doc: StoredDocument, chunk: string): string {
+  return doc.title ? `${doc.title}. ${chunk}` : chunk;
+}
+
+/**
+ * Validates, normalises, chunks, embeds and bulk-writes documents. Each document gets its own
+ * result: one bad document never fails the others. Unchanged documents are skipped and a
+ * document whose text did not change keeps its vectors.
+ */
+export class IngestService {
+  private readonly options: IngestServiceOptions;
+
+  constructor(
+    private readonly repository: DocumentRepository,
+    private readonly embedder: Embedder,
+    private readonly indices: IndexNames,
+    options: Partial<IngestServiceOptions> = {},
+    private readonly onChanged: (changes: DocumentChange[]) => void = () => undefined,
+  ) {
+    this.options = { ...DEFAULT_OPTIONS, ...options };
+  }
+
+  async ingest(documents: unknown[], options: IngestOptions = {}): Promise<IngestResult> {
+    const started = performance.now();
+    const items: IngestResultItem[] = new Array(documents.length);
+    const now = new Date().toISOString();
+    const valid: { index: number; doc: StoredDocument }[] = [];
+    const seen = new Map<string, number>();
+
+    for (const [index, raw] of documents.entries()) {
+      try {
+        const input = await validateInput(DocumentInput, raw, `documents[${index}]`);
+        const doc = normalise(input, now);
+        if (options.allowedCollections && !options.allowedCollections.includes(doc.collection)) {
+          throw new InvalidError(`collection "${doc.collection}" is not writable with this key`, [
+            { field: 'collection', reason: 'not in the allowed collections of this key' },
+          ]);
+        }
+        if (seen.has(doc.id)) {
+          throw new InvalidError(`id "${doc.id}" appears more than once in this request (first at documents[${seen.get(doc.id)}])`, [
+            { field: 'id', reason: 'duplicate in this request' },
+          ]);
+        }
+        seen.set(doc.id, index);
+        valid.push({ index, doc });
+      } catch (error) {
+        items[index] = failure(index, (raw as { id?: unknown })?.id, error);
+      }
+    }
+
+    for (let start = 0; start < valid.length; start += this.options.bulkDocuments) {
+      if (options.signal?.aborted) throw new QuarryError('invalid', 'request cancelled');
+      const slice = valid.slice(start, start + this.options.bulkDocuments);
+      const results = await this.writeSlice(slice, options);
+      for (const result of results) items[result.index] = result;
+      options.onProgress?.({ done: Math.min(start + slice.length, valid.length), total: valid.length });
+    }
+
+    const failed = items.filter((i) => i.status === 'failed').length;
+    return { items, indexed: items.length - failed, failed, tookMs: Math.round(performance.now() - started) };
+  }
+
+  private async writeSlice(slice: { index: number; doc: StoredDocument }[], options: IngestOptions): Promise<IngestResultItem[]> {
+    const existing = await this.repository.existing(slice.map((s) => s.doc.id), options.signal);
+    const results: IngestResultItem[] = [];
+    const prepared: Prepared[] = [];
+    for (const { index, doc } of slice) {
+      const previous = existing.get(doc.id);
+      if (previous?.content_hash === doc.content_hash) {
+        results.push({ index, id: doc.id, status: 'unchanged', chunks: previous.chunk_count });
+        continue;
+      }
+      if (previous) doc.created_at = previous.created_at;
+      const reuse = previous?.embedding_hash === doc.embedding_hash && previous?.chunk_count !== undefined;
+      prepared.push({
+        index,
+        doc,
+        previous,
+        chunks: reuse ? undefined : chunkText(doc.body, this.options.chunking),
+        status: previous ? 'updated' : 'created',
+      });
+    }
+
+    const embedFailure = await this.embed(prepared, options.signal);
+    const writable = prepared.filter((p) => !embedFailure || !p.chunks);
+    for (const p of prepared) {
+      if (embedFailure && p.chunks) results.push(failure(p.index, p.doc.id, embedFailure));
+    }
+    if (writable.length === 0) return results;
+
+    const { operations, owners } = this.bulkOperations(writable);
+    const outcomes = await this.repository.bulk(operations, options.wait ? 'wait_for' : false, options.signal);
+    const errors = new Map<string, string[]>();
+    outcomes.forEach((outcome: BulkItemResult, i) => {
+      const benign = outcome.op === 'delete' && outcome.status === 404;
+      if (outcome.error && !benign) {
+        const owner = owners[i];
+        errors.set(owner, [...(errors.get(owner) ?? []), `${outcome.op} ${outcome.id}: ${outcome.error}`]);
+      }
+    });
+    const changes: DocumentChange[] = [];
+    for (const p of writable) {
+      const problems = errors.get(p.doc.id);
+      if (problems) {
+        results.push({ index: p.index, id: p.doc.id, status: 'failed', error: `elasticsearch rejected: ${problems.join('; ')}` });
+      } else {
+        results.push({ index: p.index, id: p.doc.id, status: p.status, chunks: p.doc.chunk_count });
+        changes.push({ id: p.doc.id, change: p.status === 'created' ? 'new' : 'updated', collection: p.doc.collection });
+      }
+    }
+    if (changes.length) this.onChanged(changes);
+    return results;
+  }
+
+  /** Embeds every new chunk of the slice in batches; resolves with the failure, if the embedder failed. */
+  private async embed(prepared: Prepared[], signal?: AbortSignal): Promise<Error | undefined> {
+    const jobs = prepared.flatMap((p) => (p.chunks ?? []).map((chunk) => ({ p, text: embeddingText(p.doc, chunk) })));
+    const vectors: number[][] = [];
+    try {
+      for (let i = 0; i < jobs.length; i += this.options.embedBatch) {
+        if (signal?.aborted) throw new QuarryError('invalid', 'request cancelled');
+        vectors.push(...(await this.embedder.embed(jobs.slice(i, i + this.options.embedBatch).map((j) => j.text), signal)));
+      }
+    } catch (error) {
+      if (error instanceof QuarryError) return error;
+      return new UnavailableError('embedder', (error as Error).message);
+    }
+    jobs.forEach((job, i) => (job.p.vectors ??= []).push(vectors[i]));
+    return undefined;
+  }
+
+  private bulkOperations(writable: Prepared[]): { operations: estypes.BulkRequest['operations']; owners: string[] } {
+    const operations: NonNullable<estypes.BulkRequest['operations']> = [];
+    const owners: string[] = [];
+    const add = (owner: string, action: object, body?: object) => {
+      operations.push(action as never);
+      if (body) operations.push(body as never);
+      owners.push(owner);
+    };
+    for (const p of writable) {
+      const { doc } = p;
+      const previousCount = p.previous?.chunk_count ?? 0;
+      const shared = {
+        collection: doc.collection,
+        tags: doc.tags,
+        source: doc.source,
+        metadata: doc.metadata,
+        created_at: doc.created_at,
+        updated_at: doc.updated_at,
+      };
+      if (p.chunks) {
+        doc.chunk_count = p.chunks.length;
+        p.chunks.forEach((text, n) =>
+          add(doc.id, { index: { _index: this.indices.vectors, _id: chunkId(doc.id, n) } }, {
+            doc_id: doc.id,
+            chunk_no: n,
+            text,
+            embedding: p.vectors![n],
+            ...shared,
+          }),
+        );
+        for (let n = p.chunks.length; n < previousCount; n++) add(doc.id, { delete: { _index: this.indices.vectors, _id: chunkId(doc.id, n) } });
+      } else {
+        doc.chunk_count = previousCount;
+        for (let n = 0; n < previousCount; n++) {
+          add(doc.id, { update: { _index: this.indices.vectors, _id: chunkId(doc.id, n) } }, { doc: shared });
+        }
+      }
+      add(doc.id, { index: { _index: this.indices.docs, _id: doc.id } }, doc);
+    }
+    return { operations, owners };
+  }
+
+  /** Removes a document and all its chunks; false when there was no such document. */
+  async delete(id: string, options: { wait?: boolean; signal?: AbortSignal; allowedCollections?: string[] } = {}): Promise<boolean> {
+    const existing = (await this.repository.existing([id], options.signal)).get(id);
+    // A document outside the caller's collections is reported as absent, not as forbidden, so
+    // its existence does not leak.
+    if (!existing || (options.allowedCollections && !options.allowedCollections.includes(existing.collection))) return false;
+    const operations: NonNullable<estypes.BulkRequest['operations']> = [{ delete: { _index: this.indices.docs, _id: id } }];
+    for (let n = 0; n < (existing.chunk_count ?? 0); n++) operations.push({ delete: { _index: this.indices.vectors, _id: chunkId(id, n) } });
+    const outcomes = await this.repository.bulk(operations, options.wait ? 'wait_for' : false, options.signal);
+    const failedOutcome = outcomes.find((o) => o.error && o.status !== 404);
+    if (failedOutcome) throw new UnavailableError('elasticsearch', `delete of ${failedOutcome.id} failed: ${failedOutcome.error}`);
+    this.onChanged([{ id, change: 'deleted', collection: existing.collection }]);
+    return true;
+  }
+}
+
+function failure(index: number, id: unknown, error: unknown): IngestResultItem {
+  const item: IngestResultItem = { index, status: 'failed', error: (error as Error).message };
+  if (typeof id === 'string') item.id = id;
+  if (error instanceof InvalidError && error.problems.length) {
+    item.problems = error.problems.map((p) => ({ field: p.field, reason: p.reason }));
+  }
+  return item;
+}

@@ -1,0 +1,25 @@
+/**
+ * Input limits, the same on every edge. They keep one request from exhausting memory or the
+ * embedder, and each is named in the error a client gets when it is exceeded.
+ */
+export const LIMITS = {
+  idLength: 256,
+  titleLength: 1_000,
+  /** Characters of body text per document (about 1 MB of ASCII). */
+  bodyLength: 1_000_000,
+  collectionLength: 64,
+  tags: 50,
+  tagLength: 100,
+  sourceLength: 2_048,
+  /** Serialized JSON size of a document's metadata. */
+  metadataBytes: 16_384,
+  metadataDepth: 5,
+  documentsPerBulk: 1_000,
+  queryLength: 2_000,
+  maxSize: 100,
+  maxFrom: 10_000,
+  collectionsPerQuery: 50,
+} as const;
+
+export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:\/-]*$/;
+export const COLLECTION_PATTERN = /^[a-z0-9][a-z0-9_-]*$/;

@@ -1,0 +1,110 @@
+import type { estypes } from '@elastic/elasticsearch';
+import type { SearchFilters } from './search.dto';
+
+/** Scope and filters after `@collection` words and the principal's allow-list are applied. */
+export interface ResolvedScope {
+  /** Undefined = every collection. An empty list = nothing visible (allow-list excludes all asked). */
+  collections?: string[];
+  tags?: string[];
+  filters?: SearchFilters;
+}
+
+const SOURCE_FIELDS = ['id', 'title', 'collection', 'tags', 'metadata', 'source', 'updated_at'];
+
+/** Filter clauses shared by the full-text and the vector index (both carry these fields). */
+export function filterClauses(scope: ResolvedScope): estypes.QueryDslQueryContainer[] {
+  const clauses: estypes.QueryDslQueryContainer[] = [];
+  if (scope.collections) clauses.push({ terms: { collection: scope.collections } });
+  for (const tag of scope.tags ?? []) clauses.push({ term: { tags: tag } });
+  const filters = scope.filters;
+  for (const [field, value] of Object.entries(filters?.metadata ?? {})) {
+    clauses.push(Array.isArray(value) ? { terms: { [`metadata.${field}`]: value.map(String) } } : { term: { [`metadata.${field}`]: String(value) } });
+  }
+  if (filters?.source?.length) clauses.push({ terms: { source: filters.source } });
+  const range = (field: string, gte?: string, lte?: string) => {
+    if (gte || lte) clauses.push({ range: { [field]: { ...(gte ? { gte } : {}), ...(lte ? { lte } : {}) } } });
+  };
+  range('created_at', filters?.createdAfter, filters?.createdBefore);
+  range('updated_at', filters?.updatedAfter, filters?.updatedBefore);
+  return clauses;
+}
+
+/**
+ * BM25 over title and body: the english-analysed fields match word forms ("disks" ~ "disk"),
+ * the standard sub-fields reward exact forms; the title weighs more than the body.
+ */
+export function lexicalQuery(text: string, scope: ResolvedScope): estypes.QueryDslQueryContainer {
+  const filter = filterClauses(scope);
+  if (!text) return { bool: { must: [{ match_all: {} }], filter } };
+  return {
+    bool: {
+      must: [
+        {
+          bool: {
+            should: [
+              { multi_match: { query: text, fields: ['title^2', 'body'], type: 'best_fields', tie_breaker: 0.3 } },
+              { multi_match: { query: text, fields: ['title.std^2', 'body.std'], type: 'best_fields', tie_breaker: 0.3, boost: 0.3 } },
+            ],
+            minimum_should_match: 1,
+          },
+        },
+      ],
+      filter,
+    },
+  };
+}
+
+export function facetAggregations(): Record<string, estypes.AggregationsAggregationContainer> {
+  return {
+    collection: { terms: { field: 'collection', size: 50 } },
+    tags: { terms: { field: 'tags', size: 50 } },
+  };
+}
+
+export interface LexicalRequestOptions {
+  from: number;
+  size: number;
+  highlight: boolean;
+  facets: boolean;
+}
+
+/** The one Elasticsearch request of a lexical search (also what the benchmark sends directly). */
+export function lexicalRequest(index: string, text: string, scope: ResolvedScope, options: LexicalRequestOptions): estypes.SearchRequest {
+  return {
+    index,
+    from: options.from,
+    size: options.size,
+    query: lexicalQuery(text, scope),
+    _source: SOURCE_FIELDS,
+    track_total_hits: true,
+    ...(options.facets ? { aggs: facetAggregations() } : {}),
+    highlight: {
+      pre_tags: ['<em>'],
+      post_tags: ['</em>'],
+      encoder: 'html',
+      fields: {
+        title: { number_of_fragments: 0 },
+        body: { fragment_size: 160, number_of_fragments: options.highlight ? 3 : 1, no_match_size: 200 },
+      },
+    },
+  };
+}
+
+/** kNN over chunk vectors with the same filters, so scoping holds in semantic mode too. */
+export function semanticRequest(index: string, vector: number[], scope: ResolvedScope, k: number): estypes.SearchRequest {
+  const filter = filterClauses(scope);
+  return {
+    index,
+    size: k,
+    knn: {
+      field: 'embedding',
+      query_vector: vector,
+      k,
+      num_candidates: Math.min(Math.max(k * 4, 100), 10_000),
+      ...(filter.length ? { filter } : {}),
+    },
+    _source: ['doc_id', 'chunk_no', 'text'],
+  };
+}
+
+export const DOCUMENT_SUMMARY_FIELDS = SOURCE_FIELDS;

@@ -1,0 +1,70 @@
+import { registerDecorator, type ValidationArguments, type ValidationOptions } from 'class-validator';
+import { COLLECTION_PATTERN, LIMITS } from './limits';
+
+function depthOf(value: unknown, depth = 0): number {
+  if (value === null || typeof value !== 'object') return depth;
+  const children = Array.isArray(value) ? value : Object.values(value);
+  return children.reduce<number>((max, child) => Math.max(max, depthOf(child, depth + 1)), depth + 1);
+}
+
+/** A plain JSON object of bounded size and depth (document metadata). */
+export function IsBoundedJsonObject(options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isBoundedJsonObject',
+      target: target.constructor,
+      propertyName,
+      options,
+      validator: {
+        validate(value: unknown) {
+          if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+          return Buffer.byteLength(JSON.stringify(value)) <= LIMITS.metadataBytes && depthOf(value) <= LIMITS.metadataDepth;
+        },
+        defaultMessage: (args?: ValidationArguments) =>
+          `${args?.property} must be a JSON object of at most ${LIMITS.metadataBytes} bytes and ${LIMITS.metadataDepth} levels`,
+      },
+    });
+}
+
+/** One collection name or a list of them. */
+export function IsCollectionSelector(options?: ValidationOptions) {
+  const valid = (name: unknown) =>
+    typeof name === 'string' && name.length <= LIMITS.collectionLength && COLLECTION_PATTERN.test(name);
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isCollectionSelector',
+      target: target.constructor,
+      propertyName,
+      options,
+      validator: {
+        validate(value: unknown) {
+          if (Array.isArray(value)) return value.length >= 1 && value.length <= LIMITS.collectionsPerQuery && value.every(valid);
+          return valid(value);
+        },
+        defaultMessage: (args?: ValidationArguments) =>
+          `${args?.property} must be a collection name (lowercase letters, digits, - and _) or a list of 1-${LIMITS.collectionsPerQuery} of them`,
+      },
+    });
+}
+
+/** Metadata filters: field → scalar or list of scalars. */
+export function IsMetadataFilter(options?: ValidationOptions) {
+  const scalar = (v: unknown) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isMetadataFilter',
+      target: target.constructor,
+      propertyName,
+      options,
+      validator: {
+        validate(value: unknown) {
+          if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+          return Object.entries(value).every(
+            ([key, v]) => /^[\w.-]{1,128}$/.test(key) && (scalar(v) || (Array.isArray(v) && v.length > 0 && v.length <= 100 && v.every(scalar))),
+          );
+        },
+        defaultMessage: (args?: ValidationArguments) =>
+          `${args?.property} must map metadata field names to a string, number, boolean or a list of them`,
+      },
+    });
+}
