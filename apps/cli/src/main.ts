@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Command, Option } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { ConfigError, loadConfig, type QuarryConfig } from '@quarry/config';
-import { QuarryError, type Envelope } from '@quarry/core';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import pino from 'pino';
+import { createMcpSession, QuarryError, type Envelope } from '@quarry/core';
 import { createLogger } from '@quarry/observability';
 import { bootRuntime, type QuarryRuntime } from '@quarry/runtime';
 import type { IngestResult, SearchResult } from '@quarry/search';
@@ -113,6 +115,23 @@ program
         });
       }),
     ),
+  );
+
+program
+  .command('stdio')
+  .description('serve MCP over stdin/stdout for desktop clients (logs go to stderr)')
+  .action(() =>
+    guarded(async () => {
+      const config = configOrExit();
+      // stdout carries the protocol: every log line goes to stderr.
+      const logger = pino({ name: 'quarry', level: config.logLevel }, pino.destination(2));
+      const runtime = await bootRuntime(config, logger);
+      const { server } = createMcpSession(runtime.mcp, { id: 'stdio', role: 'admin' }, 'mcp-stdio');
+      const transport = new StdioServerTransport();
+      transport.onclose = () => void runtime.close().then(() => process.exit(0));
+      process.stdin.on('end', () => void runtime.close().then(() => process.exit(0)));
+      await server.connect(transport);
+    }),
   );
 
 const services = program.command('services').description('the embedded Elasticsearch node and Redis');

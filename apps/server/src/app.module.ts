@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { DocumentsController } from './rest/documents.controller';
 import { QuarryExceptionFilter } from './rest/exception.filter';
 import { HealthController } from './rest/health.controller';
+import { RegistryController } from './rest/registry.controller';
 import { SearchController } from './rest/search.controller';
 import { RUNTIME, type QuarryRuntime } from '@quarry/runtime';
 
@@ -11,7 +12,7 @@ export class AppModule {
   static forRuntime(runtime: QuarryRuntime): DynamicModule {
     return {
       module: AppModule,
-      controllers: [HealthController, DocumentsController, SearchController],
+      controllers: [HealthController, DocumentsController, SearchController, RegistryController],
       providers: [
         { provide: RUNTIME, useValue: runtime },
         { provide: APP_FILTER, useValue: new QuarryExceptionFilter(runtime.logger) },

@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Express } from 'express';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -9,6 +11,8 @@ import pinoHttp from 'pino-http';
 import type { QuarryConfig } from '@quarry/config';
 import { createLogger } from '@quarry/observability';
 import { AppModule } from './app.module';
+import { McpHttpEndpoint } from './mcp/streamable-http';
+import { MCP_WS_PATH, McpWebSocketGateway } from './mcp/websocket.gateway';
 import { bootRuntime, type QuarryRuntime } from '@quarry/runtime';
 
 export const BODY_LIMIT = '20mb';
@@ -49,15 +53,32 @@ export async function startServer(config: QuarryConfig): Promise<RunningServer> 
         autoLogging: { ignore: (req) => req.url === '/health' },
       }),
     );
+    let boundPort = 0;
+    const loopback = ['127.0.0.1', 'localhost', '::1'].includes(config.host);
+    const mcpHttp = new McpHttpEndpoint(runtime, () =>
+      loopback ? [`127.0.0.1:${boundPort}`, `localhost:${boundPort}`, `[::1]:${boundPort}`] : undefined,
+    );
+    const mcpWs = new McpWebSocketGateway(runtime);
+    const express = app.getHttpAdapter().getInstance() as Express;
+    mcpHttp.mount(express);
     const openApi = SwaggerModule.createDocument(
       app,
       new DocumentBuilder().setTitle('Quarry').setDescription('Search for agents and apps').setVersion('1').build(),
     );
-    (app.getHttpAdapter().getInstance() as Express).get('/openapi.json', (_req, res) => {
+    express.get('/openapi.json', (_req, res) => {
       res.json(openApi);
     });
+    await app.init();
+    const httpServer = app.getHttpServer() as HttpServer;
+    // One port for everything: WebSocket upgrades are routed by path (MCP here, GraphQL beside it).
+    httpServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const path = (request.url ?? '').split('?')[0];
+      if (path === MCP_WS_PATH) mcpWs.handleUpgrade(request, socket, head);
+      else socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n');
+    });
     await app.listen(config.port, config.host);
-    const port = (app.getHttpServer().address() as AddressInfo).port;
+    const port = (httpServer.address() as AddressInfo).port;
+    boundPort = port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     let closing: Promise<void> | undefined;
     return {
@@ -67,6 +88,8 @@ export async function startServer(config: QuarryConfig): Promise<RunningServer> 
       app,
       close: () =>
         (closing ??= (async () => {
+          await mcpWs.close();
+          await mcpHttp.close();
           await app.close();
           await runtime.close();
         })()),

@@ -34,6 +34,25 @@ export interface OperationContext {
 
 type DtoClass<A> = new () => A;
 
+/** MCP tool hints (https://modelcontextprotocol.io/specification: tool annotations). */
+export interface ToolAnnotations {
+  title?: string;
+  readOnlyHint?: boolean;
+  destructiveHint?: boolean;
+  idempotentHint?: boolean;
+  openWorldHint?: boolean;
+}
+
+/** How an operation is offered as an MCP tool. */
+export interface ToolExposure<R = unknown> {
+  title: string;
+  annotations: ToolAnnotations;
+  /** JSON Schema of the result (MCP structuredContent). */
+  outputSchema: Record<string, unknown>;
+  /** Readable text of a result, for clients that show text only. */
+  summarize(result: R): string;
+}
+
 /**
  * One thing Quarry can do (search, index documents, ...). Its input class carries the
  * class-validator rules, so validation is declared once and applies to every edge.
@@ -45,6 +64,8 @@ export interface Operation<A = unknown, R = unknown> {
   role: Role;
   /** Class-validator DTO for the arguments; omitted for operations without input. */
   input?: DtoClass<A>;
+  /** Present when the operation is also an MCP tool of the same name. */
+  tool?: ToolExposure<R>;
   run(args: A, context: OperationContext): Promise<R>;
 }
 

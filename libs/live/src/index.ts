@@ -1,1 +1,2 @@
 export * from './redis.bus';
+export * from './resource.cache';

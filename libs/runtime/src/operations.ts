@@ -7,6 +7,21 @@ export function healthOperation(health: HealthChecker): Operation<never, unknown
     name: 'health',
     description: 'Readiness of Elasticsearch and Redis, each with status and latency.',
     role: 'reader',
+    tool: {
+      title: 'Service health',
+      annotations: { readOnlyHint: true, openWorldHint: false },
+      outputSchema: {
+        type: 'object',
+        properties: {
+          status: { type: 'string', enum: ['ready', 'not_ready'] },
+          elasticsearch: { type: 'object' },
+          redis: { type: 'object' },
+        },
+        required: ['status', 'elasticsearch', 'redis'],
+      },
+      summarize: (r) =>
+        `Quarry is ${r.status}: Elasticsearch ${r.elasticsearch.status} (${r.elasticsearch.latencyMs} ms), Redis ${r.redis.status} (${r.redis.latencyMs} ms)`,
+    },
     run: () => health.readiness(),
   };
   return operation as Operation<never, unknown>;

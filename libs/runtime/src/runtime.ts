@@ -1,13 +1,29 @@
 import type { Client } from '@elastic/elasticsearch';
 import type Redis from 'ioredis';
 import type { QuarryConfig } from '@quarry/config';
-import { MessageManager } from '@quarry/core';
+import * as path from 'node:path';
+import { findRepoRoot } from '@quarry/config';
+import {
+  collectionUri,
+  documentUri,
+  MessageManager,
+  PromptManager,
+  ResourceManager,
+  SessionHub,
+  ToolRegistry,
+  type McpDependencies,
+  type PromptTemplate,
+} from '@quarry/core';
 import { createEmbedder, type Embedder } from '@quarry/embeddings';
-import { createRedisConnection, RedisBus } from '@quarry/live';
+import { createRedisConnection, RedisBus, RedisResourceCache } from '@quarry/live';
 import { createLogger, HealthChecker, type Logger } from '@quarry/observability';
 import {
   createElasticsearchClient,
   DocumentRepository,
+  IndexResourceSource,
+  RegistryRepository,
+  savedSearchTool,
+  type SavedSearchDefinition,
   indexNames,
   IngestService,
   SearchRepository,
@@ -19,6 +35,8 @@ import {
 } from '@quarry/search';
 import { ensureServices, type ServiceEndpoints } from '@quarry/services';
 import { healthOperation, requestLogPlugin } from './operations';
+import { answerWithCitations, loadPromptFiles } from './prompts';
+import { REGISTRY_CHANNEL, registryOperations } from './registry.operations';
 
 /** Channel on which every instance announces document changes (live results, caches). */
 export const DOCUMENT_CHANGES_CHANNEL = 'quarry:documents';
@@ -37,8 +55,15 @@ export interface QuarryRuntime {
   search: SearchService;
   ingest: IngestService;
   manager: MessageManager;
+  registry: RegistryRepository;
+  /** What MCP sessions need; one hub per process delivers notifications to this instance's sessions. */
+  mcp: McpDependencies;
+  /** Loads saved tools and prompts from the registry and starts following changes from every instance. */
+  startRegistrySync(): Promise<void>;
   close(): Promise<void>;
 }
+
+const VERSION: string = (require(path.join(findRepoRoot(), 'package.json')) as { version: string }).version;
 
 export const RUNTIME = Symbol('QuarryRuntime');
 
@@ -62,9 +87,72 @@ export async function createRuntime(
     bus.publish(DOCUMENT_CHANGES_CHANNEL, { changes }).catch((error: Error) => logger.warn({ err: error.message }, 'change not published'));
   const ingest = new IngestService(documents, embedder, indices, {}, (changes) => void publishChanges(changes));
   const health = new HealthChecker(elasticsearch, redis);
+  const registry = new RegistryRepository(elasticsearch, indices.meta);
   const manager = new MessageManager()
     .register(...searchOperations({ search, ingest, documents, repository: searchRepository }), healthOperation(health))
     .use(requestLogPlugin(logger));
+  const tools = new ToolRegistry(manager.list());
+  const prompts = new PromptManager();
+  prompts.addDynamic(answerWithCitations(manager));
+  const resourceCache = new RedisResourceCache(redis, config.indexPrefix);
+  const resourceSource = new IndexResourceSource(elasticsearch, indices.docs, documents, searchRepository);
+  const resources = new ResourceManager(resourceSource, resourceCache);
+  const hub = new SessionHub();
+  manager.register(
+    ...registryOperations({
+      manager,
+      tools,
+      prompts,
+      resources,
+      registry,
+      announce: async (kind) => {
+        await bus.publish(REGISTRY_CHANNEL, { kind });
+      },
+    }),
+  );
+
+  const reloadTools = async () => {
+    const saved = await registry.list<SavedSearchDefinition>('tool');
+    tools.replaceSaved(saved.map((entry) => savedSearchTool(entry.definition)));
+  };
+  const reloadPrompts = async () => {
+    const stored = await registry.list<PromptTemplate>('prompt');
+    prompts.replaceTemplates(stored.map((entry) => entry.definition));
+  };
+  const unsubscribers: (() => Promise<void>)[] = [];
+  const startRegistrySync = async () => {
+    for (const template of await loadPromptFiles(path.join(findRepoRoot(), 'prompts'))) {
+      const current = await registry.get<PromptTemplate>('prompt', template.name);
+      if (JSON.stringify(current?.definition) !== JSON.stringify(template)) await registry.put('prompt', template.name, template, template.description);
+    }
+    await Promise.all([reloadTools(), reloadPrompts()]);
+    unsubscribers.push(
+      await bus.subscribe(REGISTRY_CHANNEL, (message) => {
+        const kind = (message as { kind?: string }).kind;
+        const reload = kind === 'prompt' ? reloadPrompts().then(() => hub.promptsChanged()) : reloadTools().then(() => hub.toolsChanged());
+        reload.catch((error: Error) => logger.warn({ err: error.message }, 'registry reload failed'));
+      }),
+      await bus.subscribe(DOCUMENT_CHANGES_CHANNEL, (message) => {
+        const changes = (message as { changes?: DocumentChange[] }).changes ?? [];
+        const uris = changes.flatMap((c) => [documentUri(c.id), collectionUri(c.collection)]);
+        resourceCache.invalidate(uris).catch(() => undefined);
+        hub.resourcesUpdated(uris);
+        if (changes.some((c) => c.change !== 'updated')) hub.resourceListChanged();
+      }),
+    );
+  };
+  const mcp: McpDependencies = {
+    manager,
+    tools,
+    prompts,
+    resources,
+    hub,
+    version: VERSION,
+    complete: async (principal, kind, prefix) =>
+      kind === 'collection'
+        ? (await resourceSource.listCollections(principal)).map((c) => c.name).filter((name) => name.startsWith(prefix))
+        : resourceSource.documentIdsStartingWith(principal, prefix, 100),
+  };
   return {
     config,
     endpoints,
@@ -78,7 +166,11 @@ export async function createRuntime(
     search,
     ingest,
     manager,
+    registry,
+    mcp,
+    startRegistrySync,
     async close() {
+      for (const unsubscribe of unsubscribers) await unsubscribe().catch(() => undefined);
       await bus.close();
       redis.disconnect();
       await elasticsearch.close();
@@ -97,6 +189,7 @@ export async function bootRuntime(config: QuarryConfig, logger = createLogger(co
   try {
     const indices = await setupIndices(runtime.elasticsearch, config.indexPrefix, runtime.embedder);
     for (const index of indices) logger.info({ alias: index.alias, index: index.index, action: index.action }, 'index ready');
+    await runtime.startRegistrySync();
     return runtime;
   } catch (error) {
     await runtime.close();

@@ -15,6 +15,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { COLLECTION_PATTERN, ID_PATTERN, LIMITS } from './limits';
+import { JSONSchema } from 'class-validator-jsonschema';
 import { IsBoundedJsonObject } from './validators';
 
 /** A document as every edge accepts it. */
@@ -62,6 +63,7 @@ export class DocumentInput {
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: `Free-form JSON, at most ${LIMITS.metadataBytes} bytes` })
   @IsOptional()
   @IsBoundedJsonObject()
+  @JSONSchema({ type: 'object', description: `free-form JSON, at most ${LIMITS.metadataBytes} bytes` })
   metadata?: Record<string, unknown>;
 }
 
@@ -70,6 +72,25 @@ export class IndexDocumentsInput {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(LIMITS.documentsPerBulk)
+  @JSONSchema({
+    type: 'array',
+    minItems: 1,
+    maxItems: LIMITS.documentsPerBulk,
+    description: 'documents: { id?, title?, body, collection?, tags?, source?, metadata? }',
+    items: {
+      type: 'object',
+      required: ['body'],
+      properties: {
+        id: { type: 'string', maxLength: LIMITS.idLength },
+        title: { type: 'string', maxLength: LIMITS.titleLength },
+        body: { type: 'string', minLength: 1, maxLength: LIMITS.bodyLength },
+        collection: { type: 'string', pattern: COLLECTION_PATTERN.source },
+        tags: { type: 'array', items: { type: 'string' }, maxItems: LIMITS.tags },
+        source: { type: 'string' },
+        metadata: { type: 'object' },
+      },
+    },
+  })
   documents!: unknown[];
 
   @ApiPropertyOptional({ description: 'Wait until the documents are searchable before answering', default: false })

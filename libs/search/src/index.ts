@@ -13,3 +13,7 @@ export * from './fusion';
 export * from './chunker';
 export * from './query-parser';
 export * from './limits';
+export * from './registry.repository';
+export * from './saved-search';
+export * from './output-schemas';
+export * from './resource.source';

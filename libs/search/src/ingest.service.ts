@@ -25,7 +25,7 @@ export interface IngestServiceOptions {
   bulkDocuments: number;
 }
 
-const DEFAULT_OPTIONS: IngestServiceOptions = { chunking: DEFAULT_CHUNKING, embedBatch: 64, bulkDocuments: 200 };
+const DEFAULT_OPTIONS: IngestServiceOptions = { chunking: DEFAULT_CHUNKING, embedBatch: 64, bulkDocuments: 100 };
 
 interface Prepared {
   index: number;

@@ -16,6 +16,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { LIMITS } from './limits';
+import { JSONSchema } from 'class-validator-jsonschema';
 import { IsCollectionSelector, IsMetadataFilter } from './validators';
 
 export const SEARCH_MODES = ['lexical', 'semantic', 'hybrid'] as const;
@@ -25,6 +26,11 @@ export class SearchFilters {
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'metadata field → value or list of values (any of)' })
   @IsOptional()
   @IsMetadataFilter()
+  @JSONSchema({
+    type: 'object',
+    description: 'metadata field → value or list of values (any of)',
+    additionalProperties: { oneOf: [{ type: ['string', 'number', 'boolean'] }, { type: 'array', items: { type: ['string', 'number', 'boolean'] } }] },
+  })
   metadata?: Record<string, string | number | boolean | (string | number | boolean)[]>;
 
   @ApiPropertyOptional({ format: 'date-time' })
@@ -60,16 +66,22 @@ export class SearchInput {
   @ApiProperty({ description: 'Query text; `@name` words scope it to collections (`@runbooks disk full`)', maxLength: LIMITS.queryLength })
   @IsString()
   @Length(1, LIMITS.queryLength)
+  @JSONSchema({ description: 'What to look for; `@name` words scope the search to collections (`@runbooks disk full`)' })
   query!: string;
 
   @ApiPropertyOptional({ enum: SEARCH_MODES, default: 'hybrid' })
   @IsOptional()
   @IsIn(SEARCH_MODES as unknown as string[])
+  @JSONSchema({ description: 'lexical = words (BM25), semantic = meaning (embeddings), hybrid = both (default)' })
   mode?: SearchMode;
 
   @ApiPropertyOptional({ oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] })
   @IsOptional()
   @IsCollectionSelector()
+  @JSONSchema({
+    description: 'collection name or list of names',
+    oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' }, minItems: 1 }],
+  })
   collection?: string | string[];
 
   @ApiPropertyOptional({ type: [String], description: 'documents must carry all of these tags' })

@@ -5,6 +5,14 @@ import type { IngestService } from './ingest.service';
 import { SearchInput, type SearchResult } from './search.dto';
 import type { SearchRepository } from './search.repository';
 import type { SearchService } from './search.service';
+import {
+  COLLECTIONS_SCHEMA,
+  DELETE_RESULT_SCHEMA,
+  DOCUMENT_SCHEMA,
+  INGEST_RESULT_SCHEMA,
+  SEARCH_RESULT_SCHEMA,
+} from './output-schemas';
+import type { IngestResult } from './document.dto';
 
 export interface SearchOperationDeps {
   search: SearchService;
@@ -23,6 +31,17 @@ export function publicDocument(doc: StoredDocument): PublicDocument {
 
 const allowed = (context: OperationContext) => context.principal.collections;
 
+const stripTags = (text: string) => text.replace(/<\/?em>/g, '');
+
+/** Search results as text an agent can read and cite: one numbered hit per line with its id. */
+export function summarizeSearch(result: SearchResult): string {
+  if (result.hits.length === 0) return `No documents found (${result.mode} search).`;
+  const lines = result.hits.map(
+    (hit, i) => `${i + 1}. ${hit.title ?? hit.id} [id: ${hit.id}, collection: ${hit.collection}, score: ${hit.score.toFixed(3)}]\n   ${stripTags(hit.snippet)}`,
+  );
+  return `${result.total} documents match (${result.mode} search, ${result.tookMs} ms); top ${result.hits.length}:\n${lines.join('\n')}`;
+}
+
 /** The search and document operations every edge reaches through the message manager. */
 export function searchOperations(deps: SearchOperationDeps): Operation<never, unknown>[] {
   const search: Operation<SearchInput, SearchResult> = {
@@ -30,13 +49,29 @@ export function searchOperations(deps: SearchOperationDeps): Operation<never, un
     description: 'Search documents by words (lexical), by meaning (semantic) or both (hybrid, default).',
     role: 'reader',
     input: SearchInput,
+    tool: {
+      title: 'Search documents',
+      annotations: { readOnlyHint: true, openWorldHint: false },
+      outputSchema: SEARCH_RESULT_SCHEMA,
+      summarize: summarizeSearch,
+    },
     run: (args, context) => deps.search.search(args, { allowedCollections: allowed(context) }, context.signal),
   };
-  const indexDocuments: Operation<IndexDocumentsInput, unknown> = {
+  const indexDocuments: Operation<IndexDocumentsInput, IngestResult> = {
     name: 'index_documents',
     description: 'Add or replace documents (bulk). Each document gets its own result; a bad one never fails the rest.',
     role: 'writer',
     input: IndexDocumentsInput,
+    tool: {
+      title: 'Index documents',
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+      outputSchema: INGEST_RESULT_SCHEMA,
+      summarize: (result) => {
+        const r = result as IngestResult;
+        const failures = r.items.filter((i) => i.status === 'failed').map((i) => `documents[${i.index}]${i.id ? ` (${i.id})` : ''}: ${i.error}`);
+        return [`Indexed ${r.indexed} of ${r.items.length} documents; ${r.failed} failed.`, ...failures].join('\n');
+      },
+    },
     run: (args, context) =>
       deps.ingest.ingest(args.documents, {
         wait: args.wait,
@@ -50,6 +85,12 @@ export function searchOperations(deps: SearchOperationDeps): Operation<never, un
     description: 'Fetch one document by id, with its full body.',
     role: 'reader',
     input: DocumentIdInput,
+    tool: {
+      title: 'Get a document',
+      annotations: { readOnlyHint: true, openWorldHint: false },
+      outputSchema: DOCUMENT_SCHEMA,
+      summarize: (doc) => `${doc.title ?? doc.id} [id: ${doc.id}, collection: ${doc.collection}]\n\n${doc.body}`,
+    },
     run: async (args, context) => {
       const doc = await deps.documents.get(args.id);
       const scope = allowed(context);
@@ -62,6 +103,12 @@ export function searchOperations(deps: SearchOperationDeps): Operation<never, un
     description: 'Delete a document and all its chunks.',
     role: 'writer',
     input: DocumentIdInput,
+    tool: {
+      title: 'Delete a document',
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+      outputSchema: DELETE_RESULT_SCHEMA,
+      summarize: (r) => `Deleted document ${r.id} and its chunks.`,
+    },
     run: async (args, context) => {
       const deleted = await deps.ingest.delete(args.id, { wait: args.wait, signal: context.signal, allowedCollections: allowed(context) });
       if (!deleted) throw new NotFoundError('document', args.id);
@@ -72,6 +119,12 @@ export function searchOperations(deps: SearchOperationDeps): Operation<never, un
     name: 'list_collections',
     description: 'Collections with their document counts.',
     role: 'reader',
+    tool: {
+      title: 'List collections',
+      annotations: { readOnlyHint: true, openWorldHint: false },
+      outputSchema: COLLECTIONS_SCHEMA,
+      summarize: (r) => r.collections.map((c) => `${c.name}: ${c.documents} documents`).join('\n') || 'No collections yet.',
+    },
     run: async (_args, context) => ({ collections: await deps.repository.collections(allowed(context)) }),
   };
   return [search, indexDocuments, getDocument, deleteDocument, listCollections] as Operation<never, unknown>[];

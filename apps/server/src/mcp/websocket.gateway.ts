@@ -1,0 +1,84 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { resolvePrincipal } from '@quarry/auth';
+import { createMcpSession, QuarryError, type McpDependencies } from '@quarry/core';
+import type { QuarryRuntime } from '@quarry/runtime';
+import { WebSocketServerTransport } from './websocket.transport';
+
+export const MCP_WS_PATH = '/mcp/ws';
+/** Hard cap: frames beyond it are not even buffered (ws closes with 1009). Below it, see MAX_MESSAGE_BYTES. */
+export const MAX_FRAME_BYTES = 32 * 1024 * 1024;
+const KEEPALIVE_MS = 30_000;
+
+function header(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Accepts MCP WebSocket connections: one MCP session per connection, kept alive with pings. */
+export class McpWebSocketGateway {
+  private readonly wss: WebSocketServer;
+  private readonly alive = new WeakSet<WebSocket>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly runtime: QuarryRuntime,
+    private readonly mcp: McpDependencies = runtime.mcp,
+  ) {
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: MAX_FRAME_BYTES,
+      handleProtocols: (protocols) => (protocols.has('mcp') ? 'mcp' : false),
+    });
+    // A client that stops answering pings (network gone, process frozen) is dropped.
+    this.timer = setInterval(() => {
+      for (const socket of this.wss.clients) {
+        if (!this.alive.has(socket)) {
+          socket.terminate();
+          continue;
+        }
+        this.alive.delete(socket);
+        socket.ping();
+      }
+    }, KEEPALIVE_MS);
+    this.timer.unref();
+  }
+
+  get connections(): number {
+    return this.wss.clients.size;
+  }
+
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    let principal;
+    try {
+      principal = resolvePrincipal(
+        { authorization: header(request, 'authorization'), apiKey: header(request, 'x-api-key'), remoteAddress: request.socket.remoteAddress },
+        this.runtime.config.apiKeys,
+      );
+    } catch (error) {
+      const status = error instanceof QuarryError ? error.mapping.http : 401;
+      socket.end(`HTTP/1.1 ${status} Unauthorized\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n${(error as Error).message}\n`);
+      return;
+    }
+    this.wss.handleUpgrade(request, socket, head, (ws) => {
+      this.alive.add(ws);
+      ws.on('pong', () => this.alive.add(ws));
+      const transport = new WebSocketServerTransport(ws);
+      const { server } = createMcpSession(this.mcp, principal, 'mcp-ws');
+      server.connect(transport).catch((error: Error) => {
+        this.runtime.logger.warn({ err: error.message }, 'MCP WebSocket session failed to start');
+        ws.terminate();
+      });
+      ws.on('close', () => void server.close().catch(() => undefined));
+      // Frames over maxPayload close the socket with 1009; ws reports it as an error first.
+      ws.on('error', (error) => this.runtime.logger.debug({ err: error.message }, 'MCP WebSocket error'));
+    });
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    for (const socket of this.wss.clients) socket.close(1001, 'server shutting down');
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+}

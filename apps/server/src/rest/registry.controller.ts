@@ -1,0 +1,74 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { RUNTIME, type QuarryRuntime } from '@quarry/runtime';
+import { envelopeFrom } from './envelope';
+
+/** Tools, resources and prompts over REST: the same registry MCP clients see. */
+@ApiTags('registry')
+@Controller('v1')
+export class RegistryController {
+  constructor(@Inject(RUNTIME) private readonly runtime: QuarryRuntime) {}
+
+  private run(request: Request, op: string, args: unknown) {
+    return this.runtime.manager.handle(envelopeFrom(this.runtime, request, op, args));
+  }
+
+  @Get('tools')
+  @ApiOperation({ summary: 'Tools this key may use: built-in and saved searches' })
+  tools(@Req() request: Request) {
+    return this.run(request, 'list_tools', {});
+  }
+
+  @Post('tools')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Register a saved-search tool (admin)' })
+  registerTool(@Req() request: Request, @Body() body: unknown) {
+    return this.run(request, 'register_search_tool', body);
+  }
+
+  @Delete('tools/:name')
+  @ApiOperation({ summary: 'Remove a saved-search tool (admin)' })
+  deleteTool(@Req() request: Request, @Param('name') name: string) {
+    return this.run(request, 'delete_search_tool', { name });
+  }
+
+  @Post('tools/:name/call')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Call a tool with arguments (the request body)' })
+  callTool(@Req() request: Request, @Param('name') name: string, @Body() body: unknown) {
+    return this.run(request, 'call_tool', { name, arguments: body ?? {} });
+  }
+
+  @Get('resources')
+  @ApiOperation({ summary: 'Resources, paginated with ?cursor=' })
+  resources(@Req() request: Request, @Query('cursor') cursor?: string) {
+    return this.run(request, 'list_resources', cursor === undefined ? {} : { cursor });
+  }
+
+  @Get('resources/read')
+  @ApiOperation({ summary: 'Read a resource: ?uri=quarry://documents/<id>' })
+  readResource(@Req() request: Request, @Query('uri') uri?: string) {
+    return this.run(request, 'read_resource', uri === undefined ? {} : { uri });
+  }
+
+  @Get('prompts')
+  @ApiOperation({ summary: 'Prompt templates' })
+  prompts(@Req() request: Request) {
+    return this.run(request, 'list_prompts', {});
+  }
+
+  @Post('prompts')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Register a prompt template (admin)' })
+  registerPrompt(@Req() request: Request, @Body() body: unknown) {
+    return this.run(request, 'register_prompt', body);
+  }
+
+  @Post('prompts/:name/render')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Render a prompt; the body holds its arguments' })
+  renderPrompt(@Req() request: Request, @Param('name') name: string, @Body() body: unknown) {
+    return this.run(request, 'render_prompt', { name, arguments: body ?? {} });
+  }
+}

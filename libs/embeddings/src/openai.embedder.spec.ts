@@ -1,0 +1,224 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createEmbedder } from './create-embedder';
+import {
+  EmbeddingProviderError,
+  OpenAiEmbedder,
+  retryAfterMs,
+  type OpenAiEmbedderOptions,
+} from './openai.embedder';
+
+interface Received {
+  path: string;
+  authorization?: string;
+  body: { model: string; input: string[] };
+  at: number;
+}
+
+type Handler = (request: Received, response: ServerResponse, count: number) => void;
+
+/** Deterministic 4-dim vector per text, so the tests can tell which vector belongs to which input. */
+const vectorOf = (text: string): number[] => [text.length, text.charCodeAt(0) || 0, 1, -1];
+
+/** Answers like the real API, but lists the embeddings in reverse order: clients must sort by `index`. */
+const answer = (request: Received, response: ServerResponse): void => {
+  const data = request.body.input.map((text, index) => ({
+    object: 'embedding',
+    index,
+    embedding: vectorOf(text),
+  }));
+  response.writeHead(200, { 'content-type': 'application/json' });
+  response.end(JSON.stringify({ object: 'list', model: request.body.model, data: data.reverse() }));
+};
+
+/** A real HTTP server on 127.0.0.1 speaking /v1/embeddings; each test installs its own behaviour. */
+class FakeProvider {
+  readonly received: Received[] = [];
+  handler: Handler = answer;
+  private readonly server: Server;
+
+  constructor() {
+    this.server = createServer((req: IncomingMessage, res: ServerResponse) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const received: Received = {
+          path: `${req.method} ${req.url}`,
+          authorization: req.headers.authorization,
+          body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Received['body'],
+          at: Date.now(),
+        };
+        this.received.push(received);
+        this.handler(received, res, this.received.length);
+      });
+    });
+  }
+
+  async listen(): Promise<string> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+describe('OpenAiEmbedder against a real local HTTP server', () => {
+  const provider = new FakeProvider();
+  let url = '';
+  const embedder = (options: Partial<OpenAiEmbedderOptions> = {}): OpenAiEmbedder =>
+    new OpenAiEmbedder({ url, model: 'test-model', dims: 4, retryBaseDelayMs: 10, ...options });
+
+  beforeAll(async () => {
+    url = await provider.listen();
+  });
+  afterAll(() => provider.close());
+  beforeEach(() => {
+    provider.received.length = 0;
+    provider.handler = answer;
+  });
+
+  it('posts model and input to /v1/embeddings with the bearer key and orders vectors by index', async () => {
+    const texts = ['alpha', 'bravo!', 'c'];
+    const vectors = await embedder({ apiKey: 'sk-test' }).embed(texts);
+    expect(vectors).toEqual(texts.map(vectorOf));
+    expect(provider.received).toHaveLength(1);
+    expect(provider.received[0]).toMatchObject({
+      path: 'POST /v1/embeddings',
+      authorization: 'Bearer sk-test',
+      body: { model: 'test-model', input: texts },
+    });
+  });
+
+  it('does not double /v1 when the URL already ends with it', async () => {
+    await embedder({ url: `${url}/v1/` }).embed(['x']);
+    expect(provider.received[0].path).toBe('POST /v1/embeddings');
+  });
+
+  it('sends at most batchSize inputs per request and keeps the overall order', async () => {
+    const texts = Array.from({ length: 7 }, (_, i) => 'w'.repeat(i + 1));
+    const vectors = await embedder({ batchSize: 3 }).embed(texts);
+    expect(provider.received.map((r) => r.body.input.length)).toEqual([3, 3, 1]);
+    expect(vectors).toEqual(texts.map(vectorOf));
+  });
+
+  it('retries a 503 and then succeeds', async () => {
+    provider.handler = (request, response, count) => {
+      if (count <= 2) {
+        response.writeHead(503, { 'content-type': 'application/json' });
+        response.end('{"error":{"message":"overloaded"}}');
+      } else answer(request, response);
+    };
+    await expect(embedder({ maxRetries: 3 }).embed(['hello'])).resolves.toEqual([vectorOf('hello')]);
+    expect(provider.received).toHaveLength(3);
+  });
+
+  it('waits as long as Retry-After asks before retrying a 429', async () => {
+    provider.handler = (request, response, count) => {
+      if (count === 1) {
+        response.writeHead(429, { 'retry-after': '1' });
+        response.end('slow down');
+      } else answer(request, response);
+    };
+    await embedder({ maxRetries: 1, retryBaseDelayMs: 1 }).embed(['hello']);
+    expect(provider.received).toHaveLength(2);
+    expect(provider.received[1].at - provider.received[0].at).toBeGreaterThanOrEqual(950);
+  });
+
+  it('does not wait out a Retry-After beyond the limit', async () => {
+    provider.handler = (_request, response) => {
+      response.writeHead(429, { 'retry-after': '3600' });
+      response.end('come back in an hour');
+    };
+    await expect(embedder({ maxRetries: 5 }).embed(['hello'])).rejects.toThrow(
+      /HTTP 429.*retry after 3600 s/,
+    );
+    expect(provider.received).toHaveLength(1);
+  });
+
+  it('fails with a clear error when the server does not answer in time', async () => {
+    provider.handler = () => undefined;
+    const error = await embedder({ timeoutMs: 150, maxRetries: 1 })
+      .embed(['hello'])
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EmbeddingProviderError);
+    expect((error as Error).message).toMatch(/openai:test-model/);
+    expect((error as Error).message).toContain(`${url}/v1/embeddings`);
+    expect((error as Error).message).toMatch(/timed out after 150 ms \(after 2 attempts\)/);
+    expect(provider.received).toHaveLength(2);
+  });
+
+  it('does not retry a 400 and names provider, URL and status', async () => {
+    provider.handler = (_request, response) => {
+      response.writeHead(400, { 'content-type': 'application/json' });
+      response.end('{"error":{"message":"input too long"}}');
+    };
+    const error = (await embedder({ maxRetries: 3 })
+      .embed(['hello'])
+      .catch((e: unknown) => e)) as EmbeddingProviderError;
+    expect(provider.received).toHaveLength(1);
+    expect(error).toBeInstanceOf(EmbeddingProviderError);
+    expect(error.status).toBe(400);
+    expect(error.message).toContain('openai:test-model');
+    expect(error.message).toContain(`${url}/v1/embeddings`);
+    expect(error.message).toContain('HTTP 400');
+    expect(error.message).toContain('input too long');
+  });
+
+  it('retries a refused connection and reports it as a network error', async () => {
+    const closed = new FakeProvider();
+    const deadUrl = await closed.listen();
+    await closed.close();
+    await expect(embedder({ url: deadUrl, maxRetries: 1 }).embed(['x'])).rejects.toThrow(
+      /network error: ECONNREFUSED \(after 2 attempts\)/,
+    );
+  });
+
+  it('rejects a response whose count does not match the inputs', async () => {
+    provider.handler = (_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ data: [{ index: 0, embedding: [1, 2, 3, 4] }] }));
+    };
+    await expect(embedder().embed(['a', 'b'])).rejects.toThrow(/1 embeddings for 2 inputs/);
+  });
+
+  it('stops at once when the caller aborts', async () => {
+    provider.handler = () => undefined;
+    const controller = new AbortController();
+    const pending = embedder({ timeoutMs: 10_000 }).embed(['x'], controller.signal);
+    setTimeout(() => controller.abort(new Error('caller gave up')), 50);
+    await expect(pending).rejects.toThrow('caller gave up');
+    expect(provider.received).toHaveLength(1);
+  });
+
+  it('createEmbedder discovers dims with one probe and names itself after the model', async () => {
+    const created = await createEmbedder({ kind: 'openai', url, model: 'probe-model', maxRetries: 0 });
+    expect(created.id).toBe('openai:probe-model');
+    expect(created.dims).toBe(4);
+    expect(provider.received).toHaveLength(1);
+    expect(provider.received[0].body.model).toBe('probe-model');
+    await created.close();
+  });
+
+  it('createEmbedder fails at start-up when the probe fails', async () => {
+    provider.handler = (_request, response) => {
+      response.writeHead(401);
+      response.end('bad key');
+    };
+    await expect(createEmbedder({ kind: 'openai', url, model: 'm', maxRetries: 0 })).rejects.toThrow(
+      /HTTP 401/,
+    );
+  });
+});
+
+describe('retryAfterMs', () => {
+  it('reads seconds, HTTP dates and retry-after-ms', () => {
+    const now = Date.parse('2025-01-01T00:00:00Z');
+    expect(retryAfterMs(new Headers({ 'retry-after': '2' }), now)).toBe(2000);
+    expect(retryAfterMs(new Headers({ 'retry-after': 'Wed, 01 Jan 2025 00:00:05 GMT' }), now)).toBe(5000);
+    expect(retryAfterMs(new Headers({ 'retry-after-ms': '250', 'retry-after': '9' }), now)).toBe(250);
+    expect(retryAfterMs(new Headers(), now)).toBeUndefined();
+  });
+});

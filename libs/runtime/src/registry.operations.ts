@@ -1,0 +1,240 @@
+import {
+  checkPromptTemplate,
+  InvalidError,
+  NotFoundError,
+  validateInput,
+  type MessageManager,
+  type Operation,
+  type PromptManager,
+  type PromptTemplate,
+  type RenderedPrompt,
+  type ResourceManager,
+  type ToolRegistry,
+} from '@quarry/core';
+import { checkSavedSearch, SavedSearchDefinition, type RegistryRepository } from '@quarry/search';
+import { IsArray, IsIn, IsObject, IsOptional, IsString, Length, Matches, ArrayMaxSize, ValidateNested, IsBoolean, MaxLength } from 'class-validator';
+import { Type } from 'class-transformer';
+
+export const REGISTRY_CHANNEL = 'quarry:registry';
+
+class NameInput {
+  @IsString()
+  @Length(1, 64)
+  name!: string;
+}
+
+class CallToolInput {
+  @IsString()
+  @Length(1, 64)
+  name!: string;
+
+  @IsOptional()
+  @IsObject()
+  arguments?: Record<string, unknown>;
+}
+
+class ReadResourceInput {
+  @IsString()
+  @Length(1, 2048)
+  uri!: string;
+}
+
+class ListResourcesInput {
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
+  cursor?: string;
+}
+
+class RenderPromptInput {
+  @IsString()
+  @Length(1, 64)
+  name!: string;
+
+  @IsOptional()
+  @IsObject()
+  arguments?: Record<string, unknown>;
+}
+
+class PromptArgumentInput {
+  @IsString()
+  @Matches(/^[a-z][a-z0-9_]{0,39}$/, { message: 'name must be lowercase letters, digits and _' })
+  name!: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  description?: string;
+
+  @IsOptional()
+  @IsBoolean()
+  required?: boolean;
+}
+
+class PromptMessageInput {
+  @IsIn(['user', 'assistant'])
+  role!: 'user' | 'assistant';
+
+  @IsString()
+  @Length(1, 20_000)
+  text!: string;
+}
+
+export class PromptTemplateInput {
+  @IsString()
+  @Matches(/^[a-z][a-z0-9_]{1,63}$/, { message: 'name must be 2-64 lowercase letters, digits and _' })
+  name!: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  title?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  description?: string;
+
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => PromptArgumentInput)
+  arguments!: PromptArgumentInput[];
+
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => PromptMessageInput)
+  messages!: PromptMessageInput[];
+}
+
+export interface RegistryDeps {
+  manager: MessageManager;
+  tools: ToolRegistry;
+  prompts: PromptManager;
+  resources: ResourceManager;
+  registry: RegistryRepository;
+  /** Tells every instance (this one included) to reload the registry. */
+  announce(kind: 'tool' | 'prompt'): Promise<void>;
+}
+
+/** Registry operations: tools, resources and prompts, for REST (and any edge) through the message manager. */
+export function registryOperations(deps: RegistryDeps): Operation<never, unknown>[] {
+  const listTools: Operation<object, unknown> = {
+    name: 'list_tools',
+    description: 'Tools this caller may use (built-in and saved searches).',
+    role: 'reader',
+    run: async (_args, context) => ({
+      tools: deps.tools.list(context.principal).map((t) => ({
+        name: t.name,
+        title: t.title,
+        description: t.description,
+        inputSchema: t.inputSchema,
+        annotations: t.annotations,
+        builtIn: deps.tools.isBuiltIn(t.name),
+      })),
+    }),
+  };
+  const registerSearchTool: Operation<SavedSearchDefinition, unknown> = {
+    name: 'register_search_tool',
+    description: 'Register (or replace) a saved-search tool; every connected MCP client is told its tool list changed.',
+    role: 'admin',
+    input: SavedSearchDefinition,
+    run: async (definition) => {
+      checkSavedSearch(definition, (name) => deps.tools.isBuiltIn(name));
+      const entry = await deps.registry.put('tool', definition.name, JSON.parse(JSON.stringify(definition)), definition.description);
+      await deps.announce('tool');
+      return { name: entry.name, version: entry.version };
+    },
+  };
+  const deleteSearchTool: Operation<NameInput, unknown> = {
+    name: 'delete_search_tool',
+    description: 'Remove a saved-search tool.',
+    role: 'admin',
+    input: NameInput,
+    run: async ({ name }) => {
+      if (!(await deps.registry.delete('tool', name))) throw new NotFoundError('tool', name);
+      await deps.announce('tool');
+      return { name, deleted: true };
+    },
+  };
+  const callTool: Operation<CallToolInput, unknown> = {
+    name: 'call_tool',
+    description: 'Call a tool by name, as an MCP client would.',
+    role: 'reader',
+    input: CallToolInput,
+    run: async ({ name, arguments: args }, context) => {
+      const tool = deps.tools.list(context.principal).find((t) => t.name === name);
+      if (!tool) throw new NotFoundError('tool', name);
+      const inner = tool.toEnvelope(args ?? {});
+      const result = await deps.manager.handle({
+        op: inner.op,
+        args: inner.args,
+        principal: context.principal,
+        transport: context.transport,
+        requestId: context.requestId,
+        signal: context.signal,
+      });
+      return { tool: name, result, text: tool.summarize(result) };
+    },
+  };
+  const listResources: Operation<ListResourcesInput, unknown> = {
+    name: 'list_resources',
+    description: 'Resources (collections, then documents), paginated with a cursor.',
+    role: 'reader',
+    input: ListResourcesInput,
+    run: async ({ cursor }, context) => ({ ...(await deps.resources.list(context.principal, cursor)), resourceTemplates: deps.resources.templates() }),
+  };
+  const readResource: Operation<ReadResourceInput, unknown> = {
+    name: 'read_resource',
+    description: 'Read a resource by URI (quarry://documents/{id}, quarry://collections/{name}).',
+    role: 'reader',
+    input: ReadResourceInput,
+    run: async ({ uri }, context) => ({ contents: [await deps.resources.read(context.principal, uri)] }),
+  };
+  const listPrompts: Operation<object, unknown> = {
+    name: 'list_prompts',
+    description: 'Prompt templates with their arguments.',
+    role: 'reader',
+    run: async () => ({ prompts: deps.prompts.list() }),
+  };
+  const registerPrompt: Operation<PromptTemplateInput, unknown> = {
+    name: 'register_prompt',
+    description: 'Register (or replace) a prompt template (nunjucks syntax).',
+    role: 'admin',
+    input: PromptTemplateInput,
+    run: async (input) => {
+      const template = JSON.parse(JSON.stringify(input)) as PromptTemplate;
+      if (deps.prompts.isBuiltIn(template.name)) {
+        throw new InvalidError(`"${template.name}" is a built-in prompt`, [{ field: 'name', reason: 'built-in' }]);
+      }
+      const declared = new Set(template.arguments.map((a) => a.name));
+      if (declared.size !== template.arguments.length) {
+        throw new InvalidError('argument names must be unique', [{ field: 'arguments', reason: 'duplicate name' }]);
+      }
+      checkPromptTemplate(template);
+      const entry = await deps.registry.put('prompt', template.name, template, template.description);
+      await deps.announce('prompt');
+      return { name: entry.name, version: entry.version };
+    },
+  };
+  const renderPrompt: Operation<RenderPromptInput, RenderedPrompt> = {
+    name: 'render_prompt',
+    description: 'Render a prompt with arguments.',
+    role: 'reader',
+    input: RenderPromptInput,
+    run: ({ name, arguments: args }, context) => deps.prompts.render(name, args ?? {}, { signal: context.signal }),
+  };
+  return [listTools, registerSearchTool, deleteSearchTool, callTool, listResources, readResource, listPrompts, registerPrompt, renderPrompt] as Operation<
+    never,
+    unknown
+  >[];
+}
+
+/** Validates a prompt file from prompts/ the same way as one registered through the API. */
+export async function validatePromptFile(raw: unknown, file: string): Promise<PromptTemplate> {
+  const input = await validateInput(PromptTemplateInput, raw, `prompt file ${file}`);
+  const template = JSON.parse(JSON.stringify(input)) as PromptTemplate;
+  checkPromptTemplate(template);
+  return template;
+}

@@ -1,0 +1,60 @@
+import type { Client } from '@elastic/elasticsearch';
+import { NotFoundError, type Principal, type ResourceSource } from '@quarry/core';
+import type { DocumentRepository } from './document.repository';
+import { mapElasticsearchError } from './elasticsearch.client';
+import type { SearchRepository } from './search.repository';
+
+/** MCP resources backed by the full-text index, scoped to what the principal may see. */
+export class IndexResourceSource implements ResourceSource {
+  constructor(
+    private readonly client: Client,
+    private readonly docsAlias: string,
+    private readonly documents: DocumentRepository,
+    private readonly search: SearchRepository,
+  ) {}
+
+  private scopeFilter(principal: Principal) {
+    return principal.collections ? [{ terms: { collection: principal.collections } }] : [];
+  }
+
+  async listDocuments(principal: Principal, after: string | undefined, limit: number) {
+    try {
+      const response = await this.client.search<{ id: string; title?: string; collection: string }>({
+        index: this.docsAlias,
+        size: limit,
+        query: { bool: { filter: this.scopeFilter(principal) } },
+        sort: [{ id: 'asc' }],
+        ...(after !== undefined ? { search_after: [after] } : {}),
+        _source: ['id', 'title', 'collection'],
+      });
+      return response.hits.hits.map((h) => h._source!);
+    } catch (error) {
+      throw mapElasticsearchError(error);
+    }
+  }
+
+  async readDocument(principal: Principal, id: string) {
+    const doc = await this.documents.get(id);
+    if (!doc || (principal.collections && !principal.collections.includes(doc.collection))) throw new NotFoundError('document', id);
+    return { id: doc.id, title: doc.title, collection: doc.collection, body: doc.body, tags: doc.tags, metadata: doc.metadata };
+  }
+
+  listCollections(principal: Principal) {
+    return this.search.collections(principal.collections);
+  }
+
+  async documentIdsStartingWith(principal: Principal, prefix: string, limit: number): Promise<string[]> {
+    try {
+      const response = await this.client.search<{ id: string }>({
+        index: this.docsAlias,
+        size: limit,
+        query: { bool: { filter: [...this.scopeFilter(principal), ...(prefix ? [{ prefix: { id: prefix } }] : [])] } },
+        sort: [{ id: 'asc' }],
+        _source: ['id'],
+      });
+      return response.hits.hits.map((h) => h._source!.id);
+    } catch (error) {
+      throw mapElasticsearchError(error);
+    }
+  }
+}
