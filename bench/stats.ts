@@ -35,7 +35,9 @@ export function table(rows: Record<string, unknown>[]): string {
 
 export function writeResult(name: string, result: unknown): string {
   const dir = path.join(__dirname, '..', '..', 'bench', 'results');
-  const resolved = fs.existsSync(path.join(process.cwd(), 'bench')) ? path.join(process.cwd(), 'bench', 'results') : dir;
+  const resolved = fs.existsSync(path.join(process.cwd(), 'bench'))
+    ? path.join(process.cwd(), 'bench', 'results')
+    : dir;
   fs.mkdirSync(resolved, { recursive: true });
   const file = path.join(resolved, `${name}.json`);
   fs.writeFileSync(file, JSON.stringify(result, null, 2) + '\n');

@@ -24,11 +24,12 @@ describe('Elasticsearch repository and index setup (real node)', () => {
       [`${prefix}-vectors`, `${prefix}-vectors-v1`, 'created'],
       [`${prefix}-meta`, `${prefix}-meta-v1`, 'created'],
       [`${prefix}-live`, `${prefix}-live-v1`, 'created'],
+      [`${prefix}-audit`, `${prefix}-audit-v1`, 'created'],
     ]);
     const mappingBefore = await client.indices.getMapping({ index: `${prefix}-*` });
 
     const second = await setupIndices(client, prefix, embedder);
-    expect(second.map((r) => r.action)).toEqual(['exists', 'exists', 'exists', 'exists']);
+    expect(second.map((r) => r.action)).toEqual(['exists', 'exists', 'exists', 'exists', 'exists']);
     expect(await client.indices.getMapping({ index: `${prefix}-*` })).toEqual(mappingBefore);
 
     const vectors = mappingBefore[`${prefix}-vectors-v1`].mappings;

@@ -67,7 +67,9 @@ describe('/health/ready with Elasticsearch stopped and restarted', () => {
     const search = await call(server!.url, 'POST', '/v1/search', { query: 'anything', mode: 'lexical' });
     expect(search.status).toBe(503);
     expect(search.body.error.message).toMatch(/^elasticsearch is unavailable/);
-    const ingest = await call(server!.url, 'POST', '/v1/documents', [{ body: 'written while the node is down' }]);
+    const ingest = await call(server!.url, 'POST', '/v1/documents', [
+      { body: 'written while the node is down' },
+    ]);
     expect(ingest.status).toBe(503);
 
     await startEmbeddedElasticsearch(nodeOptions());

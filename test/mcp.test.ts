@@ -16,7 +16,14 @@ import { dropIndices, eventually, servicesFromSetup, testConfig } from './suppor
 // The SDK's WebSocketClientTransport uses the WHATWG WebSocket global, which Node 20 lacks (Node 22 has it).
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
 
-const BUILT_INS = ['delete_document', 'get_document', 'health', 'index_documents', 'list_collections', 'search'];
+const BUILT_INS = [
+  'delete_document',
+  'get_document',
+  'health',
+  'index_documents',
+  'list_collections',
+  'search',
+];
 
 describe('MCP over WebSocket, Streamable HTTP and stdio with the SDK client', () => {
   let server: RunningServer;
@@ -25,8 +32,19 @@ describe('MCP over WebSocket, Streamable HTTP and stdio with the SDK client', ()
   beforeAll(async () => {
     server = await startServer(testConfig());
     await call(server.url, 'POST', '/v1/documents?wait=true', [
-      { id: 'mcp-disk', collection: 'runbooks', title: 'Disk full', body: 'When the disks run full, rotate the logs and prune snapshots.', tags: ['ops'] },
-      { id: 'mcp-leave', collection: 'hr', title: 'Parental leave', body: 'Parents may take sixteen weeks of paid leave after a birth or adoption.' },
+      {
+        id: 'mcp-disk',
+        collection: 'runbooks',
+        title: 'Disk full',
+        body: 'When the disks run full, rotate the logs and prune snapshots.',
+        tags: ['ops'],
+      },
+      {
+        id: 'mcp-leave',
+        collection: 'hr',
+        title: 'Parental leave',
+        body: 'Parents may take sixteen weeks of paid leave after a birth or adoption.',
+      },
     ]);
   }, 120_000);
 
@@ -72,11 +90,16 @@ describe('MCP over WebSocket, Streamable HTTP and stdio with the SDK client', ()
       expect(search.inputSchema).toMatchObject({ type: 'object', required: ['query'] });
       expect(search.outputSchema).toMatchObject({ type: 'object' });
       expect(search.annotations).toMatchObject({ readOnlyHint: true });
-      expect(tools.find((t) => t.name === 'delete_document')!.annotations).toMatchObject({ destructiveHint: true });
+      expect(tools.find((t) => t.name === 'delete_document')!.annotations).toMatchObject({
+        destructiveHint: true,
+      });
     });
 
     it('calls every built-in tool', async () => {
-      const search = await client.callTool({ name: 'search', arguments: { query: 'disks are full', mode: 'lexical' } });
+      const search = await client.callTool({
+        name: 'search',
+        arguments: { query: 'disks are full', mode: 'lexical' },
+      });
       expect((search.structuredContent as { hits: { id: string }[] }).hits[0].id).toBe('mcp-disk');
       expect((search.content as { text: string }[])[0].text).toMatch(/Disk full \[id: mcp-disk/);
 
@@ -84,14 +107,17 @@ describe('MCP over WebSocket, Streamable HTTP and stdio with the SDK client', ()
       expect(doc.structuredContent).toMatchObject({ id: 'mcp-leave', collection: 'hr' });
 
       const collections = await client.callTool({ name: 'list_collections', arguments: {} });
-      expect((collections.structuredContent as { collections: { name: string }[] }).collections.map((c) => c.name)).toEqual(
-        expect.arrayContaining(['hr', 'runbooks']),
-      );
+      expect(
+        (collections.structuredContent as { collections: { name: string }[] }).collections.map((c) => c.name),
+      ).toEqual(expect.arrayContaining(['hr', 'runbooks']));
       const health = await client.callTool({ name: 'health', arguments: {} });
       expect(health.structuredContent).toMatchObject({ status: 'ready' });
 
       const id = `mcp-temp-${kind}`;
-      const indexed = await client.callTool({ name: 'index_documents', arguments: { documents: [{ id, body: 'temporary' }], wait: true } });
+      const indexed = await client.callTool({
+        name: 'index_documents',
+        arguments: { documents: [{ id, body: 'temporary' }], wait: true },
+      });
       expect(indexed.structuredContent).toMatchObject({ indexed: 1, failed: 0 });
       const deleted = await client.callTool({ name: 'delete_document', arguments: { id, wait: true } });
       expect(deleted.structuredContent).toEqual({ id, deleted: true });
@@ -101,16 +127,23 @@ describe('MCP over WebSocket, Streamable HTTP and stdio with the SDK client', ()
     });
 
     it('answers invalid tool arguments and unknown tools with JSON-RPC errors', async () => {
-      await expect(client.callTool({ name: 'search', arguments: { query: 'x', size: 1000 } })).rejects.toMatchObject({
+      await expect(
+        client.callTool({ name: 'search', arguments: { query: 'x', size: 1000 } }),
+      ).rejects.toMatchObject({
         code: -32602,
         message: expect.stringContaining('size must not be greater than 100'),
       });
-      await expect(client.callTool({ name: 'no_such_tool', arguments: {} })).rejects.toMatchObject({ code: -32602 });
+      await expect(client.callTool({ name: 'no_such_tool', arguments: {} })).rejects.toMatchObject({
+        code: -32602,
+      });
     });
 
     it('reads resources and lists them with templates', async () => {
       const read = await client.readResource({ uri: 'quarry://documents/mcp-disk' });
-      expect(read.contents[0]).toMatchObject({ uri: 'quarry://documents/mcp-disk', mimeType: 'text/markdown' });
+      expect(read.contents[0]).toMatchObject({
+        uri: 'quarry://documents/mcp-disk',
+        mimeType: 'text/markdown',
+      });
       expect((read.contents[0] as { text: string }).text).toContain('rotate the logs');
       // Page through the whole listing with the cursor.
       const uris: string[] = [];
@@ -122,23 +155,39 @@ describe('MCP over WebSocket, Streamable HTTP and stdio with the SDK client', ()
         cursor = page.nextCursor;
         pages++;
       } while (cursor && pages < 50);
-      expect(uris).toEqual(expect.arrayContaining(['quarry://collections/hr', 'quarry://documents/mcp-disk']));
+      expect(uris).toEqual(
+        expect.arrayContaining(['quarry://collections/hr', 'quarry://documents/mcp-disk']),
+      );
       expect(new Set(uris).size).toBe(uris.length);
       const templates = await client.listResourceTemplates();
-      expect(templates.resourceTemplates.map((t) => t.uriTemplate)).toEqual(['quarry://documents/{id}', 'quarry://collections/{name}']);
-      await expect(client.readResource({ uri: 'quarry://documents/nope' })).rejects.toMatchObject({ code: -32004 });
+      expect(templates.resourceTemplates.map((t) => t.uriTemplate)).toEqual([
+        'quarry://documents/{id}',
+        'quarry://collections/{name}',
+      ]);
+      await expect(client.readResource({ uri: 'quarry://documents/nope' })).rejects.toMatchObject({
+        code: -32004,
+      });
     });
 
     it('renders prompts, the citation prompt with embedded resources', async () => {
       const { prompts } = await client.listPrompts();
-      expect(prompts.map((p) => p.name)).toEqual(expect.arrayContaining(['answer_with_citations', 'summarize_document', 'find_related']));
-      const rendered = await client.getPrompt({ name: 'answer_with_citations', arguments: { question: 'how long is parental leave?' } });
+      expect(prompts.map((p) => p.name)).toEqual(
+        expect.arrayContaining(['answer_with_citations', 'summarize_document', 'find_related']),
+      );
+      const rendered = await client.getPrompt({
+        name: 'answer_with_citations',
+        arguments: { question: 'how long is parental leave?' },
+      });
       const resources = rendered.messages.filter((m) => m.content.type === 'resource');
       expect(resources.length).toBeGreaterThan(0);
-      expect(resources.map((m) => (m.content as { resource: { uri: string } }).resource.uri)).toContain('quarry://documents/mcp-leave');
+      expect(resources.map((m) => (m.content as { resource: { uri: string } }).resource.uri)).toContain(
+        'quarry://documents/mcp-leave',
+      );
       const summary = await client.getPrompt({ name: 'summarize_document', arguments: { id: 'mcp-disk' } });
       expect((summary.messages[0].content as { text: string }).text).toContain('quarry://documents/mcp-disk');
-      await expect(client.getPrompt({ name: 'summarize_document', arguments: {} })).rejects.toMatchObject({ code: -32602 });
+      await expect(client.getPrompt({ name: 'summarize_document', arguments: {} })).rejects.toMatchObject({
+        code: -32602,
+      });
     });
 
     it('completes collection names and document ids', async () => {
@@ -147,7 +196,10 @@ describe('MCP over WebSocket, Streamable HTTP and stdio with the SDK client', ()
         argument: { name: 'collection', value: 'ru' },
       });
       expect(collections.completion.values).toEqual(['runbooks']);
-      const ids = await client.complete({ ref: { type: 'ref/resource', uri: 'quarry://documents/{id}' }, argument: { name: 'id', value: 'mcp-d' } });
+      const ids = await client.complete({
+        ref: { type: 'ref/resource', uri: 'quarry://documents/{id}' },
+        argument: { name: 'id', value: 'mcp-d' },
+      });
       expect(ids.completion.values).toEqual(['mcp-disk']);
     });
 
@@ -163,19 +215,37 @@ describe('MCP over WebSocket, Streamable HTTP and stdio with the SDK client', ()
       });
       await client.subscribeResource({ uri: 'quarry://documents/mcp-disk' });
       await call(server.url, 'POST', '/v1/documents', [
-        { id: 'mcp-disk', collection: 'runbooks', title: 'Disk full', body: `When the disks run full, rotate the logs (${kind} ${Date.now()}).`, tags: ['ops'] },
+        {
+          id: 'mcp-disk',
+          collection: 'runbooks',
+          title: 'Disk full',
+          body: `When the disks run full, rotate the logs (${kind} ${Date.now()}).`,
+          tags: ['ops'],
+        },
       ]);
-      await eventually(async () => updates, (u) => u.includes('quarry://documents/mcp-disk'), 10_000);
+      await eventually(
+        async () => updates,
+        (u) => u.includes('quarry://documents/mcp-disk'),
+        10_000,
+      );
       await client.unsubscribeResource({ uri: 'quarry://documents/mcp-disk' });
     });
 
     it('reports progress for a large index_documents and stops when cancelled', async () => {
-      const documents = Array.from({ length: 250 }, (_, i) => ({ id: `bulk-${kind}-${i}`, collection: `bulk-${kind}`, body: `Note ${i} about topic ${i % 7}.` }));
+      const documents = Array.from({ length: 250 }, (_, i) => ({
+        id: `bulk-${kind}-${i}`,
+        collection: `bulk-${kind}`,
+        body: `Note ${i} about topic ${i % 7}.`,
+      }));
       const progress: number[] = [];
-      const result = await client.callTool({ name: 'index_documents', arguments: { documents } }, CallToolResultSchema, {
-        onprogress: (p) => progress.push(p.progress),
-        timeout: 60_000,
-      });
+      const result = await client.callTool(
+        { name: 'index_documents', arguments: { documents } },
+        CallToolResultSchema,
+        {
+          onprogress: (p) => progress.push(p.progress),
+          timeout: 60_000,
+        },
+      );
       expect(result.structuredContent).toMatchObject({ indexed: 250 });
       // The server sends 100, 200, 250 before the result. The SDK client handles notifications a
       // microtask later than responses, so when the last notification and the result arrive in
@@ -184,16 +254,27 @@ describe('MCP over WebSocket, Streamable HTTP and stdio with the SDK client', ()
       expect(progress.every((p, i) => i === 0 || p > progress[i - 1])).toBe(true);
 
       const controller = new AbortController();
-      const many = Array.from({ length: 1000 }, (_, i) => ({ id: `cancel-${kind}-${i}`, collection: `cancel-${kind}`, body: `Cancelled note ${i}.` }));
-      const pending = client.callTool({ name: 'index_documents', arguments: { documents: many } }, CallToolResultSchema, {
-        signal: controller.signal,
-        onprogress: () => controller.abort(),
-        timeout: 60_000,
-      });
+      const many = Array.from({ length: 1000 }, (_, i) => ({
+        id: `cancel-${kind}-${i}`,
+        collection: `cancel-${kind}`,
+        body: `Cancelled note ${i}.`,
+      }));
+      const pending = client.callTool(
+        { name: 'index_documents', arguments: { documents: many } },
+        CallToolResultSchema,
+        {
+          signal: controller.signal,
+          onprogress: () => controller.abort(),
+          timeout: 60_000,
+        },
+      );
       await expect(pending).rejects.toThrow();
       await new Promise((r) => setTimeout(r, 3000));
       await server.runtime.elasticsearch.indices.refresh({ index: server.runtime.indices.docs });
-      const { count } = await server.runtime.elasticsearch.count({ index: server.runtime.indices.docs, query: { term: { collection: `cancel-${kind}` } } });
+      const { count } = await server.runtime.elasticsearch.count({
+        index: server.runtime.indices.docs,
+        query: { term: { collection: `cancel-${kind}` } },
+      });
       expect(count).toBeGreaterThan(0);
       expect(count).toBeLessThan(1000);
     }, 120_000);
@@ -210,14 +291,26 @@ describe('MCP over WebSocket, Streamable HTTP and stdio with the SDK client', ()
       description: 'Search the operations runbooks',
       collection: 'runbooks',
       mode: 'lexical',
-      parameters: [{ name: 'tag', type: 'string', target: 'tags', description: 'only runbooks with this tag' }],
+      parameters: [
+        { name: 'tag', type: 'string', target: 'tags', description: 'only runbooks with this tag' },
+      ],
     });
     expect(registered.status).toBe(201);
-    await eventually(async () => changed, (n) => n > 0, 10_000);
+    await eventually(
+      async () => changed,
+      (n) => n > 0,
+      10_000,
+    );
     const { tools } = await client.listTools();
     const saved = tools.find((t) => t.name === 'search_runbooks');
-    expect(saved?.inputSchema).toMatchObject({ required: ['query'], properties: { tag: { type: 'string' } } });
-    const result = await client.callTool({ name: 'search_runbooks', arguments: { query: 'logs leave', tag: 'ops' } });
+    expect(saved?.inputSchema).toMatchObject({
+      required: ['query'],
+      properties: { tag: { type: 'string' } },
+    });
+    const result = await client.callTool({
+      name: 'search_runbooks',
+      arguments: { query: 'logs leave', tag: 'ops' },
+    });
     const hits = (result.structuredContent as { hits: { id: string; collection: string }[] }).hits;
     expect(hits.length).toBeGreaterThan(0);
     expect(hits.every((h) => h.collection === 'runbooks')).toBe(true);
@@ -233,14 +326,34 @@ describe('MCP over WebSocket, Streamable HTTP and stdio with the SDK client', ()
     socket.on('message', (data) => replies.push(JSON.parse(data.toString())));
     await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
     const send = (message: string) => socket.send(message);
-    send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }));
-    await eventually(async () => replies.length, (n) => n >= 1);
+    send(
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: {
+          protocolVersion: '2025-06-18',
+          capabilities: {},
+          clientInfo: { name: 'raw', version: '1' },
+        },
+      }),
+    );
+    await eventually(
+      async () => replies.length,
+      (n) => n >= 1,
+    );
     send('{ this is not json');
     send(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'no/such/method' }));
-    send(JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'ping', params: { pad: 'x'.repeat(9 * 1024 * 1024) } }));
+    send(
+      JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'ping', params: { pad: 'x'.repeat(9 * 1024 * 1024) } }),
+    );
     send(JSON.stringify({ hello: 'world', id: 4 }));
     send(JSON.stringify({ jsonrpc: '2.0', id: 5, method: 'ping' }));
-    await eventually(async () => replies.length, (n) => n >= 6, 10_000);
+    await eventually(
+      async () => replies.length,
+      (n) => n >= 6,
+      10_000,
+    );
     expect(replies.find((r) => r.error?.code === -32700)?.error?.message).toMatch(/^Parse error/);
     expect(replies.find((r) => r.id === 2)?.error?.code).toBe(-32601);
     expect(replies.find((r) => r.error?.message.includes('exceeds the limit'))?.error?.code).toBe(-32600);
@@ -269,7 +382,10 @@ describe('MCP over WebSocket, Streamable HTTP and stdio with the SDK client', ()
     try {
       const { tools } = await client.listTools();
       expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(BUILT_INS));
-      const result = await client.callTool({ name: 'search', arguments: { query: 'parental leave', mode: 'lexical' } });
+      const result = await client.callTool({
+        name: 'search',
+        arguments: { query: 'parental leave', mode: 'lexical' },
+      });
       expect((result.structuredContent as { hits: { id: string }[] }).hits[0].id).toBe('mcp-leave');
     } finally {
       await client.close();

@@ -46,7 +46,12 @@ describe('search core through REST (real Elasticsearch, Redis and embedder)', ()
     base = server.url;
     const response = await call(base, 'POST', '/v1/documents?wait=true', docs);
     expect(response.status).toBe(200);
-    expect(response.body.items.map((i: { status: string }) => i.status)).toEqual(['created', 'created', 'created', 'created']);
+    expect(response.body.items.map((i: { status: string }) => i.status)).toEqual([
+      'created',
+      'created',
+      'created',
+      'created',
+    ]);
   }, 120_000);
 
   afterAll(async () => {
@@ -67,7 +72,12 @@ describe('search core through REST (real Elasticsearch, Redis and embedder)', ()
   it('gets a document back by id with its full body', async () => {
     const response = await call(base, 'GET', '/v1/documents/runbook-disk');
     expect(response.status).toBe(200);
-    expect(response.body).toMatchObject({ id: 'runbook-disk', collection: 'runbooks', body: docs[0].body, tags: ['ops', 'storage'] });
+    expect(response.body).toMatchObject({
+      id: 'runbook-disk',
+      collection: 'runbooks',
+      body: docs[0].body,
+      tags: ['ops', 'storage'],
+    });
     expect(response.body.embedding_hash).toBeUndefined();
   });
 
@@ -75,7 +85,11 @@ describe('search core through REST (real Elasticsearch, Redis and embedder)', ()
     const response = await search({ query: 'disk is full on the database server', mode });
     expect(response.status).toBe(200);
     expect(response.body.mode).toBe(mode);
-    expect(response.body.hits[0]).toMatchObject({ id: 'runbook-disk', collection: 'runbooks', title: docs[0].title });
+    expect(response.body.hits[0]).toMatchObject({
+      id: 'runbook-disk',
+      collection: 'runbooks',
+      title: docs[0].title,
+    });
     expect(response.body.hits[0].snippet.length).toBeGreaterThan(0);
     expect(typeof response.body.tookMs).toBe('number');
   });
@@ -105,17 +119,32 @@ describe('search core through REST (real Elasticsearch, Redis and embedder)', ()
   it('filters by tags, metadata and dates', async () => {
     const byTag = await search({ query: 'policy', mode: 'hybrid', tags: ['finance'] });
     expect(byTag.body.hits.map((h: { id: string }) => h.id)).toEqual(['policy-travel']);
-    const byMeta = await search({ query: 'ops', mode: 'semantic', filters: { metadata: { team: ['sre', 'people'] } } });
-    expect(byMeta.body.hits.map((h: { id: string }) => h.id).sort()).toEqual(['policy-leave', 'runbook-disk']);
-    const future = await search({ query: 'disk', mode: 'lexical', filters: { createdAfter: '2999-01-01T00:00:00Z' } });
+    const byMeta = await search({
+      query: 'ops',
+      mode: 'semantic',
+      filters: { metadata: { team: ['sre', 'people'] } },
+    });
+    expect(byMeta.body.hits.map((h: { id: string }) => h.id).sort()).toEqual([
+      'policy-leave',
+      'runbook-disk',
+    ]);
+    const future = await search({
+      query: 'disk',
+      mode: 'lexical',
+      filters: { createdAfter: '2999-01-01T00:00:00Z' },
+    });
     expect(future.body.hits).toEqual([]);
   });
 
   it('counts facets by collection and tag', async () => {
     const response = await search({ query: '@runbooks @hr', mode: 'lexical' });
     expect(response.body.total).toBe(4);
-    const collections = Object.fromEntries(response.body.facets.collection.map((b: { value: string; count: number }) => [b.value, b.count]));
-    const tags = Object.fromEntries(response.body.facets.tags.map((b: { value: string; count: number }) => [b.value, b.count]));
+    const collections = Object.fromEntries(
+      response.body.facets.collection.map((b: { value: string; count: number }) => [b.value, b.count]),
+    );
+    const tags = Object.fromEntries(
+      response.body.facets.tags.map((b: { value: string; count: number }) => [b.value, b.count]),
+    );
     expect(collections).toEqual({ runbooks: 2, hr: 2 });
     expect(tags).toMatchObject({ ops: 2, policy: 2, storage: 1, security: 1, finance: 1 });
   });
@@ -123,7 +152,9 @@ describe('search core through REST (real Elasticsearch, Redis and embedder)', ()
   it('paginates with from and size', async () => {
     const all = await search({ query: 'the', mode: 'semantic', size: 4 });
     const second = await search({ query: 'the', mode: 'semantic', size: 2, from: 2 });
-    expect(second.body.hits.map((h: { id: string }) => h.id)).toEqual(all.body.hits.slice(2, 4).map((h: { id: string }) => h.id));
+    expect(second.body.hits.map((h: { id: string }) => h.id)).toEqual(
+      all.body.hits.slice(2, 4).map((h: { id: string }) => h.id),
+    );
   });
 
   it('lists collections with counts', async () => {
@@ -135,7 +166,10 @@ describe('search core through REST (real Elasticsearch, Redis and embedder)', ()
   });
 
   it('replaces a re-ingested document and its chunks, leaving no orphans', async () => {
-    const longBody = Array.from({ length: 40 }, (_, i) => `Step ${i + 1}: check the storage volume number ${i} and rotate its logs.`).join(' ');
+    const longBody = Array.from(
+      { length: 40 },
+      (_, i) => `Step ${i + 1}: check the storage volume number ${i} and rotate its logs.`,
+    ).join(' ');
     const first = await call(base, 'POST', '/v1/documents?wait=true', [{ ...docs[0], body: longBody }]);
     expect(first.body.items[0]).toMatchObject({ id: 'runbook-disk', status: 'updated' });
     const longChunks = first.body.items[0].chunks as number;
@@ -160,13 +194,18 @@ describe('search core through REST (real Elasticsearch, Redis and embedder)', ()
     expect(response.body).toMatchObject({ indexed: 2, failed: 1 });
     const bad = response.body.items[1];
     expect(bad).toMatchObject({ index: 1, id: 'bulk-bad', status: 'failed' });
-    expect([...new Set(bad.problems.map((p: { field: string }) => p.field))].sort()).toEqual(['body', 'tags']);
+    expect([...new Set(bad.problems.map((p: { field: string }) => p.field))].sort()).toEqual([
+      'body',
+      'tags',
+    ]);
     expect((await call(base, 'GET', '/v1/documents/bulk-ok-2')).status).toBe(200);
     expect((await call(base, 'GET', '/v1/documents/bulk-bad')).status).toBe(404);
   });
 
   it('deletes a document and its chunks', async () => {
-    await call(base, 'POST', '/v1/documents?wait=true', [{ id: 'to-delete', body: 'Temporary note about the weather.' }]);
+    await call(base, 'POST', '/v1/documents?wait=true', [
+      { id: 'to-delete', body: 'Temporary note about the weather.' },
+    ]);
     expect(await chunkIds('to-delete')).toEqual(['to-delete#0']);
     const deleted = await call(base, 'DELETE', '/v1/documents/to-delete?wait=true');
     expect(deleted).toMatchObject({ status: 200, body: { id: 'to-delete', deleted: true } });
@@ -178,13 +217,18 @@ describe('search core through REST (real Elasticsearch, Redis and embedder)', ()
   it('rejects bad input with 400 naming the field, never a 500', async () => {
     const tooBig = await search({ query: 'x', size: 500 });
     expect(tooBig.status).toBe(400);
-    expect(tooBig.body.error.problems).toEqual([{ field: 'size', reason: 'size must not be greater than 100' }]);
+    expect(tooBig.body.error.problems).toEqual([
+      { field: 'size', reason: 'size must not be greater than 100' },
+    ]);
     const badMode = await search({ query: 'x', mode: 'fuzzy' });
     expect(badMode.status).toBe(400);
     expect(badMode.body.error.problems[0].field).toBe('mode');
     const unknown = await search({ query: 'x', colour: 'red' });
     expect(unknown.status).toBe(400);
-    expect(unknown.body.error.problems[0]).toEqual({ field: 'colour', reason: 'property colour should not exist' });
+    expect(unknown.body.error.problems[0]).toEqual({
+      field: 'colour',
+      reason: 'property colour should not exist',
+    });
     const malformed = await call(base, 'POST', '/v1/search', '{"query": ');
     expect(malformed.status).toBe(400);
     expect(malformed.body.error.code).toBe('invalid');

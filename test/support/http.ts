@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- tests assert on response bodies of many shapes */
 /** Small JSON-over-HTTP client for the REST tests. */
 export async function call(
   base: string,

@@ -15,7 +15,9 @@ function* walk(target: string): Generator<string> {
     yield target;
     return;
   }
-  for (const entry of fs.readdirSync(target, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const entry of fs
+    .readdirSync(target, { withFileTypes: true })
+    .sort((a, b) => a.name.localeCompare(b.name))) {
     if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
     yield* walk(path.join(target, entry.name));
   }
@@ -37,7 +39,9 @@ export function* readDocuments(target: string, collection?: string): Generator<F
     const extension = path.extname(file).toLowerCase();
     const relative = path.relative(base, file) || path.basename(file);
     const withCollection = (doc: unknown) =>
-      collection && doc && typeof doc === 'object' && !Array.isArray(doc) && !('collection' in doc) ? { ...doc, collection } : doc;
+      collection && doc && typeof doc === 'object' && !Array.isArray(doc) && !('collection' in doc)
+        ? { ...doc, collection }
+        : doc;
     if (extension === '.jsonl' || extension === '.ndjson') {
       const lines = fs.readFileSync(file, 'utf8').split('\n');
       for (const [n, line] of lines.entries()) {
@@ -53,13 +57,20 @@ export function* readDocuments(target: string, collection?: string): Generator<F
     } else if (extension === '.json') {
       const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
       const list = Array.isArray(parsed) ? parsed : [parsed];
-      for (const [n, doc] of list.entries()) yield { origin: `${relative}[${n}]`, document: withCollection(doc) };
+      for (const [n, doc] of list.entries())
+        yield { origin: `${relative}[${n}]`, document: withCollection(doc) };
     } else if (TEXT_EXTENSIONS.has(extension)) {
       const body = fs.readFileSync(file, 'utf8');
       const id = relative.split(path.sep).join('/');
       yield {
         origin: relative,
-        document: { id, title: titleOf(body, file), body, source: path.resolve(file), ...(collection ? { collection } : {}) },
+        document: {
+          id,
+          title: titleOf(body, file),
+          body,
+          source: path.resolve(file),
+          ...(collection ? { collection } : {}),
+        },
       };
     }
   }

@@ -39,7 +39,10 @@ async function guarded(action: () => Promise<void>): Promise<void> {
 /** The CLI runs operations in-process through the same message manager as every other edge. */
 async function withRuntime(action: (runtime: QuarryRuntime) => Promise<void>): Promise<void> {
   const config = configOrExit();
-  const runtime = await bootRuntime(config, createLogger(config.logLevel).child({}, { level: config.logLevel }));
+  const runtime = await bootRuntime(
+    config,
+    createLogger(config.logLevel).child({}, { level: config.logLevel }),
+  );
   try {
     await action(runtime);
   } finally {
@@ -51,7 +54,9 @@ function envelope(op: string, args: unknown): Envelope {
   return { op, args, principal: { id: 'cli', role: 'admin' }, transport: 'cli', requestId: randomUUID() };
 }
 
-const program = new Command('quarry').description('Quarry: search for agents and apps over MCP, GraphQL and REST');
+const program = new Command('quarry').description(
+  'Quarry: search for agents and apps over MCP, GraphQL and REST',
+);
 
 program
   .command('ingest')
@@ -64,7 +69,10 @@ program
     guarded(() =>
       withRuntime(async (runtime) => {
         const documents = paths.flatMap((p) => [...readDocuments(p, options.collection)]);
-        const bar = new SingleBar({ format: 'ingest [{bar}] {value}/{total} docs | {eta_formatted} left', stream: process.stderr }, Presets.shades_classic);
+        const bar = new SingleBar(
+          { format: 'ingest [{bar}] {value}/{total} docs | {eta_formatted} left', stream: process.stderr },
+          Presets.shades_classic,
+        );
         bar.start(documents.length, 0);
         const counts = { created: 0, updated: 0, unchanged: 0, failed: 0 };
         const failures: string[] = [];
@@ -94,7 +102,9 @@ program
   .command('search')
   .description('search the indexed documents')
   .argument('<query>', 'query text; @collection words scope it')
-  .addOption(new Option('-m, --mode <mode>', 'ranking').choices(['lexical', 'semantic', 'hybrid']).default('hybrid'))
+  .addOption(
+    new Option('-m, --mode <mode>', 'ranking').choices(['lexical', 'semantic', 'hybrid']).default('hybrid'),
+  )
   .option('-c, --collection <name...>', 'only these collections')
   .option('-n, --size <n>', 'hits', (v) => Number(v), 10)
   .option('--json', 'print the raw result', false)
@@ -102,7 +112,12 @@ program
     guarded(() =>
       withRuntime(async (runtime) => {
         const result = await runtime.manager.handle<SearchResult>(
-          envelope('search', { query, mode: options.mode, size: options.size, ...(options.collection ? { collection: options.collection } : {}) }),
+          envelope('search', {
+            query,
+            mode: options.mode,
+            size: options.size,
+            ...(options.collection ? { collection: options.collection } : {}),
+          }),
         );
         if (options.json) {
           process.stdout.write(JSON.stringify(result, null, 2) + '\n');
@@ -111,7 +126,9 @@ program
         process.stdout.write(`${result.total} hits (${result.mode}, ${result.tookMs} ms)\n`);
         result.hits.forEach((hit, i) => {
           const snippet = hit.snippet.replace(/<\/?em>/g, '*').replace(/\s+/g, ' ');
-          process.stdout.write(`${i + 1}. ${hit.title ?? hit.id}  [${hit.collection}] ${hit.score.toFixed(3)}\n   ${hit.id}\n   ${snippet}\n`);
+          process.stdout.write(
+            `${i + 1}. ${hit.title ?? hit.id}  [${hit.collection}] ${hit.score.toFixed(3)}\n   ${hit.id}\n   ${snippet}\n`,
+          );
         });
       }),
     ),

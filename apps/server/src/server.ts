@@ -63,7 +63,11 @@ export async function startServer(config: QuarryConfig): Promise<RunningServer> 
     mcpHttp.mount(express);
     const openApi = SwaggerModule.createDocument(
       app,
-      new DocumentBuilder().setTitle('Quarry').setDescription('Search for agents and apps').setVersion('1').build(),
+      new DocumentBuilder()
+        .setTitle('Quarry')
+        .setDescription('Search for agents and apps')
+        .setVersion('1')
+        .build(),
     );
     express.get('/openapi.json', (_req, res) => {
       res.json(openApi);
@@ -73,7 +77,7 @@ export async function startServer(config: QuarryConfig): Promise<RunningServer> 
     // One port for everything: WebSocket upgrades are routed by path (MCP here, GraphQL beside it).
     httpServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
       const path = (request.url ?? '').split('?')[0];
-      if (path === MCP_WS_PATH) mcpWs.handleUpgrade(request, socket, head);
+      if (path === MCP_WS_PATH) void mcpWs.handleUpgrade(request, socket, head);
       else socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n');
     });
     await app.listen(config.port, config.host);

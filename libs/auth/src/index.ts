@@ -1,1 +1,3 @@
 export * from './principal';
+export * from './authenticator';
+export * from './rate-limiter';

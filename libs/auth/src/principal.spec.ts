@@ -3,7 +3,10 @@ import { resolvePrincipal } from './principal';
 describe('resolvePrincipal', () => {
   it('treats loopback callers as admin when no keys are configured (protected mode)', () => {
     expect(resolvePrincipal({ remoteAddress: '127.0.0.1' }, [])).toEqual({ id: 'local', role: 'admin' });
-    expect(resolvePrincipal({ remoteAddress: '::ffff:127.0.0.1' }, [])).toEqual({ id: 'local', role: 'admin' });
+    expect(resolvePrincipal({ remoteAddress: '::ffff:127.0.0.1' }, [])).toEqual({
+      id: 'local',
+      role: 'admin',
+    });
     expect(() => resolvePrincipal({ remoteAddress: '10.1.2.3' }, [])).toThrow(/only loopback callers/);
   });
 
@@ -16,7 +19,9 @@ describe('resolvePrincipal', () => {
   });
 
   it('never puts the key itself into the principal id', () => {
-    const principal = resolvePrincipal({ apiKey: 'reader-secret-1' }, [{ key: 'reader-secret-1', role: 'reader' }]);
+    const principal = resolvePrincipal({ apiKey: 'reader-secret-1' }, [
+      { key: 'reader-secret-1', role: 'reader' },
+    ]);
     expect(principal.id).not.toContain('reader-secret-1');
   });
 });

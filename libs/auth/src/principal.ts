@@ -30,10 +30,15 @@ export function resolvePrincipal(credentials: Credentials, keys: ApiKeyConfig[])
     return { id: 'local', role: 'admin' };
   }
   const key = presentedKey(credentials);
-  if (!key) throw new UnauthenticatedError('an API key is required (Authorization: Bearer <key> or X-API-Key)');
+  if (!key)
+    throw new UnauthenticatedError('an API key is required (Authorization: Bearer <key> or X-API-Key)');
   const presented = digest(key);
   // Compare digests in constant time so response timing does not reveal key prefixes.
   const match = keys.find((k) => timingSafeEqual(digest(k.key), presented));
   if (!match) throw new UnauthenticatedError('the API key is not valid');
-  return { id: `key:${digest(match.key).toString('hex').slice(0, 12)}`, role: match.role };
+  return {
+    id: `key:${digest(match.key).toString('hex').slice(0, 12)}`,
+    role: match.role,
+    ...(match.collections ? { collections: match.collections } : {}),
+  };
 }

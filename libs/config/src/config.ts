@@ -6,6 +6,24 @@ export type Role = 'reader' | 'writer' | 'admin';
 export interface ApiKeyConfig {
   key: string;
   role: Role;
+  /** Optional allow-list: the key only sees and writes these collections. */
+  collections?: string[];
+}
+
+export interface JwtConfig {
+  /** HS256 shared secret. */
+  secret?: string;
+  /** RS256 public key (PEM). */
+  publicKey?: string;
+  issuer?: string;
+  audience?: string;
+}
+
+export interface RateLimitConfig {
+  /** Requests per minute per principal for reads (search, get, list). 0 = unlimited. */
+  readPerMinute: number;
+  /** Requests per minute per principal for writes (ingest, delete, registry). 0 = unlimited. */
+  writePerMinute: number;
 }
 
 export type EmbedderConfig =
@@ -25,6 +43,14 @@ export interface QuarryConfig {
   /** True when REDIS_URL came from the environment: then Quarry never starts its own Redis. */
   redisUrlExplicit: boolean;
   apiKeys: ApiKeyConfig[];
+  jwt?: JwtConfig;
+  rateLimits: RateLimitConfig;
+  /** Origins allowed by CORS; empty = no cross-origin browser access. `*` = any. */
+  corsOrigins: string[];
+  /** Seconds a search result stays in the query cache; 0 turns the cache off. */
+  queryCacheTtlSeconds: number;
+  /** Open MCP sessions (WebSocket + HTTP) and GraphQL sockets per principal. */
+  maxSessionsPerPrincipal: number;
   embedder: EmbedderConfig;
   /** Prefix of every index and alias name (`quarry` → `quarry-docs`); tests use their own. */
   indexPrefix: string;
@@ -84,13 +110,23 @@ function readPositiveInt(env: Env, name: string, fallback: number): number {
   return Number(raw);
 }
 
+function readNonNegativeInt(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number (0 = unlimited), got "${raw}"`);
+  return Number(raw);
+}
+
 function readApiKeys(env: Env): ApiKeyConfig[] {
   const raw = env.QUARRY_API_KEYS;
   if (!raw) return [];
   return raw.split(',').map((entry) => {
-    const [key, role, ...rest] = entry.trim().split(':');
+    const [key, role, collections, ...rest] = entry.trim().split(':');
     if (!key || !role || rest.length > 0) {
-      throw new ConfigError('QUARRY_API_KEYS', `each entry must be key:role, got "${entry.trim()}"`);
+      throw new ConfigError(
+        'QUARRY_API_KEYS',
+        `each entry must be key:role or key:role:collection|collection, got "${entry.trim()}"`,
+      );
     }
     if (!ROLES.includes(role as Role)) {
       throw new ConfigError('QUARRY_API_KEYS', `role must be one of ${ROLES.join(', ')}, got "${role}"`);
@@ -98,8 +134,30 @@ function readApiKeys(env: Env): ApiKeyConfig[] {
     if (key.length < 8) {
       throw new ConfigError('QUARRY_API_KEYS', `key for role ${role} is shorter than 8 characters`);
     }
-    return { key, role: role as Role };
+    const allowed = collections ? collections.split('|').filter(Boolean) : undefined;
+    return { key, role: role as Role, ...(allowed?.length ? { collections: allowed } : {}) };
   });
+}
+
+function readJwt(env: Env): JwtConfig | undefined {
+  const secret = env.QUARRY_JWT_SECRET || undefined;
+  const publicKey = env.QUARRY_JWT_PUBLIC_KEY?.replace(/\\n/g, '\n') || undefined;
+  if (!secret && !publicKey) return undefined;
+  if (secret && publicKey)
+    throw new ConfigError(
+      'QUARRY_JWT_SECRET',
+      'set either QUARRY_JWT_SECRET (HS256) or QUARRY_JWT_PUBLIC_KEY (RS256), not both',
+    );
+  if (secret && secret.length < 32)
+    throw new ConfigError('QUARRY_JWT_SECRET', 'must be at least 32 characters');
+  if (publicKey && !publicKey.includes('BEGIN PUBLIC KEY'))
+    throw new ConfigError('QUARRY_JWT_PUBLIC_KEY', 'must be a PEM public key');
+  return {
+    secret,
+    publicKey,
+    issuer: env.QUARRY_JWT_ISSUER || undefined,
+    audience: env.QUARRY_JWT_AUDIENCE || undefined,
+  };
 }
 
 function readEmbedder(env: Env): EmbedderConfig {
@@ -119,7 +177,8 @@ function readEmbedder(env: Env): EmbedderConfig {
 export function loadConfig(env: Env = process.env): QuarryConfig {
   const host = env.HOST || '127.0.0.1';
   const apiKeys = readApiKeys(env);
-  if (!LOOPBACK_HOSTS.has(host) && apiKeys.length === 0) {
+  const jwt = readJwt(env);
+  if (!LOOPBACK_HOSTS.has(host) && apiKeys.length === 0 && !jwt) {
     throw new ConfigError(
       'HOST',
       `binding to non-loopback address "${host}" without QUARRY_API_KEYS would expose every document ` +
@@ -150,6 +209,17 @@ export function loadConfig(env: Env = process.env): QuarryConfig {
     redisUrl: redisFromEnv ?? 'redis://127.0.0.1:6379',
     redisUrlExplicit: redisFromEnv !== undefined,
     apiKeys,
+    jwt,
+    rateLimits: {
+      readPerMinute: readNonNegativeInt(env, 'QUARRY_RATE_LIMIT_READ', 1200),
+      writePerMinute: readNonNegativeInt(env, 'QUARRY_RATE_LIMIT_WRITE', 300),
+    },
+    corsOrigins: (env.QUARRY_CORS_ORIGINS ?? '')
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
+    maxSessionsPerPrincipal: readPositiveInt(env, 'QUARRY_MAX_SESSIONS_PER_PRINCIPAL', 256),
+    queryCacheTtlSeconds: readNonNegativeInt(env, 'QUARRY_QUERY_CACHE_TTL', 300),
     embedder: readEmbedder(env),
     indexPrefix,
     dataDir: path.resolve(env.QUARRY_DATA_DIR || path.join(findRepoRoot(), '.quarry')),

@@ -1,6 +1,13 @@
 import { plainToInstance } from 'class-transformer';
 import { validate, type ValidationError } from 'class-validator';
-import { InvalidError, NotFoundError, ForbiddenError, QuarryError, toQuarryError, type FieldProblem } from './errors';
+import {
+  InvalidError,
+  NotFoundError,
+  ForbiddenError,
+  QuarryError,
+  toQuarryError,
+  type FieldProblem,
+} from './errors';
 
 export type Role = 'reader' | 'writer' | 'admin';
 export type Transport = 'rest' | 'graphql' | 'mcp-ws' | 'mcp-http' | 'mcp-stdio' | 'cli' | 'internal';
@@ -71,6 +78,8 @@ export interface Operation<A = unknown, R = unknown> {
 
 export interface Outcome {
   op: string;
+  /** Validated arguments (undefined when validation failed). */
+  args?: unknown;
   transport: Transport;
   principal: Principal;
   requestId: string;
@@ -98,22 +107,39 @@ export function roleAllows(role: Role, required: Role): boolean {
 /** Flattens class-validator's nested errors into `field.path: reason` problems. */
 export function toFieldProblems(errors: ValidationError[], parent = ''): FieldProblem[] {
   return errors.flatMap((error) => {
-    const field = parent ? (/^\d+$/.test(error.property) ? `${parent}[${error.property}]` : `${parent}.${error.property}`) : error.property;
+    const field = parent
+      ? /^\d+$/.test(error.property)
+        ? `${parent}[${error.property}]`
+        : `${parent}.${error.property}`
+      : error.property;
     const own = Object.values(error.constraints ?? {}).map((reason) => ({ field, reason }));
     return [...own, ...toFieldProblems(error.children ?? [], field)];
   });
 }
 
 /** Validates `args` against a DTO class; resolves with the typed instance or throws InvalidError naming each field. */
-export async function validateInput<A extends object>(input: DtoClass<A>, args: unknown, what = 'arguments'): Promise<A> {
+export async function validateInput<A extends object>(
+  input: DtoClass<A>,
+  args: unknown,
+  what = 'arguments',
+): Promise<A> {
   if (args === null || typeof args !== 'object' || Array.isArray(args)) {
-    throw new InvalidError(`${what} must be a JSON object`, [{ field: '(root)', reason: 'must be an object' }]);
+    throw new InvalidError(`${what} must be a JSON object`, [
+      { field: '(root)', reason: 'must be an object' },
+    ]);
   }
   const instance = plainToInstance(input, args, { enableImplicitConversion: false });
-  const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
+  const errors = await validate(instance, {
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    forbidUnknownValues: true,
+  });
   if (errors.length > 0) {
     const problems = toFieldProblems(errors);
-    throw new InvalidError(`invalid ${what}: ${problems.map((p) => `${p.field}: ${p.reason}`).join('; ')}`, problems);
+    throw new InvalidError(
+      `invalid ${what}: ${problems.map((p) => `${p.field}: ${p.reason}`).join('; ')}`,
+      problems,
+    );
   }
   return instance;
 }
@@ -128,7 +154,8 @@ export class MessageManager {
 
   register(...operations: Operation<never, unknown>[]): this {
     for (const operation of operations) {
-      if (this.operations.has(operation.name)) throw new Error(`operation ${operation.name} registered twice`);
+      if (this.operations.has(operation.name))
+        throw new Error(`operation ${operation.name} registered twice`);
       this.operations.set(operation.name, operation as Operation);
     }
     return this;
@@ -161,9 +188,14 @@ export class MessageManager {
       const operation = this.operations.get(envelope.op);
       if (!operation) throw new NotFoundError('operation', envelope.op);
       if (!roleAllows(envelope.principal.role, operation.role)) {
-        throw new ForbiddenError(`${operation.name} needs the ${operation.role} role; ${envelope.principal.id} is ${envelope.principal.role}`);
+        throw new ForbiddenError(
+          `${operation.name} needs the ${operation.role} role; ${envelope.principal.id} is ${envelope.principal.role}`,
+        );
       }
-      const args = operation.input ? await validateInput(operation.input as DtoClass<object>, envelope.args ?? {}) : envelope.args;
+      const args = operation.input
+        ? await validateInput(operation.input as DtoClass<object>, envelope.args ?? {})
+        : envelope.args;
+      outcome.args = args;
       for (const plugin of this.plugins) await plugin.beforeRun?.(envelope, operation);
       const signal = envelope.signal ?? new AbortController().signal;
       if (signal.aborted) throw new QuarryError('invalid', 'request cancelled');

@@ -1,3 +1,4 @@
+import { createEmbedder } from './create-embedder';
 import { LocalEmbedder } from './local.embedder';
 
 const dot = (a: number[], b: number[]): number => a.reduce((sum, x, i) => sum + x * b[i], 0);
@@ -74,6 +75,24 @@ describe('LocalEmbedder (USE-lite on WASM, worker threads)', () => {
     controller.abort(new Error('no longer needed'));
     await expect(queued).rejects.toThrow('no longer needed');
     await expect(busy).resolves.toHaveLength(24);
+  });
+});
+
+describe('createEmbedder({ kind: "local" })', () => {
+  it('returns a working local embedder', async () => {
+    const embedder = await createEmbedder({ kind: 'local', workers: 1 });
+    try {
+      expect(embedder).toBeInstanceOf(LocalEmbedder);
+      expect(embedder.id).toBe('local:use-lite-512');
+      const [vector] = await embedder.embed(['ready to go']);
+      expect(vector).toHaveLength(embedder.dims);
+    } finally {
+      await embedder.close();
+    }
+  }, 60_000);
+
+  it('refuses a worker count that is not a positive integer', async () => {
+    await expect(createEmbedder({ kind: 'local', workers: 0 })).rejects.toThrow(/positive integer/);
   });
 });
 

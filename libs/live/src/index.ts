@@ -1,2 +1,3 @@
 export * from './redis.bus';
 export * from './resource.cache';
+export * from './query.cache';

@@ -39,7 +39,8 @@ export function requestLogPlugin(logger: Logger): MessageManagerPlugin {
         durationMs: Math.round(outcome.durationMs * 10) / 10,
         outcome: outcome.error?.kind ?? 'ok',
       };
-      if (outcome.error?.kind === 'internal') logger.error({ ...entry, err: (outcome.error as { cause?: unknown }).cause }, 'operation failed');
+      if (outcome.error?.kind === 'internal')
+        logger.error({ ...entry, err: (outcome.error as { cause?: unknown }).cause }, 'operation failed');
       else logger.debug(entry, 'operation');
     },
   };

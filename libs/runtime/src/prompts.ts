@@ -7,7 +7,10 @@ import { validatePromptFile } from './registry.operations';
 /** Prompt templates shipped in prompts/*.json; a broken file stops the start with its name. */
 export async function loadPromptFiles(dir: string) {
   if (!fs.existsSync(dir)) return [];
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
   return Promise.all(
     files.map(async (file) => {
       const full = path.join(dir, file);
@@ -31,7 +34,8 @@ export function answerWithCitations(manager: MessageManager): DynamicPrompt {
     template: {
       name: 'answer_with_citations',
       title: 'Answer with citations',
-      description: 'Answer a question from the indexed documents, citing them. Runs a search and embeds the best hits.',
+      description:
+        'Answer a question from the indexed documents, citing them. Runs a search and embeds the best hits.',
       arguments: [
         { name: 'question', description: 'The question to answer', required: true },
         { name: 'collection', description: 'Only use documents from this collection' },
@@ -56,7 +60,14 @@ export function answerWithCitations(manager: MessageManager): DynamicPrompt {
             requestId: `prompt-${Date.now()}`,
             signal,
           });
-          return { type: 'resource', resource: { uri: documentUri(hit.id), mimeType: 'text/markdown', text: `# ${doc.title ?? hit.id}\n\n${doc.body}` } };
+          return {
+            type: 'resource',
+            resource: {
+              uri: documentUri(hit.id),
+              mimeType: 'text/markdown',
+              text: `# ${doc.title ?? hit.id}\n\n${doc.body}`,
+            },
+          };
         }),
       );
       const instructions =
@@ -65,7 +76,10 @@ export function answerWithCitations(manager: MessageManager): DynamicPrompt {
           : `No indexed documents match this question. Say that Quarry has no documents about it.\n\nQuestion: ${args.question}`;
       return {
         description: `Answer "${args.question}" from ${result.hits.length} documents`,
-        messages: [{ role: 'user', content: { type: 'text', text: instructions } }, ...resources.map((content) => ({ role: 'user' as const, content }))],
+        messages: [
+          { role: 'user', content: { type: 'text', text: instructions } },
+          ...resources.map((content) => ({ role: 'user' as const, content })),
+        ],
       };
     },
   };

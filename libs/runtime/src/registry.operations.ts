@@ -12,7 +12,19 @@ import {
   type ToolRegistry,
 } from '@quarry/core';
 import { checkSavedSearch, SavedSearchDefinition, type RegistryRepository } from '@quarry/search';
-import { IsArray, IsIn, IsObject, IsOptional, IsString, Length, Matches, ArrayMaxSize, ValidateNested, IsBoolean, MaxLength } from 'class-validator';
+import {
+  IsArray,
+  IsIn,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  ArrayMaxSize,
+  ValidateNested,
+  IsBoolean,
+  MaxLength,
+} from 'class-validator';
 import { Type } from 'class-transformer';
 
 export const REGISTRY_CHANNEL = 'quarry:registry';
@@ -137,12 +149,18 @@ export function registryOperations(deps: RegistryDeps): Operation<never, unknown
   };
   const registerSearchTool: Operation<SavedSearchDefinition, unknown> = {
     name: 'register_search_tool',
-    description: 'Register (or replace) a saved-search tool; every connected MCP client is told its tool list changed.',
+    description:
+      'Register (or replace) a saved-search tool; every connected MCP client is told its tool list changed.',
     role: 'admin',
     input: SavedSearchDefinition,
     run: async (definition) => {
       checkSavedSearch(definition, (name) => deps.tools.isBuiltIn(name));
-      const entry = await deps.registry.put('tool', definition.name, JSON.parse(JSON.stringify(definition)), definition.description);
+      const entry = await deps.registry.put(
+        'tool',
+        definition.name,
+        JSON.parse(JSON.stringify(definition)),
+        definition.description,
+      );
       await deps.announce('tool');
       return { name: entry.name, version: entry.version };
     },
@@ -183,7 +201,10 @@ export function registryOperations(deps: RegistryDeps): Operation<never, unknown
     description: 'Resources (collections, then documents), paginated with a cursor.',
     role: 'reader',
     input: ListResourcesInput,
-    run: async ({ cursor }, context) => ({ ...(await deps.resources.list(context.principal, cursor)), resourceTemplates: deps.resources.templates() }),
+    run: async ({ cursor }, context) => ({
+      ...(await deps.resources.list(context.principal, cursor)),
+      resourceTemplates: deps.resources.templates(),
+    }),
   };
   const readResource: Operation<ReadResourceInput, unknown> = {
     name: 'read_resource',
@@ -206,11 +227,15 @@ export function registryOperations(deps: RegistryDeps): Operation<never, unknown
     run: async (input) => {
       const template = JSON.parse(JSON.stringify(input)) as PromptTemplate;
       if (deps.prompts.isBuiltIn(template.name)) {
-        throw new InvalidError(`"${template.name}" is a built-in prompt`, [{ field: 'name', reason: 'built-in' }]);
+        throw new InvalidError(`"${template.name}" is a built-in prompt`, [
+          { field: 'name', reason: 'built-in' },
+        ]);
       }
       const declared = new Set(template.arguments.map((a) => a.name));
       if (declared.size !== template.arguments.length) {
-        throw new InvalidError('argument names must be unique', [{ field: 'arguments', reason: 'duplicate name' }]);
+        throw new InvalidError('argument names must be unique', [
+          { field: 'arguments', reason: 'duplicate name' },
+        ]);
       }
       checkPromptTemplate(template);
       const entry = await deps.registry.put('prompt', template.name, template, template.description);
@@ -223,12 +248,20 @@ export function registryOperations(deps: RegistryDeps): Operation<never, unknown
     description: 'Render a prompt with arguments.',
     role: 'reader',
     input: RenderPromptInput,
-    run: ({ name, arguments: args }, context) => deps.prompts.render(name, args ?? {}, { signal: context.signal }),
+    run: ({ name, arguments: args }, context) =>
+      deps.prompts.render(name, args ?? {}, { signal: context.signal }),
   };
-  return [listTools, registerSearchTool, deleteSearchTool, callTool, listResources, readResource, listPrompts, registerPrompt, renderPrompt] as Operation<
-    never,
-    unknown
-  >[];
+  return [
+    listTools,
+    registerSearchTool,
+    deleteSearchTool,
+    callTool,
+    listResources,
+    readResource,
+    listPrompts,
+    registerPrompt,
+    renderPrompt,
+  ] as Operation<never, unknown>[];
 }
 
 /** Validates a prompt file from prompts/ the same way as one registered through the API. */

@@ -15,9 +15,11 @@ import {
   type PromptTemplate,
 } from '@quarry/core';
 import { createEmbedder, type Embedder } from '@quarry/embeddings';
-import { createRedisConnection, RedisBus, RedisResourceCache } from '@quarry/live';
-import { createLogger, HealthChecker, type Logger } from '@quarry/observability';
+import { createRedisConnection, QueryCache, RedisBus, RedisResourceCache } from '@quarry/live';
+import { createLogger, HealthChecker, QuarryMetrics, type Logger } from '@quarry/observability';
+import { RateLimiter } from '@quarry/auth';
 import {
+  AuditWriter,
   createElasticsearchClient,
   DocumentRepository,
   IndexResourceSource,
@@ -35,8 +37,11 @@ import {
 } from '@quarry/search';
 import { ensureServices, type ServiceEndpoints } from '@quarry/services';
 import { healthOperation, requestLogPlugin } from './operations';
+import { auditPlugin, metricsPlugin } from './plugins';
 import { answerWithCitations, loadPromptFiles } from './prompts';
 import { REGISTRY_CHANNEL, registryOperations } from './registry.operations';
+import { apiKeyOperations, createAuthenticator } from './api-keys';
+import type { Authenticator } from '@quarry/auth';
 
 /** Channel on which every instance announces document changes (live results, caches). */
 export const DOCUMENT_CHANGES_CHANNEL = 'quarry:documents';
@@ -56,6 +61,9 @@ export interface QuarryRuntime {
   ingest: IngestService;
   manager: MessageManager;
   registry: RegistryRepository;
+  auth: Authenticator;
+  metrics: QuarryMetrics;
+  queryCache: QueryCache;
   /** What MCP sessions need; one hub per process delivers notifications to this instance's sessions. */
   mcp: McpDependencies;
   /** Loads saved tools and prompts from the registry and starts following changes from every instance. */
@@ -72,10 +80,17 @@ export async function createRuntime(
   endpoints: ServiceEndpoints,
   logger = createLogger(config.logLevel),
 ): Promise<QuarryRuntime> {
-  const embedder = await createEmbedder(
-    config.embedder.kind === 'local' ? { kind: 'local' } : { ...config.embedder, timeoutMs: config.requestTimeoutMs },
+  const metrics = new QuarryMetrics();
+  const embedder = timedEmbedder(
+    await createEmbedder(
+      config.embedder.kind === 'local'
+        ? { kind: 'local' }
+        : { ...config.embedder, timeoutMs: config.requestTimeoutMs },
+    ),
+    metrics,
   );
   const elasticsearch = createElasticsearchClient(endpoints.elasticsearchUrl, config.requestTimeoutMs);
+  instrumentElasticsearch(elasticsearch, metrics);
   const redis = createRedisConnection(endpoints.redisUrl, 'commands');
   redis.on('error', (error) => logger.debug({ err: error.message }, 'redis connection error'));
   const bus = new RedisBus(endpoints.redisUrl);
@@ -83,14 +98,47 @@ export async function createRuntime(
   const documents = new DocumentRepository(elasticsearch, indices.docs);
   const searchRepository = new SearchRepository(elasticsearch, indices.docs);
   const search = new SearchService(searchRepository, embedder, indices);
-  const publishChanges = (changes: DocumentChange[]) =>
-    bus.publish(DOCUMENT_CHANGES_CHANNEL, { changes }).catch((error: Error) => logger.warn({ err: error.message }, 'change not published'));
-  const ingest = new IngestService(documents, embedder, indices, {}, (changes) => void publishChanges(changes));
+  const queryCache = new QueryCache(redis, config.indexPrefix, config.queryCacheTtlSeconds, {
+    hit: () => metrics.cacheHits.inc(),
+    miss: () => metrics.cacheMisses.inc(),
+  });
+  const publishChanges = async (changes: DocumentChange[]) => {
+    await queryCache
+      .invalidate([...new Set(changes.map((c) => c.collection))])
+      .catch((error: Error) =>
+        logger.warn(
+          { err: error.message },
+          'query cache not invalidated (Redis unavailable); entries expire with their TTL',
+        ),
+      );
+    await bus
+      .publish(DOCUMENT_CHANGES_CHANNEL, { changes })
+      .catch((error: Error) => logger.warn({ err: error.message }, 'change not published'));
+  };
+  const ingest = new IngestService(documents, embedder, indices, {}, publishChanges);
   const health = new HealthChecker(elasticsearch, redis);
   const registry = new RegistryRepository(elasticsearch, indices.meta);
+  const audit = new AuditWriter(elasticsearch, indices.audit);
   const manager = new MessageManager()
-    .register(...searchOperations({ search, ingest, documents, repository: searchRepository }), healthOperation(health))
-    .use(requestLogPlugin(logger));
+    .register(
+      ...searchOperations({ search, ingest, documents, repository: searchRepository, cache: queryCache }),
+      healthOperation(health),
+    )
+    .use(
+      new RateLimiter(redis, config.rateLimits, {
+        limited: (budget) => metrics.rateLimited.inc({ budget }),
+        failOpen: (budget, error) => {
+          metrics.rateLimiterFailOpen.inc();
+          logger.warn(
+            { budget, err: error.message },
+            'rate limiter cannot reach Redis: reads pass unmetered',
+          );
+        },
+      }),
+    )
+    .use(requestLogPlugin(logger))
+    .use(metricsPlugin(metrics))
+    .use(auditPlugin(logger, (entry) => audit.record(entry)));
   const tools = new ToolRegistry(manager.list());
   const prompts = new PromptManager();
   prompts.addDynamic(answerWithCitations(manager));
@@ -111,6 +159,14 @@ export async function createRuntime(
     }),
   );
 
+  const auth = createAuthenticator(config, registry, redis);
+  manager.register(
+    ...apiKeyOperations(registry, redis, async () => {
+      await auth.reload();
+      await bus.publish(REGISTRY_CHANNEL, { kind: 'api_key' });
+    }),
+  );
+
   const reloadTools = async () => {
     const saved = await registry.list<SavedSearchDefinition>('tool');
     tools.replaceSaved(saved.map((entry) => savedSearchTool(entry.definition)));
@@ -123,13 +179,19 @@ export async function createRuntime(
   const startRegistrySync = async () => {
     for (const template of await loadPromptFiles(path.join(findRepoRoot(), 'prompts'))) {
       const current = await registry.get<PromptTemplate>('prompt', template.name);
-      if (JSON.stringify(current?.definition) !== JSON.stringify(template)) await registry.put('prompt', template.name, template, template.description);
+      if (JSON.stringify(current?.definition) !== JSON.stringify(template))
+        await registry.put('prompt', template.name, template, template.description);
     }
-    await Promise.all([reloadTools(), reloadPrompts()]);
+    await Promise.all([reloadTools(), reloadPrompts(), auth.reload()]);
     unsubscribers.push(
       await bus.subscribe(REGISTRY_CHANNEL, (message) => {
         const kind = (message as { kind?: string }).kind;
-        const reload = kind === 'prompt' ? reloadPrompts().then(() => hub.promptsChanged()) : reloadTools().then(() => hub.toolsChanged());
+        const reload =
+          kind === 'prompt'
+            ? reloadPrompts().then(() => hub.promptsChanged())
+            : kind === 'api_key'
+              ? auth.reload()
+              : reloadTools().then(() => hub.toolsChanged());
         reload.catch((error: Error) => logger.warn({ err: error.message }, 'registry reload failed'));
       }),
       await bus.subscribe(DOCUMENT_CHANGES_CHANNEL, (message) => {
@@ -150,7 +212,9 @@ export async function createRuntime(
     version: VERSION,
     complete: async (principal, kind, prefix) =>
       kind === 'collection'
-        ? (await resourceSource.listCollections(principal)).map((c) => c.name).filter((name) => name.startsWith(prefix))
+        ? (await resourceSource.listCollections(principal))
+            .map((c) => c.name)
+            .filter((name) => name.startsWith(prefix))
         : resourceSource.documentIdsStartingWith(principal, prefix, 100),
   };
   return {
@@ -167,10 +231,14 @@ export async function createRuntime(
     ingest,
     manager,
     registry,
+    auth,
+    metrics,
+    queryCache,
     mcp,
     startRegistrySync,
     async close() {
       for (const unsubscribe of unsubscribers) await unsubscribe().catch(() => undefined);
+      await audit.close();
       await bus.close();
       redis.disconnect();
       await elasticsearch.close();
@@ -179,16 +247,61 @@ export async function createRuntime(
   };
 }
 
+/** Embedding latency for the metrics, whichever provider. */
+function timedEmbedder(embedder: Embedder, metrics: QuarryMetrics): Embedder {
+  return {
+    id: embedder.id,
+    dims: embedder.dims,
+    close: () => embedder.close(),
+    embed: async (texts, signal) => {
+      const end = metrics.embeddingDuration.startTimer();
+      try {
+        return await embedder.embed(texts, signal);
+      } finally {
+        end();
+      }
+    },
+  };
+}
+
+/** Elasticsearch latency per API (search, bulk, mget, ...) from the client's own request events. */
+function instrumentElasticsearch(client: Client, metrics: QuarryMetrics): void {
+  const started = new Map<unknown, number>();
+  client.diagnostic.on('request', (_error, event) => {
+    if (event) started.set(event.meta.request.id, performance.now());
+  });
+  client.diagnostic.on('response', (_error, event) => {
+    if (!event) return;
+    const begin = started.get(event.meta.request.id);
+    started.delete(event.meta.request.id);
+    if (begin === undefined) return;
+    const operation =
+      event.meta.name && event.meta.name !== 'elasticsearch-js'
+        ? String(event.meta.name)
+        : apiOf(event.meta.request.params.path);
+    metrics.elasticsearchDuration.observe({ operation }, (performance.now() - begin) / 1000);
+  });
+}
+
+function apiOf(path: string): string {
+  const api = path.split('/').find((part) => part.startsWith('_'));
+  return api ? api.slice(1) : 'document';
+}
+
 /**
  * Services (embedded or configured), connections, then indices: everything a process needs
  * before it can serve. Shared by the server, the CLI and stdio.
  */
-export async function bootRuntime(config: QuarryConfig, logger = createLogger(config.logLevel)): Promise<QuarryRuntime> {
+export async function bootRuntime(
+  config: QuarryConfig,
+  logger = createLogger(config.logLevel),
+): Promise<QuarryRuntime> {
   const endpoints = await ensureServices(config, (message) => logger.info(message));
   const runtime = await createRuntime(config, endpoints, logger);
   try {
     const indices = await setupIndices(runtime.elasticsearch, config.indexPrefix, runtime.embedder);
-    for (const index of indices) logger.info({ alias: index.alias, index: index.index, action: index.action }, 'index ready');
+    for (const index of indices)
+      logger.info({ alias: index.alias, index: index.index, action: index.action }, 'index ready');
     await runtime.startRegistrySync();
     return runtime;
   } catch (error) {

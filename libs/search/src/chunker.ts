@@ -13,7 +13,7 @@ export interface ChunkOptions {
  */
 export const DEFAULT_CHUNKING: ChunkOptions = { targetWords: 100, maxWords: 160, overlapWords: 25 };
 
-const SENTENCE_END = /(?<=[.!?;:])\s+(?=["'(\[]?[A-Z0-9])|\n{2,}|\n(?=\s*[-*•]|\s*\d+[.)]\s)/;
+const SENTENCE_END = /(?<=[.!?;:])\s+(?=["'([]?[A-Z0-9])|\n{2,}|\n(?=\s*[-*•]|\s*\d+[.)]\s)/;
 
 function words(text: string): string[] {
   return text.split(/\s+/).filter(Boolean);
@@ -57,7 +57,8 @@ export function chunkText(text: string, options: ChunkOptions = DEFAULT_CHUNKING
 
   for (const sentence of sentences) {
     const n = words(sentence).length;
-    if (freshSentences > 0 && (currentWords + n > options.maxWords || currentWords >= options.targetWords)) flush();
+    if (freshSentences > 0 && (currentWords + n > options.maxWords || currentWords >= options.targetWords))
+      flush();
     if (currentWords + n > options.maxWords) {
       current = [];
       currentWords = 0;

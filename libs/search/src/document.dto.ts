@@ -20,11 +20,16 @@ import { IsBoundedJsonObject } from './validators';
 
 /** A document as every edge accepts it. */
 export class DocumentInput {
-  @ApiPropertyOptional({ description: 'Stable id; generated when missing. Re-ingesting an id replaces the document.', maxLength: LIMITS.idLength })
+  @ApiPropertyOptional({
+    description: 'Stable id; generated when missing. Re-ingesting an id replaces the document.',
+    maxLength: LIMITS.idLength,
+  })
   @IsOptional()
   @IsString()
   @Length(1, LIMITS.idLength)
-  @Matches(ID_PATTERN, { message: 'id may contain letters, digits and . _ : / - and must start with a letter or digit' })
+  @Matches(ID_PATTERN, {
+    message: 'id may contain letters, digits and . _ : / - and must start with a letter or digit',
+  })
   id?: string;
 
   @ApiPropertyOptional({ maxLength: LIMITS.titleLength })
@@ -39,7 +44,11 @@ export class DocumentInput {
   @MaxLength(LIMITS.bodyLength)
   body!: string;
 
-  @ApiPropertyOptional({ default: 'default', pattern: COLLECTION_PATTERN.source, maxLength: LIMITS.collectionLength })
+  @ApiPropertyOptional({
+    default: 'default',
+    pattern: COLLECTION_PATTERN.source,
+    maxLength: LIMITS.collectionLength,
+  })
   @IsOptional()
   @IsString()
   @Length(1, LIMITS.collectionLength)
@@ -54,13 +63,20 @@ export class DocumentInput {
   @Length(1, LIMITS.tagLength, { each: true })
   tags?: string[];
 
-  @ApiPropertyOptional({ description: 'Where the document came from (URL, path)', maxLength: LIMITS.sourceLength })
+  @ApiPropertyOptional({
+    description: 'Where the document came from (URL, path)',
+    maxLength: LIMITS.sourceLength,
+  })
   @IsOptional()
   @IsString()
   @MaxLength(LIMITS.sourceLength)
   source?: string;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: `Free-form JSON, at most ${LIMITS.metadataBytes} bytes` })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: `Free-form JSON, at most ${LIMITS.metadataBytes} bytes`,
+  })
   @IsOptional()
   @IsBoundedJsonObject()
   @JSONSchema({ type: 'object', description: `free-form JSON, at most ${LIMITS.metadataBytes} bytes` })
@@ -93,7 +109,10 @@ export class IndexDocumentsInput {
   })
   documents!: unknown[];
 
-  @ApiPropertyOptional({ description: 'Wait until the documents are searchable before answering', default: false })
+  @ApiPropertyOptional({
+    description: 'Wait until the documents are searchable before answering',
+    default: false,
+  })
   @IsOptional()
   @IsBoolean()
   wait?: boolean;

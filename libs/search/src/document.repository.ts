@@ -18,7 +18,10 @@ export interface StoredDocument {
   chunk_count?: number;
 }
 
-export type ExistingDocument = Pick<StoredDocument, 'collection' | 'content_hash' | 'embedding_hash' | 'chunk_count' | 'created_at'>;
+export type ExistingDocument = Pick<
+  StoredDocument,
+  'collection' | 'content_hash' | 'embedding_hash' | 'chunk_count' | 'created_at'
+>;
 
 export interface BulkItemResult {
   id: string;
@@ -40,11 +43,16 @@ export class DocumentRepository {
     if (ids.length === 0) return new Map();
     try {
       const response = await this.client.mget<ExistingDocument>(
-        { index: this.alias, ids, _source: ['collection', 'content_hash', 'embedding_hash', 'chunk_count', 'created_at'] },
+        {
+          index: this.alias,
+          ids,
+          _source: ['collection', 'content_hash', 'embedding_hash', 'chunk_count', 'created_at'],
+        },
         { signal },
       );
       const found = new Map<string, ExistingDocument>();
-      for (const doc of response.docs) if ('found' in doc && doc.found && doc._source) found.set(doc._id, doc._source);
+      for (const doc of response.docs)
+        if ('found' in doc && doc.found && doc._source) found.set(doc._id, doc._source);
       return found;
     } catch (error) {
       throw mapElasticsearchError(error);
@@ -60,7 +68,10 @@ export class DocumentRepository {
     try {
       const response = await this.client.bulk({ operations, refresh }, { signal });
       return response.items.map((item) => {
-        const [op, result] = Object.entries(item)[0] as ['index' | 'update' | 'delete', estypes.BulkResponseItem];
+        const [op, result] = Object.entries(item)[0] as [
+          'index' | 'update' | 'delete',
+          estypes.BulkResponseItem,
+        ];
         return {
           id: result._id ?? '',
           index: result._index,

@@ -38,7 +38,11 @@ function normaliseMinMax(list: RankedDoc[]): Map<string, number> {
  * stays first while close BM25 calls are settled by meaning. A document found by only one
  * retriever gets 0 from the other. When one retriever finds nothing, the other ranks alone.
  */
-export function fuseScores(lexical: RankedDoc[], semantic: RankedDoc[], options: FusionOptions = DEFAULT_FUSION): RankedDoc[] {
+export function fuseScores(
+  lexical: RankedDoc[],
+  semantic: RankedDoc[],
+  options: FusionOptions = DEFAULT_FUSION,
+): RankedDoc[] {
   if (semantic.length === 0) return [...normaliseByMax(lexical)].map(([id, score]) => ({ id, score }));
   if (lexical.length === 0) return [...normaliseMinMax(semantic)].map(([id, score]) => ({ id, score }));
   const lex = normaliseByMax(lexical);
@@ -60,12 +64,15 @@ export function fuseScores(lexical: RankedDoc[], semantic: RankedDoc[], options:
 /** Plain reciprocal rank fusion, kept as the baseline the benchmark compares against. */
 export function reciprocalRankFusion(lists: RankedDoc[][], k = 60): RankedDoc[] {
   const scores = new Map<string, number>();
-  for (const list of lists) list.forEach((d, rank) => scores.set(d.id, (scores.get(d.id) ?? 0) + 1 / (k + rank + 1)));
+  for (const list of lists)
+    list.forEach((d, rank) => scores.set(d.id, (scores.get(d.id) ?? 0) + 1 / (k + rank + 1)));
   return [...scores].map(([id, score]) => ({ id, score })).sort((a, b) => b.score - a.score);
 }
 
 /** Chunk hits → document hits, each document scored by its best chunk (max-pooling). */
-export function maxPoolChunks<T extends { docId: string; score: number }>(chunks: T[]): (T & { id: string })[] {
+export function maxPoolChunks<T extends { docId: string; score: number }>(
+  chunks: T[],
+): (T & { id: string })[] {
   const best = new Map<string, T>();
   for (const chunk of chunks) {
     const current = best.get(chunk.docId);

@@ -1,6 +1,6 @@
-export type IndexKind = 'docs' | 'vectors' | 'meta' | 'live';
+export type IndexKind = 'docs' | 'vectors' | 'meta' | 'live' | 'audit';
 
-export const INDEX_KINDS: readonly IndexKind[] = ['docs', 'vectors', 'meta', 'live'];
+export const INDEX_KINDS: readonly IndexKind[] = ['docs', 'vectors', 'meta', 'live', 'audit'];
 
 /** Alias names (`quarry-docs`, ...); the versioned indices behind them are `<alias>-v<version>`. */
 export type IndexNames = Record<IndexKind, string>;
@@ -11,5 +11,6 @@ export function indexNames(prefix: string): IndexNames {
     vectors: `${prefix}-vectors`,
     meta: `${prefix}-meta`,
     live: `${prefix}-live`,
+    audit: `${prefix}-audit`,
   };
 }

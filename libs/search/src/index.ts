@@ -17,3 +17,4 @@ export * from './registry.repository';
 export * from './saved-search';
 export * from './output-schemas';
 export * from './resource.source';
+export * from './audit.writer';

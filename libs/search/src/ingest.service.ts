@@ -3,7 +3,12 @@ import type { estypes } from '@elastic/elasticsearch';
 import { InvalidError, QuarryError, UnavailableError, validateInput } from '@quarry/core';
 import type { Embedder } from '@quarry/embeddings';
 import { chunkText, DEFAULT_CHUNKING, type ChunkOptions } from './chunker';
-import type { BulkItemResult, DocumentRepository, ExistingDocument, StoredDocument } from './document.repository';
+import type {
+  BulkItemResult,
+  DocumentRepository,
+  ExistingDocument,
+  StoredDocument,
+} from './document.repository';
 import { DocumentInput, type IngestResult, type IngestResultItem } from './document.dto';
 import type { IndexNames } from './index-names';
 
@@ -25,7 +30,11 @@ export interface IngestServiceOptions {
   bulkDocuments: number;
 }
 
-const DEFAULT_OPTIONS: IngestServiceOptions = { chunking: DEFAULT_CHUNKING, embedBatch: 64, bulkDocuments: 100 };
+const DEFAULT_OPTIONS: IngestServiceOptions = {
+  chunking: DEFAULT_CHUNKING,
+  embedBatch: 64,
+  bulkDocuments: 100,
+};
 
 interface Prepared {
   index: number;
@@ -58,7 +67,14 @@ function normalise(input: DocumentInput, now: string): StoredDocument {
     content_hash: '',
   };
   doc.embedding_hash = hash([doc.title ?? '', doc.body]);
-  doc.content_hash = hash([doc.title ?? '', doc.body, doc.collection, [...tags].sort(), doc.source ?? '', doc.metadata]);
+  doc.content_hash = hash([
+    doc.title ?? '',
+    doc.body,
+    doc.collection,
+    [...tags].sort(),
+    doc.source ?? '',
+    doc.metadata,
+  ]);
   return doc;
 }
 
@@ -80,7 +96,7 @@ export class IngestService {
     private readonly embedder: Embedder,
     private readonly indices: IndexNames,
     options: Partial<IngestServiceOptions> = {},
-    private readonly onChanged: (changes: DocumentChange[]) => void = () => undefined,
+    private readonly onChanged: (changes: DocumentChange[]) => void | Promise<void> = () => undefined,
   ) {
     this.options = { ...DEFAULT_OPTIONS, ...options };
   }
@@ -102,9 +118,10 @@ export class IngestService {
           ]);
         }
         if (seen.has(doc.id)) {
-          throw new InvalidError(`id "${doc.id}" appears more than once in this request (first at documents[${seen.get(doc.id)}])`, [
-            { field: 'id', reason: 'duplicate in this request' },
-          ]);
+          throw new InvalidError(
+            `id "${doc.id}" appears more than once in this request (first at documents[${seen.get(doc.id)}])`,
+            [{ field: 'id', reason: 'duplicate in this request' }],
+          );
         }
         seen.set(doc.id, index);
         valid.push({ index, doc });
@@ -125,8 +142,14 @@ export class IngestService {
     return { items, indexed: items.length - failed, failed, tookMs: Math.round(performance.now() - started) };
   }
 
-  private async writeSlice(slice: { index: number; doc: StoredDocument }[], options: IngestOptions): Promise<IngestResultItem[]> {
-    const existing = await this.repository.existing(slice.map((s) => s.doc.id), options.signal);
+  private async writeSlice(
+    slice: { index: number; doc: StoredDocument }[],
+    options: IngestOptions,
+  ): Promise<IngestResultItem[]> {
+    const existing = await this.repository.existing(
+      slice.map((s) => s.doc.id),
+      options.signal,
+    );
     const results: IngestResultItem[] = [];
     const prepared: Prepared[] = [];
     for (const { index, doc } of slice) {
@@ -154,7 +177,11 @@ export class IngestService {
     if (writable.length === 0) return results;
 
     const { operations, owners } = this.bulkOperations(writable);
-    const outcomes = await this.repository.bulk(operations, options.wait ? 'wait_for' : false, options.signal);
+    const outcomes = await this.repository.bulk(
+      operations,
+      options.wait ? 'wait_for' : false,
+      options.signal,
+    );
     const errors = new Map<string, string[]>();
     outcomes.forEach((outcome: BulkItemResult, i) => {
       const benign = outcome.op === 'delete' && outcome.status === 404;
@@ -167,24 +194,41 @@ export class IngestService {
     for (const p of writable) {
       const problems = errors.get(p.doc.id);
       if (problems) {
-        results.push({ index: p.index, id: p.doc.id, status: 'failed', error: `elasticsearch rejected: ${problems.join('; ')}` });
+        results.push({
+          index: p.index,
+          id: p.doc.id,
+          status: 'failed',
+          error: `elasticsearch rejected: ${problems.join('; ')}`,
+        });
       } else {
         results.push({ index: p.index, id: p.doc.id, status: p.status, chunks: p.doc.chunk_count });
-        changes.push({ id: p.doc.id, change: p.status === 'created' ? 'new' : 'updated', collection: p.doc.collection });
+        changes.push({
+          id: p.doc.id,
+          change: p.status === 'created' ? 'new' : 'updated',
+          collection: p.doc.collection,
+        });
       }
     }
-    if (changes.length) this.onChanged(changes);
+    // Awaited so caches are invalidated before the caller gets its acknowledgement.
+    if (changes.length) await this.onChanged(changes);
     return results;
   }
 
   /** Embeds every new chunk of the slice in batches; resolves with the failure, if the embedder failed. */
   private async embed(prepared: Prepared[], signal?: AbortSignal): Promise<Error | undefined> {
-    const jobs = prepared.flatMap((p) => (p.chunks ?? []).map((chunk) => ({ p, text: embeddingText(p.doc, chunk) })));
+    const jobs = prepared.flatMap((p) =>
+      (p.chunks ?? []).map((chunk) => ({ p, text: embeddingText(p.doc, chunk) })),
+    );
     const vectors: number[][] = [];
     try {
       for (let i = 0; i < jobs.length; i += this.options.embedBatch) {
         if (signal?.aborted) throw new QuarryError('invalid', 'request cancelled');
-        vectors.push(...(await this.embedder.embed(jobs.slice(i, i + this.options.embedBatch).map((j) => j.text), signal)));
+        vectors.push(
+          ...(await this.embedder.embed(
+            jobs.slice(i, i + this.options.embedBatch).map((j) => j.text),
+            signal,
+          )),
+        );
       }
     } catch (error) {
       if (error instanceof QuarryError) return error;
@@ -194,7 +238,10 @@ export class IngestService {
     return undefined;
   }
 
-  private bulkOperations(writable: Prepared[]): { operations: estypes.BulkRequest['operations']; owners: string[] } {
+  private bulkOperations(writable: Prepared[]): {
+    operations: estypes.BulkRequest['operations'];
+    owners: string[];
+  } {
     const operations: NonNullable<estypes.BulkRequest['operations']> = [];
     const owners: string[] = [];
     const add = (owner: string, action: object, body?: object) => {
@@ -216,15 +263,20 @@ export class IngestService {
       if (p.chunks) {
         doc.chunk_count = p.chunks.length;
         p.chunks.forEach((text, n) =>
-          add(doc.id, { index: { _index: this.indices.vectors, _id: chunkId(doc.id, n) } }, {
-            doc_id: doc.id,
-            chunk_no: n,
-            text,
-            embedding: p.vectors![n],
-            ...shared,
-          }),
+          add(
+            doc.id,
+            { index: { _index: this.indices.vectors, _id: chunkId(doc.id, n) } },
+            {
+              doc_id: doc.id,
+              chunk_no: n,
+              text,
+              embedding: p.vectors![n],
+              ...shared,
+            },
+          ),
         );
-        for (let n = p.chunks.length; n < previousCount; n++) add(doc.id, { delete: { _index: this.indices.vectors, _id: chunkId(doc.id, n) } });
+        for (let n = p.chunks.length; n < previousCount; n++)
+          add(doc.id, { delete: { _index: this.indices.vectors, _id: chunkId(doc.id, n) } });
       } else {
         doc.chunk_count = previousCount;
         for (let n = 0; n < previousCount; n++) {
@@ -237,17 +289,35 @@ export class IngestService {
   }
 
   /** Removes a document and all its chunks; false when there was no such document. */
-  async delete(id: string, options: { wait?: boolean; signal?: AbortSignal; allowedCollections?: string[] } = {}): Promise<boolean> {
+  async delete(
+    id: string,
+    options: { wait?: boolean; signal?: AbortSignal; allowedCollections?: string[] } = {},
+  ): Promise<boolean> {
     const existing = (await this.repository.existing([id], options.signal)).get(id);
     // A document outside the caller's collections is reported as absent, not as forbidden, so
     // its existence does not leak.
-    if (!existing || (options.allowedCollections && !options.allowedCollections.includes(existing.collection))) return false;
-    const operations: NonNullable<estypes.BulkRequest['operations']> = [{ delete: { _index: this.indices.docs, _id: id } }];
-    for (let n = 0; n < (existing.chunk_count ?? 0); n++) operations.push({ delete: { _index: this.indices.vectors, _id: chunkId(id, n) } });
-    const outcomes = await this.repository.bulk(operations, options.wait ? 'wait_for' : false, options.signal);
+    if (
+      !existing ||
+      (options.allowedCollections && !options.allowedCollections.includes(existing.collection))
+    )
+      return false;
+    const operations: NonNullable<estypes.BulkRequest['operations']> = [
+      { delete: { _index: this.indices.docs, _id: id } },
+    ];
+    for (let n = 0; n < (existing.chunk_count ?? 0); n++)
+      operations.push({ delete: { _index: this.indices.vectors, _id: chunkId(id, n) } });
+    const outcomes = await this.repository.bulk(
+      operations,
+      options.wait ? 'wait_for' : false,
+      options.signal,
+    );
     const failedOutcome = outcomes.find((o) => o.error && o.status !== 404);
-    if (failedOutcome) throw new UnavailableError('elasticsearch', `delete of ${failedOutcome.id} failed: ${failedOutcome.error}`);
-    this.onChanged([{ id, change: 'deleted', collection: existing.collection }]);
+    if (failedOutcome)
+      throw new UnavailableError(
+        'elasticsearch',
+        `delete of ${failedOutcome.id} failed: ${failedOutcome.error}`,
+      );
+    await this.onChanged([{ id, change: 'deleted', collection: existing.collection }]);
     return true;
   }
 }

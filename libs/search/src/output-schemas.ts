@@ -1,6 +1,13 @@
 /** JSON Schemas of operation results, for MCP structuredContent (clients validate against them). */
 const stringArray = { type: 'array', items: { type: 'string' } };
-const facet = { type: 'array', items: { type: 'object', properties: { value: { type: 'string' }, count: { type: 'integer' } }, required: ['value', 'count'] } };
+const facet = {
+  type: 'array',
+  items: {
+    type: 'object',
+    properties: { value: { type: 'string' }, count: { type: 'integer' } },
+    required: ['value', 'count'],
+  },
+};
 
 export const SEARCH_HIT_SCHEMA = {
   type: 'object',
@@ -24,7 +31,11 @@ export const SEARCH_RESULT_SCHEMA = {
     total: { type: 'integer' },
     tookMs: { type: 'number' },
     mode: { type: 'string', enum: ['lexical', 'semantic', 'hybrid'] },
-    facets: { type: 'object', properties: { collection: facet, tags: facet }, required: ['collection', 'tags'] },
+    facets: {
+      type: 'object',
+      properties: { collection: facet, tags: facet },
+      required: ['collection', 'tags'],
+    },
   },
   required: ['hits', 'total', 'tookMs', 'mode', 'facets'],
 };
@@ -83,7 +94,11 @@ export const COLLECTIONS_SCHEMA = {
   properties: {
     collections: {
       type: 'array',
-      items: { type: 'object', properties: { name: { type: 'string' }, documents: { type: 'integer' } }, required: ['name', 'documents'] },
+      items: {
+        type: 'object',
+        properties: { name: { type: 'string' }, documents: { type: 'integer' } },
+        required: ['name', 'documents'],
+      },
     },
   },
   required: ['collections'],

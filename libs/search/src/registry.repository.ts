@@ -50,7 +50,12 @@ export class RegistryRepository {
   }
 
   /** Creates or replaces an entry; the version counts the replacements. */
-  async put<D>(kind: RegistryKind, name: string, definition: D, description?: string): Promise<RegistryEntry<D>> {
+  async put<D>(
+    kind: RegistryKind,
+    name: string,
+    definition: D,
+    description?: string,
+  ): Promise<RegistryEntry<D>> {
     const previous = await this.get<D>(kind, name);
     const entry: RegistryEntry<D> = {
       kind,
@@ -61,7 +66,12 @@ export class RegistryRepository {
       updated_at: new Date().toISOString(),
     };
     try {
-      await this.client.index({ index: this.alias, id: RegistryRepository.id(kind, name), document: entry, refresh: 'wait_for' });
+      await this.client.index({
+        index: this.alias,
+        id: RegistryRepository.id(kind, name),
+        document: entry,
+        refresh: 'wait_for',
+      });
       return entry;
     } catch (error) {
       throw mapElasticsearchError(error);

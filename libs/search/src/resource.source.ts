@@ -35,8 +35,16 @@ export class IndexResourceSource implements ResourceSource {
 
   async readDocument(principal: Principal, id: string) {
     const doc = await this.documents.get(id);
-    if (!doc || (principal.collections && !principal.collections.includes(doc.collection))) throw new NotFoundError('document', id);
-    return { id: doc.id, title: doc.title, collection: doc.collection, body: doc.body, tags: doc.tags, metadata: doc.metadata };
+    if (!doc || (principal.collections && !principal.collections.includes(doc.collection)))
+      throw new NotFoundError('document', id);
+    return {
+      id: doc.id,
+      title: doc.title,
+      collection: doc.collection,
+      body: doc.body,
+      tags: doc.tags,
+      metadata: doc.metadata,
+    };
   }
 
   listCollections(principal: Principal) {
@@ -48,7 +56,9 @@ export class IndexResourceSource implements ResourceSource {
       const response = await this.client.search<{ id: string }>({
         index: this.docsAlias,
         size: limit,
-        query: { bool: { filter: [...this.scopeFilter(principal), ...(prefix ? [{ prefix: { id: prefix } }] : [])] } },
+        query: {
+          bool: { filter: [...this.scopeFilter(principal), ...(prefix ? [{ prefix: { id: prefix } }] : [])] },
+        },
         sort: [{ id: 'asc' }],
         _source: ['id'],
       });

@@ -27,7 +27,9 @@ const RESERVED = ['query', 'size', 'from'];
 /** A parameter of a saved-search tool: a value the caller gives, applied as a filter. */
 export class SavedSearchParameter {
   @IsString()
-  @Matches(/^[a-z][a-z0-9_]{0,39}$/, { message: 'name must be lowercase letters, digits and _, starting with a letter' })
+  @Matches(/^[a-z][a-z0-9_]{0,39}$/, {
+    message: 'name must be lowercase letters, digits and _, starting with a letter',
+  })
   name!: string;
 
   @IsOptional()
@@ -50,7 +52,9 @@ export class SavedSearchParameter {
 /** What an admin registers: a search with fixed scope, offered to agents as a tool of its own. */
 export class SavedSearchDefinition {
   @IsString()
-  @Matches(/^[a-z][a-z0-9_]{1,63}$/, { message: 'name must be 2-64 lowercase letters, digits and _, starting with a letter' })
+  @Matches(/^[a-z][a-z0-9_]{1,63}$/, {
+    message: 'name must be 2-64 lowercase letters, digits and _, starting with a letter',
+  })
   name!: string;
 
   @IsString()
@@ -91,19 +95,29 @@ export class SavedSearchDefinition {
 }
 
 /** Checks what class-validator cannot: parameter names unique and not reserved. */
-export function checkSavedSearch(definition: SavedSearchDefinition, builtIn: (name: string) => boolean): void {
+export function checkSavedSearch(
+  definition: SavedSearchDefinition,
+  builtIn: (name: string) => boolean,
+): void {
   const problems: FieldProblem[] = [];
-  if (builtIn(definition.name)) problems.push({ field: 'name', reason: `"${definition.name}" is a built-in tool` });
+  if (builtIn(definition.name))
+    problems.push({ field: 'name', reason: `"${definition.name}" is a built-in tool` });
   const seen = new Set<string>();
   for (const [i, parameter] of (definition.parameters ?? []).entries()) {
-    if (RESERVED.includes(parameter.name)) problems.push({ field: `parameters[${i}].name`, reason: `"${parameter.name}" is reserved` });
-    if (seen.has(parameter.name)) problems.push({ field: `parameters[${i}].name`, reason: `"${parameter.name}" appears twice` });
+    if (RESERVED.includes(parameter.name))
+      problems.push({ field: `parameters[${i}].name`, reason: `"${parameter.name}" is reserved` });
+    if (seen.has(parameter.name))
+      problems.push({ field: `parameters[${i}].name`, reason: `"${parameter.name}" appears twice` });
     if (parameter.target === 'tags' && parameter.type !== 'string') {
       problems.push({ field: `parameters[${i}].type`, reason: 'a tags parameter must be a string' });
     }
     seen.add(parameter.name);
   }
-  if (problems.length) throw new InvalidError(`invalid saved search: ${problems.map((p) => `${p.field}: ${p.reason}`).join('; ')}`, problems);
+  if (problems.length)
+    throw new InvalidError(
+      `invalid saved search: ${problems.map((p) => `${p.field}: ${p.reason}`).join('; ')}`,
+      problems,
+    );
 }
 
 /** The tool agents see for a saved search, and how a call becomes a `search` operation. */
@@ -113,7 +127,8 @@ export function savedSearchTool(definition: SavedSearchDefinition): ToolDefiniti
     query: { type: 'string', minLength: 1, maxLength: LIMITS.queryLength, description: 'What to look for' },
     size: { type: 'integer', minimum: 1, maximum: LIMITS.maxSize, description: 'How many hits (default 10)' },
   };
-  for (const p of parameters) properties[p.name] = { type: p.type, ...(p.description ? { description: p.description } : {}) };
+  for (const p of parameters)
+    properties[p.name] = { type: p.type, ...(p.description ? { description: p.description } : {}) };
   return {
     name: definition.name,
     title: definition.name.replace(/_/g, ' '),
@@ -131,7 +146,8 @@ export function savedSearchTool(definition: SavedSearchDefinition): ToolDefiniti
     toEnvelope: (args) => {
       const problems: FieldProblem[] = [];
       for (const key of Object.keys(args)) {
-        if (!(key in properties)) problems.push({ field: key, reason: `unknown parameter of ${definition.name}` });
+        if (!(key in properties))
+          problems.push({ field: key, reason: `unknown parameter of ${definition.name}` });
       }
       for (const p of parameters) {
         const value = args[p.name];
@@ -139,7 +155,11 @@ export function savedSearchTool(definition: SavedSearchDefinition): ToolDefiniti
           if (p.required) problems.push({ field: p.name, reason: 'is required' });
         } else if (typeof value !== p.type) problems.push({ field: p.name, reason: `must be a ${p.type}` });
       }
-      if (problems.length) throw new InvalidError(`invalid arguments: ${problems.map((p) => `${p.field}: ${p.reason}`).join('; ')}`, problems);
+      if (problems.length)
+        throw new InvalidError(
+          `invalid arguments: ${problems.map((p) => `${p.field}: ${p.reason}`).join('; ')}`,
+          problems,
+        );
       const tags = [...(definition.tags ?? [])];
       const metadata: Record<string, string | number | boolean> = {};
       for (const p of parameters) {
@@ -154,7 +174,10 @@ export function savedSearchTool(definition: SavedSearchDefinition): ToolDefiniti
         collection: definition.collection,
         size: (args.size as number | undefined) ?? definition.size,
         ...(tags.length ? { tags } : {}),
-        filters: { ...(definition.filters ?? {}), metadata: { ...(definition.filters?.metadata ?? {}), ...metadata } },
+        filters: {
+          ...(definition.filters ?? {}),
+          metadata: { ...(definition.filters?.metadata ?? {}), ...metadata },
+        },
       };
       return { op: 'search', args: JSON.parse(JSON.stringify(input)) };
     },

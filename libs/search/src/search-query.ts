@@ -18,11 +18,16 @@ export function filterClauses(scope: ResolvedScope): estypes.QueryDslQueryContai
   for (const tag of scope.tags ?? []) clauses.push({ term: { tags: tag } });
   const filters = scope.filters;
   for (const [field, value] of Object.entries(filters?.metadata ?? {})) {
-    clauses.push(Array.isArray(value) ? { terms: { [`metadata.${field}`]: value.map(String) } } : { term: { [`metadata.${field}`]: String(value) } });
+    clauses.push(
+      Array.isArray(value)
+        ? { terms: { [`metadata.${field}`]: value.map(String) } }
+        : { term: { [`metadata.${field}`]: String(value) } },
+    );
   }
   if (filters?.source?.length) clauses.push({ terms: { source: filters.source } });
   const range = (field: string, gte?: string, lte?: string) => {
-    if (gte || lte) clauses.push({ range: { [field]: { ...(gte ? { gte } : {}), ...(lte ? { lte } : {}) } } });
+    if (gte || lte)
+      clauses.push({ range: { [field]: { ...(gte ? { gte } : {}), ...(lte ? { lte } : {}) } } });
   };
   range('created_at', filters?.createdAfter, filters?.createdBefore);
   range('updated_at', filters?.updatedAfter, filters?.updatedBefore);
@@ -42,8 +47,23 @@ export function lexicalQuery(text: string, scope: ResolvedScope): estypes.QueryD
         {
           bool: {
             should: [
-              { multi_match: { query: text, fields: ['title^2', 'body'], type: 'best_fields', tie_breaker: 0.3 } },
-              { multi_match: { query: text, fields: ['title.std^2', 'body.std'], type: 'best_fields', tie_breaker: 0.3, boost: 0.3 } },
+              {
+                multi_match: {
+                  query: text,
+                  fields: ['title^2', 'body'],
+                  type: 'best_fields',
+                  tie_breaker: 0.3,
+                },
+              },
+              {
+                multi_match: {
+                  query: text,
+                  fields: ['title.std^2', 'body.std'],
+                  type: 'best_fields',
+                  tie_breaker: 0.3,
+                  boost: 0.3,
+                },
+              },
             ],
             minimum_should_match: 1,
           },
@@ -69,7 +89,12 @@ export interface LexicalRequestOptions {
 }
 
 /** The one Elasticsearch request of a lexical search (also what the benchmark sends directly). */
-export function lexicalRequest(index: string, text: string, scope: ResolvedScope, options: LexicalRequestOptions): estypes.SearchRequest {
+export function lexicalRequest(
+  index: string,
+  text: string,
+  scope: ResolvedScope,
+  options: LexicalRequestOptions,
+): estypes.SearchRequest {
   return {
     index,
     from: options.from,
@@ -91,7 +116,12 @@ export function lexicalRequest(index: string, text: string, scope: ResolvedScope
 }
 
 /** kNN over chunk vectors with the same filters, so scoping holds in semantic mode too. */
-export function semanticRequest(index: string, vector: number[], scope: ResolvedScope, k: number): estypes.SearchRequest {
+export function semanticRequest(
+  index: string,
+  vector: number[],
+  scope: ResolvedScope,
+  k: number,
+): estypes.SearchRequest {
   const filter = filterClauses(scope);
   return {
     index,

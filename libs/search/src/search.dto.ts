@@ -23,13 +23,22 @@ export const SEARCH_MODES = ['lexical', 'semantic', 'hybrid'] as const;
 export type SearchMode = (typeof SEARCH_MODES)[number];
 
 export class SearchFilters {
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'metadata field → value or list of values (any of)' })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'metadata field → value or list of values (any of)',
+  })
   @IsOptional()
   @IsMetadataFilter()
   @JSONSchema({
     type: 'object',
     description: 'metadata field → value or list of values (any of)',
-    additionalProperties: { oneOf: [{ type: ['string', 'number', 'boolean'] }, { type: 'array', items: { type: ['string', 'number', 'boolean'] } }] },
+    additionalProperties: {
+      oneOf: [
+        { type: ['string', 'number', 'boolean'] },
+        { type: 'array', items: { type: ['string', 'number', 'boolean'] } },
+      ],
+    },
   })
   metadata?: Record<string, string | number | boolean | (string | number | boolean)[]>;
 
@@ -63,16 +72,23 @@ export class SearchFilters {
 
 /** Search input, the same on every edge. */
 export class SearchInput {
-  @ApiProperty({ description: 'Query text; `@name` words scope it to collections (`@runbooks disk full`)', maxLength: LIMITS.queryLength })
+  @ApiProperty({
+    description: 'Query text; `@name` words scope it to collections (`@runbooks disk full`)',
+    maxLength: LIMITS.queryLength,
+  })
   @IsString()
   @Length(1, LIMITS.queryLength)
-  @JSONSchema({ description: 'What to look for; `@name` words scope the search to collections (`@runbooks disk full`)' })
+  @JSONSchema({
+    description: 'What to look for; `@name` words scope the search to collections (`@runbooks disk full`)',
+  })
   query!: string;
 
   @ApiPropertyOptional({ enum: SEARCH_MODES, default: 'hybrid' })
   @IsOptional()
   @IsIn(SEARCH_MODES as unknown as string[])
-  @JSONSchema({ description: 'lexical = words (BM25), semantic = meaning (embeddings), hybrid = both (default)' })
+  @JSONSchema({
+    description: 'lexical = words (BM25), semantic = meaning (embeddings), hybrid = both (default)',
+  })
   mode?: SearchMode;
 
   @ApiPropertyOptional({ oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] })

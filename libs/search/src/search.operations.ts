@@ -14,8 +14,14 @@ import {
 } from './output-schemas';
 import type { IngestResult } from './document.dto';
 
+/** Serves identical searches from a cache; `collections` is the scope the key depends on. */
+export interface SearchCache {
+  getOrCompute<T>(input: unknown, collections: string[] | undefined, compute: () => Promise<T>): Promise<T>;
+}
+
 export interface SearchOperationDeps {
   search: SearchService;
+  cache?: SearchCache;
   ingest: IngestService;
   documents: DocumentRepository;
   repository: SearchRepository;
@@ -37,7 +43,8 @@ const stripTags = (text: string) => text.replace(/<\/?em>/g, '');
 export function summarizeSearch(result: SearchResult): string {
   if (result.hits.length === 0) return `No documents found (${result.mode} search).`;
   const lines = result.hits.map(
-    (hit, i) => `${i + 1}. ${hit.title ?? hit.id} [id: ${hit.id}, collection: ${hit.collection}, score: ${hit.score.toFixed(3)}]\n   ${stripTags(hit.snippet)}`,
+    (hit, i) =>
+      `${i + 1}. ${hit.title ?? hit.id} [id: ${hit.id}, collection: ${hit.collection}, score: ${hit.score.toFixed(3)}]\n   ${stripTags(hit.snippet)}`,
   );
   return `${result.total} documents match (${result.mode} search, ${result.tookMs} ms); top ${result.hits.length}:\n${lines.join('\n')}`;
 }
@@ -55,11 +62,23 @@ export function searchOperations(deps: SearchOperationDeps): Operation<never, un
       outputSchema: SEARCH_RESULT_SCHEMA,
       summarize: summarizeSearch,
     },
-    run: (args, context) => deps.search.search(args, { allowedCollections: allowed(context) }, context.signal),
+    run: (args, context) => {
+      const scope = { allowedCollections: allowed(context) };
+      const run = () => deps.search.search(args, scope, context.signal);
+      if (!deps.cache) return run();
+      // The scope a result depends on: asked collections (field and @words) narrowed by the key's allow-list.
+      const collections = deps.search.scopeOf(args, scope).collections;
+      return deps.cache.getOrCompute(
+        { ...args, allowed: scope.allowedCollections ?? null },
+        collections,
+        run,
+      );
+    },
   };
   const indexDocuments: Operation<IndexDocumentsInput, IngestResult> = {
     name: 'index_documents',
-    description: 'Add or replace documents (bulk). Each document gets its own result; a bad one never fails the rest.',
+    description:
+      'Add or replace documents (bulk). Each document gets its own result; a bad one never fails the rest.',
     role: 'writer',
     input: IndexDocumentsInput,
     tool: {
@@ -68,8 +87,12 @@ export function searchOperations(deps: SearchOperationDeps): Operation<never, un
       outputSchema: INGEST_RESULT_SCHEMA,
       summarize: (result) => {
         const r = result as IngestResult;
-        const failures = r.items.filter((i) => i.status === 'failed').map((i) => `documents[${i.index}]${i.id ? ` (${i.id})` : ''}: ${i.error}`);
-        return [`Indexed ${r.indexed} of ${r.items.length} documents; ${r.failed} failed.`, ...failures].join('\n');
+        const failures = r.items
+          .filter((i) => i.status === 'failed')
+          .map((i) => `documents[${i.index}]${i.id ? ` (${i.id})` : ''}: ${i.error}`);
+        return [`Indexed ${r.indexed} of ${r.items.length} documents; ${r.failed} failed.`, ...failures].join(
+          '\n',
+        );
       },
     },
     run: (args, context) =>
@@ -89,7 +112,8 @@ export function searchOperations(deps: SearchOperationDeps): Operation<never, un
       title: 'Get a document',
       annotations: { readOnlyHint: true, openWorldHint: false },
       outputSchema: DOCUMENT_SCHEMA,
-      summarize: (doc) => `${doc.title ?? doc.id} [id: ${doc.id}, collection: ${doc.collection}]\n\n${doc.body}`,
+      summarize: (doc) =>
+        `${doc.title ?? doc.id} [id: ${doc.id}, collection: ${doc.collection}]\n\n${doc.body}`,
     },
     run: async (args, context) => {
       const doc = await deps.documents.get(args.id);
@@ -110,7 +134,11 @@ export function searchOperations(deps: SearchOperationDeps): Operation<never, un
       summarize: (r) => `Deleted document ${r.id} and its chunks.`,
     },
     run: async (args, context) => {
-      const deleted = await deps.ingest.delete(args.id, { wait: args.wait, signal: context.signal, allowedCollections: allowed(context) });
+      const deleted = await deps.ingest.delete(args.id, {
+        wait: args.wait,
+        signal: context.signal,
+        allowedCollections: allowed(context),
+      });
       if (!deleted) throw new NotFoundError('document', args.id);
       return { id: args.id, deleted: true };
     },
@@ -123,9 +151,13 @@ export function searchOperations(deps: SearchOperationDeps): Operation<never, un
       title: 'List collections',
       annotations: { readOnlyHint: true, openWorldHint: false },
       outputSchema: COLLECTIONS_SCHEMA,
-      summarize: (r) => r.collections.map((c) => `${c.name}: ${c.documents} documents`).join('\n') || 'No collections yet.',
+      summarize: (r) =>
+        r.collections.map((c) => `${c.name}: ${c.documents} documents`).join('\n') || 'No collections yet.',
     },
     run: async (_args, context) => ({ collections: await deps.repository.collections(allowed(context)) }),
   };
-  return [search, indexDocuments, getDocument, deleteDocument, listCollections] as Operation<never, unknown>[];
+  return [search, indexDocuments, getDocument, deleteDocument, listCollections] as Operation<
+    never,
+    unknown
+  >[];
 }

@@ -58,8 +58,13 @@ export class SearchRepository {
         ...(visible ? { query: { terms: { collection: visible } } } : {}),
         aggs: { collections: { terms: { field: 'collection', size: 10_000, order: { _key: 'asc' } } } },
       });
-      const buckets = (response.aggregations?.collections as estypes.AggregationsStringTermsAggregate | undefined)?.buckets;
-      return (Array.isArray(buckets) ? buckets : []).map((b) => ({ name: String(b.key), documents: b.doc_count }));
+      const buckets = (
+        response.aggregations?.collections as estypes.AggregationsStringTermsAggregate | undefined
+      )?.buckets;
+      return (Array.isArray(buckets) ? buckets : []).map((b) => ({
+        name: String(b.key),
+        documents: b.doc_count,
+      }));
     } catch (error) {
       throw mapElasticsearchError(error);
     }

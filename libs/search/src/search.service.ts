@@ -36,7 +36,13 @@ interface SemanticHit {
 }
 
 function emptyResult(mode: SearchMode, started: number): SearchResult {
-  return { hits: [], total: 0, tookMs: Math.round(performance.now() - started), mode, facets: { collection: [], tags: [] } };
+  return {
+    hits: [],
+    total: 0,
+    tookMs: Math.round(performance.now() - started),
+    mode,
+    facets: { collection: [], tags: [] },
+  };
 }
 
 function bucketsOf(aggregate: unknown): FacetBucket[] {
@@ -48,9 +54,14 @@ function countFacets(summaries: DocumentSummary[]): { collection: FacetBucket[];
   const count = (values: string[]) => {
     const counts = new Map<string, number>();
     for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
-    return [...counts].map(([value, n]) => ({ value, count: n })).sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
+    return [...counts]
+      .map(([value, n]) => ({ value, count: n }))
+      .sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
   };
-  return { collection: count(summaries.map((s) => s.collection)), tags: count(summaries.flatMap((s) => s.tags ?? [])) };
+  return {
+    collection: count(summaries.map((s) => s.collection)),
+    tags: count(summaries.flatMap((s) => s.tags ?? [])),
+  };
 }
 
 function truncate(text: string, length: number): string {
@@ -60,7 +71,10 @@ function truncate(text: string, length: number): string {
 }
 
 function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 }
 
 /**
@@ -102,11 +116,21 @@ export class SearchService {
       };
     }
     if (mode === 'semantic') {
-      const semantic = await this.semantic(parsed.text, resolved, Math.min(Math.max((from + size) * 3, 30), 1000), signal);
-      const summaries = await this.repository.summaries(semantic.map((s) => s.id), signal);
+      const semantic = await this.semantic(
+        parsed.text,
+        resolved,
+        Math.min(Math.max((from + size) * 3, 30), 1000),
+        signal,
+      );
+      const summaries = await this.repository.summaries(
+        semantic.map((s) => s.id),
+        signal,
+      );
       const visible = semantic.filter((s) => summaries.has(s.id));
       return {
-        hits: visible.slice(from, from + size).map((s) => this.toHit(s.id, s.score, summaries.get(s.id)!, [], undefined, s.text)),
+        hits: visible
+          .slice(from, from + size)
+          .map((s) => this.toHit(s.id, s.score, summaries.get(s.id)!, [], undefined, s.text)),
         total: visible.length,
         tookMs: Math.round(performance.now() - started),
         mode,
@@ -145,7 +169,16 @@ export class SearchService {
       const lex = lexicalById.get(doc.id);
       const summary = lex?.summary ?? summaries.get(doc.id);
       if (!summary) continue;
-      hits.push(this.toHit(doc.id, doc.score, summary, lex?.highlights ?? [], lex?.titleHighlight, semanticById.get(doc.id)?.text));
+      hits.push(
+        this.toHit(
+          doc.id,
+          doc.score,
+          summary,
+          lex?.highlights ?? [],
+          lex?.titleHighlight,
+          semanticById.get(doc.id)?.text,
+        ),
+      );
     }
     return {
       hits,
@@ -156,11 +189,20 @@ export class SearchService {
     };
   }
 
+  /** The collections a search covers after `@words`, the collection field and the allow-list. */
+  scopeOf(input: SearchInput, scope: SearchScope = {}): ResolvedScope {
+    return this.resolveScope(input, parseQuery(input.query).collections, scope);
+  }
+
   private resolveScope(input: SearchInput, queryCollections: string[], scope: SearchScope): ResolvedScope {
-    const asked = [...new Set([...(input.collection === undefined ? [] : [input.collection].flat()), ...queryCollections])];
+    const asked = [
+      ...new Set([...(input.collection === undefined ? [] : [input.collection].flat()), ...queryCollections]),
+    ];
     let collections: string[] | undefined = asked.length ? asked : undefined;
     if (scope.allowedCollections) {
-      collections = collections ? collections.filter((c) => scope.allowedCollections!.includes(c)) : scope.allowedCollections;
+      collections = collections
+        ? collections.filter((c) => scope.allowedCollections!.includes(c))
+        : scope.allowedCollections;
     }
     return { collections, tags: input.tags, filters: input.filters };
   }
@@ -177,7 +219,8 @@ export class SearchService {
     const request = lexicalRequest(this.indices.docs, text, scope, { from, size, highlight, facets });
     if (!text) request.sort = [{ updated_at: 'desc' }, { id: 'asc' }];
     const response = await this.repository.search<DocumentSummary>(request, signal);
-    const total = typeof response.hits.total === 'number' ? response.hits.total : (response.hits.total?.value ?? 0);
+    const total =
+      typeof response.hits.total === 'number' ? response.hits.total : (response.hits.total?.value ?? 0);
     return {
       total,
       hits: response.hits.hits.map((hit) => ({
@@ -187,15 +230,30 @@ export class SearchService {
         highlights: hit.highlight?.body ?? [],
         titleHighlight: hit.highlight?.title?.[0],
       })),
-      facets: { collection: bucketsOf(response.aggregations?.collection), tags: bucketsOf(response.aggregations?.tags) },
+      facets: {
+        collection: bucketsOf(response.aggregations?.collection),
+        tags: bucketsOf(response.aggregations?.tags),
+      },
     };
   }
 
-  private async semantic(text: string, scope: ResolvedScope, k: number, signal?: AbortSignal): Promise<SemanticHit[]> {
+  private async semantic(
+    text: string,
+    scope: ResolvedScope,
+    k: number,
+    signal?: AbortSignal,
+  ): Promise<SemanticHit[]> {
     const vector = await this.queryVector(text, signal);
-    const response = await this.repository.search<ChunkSource>(semanticRequest(this.indices.vectors, vector, scope, k), signal);
+    const response = await this.repository.search<ChunkSource>(
+      semanticRequest(this.indices.vectors, vector, scope, k),
+      signal,
+    );
     return maxPoolChunks(
-      response.hits.hits.map((hit) => ({ docId: hit._source!.doc_id, score: hit._score ?? 0, text: hit._source!.text })),
+      response.hits.hits.map((hit) => ({
+        docId: hit._source!.doc_id,
+        score: hit._score ?? 0,
+        text: hit._source!.text,
+      })),
     ).map((c) => ({ id: c.id, score: c.score, text: c.text }));
   }
 
@@ -222,7 +280,8 @@ export class SearchService {
     chunkText?: string,
   ): SearchHit {
     const matched = highlights.filter((h) => h.includes('<em>'));
-    const snippet = matched[0] ?? (chunkText ? escapeHtml(truncate(chunkText, SNIPPET_LENGTH)) : (highlights[0] ?? ''));
+    const snippet =
+      matched[0] ?? (chunkText ? escapeHtml(truncate(chunkText, SNIPPET_LENGTH)) : (highlights[0] ?? ''));
     return {
       id,
       score,

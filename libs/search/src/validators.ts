@@ -18,7 +18,10 @@ export function IsBoundedJsonObject(options?: ValidationOptions) {
       validator: {
         validate(value: unknown) {
           if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
-          return Buffer.byteLength(JSON.stringify(value)) <= LIMITS.metadataBytes && depthOf(value) <= LIMITS.metadataDepth;
+          return (
+            Buffer.byteLength(JSON.stringify(value)) <= LIMITS.metadataBytes &&
+            depthOf(value) <= LIMITS.metadataDepth
+          );
         },
         defaultMessage: (args?: ValidationArguments) =>
           `${args?.property} must be a JSON object of at most ${LIMITS.metadataBytes} bytes and ${LIMITS.metadataDepth} levels`,
@@ -38,7 +41,8 @@ export function IsCollectionSelector(options?: ValidationOptions) {
       options,
       validator: {
         validate(value: unknown) {
-          if (Array.isArray(value)) return value.length >= 1 && value.length <= LIMITS.collectionsPerQuery && value.every(valid);
+          if (Array.isArray(value))
+            return value.length >= 1 && value.length <= LIMITS.collectionsPerQuery && value.every(valid);
           return valid(value);
         },
         defaultMessage: (args?: ValidationArguments) =>
@@ -60,7 +64,9 @@ export function IsMetadataFilter(options?: ValidationOptions) {
         validate(value: unknown) {
           if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
           return Object.entries(value).every(
-            ([key, v]) => /^[\w.-]{1,128}$/.test(key) && (scalar(v) || (Array.isArray(v) && v.length > 0 && v.length <= 100 && v.every(scalar))),
+            ([key, v]) =>
+              /^[\w.-]{1,128}$/.test(key) &&
+              (scalar(v) || (Array.isArray(v) && v.length > 0 && v.length <= 100 && v.every(scalar))),
           );
         },
         defaultMessage: (args?: ValidationArguments) =>

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Express, Request, Response } from 'express';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
-import { resolvePrincipal } from '@quarry/auth';
 import { createMcpSession, QuarryError, type Principal } from '@quarry/core';
 import type { QuarryRuntime } from '@quarry/runtime';
+import { authenticate } from '../rest/envelope';
 
 export const MCP_HTTP_PATH = '/mcp';
 
@@ -41,37 +41,51 @@ export class McpHttpEndpoint {
     app.delete(MCP_HTTP_PATH, (req, res) => void this.handle(req, res));
   }
 
-  private principalOf(req: Request): Principal {
-    const header = (name: string) => {
-      const value = req.headers[name];
-      return Array.isArray(value) ? value[0] : value;
-    };
-    return resolvePrincipal(
-      { authorization: header('authorization'), apiKey: header('x-api-key'), remoteAddress: req.socket.remoteAddress },
-      this.runtime.config.apiKeys,
-    );
-  }
-
   private async handle(req: Request, res: Response): Promise<void> {
     let principal: Principal;
     try {
-      principal = this.principalOf(req);
+      principal = await authenticate(this.runtime, req);
     } catch (error) {
       const mapped = error instanceof QuarryError ? error : undefined;
-      jsonRpcError(res, mapped?.mapping.http ?? 401, mapped?.mapping.jsonRpc ?? -32001, (error as Error).message);
+      jsonRpcError(
+        res,
+        mapped?.mapping.http ?? 401,
+        mapped?.mapping.jsonRpc ?? -32001,
+        (error as Error).message,
+      );
       return;
     }
     const sessionId = req.headers['mcp-session-id'];
     try {
       if (typeof sessionId === 'string') {
         const session = this.sessions.get(sessionId);
-        if (!session) return jsonRpcError(res, 404, -32001, `unknown or expired MCP session ${sessionId}; initialize a new one`);
-        if (session.principal.id !== principal.id) return jsonRpcError(res, 403, -32003, 'this MCP session belongs to another principal');
+        if (!session)
+          return jsonRpcError(
+            res,
+            404,
+            -32001,
+            `unknown or expired MCP session ${sessionId}; initialize a new one`,
+          );
+        if (session.principal.id !== principal.id)
+          return jsonRpcError(res, 403, -32003, 'this MCP session belongs to another principal');
         await session.transport.handleRequest(req, res, req.body);
         return;
       }
       if (req.method !== 'POST' || !isInitializeRequest(req.body)) {
-        return jsonRpcError(res, 400, -32000, 'Bad Request: send an initialize request without Mcp-Session-Id to start a session');
+        return jsonRpcError(
+          res,
+          400,
+          -32000,
+          'Bad Request: send an initialize request without Mcp-Session-Id to start a session',
+        );
+      }
+      if (this.runtime.mcp.hub.countFor(principal.id) >= this.runtime.config.maxSessionsPerPrincipal) {
+        return jsonRpcError(
+          res,
+          429,
+          -32029,
+          `at most ${this.runtime.config.maxSessionsPerPrincipal} MCP sessions per principal`,
+        );
       }
       const transport = new StreamableHTTPServerTransport({
         sessionIdGenerator: () => randomUUID(),

@@ -1,20 +1,15 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { resolvePrincipal } from '@quarry/auth';
 import { createMcpSession, QuarryError, type McpDependencies } from '@quarry/core';
 import type { QuarryRuntime } from '@quarry/runtime';
+import { authenticate } from '../rest/envelope';
 import { WebSocketServerTransport } from './websocket.transport';
 
 export const MCP_WS_PATH = '/mcp/ws';
 /** Hard cap: frames beyond it are not even buffered (ws closes with 1009). Below it, see MAX_MESSAGE_BYTES. */
 export const MAX_FRAME_BYTES = 32 * 1024 * 1024;
 const KEEPALIVE_MS = 30_000;
-
-function header(request: IncomingMessage, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
 
 /** Accepts MCP WebSocket connections: one MCP session per connection, kept alive with pings. */
 export class McpWebSocketGateway {
@@ -49,16 +44,23 @@ export class McpWebSocketGateway {
     return this.wss.clients.size;
   }
 
-  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+  async handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     let principal;
     try {
-      principal = resolvePrincipal(
-        { authorization: header(request, 'authorization'), apiKey: header(request, 'x-api-key'), remoteAddress: request.socket.remoteAddress },
-        this.runtime.config.apiKeys,
-      );
+      principal = await authenticate(this.runtime, request);
+      if (this.mcp.hub.countFor(principal.id) >= this.runtime.config.maxSessionsPerPrincipal) {
+        throw new QuarryError(
+          'rate_limited',
+          `at most ${this.runtime.config.maxSessionsPerPrincipal} MCP sessions per principal`,
+        );
+      }
     } catch (error) {
       const status = error instanceof QuarryError ? error.mapping.http : 401;
-      socket.end(`HTTP/1.1 ${status} Unauthorized\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n${(error as Error).message}\n`);
+      const reason =
+        error instanceof QuarryError && error.kind === 'rate_limited' ? 'Too Many Requests' : 'Unauthorized';
+      socket.end(
+        `HTTP/1.1 ${status} ${reason}\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n${(error as Error).message}\n`,
+      );
       return;
     }
     this.wss.handleUpgrade(request, socket, head, (ws) => {

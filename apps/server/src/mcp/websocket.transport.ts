@@ -32,7 +32,10 @@ export class WebSocketServerTransport implements Transport {
       this.reply({
         jsonrpc: '2.0',
         id: null,
-        error: { code: -32600, message: `Invalid Request: message of ${data.length} bytes exceeds the limit of ${MAX_MESSAGE_BYTES}` },
+        error: {
+          code: -32600,
+          message: `Invalid Request: message of ${data.length} bytes exceeds the limit of ${MAX_MESSAGE_BYTES}`,
+        },
       });
       return;
     }
@@ -41,7 +44,11 @@ export class WebSocketServerTransport implements Transport {
       if (isBinary) throw new Error('binary frames are not JSON-RPC');
       parsed = JSON.parse(data.toString('utf8'));
     } catch (error) {
-      this.reply({ jsonrpc: '2.0', id: null, error: { code: -32700, message: `Parse error: ${(error as Error).message}` } });
+      this.reply({
+        jsonrpc: '2.0',
+        id: null,
+        error: { code: -32700, message: `Parse error: ${(error as Error).message}` },
+      });
       return;
     }
     const result = JSONRPCMessageSchema.safeParse(parsed);
@@ -67,7 +74,9 @@ export class WebSocketServerTransport implements Transport {
       this.socket.close(1013, 'client too slow: send buffer full');
       throw new Error('client too slow: send buffer full');
     }
-    await new Promise<void>((resolve, reject) => this.socket.send(JSON.stringify(message), (error) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      this.socket.send(JSON.stringify(message), (error) => (error ? reject(error) : resolve())),
+    );
   }
 
   async close(): Promise<void> {

@@ -1,30 +1,50 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { Request } from 'express';
-import { resolvePrincipal } from '@quarry/auth';
-import type { Envelope } from '@quarry/core';
+import type { Credentials } from '@quarry/auth';
+import type { Envelope, Principal } from '@quarry/core';
 import type { QuarryRuntime } from '@quarry/runtime';
 
-/** Turns an HTTP request into a message-manager envelope: the only thing REST controllers do. */
-export function envelopeFrom(runtime: QuarryRuntime, request: Request & { id?: unknown }, op: string, args: unknown): Envelope {
+/** Credentials as every HTTP-based edge (REST, MCP HTTP and WebSocket, GraphQL) reads them. */
+export function credentialsOf(request: IncomingMessage): Credentials {
   const header = (name: string) => {
     const value = request.headers[name];
     return Array.isArray(value) ? value[0] : value;
   };
+  return {
+    authorization: header('authorization'),
+    apiKey: header('x-api-key'),
+    remoteAddress: request.socket.remoteAddress,
+  };
+}
+
+export function authenticate(runtime: QuarryRuntime, request: IncomingMessage): Promise<Principal> {
+  return runtime.auth.authenticate(credentialsOf(request));
+}
+
+/**
+ * Turns an HTTP request into a message-manager envelope and runs it: the only thing REST
+ * controllers do. A client that disconnects cancels its operation.
+ */
+export async function handle(
+  runtime: QuarryRuntime,
+  request: Request & { id?: unknown },
+  op: string,
+  args: unknown,
+): Promise<unknown> {
   const controller = new AbortController();
   request.on('close', () => {
     if (!request.complete || !request.readableEnded) controller.abort();
   });
-  return {
+  const envelope: Envelope = {
     op,
     args,
-    principal: resolvePrincipal(
-      { authorization: header('authorization'), apiKey: header('x-api-key'), remoteAddress: request.socket.remoteAddress },
-      runtime.config.apiKeys,
-    ),
+    principal: await authenticate(runtime, request),
     transport: 'rest',
     requestId: typeof request.id === 'string' ? request.id : randomUUID(),
     signal: controller.signal,
   };
+  return runtime.manager.handle(envelope);
 }
 
 /** `?wait=true` / `?wait=1` → true. */

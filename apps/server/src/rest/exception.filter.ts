@@ -14,7 +14,10 @@ export class QuarryExceptionFilter implements ExceptionFilter {
     const request = http.getRequest<Request & { id?: string }>();
     const error = this.toQuarryError(exception);
     if (error.kind === 'internal') {
-      this.logger.error({ err: (error as { cause?: unknown }).cause ?? exception, requestId: request.id }, 'internal error');
+      this.logger.error(
+        { err: (error as { cause?: unknown }).cause ?? exception, requestId: request.id },
+        'internal error',
+      );
     }
     if (error instanceof RateLimitedError) response.setHeader('Retry-After', String(error.retryAfterSeconds));
     response.status(error.mapping.http).json({ ...error.toJSON(), requestId: request.id });
@@ -25,13 +28,18 @@ export class QuarryExceptionFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       if (status === 404) return new QuarryError('not_found', 'no such endpoint');
-      if (status === 413) return new InvalidError('request body is too large', [{ field: '(body)', reason: 'too large' }]);
+      if (status === 413)
+        return new InvalidError('request body is too large', [{ field: '(body)', reason: 'too large' }]);
       if (status < 500) return new InvalidError(exception.message);
     }
     // Express's body parser reports malformed JSON and oversized bodies as errors with a status.
     const status = (exception as { status?: number; type?: string })?.status;
-    if (status === 413) return new InvalidError('request body is too large', [{ field: '(body)', reason: 'too large' }]);
-    if (status === 400) return new InvalidError(`malformed request body: ${(exception as Error).message}`, [{ field: '(body)', reason: 'not valid JSON' }]);
+    if (status === 413)
+      return new InvalidError('request body is too large', [{ field: '(body)', reason: 'too large' }]);
+    if (status === 400)
+      return new InvalidError(`malformed request body: ${(exception as Error).message}`, [
+        { field: '(body)', reason: 'not valid JSON' },
+      ]);
     return toQuarryError(exception);
   }
 }

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Re
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { RUNTIME, type QuarryRuntime } from '@quarry/runtime';
-import { envelopeFrom } from './envelope';
+import { handle } from './envelope';
 
 /** Tools, resources and prompts over REST: the same registry MCP clients see. */
 @ApiTags('registry')
@@ -11,7 +11,7 @@ export class RegistryController {
   constructor(@Inject(RUNTIME) private readonly runtime: QuarryRuntime) {}
 
   private run(request: Request, op: string, args: unknown) {
-    return this.runtime.manager.handle(envelopeFrom(this.runtime, request, op, args));
+    return handle(this.runtime, request, op, args);
   }
 
   @Get('tools')

@@ -3,7 +3,7 @@ import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { SearchInput } from '@quarry/search';
 import { RUNTIME, type QuarryRuntime } from '@quarry/runtime';
-import { envelopeFrom } from './envelope';
+import { handle } from './envelope';
 
 @ApiTags('search')
 @Controller('v1')
@@ -12,15 +12,17 @@ export class SearchController {
 
   @Post('search')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Search (lexical, semantic or hybrid); `@collection` words in the query scope it' })
+  @ApiOperation({
+    summary: 'Search (lexical, semantic or hybrid); `@collection` words in the query scope it',
+  })
   @ApiBody({ type: SearchInput })
   search(@Req() request: Request, @Body() body: unknown) {
-    return this.runtime.manager.handle(envelopeFrom(this.runtime, request, 'search', body));
+    return handle(this.runtime, request, 'search', body);
   }
 
   @Get('collections')
   @ApiOperation({ summary: 'Collections with document counts' })
   collections(@Req() request: Request) {
-    return this.runtime.manager.handle(envelopeFrom(this.runtime, request, 'list_collections', {}));
+    return handle(this.runtime, request, 'list_collections', {});
   }
 }

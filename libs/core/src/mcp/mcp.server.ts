@@ -46,7 +46,11 @@ export function toMcpError(error: unknown): McpError {
  * One MCP session: an SDK Server whose handlers turn every request into a message-manager
  * envelope. Transports (WebSocket, Streamable HTTP, stdio) only connect it.
  */
-export function createMcpSession(deps: McpDependencies, principal: Principal, transport: Transport): { server: Server; session: SessionHandle } {
+export function createMcpSession(
+  deps: McpDependencies,
+  principal: Principal,
+  transport: Transport,
+): { server: Server; session: SessionHandle } {
   const server = new Server(
     { name: 'quarry', title: 'Quarry', version: deps.version },
     {
@@ -58,7 +62,7 @@ export function createMcpSession(deps: McpDependencies, principal: Principal, tr
         completions: {},
       },
       instructions:
-        'Quarry searches an organisation\'s documents. Use `search` (hybrid by default; `@collection` words scope a query), ' +
+        "Quarry searches an organisation's documents. Use `search` (hybrid by default; `@collection` words scope a query), " +
         'then `get_document` or the quarry://documents/{id} resource for full text. `list_collections` shows what exists.',
     },
   );
@@ -78,7 +82,11 @@ export function createMcpSession(deps: McpDependencies, principal: Principal, tr
       notify(() => server.sendLoggingMessage({ level, logger: 'quarry', data }));
     }
   };
-  const envelope = (op: string, args: unknown, extra: { signal: AbortSignal; requestId: string | number }) => ({
+  const envelope = (
+    op: string,
+    args: unknown,
+    extra: { signal: AbortSignal; requestId: string | number },
+  ) => ({
     op,
     args,
     principal,
@@ -110,7 +118,10 @@ export function createMcpSession(deps: McpDependencies, principal: Principal, tr
     if (!tool) {
       const exists = deps.tools.get(request.params.name);
       throw exists
-        ? new McpError(-32003, `tool ${request.params.name} needs the ${exists.role} role; this session is ${principal.role}`)
+        ? new McpError(
+            -32003,
+            `tool ${request.params.name} needs the ${exists.role} role; this session is ${principal.role}`,
+          )
         : new McpError(ErrorCode.InvalidParams, `unknown tool "${request.params.name}"`);
     }
     const args = (request.params.arguments ?? {}) as Record<string, unknown>;
@@ -127,14 +138,20 @@ export function createMcpSession(deps: McpDependencies, principal: Principal, tr
             : ({ done, total, message }) => {
                 progressSent.push(
                   extra
-                    .sendNotification({ method: 'notifications/progress', params: { progressToken, progress: done, total, ...(message ? { message } : {}) } })
+                    .sendNotification({
+                      method: 'notifications/progress',
+                      params: { progressToken, progress: done, total, ...(message ? { message } : {}) },
+                    })
                     .catch(() => undefined),
                 );
               },
       });
       await Promise.all(progressSent);
       log('debug', { tool: tool.name, outcome: 'ok' });
-      return { content: [{ type: 'text', text: tool.summarize(result) }], structuredContent: result as Record<string, unknown> };
+      return {
+        content: [{ type: 'text', text: tool.summarize(result) }],
+        structuredContent: result as Record<string, unknown>,
+      };
     } catch (error) {
       const mapped = toQuarryError(error);
       // Bad arguments are the caller's protocol mistake; everything else is the tool failing.
@@ -144,8 +161,12 @@ export function createMcpSession(deps: McpDependencies, principal: Principal, tr
     }
   });
 
-  server.setRequestHandler(ListResourcesRequestSchema, (request) => guard(() => deps.resources.list(principal, request.params?.cursor)));
-  server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({ resourceTemplates: deps.resources.templates() }));
+  server.setRequestHandler(ListResourcesRequestSchema, (request) =>
+    guard(() => deps.resources.list(principal, request.params?.cursor)),
+  );
+  server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({
+    resourceTemplates: deps.resources.templates(),
+  }));
   server.setRequestHandler(ReadResourceRequestSchema, (request) =>
     guard(async () => ({ contents: [await deps.resources.read(principal, request.params.uri)] })),
   );
@@ -163,7 +184,12 @@ export function createMcpSession(deps: McpDependencies, principal: Principal, tr
 
   server.setRequestHandler(ListPromptsRequestSchema, async () => ({ prompts: deps.prompts.list() }));
   server.setRequestHandler(GetPromptRequestSchema, (request, extra) =>
-    guard(async () => (await deps.prompts.render(request.params.name, request.params.arguments ?? {}, { signal: extra.signal })) as never),
+    guard(
+      async () =>
+        (await deps.prompts.render(request.params.name, request.params.arguments ?? {}, {
+          signal: extra.signal,
+        })) as never,
+    ),
   );
 
   server.setRequestHandler(CompleteRequestSchema, (request) =>
@@ -176,7 +202,9 @@ export function createMcpSession(deps: McpDependencies, principal: Principal, tr
         kind = 'collection';
       }
       const values = kind ? await deps.complete(principal, kind, argument.value ?? '') : [];
-      return { completion: { values: values.slice(0, 100), total: values.length, hasMore: values.length > 100 } };
+      return {
+        completion: { values: values.slice(0, 100), total: values.length, hasMore: values.length > 100 },
+      };
     }),
   );
 
@@ -189,4 +217,3 @@ export function createMcpSession(deps: McpDependencies, principal: Principal, tr
   deps.hub.add(session);
   return { server, session };
 }
-

@@ -37,19 +37,31 @@ const MAX_ARGUMENT_LENGTH = 10_000;
 const environment = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: false });
 
 /** Validates arguments against a prompt's declaration: required ones present, no unknown ones, bounded length. */
-export function checkPromptArguments(template: Omit<PromptTemplate, 'messages'>, args: Record<string, unknown>): Record<string, string> {
+export function checkPromptArguments(
+  template: Omit<PromptTemplate, 'messages'>,
+  args: Record<string, unknown>,
+): Record<string, string> {
   const problems: FieldProblem[] = [];
   const declared = new Set(template.arguments.map((a) => a.name));
-  for (const key of Object.keys(args)) if (!declared.has(key)) problems.push({ field: key, reason: `is not an argument of ${template.name}` });
+  for (const key of Object.keys(args))
+    if (!declared.has(key)) problems.push({ field: key, reason: `is not an argument of ${template.name}` });
   for (const argument of template.arguments) {
     const value = args[argument.name];
     if (value === undefined || value === '') {
       if (argument.required) problems.push({ field: argument.name, reason: 'is required' });
     } else if (typeof value !== 'string') problems.push({ field: argument.name, reason: 'must be a string' });
-    else if (value.length > MAX_ARGUMENT_LENGTH) problems.push({ field: argument.name, reason: `is longer than ${MAX_ARGUMENT_LENGTH} characters` });
+    else if (value.length > MAX_ARGUMENT_LENGTH)
+      problems.push({ field: argument.name, reason: `is longer than ${MAX_ARGUMENT_LENGTH} characters` });
   }
-  if (problems.length) throw new InvalidError(`invalid arguments for prompt ${template.name}: ${problems.map((p) => `${p.field}: ${p.reason}`).join('; ')}`, problems);
-  return Object.fromEntries(Object.entries(args).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+  if (problems.length)
+    throw new InvalidError(
+      `invalid arguments for prompt ${template.name}: ${problems.map((p) => `${p.field}: ${p.reason}`).join('; ')}`,
+      problems,
+    );
+  return Object.fromEntries(Object.entries(args).filter(([, v]) => typeof v === 'string')) as Record<
+    string,
+    string
+  >;
 }
 
 /** Checks a template before it is stored: a syntax error is refused with the reason. */
@@ -59,9 +71,10 @@ export function checkPromptTemplate(template: PromptTemplate): void {
       nunjucks.compile(message.text, environment);
       environment.renderString(message.text, {});
     } catch (error) {
-      throw new InvalidError(`prompt ${template.name}: messages[${i}] is not a valid template: ${(error as Error).message}`, [
-        { field: `messages[${i}].text`, reason: 'template syntax error' },
-      ]);
+      throw new InvalidError(
+        `prompt ${template.name}: messages[${i}] is not a valid template: ${(error as Error).message}`,
+        [{ field: `messages[${i}].text`, reason: 'template syntax error' }],
+      );
     }
   }
 }
@@ -84,14 +97,21 @@ export class PromptManager {
   }
 
   list(): Omit<PromptTemplate, 'messages'>[] {
-    return [...[...this.dynamic.values()].map((d) => d.template), ...[...this.templates.values()].map(({ messages: _m, ...rest }) => rest)];
+    return [
+      ...[...this.dynamic.values()].map((d) => d.template),
+      ...[...this.templates.values()].map(({ messages: _m, ...rest }) => rest),
+    ];
   }
 
   get(name: string): Omit<PromptTemplate, 'messages'> | undefined {
     return this.dynamic.get(name)?.template ?? this.templates.get(name);
   }
 
-  async render(name: string, args: Record<string, unknown>, context: { signal?: AbortSignal } = {}): Promise<RenderedPrompt> {
+  async render(
+    name: string,
+    args: Record<string, unknown>,
+    context: { signal?: AbortSignal } = {},
+  ): Promise<RenderedPrompt> {
     const dynamic = this.dynamic.get(name);
     if (dynamic) return dynamic.render(checkPromptArguments(dynamic.template, args), context);
     const template = this.templates.get(name);
@@ -99,7 +119,10 @@ export class PromptManager {
     const values = checkPromptArguments(template, args);
     return {
       description: template.description,
-      messages: template.messages.map((m) => ({ role: m.role, content: { type: 'text', text: environment.renderString(m.text, values) } })),
+      messages: template.messages.map((m) => ({
+        role: m.role,
+        content: { type: 'text', text: environment.renderString(m.text, values) },
+      })),
     };
   }
 }

@@ -17,8 +17,22 @@ export interface ResourceListing {
 
 /** Where resources come from (the search indices); the manager adds URIs, paging and caching. */
 export interface ResourceSource {
-  listDocuments(principal: Principal, after: string | undefined, limit: number): Promise<{ id: string; title?: string; collection: string }[]>;
-  readDocument(principal: Principal, id: string): Promise<{ id: string; title?: string; collection: string; body: string; tags: string[]; metadata: Record<string, unknown> }>;
+  listDocuments(
+    principal: Principal,
+    after: string | undefined,
+    limit: number,
+  ): Promise<{ id: string; title?: string; collection: string }[]>;
+  readDocument(
+    principal: Principal,
+    id: string,
+  ): Promise<{
+    id: string;
+    title?: string;
+    collection: string;
+    body: string;
+    tags: string[];
+    metadata: Record<string, unknown>;
+  }>;
   listCollections(principal: Principal): Promise<{ name: string; documents: number }[]>;
   documentIdsStartingWith(principal: Principal, prefix: string, limit: number): Promise<string[]>;
 }
@@ -43,12 +57,18 @@ export function collectionUri(name: string): string {
 
 export function parseResourceUri(uri: string): { kind: 'document' | 'collection'; key: string } {
   const match = /^quarry:\/\/(documents|collections)\/(.+)$/.exec(uri);
-  if (!match) throw new InvalidError(`unknown resource URI "${uri}"; expected ${DOCUMENT_URI_TEMPLATE} or ${COLLECTION_URI_TEMPLATE}`, [{ field: 'uri', reason: 'unknown scheme or path' }]);
+  if (!match)
+    throw new InvalidError(
+      `unknown resource URI "${uri}"; expected ${DOCUMENT_URI_TEMPLATE} or ${COLLECTION_URI_TEMPLATE}`,
+      [{ field: 'uri', reason: 'unknown scheme or path' }],
+    );
   let key: string;
   try {
     key = decodeURIComponent(match[2]);
   } catch {
-    throw new InvalidError(`malformed resource URI "${uri}"`, [{ field: 'uri', reason: 'bad percent-encoding' }]);
+    throw new InvalidError(`malformed resource URI "${uri}"`, [
+      { field: 'uri', reason: 'bad percent-encoding' },
+    ]);
   }
   return { kind: match[1] === 'documents' ? 'document' : 'collection', key };
 }
@@ -65,8 +85,20 @@ export class ResourceManager {
 
   templates() {
     return [
-      { uriTemplate: DOCUMENT_URI_TEMPLATE, name: 'document', title: 'Document', description: 'A document by id, as markdown', mimeType: 'text/markdown' },
-      { uriTemplate: COLLECTION_URI_TEMPLATE, name: 'collection', title: 'Collection', description: 'A collection: document count and its documents', mimeType: 'application/json' },
+      {
+        uriTemplate: DOCUMENT_URI_TEMPLATE,
+        name: 'document',
+        title: 'Document',
+        description: 'A document by id, as markdown',
+        mimeType: 'text/markdown',
+      },
+      {
+        uriTemplate: COLLECTION_URI_TEMPLATE,
+        name: 'collection',
+        title: 'Collection',
+        description: 'A collection: document count and its documents',
+        mimeType: 'application/json',
+      },
     ];
   }
 
@@ -74,27 +106,49 @@ export class ResourceManager {
    * Collections first, then documents by id, PAGE_SIZE at a time. The cursor is the last id of
    * the previous page, so paging stays stable while documents are added.
    */
-  async list(principal: Principal, cursor?: string): Promise<{ resources: ResourceListing[]; nextCursor?: string }> {
+  async list(
+    principal: Principal,
+    cursor?: string,
+  ): Promise<{ resources: ResourceListing[]; nextCursor?: string }> {
     let after: string | undefined;
     if (cursor !== undefined) {
       try {
         after = Buffer.from(cursor, 'base64url').toString('utf8');
       } catch {
-        throw new InvalidError('invalid cursor', [{ field: 'cursor', reason: 'not a cursor from resources/list' }]);
+        throw new InvalidError('invalid cursor', [
+          { field: 'cursor', reason: 'not a cursor from resources/list' },
+        ]);
       }
     }
     const resources: ResourceListing[] = [];
     if (after === undefined) {
       for (const c of await this.source.listCollections(principal)) {
-        resources.push({ uri: collectionUri(c.name), name: c.name, title: `Collection ${c.name}`, description: `${c.documents} documents`, mimeType: 'application/json' });
+        resources.push({
+          uri: collectionUri(c.name),
+          name: c.name,
+          title: `Collection ${c.name}`,
+          description: `${c.documents} documents`,
+          mimeType: 'application/json',
+        });
       }
     }
     const documents = await this.source.listDocuments(principal, after, PAGE_SIZE);
     for (const d of documents) {
-      resources.push({ uri: documentUri(d.id), name: d.id, title: d.title ?? d.id, description: `in ${d.collection}`, mimeType: 'text/markdown' });
+      resources.push({
+        uri: documentUri(d.id),
+        name: d.id,
+        title: d.title ?? d.id,
+        description: `in ${d.collection}`,
+        mimeType: 'text/markdown',
+      });
     }
     const last = documents[documents.length - 1];
-    return { resources, ...(documents.length === PAGE_SIZE && last ? { nextCursor: Buffer.from(last.id).toString('base64url') } : {}) };
+    return {
+      resources,
+      ...(documents.length === PAGE_SIZE && last
+        ? { nextCursor: Buffer.from(last.id).toString('base64url') }
+        : {}),
+    };
   }
 
   async read(principal: Principal, uri: string): Promise<ResourceContents> {
@@ -107,15 +161,29 @@ export class ResourceManager {
     let contents: ResourceContents & { collection: string };
     if (kind === 'document') {
       const doc = await this.source.readDocument(principal, key);
-      const meta = [`collection: ${doc.collection}`, doc.tags.length ? `tags: ${doc.tags.join(', ')}` : '', Object.keys(doc.metadata).length ? `metadata: ${JSON.stringify(doc.metadata)}` : '']
+      const meta = [
+        `collection: ${doc.collection}`,
+        doc.tags.length ? `tags: ${doc.tags.join(', ')}` : '',
+        Object.keys(doc.metadata).length ? `metadata: ${JSON.stringify(doc.metadata)}` : '',
+      ]
         .filter(Boolean)
         .join('\n');
-      contents = { uri, mimeType: 'text/markdown', text: `# ${doc.title ?? doc.id}\n\n${meta}\n\n${doc.body}`, collection: doc.collection };
+      contents = {
+        uri,
+        mimeType: 'text/markdown',
+        text: `# ${doc.title ?? doc.id}\n\n${meta}\n\n${doc.body}`,
+        collection: doc.collection,
+      };
     } else {
       if (!visible(principal, key)) throw new NotFoundError('collection', key);
       const collection = (await this.source.listCollections(principal)).find((c) => c.name === key);
       if (!collection) throw new NotFoundError('collection', key);
-      contents = { uri, mimeType: 'application/json', text: JSON.stringify({ name: key, documents: collection.documents }), collection: key };
+      contents = {
+        uri,
+        mimeType: 'application/json',
+        text: JSON.stringify({ name: key, documents: collection.documents }),
+        collection: key,
+      };
     }
     await this.cache?.set(uri, contents).catch(() => undefined);
     return { uri: contents.uri, mimeType: contents.mimeType, text: contents.text };

@@ -32,7 +32,9 @@ export class ToolRegistry {
         name: operation.name,
         title: tool.title,
         description: operation.description,
-        inputSchema: operation.input ? jsonSchemaOf(operation.input as new () => object) : { type: 'object', properties: {}, additionalProperties: false },
+        inputSchema: operation.input
+          ? jsonSchemaOf(operation.input as new () => object)
+          : { type: 'object', properties: {}, additionalProperties: false },
         outputSchema: tool.outputSchema,
         annotations: { title: tool.title, ...tool.annotations },
         role: operation.role,
@@ -52,7 +54,9 @@ export class ToolRegistry {
 
   /** The tools a principal may call: a reader does not see write tools. */
   list(principal: Principal): ToolDefinition[] {
-    return [...this.builtIns.values(), ...this.saved.values()].filter((t) => roleAllows(principal.role, t.role));
+    return [...this.builtIns.values(), ...this.saved.values()].filter((t) =>
+      roleAllows(principal.role, t.role),
+    );
   }
 
   get(name: string): ToolDefinition | undefined {

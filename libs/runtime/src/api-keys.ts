@@ -1,0 +1,107 @@
+import type Redis from 'ioredis';
+import { Authenticator, generateApiKey, hashApiKey, type ApiKeyStore, type StoredApiKey } from '@quarry/auth';
+import type { QuarryConfig } from '@quarry/config';
+import { NotFoundError, type Operation } from '@quarry/core';
+import type { RegistryRepository } from '@quarry/search';
+import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+
+const REVOKED_SET = 'quarry:revoked-keys';
+
+class CreateKeyInput {
+  @IsString()
+  @Matches(/^[a-z0-9][a-z0-9_-]{0,63}$/, { message: 'name must be lowercase letters, digits, - and _' })
+  name!: string;
+
+  @IsIn(['reader', 'writer', 'admin'])
+  role!: 'reader' | 'writer' | 'admin';
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  collections?: string[];
+}
+
+class KeyNameInput {
+  @IsString()
+  @Length(1, 64)
+  name!: string;
+}
+
+/** Created keys live hashed in the metadata index; revocations also go into a Redis set every instance checks. */
+export function apiKeyStore(registry: RegistryRepository, redis: Redis): ApiKeyStore {
+  return {
+    list: async () => (await registry.list<StoredApiKey>('api_key')).map((e) => e.definition),
+    isRevoked: async (hash) => {
+      try {
+        return (await redis.sismember(REVOKED_SET, hash)) === 1;
+      } catch {
+        // Redis down: the in-memory key list (reloaded on every change) is the fallback.
+        return false;
+      }
+    },
+  };
+}
+
+export function createAuthenticator(
+  config: QuarryConfig,
+  registry: RegistryRepository,
+  redis: Redis,
+): Authenticator {
+  return new Authenticator(config.apiKeys, config.jwt, apiKeyStore(registry, redis));
+}
+
+/** Admin operations on API keys. The key itself is shown once, at creation; only its hash is kept. */
+export function apiKeyOperations(
+  registry: RegistryRepository,
+  redis: Redis,
+  announce: () => Promise<void>,
+): Operation<never, unknown>[] {
+  const create: Operation<CreateKeyInput, unknown> = {
+    name: 'create_api_key',
+    description: 'Create an API key (shown once).',
+    role: 'admin',
+    input: CreateKeyInput,
+    run: async ({ name, role, collections }) => {
+      const key = generateApiKey();
+      const stored: StoredApiKey = {
+        id: name,
+        hash: hashApiKey(key),
+        role,
+        ...(collections?.length ? { collections } : {}),
+        created_at: new Date().toISOString(),
+      };
+      await registry.put('api_key', name, stored, `${role} key`);
+      await announce();
+      return { name, role, collections: stored.collections ?? null, key };
+    },
+  };
+  const list: Operation<object, unknown> = {
+    name: 'list_api_keys',
+    description: 'API keys created through the API (names, roles, never the keys).',
+    role: 'admin',
+    run: async () => ({
+      keys: (await registry.list<StoredApiKey>('api_key')).map((e) => ({
+        name: e.name,
+        role: e.definition.role,
+        collections: e.definition.collections ?? null,
+        created_at: e.definition.created_at,
+      })),
+    }),
+  };
+  const revoke: Operation<KeyNameInput, unknown> = {
+    name: 'revoke_api_key',
+    description: 'Revoke an API key: refused at once by every instance.',
+    role: 'admin',
+    input: KeyNameInput,
+    run: async ({ name }) => {
+      const entry = await registry.get<StoredApiKey>('api_key', name);
+      if (!entry) throw new NotFoundError('api key', name);
+      await redis.sadd(REVOKED_SET, entry.definition.hash);
+      await registry.delete('api_key', name);
+      await announce();
+      return { name, revoked: true };
+    },
+  };
+  return [create, list, revoke] as Operation<never, unknown>[];
+}
