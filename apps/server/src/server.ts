@@ -60,7 +60,42 @@ export async function startServer(config: QuarryConfig): Promise<RunningServer> 
     );
     const mcpWs = new McpWebSocketGateway(runtime);
     const express = app.getHttpAdapter().getInstance() as Express;
+    express.use((_req, res, next) => {
+      res.setHeader('X-Content-Type-Options', 'nosniff');
+      res.setHeader('X-Frame-Options', 'DENY');
+      res.setHeader('Referrer-Policy', 'no-referrer');
+      res.setHeader(
+        'Cross-Origin-Resource-Policy',
+        config.corsOrigins.length ? 'cross-origin' : 'same-origin',
+      );
+      res.setHeader('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
+      next();
+    });
+    if (config.corsOrigins.length) {
+      app.enableCors({
+        origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
+        allowedHeaders: [
+          'Authorization',
+          'X-API-Key',
+          'Content-Type',
+          'Mcp-Session-Id',
+          'Mcp-Protocol-Version',
+          'Last-Event-ID',
+          'X-Request-Id',
+        ],
+        exposedHeaders: ['Mcp-Session-Id', 'X-Request-Id', 'Retry-After'],
+        maxAge: 600,
+      });
+    }
     mcpHttp.mount(express);
+    // Prometheus scrapes without credentials; the series carry operation names and counts, no content.
+    express.get('/metrics', (_req, res) => {
+      runtime.metrics.websocketSessions.set({ kind: 'mcp' }, mcpWs.connections);
+      runtime.metrics.registry.metrics().then(
+        (body) => res.type(runtime.metrics.registry.contentType).send(body),
+        () => res.status(500).end(),
+      );
+    });
     const openApi = SwaggerModule.createDocument(
       app,
       new DocumentBuilder()

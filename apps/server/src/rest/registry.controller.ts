@@ -52,6 +52,25 @@ export class RegistryController {
     return this.run(request, 'read_resource', uri === undefined ? {} : { uri });
   }
 
+  @Get('keys')
+  @ApiOperation({ summary: 'API keys created through the API (admin; never shows the keys)' })
+  keys(@Req() request: Request) {
+    return this.run(request, 'list_api_keys', {});
+  }
+
+  @Post('keys')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Create an API key (admin); the key is in the answer, once' })
+  createKey(@Req() request: Request, @Body() body: unknown) {
+    return this.run(request, 'create_api_key', body);
+  }
+
+  @Delete('keys/:name')
+  @ApiOperation({ summary: 'Revoke an API key (admin); every instance refuses it at once' })
+  revokeKey(@Req() request: Request, @Param('name') name: string) {
+    return this.run(request, 'revoke_api_key', { name });
+  }
+
   @Get('prompts')
   @ApiOperation({ summary: 'Prompt templates' })
   prompts(@Req() request: Request) {
