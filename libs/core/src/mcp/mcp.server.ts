@@ -172,7 +172,8 @@ export function createMcpSession(
   );
   server.setRequestHandler(SubscribeRequestSchema, (request) =>
     guard(async () => {
-      parseResourceUri(request.params.uri);
+      // Quarry URIs must be well-formed; other URIs are accepted as the spec asks, and never update.
+      if (request.params.uri.startsWith('quarry://')) parseResourceUri(request.params.uri);
       session.subscriptions.add(request.params.uri);
       return {};
     }),
