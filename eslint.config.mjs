@@ -7,6 +7,7 @@ export default tseslint.config(
     ignores: [
       'dist/**',
       'node_modules/**',
+      '**/node_modules/**',
       '.quarry/**',
       'elastic/embedded/target/**',
       'coverage/**',
