@@ -10,7 +10,6 @@ import type { Envelope } from '@quarry/core';
 import {
   chunkText,
   createElasticsearchClient,
-  DEFAULT_FUSION,
   fuseScores,
   lexicalRequest,
   parseQuery,
@@ -116,10 +115,11 @@ async function quality(server: RunningServer, corpus: Corpus) {
       reciprocalRankFusion([lexical, semantic]).map((d) => d.id),
       query.relevant,
     );
-    for (const w of [0.5, 0.6, 0.8]) {
+    // Fixed-weight blends, to show what the query-dependent weighting of `hybrid` buys.
+    for (const w of [0.5, 0.7, 0.9]) {
       add(
-        `convex w=${w}`,
-        fuseScores(lexical, semantic, { ...DEFAULT_FUSION, lexicalWeight: w }).map((d) => d.id),
+        `fixed blend w=${w}`,
+        fuseScores(lexical, semantic, { lexicalWeight: w }).map((d) => d.id),
         query.relevant,
       );
     }

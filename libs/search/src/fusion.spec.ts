@@ -1,4 +1,4 @@
-import { fuseScores, maxPoolChunks, reciprocalRankFusion } from './fusion';
+import { fuseScores, lexicalWeightFor, maxPoolChunks, reciprocalRankFusion } from './fusion';
 
 const ranked = (...entries: [string, number][]) => entries.map(([id, score]) => ({ id, score }));
 
@@ -6,13 +6,13 @@ describe('fuseScores', () => {
   it('keeps a clear lexical winner first even when semantic prefers another', () => {
     const lexical = ranked(['a', 20], ['b', 5], ['c', 4]);
     const semantic = ranked(['c', 0.8], ['b', 0.78], ['a', 0.7]);
-    expect(fuseScores(lexical, semantic)[0].id).toBe('a');
+    expect(fuseScores(lexical, semantic, { lexicalWeight: 0.9 })[0].id).toBe('a');
   });
 
   it('lets meaning settle close lexical calls', () => {
     const lexical = ranked(['a', 10], ['b', 9.8], ['c', 2]);
     const semantic = ranked(['b', 0.85], ['c', 0.8], ['a', 0.6]);
-    expect(fuseScores(lexical, semantic).map((d) => d.id)).toEqual(['b', 'a', 'c']);
+    expect(fuseScores(lexical, semantic, { lexicalWeight: 0.7 }).map((d) => d.id)).toEqual(['b', 'a', 'c']);
   });
 
   it('brings in a document only the semantic side found', () => {
@@ -33,6 +33,17 @@ describe('fuseScores', () => {
     const semantic = ranked(['b', 0.9], ['a', 0.5]);
     expect(fuseScores(lexical, semantic, { lexicalWeight: 1 })[0].id).toBe('a');
     expect(fuseScores(lexical, semantic, { lexicalWeight: 0 })[0].id).toBe('b');
+  });
+});
+
+describe('lexicalWeightFor', () => {
+  it('lets BM25 lead for descriptive queries and identifiers, meaning for one or two plain words', () => {
+    expect(lexicalWeightFor('an archiving utility for tape drives')).toBe(0.9);
+    expect(lexicalWeightFor('ENOSPC')).toBe(0.9);
+    expect(lexicalWeightFor('pthread_create')).toBe(0.9);
+    expect(lexicalWeightFor('node 20 upgrade')).toBe(0.9);
+    expect(lexicalWeightFor('cheek')).toBe(0.1);
+    expect(lexicalWeightFor('the parental leave')).toBe(0.1);
   });
 });
 

@@ -4,14 +4,47 @@ export interface RankedDoc {
 }
 
 export interface FusionOptions {
-  /**
-   * Share of the lexical retriever in the blend (0..1). BM25 is precise when the query shares
-   * words with the document and the sentence encoder recovers what it misses, so lexical leads.
-   */
+  /** Share of the lexical retriever in the blend (0..1). */
   lexicalWeight: number;
 }
 
-export const DEFAULT_FUSION: FusionOptions = { lexicalWeight: 0.7 };
+export interface QueryWeighting {
+  /** Lexical share for queries that name things: three or more content words, or an identifier. */
+  descriptiveQuery: number;
+  /** Lexical share for queries of one or two plain words. */
+  shortQuery: number;
+}
+
+/**
+ * Tuned on two corpora built from this machine's text (see bench/search.bench.ts): man pages,
+ * where the query is the page's NAME line (BM25 wins), and WordNet, where the query is a word
+ * and the document its definition without that word (only meaning can win).
+ */
+export const DEFAULT_WEIGHTING: QueryWeighting = { descriptiveQuery: 0.9, shortQuery: 0.1 };
+
+export const DEFAULT_FUSION: FusionOptions = { lexicalWeight: DEFAULT_WEIGHTING.descriptiveQuery };
+
+const STOPWORDS = new Set(
+  'a an and are as at be by for from has have how i in is it its of on or that the this to was what when where which who why will with you your do does can'.split(
+    ' ',
+  ),
+);
+
+/** A token that is looked up, not described: digits, snake_case, dotted or camelCase names, acronyms, quotes. */
+const IDENTIFIER = /\d|_|\.\w|[a-z][A-Z]|^[A-Z]{2,}$|^["']/;
+
+/**
+ * How much the lexical ranking counts for this query. A query of one or two plain words carries
+ * little lexical evidence: every document that mentions the word matches it as well as the one
+ * about it, so meaning decides. Longer queries, and any query with an identifier (an error code,
+ * a function name, a version), pick documents out by their words, so BM25 leads.
+ */
+export function lexicalWeightFor(query: string, weighting: QueryWeighting = DEFAULT_WEIGHTING): number {
+  const words = query.split(/\s+/).filter(Boolean);
+  if (words.some((w) => IDENTIFIER.test(w))) return weighting.descriptiveQuery;
+  const content = words.filter((w) => !STOPWORDS.has(w.toLowerCase().replace(/[^a-z0-9]/g, '')));
+  return content.length >= 3 ? weighting.descriptiveQuery : weighting.shortQuery;
+}
 
 /** Scores scaled to [0, 1] by the list's best score: keeps how far behind the leader each document is. */
 function normaliseByMax(list: RankedDoc[]): Map<string, number> {

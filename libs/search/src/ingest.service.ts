@@ -14,6 +14,17 @@ import type { IndexNames } from './index-names';
 
 export type DocumentChange = { id: string; change: 'new' | 'updated' | 'deleted'; collection: string };
 
+/**
+ * A change with what live matching needs of it. It stays in this process: bodies and vectors
+ * are never published, only `DocumentChange`s are.
+ */
+export interface ChangedDocument extends DocumentChange {
+  /** The document as written; absent for deletions. */
+  document?: StoredDocument;
+  /** The chunks this ingest embedded; absent when the stored vectors were reused. */
+  chunks?: { text: string; vector: number[] }[];
+}
+
 export interface IngestOptions {
   wait?: boolean;
   signal?: AbortSignal;
@@ -96,7 +107,10 @@ export class IngestService {
     private readonly embedder: Embedder,
     private readonly indices: IndexNames,
     options: Partial<IngestServiceOptions> = {},
-    private readonly onChanged: (changes: DocumentChange[]) => void | Promise<void> = () => undefined,
+    private readonly onChanged: (
+      changes: DocumentChange[],
+      documents: ChangedDocument[],
+    ) => void | Promise<void> = () => undefined,
   ) {
     this.options = { ...DEFAULT_OPTIONS, ...options };
   }
@@ -191,6 +205,7 @@ export class IngestService {
       }
     });
     const changes: DocumentChange[] = [];
+    const changed: ChangedDocument[] = [];
     for (const p of writable) {
       const problems = errors.get(p.doc.id);
       if (problems) {
@@ -202,15 +217,21 @@ export class IngestService {
         });
       } else {
         results.push({ index: p.index, id: p.doc.id, status: p.status, chunks: p.doc.chunk_count });
-        changes.push({
+        const change: DocumentChange = {
           id: p.doc.id,
           change: p.status === 'created' ? 'new' : 'updated',
           collection: p.doc.collection,
+        };
+        changes.push(change);
+        changed.push({
+          ...change,
+          document: p.doc,
+          chunks: p.chunks?.map((text, n) => ({ text, vector: p.vectors![n] })),
         });
       }
     }
     // Awaited so caches are invalidated before the caller gets its acknowledgement.
-    if (changes.length) await this.onChanged(changes);
+    if (changes.length) await this.onChanged(changes, changed);
     return results;
   }
 
@@ -317,7 +338,8 @@ export class IngestService {
         'elasticsearch',
         `delete of ${failedOutcome.id} failed: ${failedOutcome.error}`,
       );
-    await this.onChanged([{ id, change: 'deleted', collection: existing.collection }]);
+    const change: DocumentChange = { id, change: 'deleted', collection: existing.collection };
+    await this.onChanged([change], [change]);
     return true;
   }
 }

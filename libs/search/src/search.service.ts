@@ -1,6 +1,13 @@
 import type { estypes } from '@elastic/elasticsearch';
 import type { Embedder } from '@quarry/embeddings';
-import { DEFAULT_FUSION, fuseScores, maxPoolChunks, type FusionOptions, type RankedDoc } from './fusion';
+import {
+  DEFAULT_WEIGHTING,
+  fuseScores,
+  lexicalWeightFor,
+  maxPoolChunks,
+  type QueryWeighting,
+  type RankedDoc,
+} from './fusion';
 import type { IndexNames } from './index-names';
 import { parseQuery } from './query-parser';
 import type { ChunkSource, DocumentSummary, SearchRepository } from './search.repository';
@@ -13,12 +20,12 @@ export interface SearchScope {
 }
 
 export interface SearchServiceOptions {
-  fusion: FusionOptions;
+  weighting: QueryWeighting;
   /** Candidates each retriever contributes to a hybrid ranking (at least from + size). */
   hybridDepth: number;
 }
 
-const DEFAULT_OPTIONS: SearchServiceOptions = { fusion: DEFAULT_FUSION, hybridDepth: 50 };
+const DEFAULT_OPTIONS: SearchServiceOptions = { weighting: DEFAULT_WEIGHTING, hybridDepth: 50 };
 const SNIPPET_LENGTH = 240;
 
 interface LexicalHit {
@@ -157,7 +164,7 @@ export class SearchService {
     const fused = fuseScores(
       lexical.hits.map((h): RankedDoc => ({ id: h.id, score: h.score })),
       semantic.slice(0, depth).map((s): RankedDoc => ({ id: s.id, score: s.score })),
-      this.options.fusion,
+      { lexicalWeight: lexicalWeightFor(text, this.options.weighting) },
     );
     const page = fused.slice(from, from + size);
     const lexicalById = new Map(lexical.hits.map((h) => [h.id, h]));
