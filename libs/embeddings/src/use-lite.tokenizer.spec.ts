@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { EmbeddingsModel } from '@energetic-ai/embeddings';
-import { useLiteModelDirectory } from './use-lite.files';
+import { useLiteModelDirectory } from './use-lite.model-info';
 import { UseLiteTokenizer, type VocabularyEntry } from './use-lite.tokenizer';
 
 const vocabulary = JSON.parse(

@@ -12,7 +12,6 @@ async function serve(): Promise<void> {
   const reply = (message: WorkerReply, transfer: ArrayBuffer[] = []): void =>
     port.postMessage(message, transfer);
 
-  const started = performance.now();
   let model: UseLiteModel;
   try {
     model = await UseLiteModel.load(workerData as UseLiteWorkerData);
@@ -27,7 +26,7 @@ async function serve(): Promise<void> {
       (error: unknown) => reply({ type: 'error', id: request.id, message: messageOf(error) }),
     );
   });
-  reply({ type: 'ready', loadMs: performance.now() - started });
+  reply({ type: 'ready' });
 }
 
 void serve();

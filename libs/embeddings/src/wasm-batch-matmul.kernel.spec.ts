@@ -39,10 +39,11 @@ describe('fast WASM BatchMatMul', () => {
   });
 
   it.each([
-    ['batched, b as is', [2, 3, 5, 7], [2, 3, 7, 4], false],
-    ['batched, b transposed (attention QKᵀ)', [2, 3, 5, 7], [2, 3, 4, 7], true],
-    ['rank 3, b transposed', [4, 6, 8], [4, 9, 8], true],
-    ['single matrix, b transposed', [1, 6, 8], [1, 9, 8], true],
+    ['batched, b as is', [2, 3, 20, 64], [2, 3, 64, 24], false],
+    ['batched, b transposed (attention QKᵀ)', [2, 3, 20, 64], [2, 3, 24, 64], true],
+    ['rank 3, b transposed', [4, 32, 64], [4, 40, 64], true],
+    ['single matrix, b transposed', [1, 32, 64], [1, 40, 64], true],
+    ['batched but small (stock path)', [2, 3, 5, 7], [2, 3, 4, 7], true],
     ['plain 2-D (stock path)', [6, 8], [8, 3], false],
   ])('%s equals the reference', (_name, aShape, bShape, transposeB) => {
     const rank = aShape.length;
@@ -63,7 +64,8 @@ describe('fast WASM BatchMatMul', () => {
     expect(result.shape).toEqual([...aShape.slice(0, -2), m, n]);
     const expected = referenceBatchMatMul(aData, bData, [batch, m, k], n, transposeB);
     const actual = result.dataSync();
-    expected.forEach((value, i) => expect(Math.abs(actual[i] - value)).toBeLessThan(1e-5));
+    const worst = expected.reduce((max, value, i) => Math.max(max, Math.abs(actual[i] - value)), 0);
+    expect(worst).toBeLessThan(1e-4);
     result.dispose();
   });
 
