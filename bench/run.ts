@@ -34,7 +34,14 @@ interface Instance {
 async function startInstance(env: Record<string, string>): Promise<Instance> {
   const port = await findFreePort();
   const child = spawn(process.execPath, [path.join(root, 'dist/apps/server/src/main.js')], {
-    env: { ...process.env, PORT: String(port), LOG_LEVEL: 'warn', QUARRY_RATE_LIMIT_READ: '0', QUARRY_RATE_LIMIT_WRITE: '0', ...env },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      QUARRY_RATE_LIMIT_READ: '0',
+      QUARRY_RATE_LIMIT_WRITE: '0',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
@@ -58,7 +65,11 @@ async function timeEach(rounds: number, run: (i: number) => Promise<unknown>): P
   return samples;
 }
 
-async function throughput(concurrency: number, total: number, run: (i: number) => Promise<unknown>): Promise<number> {
+async function throughput(
+  concurrency: number,
+  total: number,
+  run: (i: number) => Promise<unknown>,
+): Promise<number> {
   let next = 0;
   const started = performance.now();
   await Promise.all(
@@ -73,7 +84,11 @@ async function main() {
   const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
   const endpoints = await ensureServices(config, () => undefined);
   const prefix = 'bench-suite';
-  const env = { ELASTICSEARCH_URL: endpoints.elasticsearchUrl, REDIS_URL: endpoints.redisUrl, QUARRY_INDEX_PREFIX: prefix };
+  const env = {
+    ELASTICSEARCH_URL: endpoints.elasticsearchUrl,
+    REDIS_URL: endpoints.redisUrl,
+    QUARRY_INDEX_PREFIX: prefix,
+  };
   const es = createElasticsearchClient(endpoints.elasticsearchUrl, 30_000);
   const old = Object.keys(await es.indices.get({ index: `${prefix}-*`, allow_no_indices: true }));
   if (old.length) await es.indices.delete({ index: old });
@@ -81,7 +96,11 @@ async function main() {
   const corpus = await buildCorpus('manpages', { documents: DOCUMENTS, queries: 200 });
   const queries = corpus.queries.map((q) => q.text);
   const quarry = await startInstance({ ...env, QUARRY_QUERY_CACHE_TTL: '0' });
-  const report: Record<string, unknown> = { machine: machine(), startedAt: new Date().toISOString(), documents: corpus.documents.length };
+  const report: Record<string, unknown> = {
+    machine: machine(),
+    startedAt: new Date().toISOString(),
+    documents: corpus.documents.length,
+  };
   const rows: Record<string, unknown>[] = [];
   const clients: Client[] = [];
   try {
@@ -97,28 +116,50 @@ async function main() {
     const ingestPerSecond = corpus.documents.length / ((performance.now() - started) / 1000);
     await es.indices.refresh({ index: `${prefix}-*` });
     const embedder = await createEmbedder({ kind: 'local' });
-    const texts = corpus.documents.flatMap((d) => chunkText(d.body).map((c) => (d.title ? `${d.title}. ${c}` : c)));
+    const texts = corpus.documents.flatMap((d) =>
+      chunkText(d.body).map((c) => (d.title ? `${d.title}. ${c}` : c)),
+    );
     started = performance.now();
     for (let i = 0; i < texts.length; i += 64) await embedder.embed(texts.slice(i, i + 64));
     const embedPerSecond = corpus.documents.length / ((performance.now() - started) / 1000);
     await embedder.close();
-    report.ingest = { ingestDocsPerSecond: round(ingestPerSecond, 1), embeddingOnlyDocsPerSecond: round(embedPerSecond, 1), ratio: round(ingestPerSecond / embedPerSecond), chunks: texts.length };
+    report.ingest = {
+      ingestDocsPerSecond: round(ingestPerSecond, 1),
+      embeddingOnlyDocsPerSecond: round(embedPerSecond, 1),
+      ratio: round(ingestPerSecond / embedPerSecond),
+      chunks: texts.length,
+    };
 
     const docsIndex = Object.keys(await es.indices.getAlias({ name: `${prefix}-docs` }))[0];
-    const direct = (i: number) => es.search(lexicalRequest(docsIndex, queries[i % queries.length], {}, { from: 0, size: 10, highlight: true, facets: true }));
+    const direct = (i: number) =>
+      es.search(
+        lexicalRequest(
+          docsIndex,
+          queries[i % queries.length],
+          {},
+          { from: 0, size: 10, highlight: true, facets: true },
+        ),
+      );
     const rest = (i: number) =>
       fetch(`${quarry.url}/v1/search`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ query: queries[i % queries.length], mode: 'lexical' }),
       }).then((r) => r.json());
-    const graphqlAvailable = (await fetch(`${quarry.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{__typename}"}' })).ok;
+    const graphqlAvailable = (
+      await fetch(`${quarry.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"query":"{__typename}"}',
+      })
+    ).ok;
     const graphql = (i: number) =>
       fetch(`${quarry.url}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
-          query: 'query($input: SearchInput!) { search(input: $input) { total hits { id score title snippet collection tags } } }',
+          query:
+            'query($input: SearchInput!) { search(input: $input) { total hits { id score title snippet collection tags } } }',
           variables: { input: { query: queries[i % queries.length], mode: 'LEXICAL' } },
         }),
       }).then((r) => r.json());
@@ -128,13 +169,20 @@ async function main() {
       clients.push(client);
       return client;
     };
-    const mcpWs = await connect(new WebSocketClientTransport(new URL(`${quarry.url.replace('http', 'ws')}/mcp/ws`)));
+    const mcpWs = await connect(
+      new WebSocketClientTransport(new URL(`${quarry.url.replace('http', 'ws')}/mcp/ws`)),
+    );
     const mcpHttp = await connect(new StreamableHTTPClientTransport(new URL(`${quarry.url}/mcp`)));
     const stdio = await connect(
       new StdioClientTransport({
         command: process.execPath,
         args: [path.join(root, 'dist/apps/cli/src/main.js'), 'stdio'],
-        env: { ...(process.env as Record<string, string>), ...env, LOG_LEVEL: 'warn', QUARRY_QUERY_CACHE_TTL: '0' },
+        env: {
+          ...(process.env as Record<string, string>),
+          ...env,
+          LOG_LEVEL: 'warn',
+          QUARRY_QUERY_CACHE_TTL: '0',
+        },
       }),
     );
     const elastic = await connect(
@@ -144,14 +192,21 @@ async function main() {
         env: { ...(process.env as Record<string, string>), ES_URL: endpoints.elasticsearchUrl },
       }),
     );
-    const mcpSearch = (client: Client) => (i: number) => client.callTool({ name: 'search', arguments: { query: queries[i % queries.length], mode: 'lexical' } });
+    const mcpSearch = (client: Client) => (i: number) =>
+      client.callTool({ name: 'search', arguments: { query: queries[i % queries.length], mode: 'lexical' } });
     const elasticSearch = (i: number) => {
-      const { index: _index, ...body } = lexicalRequest(docsIndex, queries[i % queries.length], {}, { from: 0, size: 10, highlight: true, facets: true });
+      const { index: _index, ...body } = lexicalRequest(
+        docsIndex,
+        queries[i % queries.length],
+        {},
+        { from: 0, size: 10, highlight: true, facets: true },
+      );
       return elastic.callTool({ name: 'search', arguments: { index: docsIndex, queryBody: body } });
     };
 
     // Warm-up so JIT, connection pools and ES caches are equal for every path.
-    for (const run of [direct, rest, mcpSearch(mcpWs), mcpSearch(mcpHttp), mcpSearch(stdio), elasticSearch]) await timeEach(20, run);
+    for (const run of [direct, rest, mcpSearch(mcpWs), mcpSearch(mcpHttp), mcpSearch(stdio), elasticSearch])
+      await timeEach(20, run);
     if (graphqlAvailable) await timeEach(20, graphql);
 
     const edges: [string, (i: number) => Promise<unknown>][] = [
@@ -180,16 +235,27 @@ async function main() {
     }
     const quarryStdio = rows.find((r) => r['search path (lexical)'] === 'MCP stdio')!;
     const elasticRow = rows.find((r) => String(r['search path (lexical)']).startsWith("Elastic's"))!;
-    report.mcpComparison = { quarryStdioP50: quarryStdio['p50 ms'], elasticStdioP50: elasticRow['p50 ms'], ratio: round(Number(quarryStdio['p50 ms']) / Number(elasticRow['p50 ms'])) };
+    report.mcpComparison = {
+      quarryStdioP50: quarryStdio['p50 ms'],
+      elasticStdioP50: elasticRow['p50 ms'],
+      ratio: round(Number(quarryStdio['p50 ms']) / Number(elasticRow['p50 ms'])),
+    };
     report.latency = rows;
-    process.stdout.write(`\nSearch latency per edge (${ROUNDS} queries each, ${corpus.documents.length} man pages)\n${table(rows)}\n`);
+    process.stdout.write(
+      `\nSearch latency per edge (${ROUNDS} queries each, ${corpus.documents.length} man pages)\n${table(rows)}\n`,
+    );
 
     const throughputRows: Record<string, unknown>[] = [];
     for (const concurrency of [1, 8, 32]) {
       const total = concurrency * 40;
       const directRate = await throughput(concurrency, total, direct);
       const restRate = await throughput(concurrency, total, rest);
-      const row: Record<string, unknown> = { concurrency, 'direct ES req/s': round(directRate, 0), 'REST req/s': round(restRate, 0), 'REST ratio': round(restRate / directRate) };
+      const row: Record<string, unknown> = {
+        concurrency,
+        'direct ES req/s': round(directRate, 0),
+        'REST req/s': round(restRate, 0),
+        'REST ratio': round(restRate / directRate),
+      };
       if (graphqlAvailable) {
         const graphqlRate = await throughput(concurrency, total, graphql);
         row['GraphQL req/s'] = round(graphqlRate, 0);
@@ -204,11 +270,21 @@ async function main() {
     const cached = await startInstance({ ...env, QUARRY_QUERY_CACHE_TTL: '300' });
     try {
       const search = (q: string) =>
-        fetch(`${cached.url}/v1/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: q, mode: 'hybrid' }) }).then((r) => r.json());
+        fetch(`${cached.url}/v1/search`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query: q, mode: 'hybrid' }),
+        }).then((r) => r.json());
       const misses = await timeEach(queries.length, (i) => search(queries[i]));
       const hits = await timeEach(queries.length, (i) => search(queries[i]));
-      report.cache = { hybridMissP50: round(percentile(misses, 50)), hybridHitP50: round(percentile(hits, 50)), speedup: round(percentile(misses, 50) / percentile(hits, 50)) };
-      process.stdout.write(`\nQuery cache (hybrid, REST)\n${table([report.cache as Record<string, unknown>])}\n`);
+      report.cache = {
+        hybridMissP50: round(percentile(misses, 50)),
+        hybridHitP50: round(percentile(hits, 50)),
+        speedup: round(percentile(misses, 50) / percentile(hits, 50)),
+      };
+      process.stdout.write(
+        `\nQuery cache (hybrid, REST)\n${table([report.cache as Record<string, unknown>])}\n`,
+      );
     } finally {
       cached.child.kill('SIGTERM');
     }
@@ -219,14 +295,18 @@ async function main() {
       report.live = JSON.parse(fs.readFileSync(live, 'utf8'));
       process.stdout.write(`\nLive delivery: from ${live} (npm run bench:live)\n`);
     } else {
-      process.stdout.write('\nLive delivery: run `npm run bench:live` (1,000 subscriptions over 2 instances)\n');
+      process.stdout.write(
+        '\nLive delivery: run `npm run bench:live` (1,000 subscriptions over 2 instances)\n',
+      );
     }
   } finally {
     for (const client of clients) await client.close().catch(() => undefined);
     quarry.child.kill('SIGTERM');
     await es.close();
   }
-  process.stdout.write(`\nmachine: ${JSON.stringify(report.machine)}\nwritten to ${writeResult('latest', report)}\n`);
+  process.stdout.write(
+    `\nmachine: ${JSON.stringify(report.machine)}\nwritten to ${writeResult('latest', report)}\n`,
+  );
   process.exit(0);
 }
 

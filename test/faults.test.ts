@@ -28,7 +28,13 @@ describe('faults: Elasticsearch and Redis stopped and restarted under ingest', (
     redisPort = await findFreePort();
     const elasticsearchUrl = await startEmbeddedElasticsearch(esOptions());
     const redisUrl = await startRedis(redisOptions());
-    server = await startServer(testConfig({ ELASTICSEARCH_URL: elasticsearchUrl, REDIS_URL: redisUrl, QUARRY_REQUEST_TIMEOUT_MS: '3000' }));
+    server = await startServer(
+      testConfig({
+        ELASTICSEARCH_URL: elasticsearchUrl,
+        REDIS_URL: redisUrl,
+        QUARRY_REQUEST_TIMEOUT_MS: '3000',
+      }),
+    );
   }, 180_000);
 
   afterAll(async () => {
@@ -45,7 +51,9 @@ describe('faults: Elasticsearch and Redis stopped and restarted under ingest', (
     for (let i = 0; !done; i++) {
       const id = `${label}-${i}`;
       const started = Date.now();
-      const response = await call(server.url, 'POST', '/v1/documents', [{ id, collection: 'faults', body: `Fault test document ${id}.` }]);
+      const response = await call(server.url, 'POST', '/v1/documents', [
+        { id, collection: 'faults', body: `Fault test document ${id}.` },
+      ]);
       expect(Date.now() - started).toBeLessThan(15_000);
       if (response.status === 200 && response.body.items[0].status !== 'failed') acknowledged.push(id);
       else {
@@ -64,7 +72,11 @@ describe('faults: Elasticsearch and Redis stopped and restarted under ingest', (
       await stopEmbeddedElasticsearch(esOptions());
       await new Promise((r) => setTimeout(r, 2000));
       await startEmbeddedElasticsearch(esOptions());
-      await eventually(async () => (await call(server.url, 'GET', '/health/ready')).status, (s) => s === 200, 60_000);
+      await eventually(
+        async () => (await call(server.url, 'GET', '/health/ready')).status,
+        (s) => s === 200,
+        60_000,
+      );
       await new Promise((r) => setTimeout(r, 1500));
     })();
     await ingestLoop('es', outage);
@@ -77,18 +89,28 @@ describe('faults: Elasticsearch and Redis stopped and restarted under ingest', (
       await stopRedis(redisOptions());
       await new Promise((r) => setTimeout(r, 2000));
       await startRedis(redisOptions());
-      await eventually(async () => (await call(server.url, 'GET', '/health/ready')).status, (s) => s === 200, 30_000);
+      await eventually(
+        async () => (await call(server.url, 'GET', '/health/ready')).status,
+        (s) => s === 200,
+        30_000,
+      );
       await new Promise((r) => setTimeout(r, 1000));
     })();
     await ingestLoop('redis', outage);
     // Searches keep working while Redis is gone: reads are not refused.
-    expect((await call(server.url, 'POST', '/v1/search', { query: 'fault', mode: 'lexical' })).status).toBe(200);
+    expect((await call(server.url, 'POST', '/v1/search', { query: 'fault', mode: 'lexical' })).status).toBe(
+      200,
+    );
   }, 120_000);
 
   it('has every acknowledged document searchable afterwards', async () => {
     expect(acknowledged.length).toBeGreaterThan(10);
     await server.runtime.elasticsearch.indices.refresh({ index: server.runtime.indices.docs });
-    const found = await server.runtime.elasticsearch.mget({ index: server.runtime.indices.docs, ids: acknowledged, _source: false });
+    const found = await server.runtime.elasticsearch.mget({
+      index: server.runtime.indices.docs,
+      ids: acknowledged,
+      _source: false,
+    });
     const missing = found.docs.filter((d) => !('found' in d) || !d.found).map((d) => d._id);
     expect(missing).toEqual([]);
   }, 60_000);

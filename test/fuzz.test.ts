@@ -5,11 +5,19 @@ import { dropIndices, testConfig } from './support/test-env';
 
 /** schemathesis (PyPI) lives next to the Python that installed it; .ci/run installs it. */
 function schemathesis(): string {
-  const probe = spawnSync('python3', ['-c', 'import sys, os; print(os.path.join(os.path.dirname(sys.executable), "st"))'], { encoding: 'utf8' });
+  const probe = spawnSync(
+    'python3',
+    ['-c', 'import sys, os; print(os.path.join(os.path.dirname(sys.executable), "st"))'],
+    { encoding: 'utf8' },
+  );
   return probe.stdout.trim() || 'st';
 }
 
-function run(command: string, args: string[], cwd: string): Promise<{ status: number | null; stdout: string; error?: Error }> {
+function run(
+  command: string,
+  args: string[],
+  cwd: string,
+): Promise<{ status: number | null; stdout: string; error?: Error }> {
   return new Promise((resolve) => {
     const child = spawn(command, args, { cwd });
     let stdout = '';
@@ -59,8 +67,17 @@ describe('REST fuzzing with schemathesis', () => {
       ],
       path.join(__dirname, '..'),
     );
-    if (result.error) throw new Error(`cannot run schemathesis (${st}): ${result.error.message}; install it with "pip install schemathesis"`);
-    const summary = result.stdout.split('\n').filter((l) => /generated|passed|failed|errors?/i.test(l)).join('\n');
-    expect({ status: result.status, summary }).toEqual({ status: 0, summary: expect.stringMatching(/\d+ generated, \d+ passed/) });
+    if (result.error)
+      throw new Error(
+        `cannot run schemathesis (${st}): ${result.error.message}; install it with "pip install schemathesis"`,
+      );
+    const summary = result.stdout
+      .split('\n')
+      .filter((l) => /generated|passed|failed|errors?/i.test(l))
+      .join('\n');
+    expect({ status: result.status, summary }).toEqual({
+      status: 0,
+      summary: expect.stringMatching(/\d+ generated, \d+ passed/),
+    });
   }, 300_000);
 });

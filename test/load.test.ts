@@ -19,7 +19,10 @@ describe(`load: ${SESSIONS} concurrent MCP WebSocket sessions`, () => {
   const clients: Client[] = [];
 
   beforeAll(async () => {
-    server = await startServerProcess({ QUARRY_INDEX_PREFIX: prefix, QUARRY_MAX_SESSIONS_PER_PRINCIPAL: String(SESSIONS + 10) });
+    server = await startServerProcess({
+      QUARRY_INDEX_PREFIX: prefix,
+      QUARRY_MAX_SESSIONS_PER_PRINCIPAL: String(SESSIONS + 10),
+    });
     await call(server.url, 'POST', '/v1/documents?wait=true', [
       { id: 'load-1', body: 'The load balancer spreads requests over the pool.' },
       { id: 'load-2', body: 'Connection pools keep sockets open between requests.' },
@@ -40,7 +43,9 @@ describe(`load: ${SESSIONS} concurrent MCP WebSocket sessions`, () => {
         Array.from({ length: Math.min(100, SESSIONS - i) }, async () => {
           const client = new Client({ name: 'load', version: '1' }, { capabilities: {} });
           try {
-            await client.connect(new WebSocketClientTransport(new URL(`${server.url.replace('http', 'ws')}/mcp/ws`)));
+            await client.connect(
+              new WebSocketClientTransport(new URL(`${server.url.replace('http', 'ws')}/mcp/ws`)),
+            );
             clients.push(client);
           } catch (error) {
             connectErrors.push((error as Error).message);
@@ -53,10 +58,17 @@ describe(`load: ${SESSIONS} concurrent MCP WebSocket sessions`, () => {
 
     const started = Date.now();
     const results = await Promise.allSettled(
-      clients.map((client, i) => client.callTool({ name: 'search', arguments: { query: i % 2 ? 'load balancer' : 'connection pool', mode: 'lexical' } })),
+      clients.map((client, i) =>
+        client.callTool({
+          name: 'search',
+          arguments: { query: i % 2 ? 'load balancer' : 'connection pool', mode: 'lexical' },
+        }),
+      ),
     );
     const seconds = (Date.now() - started) / 1000;
-    const failures = results.filter((r) => r.status === 'rejected' || (r.value as { isError?: boolean }).isError);
+    const failures = results.filter(
+      (r) => r.status === 'rejected' || (r.value as { isError?: boolean }).isError,
+    );
     const rssPeak = server.rssBytes();
     process.stdout.write(
       `\n[load] ${SESSIONS} MCP WebSocket sessions: ${results.length - failures.length} searches ok, ${failures.length} failed in ${seconds.toFixed(1)} s; ` +

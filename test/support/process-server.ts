@@ -15,7 +15,14 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   const port = await findFreePort();
   const { elasticsearchUrl, redisUrl } = servicesFromSetup();
   const child = spawn(process.execPath, ['dist/apps/server/src/main.js'], {
-    env: { ...process.env, ELASTICSEARCH_URL: elasticsearchUrl, REDIS_URL: redisUrl, PORT: String(port), LOG_LEVEL: 'warn', ...env },
+    env: {
+      ...process.env,
+      ELASTICSEARCH_URL: elasticsearchUrl,
+      REDIS_URL: redisUrl,
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { GraphqlApiModule } from './graphql/graphql.module';
 import { DocumentsController } from './rest/documents.controller';
 import { QuarryExceptionFilter } from './rest/exception.filter';
 import { HealthController } from './rest/health.controller';
@@ -12,6 +13,7 @@ export class AppModule {
   static forRuntime(runtime: QuarryRuntime): DynamicModule {
     return {
       module: AppModule,
+      imports: [GraphqlApiModule.forRuntime(runtime)],
       controllers: [HealthController, DocumentsController, SearchController, RegistryController],
       providers: [
         { provide: RUNTIME, useValue: runtime },

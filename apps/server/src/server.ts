@@ -5,12 +5,14 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Express } from 'express';
 import { NestFactory } from '@nestjs/core';
+import { GraphQLSchemaHost } from '@nestjs/graphql';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import pinoHttp from 'pino-http';
 import type { QuarryConfig } from '@quarry/config';
 import { createLogger } from '@quarry/observability';
 import { AppModule } from './app.module';
+import { GRAPHQL_PATH, GraphqlWebSocketGateway } from './graphql/graphql-ws.gateway';
 import { McpHttpEndpoint } from './mcp/streamable-http';
 import { MCP_WS_PATH, McpWebSocketGateway } from './mcp/websocket.gateway';
 import { bootRuntime, type QuarryRuntime } from '@quarry/runtime';
@@ -59,6 +61,8 @@ export async function startServer(config: QuarryConfig): Promise<RunningServer> 
       loopback ? [`127.0.0.1:${boundPort}`, `localhost:${boundPort}`, `[::1]:${boundPort}`] : undefined,
     );
     const mcpWs = new McpWebSocketGateway(runtime);
+    // Needs the schema, so it is created after app.init(); /metrics is mounted before that.
+    const graphql: { subscriptions?: GraphqlWebSocketGateway } = {};
     const express = app.getHttpAdapter().getInstance() as Express;
     express.use((_req, res, next) => {
       res.setHeader('X-Content-Type-Options', 'nosniff');
@@ -91,6 +95,8 @@ export async function startServer(config: QuarryConfig): Promise<RunningServer> 
     // Prometheus scrapes without credentials; the series carry operation names and counts, no content.
     express.get('/metrics', (_req, res) => {
       runtime.metrics.websocketSessions.set({ kind: 'mcp' }, mcpWs.connections);
+      runtime.metrics.websocketSessions.set({ kind: 'graphql' }, graphql.subscriptions?.connections ?? 0);
+      runtime.metrics.liveSubscriptions.set(runtime.live.stats().subscriptions);
       runtime.metrics.registry.metrics().then(
         (body) => res.type(runtime.metrics.registry.contentType).send(body),
         () => res.status(500).end(),
@@ -109,10 +115,13 @@ export async function startServer(config: QuarryConfig): Promise<RunningServer> 
     });
     await app.init();
     const httpServer = app.getHttpServer() as HttpServer;
+    const graphqlSubscriptions = new GraphqlWebSocketGateway(runtime, app.get(GraphQLSchemaHost).schema);
+    graphql.subscriptions = graphqlSubscriptions;
     // One port for everything: WebSocket upgrades are routed by path (MCP here, GraphQL beside it).
     httpServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
       const path = (request.url ?? '').split('?')[0];
       if (path === MCP_WS_PATH) void mcpWs.handleUpgrade(request, socket, head);
+      else if (path === GRAPHQL_PATH) graphqlSubscriptions.handleUpgrade(request, socket, head);
       else socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n');
     });
     await app.listen(config.port, config.host);
@@ -127,6 +136,7 @@ export async function startServer(config: QuarryConfig): Promise<RunningServer> 
       app,
       close: () =>
         (closing ??= (async () => {
+          await graphqlSubscriptions.close();
           await mcpWs.close();
           await mcpHttp.close();
           await app.close();

@@ -15,7 +15,15 @@ import {
   type PromptTemplate,
 } from '@quarry/core';
 import { createEmbedder, type Embedder } from '@quarry/embeddings';
-import { createRedisConnection, QueryCache, RedisBus, RedisResourceCache } from '@quarry/live';
+import {
+  createRedisConnection,
+  liveOperations,
+  LiveQueryRepository,
+  LiveQueryService,
+  QueryCache,
+  RedisBus,
+  RedisResourceCache,
+} from '@quarry/live';
 import { createLogger, HealthChecker, QuarryMetrics, type Logger } from '@quarry/observability';
 import { RateLimiter } from '@quarry/auth';
 import {
@@ -32,10 +40,12 @@ import {
   SearchService,
   searchOperations,
   setupIndices,
+  type ChangedDocument,
   type DocumentChange,
   type IndexNames,
 } from '@quarry/search';
 import { ensureServices, type ServiceEndpoints } from '@quarry/services';
+import { getDocumentsOperation } from './documents.operations';
 import { healthOperation, requestLogPlugin } from './operations';
 import { auditPlugin, metricsPlugin } from './plugins';
 import { answerWithCitations, loadPromptFiles } from './prompts';
@@ -64,6 +74,8 @@ export interface QuarryRuntime {
   auth: Authenticator;
   metrics: QuarryMetrics;
   queryCache: QueryCache;
+  /** Live queries: GraphQL subscriptions, matched against every ingest batch of every instance. */
+  live: LiveQueryService;
   /** What MCP sessions need; one hub per process delivers notifications to this instance's sessions. */
   mcp: McpDependencies;
   /** Loads saved tools and prompts from the registry and starts following changes from every instance. */
@@ -115,7 +127,21 @@ export async function createRuntime(
       .publish(DOCUMENT_CHANGES_CHANNEL, { changes })
       .catch((error: Error) => logger.warn({ err: error.message }, 'change not published'));
   };
-  const ingest = new IngestService(documents, embedder, indices, {}, publishChanges);
+  const live = new LiveQueryService(
+    { repository: new LiveQueryRepository(elasticsearch, indices), redis, bus, search, logger },
+    { prefix: config.indexPrefix },
+  );
+  const ingest = new IngestService(
+    documents,
+    embedder,
+    indices,
+    {},
+    async (changes: DocumentChange[], changed: ChangedDocument[]) => {
+      // Queued, not awaited: live matching runs beside the ingest and never delays its answer.
+      live.documentsChanged(changed);
+      await publishChanges(changes);
+    },
+  );
   const health = new HealthChecker(elasticsearch, redis);
   const registry = new RegistryRepository(elasticsearch, indices.meta);
   const audit = new AuditWriter(elasticsearch, indices.audit);
@@ -158,6 +184,8 @@ export async function createRuntime(
       },
     }),
   );
+
+  manager.register(getDocumentsOperation(documents), ...liveOperations(live));
 
   const auth = createAuthenticator(config, registry, redis);
   manager.register(
@@ -202,6 +230,7 @@ export async function createRuntime(
         if (changes.some((c) => c.change !== 'updated')) hub.resourceListChanged();
       }),
     );
+    await live.start();
   };
   const mcp: McpDependencies = {
     manager,
@@ -234,9 +263,11 @@ export async function createRuntime(
     auth,
     metrics,
     queryCache,
+    live,
     mcp,
     startRegistrySync,
     async close() {
+      await live.close();
       for (const unsubscribe of unsubscribers) await unsubscribe().catch(() => undefined);
       await audit.close();
       await bus.close();

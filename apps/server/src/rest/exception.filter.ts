@@ -9,6 +9,8 @@ export class QuarryExceptionFilter implements ExceptionFilter {
   constructor(private readonly logger: Logger) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
+    // GraphQL resolvers report errors through GraphQL, not by writing an HTTP response.
+    if (host.getType() !== 'http') throw exception;
     const http = host.switchToHttp();
     const response = http.getResponse<Response>();
     const request = http.getRequest<Request & { id?: string }>();

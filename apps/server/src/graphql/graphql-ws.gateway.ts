@@ -1,0 +1,148 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import {
+  getOperationAST,
+  GraphQLError,
+  parse,
+  subscribe,
+  validate,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type GraphQLSchema,
+} from 'graphql';
+import { CloseCode, GRAPHQL_TRANSPORT_WS_PROTOCOL } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { Principal } from '@quarry/core';
+import type { QuarryRuntime } from '@quarry/runtime';
+import { credentialsOf } from '../rest/envelope';
+import { createContext } from './graphql.context';
+import { formatGraphqlError } from './graphql.errors';
+
+export const GRAPHQL_PATH = '/graphql';
+/** Same bound as an HTTP body: a bulk `indexDocuments` may also come over the socket. */
+const MAX_FRAME_BYTES = 20 * 1024 * 1024;
+const KEEPALIVE_MS = 12_000;
+
+/** What a client may put in `connection_init` (the browser WebSocket API cannot set headers). */
+interface ConnectionParams {
+  authorization?: unknown;
+  apiKey?: unknown;
+  [key: string]: unknown;
+}
+
+const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+
+function isAsyncIterable(value: unknown): value is AsyncIterableIterator<ExecutionResult> {
+  return typeof (value as AsyncIterable<unknown>)?.[Symbol.asyncIterator] === 'function';
+}
+
+/**
+ * GraphQL over WebSocket (`graphql-transport-ws`) at /graphql, on the HTTP server's port beside
+ * MCP's socket. The connection authenticates once, with `connection_init`'s `authorization` or
+ * `apiKey` (or the upgrade request's headers); a subscription whose input is invalid is refused
+ * with an `error` message at subscribe time, before any event.
+ */
+export class GraphqlWebSocketGateway {
+  private readonly wss: WebSocketServer;
+  private readonly server: { dispose(): void | Promise<void> };
+  /** Subscriptions started in onSubscribe (so a refusal is an `error` message), picked up by `subscribe`. */
+  private readonly started = new WeakMap<ExecutionArgs, AsyncIterableIterator<ExecutionResult>>();
+
+  constructor(
+    private readonly runtime: QuarryRuntime,
+    private readonly schema: GraphQLSchema,
+  ) {
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: MAX_FRAME_BYTES,
+      handleProtocols: (protocols) =>
+        protocols.has(GRAPHQL_TRANSPORT_WS_PROTOCOL) ? GRAPHQL_TRANSPORT_WS_PROTOCOL : false,
+    });
+    const format = (error: GraphQLError) => formatGraphqlError(error.toJSON(), error, runtime.logger);
+    this.server = useServer<ConnectionParams, { principal: Principal }>(
+      {
+        schema,
+        onConnect: async (ctx) => {
+          const params = ctx.connectionParams ?? {};
+          const headers = credentialsOf(ctx.extra.request);
+          try {
+            ctx.extra.principal = await runtime.auth.authenticate({
+              authorization:
+                text(params.authorization) ?? text(params.Authorization) ?? headers.authorization,
+              apiKey: text(params.apiKey) ?? headers.apiKey,
+              remoteAddress: headers.remoteAddress,
+            });
+            return true;
+          } catch (error) {
+            ctx.extra.socket.close(CloseCode.Unauthorized, (error as Error).message.slice(0, 120));
+            return false;
+          }
+        },
+        onSubscribe: async (ctx, _id, payload) => {
+          let document: DocumentNode;
+          try {
+            document = parse(payload.query);
+          } catch (error) {
+            return [error as GraphQLError];
+          }
+          const errors = validate(schema, document);
+          if (errors.length) return errors;
+          const operation = getOperationAST(document, payload.operationName);
+          const args: ExecutionArgs = {
+            schema,
+            document,
+            operationName: payload.operationName,
+            variableValues: payload.variables,
+            rootValue: undefined,
+            contextValue: createContext(runtime, {
+              principal: async () => ctx.extra.principal!,
+              cacheDocuments: operation?.operation !== 'subscription',
+            }),
+          };
+          if (operation?.operation !== 'subscription') return args;
+          const result = await subscribe(args);
+          if (isAsyncIterable(result)) {
+            this.started.set(args, result);
+            return args;
+          }
+          return result.errors?.length ? result.errors : [new GraphQLError('the subscription did not start')];
+        },
+        subscribe: (args) => this.started.get(args) ?? subscribe(args),
+        onNext: (_ctx, _id, _payload, _args, result) =>
+          result.errors?.length ? { ...result, errors: result.errors.map(format) } : undefined,
+        onError: (_ctx, _id, _payload, errors) => errors.map(format),
+      },
+      this.wss,
+      KEEPALIVE_MS,
+    );
+  }
+
+  get connections(): number {
+    return this.wss.clients.size;
+  }
+
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.wss.handleUpgrade(request, socket, head, (ws) => {
+      ws.on('error', (error) => this.runtime.logger.debug({ err: error.message }, 'GraphQL WebSocket error'));
+      this.wss.emit('connection', ws, request);
+    });
+  }
+
+  /**
+   * Closes every connection (1001 Going away; their subscriptions end and are unregistered) and
+   * the server. A client that does not answer the close within 2 s is cut off, so shutdown stays
+   * within main.ts's grace period.
+   */
+  async close(): Promise<void> {
+    const stubborn = setTimeout(() => {
+      for (const socket of this.wss.clients) socket.terminate();
+    }, 2_000);
+    try {
+      await this.server.dispose();
+    } finally {
+      clearTimeout(stubborn);
+    }
+  }
+}

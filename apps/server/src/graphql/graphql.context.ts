@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import DataLoader from 'dataloader';
+import { InvalidError, type Envelope, type Principal } from '@quarry/core';
+import type { QuarryRuntime } from '@quarry/runtime';
+import { LIMITS, type PublicDocument } from '@quarry/search';
+import { credentialsOf } from '../rest/envelope';
+
+/** What every resolver gets, whichever transport (HTTP or graphql-ws) carried the operation. */
+export interface GraphqlContext {
+  /** Resolved once per operation, on first use, so an unauthenticated query fails with UNAUTHENTICATED. */
+  principal(): Promise<Principal>;
+  requestId: string;
+  signal?: AbortSignal;
+  /** Documents by id, batched into one `get_documents` call per tick (per operation). */
+  documents: DataLoader<string, PublicDocument | null>;
+}
+
+function once<T>(compute: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => (value ??= compute());
+}
+
+export function createContext(
+  runtime: QuarryRuntime,
+  source: {
+    principal: () => Promise<Principal>;
+    requestId?: string;
+    signal?: AbortSignal;
+    /** False for subscriptions: their context lives as long as they do, and documents change. */
+    cacheDocuments?: boolean;
+  },
+): GraphqlContext {
+  const context: GraphqlContext = {
+    principal: once(source.principal),
+    requestId: source.requestId ?? randomUUID(),
+    signal: source.signal,
+    documents: new DataLoader(
+      async (ids) => {
+        const result = await execute<{ documents: (PublicDocument | null)[] }>(
+          runtime,
+          context,
+          'get_documents',
+          {
+            ids: [...ids],
+          },
+        );
+        return result.documents;
+      },
+      { maxBatchSize: LIMITS.maxSize, cache: source.cacheDocuments ?? true },
+    ),
+  };
+  return context;
+}
+
+/** The context of one GraphQL-over-HTTP request: credentials from its headers, like REST. */
+export function httpContext(
+  runtime: QuarryRuntime,
+  req: IncomingMessage & { id?: unknown },
+  res?: ServerResponse,
+): GraphqlContext {
+  const controller = new AbortController();
+  res?.on('close', () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  return createContext(runtime, {
+    principal: () => runtime.auth.authenticate(credentialsOf(req)),
+    requestId: typeof req.id === 'string' ? req.id : undefined,
+    signal: controller.signal,
+  });
+}
+
+/**
+ * Runs an operation through the message manager: the only way a resolver reaches Quarry. Field
+ * problems of an argument object are named by their GraphQL path (`input.size`).
+ */
+export async function execute<R>(
+  runtime: QuarryRuntime,
+  context: GraphqlContext,
+  op: string,
+  args: unknown,
+  options: { argument?: string; onProgress?: Envelope['onProgress'] } = {},
+): Promise<R> {
+  try {
+    return await runtime.manager.handle<R>({
+      op,
+      args,
+      principal: await context.principal(),
+      transport: 'graphql',
+      requestId: context.requestId,
+      signal: context.signal,
+      onProgress: options.onProgress,
+    });
+  } catch (error) {
+    if (options.argument && error instanceof InvalidError && error.problems.length) {
+      const { argument } = options;
+      const problems = error.problems.map((p) => ({
+        field: p.field === '(root)' ? argument : `${argument}.${p.field}`,
+        reason: p.reason,
+      }));
+      throw new InvalidError(error.message, problems);
+    }
+    throw error;
+  }
+}
+
+/**
+ * A client may send an explicit null for an optional input field; the operations' DTOs expect
+ * such a field absent. Shallow on purpose: JSON values (metadata) keep their nulls.
+ */
+export function withoutNulls<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null && v !== undefined)) as T;
+}

@@ -1,0 +1,52 @@
+import { Inject } from '@nestjs/common';
+import { Args, Context, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { RUNTIME, type QuarryRuntime } from '@quarry/runtime';
+import { execute, withoutNulls, type GraphqlContext } from './graphql.context';
+import {
+  PromptTemplateInputType,
+  PromptType,
+  RegistryEntryType,
+  SavedSearchToolInputType,
+  ToolType,
+} from './graphql.types';
+
+@Resolver()
+export class RegistryResolver {
+  constructor(@Inject(RUNTIME) private readonly runtime: QuarryRuntime) {}
+
+  @Query(() => [ToolType], { description: 'Tools this caller may use: built-in and saved searches.' })
+  async tools(@Context() context: GraphqlContext): Promise<ToolType[]> {
+    return (await execute<{ tools: ToolType[] }>(this.runtime, context, 'list_tools', {})).tools;
+  }
+
+  @Query(() => [PromptType], { description: 'Prompt templates with their arguments.' })
+  async prompts(@Context() context: GraphqlContext): Promise<PromptType[]> {
+    return (await execute<{ prompts: PromptType[] }>(this.runtime, context, 'list_prompts', {})).prompts;
+  }
+
+  @Mutation(() => RegistryEntryType, {
+    description: 'Register (or replace) a saved-search tool; every MCP client is told its tool list changed.',
+  })
+  registerSearchTool(
+    @Args('input') input: SavedSearchToolInputType,
+    @Context() context: GraphqlContext,
+  ): Promise<RegistryEntryType> {
+    const args: Record<string, unknown> = { ...withoutNulls(input) };
+    if (input.filters) args.filters = withoutNulls(input.filters);
+    if (input.parameters) args.parameters = input.parameters.map((p) => withoutNulls(p));
+    return execute(this.runtime, context, 'register_search_tool', args, { argument: 'input' });
+  }
+
+  @Mutation(() => RegistryEntryType, { description: 'Register (or replace) a prompt template (nunjucks).' })
+  registerPrompt(
+    @Args('input') input: PromptTemplateInputType,
+    @Context() context: GraphqlContext,
+  ): Promise<RegistryEntryType> {
+    const args = {
+      ...withoutNulls(input),
+      arguments: input.arguments.map((a) => withoutNulls(a)),
+      messages: input.messages.map((m) => withoutNulls(m)),
+    };
+    return execute(this.runtime, context, 'register_prompt', args, { argument: 'input' });
+  }
+}

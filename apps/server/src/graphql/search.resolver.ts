@@ -1,0 +1,168 @@
+import { Inject } from '@nestjs/common';
+import { Args, Context, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { InvalidError, NotFoundError } from '@quarry/core';
+import { JOB_ID_PATTERN } from '@quarry/live';
+import { RUNTIME, type QuarryRuntime } from '@quarry/runtime';
+import type { IngestResult, PublicDocument, SearchResult } from '@quarry/search';
+import { execute, withoutNulls, type GraphqlContext } from './graphql.context';
+import {
+  CollectionType,
+  DeleteResultType,
+  DocumentInputType,
+  DocumentType,
+  IngestResultItemType,
+  IngestResultType,
+  IngestStatusValue,
+  SearchHitType,
+  SearchInputType,
+  SearchResultType,
+} from './graphql.types';
+
+/** A stored document as GraphQL shows it (camelCase, no internal hashes). */
+export function toDocument(doc: PublicDocument | null | undefined): DocumentType | null {
+  if (!doc) return null;
+  return {
+    id: doc.id,
+    collection: doc.collection,
+    title: doc.title ?? null,
+    body: doc.body,
+    tags: doc.tags,
+    source: doc.source ?? null,
+    metadata: doc.metadata,
+    createdAt: doc.created_at,
+    updatedAt: doc.updated_at,
+    chunkCount: doc.chunk_count ?? null,
+  };
+}
+
+/** The `search` operation's arguments from the GraphQL input (the same DTO validates both). */
+export function searchArgs(input: SearchInputType): Record<string, unknown> {
+  const args: Record<string, unknown> = { ...withoutNulls(input) };
+  if (input.filters) args.filters = withoutNulls(input.filters);
+  return args;
+}
+
+@Resolver()
+export class SearchResolver {
+  constructor(@Inject(RUNTIME) private readonly runtime: QuarryRuntime) {}
+
+  @Query(() => SearchResultType, {
+    description: 'Search documents: the same operation, and the same hits, as REST and MCP.',
+  })
+  search(@Args('input') input: SearchInputType, @Context() context: GraphqlContext): Promise<SearchResult> {
+    return execute(this.runtime, context, 'search', searchArgs(input), { argument: 'input' });
+  }
+
+  @Query(() => DocumentType, {
+    nullable: true,
+    description: 'One document with its full body; null if absent.',
+  })
+  async document(
+    @Args('id', { type: () => ID }) id: string,
+    @Context() context: GraphqlContext,
+  ): Promise<DocumentType | null> {
+    try {
+      return toDocument(await execute<PublicDocument>(this.runtime, context, 'get_document', { id }));
+    } catch (error) {
+      if (error instanceof NotFoundError) return null;
+      throw error;
+    }
+  }
+
+  @Query(() => [CollectionType], { description: 'Collections with their document counts.' })
+  async collections(@Context() context: GraphqlContext): Promise<CollectionType[]> {
+    const result = await execute<{ collections: CollectionType[] }>(
+      this.runtime,
+      context,
+      'list_collections',
+      {},
+    );
+    return result.collections;
+  }
+
+  @Mutation(() => IngestResultType, {
+    description:
+      'Add or replace documents; one result per document. With a jobId, progress is announced to `ingestProgress(jobId)` subscribers on every instance.',
+  })
+  async indexDocuments(
+    @Args('documents', { type: () => [DocumentInputType] }) documents: DocumentInputType[],
+    @Args('wait', { nullable: true, description: 'answer once the documents are searchable' }) wait: boolean,
+    @Args('jobId', { type: () => ID, nullable: true }) jobId: string | undefined,
+    @Context() context: GraphqlContext,
+  ): Promise<IngestResult> {
+    if (jobId != null && !JOB_ID_PATTERN.test(jobId)) {
+      throw new InvalidError('invalid jobId', [
+        { field: 'jobId', reason: 'must be 1-128 letters, digits and . _ : -' },
+      ]);
+    }
+    const args = { documents: documents.map((d) => withoutNulls(d)), ...(wait != null ? { wait } : {}) };
+    const { live } = this.runtime;
+    const report = jobId
+      ? (progress: { done: number; total: number; message?: string }) =>
+          void live.reportProgress({ jobId, ...progress, finished: false })
+      : undefined;
+    try {
+      const result = await execute<IngestResult>(this.runtime, context, 'index_documents', args, {
+        onProgress: report,
+      });
+      if (jobId) {
+        const total = result.items.length;
+        await live.reportProgress({
+          jobId,
+          done: total,
+          total,
+          finished: true,
+          indexed: result.indexed,
+          failed: result.failed,
+        });
+      }
+      return result;
+    } catch (error) {
+      if (jobId) {
+        const total = documents.length;
+        await live.reportProgress({ jobId, done: 0, total, finished: true, error: (error as Error).message });
+      }
+      throw error;
+    }
+  }
+
+  @Mutation(() => DeleteResultType, { description: 'Delete a document and its chunks.' })
+  deleteDocument(
+    @Args('id', { type: () => ID }) id: string,
+    @Args('wait', { nullable: true }) wait: boolean,
+    @Context() context: GraphqlContext,
+  ): Promise<DeleteResultType> {
+    return execute(this.runtime, context, 'delete_document', { id, ...(wait != null ? { wait } : {}) });
+  }
+}
+
+/** Per-item document fields resolve through the request's DataLoader: one `get_documents` per batch. */
+@Resolver(() => SearchHitType)
+export class SearchHitResolver {
+  @ResolveField(() => DocumentType, {
+    nullable: true,
+    description: 'The full document (batched per request).',
+  })
+  async document(
+    @Parent() hit: SearchHitType,
+    @Context() context: GraphqlContext,
+  ): Promise<DocumentType | null> {
+    return toDocument(await context.documents.load(hit.id));
+  }
+}
+
+@Resolver(() => IngestResultItemType)
+export class IngestResultItemResolver {
+  @ResolveField(() => DocumentType, {
+    nullable: true,
+    description: 'The document as stored (batched per request).',
+  })
+  async document(
+    @Parent() item: IngestResultItemType,
+    @Context() context: GraphqlContext,
+  ): Promise<DocumentType | null> {
+    return item.id && item.status !== IngestStatusValue.FAILED
+      ? toDocument(await context.documents.load(item.id))
+      : null;
+  }
+}
