@@ -1,0 +1,71 @@
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { dropIndices, servicesFromSetup, uniquePrefix } from './support/test-env';
+
+function quarry(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['bin/quarry.js', ...args], { env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('quarry CLI: ingest and search', () => {
+  const prefix = uniquePrefix();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'quarry-cli-'));
+  const { elasticsearchUrl, redisUrl } = servicesFromSetup();
+  const env = { ELASTICSEARCH_URL: elasticsearchUrl, REDIS_URL: redisUrl, QUARRY_INDEX_PREFIX: prefix };
+
+  beforeAll(() => {
+    fs.mkdirSync(path.join(dir, 'notes'));
+    fs.writeFileSync(
+      path.join(dir, 'notes', 'backup.md'),
+      '# Backups\n\nThe database backup runs every night at two and is kept for thirty days.\n',
+    );
+    fs.writeFileSync(
+      path.join(dir, 'notes', 'vpn.txt'),
+      'Connect to the office network through the VPN client before opening the wiki.\n',
+    );
+    fs.writeFileSync(
+      path.join(dir, 'docs.jsonl'),
+      [
+        JSON.stringify({ id: 'j1', body: 'Coffee machine descaling every month.' }),
+        '{ not json',
+        JSON.stringify({ id: 'j2', body: '' }),
+      ].join('\n'),
+    );
+  });
+
+  afterAll(async () => {
+    fs.rmSync(dir, { recursive: true, force: true });
+    await dropIndices(prefix);
+  });
+
+  it('ingests .md/.txt files and JSONL, naming the bad lines', async () => {
+    const files = await quarry(['ingest', path.join(dir, 'notes'), '--collection', 'notes', '--wait'], env);
+    expect(files.stdout).toContain('created 2, updated 0, unchanged 0, failed 0');
+    expect(files.code).toBe(0);
+    const jsonl = await quarry(['ingest', path.join(dir, 'docs.jsonl'), '--wait'], env);
+    expect(jsonl.stdout).toContain('created 1, updated 0, unchanged 0, failed 2');
+    expect(jsonl.stdout).toMatch(/failed docs\.jsonl:2: .*must be a JSON object/);
+    expect(jsonl.stdout).toMatch(/failed docs\.jsonl:3: .*body must not be empty/);
+    expect(jsonl.code).toBe(1);
+  }, 120_000);
+
+  it('searches with a mode and prints the hits', async () => {
+    const result = await quarry(['search', 'when does the backup run', '--mode', 'hybrid', '--json'], env);
+    expect(result.code).toBe(0);
+    const parsed = JSON.parse(result.stdout) as { hits: { id: string; collection: string }[] };
+    expect(parsed.hits[0]).toMatchObject({ id: 'backup.md', collection: 'notes' });
+    const text = await quarry(['search', '@notes vpn', '--mode', 'lexical'], env);
+    expect(text.stdout).toMatch(/1\. vpn .*\[notes\]/);
+  }, 120_000);
+});
