@@ -61,6 +61,29 @@ describe('metrics and the query cache', () => {
     }
   });
 
+  it('sends the request id to Elasticsearch as X-Opaque-Id', async () => {
+    const seen: (string | undefined)[] = [];
+    const listener = (
+      _error: unknown,
+      event: { meta: { request: { params: { headers?: Record<string, unknown> } } } } | null,
+    ) => {
+      seen.push(event?.meta.request.params.headers?.['x-opaque-id'] as string | undefined);
+    };
+    server.runtime.elasticsearch.diagnostic.on('request', listener as never);
+    try {
+      await call(
+        server.url,
+        'POST',
+        '/v1/search',
+        { query: 'opaque id check', mode: 'lexical' },
+        { 'x-request-id': 'trace-me-42' },
+      );
+    } finally {
+      server.runtime.elasticsearch.diagnostic.off('request', listener as never);
+    }
+    expect(seen).toContain('trace-me-42');
+  });
+
   it('has a dashboard that only uses exported metric names', async () => {
     const text = await (await fetch(`${server.url}/metrics`)).text();
     const exported = new Set(

@@ -1,4 +1,5 @@
 export * from './errors';
 export * from './message-manager';
+export * from './request-context';
 export * from './json-schema';
 export * from './mcp';

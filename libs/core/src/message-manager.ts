@@ -1,5 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { validate, type ValidationError } from 'class-validator';
+import { withRequestId } from './request-context';
 import {
   InvalidError,
   NotFoundError,
@@ -199,13 +200,15 @@ export class MessageManager {
       for (const plugin of this.plugins) await plugin.beforeRun?.(envelope, operation);
       const signal = envelope.signal ?? new AbortController().signal;
       if (signal.aborted) throw new QuarryError('invalid', 'request cancelled');
-      result = await operation.run(args, {
-        principal: envelope.principal,
-        transport: envelope.transport,
-        requestId: envelope.requestId,
-        signal,
-        onProgress: envelope.onProgress ?? (() => undefined),
-      });
+      result = await withRequestId(envelope.requestId, () =>
+        operation.run(args, {
+          principal: envelope.principal,
+          transport: envelope.transport,
+          requestId: envelope.requestId,
+          signal,
+          onProgress: envelope.onProgress ?? (() => undefined),
+        }),
+      );
       return result as R;
     } catch (error) {
       outcome.error = toQuarryError(error);

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { findRepoRoot } from '@quarry/config';
 import {
   collectionUri,
+  currentRequestId,
   documentUri,
   MessageManager,
   PromptManager,
@@ -297,6 +298,16 @@ function timedEmbedder(embedder: Embedder, metrics: QuarryMetrics): Embedder {
 
 /** Elasticsearch latency per API (search, bulk, mget, ...) from the client's own request events. */
 function instrumentElasticsearch(client: Client, metrics: QuarryMetrics): void {
+  // Every Elasticsearch request carries the Quarry request id as X-Opaque-Id, so slow logs and
+  // tasks on the cluster point back to the request (and its log lines) that caused them.
+  const request = client.transport.request.bind(client.transport);
+  client.transport.request = ((params: unknown, options: { opaqueId?: string } = {}) => {
+    const requestId = currentRequestId();
+    return request(
+      params as never,
+      (requestId && !options.opaqueId ? { ...options, opaqueId: requestId } : options) as never,
+    );
+  }) as typeof client.transport.request;
   const started = new Map<unknown, number>();
   client.diagnostic.on('request', (_error, event) => {
     if (event) started.set(event.meta.request.id, performance.now());
