@@ -4,6 +4,7 @@ import {
   getOperationAST,
   GraphQLError,
   parse,
+  specifiedRules,
   subscribe,
   validate,
   type DocumentNode,
@@ -18,6 +19,7 @@ import type { Principal } from '@quarry/core';
 import type { QuarryRuntime } from '@quarry/runtime';
 import { credentialsOf } from '../rest/envelope';
 import { createContext } from './graphql.context';
+import { MAX_TOKENS, queryLimitsRule } from './graphql.limits';
 import { formatGraphqlError } from './graphql.errors';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -83,11 +85,11 @@ export class GraphqlWebSocketGateway {
         onSubscribe: async (ctx, _id, payload) => {
           let document: DocumentNode;
           try {
-            document = parse(payload.query);
+            document = parse(payload.query, { maxTokens: MAX_TOKENS });
           } catch (error) {
             return [error as GraphQLError];
           }
-          const errors = validate(schema, document);
+          const errors = validate(schema, document, [...specifiedRules, queryLimitsRule]);
           if (errors.length) return errors;
           const operation = getOperationAST(document, payload.operationName);
           const args: ExecutionArgs = {

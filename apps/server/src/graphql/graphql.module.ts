@@ -7,6 +7,7 @@ import { RUNTIME, type QuarryRuntime } from '@quarry/runtime';
 import { httpContext } from './graphql.context';
 import { formatGraphqlError } from './graphql.errors';
 import { GRAPHQL_PATH } from './graphql-ws.gateway';
+import { MAX_TOKENS, queryLimitsRule } from './graphql.limits';
 import { DocumentChangeResolver, LiveResolver } from './live.resolver';
 import { RegistryResolver } from './registry.resolver';
 import { IngestResultItemResolver, SearchHitResolver, SearchResolver } from './search.resolver';
@@ -40,6 +41,8 @@ export class GraphqlApiModule {
           playground: false,
           introspection: true,
           includeStacktraceInErrorResponses: false,
+          validationRules: [queryLimitsRule],
+          parseOptions: { maxTokens: MAX_TOKENS },
           // No HTTP cache hints are set; without the plugin Apollo does not wrap every field resolver.
           plugins: [ApolloServerPluginCacheControlDisabled()],
           context: ({ req, res }: { req: IncomingMessage; res: ServerResponse }) =>
