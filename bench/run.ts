@@ -189,7 +189,12 @@ async function main() {
       new StdioClientTransport({
         command: process.execPath,
         args: [path.join(root, 'node_modules/@elastic/mcp-server-elasticsearch/dist/index.js')],
-        env: { ...(process.env as Record<string, string>), ES_URL: endpoints.elasticsearchUrl },
+        // It insists on an API key; the node runs without security, which ignores the header.
+        env: {
+          ...(process.env as Record<string, string>),
+          ES_URL: endpoints.elasticsearchUrl,
+          ES_API_KEY: 'unused-security-is-off',
+        },
       }),
     );
     const mcpSearch = (client: Client) => (i: number) =>

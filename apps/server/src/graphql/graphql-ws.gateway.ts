@@ -52,6 +52,8 @@ export class GraphqlWebSocketGateway {
   /** Subscriptions started in onSubscribe (so a refusal is an `error` message), picked up by `subscribe`. */
   private readonly started = new WeakMap<ExecutionArgs, AsyncIterableIterator<ExecutionResult>>();
 
+  private readonly connectionsPerPrincipal = new Map<string, number>();
+
   constructor(
     private readonly runtime: QuarryRuntime,
     private readonly schema: GraphQLSchema,
@@ -76,11 +78,27 @@ export class GraphqlWebSocketGateway {
               apiKey: text(params.apiKey) ?? headers.apiKey,
               remoteAddress: headers.remoteAddress,
             });
-            return true;
           } catch (error) {
             ctx.extra.socket.close(CloseCode.Unauthorized, (error as Error).message.slice(0, 120));
             return false;
           }
+          const id = ctx.extra.principal.id;
+          const open = this.connectionsPerPrincipal.get(id) ?? 0;
+          if (open >= runtime.config.maxSessionsPerPrincipal) {
+            // 4429 mirrors HTTP 429: the principal already holds its share of sockets.
+            ctx.extra.socket.close(
+              4429,
+              `at most ${runtime.config.maxSessionsPerPrincipal} connections per principal`,
+            );
+            return false;
+          }
+          this.connectionsPerPrincipal.set(id, open + 1);
+          ctx.extra.socket.once('close', () => {
+            const left = (this.connectionsPerPrincipal.get(id) ?? 1) - 1;
+            if (left > 0) this.connectionsPerPrincipal.set(id, left);
+            else this.connectionsPerPrincipal.delete(id);
+          });
+          return true;
         },
         onSubscribe: async (ctx, _id, payload) => {
           let document: DocumentNode;
