@@ -9,15 +9,14 @@
  *
  * Prints figures and ratios with the machine; never passes or fails on time.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import * as path from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { loadConfig } from '@quarry/config';
 import { createElasticsearchClient, lexicalRequest } from '@quarry/search';
-import { ensureServices, findFreePort } from '@quarry/services';
+import { ensureServices } from '@quarry/services';
 import { buildCorpus } from './corpus';
+import { startInstance, runBenchmark, type Instance } from './instance';
 import { machine, percentile, round, table, writeResult } from './stats';
 
 const SUBSCRIPTIONS = Number(process.env.BENCH_SUBSCRIPTIONS ?? 1000);
@@ -26,7 +25,6 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
 const BATCH_ROUNDS = Number(process.env.BENCH_BATCH_ROUNDS ?? 30);
 const SEARCHES = Number(process.env.BENCH_SEARCHES ?? 3000);
 const CONCURRENCY = 32;
-const root = path.join(__dirname, '..', '..');
 const TOPICS = [
   'battery',
   'harbor',
@@ -39,36 +37,6 @@ const TOPICS = [
   'turbine',
   'pottery',
 ];
-
-interface Instance {
-  name: string;
-  url: string;
-  child: ChildProcess;
-}
-
-async function startInstance(name: string, env: Record<string, string>): Promise<Instance> {
-  const port = await findFreePort();
-  const child = spawn(process.execPath, [path.join(root, 'dist/apps/server/src/main.js')], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      QUARRY_RATE_LIMIT_READ: '0',
-      QUARRY_RATE_LIMIT_WRITE: '0',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('Quarry is listening')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`Quarry ${name} exited with ${code}`)));
-  });
-  return { name, url: `http://127.0.0.1:${port}`, child };
-}
 
 /** The marker word of subscription i: one analysed term that only its test documents contain. */
 const marker = (i: number) => `lvmark${i.toString(36)}x`;
@@ -117,8 +85,8 @@ async function main() {
   const corpus = await buildCorpus('wordnet', { documents: 1000, queries: 200 });
   // A answers every search itself (cache off); B runs with the default query cache (300 s).
   const instances = [
-    await startInstance('A', { ...env, QUARRY_QUERY_CACHE_TTL: '0' }),
-    await startInstance('B', { ...env, QUARRY_QUERY_CACHE_TTL: '300' }),
+    await startInstance({ ...env, QUARRY_QUERY_CACHE_TTL: '0' }, 'A'),
+    await startInstance({ ...env, QUARRY_QUERY_CACHE_TTL: '300' }, 'B'),
   ];
   const clients: Client[] = [];
   const report: Record<string, unknown> = {
@@ -337,7 +305,4 @@ async function main() {
   process.exit(0);
 }
 
-main().catch((error) => {
-  process.stderr.write(`${(error as Error).stack}\n`);
-  process.exit(1);
-});
+runBenchmark(main);

@@ -13,6 +13,7 @@ import WebSocket from 'ws';
 import { loadConfig } from '@quarry/config';
 import { createElasticsearchClient, lexicalRequest } from '@quarry/search';
 import { ensureServices, findFreePort } from '@quarry/services';
+import { runBenchmark } from './instance';
 import { machine, percentile, round, table, writeResult } from './stats';
 
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
@@ -182,7 +183,4 @@ async function main() {
   process.exit(0);
 }
 
-main().catch((error) => {
-  process.stderr.write(`${(error as Error).stack}\n`);
-  process.exit(1);
-});
+runBenchmark(main);

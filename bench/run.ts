@@ -5,7 +5,6 @@
  * embedding-only, cache-hit latency, and live delivery (from `npm run bench:live` when present).
  * It prints what it measured and the machine; it never passes or fails on time.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -16,8 +15,9 @@ import WebSocket from 'ws';
 import { loadConfig } from '@quarry/config';
 import { createEmbedder } from '@quarry/embeddings';
 import { chunkText, createElasticsearchClient, lexicalRequest } from '@quarry/search';
-import { ensureServices, findFreePort } from '@quarry/services';
+import { ensureServices } from '@quarry/services';
 import { buildCorpus } from './corpus';
+import { startInstance, runBenchmark } from './instance';
 import { machine, percentile, round, table, writeResult } from './stats';
 
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
@@ -25,35 +25,6 @@ import { machine, percentile, round, table, writeResult } from './stats';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
 const DOCUMENTS = Number(process.env.BENCH_DOCUMENTS ?? 1000);
 const root = path.join(__dirname, '..', '..');
-
-interface Instance {
-  url: string;
-  child: ChildProcess;
-}
-
-async function startInstance(env: Record<string, string>): Promise<Instance> {
-  const port = await findFreePort();
-  const child = spawn(process.execPath, [path.join(root, 'dist/apps/server/src/main.js')], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      QUARRY_RATE_LIMIT_READ: '0',
-      QUARRY_RATE_LIMIT_WRITE: '0',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('Quarry is listening')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`Quarry exited with ${code}`)));
-  });
-  return { url: `http://127.0.0.1:${port}`, child };
-}
 
 async function timeEach(rounds: number, run: (i: number) => Promise<unknown>): Promise<number[]> {
   const samples: number[] = [];
@@ -315,7 +286,4 @@ async function main() {
   process.exit(0);
 }
 
-main().catch((error) => {
-  process.stderr.write(`${(error as Error).stack}\n`);
-  process.exit(1);
-});
+runBenchmark(main);

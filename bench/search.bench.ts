@@ -22,6 +22,7 @@ import {
 import { ensureServices } from '@quarry/services';
 import { startServer, type RunningServer } from '../apps/server/src/server';
 import { buildCorpus, type Corpus } from './corpus';
+import { runBenchmark } from './instance';
 import { machine, percentile, round, table, writeResult } from './stats';
 
 const MODES: SearchMode[] = ['lexical', 'semantic', 'hybrid'];
@@ -239,7 +240,4 @@ async function main() {
   process.stdout.write(`\nwritten to ${writeResult('search', report)}\n`);
 }
 
-main().catch((error) => {
-  process.stderr.write(`${(error as Error).stack}\n`);
-  process.exit(1);
-});
+runBenchmark(main);
