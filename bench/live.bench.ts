@@ -17,7 +17,7 @@ import { createElasticsearchClient, lexicalRequest } from '@quarry/search';
 import { ensureServices } from '@quarry/services';
 import { buildCorpus } from './corpus';
 import { startInstance, runBenchmark, type Instance } from './instance';
-import { machine, percentile, round, table, writeResult } from './stats';
+import { machine, percentile, round, table, throughput, writeResult } from './stats';
 
 const SUBSCRIPTIONS = Number(process.env.BENCH_SUBSCRIPTIONS ?? 1000);
 const CONNECTIONS_PER_INSTANCE = Number(process.env.BENCH_CONNECTIONS ?? 10);
@@ -59,17 +59,6 @@ function summary(samples: number[]): Record<string, number> {
     p99: round(percentile(samples, 99)),
     max: round(Math.max(...samples)),
   };
-}
-
-async function throughput(total: number, run: (i: number) => Promise<unknown>): Promise<number> {
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < total) await run(next++);
-    }),
-  );
-  return total / ((performance.now() - started) / 1000);
 }
 
 async function main() {
@@ -273,8 +262,8 @@ async function main() {
     ];
     const perSecond: number[] = [];
     for (const [, run] of cases) {
-      await throughput(300, run);
-      perSecond.push(await throughput(SEARCHES, run));
+      await throughput(CONCURRENCY, 300, run);
+      perSecond.push(await throughput(CONCURRENCY, SEARCHES, run));
     }
     const throughputRows = cases.map(([name], k) => ({
       case: name,

@@ -18,7 +18,7 @@ import { chunkText, createElasticsearchClient, lexicalRequest } from '@quarry/se
 import { ensureServices } from '@quarry/services';
 import { buildCorpus } from './corpus';
 import { startInstance, runBenchmark } from './instance';
-import { machine, percentile, round, table, writeResult } from './stats';
+import { machine, percentile, round, table, throughput, writeResult } from './stats';
 
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
 
@@ -34,21 +34,6 @@ async function timeEach(rounds: number, run: (i: number) => Promise<unknown>): P
     samples.push(performance.now() - t);
   }
   return samples;
-}
-
-async function throughput(
-  concurrency: number,
-  total: number,
-  run: (i: number) => Promise<unknown>,
-): Promise<number> {
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < total) await run(next++);
-    }),
-  );
-  return total / ((performance.now() - started) / 1000);
 }
 
 async function main() {

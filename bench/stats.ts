@@ -43,3 +43,19 @@ export function writeResult(name: string, result: unknown): string {
   fs.writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
   return file;
 }
+
+/** Requests per second with `concurrency` loops sharing `total` calls. */
+export async function throughput(
+  concurrency: number,
+  total: number,
+  run: (i: number) => Promise<unknown>,
+): Promise<number> {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) await run(next++);
+    }),
+  );
+  return total / ((performance.now() - started) / 1000);
+}
