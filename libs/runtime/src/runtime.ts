@@ -46,7 +46,6 @@ import {
   type IndexNames,
 } from '@quarry/search';
 import { ensureServices, type ServiceEndpoints } from '@quarry/services';
-import { getDocumentsOperation } from './documents.operations';
 import { healthOperation, requestLogPlugin } from './operations';
 import { auditPlugin, metricsPlugin } from './plugins';
 import { answerWithCitations, loadPromptFiles } from './prompts';
@@ -186,7 +185,7 @@ export async function createRuntime(
     }),
   );
 
-  manager.register(getDocumentsOperation(documents), ...liveOperations(live));
+  manager.register(...liveOperations(live));
 
   const auth = createAuthenticator(config, registry, redis);
   manager.register(

@@ -129,6 +129,16 @@ export class DocumentIdInput {
   wait?: boolean;
 }
 
+/** Ids of several documents (a GraphQL DataLoader batch: one per hit of a page). */
+export class DocumentIdsInput {
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(LIMITS.maxSize)
+  @IsString({ each: true })
+  @Length(1, LIMITS.idLength, { each: true })
+  ids!: string[];
+}
+
 export type IngestStatus = 'created' | 'updated' | 'unchanged' | 'failed';
 
 export class IngestResultItem {

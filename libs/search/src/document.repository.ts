@@ -103,6 +103,17 @@ export class DocumentRepository {
     }
   }
 
+  /** Several documents in one request, in the order asked; undefined where there is none. */
+  async getMany(ids: string[]): Promise<(StoredDocument | undefined)[]> {
+    if (ids.length === 0) return [];
+    try {
+      const response = await this.client.mget<StoredDocument>({ index: this.alias, ids });
+      return response.docs.map((doc) => ('found' in doc && doc.found ? doc._source : undefined));
+    } catch (error) {
+      throw mapElasticsearchError(error);
+    }
+  }
+
   /** True when a document was deleted, false when there was none. */
   async delete(id: string, refresh: boolean | 'wait_for' = false): Promise<boolean> {
     try {

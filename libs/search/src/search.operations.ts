@@ -1,6 +1,6 @@
 import { NotFoundError, type Operation, type OperationContext } from '@quarry/core';
 import type { DocumentRepository, StoredDocument } from './document.repository';
-import { DocumentIdInput, IndexDocumentsInput } from './document.dto';
+import { DocumentIdInput, DocumentIdsInput, IndexDocumentsInput } from './document.dto';
 import type { IngestService } from './ingest.service';
 import { SearchInput, type SearchResult } from './search.dto';
 import type { SearchRepository } from './search.repository';
@@ -122,6 +122,21 @@ export function searchOperations(deps: SearchOperationDeps): Operation<never, un
       return publicDocument(doc);
     },
   };
+  const getDocuments: Operation<DocumentIdsInput, { documents: (PublicDocument | null)[] }> = {
+    name: 'get_documents',
+    description: 'Fetch several documents by id; null for ids that do not exist or are not visible.',
+    role: 'reader',
+    input: DocumentIdsInput,
+    run: async ({ ids }, context) => {
+      const scope = allowed(context);
+      const found = await deps.documents.getMany(ids);
+      return {
+        documents: found.map((doc) =>
+          doc && (!scope || scope.includes(doc.collection)) ? publicDocument(doc) : null,
+        ),
+      };
+    },
+  };
   const deleteDocument: Operation<DocumentIdInput, { id: string; deleted: true }> = {
     name: 'delete_document',
     description: 'Delete a document and all its chunks.',
@@ -156,7 +171,7 @@ export function searchOperations(deps: SearchOperationDeps): Operation<never, un
     },
     run: async (_args, context) => ({ collections: await deps.repository.collections(allowed(context)) }),
   };
-  return [search, indexDocuments, getDocument, deleteDocument, listCollections] as Operation<
+  return [search, indexDocuments, getDocument, getDocuments, deleteDocument, listCollections] as Operation<
     never,
     unknown
   >[];
