@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from '@quarry/config';
 import { ServiceError } from '@quarry/services';
 import { QuarryError } from '@quarry/core';
+import { startBanner } from './banner';
 import { startServer } from './server';
 
 /**
@@ -23,15 +24,11 @@ export async function main(): Promise<void> {
     const server = await startServer(config);
     const { endpoints } = server.runtime;
     process.stdout.write(
-      [
-        '',
-        `Quarry is listening on ${server.url}`,
-        `  health     ${server.url}/health  ${server.url}/health/ready`,
-        `  Elasticsearch  ${endpoints.elasticsearchUrl}${config.elasticsearchUrl ? '' : ' (embedded)'}`,
-        `  Redis          ${endpoints.redisUrl}`,
-        'Press Ctrl+C to stop Quarry; `npm run down` stops the embedded services.',
-        '',
-      ].join('\n'),
+      startBanner(server.url, {
+        elasticsearchUrl: endpoints.elasticsearchUrl,
+        embedded: !config.elasticsearchUrl,
+        redisUrl: endpoints.redisUrl,
+      }),
     );
     const shutdown = (signal: string) => {
       server.runtime.logger.info({ signal }, 'shutting down');

@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -8,12 +7,13 @@ import { NestFactory } from '@nestjs/core';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import pinoHttp from 'pino-http';
 import type { QuarryConfig } from '@quarry/config';
 import { createLogger } from '@quarry/observability';
 import { AppModule } from './app.module';
 import { GRAPHQL_PATH, GraphqlWebSocketGateway } from './graphql/graphql-ws.gateway';
 import { McpHttpEndpoint } from './mcp/streamable-http';
+import { requestLog } from './request-log';
+import { securityHeaders } from './security-headers';
 import { MCP_WS_PATH, McpWebSocketGateway } from './mcp/websocket.gateway';
 import { bootRuntime, type QuarryRuntime } from '@quarry/runtime';
 
@@ -32,7 +32,7 @@ export interface RunningServer {
  * server. Used by `npm start`, the CLI and the integration tests alike.
  */
 export async function startServer(config: QuarryConfig): Promise<RunningServer> {
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, 'quarry', config.logFormat);
   const runtime = await bootRuntime(config, logger);
   try {
     const app = await NestFactory.create<NestExpressApplication>(AppModule.forRuntime(runtime), {
@@ -42,19 +42,7 @@ export async function startServer(config: QuarryConfig): Promise<RunningServer> 
     app.disable('x-powered-by');
     // Bulk ingest carries up to 1,000 documents; the limit keeps one request from exhausting memory.
     app.useBodyParser('json', { limit: BODY_LIMIT });
-    app.use(
-      pinoHttp({
-        logger,
-        genReqId: (req, res) => {
-          const incoming = req.headers['x-request-id'];
-          const id =
-            typeof incoming === 'string' && /^[\w.-]{1,128}$/.test(incoming) ? incoming : randomUUID();
-          res.setHeader('X-Request-Id', id);
-          return id;
-        },
-        autoLogging: { ignore: (req) => req.url === '/health' },
-      }),
-    );
+    app.use(...requestLog(logger));
     let boundPort = 0;
     const loopback = ['127.0.0.1', 'localhost', '::1'].includes(config.host);
     const mcpHttp = new McpHttpEndpoint(runtime, () =>
@@ -64,17 +52,7 @@ export async function startServer(config: QuarryConfig): Promise<RunningServer> 
     // Needs the schema, so it is created after app.init(); /metrics is mounted before that.
     const graphql: { subscriptions?: GraphqlWebSocketGateway } = {};
     const express = app.getHttpAdapter().getInstance() as Express;
-    express.use((_req, res, next) => {
-      res.setHeader('X-Content-Type-Options', 'nosniff');
-      res.setHeader('X-Frame-Options', 'DENY');
-      res.setHeader('Referrer-Policy', 'no-referrer');
-      res.setHeader(
-        'Cross-Origin-Resource-Policy',
-        config.corsOrigins.length ? 'cross-origin' : 'same-origin',
-      );
-      res.setHeader('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
-      next();
-    });
+    express.use(securityHeaders(config));
     if (config.corsOrigins.length) {
       app.enableCors({
         origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,

@@ -1,4 +1,11 @@
 import type Redis from 'ioredis';
+import {
+  BurstyRateLimiter,
+  RateLimiterRedis,
+  RateLimiterRes,
+  type IRateLimiterOptions,
+  type RateLimiterAbstract,
+} from 'rate-limiter-flexible';
 import type { RateLimitConfig } from '@quarry/config';
 import {
   RateLimitedError,
@@ -10,32 +17,40 @@ import {
 
 export type Budget = 'read' | 'write';
 
-// Token bucket, atomically in Redis: refill by elapsed time, take one token or say how long to wait.
-const TOKEN_BUCKET = `
-local key = KEYS[1]
-local capacity = tonumber(ARGV[1])
-local per_ms = tonumber(ARGV[2])
-local now = tonumber(ARGV[3])
-local state = redis.call('HMGET', key, 'tokens', 'at')
-local tokens = tonumber(state[1]) or capacity
-local at = tonumber(state[2]) or now
-tokens = math.min(capacity, tokens + (now - at) * per_ms)
-local allowed = 0
-local wait_ms = 0
-if tokens >= 1 then
-  tokens = tokens - 1
-  allowed = 1
-else
-  wait_ms = math.ceil((1 - tokens) / per_ms)
-end
-redis.call('HSET', key, 'tokens', tokens, 'at', now)
-redis.call('PEXPIRE', key, math.ceil(capacity / per_ms) + 1000)
-return {allowed, wait_ms}
-`;
-
 export interface RateLimitEvents {
   limited(budget: Budget): void;
   failOpen(budget: Budget, error: Error): void;
+}
+
+/** What a budget's limiter needs; rate-limiter-flexible's Redis store in production, its memory store in unit tests. */
+export type CreateLimiter = (options: IRateLimiterOptions & { keyPrefix: string }) => RateLimiterAbstract;
+
+/** Anything that consumes points for a key (a single limiter or a steady + burst pair). */
+interface PointConsumer {
+  consume(key: string, points?: number): Promise<RateLimiterRes>;
+}
+
+export function redisLimiter(redis: Redis): CreateLimiter {
+  // Not ready = fail at once (the policy below decides), instead of waiting on a dead socket.
+  return (options) => new RateLimiterRedis({ ...options, storeClient: redis, rejectIfRedisNotReady: true });
+}
+
+/**
+ * A budget of `perMinute` as rate-limiter-flexible's bursty pair: a steady rate of
+ * perMinute/60 per second, and a burst allowance of `perMinute` per minute drawn on when the
+ * steady rate is spent. A client may burst up to its whole minute's budget at once (as with the
+ * former token bucket), and once both are spent it is told to come back when the steady rate
+ * refills (a second or so), not at the end of the minute.
+ */
+function budgetLimiter(create: CreateLimiter, budget: Budget, perMinute: number): PointConsumer {
+  const steady =
+    perMinute >= 60
+      ? { points: Math.floor(perMinute / 60), duration: 1 }
+      : { points: 1, duration: Math.ceil(60 / perMinute) };
+  return new BurstyRateLimiter(
+    create({ keyPrefix: `quarry:rl:${budget}`, ...steady }),
+    create({ keyPrefix: `quarry:rl:${budget}:burst`, points: perMinute, duration: 60 }),
+  );
 }
 
 /**
@@ -45,14 +60,23 @@ export interface RateLimitEvents {
  * could flood the indices.
  */
 export class RateLimiter implements MessageManagerPlugin {
+  private readonly budgets = new Map<Budget, PointConsumer>();
+
   constructor(
-    private readonly redis: Redis,
+    redis: Redis | undefined,
     private readonly limits: RateLimitConfig,
     private readonly events: RateLimitEvents,
+    private readonly createLimiter: CreateLimiter = redisLimiter(redis!),
   ) {}
 
   static budgetOf(operation: Operation): Budget {
     return operation.role === 'reader' ? 'read' : 'write';
+  }
+
+  /** Points a request costs; 1 unless the operation declares more. */
+  static costOf(operation: Operation): number {
+    const cost = (operation as Operation & { cost?: number }).cost;
+    return typeof cost === 'number' && cost > 0 ? cost : 1;
   }
 
   async beforeRun(envelope: Envelope, operation: Operation): Promise<void> {
@@ -64,29 +88,31 @@ export class RateLimiter implements MessageManagerPlugin {
       envelope.principal.id === 'stdio'
     )
       return;
-    const budget = RateLimiter.budgetOf(operation);
+    await this.take(envelope.principal.id, RateLimiter.budgetOf(operation), RateLimiter.costOf(operation));
+  }
+
+  /** Takes `points` from the principal's budget, or throws RateLimitedError (or UnavailableError for writes without Redis). */
+  async take(principalId: string, budget: Budget, points = 1): Promise<void> {
     const perMinute = budget === 'read' ? this.limits.readPerMinute : this.limits.writePerMinute;
     if (perMinute === 0) return;
-    let result: [number, number];
+    let limiter = this.budgets.get(budget);
+    if (!limiter) {
+      limiter = budgetLimiter(this.createLimiter, budget, perMinute);
+      this.budgets.set(budget, limiter);
+    }
     try {
-      result = (await this.redis.eval(
-        TOKEN_BUCKET,
-        1,
-        `quarry:rl:${budget}:${envelope.principal.id}`,
-        perMinute,
-        perMinute / 60_000,
-        Date.now(),
-      )) as [number, number];
-    } catch (error) {
+      await limiter.consume(principalId, points);
+    } catch (rejection) {
+      if (rejection instanceof RateLimiterRes) {
+        this.events.limited(budget);
+        throw new RateLimitedError(Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)));
+      }
+      const error = rejection instanceof Error ? rejection : new Error(String(rejection));
       if (budget === 'read') {
-        this.events.failOpen(budget, error as Error);
+        this.events.failOpen(budget, error);
         return;
       }
-      throw new UnavailableError('redis', `rate limiter cannot meter writes: ${(error as Error).message}`);
-    }
-    if (result[0] !== 1) {
-      this.events.limited(budget);
-      throw new RateLimitedError(Math.max(1, Math.ceil(result[1] / 1000)));
+      throw new UnavailableError('redis', `rate limiter cannot meter writes: ${error.message}`);
     }
   }
 }

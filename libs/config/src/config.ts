@@ -57,6 +57,8 @@ export interface QuarryConfig {
   /** Where the embedded services keep data, pid files and logs. */
   dataDir: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** `pretty`: one short line per request (default on a terminal); `json`: pino's JSON lines for machines. */
+  logFormat: 'json' | 'pretty';
   /** Upper bound for one request to Elasticsearch or Redis before it is answered as unavailable. */
   requestTimeoutMs: number;
 }
@@ -189,6 +191,10 @@ export function loadConfig(env: Env = process.env): QuarryConfig {
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
   }
+  const logFormat = (env.LOG_FORMAT ||
+    (process.stdout.isTTY ? 'pretty' : 'json')) as QuarryConfig['logFormat'];
+  if (logFormat !== 'json' && logFormat !== 'pretty')
+    throw new ConfigError('LOG_FORMAT', `must be json or pretty, got "${env.LOG_FORMAT}"`);
   const indexPrefix = env.QUARRY_INDEX_PREFIX || 'quarry';
   if (!/^[a-z][a-z0-9_-]{0,40}$/.test(indexPrefix)) {
     throw new ConfigError(
@@ -224,6 +230,7 @@ export function loadConfig(env: Env = process.env): QuarryConfig {
     indexPrefix,
     dataDir: path.resolve(env.QUARRY_DATA_DIR || path.join(findRepoRoot(), '.quarry')),
     logLevel,
+    logFormat,
     requestTimeoutMs: readPositiveInt(env, 'QUARRY_REQUEST_TIMEOUT_MS', 10000),
   };
 }
