@@ -51,12 +51,12 @@ describe('quarry CLI: ingest and search', () => {
 
   it('ingests .md/.txt files and JSONL, naming the bad lines', async () => {
     const files = await quarry(['ingest', path.join(dir, 'notes'), '--collection', 'notes', '--wait'], env);
-    expect(files.stdout).toContain('created 2, updated 0, unchanged 0, failed 0');
+    expect(files.stdout).toContain('created 2, updated 0, unchanged 0, skipped 0, failed 0');
     expect(files.code).toBe(0);
     const jsonl = await quarry(['ingest', path.join(dir, 'docs.jsonl'), '--wait'], env);
-    expect(jsonl.stdout).toContain('created 1, updated 0, unchanged 0, failed 2');
-    expect(jsonl.stdout).toMatch(/failed docs\.jsonl:2: .*must be a JSON object/);
-    expect(jsonl.stdout).toMatch(/failed docs\.jsonl:3: .*body must not be empty/);
+    expect(jsonl.stdout).toContain('created 1, updated 0, unchanged 0, skipped 0, failed 2');
+    expect(jsonl.stdout).toMatch(/failed +docs\.jsonl:2: .*must be a JSON object/);
+    expect(jsonl.stdout).toMatch(/failed +docs\.jsonl:3: .*body must not be empty/);
     expect(jsonl.code).toBe(1);
   }, 120_000);
 
@@ -64,8 +64,8 @@ describe('quarry CLI: ingest and search', () => {
     const result = await quarry(['search', 'when does the backup run', '--mode', 'hybrid', '--json'], env);
     expect(result.code).toBe(0);
     const parsed = JSON.parse(result.stdout) as { hits: { id: string; collection: string }[] };
-    expect(parsed.hits[0]).toMatchObject({ id: 'backup.md', collection: 'notes' });
+    expect(parsed.hits[0]).toMatchObject({ id: 'notes:backup.md', collection: 'notes' });
     const text = await quarry(['search', '@notes vpn', '--mode', 'lexical'], env);
-    expect(text.stdout).toMatch(/1\. vpn .*\[notes\]/);
+    expect(text.stdout).toMatch(/1\. vpn\.txt .*\[notes\]/);
   }, 120_000);
 });

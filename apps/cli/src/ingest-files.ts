@@ -1,49 +1,29 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { documentFromFile, walkFiles } from '@quarry/ingest';
 
-export interface FileDocument {
-  /** Where it came from, for error messages (`notes.jsonl:12`, `docs/a.md`). */
-  origin: string;
-  document: unknown;
-}
-
-const TEXT_EXTENSIONS = new Set(['.md', '.markdown', '.txt']);
-
-function* walk(target: string): Generator<string> {
-  const stat = fs.statSync(target);
-  if (stat.isFile()) {
-    yield target;
-    return;
-  }
-  for (const entry of fs
-    .readdirSync(target, { withFileTypes: true })
-    .sort((a, b) => a.name.localeCompare(b.name))) {
-    if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
-    yield* walk(path.join(target, entry.name));
-  }
-}
-
-function titleOf(text: string, file: string): string {
-  const heading = /^#\s+(.+)$/m.exec(text)?.[1]?.trim();
-  return heading || path.basename(file, path.extname(file));
-}
+/** One thing found under the paths: a document to index, or a file left out and why. */
+export type FileItem =
+  { origin: string; document: unknown; format?: string } | { origin: string; skipped: string };
 
 /**
- * Documents from files: JSONL (one document per line), JSON (one document or an array), and
- * .md/.txt files (one document each, id = path relative to the argument, title = first heading).
- * A line that is not JSON is passed on as-is so the message manager reports it with the others.
+ * Documents from files: JSONL (one document per line) and JSON (one document or an array) are
+ * documents already; every other file is extracted by its content (PDF, HTML, DOCX, Markdown,
+ * reStructuredText, man pages, text, gzip) into one document whose id is
+ * `<collection>:<relative path>`, or reported as skipped with the reason. A line that is not JSON
+ * is passed on as-is so the message manager reports it with the others.
  */
-export function* readDocuments(target: string, collection?: string): Generator<FileDocument> {
+export async function* readFileItems(target: string, collection?: string): AsyncGenerator<FileItem> {
   const base = fs.statSync(target).isDirectory() ? target : path.dirname(target);
-  for (const file of walk(target)) {
-    const extension = path.extname(file).toLowerCase();
-    const relative = path.relative(base, file) || path.basename(file);
-    const withCollection = (doc: unknown) =>
-      collection && doc && typeof doc === 'object' && !Array.isArray(doc) && !('collection' in doc)
-        ? { ...doc, collection }
-        : doc;
+  const withCollection = (doc: unknown) =>
+    collection && doc && typeof doc === 'object' && !Array.isArray(doc) && !('collection' in doc)
+      ? { ...doc, collection }
+      : doc;
+  for (const file of await walkFiles(target)) {
+    const relative = path.relative(base, file.absolute).split(path.sep).join('/') || file.relative;
+    const extension = path.extname(file.absolute).toLowerCase();
     if (extension === '.jsonl' || extension === '.ndjson') {
-      const lines = fs.readFileSync(file, 'utf8').split('\n');
+      const lines = fs.readFileSync(file.absolute, 'utf8').split('\n');
       for (const [n, line] of lines.entries()) {
         if (!line.trim()) continue;
         let parsed: unknown;
@@ -55,23 +35,24 @@ export function* readDocuments(target: string, collection?: string): Generator<F
         yield { origin: `${relative}:${n + 1}`, document: withCollection(parsed) };
       }
     } else if (extension === '.json') {
-      const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(fs.readFileSync(file.absolute, 'utf8'));
+      } catch (error) {
+        yield { origin: relative, skipped: `not JSON: ${(error as Error).message}` };
+        continue;
+      }
       const list = Array.isArray(parsed) ? parsed : [parsed];
       for (const [n, doc] of list.entries())
         yield { origin: `${relative}[${n}]`, document: withCollection(doc) };
-    } else if (TEXT_EXTENSIONS.has(extension)) {
-      const body = fs.readFileSync(file, 'utf8');
-      const id = relative.split(path.sep).join('/');
-      yield {
-        origin: relative,
-        document: {
-          id,
-          title: titleOf(body, file),
-          body,
-          source: path.resolve(file),
-          ...(collection ? { collection } : {}),
-        },
-      };
+    } else {
+      const outcome = await documentFromFile(
+        { absolute: file.absolute, relative },
+        { owner: collection ?? 'default', collection },
+      );
+      yield outcome.kind === 'document'
+        ? { origin: relative, document: outcome.document, format: outcome.format }
+        : { origin: relative, skipped: outcome.reason };
     }
   }
 }

@@ -1,15 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Command, Option } from 'commander';
-import { SingleBar, Presets } from 'cli-progress';
 import { ConfigError, loadConfig, type QuarryConfig } from '@quarry/config';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import pino from 'pino';
 import { createMcpSession, QuarryError, type Envelope } from '@quarry/core';
 import { createLogger } from '@quarry/observability';
 import { bootRuntime, type QuarryRuntime } from '@quarry/runtime';
-import type { IngestResult, SearchResult } from '@quarry/search';
+import type { SearchResult } from '@quarry/search';
 import { ensureServices, servicesStatus, ServiceError, stopServices } from '@quarry/services';
-import { readDocuments } from './ingest-files';
+import { runIngestCommand, type IngestCommandOptions } from './ingest.command';
 
 function configOrExit(): QuarryConfig {
   try {
@@ -60,40 +59,17 @@ const program = new Command('quarry').description(
 
 program
   .command('ingest')
-  .description('index documents from JSONL/JSON files or .md/.txt files (directories are walked)')
+  .description(
+    'index files (PDF, HTML, DOCX, Markdown, reST, man pages, text, .gz; JSON/JSONL as documents); directories are walked',
+  )
   .argument('<paths...>', 'files or directories')
   .option('-c, --collection <name>', 'collection for documents that name none')
   .option('--batch <n>', 'documents per request', (v) => Number(v), 100)
   .option('--wait', 'return once everything is searchable', false)
-  .action((paths: string[], options: { collection?: string; batch: number; wait: boolean }) =>
+  .action((paths: string[], options: IngestCommandOptions) =>
     guarded(() =>
       withRuntime(async (runtime) => {
-        const documents = paths.flatMap((p) => [...readDocuments(p, options.collection)]);
-        const bar = new SingleBar(
-          { format: 'ingest [{bar}] {value}/{total} docs | {eta_formatted} left', stream: process.stderr },
-          Presets.shades_classic,
-        );
-        bar.start(documents.length, 0);
-        const counts = { created: 0, updated: 0, unchanged: 0, failed: 0 };
-        const failures: string[] = [];
-        for (let i = 0; i < documents.length; i += options.batch) {
-          const batch = documents.slice(i, i + options.batch);
-          const result = await runtime.manager.handle<IngestResult>(
-            envelope('index_documents', { documents: batch.map((d) => d.document), wait: options.wait }),
-          );
-          for (const item of result.items) {
-            counts[item.status]++;
-            if (item.status === 'failed') failures.push(`${batch[item.index].origin}: ${item.error}`);
-          }
-          bar.update(Math.min(i + batch.length, documents.length));
-        }
-        bar.stop();
-        process.stdout.write(
-          `created ${counts.created}, updated ${counts.updated}, unchanged ${counts.unchanged}, failed ${counts.failed}\n`,
-        );
-        for (const failure of failures.slice(0, 20)) process.stdout.write(`  failed ${failure}\n`);
-        if (failures.length > 20) process.stdout.write(`  ... and ${failures.length - 20} more\n`);
-        if (counts.failed > 0) process.exitCode = 1;
+        process.exitCode = await runIngestCommand(runtime, paths, options);
       }),
     ),
   );

@@ -28,7 +28,7 @@ export class DocumentInput {
   @IsString()
   @Length(1, LIMITS.idLength)
   @Matches(ID_PATTERN, {
-    message: 'id may contain letters, digits and . _ : / - and must start with a letter or digit',
+    message: 'id may contain letters, digits and . _ : / % - and must start with a letter or digit',
   })
   id?: string;
 

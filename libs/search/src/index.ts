@@ -18,3 +18,4 @@ export * from './saved-search';
 export * from './output-schemas';
 export * from './resource.source';
 export * from './audit.writer';
+export * from './structured-chunker';

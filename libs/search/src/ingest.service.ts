@@ -2,7 +2,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { estypes } from '@elastic/elasticsearch';
 import { InvalidError, QuarryError, UnavailableError, validateInput } from '@quarry/core';
 import type { Embedder } from '@quarry/embeddings';
-import { chunkText, DEFAULT_CHUNKING, type ChunkOptions } from './chunker';
+import { DEFAULT_CHUNKING, type ChunkOptions } from './chunker';
+import { chunkDocument, type Chunk } from './structured-chunker';
 import type {
   BulkItemResult,
   DocumentRepository,
@@ -52,7 +53,7 @@ interface Prepared {
   doc: StoredDocument;
   previous?: ExistingDocument;
   /** Chunks to (re-)embed; undefined when the stored vectors are reused. */
-  chunks?: string[];
+  chunks?: Chunk[];
   vectors?: number[][];
   status: 'created' | 'updated';
 }
@@ -90,8 +91,10 @@ function normalise(input: DocumentInput, now: string): StoredDocument {
 }
 
 /** The text that is embedded for a chunk: the title gives every chunk its document's context. */
-function embeddingText(doc: StoredDocument, chunk: string): string {
-  return doc.title ? `${doc.title}. ${chunk}` : chunk;
+function embeddingText(doc: StoredDocument, chunk: Chunk): string {
+  // The heading path places a chunk as the title places its document.
+  const context = [doc.title, ...(chunk.location.heading ?? [])].filter(Boolean).join(' > ');
+  return context ? `${context}. ${chunk.text}` : chunk.text;
 }
 
 /**
@@ -178,7 +181,7 @@ export class IngestService {
         index,
         doc,
         previous,
-        chunks: reuse ? undefined : chunkText(doc.body, this.options.chunking),
+        chunks: reuse ? undefined : chunkDocument(doc.body, this.options.chunking),
         status: previous ? 'updated' : 'created',
       });
     }
@@ -226,7 +229,7 @@ export class IngestService {
         changed.push({
           ...change,
           document: p.doc,
-          chunks: p.chunks?.map((text, n) => ({ text, vector: p.vectors![n] })),
+          chunks: p.chunks?.map((chunk, n) => ({ text: chunk.text, vector: p.vectors![n] })),
         });
       }
     }
@@ -283,14 +286,15 @@ export class IngestService {
       };
       if (p.chunks) {
         doc.chunk_count = p.chunks.length;
-        p.chunks.forEach((text, n) =>
+        p.chunks.forEach((chunk, n) =>
           add(
             doc.id,
             { index: { _index: this.indices.vectors, _id: chunkId(doc.id, n) } },
             {
               doc_id: doc.id,
               chunk_no: n,
-              text,
+              text: chunk.text,
+              location: chunk.location,
               embedding: p.vectors![n],
               ...shared,
             },

@@ -21,5 +21,6 @@ export const LIMITS = {
   collectionsPerQuery: 50,
 } as const;
 
-export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:/-]*$/;
+// `%` lets ids carry any name percent-encoded (file paths with spaces, `+`, accents).
+export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:/%-]*$/;
 export const COLLECTION_PATTERN = /^[a-z0-9][a-z0-9_-]*$/;

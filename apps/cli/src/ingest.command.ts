@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import { SingleBar, Presets } from 'cli-progress';
+import type { QuarryRuntime } from '@quarry/runtime';
+import type { IngestResult } from '@quarry/search';
+import { readFileItems, type FileItem } from './ingest-files';
+
+export interface IngestCommandOptions {
+  collection?: string;
+  batch: number;
+  wait: boolean;
+}
+
+type Line = { origin: string; outcome: 'indexed' | 'unchanged' | 'skipped' | 'failed'; detail?: string };
+
+/**
+ * `quarry ingest PATH...`: every file is reported as indexed, unchanged, skipped (with the
+ * reason) or failed (with the error); a run that skipped or failed anything says so and exits 1.
+ */
+export async function runIngestCommand(
+  runtime: QuarryRuntime,
+  paths: string[],
+  options: IngestCommandOptions,
+  write: (text: string) => void = (text) => process.stdout.write(text),
+): Promise<number> {
+  const items: FileItem[] = [];
+  for (const target of paths)
+    for await (const item of readFileItems(target, options.collection)) items.push(item);
+  const documents = items.filter((i): i is Extract<FileItem, { document: unknown }> => 'document' in i);
+  const lines: Line[] = items
+    .filter((i): i is Extract<FileItem, { skipped: string }> => 'skipped' in i)
+    .map((i) => ({ origin: i.origin, outcome: 'skipped', detail: i.skipped }));
+  const bar = new SingleBar(
+    { format: 'ingest [{bar}] {value}/{total} docs | {eta_formatted} left', stream: process.stderr },
+    Presets.shades_classic,
+  );
+  bar.start(documents.length, 0);
+  const counts = { created: 0, updated: 0, unchanged: 0, skipped: lines.length, failed: 0 };
+  for (let i = 0; i < documents.length; i += options.batch) {
+    const batch = documents.slice(i, i + options.batch);
+    const result = await runtime.manager.handle<IngestResult>({
+      op: 'index_documents',
+      args: { documents: batch.map((d) => d.document), wait: options.wait },
+      principal: { id: 'cli', role: 'admin' },
+      transport: 'cli',
+      requestId: randomUUID(),
+    });
+    for (const item of result.items) {
+      counts[item.status]++;
+      const { origin, format } = batch[item.index];
+      if (item.status === 'failed') lines.push({ origin, outcome: 'failed', detail: item.error });
+      else
+        lines.push({
+          origin,
+          outcome: item.status === 'unchanged' ? 'unchanged' : 'indexed',
+          detail: [format, item.chunks !== undefined ? `${item.chunks} chunks` : undefined, item.id]
+            .filter(Boolean)
+            .join(', '),
+        });
+    }
+    bar.update(Math.min(i + batch.length, documents.length));
+  }
+  bar.stop();
+  for (const line of lines.sort((a, b) => a.origin.localeCompare(b.origin)))
+    write(`${line.outcome.padEnd(9)} ${line.origin}${line.detail ? `: ${line.detail}` : ''}\n`);
+  write(
+    `created ${counts.created}, updated ${counts.updated}, unchanged ${counts.unchanged}, skipped ${counts.skipped}, failed ${counts.failed}\n`,
+  );
+  if (counts.skipped || counts.failed)
+    write(
+      `${counts.skipped + counts.failed} of ${items.length} not indexed: see the skipped and failed lines above\n`,
+    );
+  return counts.skipped || counts.failed ? 1 : 0;
+}

@@ -1,0 +1,85 @@
+import * as path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { extractDocx } from './docx';
+import { skipped, type Extraction } from './extraction';
+import { extractHtml } from './html';
+import { extractPdf } from './pdf';
+import { extractRoff } from './roff';
+import { extractRst } from './rst';
+import { decodeText, extractMarkdown, extractPlainText, looksLikeText } from './text';
+
+/** Decompressed size a `.gz` file may have: protects against a small file that expands into gigabytes. */
+export const MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024;
+
+const startsWith = (bytes: Buffer, ...signature: number[]) => signature.every((b, i) => bytes[i] === b);
+
+/** Names without their compression suffix: `README.Debian.gz` is read as `README.Debian`. */
+const innerName = (name: string) => name.replace(/\.gz$/i, '');
+
+/**
+ * Reads a file by its content (magic bytes, markup) and, for text formats that look alike, by its
+ * name: PDF, DOCX, HTML, Markdown, reStructuredText, man pages (roff), plain text (extension-less
+ * READMEs included), any of them gzip-compressed. Anything else is skipped with the reason.
+ */
+export async function extractFile(bytes: Buffer, name: string): Promise<Extraction> {
+  if (bytes.length === 0) return skipped('empty file');
+  if (startsWith(bytes, 0x1f, 0x8b)) {
+    let inner: Buffer;
+    try {
+      inner = gunzipSync(bytes, { maxOutputLength: MAX_DECOMPRESSED_BYTES });
+    } catch (error) {
+      const message = (error as Error).message;
+      return skipped(
+        /maxOutputLength|buffer/i.test(message)
+          ? `gzip content larger than ${MAX_DECOMPRESSED_BYTES / 1024 / 1024} MiB`
+          : `corrupt gzip: ${message}`,
+      );
+    }
+    const result = await extractFile(inner, innerName(name));
+    return result.kind === 'extracted' ? { ...result, format: `${result.format}+gzip` } : result;
+  }
+  const head = bytes.subarray(0, 1024).toString('latin1');
+  if (head.includes('%PDF-')) return extractPdf(bytes);
+  if (startsWith(bytes, 0x50, 0x4b, 0x03, 0x04)) {
+    if (bytes.includes('word/document.xml') || /\.docx$/i.test(name)) {
+      try {
+        return await extractDocx(bytes);
+      } catch (error) {
+        return skipped(`unreadable Word document: ${(error as Error).message}`);
+      }
+    }
+    return skipped('zip archive (only .docx is read)');
+  }
+  if (startsWith(bytes, 0xd0, 0xcf, 0x11, 0xe0))
+    return skipped('legacy Office format (.doc/.xls/.ppt): save it as .docx');
+  const image = imageKind(bytes);
+  if (image) return skipped(`${image} image (no text to index)`);
+  if (!looksLikeText(bytes)) return skipped('binary content (not text)');
+
+  const extension = path.extname(name).toLowerCase();
+  const text = decodeText(bytes.subarray(0, 4096)).trimStart();
+  if (
+    ['.html', '.htm', '.xhtml'].includes(extension) ||
+    /^(<\?xml[^>]*>\s*)?<!doctype html|^<html[\s>]/i.test(text)
+  )
+    return extractHtml(bytes);
+  if (['.md', '.markdown', '.mdx', '.mkd'].includes(extension)) return extractMarkdown(bytes);
+  if (['.rst', '.rest'].includes(extension)) return extractRst(bytes);
+  if (/^\.[1-9][a-z]*$/.test(extension) || extension === '.man' || /^(\.\\"|\.TH\s|\.Dd\s|'\\")/.test(text))
+    return extractRoff(bytes);
+  if (!extension || /^readme/i.test(path.basename(name))) {
+    // Extension-less files (README, README.Debian, NEWS): Markdown when they have Markdown headings,
+    // reStructuredText when they have underlined titles.
+    if (/^#{1,6}\s+\S/m.test(text)) return extractMarkdown(bytes);
+    if (/^\S[^\n]*\n(={3,}|-{3,}|~{3,})\s*$/m.test(text)) return extractRst(bytes);
+  }
+  return extractPlainText(bytes);
+}
+
+function imageKind(bytes: Buffer): string | undefined {
+  if (startsWith(bytes, 0x89, 0x50, 0x4e, 0x47)) return 'PNG';
+  if (startsWith(bytes, 0xff, 0xd8, 0xff)) return 'JPEG';
+  if (bytes.subarray(0, 6).toString('latin1').startsWith('GIF8')) return 'GIF';
+  if (bytes.subarray(8, 12).toString('latin1') === 'WEBP') return 'WebP';
+  return undefined;
+}

@@ -1,0 +1,3 @@
+export * from './extraction';
+export * from './extract';
+export { looksLikeText, decodeText } from './text';

@@ -1,0 +1,129 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import picomatch from 'picomatch';
+import { LIMITS } from '@quarry/search';
+import { extractFile } from './extract';
+
+/** A file found under a root: its absolute path and its path relative to the root, with `/`. */
+export interface FoundFile {
+  absolute: string;
+  relative: string;
+}
+
+export interface WalkOptions {
+  /** Globs (relative paths) a file must match; all files when empty. */
+  include?: string[];
+  /** Globs that leave files out. */
+  exclude?: string[];
+}
+
+/**
+ * Every file under `root` (or `root` itself when it is a file), sorted. Hidden entries and
+ * node_modules are passed over, as version-control and dependency folders are not documents.
+ */
+export async function walkFiles(root: string, options: WalkOptions = {}): Promise<FoundFile[]> {
+  const stat = await fs.stat(root);
+  if (stat.isFile()) return [{ absolute: path.resolve(root), relative: path.basename(root) }];
+  const included = options.include?.length ? picomatch(options.include, { dot: true }) : () => true;
+  const excluded = options.exclude?.length ? picomatch(options.exclude, { dot: true }) : () => false;
+  const found: FoundFile[] = [];
+  const visit = async (directory: string) => {
+    const entries = await fs.readdir(directory, { withFileTypes: true });
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+      const absolute = path.join(directory, entry.name);
+      const relative = path.relative(root, absolute).split(path.sep).join('/');
+      if (entry.isDirectory()) {
+        if (!excluded(relative) && !excluded(`${relative}/`)) await visit(absolute);
+      } else if (entry.isFile() && included(relative) && !excluded(relative)) {
+        found.push({ absolute, relative });
+      }
+    }
+  };
+  await visit(path.resolve(root));
+  return found;
+}
+
+/** Every character outside letters, digits and `. _ -` becomes %XX (UTF-8), per path segment. */
+export function encodeIdPart(part: string): string {
+  return [...Buffer.from(part.normalize('NFC'), 'utf8')]
+    .map((byte) => {
+      const c = String.fromCharCode(byte);
+      return /[A-Za-z0-9._-]/.test(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    })
+    .join('');
+}
+
+/**
+ * The id of an item of a source or collection: `<owner>:<path>`, path segments percent-encoded so
+ * any name is accepted and two owners never share an id. An id longer than the limit keeps its
+ * beginning and a hash of the whole.
+ */
+export function documentId(owner: string, itemPath: string): string {
+  const id = `${encodeIdPart(owner)}:${itemPath.split('/').map(encodeIdPart).join('/')}`;
+  if (id.length <= LIMITS.idLength) return id;
+  const digest = createHash('sha256').update(id).digest('hex').slice(0, 16);
+  return `${id.slice(0, LIMITS.idLength - 17).replace(/%[0-9A-F]?$/, '')}-${digest}`;
+}
+
+export interface FileDocumentOptions {
+  collection?: string;
+  /** What ids start with: the source name, or the collection for a plain ingest. */
+  owner: string;
+  tags?: string[];
+  metadata?: Record<string, unknown>;
+}
+
+export type FileOutcome =
+  { kind: 'document'; document: FileDocument; format: string } | { kind: 'skipped'; reason: string };
+
+export interface FileDocument {
+  id: string;
+  title: string;
+  body: string;
+  source: string;
+  collection?: string;
+  tags?: string[];
+  metadata: Record<string, unknown>;
+}
+
+/** Reads and extracts one file into a document, or says why it cannot be one. */
+export async function documentFromFile(file: FoundFile, options: FileDocumentOptions): Promise<FileOutcome> {
+  let bytes: Buffer;
+  try {
+    bytes = await fs.readFile(file.absolute);
+  } catch (error) {
+    return {
+      kind: 'skipped',
+      reason: `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    };
+  }
+  const extracted = await extractFile(bytes, path.basename(file.absolute));
+  if (extracted.kind === 'skipped') return extracted;
+  if (extracted.text.length > LIMITS.bodyLength)
+    return {
+      kind: 'skipped',
+      reason: `${extracted.text.length} characters of text, more than the ${LIMITS.bodyLength} a document may hold`,
+    };
+  const title = (extracted.title || path.basename(file.relative)).slice(0, LIMITS.titleLength);
+  return {
+    kind: 'document',
+    format: extracted.format,
+    document: {
+      id: documentId(options.owner, file.relative),
+      title,
+      body: extracted.text,
+      source: file.absolute.slice(0, LIMITS.sourceLength),
+      ...(options.collection ? { collection: options.collection } : {}),
+      ...(options.tags?.length ? { tags: options.tags } : {}),
+      metadata: {
+        ...options.metadata,
+        path: file.relative,
+        format: extracted.format,
+        ...(extracted.pages ? { pages: extracted.pages } : {}),
+      },
+    },
+  };
+}

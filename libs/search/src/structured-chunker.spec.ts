@@ -1,0 +1,55 @@
+import { chunkDocument } from './structured-chunker';
+
+describe('chunkDocument', () => {
+  it('follows headings and records the heading path and lines', () => {
+    const body = [
+      '# Guide',
+      '',
+      'Intro text.',
+      '',
+      '## Install',
+      '',
+      'Run the installer.',
+      'Then reboot.',
+      '',
+      '## Use',
+      '',
+      'Open it.',
+    ].join('\n');
+    const chunks = chunkDocument(body);
+    expect(chunks).toEqual([
+      { text: 'Guide\n\nIntro text.', location: { heading: ['Guide'], lines: [1, 3] } },
+      {
+        text: 'Install\n\nRun the installer.\nThen reboot.',
+        location: { heading: ['Guide', 'Install'], lines: [5, 8] },
+      },
+      { text: 'Use\n\nOpen it.', location: { heading: ['Guide', 'Use'], lines: [10, 12] } },
+    ]);
+  });
+
+  it('never spans pages and numbers them from the form feeds', () => {
+    const chunks = chunkDocument('first page\n\fsecond page\n\fthird page');
+    expect(chunks.map((c) => [c.text, c.location.page])).toEqual([
+      ['first page', 1],
+      ['second page', 2],
+      ['third page', 3],
+    ]);
+  });
+
+  it('treats # lines in fenced code as text and keeps long paragraphs within the maximum', () => {
+    const long = Array.from({ length: 60 }, (_, i) => `Sentence number ${i} is here.`).join(' ');
+    const chunks = chunkDocument(`# Top\n\n\`\`\`\n# not a heading\n\`\`\`\n\n${long}`, {
+      targetWords: 50,
+      maxWords: 80,
+      overlapWords: 0,
+    });
+    expect(chunks.every((c) => c.location.heading?.join('/') === 'Top')).toBe(true);
+    expect(chunks.every((c) => c.text.split(/\s+/).length <= 80)).toBe(true);
+    expect(chunks.map((c) => c.text).join(' ')).toContain('Sentence number 59');
+  });
+
+  it('keeps a body without structure as one chunk per size', () => {
+    expect(chunkDocument('just a line')).toEqual([{ text: 'just a line', location: { lines: [1, 1] } }]);
+    expect(chunkDocument('')).toEqual([]);
+  });
+});
