@@ -36,4 +36,6 @@ export default tseslint.config(
       ],
     },
   },
+  // Tests start the app itself (apps/server), which no alias exports; test/security/ sits one level deeper.
+  { files: ['test/**/*.ts'], rules: { 'no-restricted-imports': 'off' } },
 );

@@ -10,12 +10,15 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { QuarryConfig } from '@quarry/config';
 import { createLogger } from '@quarry/observability';
 import { AppModule } from './app.module';
+import { mountBrowserPages } from './console/console.routes';
 import { GRAPHQL_PATH, GraphqlWebSocketGateway } from './graphql/graphql-ws.gateway';
 import { McpHttpEndpoint } from './mcp/streamable-http';
 import { requestLog } from './request-log';
 import { securityHeaders } from './security-headers';
 import { MCP_WS_PATH, McpWebSocketGateway } from './mcp/websocket.gateway';
 import { bootRuntime, type QuarryRuntime } from '@quarry/runtime';
+import { OriginPolicy } from './security/origin.policy';
+import { originPolicyMiddleware, refuseUpgrade } from './security/origin.middleware';
 
 export const BODY_LIMIT = '20mb';
 
@@ -43,12 +46,12 @@ export async function startServer(config: QuarryConfig): Promise<RunningServer> 
     // Bulk ingest carries up to 1,000 documents; the limit keeps one request from exhausting memory.
     app.useBodyParser('json', { limit: BODY_LIMIT });
     app.use(...requestLog(logger));
-    let boundPort = 0;
-    const loopback = ['127.0.0.1', 'localhost', '::1'].includes(config.host);
-    const mcpHttp = new McpHttpEndpoint(runtime, () =>
-      loopback ? [`127.0.0.1:${boundPort}`, `localhost:${boundPort}`, `[::1]:${boundPort}`] : undefined,
-    );
-    const mcpWs = new McpWebSocketGateway(runtime);
+    // First of all: a request a hostile page could have sent is refused before anything runs.
+    const originPolicy = OriginPolicy.forBind(config.host, config);
+    app.use(originPolicyMiddleware(originPolicy));
+    const mcpHttp = new McpHttpEndpoint(runtime);
+    // Abandoned HTTP sessions never keep a principal from opening a WebSocket session.
+    const mcpWs = new McpWebSocketGateway(runtime, (principalId) => mcpHttp.evictOldestOf(principalId));
     // Needs the schema, so it is created after app.init(); /metrics is mounted before that.
     const graphql: { subscriptions?: GraphqlWebSocketGateway } = {};
     const express = app.getHttpAdapter().getInstance() as Express;
@@ -69,6 +72,8 @@ export async function startServer(config: QuarryConfig): Promise<RunningServer> 
         maxAge: 600,
       });
     }
+    // The console, GraphiQL (browser GETs of /graphql) and Swagger UI, before the GraphQL module.
+    mountBrowserPages(express);
     mcpHttp.mount(express);
     // Prometheus scrapes without credentials; the series carry operation names and counts, no content.
     express.get('/metrics', (_req, res) => {
@@ -97,6 +102,8 @@ export async function startServer(config: QuarryConfig): Promise<RunningServer> 
     graphql.subscriptions = graphqlSubscriptions;
     // One port for everything: WebSocket upgrades are routed by path (MCP here, GraphQL beside it).
     httpServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const verdict = originPolicy.check(request.headers);
+      if (!verdict.allowed) return refuseUpgrade(socket, verdict.reason);
       const path = (request.url ?? '').split('?')[0];
       if (path === MCP_WS_PATH) void mcpWs.handleUpgrade(request, socket, head);
       else if (path === GRAPHQL_PATH) graphqlSubscriptions.handleUpgrade(request, socket, head);
@@ -104,7 +111,6 @@ export async function startServer(config: QuarryConfig): Promise<RunningServer> 
     });
     await app.listen(config.port, config.host);
     const port = (httpServer.address() as AddressInfo).port;
-    boundPort = port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     let closing: Promise<void> | undefined;
     return {

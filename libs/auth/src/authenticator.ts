@@ -107,6 +107,7 @@ export class Authenticator {
         id: `jwt:${payload.sub ?? 'anonymous'}`,
         role,
         ...(collections?.length ? { collections } : {}),
+        ...(typeof payload.exp === 'number' ? { expiresAt: payload.exp * 1000 } : {}),
       };
     } catch (error) {
       if (error instanceof UnauthenticatedError) throw error;

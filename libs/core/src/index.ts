@@ -3,3 +3,4 @@ export * from './message-manager';
 export * from './request-context';
 export * from './json-schema';
 export * from './mcp';
+export * from './connection.registry';

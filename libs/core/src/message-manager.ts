@@ -19,6 +19,8 @@ export interface Principal {
   role: Role;
   /** When set, the principal only sees and writes these collections. */
   collections?: string[];
+  /** Epoch milliseconds after which the credentials are no longer valid (a JWT's `exp`). */
+  expiresAt?: number;
 }
 
 export interface Envelope<A = unknown> {
@@ -30,6 +32,11 @@ export interface Envelope<A = unknown> {
   signal?: AbortSignal;
   /** Progress reports of long operations (MCP progress notifications, CLI progress bar). */
   onProgress?: (progress: { done: number; total: number; message?: string }) => void;
+  /**
+   * What this request costs (rate-limit tokens): set by the message manager from the operation's
+   * declared `cost` before the plugins run; whatever an edge puts here is replaced.
+   */
+  cost?: number;
 }
 
 export interface OperationContext {
@@ -61,6 +68,9 @@ export interface ToolExposure<R = unknown> {
   summarize(result: R): string;
 }
 
+/** Method-style (bivariant), like `run`, so an Operation<SearchInput> still fits a list of Operation<never>. */
+type CostFunction<A> = { cost(args: A): number }['cost'];
+
 /**
  * One thing Quarry can do (search, index documents, ...). Its input class carries the
  * class-validator rules, so validation is declared once and applies to every edge.
@@ -74,6 +84,11 @@ export interface Operation<A = unknown, R = unknown> {
   input?: DtoClass<A>;
   /** Present when the operation is also an MCP tool of the same name. */
   tool?: ToolExposure<R>;
+  /**
+   * Work one call does, in units of one Elasticsearch query (1 when omitted): rate limits take
+   * this many tokens, and GraphQL fields declare the same function as their complexity.
+   */
+  cost?: number | CostFunction<A>;
   run(args: A, context: OperationContext): Promise<R>;
 }
 
@@ -103,6 +118,12 @@ const ROLE_RANK: Record<Role, number> = { reader: 0, writer: 1, admin: 2 };
 
 export function roleAllows(role: Role, required: Role): boolean {
   return ROLE_RANK[role] >= ROLE_RANK[required];
+}
+
+/** The declared cost of one call with these (validated) arguments; at least 1. */
+export function costOf(operation: Operation, args: unknown): number {
+  const cost = typeof operation.cost === 'function' ? operation.cost(args) : (operation.cost ?? 1);
+  return Number.isFinite(cost) && cost >= 1 ? Math.ceil(cost) : 1;
 }
 
 /** Flattens class-validator's nested errors into `field.path: reason` problems. */
@@ -197,7 +218,8 @@ export class MessageManager {
         ? await validateInput(operation.input as DtoClass<object>, envelope.args ?? {})
         : envelope.args;
       outcome.args = args;
-      for (const plugin of this.plugins) await plugin.beforeRun?.(envelope, operation);
+      const metered: Envelope = { ...envelope, cost: costOf(operation, args) };
+      for (const plugin of this.plugins) await plugin.beforeRun?.(metered, operation);
       const signal = envelope.signal ?? new AbortController().signal;
       if (signal.aborted) throw new QuarryError('invalid', 'request cancelled');
       result = await withRequestId(envelope.requestId, () =>

@@ -43,10 +43,11 @@ export function liveOperations(live: LiveQueryService): Operation<never, unknown
   };
   const watchIngest: Operation<WatchIngestInput, LiveStream<IngestProgressEvent>> = {
     name: 'watch_ingest',
-    description: 'Subscribe to the progress of an ingest job started with that job id.',
+    description:
+      'Subscribe to the progress of an ingest job started with that job id (by this caller, or by anyone for an admin).',
     role: 'reader',
     input: WatchIngestInput,
-    run: (input) => live.watchIngest(input.jobId),
+    run: (input, context) => live.watchIngest(input.jobId, context.principal),
   };
   return [liveSearch, watchDocuments, watchIngest] as Operation<never, unknown>[];
 }

@@ -264,7 +264,9 @@ export class LiveQueryService {
   }
 
   /** Progress of an ingest job, from whichever instance runs it; ends after its last report. */
-  async watchIngest(jobId: string): Promise<LiveStream<IngestProgressEvent>> {
+  async watchIngest(jobId: string, principal: Principal): Promise<LiveStream<IngestProgressEvent>> {
+    const mayFollow = (event: IngestProgressEvent) =>
+      principal.role === 'admin' || (event.owner !== undefined && event.owner === principal.id);
     let done = -1;
     const watcher: Watcher<IngestProgressEvent> = {
       queue: new LiveQueue<IngestProgressEvent>(randomUUID(), {
@@ -277,6 +279,7 @@ export class LiveQueryService {
       }),
       // Reports can arrive twice (the stored state and the announcement): never go backwards.
       accepts: (event) => {
+        if (!mayFollow(event)) return false;
         if (!event.finished && event.done < done) return false;
         done = event.done;
         return true;

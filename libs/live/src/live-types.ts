@@ -59,6 +59,8 @@ export interface DocumentChangeEvent {
 /** Progress of one ingest job, announced to every instance. */
 export interface IngestProgressEvent {
   jobId: string;
+  /** The principal that started the job: only it (and admins) may follow it. */
+  owner?: string;
   done: number;
   total: number;
   message?: string;

@@ -4,35 +4,88 @@ import type Redis from 'ioredis';
 export interface QueryCacheEvents {
   hit(): void;
   miss(): void;
+  /** A change could not be recorded in Redis; it is replayed when Redis is back. */
+  invalidationDeferred?(error: Error): void;
 }
 
 const ALL = '*';
+/** Upper bound of a pending marker, should the refresh that clears it never finish. */
+const PENDING_MS = 30_000;
 
 /**
  * Search results cached in Redis for every instance. A key is the normalised input plus the
  * principal's scope plus the change generation of each collection it covers (or of all
  * collections for an unscoped search), so a change to a collection makes its entries
  * unreachable at once; TTL cleans them up. Any Redis failure is a miss, never an error.
+ *
+ * A search issued after a write was acknowledged never gets a result computed before that
+ * write became visible:
+ * - a write not yet visible (acknowledged without `wait`) marks its collections pending: nothing
+ *   is cached or served for them until the refresh that makes it visible has bumped their
+ *   generation again;
+ * - keys carry Redis's run id, so entries and generations restored from disk after a Redis
+ *   restart are never read;
+ * - a change this instance could not record (Redis unreachable) is replayed before the cache is
+ *   used again.
  */
 export class QueryCache {
+  /** Redis's run id; unknown (cache bypassed) until the connection is ready and replayed. */
+  private epoch?: string;
+  private readonly deferred = new Set<string>();
+  /** Collections marked pending by this instance, with how many marks each. */
+  private readonly awaitingVisibility = new Map<string, number>();
+  private refreshing?: Promise<void>;
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly ttlSeconds: number,
     private readonly events: QueryCacheEvents,
-  ) {}
+  ) {
+    redis.on('ready', () => void this.resync());
+    redis.on('close', () => (this.epoch = undefined));
+    if (redis.status === 'ready') void this.resync();
+  }
 
   private generationKey(collection: string): string {
     return `${this.prefix}:gen:${collection}`;
   }
 
-  private async key(input: unknown, collections: string[] | undefined): Promise<string> {
-    const scope = collections?.length ? [...collections].sort() : [ALL];
-    const generations = await this.redis.mget(...scope.map((c) => this.generationKey(c)));
+  private pendingKey(collection: string): string {
+    return `${this.prefix}:pending:${collection}`;
+  }
+
+  /** Learns the run id of the Redis now connected, after replaying changes it missed. */
+  private async resync(): Promise<void> {
+    try {
+      const info = await this.redis.info('server');
+      const runId = /run_id:(\w+)/.exec(info)?.[1];
+      if (this.deferred.size) {
+        const missed = [...this.deferred];
+        await this.bump(missed);
+        for (const collection of missed) this.deferred.delete(collection);
+      }
+      this.epoch = runId;
+    } catch {
+      this.epoch = undefined;
+    }
+  }
+
+  /** The key of a search, or undefined when its result must not be cached or served now. */
+  private async key(input: unknown, collections: string[] | undefined): Promise<string | undefined> {
+    const epoch = this.epoch;
+    if (!epoch) return undefined;
+    const scope = collections?.length ? [...new Set(collections)].sort() : [ALL];
+    const values = await this.redis.mget(
+      ...scope.map((c) => this.generationKey(c)),
+      ...scope.map((c) => this.pendingKey(c)),
+    );
+    if (values.slice(scope.length).some((pending) => Number(pending) > 0)) return undefined;
+    const generations = values.slice(0, scope.length);
     const digest = createHash('sha256')
       .update(JSON.stringify([input, scope, generations]))
       .digest('base64url');
-    return `${this.prefix}:qc:${digest}`;
+    return `${this.prefix}:qc:${epoch}:${digest}`;
   }
 
   /** The cached result, or `compute()`'s, stored for next time. */
@@ -45,7 +98,7 @@ export class QueryCache {
     let key: string | undefined;
     try {
       key = await this.key(input, collections);
-      const cached = await this.redis.get(key);
+      const cached = key ? await this.redis.get(key) : null;
       if (cached) {
         this.events.hit();
         return JSON.parse(cached) as T;
@@ -59,11 +112,72 @@ export class QueryCache {
     return result;
   }
 
-  /** Called for every change: entries of these collections and of unscoped searches become unreachable. */
-  async invalidate(collections: string[]): Promise<void> {
-    const keys = [...new Set([...collections, ALL])].map((c) => this.generationKey(c));
-    const pipeline = this.redis.pipeline();
-    for (const key of keys) pipeline.incr(key);
-    await pipeline.exec();
+  /**
+   * Called for every acknowledged change: entries of these collections and of unscoped searches
+   * become unreachable. `makeVisible` is given when the change is not searchable yet: the
+   * collections stay pending until it resolves, then their entries are invalidated once more.
+   */
+  async invalidate(collections: string[], makeVisible?: () => Promise<unknown>): Promise<void> {
+    const scope = [...new Set([...collections, ALL])];
+    try {
+      await this.bump(scope, makeVisible !== undefined);
+    } catch (error) {
+      for (const collection of scope) this.deferred.add(collection);
+      // Until the replay, nothing this instance reads from the cache can be trusted.
+      this.epoch = undefined;
+      this.events.invalidationDeferred?.(error as Error);
+      return;
+    }
+    if (makeVisible) {
+      for (const collection of scope)
+        this.awaitingVisibility.set(collection, (this.awaitingVisibility.get(collection) ?? 0) + 1);
+      this.refreshing ??= this.refreshUntilSettled(makeVisible);
+    }
+  }
+
+  /** Waits for pending changes to become visible (tests, shutdown). */
+  async settled(): Promise<void> {
+    while (this.refreshing) await this.refreshing;
+  }
+
+  /** One refresh at a time: changes that arrive meanwhile wait for the next one. */
+  private async refreshUntilSettled(makeVisible: () => Promise<unknown>): Promise<void> {
+    try {
+      while (this.awaitingVisibility.size) {
+        const batch = new Map(this.awaitingVisibility);
+        this.awaitingVisibility.clear();
+        try {
+          await makeVisible();
+          await this.bump([...batch.keys()], undefined, batch);
+        } catch (error) {
+          // The pending markers expire on their own; until then nothing stale is served.
+          for (const collection of batch.keys()) this.deferred.add(collection);
+          this.events.invalidationDeferred?.(error as Error);
+        }
+      }
+    } finally {
+      this.refreshing = undefined;
+    }
+  }
+
+  /** Bumps generations in one transaction; ioredis reports per-command failures, so they are checked. */
+  private async bump(
+    collections: string[],
+    markPending = false,
+    clearPending?: Map<string, number>,
+  ): Promise<void> {
+    const transaction = this.redis.multi();
+    for (const collection of collections) {
+      transaction.incr(this.generationKey(collection));
+      // A count, not a flag: writes of other instances may be pending on the same collection.
+      if (markPending)
+        transaction.incr(this.pendingKey(collection)).pexpire(this.pendingKey(collection), PENDING_MS);
+      const marks = clearPending?.get(collection);
+      if (marks) transaction.decrby(this.pendingKey(collection), marks);
+    }
+    const results = await transaction.exec();
+    if (!results) throw new Error('redis transaction aborted');
+    const failed = results.find(([error]) => error);
+    if (failed) throw failed[0]!;
   }
 }

@@ -7,6 +7,9 @@ import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, Length, Matches } fr
 
 const REVOKED_SET = 'quarry:revoked-keys';
 
+/** The principal id of a stored key, as the Authenticator names it. */
+export const apiKeyPrincipalId = (name: string) => `key:${name}`;
+
 class CreateKeyInput {
   @IsString()
   @Matches(/^[a-z0-9][a-z0-9_-]{0,63}$/, { message: 'name must be lowercase letters, digits, - and _' })
@@ -55,7 +58,8 @@ export function createAuthenticator(
 export function apiKeyOperations(
   registry: RegistryRepository,
   redis: Redis,
-  announce: () => Promise<void>,
+  /** Reloads keys everywhere; a revoked key's principal also loses its open connections. */
+  announce: (revokedPrincipalId?: string) => Promise<void>,
 ): Operation<never, unknown>[] {
   const create: Operation<CreateKeyInput, unknown> = {
     name: 'create_api_key',
@@ -99,7 +103,7 @@ export function apiKeyOperations(
       if (!entry) throw new NotFoundError('api key', name);
       await redis.sadd(REVOKED_SET, entry.definition.hash);
       await registry.delete('api_key', name);
-      await announce();
+      await announce(apiKeyPrincipalId(name));
       return { name, revoked: true };
     },
   };

@@ -41,24 +41,25 @@ export function answerWithCitations(manager: MessageManager): DynamicPrompt {
         { name: 'collection', description: 'Only use documents from this collection' },
       ],
     },
-    async render(args, { signal }) {
+    async render(args, context) {
+      // As the caller, never as a principal of its own: the prompt sees what the caller may see.
+      const asCaller = {
+        principal: context.principal,
+        transport: context.transport,
+        requestId: context.requestId,
+        signal: context.signal,
+      };
       const result = await manager.handle<SearchResult>({
         op: 'search',
         args: { query: args.question, size: 5, ...(args.collection ? { collection: args.collection } : {}) },
-        principal: { id: 'prompt:answer_with_citations', role: 'reader' },
-        transport: 'internal',
-        requestId: `prompt-${Date.now()}`,
-        signal,
+        ...asCaller,
       });
       const resources: PromptContent[] = await Promise.all(
         result.hits.map(async (hit) => {
           const doc = await manager.handle<{ body: string; title?: string }>({
             op: 'get_document',
             args: { id: hit.id },
-            principal: { id: 'prompt:answer_with_citations', role: 'reader' },
-            transport: 'internal',
-            requestId: `prompt-${Date.now()}`,
-            signal,
+            ...asCaller,
           });
           return {
             type: 'resource',

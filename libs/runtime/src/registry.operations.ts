@@ -7,6 +7,7 @@ import {
   type Operation,
   type PromptManager,
   type PromptTemplate,
+  type Principal,
   type RenderedPrompt,
   type ResourceManager,
   type ToolRegistry,
@@ -56,6 +57,16 @@ class ListResourcesInput {
   @IsString()
   @MaxLength(2048)
   cursor?: string;
+}
+
+class CompleteInput {
+  @IsIn(['collection', 'document'])
+  kind!: 'collection' | 'document';
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
+  prefix?: string;
 }
 
 class RenderPromptInput {
@@ -126,6 +137,8 @@ export interface RegistryDeps {
   prompts: PromptManager;
   resources: ResourceManager;
   registry: RegistryRepository;
+  /** Values for completion: collection names and document ids by prefix, as the principal sees them. */
+  complete(principal: Principal, kind: 'collection' | 'document', prefix: string): Promise<string[]>;
   /** Tells every instance (this one included) to reload the registry. */
   announce(kind: 'tool' | 'prompt'): Promise<void>;
 }
@@ -213,6 +226,27 @@ export function registryOperations(deps: RegistryDeps): Operation<never, unknown
     input: ReadResourceInput,
     run: async ({ uri }, context) => ({ contents: [await deps.resources.read(context.principal, uri)] }),
   };
+  const subscribeResource: Operation<ReadResourceInput, { uri: string }> = {
+    name: 'subscribe_resource',
+    description: 'Follow changes of a resource (MCP resources/subscribe).',
+    role: 'reader',
+    input: ReadResourceInput,
+    run: async ({ uri }, context) => {
+      // Only what the caller may read: a subscription must not reveal changes outside its scope.
+      // Other URIs are accepted, as the MCP specification asks, and never update.
+      if (uri.startsWith('quarry://')) await deps.resources.read(context.principal, uri);
+      return { uri };
+    },
+  };
+  const complete: Operation<CompleteInput, { values: string[] }> = {
+    name: 'complete',
+    description: 'Completion values for an argument: collection names or document ids by prefix.',
+    role: 'reader',
+    input: CompleteInput,
+    run: async ({ kind, prefix }, context) => ({
+      values: await deps.complete(context.principal, kind, prefix ?? ''),
+    }),
+  };
   const listPrompts: Operation<object, unknown> = {
     name: 'list_prompts',
     description: 'Prompt templates with their arguments.',
@@ -221,7 +255,8 @@ export function registryOperations(deps: RegistryDeps): Operation<never, unknown
   };
   const registerPrompt: Operation<PromptTemplateInput, unknown> = {
     name: 'register_prompt',
-    description: 'Register (or replace) a prompt template (nunjucks syntax).',
+    description:
+      'Register (or replace) a prompt template (logic-less Mustache: {{argument}}, {{#argument}}...{{/argument}}).',
     role: 'admin',
     input: PromptTemplateInput,
     run: async (input) => {
@@ -248,8 +283,7 @@ export function registryOperations(deps: RegistryDeps): Operation<never, unknown
     description: 'Render a prompt with arguments.',
     role: 'reader',
     input: RenderPromptInput,
-    run: ({ name, arguments: args }, context) =>
-      deps.prompts.render(name, args ?? {}, { signal: context.signal }),
+    run: ({ name, arguments: args }, context) => deps.prompts.render(name, args ?? {}, context),
   };
   return [
     listTools,
@@ -258,6 +292,8 @@ export function registryOperations(deps: RegistryDeps): Operation<never, unknown
     callTool,
     listResources,
     readResource,
+    subscribeResource,
+    complete,
     listPrompts,
     registerPrompt,
     renderPrompt,
@@ -268,6 +304,12 @@ export function registryOperations(deps: RegistryDeps): Operation<never, unknown
 export async function validatePromptFile(raw: unknown, file: string): Promise<PromptTemplate> {
   const input = await validateInput(PromptTemplateInput, raw, `prompt file ${file}`);
   const template = JSON.parse(JSON.stringify(input)) as PromptTemplate;
-  checkPromptTemplate(template);
+  try {
+    checkPromptTemplate(template);
+  } catch (error) {
+    if (error instanceof InvalidError)
+      throw new InvalidError(`prompt file ${file}: ${error.message}`, error.problems);
+    throw error;
+  }
   return template;
 }

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { findRepoRoot } from '@quarry/config';
 import {
   collectionUri,
+  ConnectionRegistry,
   currentRequestId,
   documentUri,
   MessageManager,
@@ -13,6 +14,7 @@ import {
   SessionHub,
   ToolRegistry,
   type McpDependencies,
+  type Principal,
   type PromptTemplate,
 } from '@quarry/core';
 import { createEmbedder, type Embedder } from '@quarry/embeddings';
@@ -48,6 +50,7 @@ import {
 import { ensureServices, type ServiceEndpoints } from '@quarry/services';
 import { healthOperation, requestLogPlugin } from './operations';
 import { auditPlugin, metricsPlugin } from './plugins';
+import { writesNeedRedis } from './redis-writes.plugin';
 import { answerWithCitations, loadPromptFiles } from './prompts';
 import { REGISTRY_CHANNEL, registryOperations } from './registry.operations';
 import { apiKeyOperations, createAuthenticator } from './api-keys';
@@ -76,6 +79,8 @@ export interface QuarryRuntime {
   queryCache: QueryCache;
   /** Live queries: GraphQL subscriptions, matched against every ingest batch of every instance. */
   live: LiveQueryService;
+  /** Open sockets and sessions by principal, closed when their key is revoked or their token expires. */
+  connections: ConnectionRegistry;
   /** What MCP sessions need; one hub per process delivers notifications to this instance's sessions. */
   mcp: McpDependencies;
   /** Loads saved tools and prompts from the registry and starts following changes from every instance. */
@@ -96,7 +101,7 @@ export async function createRuntime(
   const embedder = timedEmbedder(
     await createEmbedder(
       config.embedder.kind === 'local'
-        ? { kind: 'local' }
+        ? { ...config.embedder, dataDir: config.dataDir }
         : { ...config.embedder, timeoutMs: config.requestTimeoutMs },
     ),
     metrics,
@@ -113,16 +118,18 @@ export async function createRuntime(
   const queryCache = new QueryCache(redis, config.indexPrefix, config.queryCacheTtlSeconds, {
     hit: () => metrics.cacheHits.inc(),
     miss: () => metrics.cacheMisses.inc(),
+    invalidationDeferred: (error) =>
+      logger.warn(
+        { err: error.message },
+        'query cache not invalidated (Redis unavailable); the cache is bypassed until Redis is back',
+      ),
   });
-  const publishChanges = async (changes: DocumentChange[]) => {
-    await queryCache
-      .invalidate([...new Set(changes.map((c) => c.collection))])
-      .catch((error: Error) =>
-        logger.warn(
-          { err: error.message },
-          'query cache not invalidated (Redis unavailable); entries expire with their TTL',
-        ),
-      );
+  const makeVisible = () => documents.refresh(indices.docs, indices.vectors);
+  const publishChanges = async (changes: DocumentChange[], visible: boolean) => {
+    const collections = changes.flatMap((c) =>
+      c.previousCollection ? [c.collection, c.previousCollection] : [c.collection],
+    );
+    await queryCache.invalidate(collections, visible ? undefined : makeVisible);
     await bus
       .publish(DOCUMENT_CHANGES_CHANNEL, { changes })
       .catch((error: Error) => logger.warn({ err: error.message }, 'change not published'));
@@ -136,10 +143,10 @@ export async function createRuntime(
     embedder,
     indices,
     {},
-    async (changes: DocumentChange[], changed: ChangedDocument[]) => {
+    async (changes: DocumentChange[], changed: ChangedDocument[], visible: boolean) => {
       // Queued, not awaited: live matching runs beside the ingest and never delays its answer.
       live.documentsChanged(changed);
-      await publishChanges(changes);
+      await publishChanges(changes, visible);
     },
   );
   const health = new HealthChecker(elasticsearch, redis);
@@ -150,6 +157,7 @@ export async function createRuntime(
       ...searchOperations({ search, ingest, documents, repository: searchRepository, cache: queryCache }),
       healthOperation(health),
     )
+    .use(writesNeedRedis(redis))
     .use(
       new RateLimiter(redis, config.rateLimits, {
         limited: (budget) => metrics.rateLimited.inc({ budget }),
@@ -172,6 +180,12 @@ export async function createRuntime(
   const resourceSource = new IndexResourceSource(elasticsearch, indices.docs, documents, searchRepository);
   const resources = new ResourceManager(resourceSource, resourceCache);
   const hub = new SessionHub();
+  const complete = async (principal: Principal, kind: 'collection' | 'document', prefix: string) =>
+    kind === 'collection'
+      ? (await resourceSource.listCollections(principal))
+          .map((c) => c.name)
+          .filter((name) => name.startsWith(prefix))
+      : resourceSource.documentIdsStartingWith(principal, prefix, 100);
   manager.register(
     ...registryOperations({
       manager,
@@ -179,6 +193,7 @@ export async function createRuntime(
       prompts,
       resources,
       registry,
+      complete,
       announce: async (kind) => {
         await bus.publish(REGISTRY_CHANNEL, { kind });
       },
@@ -188,10 +203,11 @@ export async function createRuntime(
   manager.register(...liveOperations(live));
 
   const auth = createAuthenticator(config, registry, redis);
+  const connections = new ConnectionRegistry();
   manager.register(
-    ...apiKeyOperations(registry, redis, async () => {
+    ...apiKeyOperations(registry, redis, async (revoked) => {
       await auth.reload();
-      await bus.publish(REGISTRY_CHANNEL, { kind: 'api_key' });
+      await bus.publish(REGISTRY_CHANNEL, { kind: 'api_key', ...(revoked ? { revoked } : {}) });
     }),
   );
 
@@ -201,7 +217,8 @@ export async function createRuntime(
   };
   const reloadPrompts = async () => {
     const stored = await registry.list<PromptTemplate>('prompt');
-    prompts.replaceTemplates(stored.map((entry) => entry.definition));
+    for (const refused of prompts.replaceTemplates(stored.map((entry) => entry.definition)))
+      logger.warn(refused, 'stored prompt refused: its template is not valid Mustache');
   };
   const unsubscribers: (() => Promise<void>)[] = [];
   const startRegistrySync = async () => {
@@ -213,7 +230,8 @@ export async function createRuntime(
     await Promise.all([reloadTools(), reloadPrompts(), auth.reload()]);
     unsubscribers.push(
       await bus.subscribe(REGISTRY_CHANNEL, (message) => {
-        const kind = (message as { kind?: string }).kind;
+        const { kind, revoked } = message as { kind?: string; revoked?: string };
+        if (revoked) connections.closeFor(revoked, 'the API key has been revoked');
         const reload =
           kind === 'prompt'
             ? reloadPrompts().then(() => hub.promptsChanged())
@@ -239,12 +257,6 @@ export async function createRuntime(
     resources,
     hub,
     version: VERSION,
-    complete: async (principal, kind, prefix) =>
-      kind === 'collection'
-        ? (await resourceSource.listCollections(principal))
-            .map((c) => c.name)
-            .filter((name) => name.startsWith(prefix))
-        : resourceSource.documentIdsStartingWith(principal, prefix, 100),
   };
   return {
     config,
@@ -264,6 +276,7 @@ export async function createRuntime(
     metrics,
     queryCache,
     live,
+    connections,
     mcp,
     startRegistrySync,
     async close() {
@@ -280,18 +293,23 @@ export async function createRuntime(
 
 /** Embedding latency for the metrics, whichever provider. */
 function timedEmbedder(embedder: Embedder, metrics: QuarryMetrics): Embedder {
-  return {
-    id: embedder.id,
-    dims: embedder.dims,
-    close: () => embedder.close(),
-    embed: async (texts, signal) => {
+  const timed =
+    (embed: (texts: string[], signal?: AbortSignal) => Promise<number[][]>) =>
+    async (texts: string[], signal?: AbortSignal) => {
       const end = metrics.embeddingDuration.startTimer();
       try {
-        return await embedder.embed(texts, signal);
+        return await embed(texts, signal);
       } finally {
         end();
       }
-    },
+    };
+  return {
+    id: embedder.id,
+    dims: embedder.dims,
+    model: embedder.model,
+    close: () => embedder.close(),
+    embedQueries: timed((texts, signal) => embedder.embedQueries(texts, signal)),
+    embedPassages: timed((texts, signal) => embedder.embedPassages(texts, signal)),
   };
 }
 

@@ -59,6 +59,15 @@ export class DocumentRepository {
     }
   }
 
+  /** Makes every acknowledged write to these indices searchable now. */
+  async refresh(...indices: string[]): Promise<void> {
+    try {
+      await this.client.indices.refresh({ index: indices });
+    } catch (error) {
+      throw mapElasticsearchError(error);
+    }
+  }
+
   /** One bulk request; resolves with the outcome of every operation, in order. */
   async bulk(
     operations: estypes.BulkRequest['operations'],

@@ -13,7 +13,30 @@ import type {
 import { DocumentInput, type IngestResult, type IngestResultItem } from './document.dto';
 import type { IndexNames } from './index-names';
 
-export type DocumentChange = { id: string; change: 'new' | 'updated' | 'deleted'; collection: string };
+export type DocumentChange = {
+  id: string;
+  change: 'new' | 'updated' | 'deleted';
+  collection: string;
+  /** Set when an update moved the document: results of that collection change too. */
+  previousCollection?: string;
+};
+
+function mayWrite(collection: string, allowed: string[] | undefined): boolean {
+  return !allowed || allowed.includes(collection);
+}
+
+/** The one answer for an id held by a collection the caller may not write. */
+function idNotWritable(id: string): InvalidError {
+  return new InvalidError(`id "${id}" is not writable with this key`, [
+    { field: 'id', reason: 'taken outside the collections this key may write' },
+  ]);
+}
+
+function notWritable(collection: string): InvalidError {
+  return new InvalidError(`collection "${collection}" is not writable with this key`, [
+    { field: 'collection', reason: 'not in the allowed collections of this key' },
+  ]);
+}
 
 /**
  * A change with what live matching needs of it. It stays in this process: bodies and vectors
@@ -113,6 +136,8 @@ export class IngestService {
     private readonly onChanged: (
       changes: DocumentChange[],
       documents: ChangedDocument[],
+      /** False when the write was acknowledged before a refresh made it searchable. */
+      visible: boolean,
     ) => void | Promise<void> = () => undefined,
   ) {
     this.options = { ...DEFAULT_OPTIONS, ...options };
@@ -129,11 +154,7 @@ export class IngestService {
       try {
         const input = await validateInput(DocumentInput, raw, `documents[${index}]`);
         const doc = normalise(input, now);
-        if (options.allowedCollections && !options.allowedCollections.includes(doc.collection)) {
-          throw new InvalidError(`collection "${doc.collection}" is not writable with this key`, [
-            { field: 'collection', reason: 'not in the allowed collections of this key' },
-          ]);
-        }
+        if (!mayWrite(doc.collection, options.allowedCollections)) throw notWritable(doc.collection);
         if (seen.has(doc.id)) {
           throw new InvalidError(
             `id "${doc.id}" appears more than once in this request (first at documents[${seen.get(doc.id)}])`,
@@ -171,6 +192,12 @@ export class IngestService {
     const prepared: Prepared[] = [];
     for (const { index, doc } of slice) {
       const previous = existing.get(doc.id);
+      // A document outside the caller's collections is absent for that caller: it is neither
+      // overwritten nor moved, and the refusal names neither its collection nor its state.
+      if (previous && !mayWrite(previous.collection, options.allowedCollections)) {
+        results.push(failure(index, doc.id, idNotWritable(doc.id)));
+        continue;
+      }
       if (previous?.content_hash === doc.content_hash) {
         results.push({ index, id: doc.id, status: 'unchanged', chunks: previous.chunk_count });
         continue;
@@ -224,6 +251,9 @@ export class IngestService {
           id: p.doc.id,
           change: p.status === 'created' ? 'new' : 'updated',
           collection: p.doc.collection,
+          ...(p.previous && p.previous.collection !== p.doc.collection
+            ? { previousCollection: p.previous.collection }
+            : {}),
         };
         changes.push(change);
         changed.push({
@@ -234,7 +264,7 @@ export class IngestService {
       }
     }
     // Awaited so caches are invalidated before the caller gets its acknowledgement.
-    if (changes.length) await this.onChanged(changes, changed);
+    if (changes.length) await this.onChanged(changes, changed, options.wait === true);
     return results;
   }
 
@@ -248,7 +278,7 @@ export class IngestService {
       for (let i = 0; i < jobs.length; i += this.options.embedBatch) {
         if (signal?.aborted) throw new QuarryError('invalid', 'request cancelled');
         vectors.push(
-          ...(await this.embedder.embed(
+          ...(await this.embedder.embedPassages(
             jobs.slice(i, i + this.options.embedBatch).map((j) => j.text),
             signal,
           )),
@@ -343,7 +373,7 @@ export class IngestService {
         `delete of ${failedOutcome.id} failed: ${failedOutcome.error}`,
       );
     const change: DocumentChange = { id, change: 'deleted', collection: existing.collection };
-    await this.onChanged([change], [change]);
+    await this.onChanged([change], [change], options.wait === true);
     return true;
   }
 }

@@ -20,6 +20,7 @@ import type { QuarryRuntime } from '@quarry/runtime';
 import { credentialsOf } from '../rest/envelope';
 import { createContext } from './graphql.context';
 import { MAX_TOKENS, queryLimitsRule } from './graphql.limits';
+import { costLimitError } from './graphql.cost';
 import { formatGraphqlError } from './graphql.errors';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -93,7 +94,11 @@ export class GraphqlWebSocketGateway {
             return false;
           }
           this.connectionsPerPrincipal.set(id, open + 1);
+          const untrack = runtime.connections.track(ctx.extra.principal, (reason) =>
+            ctx.extra.socket.close(CloseCode.Unauthorized, reason),
+          );
           ctx.extra.socket.once('close', () => {
+            untrack();
             const left = (this.connectionsPerPrincipal.get(id) ?? 1) - 1;
             if (left > 0) this.connectionsPerPrincipal.set(id, left);
             else this.connectionsPerPrincipal.delete(id);
@@ -109,6 +114,13 @@ export class GraphqlWebSocketGateway {
           }
           const errors = validate(schema, document, [...specifiedRules, queryLimitsRule]);
           if (errors.length) return errors;
+          const tooCostly = costLimitError(
+            schema,
+            document,
+            payload.variables ?? undefined,
+            payload.operationName,
+          );
+          if (tooCostly) return [tooCostly];
           const operation = getOperationAST(document, payload.operationName);
           const args: ExecutionArgs = {
             schema,

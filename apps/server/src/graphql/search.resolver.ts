@@ -3,7 +3,13 @@ import { Args, Context, ID, Mutation, Parent, Query, ResolveField, Resolver } fr
 import { InvalidError, NotFoundError } from '@quarry/core';
 import { JOB_ID_PATTERN } from '@quarry/live';
 import { RUNTIME, type QuarryRuntime } from '@quarry/runtime';
-import type { IngestResult, PublicDocument, SearchResult } from '@quarry/search';
+import {
+  ingestCost,
+  searchCost,
+  type IngestResult,
+  type PublicDocument,
+  type SearchResult,
+} from '@quarry/search';
 import { execute, withoutNulls, type GraphqlContext } from './graphql.context';
 import {
   CollectionType,
@@ -48,6 +54,7 @@ export class SearchResolver {
 
   @Query(() => SearchResultType, {
     description: 'Search documents: the same operation, and the same hits, as REST and MCP.',
+    complexity: ({ args, childComplexity }) => searchCost(args.input) + childComplexity,
   })
   search(@Args('input') input: SearchInputType, @Context() context: GraphqlContext): Promise<SearchResult> {
     return execute(this.runtime, context, 'search', searchArgs(input), { argument: 'input' });
@@ -83,6 +90,7 @@ export class SearchResolver {
   @Mutation(() => IngestResultType, {
     description:
       'Add or replace documents; one result per document. With a jobId, progress is announced to `ingestProgress(jobId)` subscribers on every instance.',
+    complexity: ({ args, childComplexity }) => ingestCost(args) + childComplexity,
   })
   async indexDocuments(
     @Args('documents', { type: () => [DocumentInputType] }) documents: DocumentInputType[],
@@ -97,9 +105,10 @@ export class SearchResolver {
     }
     const args = { documents: documents.map((d) => withoutNulls(d)), ...(wait != null ? { wait } : {}) };
     const { live } = this.runtime;
+    const owner = jobId ? (await context.principal()).id : undefined;
     const report = jobId
       ? (progress: { done: number; total: number; message?: string }) =>
-          void live.reportProgress({ jobId, ...progress, finished: false })
+          void live.reportProgress({ jobId, owner, ...progress, finished: false })
       : undefined;
     try {
       const result = await execute<IngestResult>(this.runtime, context, 'index_documents', args, {
@@ -109,6 +118,7 @@ export class SearchResolver {
         const total = result.items.length;
         await live.reportProgress({
           jobId,
+          owner,
           done: total,
           total,
           finished: true,
@@ -120,7 +130,14 @@ export class SearchResolver {
     } catch (error) {
       if (jobId) {
         const total = documents.length;
-        await live.reportProgress({ jobId, done: 0, total, finished: true, error: (error as Error).message });
+        await live.reportProgress({
+          jobId,
+          owner,
+          done: 0,
+          total,
+          finished: true,
+          error: (error as Error).message,
+        });
       }
       throw error;
     }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Express, Request, Response } from 'express';
+import type { Express, NextFunction, Request, Response } from 'express';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { createMcpSession, QuarryError, type Principal } from '@quarry/core';
@@ -11,6 +11,9 @@ export const MCP_HTTP_PATH = '/mcp';
 interface HttpSession {
   transport: StreamableHTTPServerTransport;
   principal: Principal;
+  lastSeen: number;
+  /** Open GET (SSE) streams: a session that is listening is not idle. */
+  listening: number;
 }
 
 function jsonRpcError(res: Response, status: number, code: number, message: string): void {
@@ -20,16 +23,19 @@ function jsonRpcError(res: Response, status: number, code: number, message: stri
 /**
  * MCP Streamable HTTP at /mcp: POST for requests, GET for the server's SSE stream, DELETE to
  * end a session. Sessions are identified by Mcp-Session-Id and bound to the principal that
- * created them. Host and Origin are checked against the bound address (DNS rebinding).
+ * created them. Host and Origin are checked for every route by the server's OriginPolicy.
+ * Clients often vanish without DELETE: idle sessions expire, and a principal at its session
+ * limit gives up its least recently used session rather than being refused.
  */
 export class McpHttpEndpoint {
   private readonly sessions = new Map<string, HttpSession>();
+  private readonly sweeper: NodeJS.Timeout;
 
-  constructor(
-    private readonly runtime: QuarryRuntime,
-    /** Host headers accepted (DNS-rebinding protection); undefined = no check (a keyed, non-loopback bind). */
-    private readonly allowedHosts: () => string[] | undefined,
-  ) {}
+  constructor(private readonly runtime: QuarryRuntime) {
+    const idleMs = runtime.config.mcpSessionIdleSeconds * 1000;
+    this.sweeper = setInterval(() => this.expireIdle(idleMs), Math.min(idleMs, 60_000));
+    this.sweeper.unref();
+  }
 
   get size(): number {
     return this.sessions.size;
@@ -39,6 +45,36 @@ export class McpHttpEndpoint {
     app.post(MCP_HTTP_PATH, (req, res) => void this.handle(req, res));
     app.get(MCP_HTTP_PATH, (req, res) => void this.handle(req, res));
     app.delete(MCP_HTTP_PATH, (req, res) => void this.handle(req, res));
+    // The JSON body parser runs before the route: its refusals are JSON-RPC errors here too.
+    app.use(MCP_HTTP_PATH, (error: { status?: number }, _req: Request, res: Response, next: NextFunction) => {
+      if (res.headersSent) return next(error);
+      if (error.status === 413) return jsonRpcError(res, 413, -32600, 'Invalid Request: body too large');
+      jsonRpcError(res, 400, -32700, 'Parse error: the body is not valid JSON');
+    });
+  }
+
+  private expireIdle(idleMs: number): void {
+    const cutoff = Date.now() - idleMs;
+    void this.closeWhere((session) => session.listening === 0 && session.lastSeen < cutoff);
+  }
+
+  private async closeWhere(match: (session: HttpSession) => boolean): Promise<void> {
+    const ending = [...this.sessions.entries()].filter(([, session]) => match(session));
+    for (const [id] of ending) this.sessions.delete(id);
+    await Promise.all(ending.map(([, s]) => s.transport.close().catch(() => undefined)));
+  }
+
+  /** Makes room for one more session of the principal by ending its least recently used HTTP session. */
+  async evictOldestOf(principalId: string): Promise<boolean> {
+    let oldest: [string, HttpSession] | undefined;
+    for (const entry of this.sessions) {
+      if (entry[1].principal.id !== principalId) continue;
+      if (!oldest || entry[1].lastSeen < oldest[1].lastSeen) oldest = entry;
+    }
+    if (!oldest) return false;
+    this.sessions.delete(oldest[0]);
+    await oldest[1].transport.close().catch(() => undefined);
+    return true;
   }
 
   private async handle(req: Request, res: Response): Promise<void> {
@@ -68,9 +104,19 @@ export class McpHttpEndpoint {
           );
         if (session.principal.id !== principal.id)
           return jsonRpcError(res, 403, -32003, 'this MCP session belongs to another principal');
+        if (Array.isArray(req.body)) return batchRefused(res);
+        session.lastSeen = Date.now();
+        if (req.method === 'GET') {
+          session.listening++;
+          res.once('close', () => {
+            session.listening--;
+            session.lastSeen = Date.now();
+          });
+        }
         await session.transport.handleRequest(req, res, req.body);
         return;
       }
+      if (Array.isArray(req.body)) return batchRefused(res);
       if (req.method !== 'POST' || !isInitializeRequest(req.body)) {
         return jsonRpcError(
           res,
@@ -79,7 +125,10 @@ export class McpHttpEndpoint {
           'Bad Request: send an initialize request without Mcp-Session-Id to start a session',
         );
       }
-      if (this.runtime.mcp.hub.countFor(principal.id) >= this.runtime.config.maxSessionsPerPrincipal) {
+      if (
+        this.runtime.mcp.hub.countFor(principal.id) >= this.runtime.config.maxSessionsPerPrincipal &&
+        !(await this.evictOldestOf(principal.id))
+      ) {
         return jsonRpcError(
           res,
           429,
@@ -87,11 +136,16 @@ export class McpHttpEndpoint {
           `at most ${this.runtime.config.maxSessionsPerPrincipal} MCP sessions per principal`,
         );
       }
+      let untrack = () => undefined as void;
       const transport = new StreamableHTTPServerTransport({
         sessionIdGenerator: () => randomUUID(),
-        ...this.rebindingProtection(),
         onsessioninitialized: (id) => {
-          this.sessions.set(id, { transport, principal });
+          this.sessions.set(id, { transport, principal, lastSeen: Date.now(), listening: 0 });
+          // Revocation or token expiry ends the session; its id then answers 404.
+          untrack = this.runtime.connections.track(principal, () => {
+            this.sessions.delete(id);
+            void transport.close().catch(() => undefined);
+          });
         },
         onsessionclosed: (id) => {
           this.sessions.delete(id);
@@ -99,29 +153,33 @@ export class McpHttpEndpoint {
       });
       const { server } = createMcpSession(this.runtime.mcp, principal, 'mcp-http');
       transport.onclose = () => {
+        untrack();
         if (transport.sessionId) this.sessions.delete(transport.sessionId);
         void server.close().catch(() => undefined);
       };
       await server.connect(transport);
       await transport.handleRequest(req, res, req.body);
+      // A refused initialize (406, 415, ...) leaves no session behind to hold a slot.
+      if (!transport.sessionId) await server.close().catch(() => undefined);
     } catch (error) {
       this.runtime.logger.warn({ err: (error as Error).message }, 'MCP HTTP request failed');
       if (!res.headersSent) jsonRpcError(res, 500, -32603, 'internal error');
     }
   }
 
-  private rebindingProtection() {
-    const hosts = this.allowedHosts();
-    if (!hosts) return { enableDnsRebindingProtection: false };
-    return {
-      enableDnsRebindingProtection: true,
-      allowedHosts: hosts,
-      allowedOrigins: hosts.flatMap((h) => [`http://${h}`, `https://${h}`]),
-    };
-  }
-
   async close(): Promise<void> {
+    clearInterval(this.sweeper);
     await Promise.all([...this.sessions.values()].map((s) => s.transport.close().catch(() => undefined)));
     this.sessions.clear();
   }
+}
+
+/** JSON-RPC batches were removed from MCP in 2025-06-18. */
+function batchRefused(res: Response): void {
+  jsonRpcError(
+    res,
+    400,
+    -32600,
+    'Invalid Request: JSON-RPC batches are not supported; send one message per request',
+  );
 }

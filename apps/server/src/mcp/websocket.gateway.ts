@@ -19,6 +19,8 @@ export class McpWebSocketGateway {
 
   constructor(
     private readonly runtime: QuarryRuntime,
+    /** Ends the principal's least recently used idle HTTP session; false when it has none. */
+    private readonly makeRoom: (principalId: string) => Promise<boolean> = async () => false,
     private readonly mcp: McpDependencies = runtime.mcp,
   ) {
     this.wss = new WebSocketServer({
@@ -48,7 +50,10 @@ export class McpWebSocketGateway {
     let principal;
     try {
       principal = await authenticate(this.runtime, request);
-      if (this.mcp.hub.countFor(principal.id) >= this.runtime.config.maxSessionsPerPrincipal) {
+      if (
+        this.mcp.hub.countFor(principal.id) >= this.runtime.config.maxSessionsPerPrincipal &&
+        !(await this.makeRoom(principal.id))
+      ) {
         throw new QuarryError(
           'rate_limited',
           `at most ${this.runtime.config.maxSessionsPerPrincipal} MCP sessions per principal`,
@@ -72,7 +77,12 @@ export class McpWebSocketGateway {
         this.runtime.logger.warn({ err: error.message }, 'MCP WebSocket session failed to start');
         ws.terminate();
       });
-      ws.on('close', () => void server.close().catch(() => undefined));
+      // 4401 as graphql-ws uses it: the credentials that opened this socket are no longer valid.
+      const untrack = this.runtime.connections.track(principal, (reason) => ws.close(4401, reason));
+      ws.on('close', () => {
+        untrack();
+        void server.close().catch(() => undefined);
+      });
       // Frames over maxPayload close the socket with 1009; ws reports it as an error first.
       ws.on('error', (error) => this.runtime.logger.debug({ err: error.message }, 'MCP WebSocket error'));
     });

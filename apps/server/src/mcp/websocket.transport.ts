@@ -11,13 +11,15 @@ export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
  * MCP over one WebSocket (subprotocol `mcp`), the server side of the SDK's
  * WebSocketClientTransport: one JSON-RPC message per text frame. A malformed frame is answered
  * with a JSON-RPC parse error and the session stays open. A client that stops reading is
- * disconnected once MAX_BUFFERED_BYTES are queued, so no buffer grows without bound.
+ * disconnected once MAX_BUFFERED_BYTES are queued, so no buffer grows without bound. Requests
+ * before `initialize` are refused, as Streamable HTTP refuses them.
  */
 export class WebSocketServerTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
   onmessage?: (message: JSONRPCMessage) => void;
   sessionId?: string;
+  private initializeSeen = false;
 
   constructor(private readonly socket: WebSocket) {}
 
@@ -61,7 +63,22 @@ export class WebSocketServerTransport implements Transport {
       });
       return;
     }
-    this.onmessage?.(result.data);
+    const message = result.data;
+    if (!this.initializeSeen) {
+      const method = 'method' in message ? message.method : undefined;
+      if (method === 'initialize') this.initializeSeen = true;
+      else if (method !== 'ping') {
+        // As on Streamable HTTP: nothing but initialize (and ping) before initialize.
+        if ('id' in message && method !== undefined)
+          this.reply({
+            jsonrpc: '2.0',
+            id: message.id,
+            error: { code: -32000, message: 'Bad Request: Server not initialized; send initialize first' },
+          });
+        return;
+      }
+    }
+    this.onmessage?.(message);
   }
 
   private reply(message: unknown): void {

@@ -33,8 +33,10 @@ export async function handle(
   args: unknown,
 ): Promise<unknown> {
   const controller = new AbortController();
-  request.on('close', () => {
-    if (!request.complete || !request.readableEnded) controller.abort();
+  // The request's own 'close' has fired once its body was read; the response's fires when the
+  // connection goes, and before the answer was written that means the client gave up.
+  request.res?.once('close', () => {
+    if (!request.res?.writableFinished) controller.abort();
   });
   const envelope: Envelope = {
     op,

@@ -19,7 +19,7 @@ import {
 import { toQuarryError } from '../errors';
 import type { MessageManager, Principal, Transport } from '../message-manager';
 import type { PromptManager } from './prompt.manager';
-import { parseResourceUri, type ResourceManager } from './resource.manager';
+import type { ResourceManager } from './resource.manager';
 import { LOG_LEVELS, type LogLevel, type SessionHandle, type SessionHub } from './session.hub';
 import type { ToolRegistry } from './tool.registry';
 
@@ -29,8 +29,6 @@ export interface McpDependencies {
   prompts: PromptManager;
   resources: ResourceManager;
   hub: SessionHub;
-  /** Values for completion/complete: collection names and document ids by prefix. */
-  complete(principal: Principal, kind: 'collection' | 'document', prefix: string): Promise<string[]>;
   version: string;
 }
 
@@ -161,53 +159,60 @@ export function createMcpSession(
     }
   });
 
-  server.setRequestHandler(ListResourcesRequestSchema, (request) =>
-    guard(() => deps.resources.list(principal, request.params?.cursor)),
-  );
+  // Every capability runs as an operation of the message manager, with this session's principal.
+  const run = <T>(op: string, args: unknown, extra: { signal: AbortSignal; requestId: string | number }) =>
+    guard(() => deps.manager.handle<T>(envelope(op, args, extra)));
+
+  server.setRequestHandler(ListResourcesRequestSchema, async (request, extra) => {
+    const { resources, nextCursor } = await run<{ resources: never[]; nextCursor?: string }>(
+      'list_resources',
+      request.params?.cursor ? { cursor: request.params.cursor } : {},
+      extra,
+    );
+    return { resources, ...(nextCursor ? { nextCursor } : {}) };
+  });
   server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({
     resourceTemplates: deps.resources.templates(),
   }));
-  server.setRequestHandler(ReadResourceRequestSchema, (request) =>
-    guard(async () => ({ contents: [await deps.resources.read(principal, request.params.uri)] })),
+  server.setRequestHandler(ReadResourceRequestSchema, (request, extra) =>
+    run<{ contents: never[] }>('read_resource', { uri: request.params.uri }, extra),
   );
-  server.setRequestHandler(SubscribeRequestSchema, (request) =>
-    guard(async () => {
-      // Quarry URIs must be well-formed; other URIs are accepted as the spec asks, and never update.
-      if (request.params.uri.startsWith('quarry://')) parseResourceUri(request.params.uri);
-      session.subscriptions.add(request.params.uri);
-      return {};
-    }),
-  );
+  server.setRequestHandler(SubscribeRequestSchema, async (request, extra) => {
+    await run('subscribe_resource', { uri: request.params.uri }, extra);
+    session.subscriptions.add(request.params.uri);
+    return {};
+  });
   server.setRequestHandler(UnsubscribeRequestSchema, async (request) => {
     session.subscriptions.delete(request.params.uri);
     return {};
   });
 
-  server.setRequestHandler(ListPromptsRequestSchema, async () => ({ prompts: deps.prompts.list() }));
+  server.setRequestHandler(ListPromptsRequestSchema, (_request, extra) =>
+    run<{ prompts: never[] }>('list_prompts', {}, extra),
+  );
   server.setRequestHandler(GetPromptRequestSchema, (request, extra) =>
-    guard(
-      async () =>
-        (await deps.prompts.render(request.params.name, request.params.arguments ?? {}, {
-          signal: extra.signal,
-        })) as never,
+    run<never>(
+      'render_prompt',
+      { name: request.params.name, arguments: request.params.arguments ?? {} },
+      extra,
     ),
   );
 
-  server.setRequestHandler(CompleteRequestSchema, (request) =>
-    guard(async () => {
-      const { ref, argument } = request.params;
-      let kind: 'collection' | 'document' | undefined;
-      if (ref.type === 'ref/resource') {
-        kind = argument.name === 'id' ? 'document' : argument.name === 'name' ? 'collection' : undefined;
-      } else if (argument.name === 'collection') {
-        kind = 'collection';
-      }
-      const values = kind ? await deps.complete(principal, kind, argument.value ?? '') : [];
-      return {
-        completion: { values: values.slice(0, 100), total: values.length, hasMore: values.length > 100 },
-      };
-    }),
-  );
+  server.setRequestHandler(CompleteRequestSchema, async (request, extra) => {
+    const { ref, argument } = request.params;
+    let kind: 'collection' | 'document' | undefined;
+    if (ref.type === 'ref/resource') {
+      kind = argument.name === 'id' ? 'document' : argument.name === 'name' ? 'collection' : undefined;
+    } else if (argument.name === 'collection') {
+      kind = 'collection';
+    }
+    const values = kind
+      ? (await run<{ values: string[] }>('complete', { kind, prefix: argument.value ?? '' }, extra)).values
+      : [];
+    return {
+      completion: { values: values.slice(0, 100), total: values.length, hasMore: values.length > 100 },
+    };
+  });
 
   server.setRequestHandler(SetLevelRequestSchema, async (request) => {
     session.logLevel = request.params.level as LogLevel;

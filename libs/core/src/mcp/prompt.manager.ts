@@ -1,5 +1,11 @@
-import nunjucks from 'nunjucks';
+import type { OperationContext } from '../message-manager';
 import { InvalidError, NotFoundError, type FieldProblem } from '../errors';
+import {
+  compileTemplate,
+  renderTemplate,
+  TemplateSyntaxError,
+  type CompiledTemplate,
+} from './prompt.template';
 
 export interface PromptArgument {
   name: string;
@@ -7,7 +13,7 @@ export interface PromptArgument {
   required?: boolean;
 }
 
-/** A prompt template: messages rendered with nunjucks (Jinja-like) from validated arguments. */
+/** A prompt template: messages in logic-less Mustache (prompt.template.ts), rendered from validated arguments. */
 export interface PromptTemplate {
   name: string;
   title?: string;
@@ -28,13 +34,11 @@ export interface RenderedPrompt {
 /** A prompt whose rendering needs more than a template (e.g. one that runs a search first). */
 export interface DynamicPrompt {
   template: Omit<PromptTemplate, 'messages'>;
-  render(args: Record<string, string>, context: { signal?: AbortSignal }): Promise<RenderedPrompt>;
+  /** Runs with the caller's context: whatever it reads, it reads as the caller. */
+  render(args: Record<string, string>, context: OperationContext): Promise<RenderedPrompt>;
 }
 
 const MAX_ARGUMENT_LENGTH = 10_000;
-
-// No filesystem loader and no autoescaping: templates are plain text for a model, not HTML.
-const environment = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: false });
 
 /** Validates arguments against a prompt's declaration: required ones present, no unknown ones, bounded length. */
 export function checkPromptArguments(
@@ -64,32 +68,47 @@ export function checkPromptArguments(
   >;
 }
 
-/** Checks a template before it is stored: a syntax error is refused with the reason. */
-export function checkPromptTemplate(template: PromptTemplate): void {
-  for (const [i, message] of template.messages.entries()) {
+/**
+ * Compiles every message of a template, which may use only its declared arguments; a template
+ * that is not valid is refused as invalid `template`, with the message, line and reason.
+ */
+export function checkPromptTemplate(template: PromptTemplate): CompiledTemplate[] {
+  const declared = template.arguments.map((a) => a.name);
+  return template.messages.map((message, i) => {
     try {
-      nunjucks.compile(message.text, environment);
-      environment.renderString(message.text, {});
+      return compileTemplate(message.text, declared);
     } catch (error) {
-      throw new InvalidError(
-        `prompt ${template.name}: messages[${i}] is not a valid template: ${(error as Error).message}`,
-        [{ field: `messages[${i}].text`, reason: 'template syntax error' }],
-      );
+      if (!(error instanceof TemplateSyntaxError)) throw error;
+      const reason = `messages[${i}].text ${error.message}`;
+      throw new InvalidError(`prompt ${template.name}: template is not valid: ${reason}`, [
+        { field: 'template', reason },
+      ]);
     }
-  }
+  });
 }
 
 /** Prompts from the prompts/ directory and the registry, plus built-in dynamic ones. */
 export class PromptManager {
-  private templates = new Map<string, PromptTemplate>();
+  private templates = new Map<string, { template: PromptTemplate; compiled: CompiledTemplate[] }>();
   private readonly dynamic = new Map<string, DynamicPrompt>();
 
   addDynamic(prompt: DynamicPrompt): void {
     this.dynamic.set(prompt.template.name, prompt);
   }
 
-  replaceTemplates(templates: PromptTemplate[]): void {
-    this.templates = new Map(templates.filter((t) => !this.dynamic.has(t.name)).map((t) => [t.name, t]));
+  /** Replaces the stored templates; returns those refused (e.g. stored before templates were Mustache). */
+  replaceTemplates(templates: PromptTemplate[]): { name: string; reason: string }[] {
+    const refused: { name: string; reason: string }[] = [];
+    this.templates = new Map();
+    for (const template of templates) {
+      if (this.dynamic.has(template.name)) continue;
+      try {
+        this.templates.set(template.name, { template, compiled: checkPromptTemplate(template) });
+      } catch (error) {
+        refused.push({ name: template.name, reason: (error as Error).message });
+      }
+    }
+    return refused;
   }
 
   isBuiltIn(name: string): boolean {
@@ -99,29 +118,30 @@ export class PromptManager {
   list(): Omit<PromptTemplate, 'messages'>[] {
     return [
       ...[...this.dynamic.values()].map((d) => d.template),
-      ...[...this.templates.values()].map(({ messages: _m, ...rest }) => rest),
+      ...[...this.templates.values()].map(({ template: { messages: _m, ...rest } }) => rest),
     ];
   }
 
   get(name: string): Omit<PromptTemplate, 'messages'> | undefined {
-    return this.dynamic.get(name)?.template ?? this.templates.get(name);
+    return this.dynamic.get(name)?.template ?? this.templates.get(name)?.template;
   }
 
   async render(
     name: string,
     args: Record<string, unknown>,
-    context: { signal?: AbortSignal } = {},
+    context: OperationContext,
   ): Promise<RenderedPrompt> {
     const dynamic = this.dynamic.get(name);
     if (dynamic) return dynamic.render(checkPromptArguments(dynamic.template, args), context);
-    const template = this.templates.get(name);
-    if (!template) throw new NotFoundError('prompt', name);
+    const stored = this.templates.get(name);
+    if (!stored) throw new NotFoundError('prompt', name);
+    const { template, compiled } = stored;
     const values = checkPromptArguments(template, args);
     return {
       description: template.description,
-      messages: template.messages.map((m) => ({
+      messages: template.messages.map((m, i) => ({
         role: m.role,
-        content: { type: 'text', text: environment.renderString(m.text, values) },
+        content: { type: 'text', text: renderTemplate(compiled[i], values) },
       })),
     };
   }
