@@ -71,12 +71,14 @@ async function main() {
     }
     const ingestPerSecond = corpus.documents.length / ((performance.now() - started) / 1000);
     await es.indices.refresh({ index: `${prefix}-*` });
-    const embedder = await createEmbedder({ kind: 'local' });
+    const embedder = await createEmbedder(
+      config.embedder.kind === 'local' ? { ...config.embedder, dataDir: config.dataDir } : config.embedder,
+    );
     const texts = corpus.documents.flatMap((d) =>
       chunkText(d.body).map((c) => (d.title ? `${d.title}. ${c}` : c)),
     );
     started = performance.now();
-    for (let i = 0; i < texts.length; i += 64) await embedder.embed(texts.slice(i, i + 64));
+    for (let i = 0; i < texts.length; i += 64) await embedder.embedPassages(texts.slice(i, i + 64));
     const embedPerSecond = corpus.documents.length / ((performance.now() - started) / 1000);
     await embedder.close();
     report.ingest = {

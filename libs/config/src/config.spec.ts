@@ -8,7 +8,7 @@ describe('loadConfig', () => {
     expect(config.elasticsearchUrl).toBeUndefined();
     expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
     expect(config.redisUrlExplicit).toBe(false);
-    expect(config.embedder).toEqual({ kind: 'local' });
+    expect(config.embedder).toEqual({ kind: 'local', model: 'e5-small-v2' });
   });
 
   it.each(['abc', '0', '70000', '3000x', '-1'])('rejects PORT=%s naming the variable', (port) => {
@@ -42,6 +42,20 @@ describe('loadConfig', () => {
       loadConfig({ QUARRY_EMBEDDER: 'openai', QUARRY_EMBEDDER_URL: 'http://127.0.0.1:1' }),
     ).toThrow(/^QUARRY_EMBEDDER_MODEL: is required/);
     expect(() => loadConfig({ QUARRY_EMBEDDER: 'magic' })).toThrow(/^QUARRY_EMBEDDER: must be/);
+  });
+
+  it('picks a local model by QUARRY_EMBEDDER_MODEL: a catalog id or a model directory', () => {
+    expect(loadConfig({ QUARRY_EMBEDDER_MODEL: 'BGE-small-en-v1.5' }).embedder).toEqual({
+      kind: 'local',
+      model: 'bge-small-en-v1.5',
+    });
+    expect(loadConfig({ QUARRY_EMBEDDER_MODEL: '/models/my-model' }).embedder).toEqual({
+      kind: 'local',
+      model: '/models/my-model',
+    });
+    expect(() => loadConfig({ QUARRY_EMBEDDER_MODEL: 'use-lite' })).toThrow(
+      /^QUARRY_EMBEDDER_MODEL: must be one of e5-small-v2, bge-small-en-v1.5, all-minilm-l6-v2/,
+    );
   });
 
   it('keeps an explicit REDIS_URL', () => {

@@ -1,14 +1,36 @@
+import type { Pooling } from './model-manifest';
+
 /**
- * Turns texts into vectors. Quarry computes embeddings in the app (not in Elasticsearch), so
- * the vector index works on any Elasticsearch 8 without paid features.
+ * What produced a set of vectors. The vector index records it (mappings `_meta`), so vectors of two
+ * models are never mixed: start-up compares it with the configured embedder's.
+ */
+export interface EmbeddingModelInfo {
+  /** Stable identity of provider + model, e.g. `local:e5-small-v2` or `openai:text-embedding-3-small`. */
+  id: string;
+  dims: number;
+  /** `provider` when a remote service pools (OpenAI-compatible). */
+  pooling: Pooling | 'provider';
+  /** Put in front of queries / passages before embedding ('' for none). */
+  queryPrefix: string;
+  passagePrefix: string;
+}
+
+/**
+ * Turns texts into vectors. Quarry computes embeddings in the app (not in Elasticsearch), so the vector
+ * index works on any Elasticsearch 8 without paid features. Retrieval models embed a search query and a
+ * stored passage differently (e5's `query: ` / `passage: `, bge's query instruction), so callers say
+ * which they have.
  */
 export interface Embedder {
-  /** Stable identity of model + provider; stored with the vector index so a switch is detected. */
+  /** Same as `model.id`. */
   readonly id: string;
-  /** Length of every vector `embed` returns; the vector index's `dims` follow it. */
+  /** Same as `model.dims`: the vector index's `dims` follow it. */
   readonly dims: number;
-  /** One vector per text, in order. Rejects with an Error naming the provider when it fails. */
-  embed(texts: string[], signal?: AbortSignal): Promise<number[][]>;
-  /** Releases workers, sockets and model memory. */
+  readonly model: EmbeddingModelInfo;
+  /** One vector per search query, in order. Rejects with an Error naming the provider when it fails. */
+  embedQueries(queries: string[], signal?: AbortSignal): Promise<number[][]>;
+  /** One vector per stored text (document chunk), in order. */
+  embedPassages(passages: string[], signal?: AbortSignal): Promise<number[][]>;
+  /** Releases sessions, sockets and model memory. */
   close(): Promise<void>;
 }

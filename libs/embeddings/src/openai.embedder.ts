@@ -1,5 +1,5 @@
 import { UnavailableError } from '@quarry/core';
-import type { Embedder } from './embedder';
+import type { Embedder, EmbeddingModelInfo } from './embedder';
 
 export interface OpenAiEmbedderOptions {
   /** Base URL of the server; `/v1/embeddings` is appended (once, if the URL already ends in `/v1`). */
@@ -119,6 +119,20 @@ export class OpenAiEmbedder implements Embedder {
     this.knownDims = probe.length;
   }
 
+  /** What the vector index records. The provider pools; OpenAI's models take no prefixes. */
+  get model(): EmbeddingModelInfo {
+    return { id: this.id, dims: this.dims, pooling: 'provider', queryPrefix: '', passagePrefix: '' };
+  }
+
+  embedQueries(queries: string[], signal?: AbortSignal): Promise<number[][]> {
+    return this.embed(queries, signal);
+  }
+
+  embedPassages(passages: string[], signal?: AbortSignal): Promise<number[][]> {
+    return this.embed(passages, signal);
+  }
+
+  /** Vectors for any texts, as the provider computes them. */
   async embed(texts: string[], signal?: AbortSignal): Promise<number[][]> {
     signal?.throwIfAborted();
     const vectors: number[][] = [];

@@ -3,8 +3,10 @@ import * as path from 'node:path';
 import type { Client } from '@elastic/elasticsearch';
 import { ConflictError } from '@quarry/core';
 import { findRepoRoot } from '@quarry/config';
+import type { EmbeddingModelInfo } from '@quarry/embeddings';
 import { INDEX_KINDS, IndexKind, indexNames } from './index-names';
 import { mapElasticsearchError } from './elasticsearch.client';
+import { modelDifferences, vectorIndexModel, type VectorIndexModel } from './vector-index-model';
 
 interface IndexDefinition {
   version: number;
@@ -12,22 +14,33 @@ interface IndexDefinition {
   mappings: Record<string, unknown> & { _meta?: Record<string, unknown> };
 }
 
+/** The part of an Embedder that index setup needs: what the vector index records. */
 export interface EmbedderIdentity {
-  id: string;
-  dims: number;
+  model: EmbeddingModelInfo;
+}
+
+export interface IndexSetupOptions {
+  /**
+   * Report a vector index written by another model (in `modelMismatch`) instead of refusing: only for
+   * `quarry reindex --embeddings`, which re-embeds into a new index before anything searches with it.
+   */
+  allowModelMismatch?: boolean;
 }
 
 export interface IndexSetupResult {
   kind: IndexKind;
   alias: string;
   index: string;
-  action: 'created' | 'exists' | 'migrated';
+  /** `recreated`: an empty vector index of another model was replaced by one for the configured model. */
+  action: 'created' | 'exists' | 'migrated' | 'recreated';
+  /** Set when `allowModelMismatch` let a vector index of another model through: what differs. */
+  modelMismatch?: string[];
 }
 
 /** Reads elastic/indices/<kind>.json; the vector index gets the embedder's dims filled in. */
 export function loadIndexDefinition(kind: IndexKind, embedder: EmbedderIdentity): IndexDefinition {
   const file = path.join(findRepoRoot(), 'elastic', 'indices', `${kind}.json`);
-  const raw = fs.readFileSync(file, 'utf8').replace('"$EMBEDDING_DIMS"', String(embedder.dims));
+  const raw = fs.readFileSync(file, 'utf8').replace('"$EMBEDDING_DIMS"', String(embedder.model.dims));
   const parsed = JSON.parse(raw) as IndexDefinition & { description?: string };
   const definition: IndexDefinition = {
     version: parsed.version,
@@ -35,7 +48,7 @@ export function loadIndexDefinition(kind: IndexKind, embedder: EmbedderIdentity)
     mappings: parsed.mappings,
   };
   if (kind === 'vectors') {
-    definition.mappings._meta = { embedder: embedder.id, dims: embedder.dims };
+    definition.mappings._meta = { ...vectorIndexModel(embedder.model) };
   }
   return definition;
 }
@@ -50,14 +63,13 @@ export async function setupIndices(
   client: Client,
   prefix: string,
   embedder: EmbedderIdentity,
+  options: IndexSetupOptions = {},
 ): Promise<IndexSetupResult[]> {
   const names = indexNames(prefix);
   const results: IndexSetupResult[] = [];
   try {
     for (const kind of INDEX_KINDS) {
-      results.push(
-        await setupIndex(client, names[kind], kind, loadIndexDefinition(kind, embedder), embedder),
-      );
+      results.push(await setupIndex(client, names[kind], kind, loadIndexDefinition(kind, embedder), options));
     }
   } catch (error) {
     if (error instanceof ConflictError) throw error;
@@ -73,9 +85,15 @@ async function currentIndexOf(client: Client, alias: string): Promise<string | u
   return Object.keys(aliases)[0];
 }
 
-function versionOf(index: string): number {
-  const match = /-v(\d+)$/.exec(index);
+/** `<alias>-v<version>`, or `<alias>-v<version>-<suffix>` for an index re-created or re-embedded at that version. */
+export function versionOf(index: string): number {
+  const match = /-v(\d+)(?:-[a-z0-9]+)?$/.exec(index);
   return match ? Number(match[1]) : 0;
+}
+
+/** A fresh name for an index of `version` (re-embedding, re-creation): `<alias>-v<version>-<time>`. */
+export function freshIndexName(alias: string, version: number): string {
+  return `${alias}-v${version}-${Date.now().toString(36)}`;
 }
 
 async function setupIndex(
@@ -83,7 +101,7 @@ async function setupIndex(
   alias: string,
   kind: IndexKind,
   definition: IndexDefinition,
-  embedder: EmbedderIdentity,
+  options: IndexSetupOptions,
 ): Promise<IndexSetupResult> {
   const index = `${alias}-v${definition.version}`;
   await client.indices.putIndexTemplate({
@@ -95,8 +113,31 @@ async function setupIndex(
   });
 
   const current = await currentIndexOf(client, alias);
-  if (kind === 'vectors' && current) await assertSameEmbedder(client, current, embedder);
-  if (current === index) return { kind, alias, index, action: 'exists' };
+  if (kind === 'vectors' && current) {
+    const configured = definition.mappings._meta as unknown as VectorIndexModel;
+    const check = await compareEmbedder(client, current, configured);
+    if (check.differences.length > 0) {
+      if (check.chunks === 0) {
+        // Nothing embedded yet: a new empty index for the configured model takes the alias in one step.
+        const fresh = freshIndexName(alias, definition.version);
+        await client.indices.create({ index: fresh, wait_for_active_shards: 1 });
+        await client.indices.updateAliases({
+          actions: [
+            { remove: { index: current, alias } },
+            { add: { index: fresh, alias, is_write_index: true } },
+          ],
+        });
+        await client.indices.delete({ index: current });
+        return { kind, alias, index: fresh, action: 'recreated' };
+      }
+      if (!options.allowModelMismatch)
+        throw modelMismatchError(current, check.chunks, check.recorded, check.differences);
+      return { kind, alias, index: current, action: 'exists', modelMismatch: check.differences };
+    }
+  }
+  if (current === index || (current && versionOf(current) === definition.version)) {
+    return { kind, alias, index: current, action: 'exists' };
+  }
   if (current && versionOf(current) > definition.version) {
     throw new ConflictError(
       `${alias} points to ${current}, newer than this Quarry's definition v${definition.version}; upgrade Quarry`,
@@ -123,20 +164,30 @@ async function setupIndex(
   return { kind, alias, index, action: 'migrated' };
 }
 
-async function assertSameEmbedder(client: Client, index: string, embedder: EmbedderIdentity): Promise<void> {
+async function compareEmbedder(
+  client: Client,
+  index: string,
+  configured: VectorIndexModel,
+): Promise<{ recorded: Partial<VectorIndexModel>; differences: string[]; chunks: number }> {
   const mapping = await client.indices.getMapping({ index });
-  const meta = mapping[index]?.mappings?._meta as { embedder?: string; dims?: number } | undefined;
-  if (!meta?.embedder || (meta.embedder === embedder.id && meta.dims === embedder.dims)) return;
-  const count = await client.count({ index });
-  if (count.count === 0) {
-    // Nothing embedded yet: the empty index can simply be recreated for the new embedder.
-    await client.indices.delete({ index });
-    return;
-  }
-  throw new ConflictError(
-    `the vector index holds ${count.count} chunks embedded with "${meta.embedder}" (${meta.dims} dims) but ` +
-      `QUARRY_EMBEDDER is now "${embedder.id}" (${embedder.dims} dims); vectors of different models cannot be ` +
-      'compared. Switch QUARRY_EMBEDDER back, or delete the vector index and ingest the documents again',
+  const recorded = (mapping[index]?.mappings?._meta ?? {}) as Partial<VectorIndexModel>;
+  const differences = recorded.embedder ? modelDifferences(recorded, configured) : [];
+  const chunks = differences.length ? (await client.count({ index })).count : 0;
+  return { recorded, differences, chunks };
+}
+
+function modelMismatchError(
+  index: string,
+  chunks: number,
+  recorded: Partial<VectorIndexModel>,
+  differences: string[],
+): ConflictError {
+  return new ConflictError(
+    `the vector index ${index} holds ${chunks} chunks embedded with "${recorded.embedder}" ` +
+      `(${recorded.dims} dims) but the configured embedder differs (${differences.join('; ')}); ` +
+      'vectors of different models are never mixed. Re-embed every document with the configured model: ' +
+      '`quarry reindex --embeddings` (searches keep using the old vectors until it is done); or set ' +
+      'QUARRY_EMBEDDER / QUARRY_EMBEDDER_MODEL back to the recorded model',
   );
 }
 

