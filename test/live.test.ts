@@ -259,6 +259,7 @@ describe('live matching agrees with the lexical search', () => {
       terms: terms[i],
     }));
     const disagreements: string[] = [];
+    const outcomes = { matching: 0, empty: 0 };
     for (const [n, input] of queries.entries()) {
       const search = await manager.handle<SearchResult>({
         ...internal,
@@ -285,13 +286,16 @@ describe('live matching agrees with the lexical search', () => {
         .map((e) => e.hit.id)
         .sort();
       const expected = search.hits.map((h) => h.id).sort();
+      outcomes[expected.length ? 'matching' : 'empty']++;
       if (JSON.stringify(live) !== JSON.stringify(expected))
         disagreements.push(
           `${JSON.stringify(input)}: live ${JSON.stringify(live)}, search ${JSON.stringify(expected)}`,
         );
     }
     expect(disagreements).toEqual([]);
-    // The corpus and queries exercise both outcomes.
-    expect(queries.length).toBeGreaterThan(10);
+    // The agreement means something only if the queries exercise both outcomes: some match
+    // documents and some match none.
+    expect(outcomes.matching).toBeGreaterThan(5);
+    expect(outcomes.empty).toBeGreaterThan(0);
   });
 });

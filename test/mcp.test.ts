@@ -253,6 +253,18 @@ describe('MCP over WebSocket, Streamable HTTP and stdio with the SDK client', ()
       expect(progress.slice(0, 2)).toEqual([100, 200]);
       expect(progress.every((p, i) => i === 0 || p > progress[i - 1])).toBe(true);
 
+      /** Ingests that ended in an error: a cancelled one is counted once the server has given it up. */
+      const failedIngests = async () =>
+        (await (await fetch(`${server.url}/metrics`)).text())
+          .split('\n')
+          .filter(
+            (l) =>
+              l.startsWith('quarry_requests_total{') &&
+              l.includes('op="index_documents"') &&
+              !l.includes('outcome="ok"'),
+          )
+          .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+      const failedBefore = await failedIngests();
       const controller = new AbortController();
       const many = Array.from({ length: 1000 }, (_, i) => ({
         id: `cancel-${kind}-${i}`,
@@ -269,7 +281,7 @@ describe('MCP over WebSocket, Streamable HTTP and stdio with the SDK client', ()
         },
       );
       await expect(pending).rejects.toThrow();
-      await new Promise((r) => setTimeout(r, 3000));
+      await eventually(failedIngests, (n) => n > failedBefore, 30_000);
       await server.runtime.elasticsearch.indices.refresh({ index: server.runtime.indices.docs });
       const { count } = await server.runtime.elasticsearch.count({
         index: server.runtime.indices.docs,

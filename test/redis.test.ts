@@ -33,7 +33,16 @@ describe('Redis pub/sub through the app bus (real Redis)', () => {
     );
     await unsubscribe();
     expect(await instanceA.publish(channel, 2)).toBe(0);
-    await new Promise((r) => setTimeout(r, 100));
+    // Messages of one channel arrive in order: once a later one reached a new handler, the
+    // earlier one would have reached the old handler too, had it still been subscribed.
+    const probe: unknown[] = [];
+    await instanceB.subscribe(channel, (message) => probe.push(message));
+    expect(await instanceA.publish(channel, 3)).toBe(1);
+    await eventually(
+      async () => probe,
+      (p) => p.includes(3),
+      5000,
+    );
     expect(seen).toEqual([1]);
   });
 });

@@ -283,9 +283,13 @@ describe('rate limits', () => {
     expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(55);
     expect(limited?.body.error.code).toBe('rate_limited');
     expect(Number(limited?.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-    await new Promise((r) => setTimeout(r, 1100 * Number(limited?.headers.get('retry-after'))));
-    expect(
-      (await call(server.url, 'GET', '/v1/collections', undefined, bearer('limited-key-1'))).status,
-    ).toBe(200);
+    // Retry-After is honest: the budget lets a request through again within it.
+    const retryAfterMs = 1000 * Number(limited?.headers.get('retry-after'));
+    await eventually(
+      async () =>
+        (await call(server.url, 'GET', '/v1/collections', undefined, bearer('limited-key-1'))).status,
+      (status) => status === 200,
+      retryAfterMs + 1000,
+    );
   });
 });

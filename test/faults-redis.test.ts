@@ -1,0 +1,77 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { findFreePort, startRedis, stopRedis } from '@quarry/services';
+import { startServer, type RunningServer } from '../apps/server/src/server';
+import { call } from './support/http';
+import { dropIndices, eventually, testConfig } from './support/test-env';
+
+/**
+ * Redis stopped under a running Quarry, and started again. The policy: searches keep working
+ * (rate limits fail open for reads, the query cache misses), writes are refused as unavailable
+ * (an unmetered writer could flood the indices), and everything recovers once Redis is back.
+ * This file stops only its own Redis (another port); Elasticsearch is the shared test node.
+ */
+describe('faults: Redis stopped and started again', () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'quarry-faults-redis-'));
+  let redisOptions: { dataDir: string; url: string; explicit: boolean };
+  let server: RunningServer;
+  const reader = { authorization: 'Bearer faults-reader-1' };
+  const writer = { authorization: 'Bearer faults-writer-1' };
+
+  const ready = async () => (await call(server.url, 'GET', '/health/ready')).body;
+  const ingest = (id: string) =>
+    call(
+      server.url,
+      'POST',
+      '/v1/documents?wait=true',
+      [{ id, collection: 'faults', body: `Redis fault document ${id}.` }],
+      writer,
+    );
+  const search = () =>
+    call(server.url, 'POST', '/v1/search', { query: 'redis fault document', mode: 'lexical' }, reader);
+
+  beforeAll(async () => {
+    redisOptions = { dataDir, url: `redis://127.0.0.1:${await findFreePort()}`, explicit: false };
+    const redisUrl = await startRedis(redisOptions);
+    redisOptions.url = redisUrl;
+    server = await startServer(
+      testConfig({
+        REDIS_URL: redisUrl,
+        QUARRY_API_KEYS: 'faults-reader-1:reader,faults-writer-1:writer',
+        QUARRY_REQUEST_TIMEOUT_MS: '3000',
+      }),
+    );
+    expect((await ingest('before')).status).toBe(200);
+  }, 120_000);
+
+  afterAll(async () => {
+    await server?.close();
+    await stopRedis(redisOptions);
+    if (server) await dropIndices(server.runtime.config.indexPrefix);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('serves searches and refuses writes with 503 while Redis is down, then recovers', async () => {
+    await stopRedis(redisOptions);
+    // Quarry has noticed: readiness reports Redis down (and so the instance not ready).
+    const down = await eventually(ready, (r) => r?.redis?.status === 'down', 15_000);
+    expect(down.status).toBe('not_ready');
+
+    const read = await search();
+    expect(read.status).toBe(200);
+    expect(read.body.hits.map((h: { id: string }) => h.id)).toEqual(['before']);
+
+    const refused = await ingest('during');
+    expect(refused.status).toBe(503);
+    expect(refused.body.error.code).toBe('unavailable');
+    expect(refused.body.error.message).toMatch(/^redis is unavailable: /);
+    expect((await ready()).redis.status).toBe('down');
+
+    await startRedis(redisOptions);
+    await eventually(ready, (r) => r?.status === 'ready', 30_000);
+    expect((await ingest('after')).status).toBe(200);
+    const ids = (await search()).body.hits.map((h: { id: string }) => h.id).sort();
+    expect(ids).toEqual(['after', 'before']);
+  }, 90_000);
+});
