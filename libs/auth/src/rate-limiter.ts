@@ -73,12 +73,6 @@ export class RateLimiter implements MessageManagerPlugin {
     return operation.role === 'reader' ? 'read' : 'write';
   }
 
-  /** Points a request costs; 1 unless the operation declares more. */
-  static costOf(operation: Operation): number {
-    const cost = (operation as Operation & { cost?: number }).cost;
-    return typeof cost === 'number' && cost > 0 ? cost : 1;
-  }
-
   async beforeRun(envelope: Envelope, operation: Operation): Promise<void> {
     // The local admin of protected mode and Quarry's own internal calls are not metered.
     if (
@@ -88,7 +82,8 @@ export class RateLimiter implements MessageManagerPlugin {
       envelope.principal.id === 'stdio'
     )
       return;
-    await this.take(envelope.principal.id, RateLimiter.budgetOf(operation), RateLimiter.costOf(operation));
+    // The message manager sets the cost the operation declares (e.g. a hybrid search costs 3).
+    await this.take(envelope.principal.id, RateLimiter.budgetOf(operation), envelope.cost ?? 1);
   }
 
   /** Takes `points` from the principal's budget, or throws RateLimitedError (or UnavailableError for writes without Redis). */

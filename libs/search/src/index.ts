@@ -9,6 +9,7 @@ export * from './search.service';
 export * from './search-query';
 export * from './ingest.service';
 export * from './search.operations';
+export * from './operation-costs';
 export * from './fusion';
 export * from './chunker';
 export * from './query-parser';

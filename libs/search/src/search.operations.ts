@@ -13,6 +13,7 @@ import {
   SEARCH_RESULT_SCHEMA,
 } from './output-schemas';
 import type { IngestResult } from './document.dto';
+import { ingestCost, searchCost } from './operation-costs';
 
 /** Serves identical searches from a cache; `collections` is the scope the key depends on. */
 export interface SearchCache {
@@ -56,6 +57,7 @@ export function searchOperations(deps: SearchOperationDeps): Operation<never, un
     description: 'Search documents by words (lexical), by meaning (semantic) or both (hybrid, default).',
     role: 'reader',
     input: SearchInput,
+    cost: searchCost,
     tool: {
       title: 'Search documents',
       annotations: { readOnlyHint: true, openWorldHint: false },
@@ -81,6 +83,7 @@ export function searchOperations(deps: SearchOperationDeps): Operation<never, un
       'Add or replace documents (bulk). Each document gets its own result; a bad one never fails the rest.',
     role: 'writer',
     input: IndexDocumentsInput,
+    cost: ingestCost,
     tool: {
       title: 'Index documents',
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },

@@ -8,6 +8,7 @@ import { httpContext } from './graphql.context';
 import { formatGraphqlError } from './graphql.errors';
 import { GRAPHQL_PATH } from './graphql-ws.gateway';
 import { MAX_TOKENS, queryLimitsRule } from './graphql.limits';
+import { costLimitPlugin } from './graphql.cost';
 import { DocumentChangeResolver, LiveResolver } from './live.resolver';
 import { RegistryResolver } from './registry.resolver';
 import { IngestResultItemResolver, SearchHitResolver, SearchResolver } from './search.resolver';
@@ -44,7 +45,7 @@ export class GraphqlApiModule {
           validationRules: [queryLimitsRule],
           parseOptions: { maxTokens: MAX_TOKENS },
           // No HTTP cache hints are set; without the plugin Apollo does not wrap every field resolver.
-          plugins: [ApolloServerPluginCacheControlDisabled()],
+          plugins: [ApolloServerPluginCacheControlDisabled(), costLimitPlugin()],
           context: ({ req, res }: { req: IncomingMessage; res: ServerResponse }) =>
             httpContext(runtime, req, res),
           formatError: (formatted, error) => formatGraphqlError(formatted, error, runtime.logger),

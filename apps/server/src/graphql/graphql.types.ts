@@ -387,7 +387,10 @@ export class PromptMessageInputType {
   @Field({ description: '"user" or "assistant"' })
   role!: string;
 
-  @Field({ description: 'nunjucks template' })
+  @Field({
+    description:
+      'Mustache template: {{argument}}, {{#argument}}...{{/argument}}, {{^argument}}...{{/argument}}',
+  })
   text!: string;
 }
 

@@ -37,7 +37,9 @@ export class RegistryResolver {
     return execute(this.runtime, context, 'register_search_tool', args, { argument: 'input' });
   }
 
-  @Mutation(() => RegistryEntryType, { description: 'Register (or replace) a prompt template (nunjucks).' })
+  @Mutation(() => RegistryEntryType, {
+    description: 'Register (or replace) a prompt template (logic-less Mustache).',
+  })
   registerPrompt(
     @Args('input') input: PromptTemplateInputType,
     @Context() context: GraphqlContext,
