@@ -73,7 +73,7 @@ export async function startServer(config: QuarryConfig): Promise<RunningServer> 
       });
     }
     // The console, GraphiQL (browser GETs of /graphql) and Swagger UI, before the GraphQL module.
-    mountBrowserPages(express);
+    mountBrowserPages(express, { schema: () => app.get(GraphQLSchemaHost).schema });
     mcpHttp.mount(express);
     // Prometheus scrapes without credentials; the series carry operation names and counts, no content.
     express.get('/metrics', (_req, res) => {

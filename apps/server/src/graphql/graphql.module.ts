@@ -9,6 +9,7 @@ import { formatGraphqlError } from './graphql.errors';
 import { GRAPHQL_PATH } from './graphql-ws.gateway';
 import { MAX_TOKENS, queryLimitsRule } from './graphql.limits';
 import { costLimitPlugin } from './graphql.cost';
+import { AdminResolver } from './admin.resolver';
 import { DocumentChangeResolver, LiveResolver } from './live.resolver';
 import { RegistryResolver } from './registry.resolver';
 import { IngestResultItemResolver, SearchHitResolver, SearchResolver } from './search.resolver';
@@ -21,6 +22,7 @@ export const GRAPHQL_RESOLVERS = [
   RegistryResolver,
   LiveResolver,
   DocumentChangeResolver,
+  AdminResolver,
 ];
 
 /**

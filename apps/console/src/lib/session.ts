@@ -1,0 +1,46 @@
+import { writable } from 'svelte/store';
+import { apiKey, gql, GraphqlError, setApiKey } from './api';
+
+export interface Viewer {
+  id: string;
+  role: 'reader' | 'writer' | 'admin';
+  collections: string[] | null;
+}
+
+export type SessionState =
+  | { status: 'loading' }
+  | { status: 'ready'; viewer: Viewer; keyed: boolean }
+  | { status: 'needs-key'; reason?: string; rejected: boolean }
+  | { status: 'error'; message: string };
+
+export const session = writable<SessionState>({ status: 'loading' });
+
+const RANK = { reader: 0, writer: 1, admin: 2 } as const;
+
+export function allows(state: SessionState, role: Viewer['role']): boolean {
+  return state.status === 'ready' && RANK[state.viewer.role] >= RANK[role];
+}
+
+/** Who am I? On loopback without keys Quarry answers "local admin"; with keys it needs one. */
+export async function refreshSession(): Promise<void> {
+  try {
+    const data = await gql<{ viewer: Viewer }>('query Viewer { viewer { id role collections } }');
+    session.set({ status: 'ready', viewer: data.viewer, keyed: apiKey() !== null });
+  } catch (error) {
+    if (error instanceof GraphqlError && (error.code === 'UNAUTHENTICATED' || error.status === 401)) {
+      session.set({ status: 'needs-key', reason: error.message, rejected: apiKey() !== null });
+    } else {
+      session.set({ status: 'error', message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+}
+
+export async function signIn(key: string): Promise<void> {
+  setApiKey(key.trim());
+  await refreshSession();
+}
+
+export async function signOut(): Promise<void> {
+  setApiKey(null);
+  await refreshSession();
+}

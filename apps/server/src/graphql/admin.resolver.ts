@@ -1,0 +1,137 @@
+import { Inject } from '@nestjs/common';
+import { Args, Context, Field, InputType, Int, Mutation, ObjectType, Query, Resolver } from '@nestjs/graphql';
+import { RUNTIME, type QuarryRuntime } from '@quarry/runtime';
+import { execute, type GraphqlContext } from './graphql.context';
+
+/**
+ * What a frontend needs beside search: who it is (to show only what the role allows), service
+ * health, and API keys for admins. Thin resolvers over the message manager's operations, like
+ * the REST routes /v1/keys and /health/ready.
+ */
+
+@ObjectType('Viewer')
+export class ViewerType {
+  @Field({ description: 'principal id ("local" on loopback without keys)' })
+  id!: string;
+
+  @Field({ description: '"reader", "writer" or "admin"' })
+  role!: string;
+
+  @Field(() => [String], { nullable: true, description: 'the only collections this caller sees, if limited' })
+  collections?: string[] | null;
+}
+
+@ObjectType('DependencyHealth')
+export class DependencyHealthType {
+  @Field({ description: '"up" or "down"' })
+  status!: string;
+
+  @Field(() => Int)
+  latencyMs!: number;
+
+  @Field({ nullable: true })
+  error?: string;
+}
+
+@ObjectType('Health')
+export class HealthType {
+  @Field({ description: '"ready" or "not_ready"' })
+  status!: string;
+
+  @Field(() => DependencyHealthType)
+  elasticsearch!: DependencyHealthType;
+
+  @Field(() => DependencyHealthType)
+  redis!: DependencyHealthType;
+}
+
+@ObjectType('ApiKey')
+export class ApiKeyType {
+  @Field()
+  name!: string;
+
+  @Field()
+  role!: string;
+
+  @Field(() => [String], { nullable: true })
+  collections?: string[] | null;
+
+  @Field({ nullable: true, description: 'ISO 8601' })
+  createdAt?: string;
+}
+
+@ObjectType('CreatedApiKey')
+export class CreatedApiKeyType extends ApiKeyType {
+  @Field({ description: 'the key itself, shown this once (only its hash is kept)' })
+  key!: string;
+}
+
+@ObjectType('RevokedApiKey')
+export class RevokedApiKeyType {
+  @Field()
+  name!: string;
+
+  @Field()
+  revoked!: boolean;
+}
+
+@InputType('CreateApiKeyInput')
+export class CreateApiKeyInputType {
+  @Field({ description: 'lowercase letters, digits, - and _' })
+  name!: string;
+
+  @Field({ description: '"reader", "writer" or "admin"' })
+  role!: string;
+
+  @Field(() => [String], { nullable: true, description: 'limit the key to these collections' })
+  collections?: string[] | null;
+}
+
+interface StoredKeyView {
+  name: string;
+  role: string;
+  collections: string[] | null;
+  created_at?: string;
+}
+
+@Resolver()
+export class AdminResolver {
+  constructor(@Inject(RUNTIME) private readonly runtime: QuarryRuntime) {}
+
+  @Query(() => ViewerType, { description: 'The caller as Quarry sees it (fails without valid credentials).' })
+  async viewer(@Context() context: GraphqlContext): Promise<ViewerType> {
+    const principal = await context.principal();
+    return { id: principal.id, role: principal.role, collections: principal.collections ?? null };
+  }
+
+  @Query(() => HealthType, { description: 'Readiness of Elasticsearch and Redis, as /health/ready.' })
+  health(@Context() context: GraphqlContext): Promise<HealthType> {
+    return execute(this.runtime, context, 'health', {});
+  }
+
+  @Query(() => [ApiKeyType], { description: 'API keys created through the API (admin; never the keys).' })
+  async apiKeys(@Context() context: GraphqlContext): Promise<ApiKeyType[]> {
+    const result = await execute<{ keys: StoredKeyView[] }>(this.runtime, context, 'list_api_keys', {});
+    return result.keys.map(({ created_at, ...key }) => ({ ...key, createdAt: created_at }));
+  }
+
+  @Mutation(() => CreatedApiKeyType, { description: 'Create an API key (admin); the answer holds it, once.' })
+  createApiKey(
+    @Args('input') input: CreateApiKeyInputType,
+    @Context() context: GraphqlContext,
+  ): Promise<CreatedApiKeyType> {
+    const args = {
+      name: input.name,
+      role: input.role,
+      ...(input.collections ? { collections: input.collections } : {}),
+    };
+    return execute(this.runtime, context, 'create_api_key', args, { argument: 'input' });
+  }
+
+  @Mutation(() => RevokedApiKeyType, {
+    description: 'Revoke an API key (admin); every instance refuses it at once.',
+  })
+  revokeApiKey(@Args('name') name: string, @Context() context: GraphqlContext): Promise<RevokedApiKeyType> {
+    return execute(this.runtime, context, 'revoke_api_key', { name });
+  }
+}

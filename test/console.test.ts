@@ -1,0 +1,283 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startServer, type RunningServer } from '../apps/server/src/server';
+import { CONSOLE_DIR } from '../apps/server/src/console/console.routes';
+import { gql, liveEntries } from './support/graphql';
+import { call } from './support/http';
+import { dropIndices, eventually, testConfig } from './support/test-env';
+
+/**
+ * The web console, GraphiQL and Swagger UI in a real browser: Playwright drives Debian's
+ * chromium (installed by .ci/run; no browser download) against a real Quarry. The screenshots it
+ * takes are the README's (docs/screenshots).
+ */
+const CHROMIUM = process.env.QUARRY_CHROMIUM ?? '/usr/bin/chromium';
+const SHOTS = path.join(__dirname, '..', 'docs', 'screenshots');
+
+const DOCUMENTS = [
+  {
+    id: 'disk-full',
+    title: 'Disk full runbook',
+    body: 'When the disk is full, remove old logs and rotate them. Check inode usage with df -i too.',
+    collection: 'runbooks',
+    tags: ['ops', 'disk'],
+  },
+  {
+    id: 'deploy-guide',
+    title: 'Deploying Quarry',
+    body: 'Build with npm run build, then start the server. Keep 2 GB of disk free for the indices.',
+    collection: 'guides',
+    tags: ['deploy'],
+  },
+  {
+    id: 'cache-guide',
+    title: 'Query cache',
+    body: 'Hot search results are cached in Redis and invalidated when a collection changes.',
+    collection: 'guides',
+    tags: ['redis'],
+  },
+];
+
+describe('web console in a real browser', () => {
+  let server: RunningServer;
+  let prefix: string;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  /** Script errors and CSP violations: the pages must run clean under their policies. */
+  const problems: string[] = [];
+
+  const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+
+  beforeAll(async () => {
+    if (!fs.existsSync(path.join(CONSOLE_DIR, 'index.html')))
+      throw new Error(`the console is not built (${CONSOLE_DIR}): run \`npm run build\` first`);
+    if (!fs.existsSync(CHROMIUM))
+      throw new Error(`no browser at ${CHROMIUM}: apt-get install -y chromium (.ci/run does it)`);
+    fs.mkdirSync(SHOTS, { recursive: true });
+    server = await startServer(testConfig());
+    prefix = server.runtime.config.indexPrefix;
+    const seeded = await call(server.url, 'POST', '/v1/documents?wait=true', DOCUMENTS);
+    expect(seeded.body.indexed).toBe(DOCUMENTS.length);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    context = await browser.newContext({ viewport: { width: 1200, height: 760 } });
+    page = await context.newPage();
+    page.on('pageerror', (error) => problems.push(`${page.url()}: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`${page.url()}: ${message.text()}`);
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (prefix) await dropIndices(prefix);
+  }, 60_000);
+
+  it('searches from the search box and shows highlighted hits, facets and a shareable URL', async () => {
+    await page.goto(`${server.url}/`);
+    const box = page.locator('input[type="search"]');
+    await box.fill('disk');
+    await box.press('Enter');
+    await page.locator('.hit em').first().waitFor();
+    const titles = await page.locator('.hit h2').allTextContents();
+    expect(titles).toContain('Disk full runbook');
+    expect((await page.locator('.hit em').first().textContent())?.toLowerCase()).toBe('disk');
+    expect(new URL(page.url()).hash).toContain('q=disk');
+    await page.locator('.facets').getByText('runbooks').waitFor();
+    await shot('search');
+
+    // The URL holds the search: opening it elsewhere shows the same results.
+    const shared = await context.newPage();
+    await shared.goto(page.url());
+    await shared.locator('.hit h2', { hasText: 'Disk full runbook' }).waitFor();
+    await shared.close();
+
+    // Filtering by a collection facet narrows the hits.
+    await page.locator('.facets label', { hasText: 'guides' }).locator('input').check();
+    await page.locator('.hit[data-id="disk-full"]').waitFor({ state: 'detached' });
+    expect(new URL(page.url()).hash).toContain('c=guides');
+    await page.locator('.hit[data-id="deploy-guide"]').waitFor();
+  });
+
+  it('works at phone width', async () => {
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
+    await phone.goto(`${server.url}/#/search?q=disk`);
+    await phone.locator('.hit em').first().waitFor();
+    // Page functions run in the browser; as strings they need no DOM types in this Node project.
+    const overflow = await phone.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
+    expect(overflow).toBeLessThanOrEqual(0);
+    await phone.screenshot({ path: path.join(SHOTS, 'search-phone.png') });
+    await phone.close();
+  });
+
+  it('opens a document from a hit', async () => {
+    await page.goto(`${server.url}/#/search?q=inode`);
+    await page.locator('.hit h2 a', { hasText: 'Disk full runbook' }).click();
+    await page.locator('h1', { hasText: 'Disk full runbook' }).waitFor();
+    expect(await page.locator('pre.body').first().textContent()).toContain('df -i');
+    expect(new URL(page.url()).hash).toBe('#/documents/disk-full');
+    await shot('document');
+  });
+
+  it('turns a search live and shows a document ingested through REST without reloading', async () => {
+    await page.goto(`${server.url}/#/live?q=geyser&mode=LEXICAL`);
+    await page.locator('.live-status[data-status="listening"]').waitFor();
+    // The live query is registered once Quarry stores it; only then can the ingest match it.
+    await eventually(
+      () => liveEntries(prefix),
+      (entries) => entries.length === 1,
+    );
+    await page.evaluate('window.loadedOnce = true');
+    const ingested = await call(server.url, 'POST', '/v1/documents', [
+      { id: 'geyser-1', title: 'Geyser pressure alarm', body: 'The geyser valve reports high pressure.' },
+    ]);
+    expect(ingested.status).toBeLessThan(300);
+    const hit = page.locator('.hit[data-id="geyser-1"]');
+    await hit.waitFor({ timeout: 20_000 });
+    expect(await hit.locator('.marker').textContent()).toBe('new');
+    expect(await hit.locator('em').first().textContent()).toMatch(/geyser/i);
+    // Same page, no reload: the flag set before the ingest is still there.
+    expect(await page.evaluate('window.loadedOnce')).toBe(true);
+
+    await call(server.url, 'DELETE', '/v1/documents/geyser-1');
+    await page.locator('.hit.deleted[data-id="geyser-1"] .marker', { hasText: 'deleted' }).waitFor();
+    await shot('live');
+  });
+
+  it('uploads a file and watches its job finish', async () => {
+    await page.goto(`${server.url}/#/ingest`);
+    await page.locator('#files').setInputFiles({
+      name: 'tundra-notes.md',
+      mimeType: 'text/markdown',
+      buffer: Buffer.from('# Tundra notes\n\nPermafrost thaw changes the tundra every spring.\n'),
+    });
+    await page.getByLabel('Collection').fill('field-notes');
+    await page.getByRole('button', { name: 'Upload' }).click();
+    const job = page.locator('.job[data-finished="true"]');
+    await job.waitFor();
+    expect(await job.locator('.status').textContent()).toContain('finished · 1 indexed');
+    expect(await job.locator('progress').getAttribute('value')).toBe(
+      await job.locator('progress').getAttribute('max'),
+    );
+    const found = await gql(
+      server.url,
+      '{ search(input: { query: "permafrost", mode: LEXICAL }) { hits { title collection } } }',
+    );
+    expect(found.body.data.search.hits).toEqual([{ title: 'tundra-notes', collection: 'field-notes' }]);
+    await shot('ingest');
+  });
+
+  it('creates an API key, shows it once, and revokes it', async () => {
+    await page.goto(`${server.url}/#/admin`);
+    await page.locator('input[name="key-name"]').fill('console-reader');
+    await page.locator('select[name="key-role"]').selectOption('reader');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const key = (await page.locator('[data-testid="new-key"]').textContent())?.trim() ?? '';
+    expect(key.length).toBeGreaterThan(20);
+    await page.locator('tr[data-key="console-reader"]').waitFor();
+    const listed = await gql(server.url, '{ apiKeys { name role } }');
+    expect(listed.body.data.apiKeys).toEqual([{ name: 'console-reader', role: 'reader' }]);
+    await shot('admin');
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Revoke console-reader' }).click();
+    await page.locator('tr[data-key="console-reader"]').waitFor({ state: 'detached' });
+    expect((await gql(server.url, '{ apiKeys { name } }')).body.data.apiKeys).toEqual([]);
+    // Shown once: reloading the page does not bring the key back.
+    await page.reload();
+    await page.locator('#keys-title').waitFor();
+    expect(await page.locator('[data-testid="new-key"]').count()).toBe(0);
+  });
+
+  it('shows the health of Elasticsearch and Redis and charts from the metrics', async () => {
+    await page.goto(`${server.url}/#/operations`);
+    await page.locator('.health li.up', { hasText: 'Elasticsearch' }).waitFor();
+    await page.locator('.health li.up', { hasText: 'Redis' }).waitFor();
+    // Two scrapes make the first point of every rate chart.
+    await page.locator('.chart strong', { hasNotText: '—' }).first().waitFor();
+    await shot('operations');
+  });
+
+  it('serves GraphiQL to a browser GET of /graphql while clients keep the API', async () => {
+    await page.goto(`${server.url}/graphql`);
+    await page.locator('.graphiql-container').waitFor();
+    await page.locator('.graphiql-execute-button').click();
+    await page.locator('.result-window', { hasText: 'Disk full runbook' }).waitFor();
+    await shot('graphiql');
+
+    const post = await gql(server.url, '{ collections { name } }');
+    expect(post.status).toBe(200);
+    expect(post.body.data.collections.length).toBeGreaterThan(0);
+    const get = await fetch(`${server.url}/graphql?query=${encodeURIComponent('{ collections { name } }')}`, {
+      headers: { accept: 'application/json', 'apollo-require-preflight': 'true' },
+    });
+    expect(get.headers.get('content-type')).toContain('application/json');
+    const ide = await fetch(`${server.url}/graphql`, { headers: { accept: 'text/html' } });
+    expect(ide.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(await ide.text()).not.toMatch(/<script>|https?:\/\/(?!127\.0\.0\.1)/);
+  });
+
+  it('serves Swagger UI for the REST API at /docs, offline', async () => {
+    const external: string[] = [];
+    page.on('request', (request) => {
+      if (!request.url().startsWith(server.url) && !request.url().startsWith('data:'))
+        external.push(request.url());
+    });
+    await page.goto(`${server.url}/docs`);
+    await page.locator('.swagger-ui .info .title', { hasText: 'Quarry' }).waitFor();
+    await page.locator('.opblock-summary-path', { hasText: '/v1/search' }).first().waitFor();
+    await shot('swagger');
+    expect(external).toEqual([]);
+    // The API keeps its strict policy.
+    const api = await call(server.url, 'GET', '/v1/collections');
+    expect(api.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(api.headers.get('content-security-policy')).not.toContain("script-src 'self'");
+  });
+
+  it('ran every page without script errors or CSP violations', () => {
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('web console with API keys', () => {
+  let server: RunningServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    server = await startServer(
+      testConfig({ QUARRY_API_KEYS: 'reader-secret-0123456789:reader,admin-secret-0123456789:admin' }),
+    );
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (server) await dropIndices(server.runtime.config.indexPrefix);
+  }, 60_000);
+
+  it('asks for a key, keeps it for the tab, and shows only what the role allows', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${server.url}/`);
+    await page.getByLabel('Key', { exact: true }).fill('wrong-key');
+    await page.getByRole('button', { name: 'Use key' }).click();
+    await page.getByRole('alert').waitFor();
+    await page.getByLabel('Key', { exact: true }).fill('reader-secret-0123456789');
+    await page.getByRole('button', { name: 'Use key' }).click();
+    await page.locator('input[type="search"]').waitFor();
+    const pages = await page.locator('header nav a').allTextContents();
+    expect(pages).toContain('Search');
+    expect(pages).not.toContain('Administration');
+    expect(pages).not.toContain('Ingest');
+    // Kept for the tab's session: a reload stays signed in; a new tab asks again.
+    await page.reload();
+    await page.locator('input[type="search"]').waitFor();
+    const other = await context.newPage();
+    await other.goto(`${server.url}/`);
+    await other.getByLabel('Key', { exact: true }).waitFor();
+    await context.close();
+  });
+});
