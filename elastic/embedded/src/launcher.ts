@@ -4,7 +4,9 @@ import { findRepoRoot } from '@quarry/config';
 import {
   commandExists,
   isAlive,
+  isOurProcess,
   isPortInUse,
+  notOurs,
   readRecord,
   removeRecord,
   run,
@@ -36,16 +38,21 @@ export type EmbeddedStatus =
 
 const SERVICE = 'embedded Elasticsearch';
 const CLUSTER_NAME = 'quarry';
+/** The Java main class of the embedded node (elastic/embedded/src/main). */
+const MAIN_CLASS = 'dev.quarry.embedded.EmbeddedElasticsearch';
 
 function projectDir(): string {
   return path.join(findRepoRoot(), 'elastic', 'embedded');
 }
 
 function files(dataDir: string) {
+  const home = path.join(dataDir, 'es');
   return {
-    home: path.join(dataDir, 'es'),
+    home,
     record: path.join(dataDir, 'es.json'),
     log: path.join(dataDir, 'es.log'),
+    // Our node: java running the embedded main class with `-basePath <home>`.
+    identity: { marker: MAIN_CLASS, dir: home },
   };
 }
 
@@ -174,11 +181,11 @@ export async function buildClasspath(log: (message: string) => void = () => unde
 }
 
 export async function embeddedStatus(options: EmbeddedElasticsearchOptions): Promise<EmbeddedStatus> {
-  const { record: recordFile } = files(options.dataDir);
+  const { record: recordFile, identity: ourProcess } = files(options.dataDir);
   const identity = await identify(options.port);
   const record = readRecord(recordFile);
   if (identity) {
-    const ours = record !== undefined && record.port === options.port && isAlive(record.pid);
+    const ours = record !== undefined && record.port === options.port && isOurProcess(record.pid, ourProcess);
     return {
       state: 'running',
       url: `http://127.0.0.1:${options.port}`,
@@ -194,7 +201,7 @@ export async function embeddedStatus(options: EmbeddedElasticsearchOptions): Pro
 /** Starts the node, or reuses one already answering on the port. Resolves with its URL once yellow or green. */
 export async function startEmbeddedElasticsearch(options: EmbeddedElasticsearchOptions): Promise<string> {
   const log = options.log ?? (() => undefined);
-  const { home, record: recordFile, log: logFile } = files(options.dataDir);
+  const { home, record: recordFile, log: logFile, identity } = files(options.dataDir);
   const url = `http://127.0.0.1:${options.port}`;
   const record = readRecord(recordFile);
 
@@ -204,14 +211,14 @@ export async function startEmbeddedElasticsearch(options: EmbeddedElasticsearchO
     await waitForYellow(options.port, options.startTimeoutMs ?? 120_000, status.pid, logFile);
     return url;
   }
-  if (record && isAlive(record.pid)) {
+  if (record && isOurProcess(record.pid, identity)) {
     // Our JVM is alive but not answering yet: it is still starting (another `npm start` launched it).
     log(`waiting for the embedded Elasticsearch started by another process (pid ${record.pid})`);
     await waitForYellow(options.port, options.startTimeoutMs ?? 120_000, record.pid, logFile);
     return url;
   }
   if (record) {
-    log(`removing stale pid file ${recordFile} (process ${record.pid} is gone)`);
+    log(`removing stale pid file ${recordFile} (process ${record.pid} is gone or is not our node)`);
     removeRecord(recordFile);
   }
   if (status.state === 'port-taken') {
@@ -238,7 +245,7 @@ export async function startEmbeddedElasticsearch(options: EmbeddedElasticsearchO
     '-Dio.netty.recycler.maxCapacityPerThread=0',
     '-cp',
     classpath,
-    'dev.quarry.embedded.EmbeddedElasticsearch',
+    MAIN_CLASS,
     '-basePath',
     home,
     '-httpPort',
@@ -271,10 +278,15 @@ async function waitForYellow(port: number, timeoutMs: number, pid: number | unde
 
 /** Stops the node this checkout started; leaves a node started by someone else alone. */
 export async function stopEmbeddedElasticsearch(options: EmbeddedElasticsearchOptions): Promise<string> {
-  const { record: recordFile, log: logFile } = files(options.dataDir);
+  const { record: recordFile, log: logFile, identity } = files(options.dataDir);
   const record = readRecord(recordFile);
   if (!record) return 'embedded Elasticsearch: not started by this checkout';
-  const outcome = await stopProcess(record.pid, 30_000);
+  const outcome = await stopProcess(record.pid, 30_000, identity);
+  if (outcome === 'not-ours') {
+    const message = notOurs(SERVICE, record.pid, recordFile);
+    removeRecord(recordFile);
+    return message;
+  }
   removeRecord(recordFile);
   if (outcome === 'killed') {
     return `embedded Elasticsearch: pid ${record.pid} did not stop within 30 s and was killed (see ${logFile}: ${tailOf(logFile, 3)})`;

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
@@ -45,6 +45,52 @@ export function isAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/**
+ * How to recognise a service this checkout started, so that a pid file naming a process that
+ * has since exited (and whose pid was reused), or one edited by hand, never gets it signalled.
+ */
+export interface ProcessIdentity {
+  /** A word its command line contains: `redis-server`, the embedded node's Java main class. */
+  marker: string;
+  /** This checkout's data directory of the service: its working directory or one of its arguments. */
+  dir: string;
+}
+
+/** A process's command line and working directory, or undefined when it is gone. */
+export function processInfo(pid: number): { argv: string[]; cwd?: string } | undefined {
+  if (fs.existsSync('/proc/self/cmdline')) {
+    try {
+      const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      let cwd: string | undefined;
+      try {
+        cwd = fs.readlinkSync(`/proc/${pid}/cwd`);
+      } catch {
+        // Another user's process: its working directory cannot be read, and it is not ours.
+      }
+      return { argv, cwd };
+    } catch {
+      return undefined;
+    }
+  }
+  // No /proc (macOS): ps shows the command line, not the working directory.
+  try {
+    const line = execFileSync('ps', ['-o', 'command=', '-p', String(pid)], { encoding: 'utf8' }).trim();
+    return line ? { argv: line.split(/\s+/) } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when `pid` runs the service described by `identity` for this checkout's data directory. */
+export function isOurProcess(pid: number, identity: ProcessIdentity): boolean {
+  const info = processInfo(pid);
+  if (!info || !info.argv.some((arg) => arg.includes(identity.marker))) return false;
+  const dir = path.resolve(identity.dir);
+  if (info.argv.includes(dir) || info.cwd === dir) return true;
+  // Without /proc the working directory is unknown; the marker has to do.
+  return info.cwd === undefined && !fs.existsSync('/proc/self/cmdline');
 }
 
 /** True when something accepts TCP connections on host:port. */
@@ -117,20 +163,32 @@ export async function waitFor(
   throw new ServiceError(service, `not ready after ${Math.round(options.timeoutMs / 1000)} s${log}`);
 }
 
-/** SIGTERM, then SIGKILL if the process is still there after `graceMs`. */
+/**
+ * SIGTERM, then SIGKILL if the process is still there after `graceMs` — only when it is the
+ * service `identity` describes: any other process is left alone ('not-ours').
+ */
 export async function stopProcess(
   pid: number,
   graceMs: number,
-): Promise<'stopped' | 'killed' | 'not-running'> {
+  identity: ProcessIdentity,
+): Promise<'stopped' | 'killed' | 'not-running' | 'not-ours'> {
   if (!isAlive(pid)) return 'not-running';
+  if (!isOurProcess(pid, identity)) return 'not-ours';
   process.kill(pid, 'SIGTERM');
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline) {
     if (!isAlive(pid)) return 'stopped';
     await new Promise((r) => setTimeout(r, 200));
   }
+  if (!isOurProcess(pid, identity)) return 'stopped';
   process.kill(pid, 'SIGKILL');
   return 'killed';
+}
+
+/** What `services down` says about a pid file naming a process that is not the service. */
+export function notOurs(service: string, pid: number, recordFile: string): string {
+  const command = processInfo(pid)?.argv.join(' ').slice(0, 80) ?? 'unknown';
+  return `${service}: pid ${pid} from ${recordFile} is not the ${service} this checkout started (it runs \`${command}\`); left alone, stale pid file removed`;
 }
 
 /** Runs a command to completion, resolving with its exit code and output. */

@@ -4,8 +4,9 @@ import * as path from 'node:path';
 import {
   commandExists,
   findFreePort,
-  isAlive,
+  isOurProcess,
   isPortInUse,
+  notOurs,
   readRecord,
   removeRecord,
   run,
@@ -28,10 +29,13 @@ export interface RedisLauncherOptions {
 }
 
 function files(dataDir: string) {
+  const dir = path.join(dataDir, 'redis');
   return {
-    dir: path.join(dataDir, 'redis'),
+    dir,
     record: path.join(dataDir, 'redis.json'),
     log: path.join(dataDir, 'redis.log'),
+    // redis-server rewrites its command line to `redis-server host:port`, but runs in its --dir.
+    identity: { marker: 'redis-server', dir },
   };
 }
 
@@ -107,16 +111,16 @@ export async function startRedis(options: RedisLauncherOptions): Promise<string>
       `REDIS_URL ${options.url} does not answer PING; start it or unset REDIS_URL`,
     );
   }
-  const { dir, record: recordFile, log: logFile } = files(options.dataDir);
+  const { dir, record: recordFile, log: logFile, identity } = files(options.dataDir);
   const record = readRecord(recordFile);
   if (record) {
     const url = `redis://127.0.0.1:${record.port}`;
-    if (isAlive(record.pid)) {
+    if (isOurProcess(record.pid, identity)) {
       await waitFor(SERVICE, () => pingRedis(url), { timeoutMs: 15_000, pid: record.pid, logFile });
       log(`reusing Redis at ${url} (pid ${record.pid})`);
       return url;
     }
-    log(`removing stale pid file ${recordFile} (process ${record.pid} is gone)`);
+    log(`removing stale pid file ${recordFile} (process ${record.pid} is gone or is not our Redis)`);
     removeRecord(recordFile);
   }
   await ensureRedisBinary(log);
@@ -148,20 +152,26 @@ export async function startRedis(options: RedisLauncherOptions): Promise<string>
 export async function redisStatus(
   options: RedisLauncherOptions,
 ): Promise<{ url?: string; pid?: number; answering: boolean }> {
-  const record = readRecord(files(options.dataDir).record);
+  const { record: recordFile, identity } = files(options.dataDir);
+  const record = readRecord(recordFile);
   const url = record ? `redis://127.0.0.1:${record.port}` : options.url;
   return {
     url,
-    pid: record && isAlive(record.pid) ? record.pid : undefined,
+    pid: record && isOurProcess(record.pid, identity) ? record.pid : undefined,
     answering: await pingRedis(url),
   };
 }
 
 export async function stopRedis(options: RedisLauncherOptions): Promise<string> {
-  const recordFile = files(options.dataDir).record;
+  const { record: recordFile, identity } = files(options.dataDir);
   const record = readRecord(recordFile);
   if (!record) return 'Redis: not started by this checkout';
-  const outcome = await stopProcess(record.pid, 10_000);
+  const outcome = await stopProcess(record.pid, 10_000, identity);
+  if (outcome === 'not-ours') {
+    const message = notOurs(SERVICE, record.pid, recordFile);
+    removeRecord(recordFile);
+    return message;
+  }
   removeRecord(recordFile);
   return outcome === 'not-running'
     ? `Redis: pid ${record.pid} was not running (stale pid file removed)`
