@@ -132,6 +132,7 @@ describe('web console in a real browser', () => {
     await page.evaluate('window.loadedOnce = true');
     const ingested = await call(server.url, 'POST', '/v1/documents', [
       { id: 'geyser-1', title: 'Geyser pressure alarm', body: 'The geyser valve reports high pressure.' },
+      { id: 'geyser-2', title: 'Old geyser note', body: 'A geyser note that is about to be deleted.' },
     ]);
     expect(ingested.status).toBeLessThan(300);
     const hit = page.locator('.hit[data-id="geyser-1"]');
@@ -141,8 +142,10 @@ describe('web console in a real browser', () => {
     // Same page, no reload: the flag set before the ingest is still there.
     expect(await page.evaluate('window.loadedOnce')).toBe(true);
 
-    await call(server.url, 'DELETE', '/v1/documents/geyser-1');
-    await page.locator('.hit.deleted[data-id="geyser-1"] .marker', { hasText: 'deleted' }).waitFor();
+    await page.locator('.hit[data-id="geyser-2"]').waitFor();
+    await call(server.url, 'DELETE', '/v1/documents/geyser-2');
+    await page.locator('.hit.deleted[data-id="geyser-2"] .marker', { hasText: 'deleted' }).waitFor();
+    expect(await hit.locator('.marker').textContent()).toBe('new');
     await shot('live');
   });
 
@@ -195,8 +198,8 @@ describe('web console in a real browser', () => {
     await page.goto(`${server.url}/#/operations`);
     await page.locator('.health li.up', { hasText: 'Elasticsearch' }).waitFor();
     await page.locator('.health li.up', { hasText: 'Redis' }).waitFor();
-    // Two scrapes make the first point of every rate chart.
-    await page.locator('.chart strong', { hasNotText: '—' }).first().waitFor();
+    // Two scrapes make the first point of a rate chart; a line needs a few.
+    await page.locator('.chart svg[data-points="3"]').first().waitFor({ timeout: 20_000 });
     await shot('operations');
   });
 
