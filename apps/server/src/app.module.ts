@@ -4,6 +4,7 @@ import { GraphqlApiModule } from './graphql/graphql.module';
 import { DocumentsController } from './rest/documents.controller';
 import { QuarryExceptionFilter } from './rest/exception.filter';
 import { HealthController } from './rest/health.controller';
+import { IngestionController } from './rest/ingestion.controller';
 import { RegistryController } from './rest/registry.controller';
 import { SearchController } from './rest/search.controller';
 import { RUNTIME, type QuarryRuntime } from '@quarry/runtime';
@@ -14,7 +15,13 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [GraphqlApiModule.forRuntime(runtime)],
-      controllers: [HealthController, DocumentsController, SearchController, RegistryController],
+      controllers: [
+        HealthController,
+        DocumentsController,
+        SearchController,
+        RegistryController,
+        IngestionController,
+      ],
       providers: [
         { provide: RUNTIME, useValue: runtime },
         { provide: APP_FILTER, useValue: new QuarryExceptionFilter(runtime.logger) },

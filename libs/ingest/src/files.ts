@@ -100,6 +100,15 @@ export async function documentFromFile(file: FoundFile, options: FileDocumentOpt
       reason: `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
     };
   }
+  return documentFromBytes(bytes, file, options);
+}
+
+/** Extracts a file's content (already read) into a document, or says why it cannot be one. */
+export async function documentFromBytes(
+  bytes: Buffer,
+  file: FoundFile,
+  options: FileDocumentOptions,
+): Promise<FileOutcome> {
   const extracted = await extractFile(bytes, path.basename(file.absolute));
   if (extracted.kind === 'skipped') return extracted;
   if (extracted.text.length > LIMITS.bodyLength)

@@ -32,6 +32,7 @@ import { RateLimiter } from '@quarry/auth';
 import {
   AuditWriter,
   createElasticsearchClient,
+  ChunkRepository,
   DocumentRepository,
   IndexResourceSource,
   RegistryRepository,
@@ -48,6 +49,7 @@ import {
   type IndexNames,
 } from '@quarry/search';
 import { ensureServices, type ServiceEndpoints } from '@quarry/services';
+import { createIngestion } from '@quarry/ingest';
 import { healthOperation, requestLogPlugin } from './operations';
 import { auditPlugin, metricsPlugin } from './plugins';
 import { writesNeedRedis } from './redis-writes.plugin';
@@ -154,7 +156,14 @@ export async function createRuntime(
   const audit = new AuditWriter(elasticsearch, indices.audit);
   const manager = new MessageManager()
     .register(
-      ...searchOperations({ search, ingest, documents, repository: searchRepository, cache: queryCache }),
+      ...searchOperations({
+        search,
+        ingest,
+        documents,
+        repository: searchRepository,
+        cache: queryCache,
+        chunks: new ChunkRepository(elasticsearch, indices.vectors),
+      }),
       healthOperation(health),
     )
     .use(writesNeedRedis(redis))
@@ -201,6 +210,9 @@ export async function createRuntime(
   );
 
   manager.register(...liveOperations(live));
+  // Sources that stay in sync, their jobs, and browsing and cleaning up documents.
+  const ingestion = createIngestion({ elasticsearch, indices, ingest });
+  manager.register(...ingestion.operations);
 
   const auth = createAuthenticator(config, registry, redis);
   const connections = new ConnectionRegistry();
@@ -280,6 +292,7 @@ export async function createRuntime(
     mcp,
     startRegistrySync,
     async close() {
+      await ingestion.close();
       await live.close();
       for (const unsubscribe of unsubscribers) await unsubscribe().catch(() => undefined);
       await audit.close();

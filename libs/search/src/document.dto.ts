@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -85,6 +85,8 @@ export class DocumentInput {
 
 export class IndexDocumentsInput {
   @ApiProperty({ type: [DocumentInput], minItems: 1, maxItems: LIMITS.documentsPerBulk })
+  // One document need not be wrapped in an array.
+  @Transform(({ value }) => (value && typeof value === 'object' && !Array.isArray(value) ? [value] : value))
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(LIMITS.documentsPerBulk)

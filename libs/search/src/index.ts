@@ -20,3 +20,6 @@ export * from './output-schemas';
 export * from './resource.source';
 export * from './audit.writer';
 export * from './structured-chunker';
+export * from './chunk.repository';
+export * from './hit-location';
+export * from './document-excerpt';

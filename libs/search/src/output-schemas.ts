@@ -20,6 +20,15 @@ export const SEARCH_HIT_SCHEMA = {
     collection: { type: 'string' },
     tags: stringArray,
     metadata: { type: 'object' },
+    location: {
+      type: 'object',
+      properties: {
+        page: { type: 'integer' },
+        heading: stringArray,
+        lines: { type: 'array', items: { type: 'integer' } },
+        chunk: { type: 'integer' },
+      },
+    },
   },
   required: ['id', 'score', 'title', 'snippet', 'highlights', 'collection', 'tags', 'metadata'],
 };
@@ -54,6 +63,7 @@ export const DOCUMENT_SCHEMA = {
     updated_at: { type: 'string' },
     content_hash: { type: 'string' },
     chunk_count: { type: 'integer' },
+    excerpt: { type: 'object' },
   },
   required: ['id', 'collection', 'body', 'tags', 'metadata', 'created_at', 'updated_at'],
 };

@@ -18,6 +18,7 @@ import {
 import { LIMITS } from './limits';
 import { JSONSchema } from 'class-validator-jsonschema';
 import { IsCollectionSelector, IsMetadataFilter } from './validators';
+import type { ChunkLocation } from './structured-chunker';
 
 export const SEARCH_MODES = ['lexical', 'semantic', 'hybrid'] as const;
 export type SearchMode = (typeof SEARCH_MODES)[number];
@@ -143,6 +144,8 @@ export interface SearchHit {
   collection: string;
   tags: string[];
   metadata: Record<string, unknown>;
+  /** Where in the document the snippet is: page, heading path, lines, and the chunk to read around. */
+  location?: ChunkLocation & { chunk?: number };
 }
 
 export interface FacetBucket {

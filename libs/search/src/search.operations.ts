@@ -13,6 +13,9 @@ import {
   SEARCH_RESULT_SCHEMA,
 } from './output-schemas';
 import type { IngestResult } from './document.dto';
+import type { ChunkRepository } from './chunk.repository';
+import { GetDocumentInput, readDocument, type DocumentWithExcerpt } from './document-excerpt';
+import { describeLocation, locateHits } from './hit-location';
 import { ingestCost, searchCost } from './operation-costs';
 
 /** Serves identical searches from a cache; `collections` is the scope the key depends on. */
@@ -26,6 +29,8 @@ export interface SearchOperationDeps {
   ingest: IngestService;
   documents: DocumentRepository;
   repository: SearchRepository;
+  /** Chunks, to say where in its document each hit is and to read around it. */
+  chunks?: ChunkRepository;
 }
 
 export type PublicDocument = Omit<StoredDocument, 'embedding_hash'>;
@@ -45,7 +50,7 @@ export function summarizeSearch(result: SearchResult): string {
   if (result.hits.length === 0) return `No documents found (${result.mode} search).`;
   const lines = result.hits.map(
     (hit, i) =>
-      `${i + 1}. ${hit.title ?? hit.id} [id: ${hit.id}, collection: ${hit.collection}, score: ${hit.score.toFixed(3)}]\n   ${stripTags(hit.snippet)}`,
+      `${i + 1}. ${hit.title ?? hit.id} [id: ${hit.id}, collection: ${hit.collection}, score: ${hit.score.toFixed(3)}${hit.location ? `, at: ${describeLocation(hit.location)}` : ''}]\n   ${stripTags(hit.snippet)}`,
   );
   return `${result.total} documents match (${result.mode} search, ${result.tookMs} ms); top ${result.hits.length}:\n${lines.join('\n')}`;
 }
@@ -66,7 +71,10 @@ export function searchOperations(deps: SearchOperationDeps): Operation<never, un
     },
     run: (args, context) => {
       const scope = { allowedCollections: allowed(context) };
-      const run = () => deps.search.search(args, scope, context.signal);
+      const run = () =>
+        deps.search
+          .search(args, scope, context.signal)
+          .then((result) => (deps.chunks ? locateHits(result, deps.chunks, context.signal) : result));
       if (!deps.cache) return run();
       // The scope a result depends on: asked collections (field and @words) narrowed by the key's allow-list.
       const collections = deps.search.scopeOf(args, scope).collections;
@@ -106,19 +114,27 @@ export function searchOperations(deps: SearchOperationDeps): Operation<never, un
         allowedCollections: allowed(context),
       }),
   };
-  const getDocument: Operation<DocumentIdInput, PublicDocument> = {
+  const getDocument: Operation<GetDocumentInput, DocumentWithExcerpt> = {
     name: 'get_document',
-    description: 'Fetch one document by id, with its full body.',
+    description:
+      'Fetch one document by id: the whole body, or within maxChars characters around a chunk (a hit location names it) or from an offset.',
     role: 'reader',
-    input: DocumentIdInput,
+    input: GetDocumentInput,
     tool: {
       title: 'Get a document',
       annotations: { readOnlyHint: true, openWorldHint: false },
       outputSchema: DOCUMENT_SCHEMA,
       summarize: (doc) =>
-        `${doc.title ?? doc.id} [id: ${doc.id}, collection: ${doc.collection}]\n\n${doc.body}`,
+        `${doc.title ?? doc.id} [id: ${doc.id}, collection: ${doc.collection}${
+          doc.excerpt
+            ? `, characters ${doc.excerpt.start}-${doc.excerpt.end} of ${doc.excerpt.bodyLength}${
+                doc.excerpt.chunks ? `, chunks ${doc.excerpt.chunks.map((c) => c.chunk).join(',')}` : ''
+              }`
+            : ''
+        }]\n\n${doc.body}`,
     },
     run: async (args, context) => {
+      if (deps.chunks) return readDocument(args, deps.documents, deps.chunks, allowed(context));
       const doc = await deps.documents.get(args.id);
       const scope = allowed(context);
       if (!doc || (scope && !scope.includes(doc.collection))) throw new NotFoundError('document', args.id);

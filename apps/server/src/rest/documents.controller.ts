@@ -28,9 +28,24 @@ export class DocumentsController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'One document with its full body' })
-  get(@Req() request: Request, @Param('id') id: string) {
-    return handle(this.runtime, request, 'get_document', { id });
+  @ApiOperation({
+    summary: 'One document: the whole body, or maxChars characters around a chunk or from an offset',
+  })
+  @ApiQuery({ name: 'chunk', required: false, description: 'read around this chunk (hit location.chunk)' })
+  @ApiQuery({ name: 'offset', required: false })
+  @ApiQuery({ name: 'maxChars', required: false, description: 'character budget' })
+  get(
+    @Req() request: Request,
+    @Param('id') id: string,
+    @Query('chunk') chunk?: string,
+    @Query('offset') offset?: string,
+    @Query('maxChars') maxChars?: string,
+  ) {
+    const numbers = Object.entries({ chunk, offset, maxChars }).filter(([, v]) => v !== undefined);
+    return handle(this.runtime, request, 'get_document', {
+      id,
+      ...Object.fromEntries(numbers.map(([k, v]) => [k, /^\d+$/.test(v!) ? Number(v) : v])),
+    });
   }
 
   @Delete(':id')

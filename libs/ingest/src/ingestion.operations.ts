@@ -1,0 +1,399 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  IsArray,
+  IsBoolean,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
+import {
+  ForbiddenError,
+  InvalidError,
+  NotFoundError,
+  type Operation,
+  type OperationContext,
+} from '@quarry/core';
+import { COLLECTION_PATTERN, type IndexNames, type IngestService } from '@quarry/search';
+import type { DocumentBrowser, DocumentFilter, DocumentListing } from './document.browser';
+import type { JobService, JobState } from './jobs/job.service';
+import { SourceInput, SourceNameInput, SyncSourceInput, type SourceDefinition } from './sources/source.dto';
+import type { SourceService } from './sources/source.service';
+
+export interface IngestionOperationDeps {
+  browser: DocumentBrowser;
+  ingest: IngestService;
+  sources: SourceService;
+  jobs: JobService;
+  indices: IndexNames;
+}
+
+export class ListDocumentsInput {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Matches(COLLECTION_PATTERN, { message: 'collection must be lowercase letters, digits, - and _' })
+  collection?: string;
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 2048)
+  cursor?: string;
+
+  @ApiPropertyOptional({ default: 50, maximum: 500 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  size?: number;
+}
+
+export class DeleteDocumentsInput {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Matches(COLLECTION_PATTERN, { message: 'collection must be lowercase letters, digits, - and _' })
+  collection?: string;
+
+  @ApiPropertyOptional({ type: [String], description: 'documents carrying all these tags' })
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  tags?: string[];
+
+  @ApiPropertyOptional({ description: 'documents with exactly this source (path or URL)' })
+  @IsOptional()
+  @IsString()
+  source?: string;
+
+  @ApiPropertyOptional({ description: 'documents synced from this source' })
+  @IsOptional()
+  @IsString()
+  sourceName?: string;
+
+  @ApiPropertyOptional({ description: 'documents whose id starts with this' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 256)
+  idPrefix?: string;
+
+  @ApiPropertyOptional({ description: 'documents last updated before this instant (ISO 8601)' })
+  @IsOptional()
+  @IsISO8601()
+  updatedBefore?: string;
+}
+
+export class DeleteCollectionInput {
+  @ApiPropertyOptional()
+  @IsString()
+  @Matches(COLLECTION_PATTERN, { message: 'collection must be lowercase letters, digits, - and _' })
+  collection!: string;
+}
+
+export class JobIdInput {
+  @ApiPropertyOptional()
+  @IsString()
+  @Length(1, 64)
+  id!: string;
+}
+
+export class ListJobsInput {
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  size?: number;
+}
+
+export class RemoveSourceInput extends SourceNameInput {
+  @IsOptional()
+  @IsBoolean()
+  keepDocuments?: boolean;
+}
+
+const allowed = (context: OperationContext) => context.principal.collections;
+
+function assertWritable(collection: string | undefined, context: OperationContext): void {
+  const scope = allowed(context);
+  if (scope && (!collection || !scope.includes(collection)))
+    throw new ForbiddenError(`collection "${collection ?? '(any)'}" is not writable with this key`);
+}
+
+function describeJob(job: JobState): string {
+  const c = job.counts;
+  const lines = [
+    `Job ${job.id} (${job.kind}${job.source ? ` of ${job.source}` : ''}): ${job.status}, stage ${job.stage}`,
+    `found ${c.found}, indexed ${c.indexed}, unchanged ${c.unchanged}, deleted ${c.deleted}, skipped ${c.skipped}, failed ${c.failed}`,
+    ...job.failures.slice(0, 20).map((f) => `  ${f.skipped ? 'skipped' : 'failed'} ${f.item}: ${f.reason}`),
+  ];
+  if (job.error) lines.push(`error: ${job.error}`);
+  return lines.join('\n');
+}
+
+/** Deletes every document matching a filter (search, then delete each with its chunks). */
+async function deleteMatching(
+  deps: IngestionOperationDeps,
+  filter: DocumentFilter,
+  context: OperationContext,
+): Promise<number> {
+  const ids: string[] = [];
+  for await (const doc of deps.browser.all(filter, allowed(context), context.signal)) ids.push(doc.id);
+  let deleted = 0;
+  for (const [n, id] of ids.entries()) {
+    context.signal.throwIfAborted();
+    if (await deps.ingest.delete(id, { signal: context.signal, allowedCollections: allowed(context) }))
+      deleted++;
+    if (n % 50 === 49) context.onProgress({ done: n + 1, total: ids.length });
+  }
+  await deps.browser.refresh([deps.indices.docs, deps.indices.vectors]);
+  return deleted;
+}
+
+const JOB_SCHEMA = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    status: { type: 'string' },
+    stage: { type: 'string' },
+    stages: { type: 'object' },
+    counts: { type: 'object' },
+    failures: { type: 'array', items: { type: 'object' } },
+  },
+  required: ['id', 'status', 'stage', 'stages', 'counts', 'failures'],
+};
+const objectWith = (properties: Record<string, object>) => ({
+  type: 'object',
+  properties,
+  required: Object.keys(properties),
+});
+const list = { type: 'array', items: { type: 'object' } };
+
+const readOnly = { readOnlyHint: true, openWorldHint: false };
+const destructive = {
+  readOnlyHint: false,
+  destructiveHint: true,
+  idempotentHint: true,
+  openWorldHint: false,
+};
+
+/** Browse and clean up documents; sources that stay in sync; the jobs that sync them. */
+export function ingestionOperations(deps: IngestionOperationDeps): Operation<never, unknown>[] {
+  const listDocuments: Operation<
+    ListDocumentsInput,
+    { documents: DocumentListing[]; total: number; nextCursor?: string }
+  > = {
+    name: 'list_documents',
+    description:
+      'List documents (without bodies), ordered by id, a page at a time; pass nextCursor for the next page.',
+    role: 'reader',
+    input: ListDocumentsInput,
+    tool: {
+      title: 'List documents',
+      outputSchema: objectWith({ documents: list, total: { type: 'integer' } }),
+      annotations: readOnly,
+      summarize: (r) =>
+        [
+          `${r.total} documents; this page ${r.documents.length}${r.nextCursor ? `; next cursor: ${r.nextCursor}` : ''}`,
+          ...r.documents.map((d) => `- ${d.id} [${d.collection}] ${d.title ?? ''}`),
+        ].join('\n'),
+    },
+    run: (args, context) =>
+      deps.browser.page(
+        { collection: args.collection },
+        {
+          size: args.size ?? 50,
+          cursor: args.cursor,
+          allowedCollections: allowed(context),
+          signal: context.signal,
+        },
+      ),
+  };
+  const deleteDocuments: Operation<DeleteDocumentsInput, { deleted: number }> = {
+    name: 'delete_documents',
+    description:
+      'Delete every document matching a filter (collection, tags, source, sourceName, idPrefix, updatedBefore).',
+    role: 'writer',
+    input: DeleteDocumentsInput,
+    tool: {
+      title: 'Delete documents by filter',
+      outputSchema: objectWith({ deleted: { type: 'integer' } }),
+      annotations: destructive,
+      summarize: (r) => `Deleted ${r.deleted} documents.`,
+    },
+    run: async (args, context) => {
+      if (!Object.values(args).some((v) => v !== undefined && (!Array.isArray(v) || v.length)))
+        throw new InvalidError(
+          'name at least one filter; deleting everything is delete_collection per collection',
+          [{ field: 'filter', reason: 'empty' }],
+        );
+      return { deleted: await deleteMatching(deps, args, context) };
+    },
+  };
+  const deleteCollection: Operation<DeleteCollectionInput, { collection: string; deleted: number }> = {
+    name: 'delete_collection',
+    description: 'Delete a collection: every document in it, with its chunks.',
+    role: 'writer',
+    input: DeleteCollectionInput,
+    tool: {
+      title: 'Delete a collection',
+      outputSchema: objectWith({ collection: { type: 'string' }, deleted: { type: 'integer' } }),
+      annotations: destructive,
+      summarize: (r) => `Deleted collection ${r.collection} (${r.deleted} documents).`,
+    },
+    run: async (args, context) => {
+      assertWritable(args.collection, context);
+      return {
+        collection: args.collection,
+        deleted: await deleteMatching(deps, { collection: args.collection }, context),
+      };
+    },
+  };
+  const addSource: Operation<SourceInput, SourceDefinition> = {
+    name: 'add_source',
+    description:
+      'Define a source to keep in sync: a directory on the server, or a paginated JSON API (http-json).',
+    role: 'admin',
+    input: SourceInput,
+    tool: {
+      title: 'Add a source',
+      outputSchema: objectWith({
+        name: { type: 'string' },
+        type: { type: 'string' },
+        collection: { type: 'string' },
+      }),
+      annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: true },
+      summarize: (s) =>
+        `Source ${s.name} (${s.type}) into collection ${s.collection} added; sync it with sync_source.`,
+    },
+    run: (args) => deps.sources.add(args),
+  };
+  const listSources: Operation<object, { sources: SourceDefinition[] }> = {
+    name: 'list_sources',
+    description: 'Sources with their definitions and last sync.',
+    role: 'reader',
+    tool: {
+      title: 'List sources',
+      outputSchema: objectWith({ sources: list }),
+      annotations: readOnly,
+      summarize: (r) =>
+        r.sources
+          .map((s) => `${s.name} (${s.type}) → ${s.collection}, last sync ${s.last_sync ?? 'never'}`)
+          .join('\n') || 'No sources yet.',
+    },
+    run: async (_args, context) => {
+      const scope = allowed(context);
+      const sources = (await deps.sources.list()).filter((s) => !scope || scope.includes(s.collection));
+      // Auth headers are secrets: they are never read back.
+      return {
+        sources: sources.map((s) =>
+          s.headers
+            ? { ...s, headers: Object.fromEntries(Object.keys(s.headers).map((k) => [k, '(set)'])) }
+            : s,
+        ),
+      };
+    },
+  };
+  const syncSource: Operation<SyncSourceInput, JobState> = {
+    name: 'sync_source',
+    description:
+      'Sync a source now, as a job: new and changed items are indexed, gone ones removed. wait=true answers when it ends.',
+    role: 'writer',
+    input: SyncSourceInput,
+    tool: {
+      title: 'Sync a source',
+      outputSchema: JOB_SCHEMA,
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+      summarize: describeJob,
+    },
+    run: async (args, context) => {
+      assertWritable((await deps.sources.get(args.name)).collection, context);
+      return deps.sources.sync(args.name, args.wait === true || (args.wait as unknown) === 'true');
+    },
+  };
+  const removeSource: Operation<
+    RemoveSourceInput,
+    { name: string; removed: true; deletedDocuments: number }
+  > = {
+    name: 'remove_source',
+    description: 'Remove a source and (unless keepDocuments) the documents it brought in.',
+    role: 'admin',
+    input: RemoveSourceInput,
+    tool: {
+      title: 'Remove a source',
+      outputSchema: objectWith({
+        name: { type: 'string' },
+        removed: { type: 'boolean' },
+        deletedDocuments: { type: 'integer' },
+      }),
+      annotations: destructive,
+      summarize: (r) => `Removed source ${r.name} and ${r.deletedDocuments} of its documents.`,
+    },
+    run: (args) => deps.sources.remove(args.name, args.keepDocuments),
+  };
+  const visibleJob = (job: JobState, context: OperationContext) => {
+    const scope = allowed(context);
+    if (scope && (!job.collection || !scope.includes(job.collection))) throw new NotFoundError('job', job.id);
+    return job;
+  };
+  const listJobs: Operation<ListJobsInput, { jobs: JobState[] }> = {
+    name: 'list_jobs',
+    description: 'Ingestion jobs, newest first, with their stage, counts and failures.',
+    role: 'reader',
+    input: ListJobsInput,
+    tool: {
+      title: 'List jobs',
+      outputSchema: objectWith({ jobs: list }),
+      annotations: readOnly,
+      summarize: (r) => r.jobs.map(describeJob).join('\n\n') || 'No jobs yet.',
+    },
+    run: async (args, context) => {
+      const scope = allowed(context);
+      const jobs = await deps.jobs.list(args.size ?? 100);
+      return { jobs: jobs.filter((j) => !scope || (j.collection && scope.includes(j.collection))) };
+    },
+  };
+  const getJob: Operation<JobIdInput, JobState> = {
+    name: 'get_job',
+    description: 'One ingestion job: status, stage, counts per stage, failures with reasons.',
+    role: 'reader',
+    input: JobIdInput,
+    tool: { title: 'Get a job', outputSchema: JOB_SCHEMA, annotations: readOnly, summarize: describeJob },
+    run: async (args, context) => visibleJob(await deps.jobs.get(args.id), context),
+  };
+  const cancelJob: Operation<JobIdInput, JobState> = {
+    name: 'cancel_job',
+    description: 'Cancel a running job; answers with its final state.',
+    role: 'writer',
+    input: JobIdInput,
+    tool: {
+      title: 'Cancel a job',
+      outputSchema: JOB_SCHEMA,
+      annotations: destructive,
+      summarize: describeJob,
+    },
+    run: async (args, context) => {
+      visibleJob(await deps.jobs.get(args.id), context);
+      return deps.jobs.cancel(args.id);
+    },
+  };
+  return [
+    listDocuments,
+    deleteDocuments,
+    deleteCollection,
+    addSource,
+    listSources,
+    syncSource,
+    removeSource,
+    listJobs,
+    getJob,
+    cancelJob,
+  ] as Operation<never, unknown>[];
+}

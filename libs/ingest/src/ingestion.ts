@@ -1,0 +1,34 @@
+import type { Client } from '@elastic/elasticsearch';
+import type { Operation } from '@quarry/core';
+import type { IndexNames, IngestService } from '@quarry/search';
+import { DocumentBrowser } from './document.browser';
+import { ingestionOperations } from './ingestion.operations';
+import { JobService, type JobState } from './jobs/job.service';
+import { IngestMetaStore } from './meta.store';
+import { SourceService } from './sources/source.service';
+
+export interface Ingestion {
+  jobs: JobService;
+  sources: SourceService;
+  operations: Operation<never, unknown>[];
+  close(): Promise<void>;
+}
+
+/** Sources, jobs and the browse/clean-up operations of one process. */
+export function createIngestion(deps: {
+  elasticsearch: Client;
+  indices: IndexNames;
+  ingest: IngestService;
+  onJobUpdate?: (job: JobState) => void;
+}): Ingestion {
+  const store = new IngestMetaStore(deps.elasticsearch, deps.indices.meta);
+  const browser = new DocumentBrowser(deps.elasticsearch, deps.indices.docs);
+  const jobs = new JobService(store, deps.onJobUpdate);
+  const sources = new SourceService(store, jobs, deps.ingest, browser, deps.indices);
+  return {
+    jobs,
+    sources,
+    operations: ingestionOperations({ browser, ingest: deps.ingest, sources, jobs, indices: deps.indices }),
+    close: () => jobs.close(),
+  };
+}

@@ -1,0 +1,181 @@
+import { randomUUID } from 'node:crypto';
+import { NotFoundError, QuarryError } from '@quarry/core';
+import type { IngestMetaStore } from '../meta.store';
+
+export const JOB_STAGES = ['fetch', 'extract', 'chunk', 'embed', 'index'] as const;
+export type JobStage = (typeof JOB_STAGES)[number];
+export type JobStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+/** What happened to the items of a job, each counted once. */
+export interface JobCounts {
+  /** Items found at the source (files, API items, pages). */
+  found: number;
+  /** Unchanged since the last run: neither extracted again nor embedded. */
+  unchanged: number;
+  /** Written to the index (new or changed). */
+  indexed: number;
+  /** Changed items whose text had to be chunked and embedded again. */
+  embedded: number;
+  skipped: number;
+  failed: number;
+  /** Removed from the index because they are gone from the source. */
+  deleted: number;
+}
+
+export interface JobFailure {
+  item: string;
+  stage: JobStage | 'delete';
+  reason: string;
+  /** Skipped (not readable as text) rather than failed. */
+  skipped?: boolean;
+}
+
+export interface JobState {
+  id: string;
+  kind: 'sync' | 'ingest';
+  source?: string;
+  collection?: string;
+  status: JobStatus;
+  /** The stage being worked on (the last one reached when the job ended). */
+  stage: JobStage;
+  /** Items done per stage. */
+  stages: Record<JobStage, number>;
+  counts: JobCounts;
+  /** Reasons for every skipped or failed item (the first 200). */
+  failures: JobFailure[];
+  error?: string;
+  created_at: string;
+  updated_at: string;
+  finished_at?: string;
+}
+
+/** What a running job reports through. */
+export interface JobHandle {
+  readonly id: string;
+  readonly signal: AbortSignal;
+  stage(stage: JobStage, done?: number): void;
+  advance(stage: JobStage, by?: number): void;
+  count(key: keyof JobCounts, by?: number): void;
+  fail(failure: JobFailure): void;
+}
+
+const MAX_FAILURES = 200;
+const SAVE_INTERVAL_MS = 500;
+
+/**
+ * Runs ingestion work as jobs whose state lives in the metadata index: visible while running and
+ * afterwards, from any instance, and cancellable on the instance that runs them.
+ */
+export class JobService {
+  private readonly running = new Map<string, { controller: AbortController; done: Promise<JobState> }>();
+
+  constructor(
+    private readonly store: IngestMetaStore,
+    private readonly onUpdate: (job: JobState) => void = () => undefined,
+  ) {}
+
+  /** Starts `work` in the background and answers with the job as it starts. */
+  async start(
+    meta: Pick<JobState, 'kind' | 'source' | 'collection'>,
+    work: (job: JobHandle) => Promise<void>,
+  ): Promise<JobState> {
+    const now = new Date().toISOString();
+    const state: JobState = {
+      id: randomUUID(),
+      ...meta,
+      status: 'running',
+      stage: 'fetch',
+      stages: { fetch: 0, extract: 0, chunk: 0, embed: 0, index: 0 },
+      counts: { found: 0, unchanged: 0, indexed: 0, embedded: 0, skipped: 0, failed: 0, deleted: 0 },
+      failures: [],
+      created_at: now,
+      updated_at: now,
+    };
+    await this.store.put('job', state.id, state, 'wait_for');
+    const controller = new AbortController();
+    let lastSave = 0;
+    const save = (force = false) => {
+      state.updated_at = new Date().toISOString();
+      this.onUpdate(state);
+      if (!force && Date.now() - lastSave < SAVE_INTERVAL_MS) return;
+      lastSave = Date.now();
+      this.store.put('job', state.id, { ...state }).catch(() => undefined);
+    };
+    const handle: JobHandle = {
+      id: state.id,
+      signal: controller.signal,
+      stage: (stage, done) => {
+        state.stage = stage;
+        if (done !== undefined) state.stages[stage] = done;
+        save();
+      },
+      advance: (stage, by = 1) => {
+        state.stage = stage;
+        state.stages[stage] += by;
+        save();
+      },
+      count: (key, by = 1) => {
+        state.counts[key] += by;
+        save();
+      },
+      fail: (failure) => {
+        if (state.failures.length < MAX_FAILURES) state.failures.push(failure);
+        state.counts[failure.skipped ? 'skipped' : 'failed']++;
+        save();
+      },
+    };
+    const done = (async () => {
+      try {
+        await work(handle);
+        state.status = controller.signal.aborted ? 'cancelled' : 'succeeded';
+      } catch (error) {
+        state.status = controller.signal.aborted ? 'cancelled' : 'failed';
+        if (!controller.signal.aborted) state.error = (error as Error).message;
+      }
+      state.finished_at = new Date().toISOString();
+      state.updated_at = state.finished_at;
+      this.onUpdate(state);
+      await this.store.put('job', state.id, { ...state }, 'wait_for').catch(() => undefined);
+      this.running.delete(state.id);
+      return state;
+    })();
+    this.running.set(state.id, { controller, done });
+    return { ...state };
+  }
+
+  /** The job's final state, once it ends. */
+  async wait(id: string): Promise<JobState> {
+    const running = this.running.get(id);
+    if (running) return running.done;
+    return this.get(id);
+  }
+
+  async get(id: string): Promise<JobState> {
+    const state = await this.store.get<JobState>('job', id);
+    if (!state) throw new NotFoundError('job', id);
+    return state;
+  }
+
+  list(size = 100): Promise<JobState[]> {
+    return this.store.list<JobState>('job', size);
+  }
+
+  /** Cancels a running job of this instance; answers with its final state. */
+  async cancel(id: string): Promise<JobState> {
+    const running = this.running.get(id);
+    if (!running) {
+      const state = await this.get(id);
+      if (state.status === 'running')
+        throw new QuarryError('conflict', `job ${id} runs on another instance; cancel it there`);
+      return state;
+    }
+    running.controller.abort();
+    return running.done;
+  }
+
+  /** Cancels every running job (shutdown). */
+  async close(): Promise<void> {
+    for (const { controller } of this.running.values()) controller.abort();
+    await Promise.all([...this.running.values()].map((r) => r.done.catch(() => undefined)));
+  }
+}

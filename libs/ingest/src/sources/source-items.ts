@@ -1,0 +1,165 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { InvalidError } from '@quarry/core';
+import { LIMITS } from '@quarry/search';
+import { documentFromBytes, documentId, walkFiles, type FileDocument } from '../files';
+import { PoliteFetcher } from './http-fetch';
+import type { SourceDefinition } from './source.dto';
+
+/** One item of a source as a sync sees it. */
+export type SourceItem =
+  | { kind: 'document'; id: string; origin: string; hash: string; document: FileDocument }
+  | { kind: 'unchanged'; id: string; origin: string }
+  | { kind: 'skipped'; id: string; origin: string; reason: string };
+
+/** Hash of an item's raw content, stored with its document: equal hash → nothing to extract or embed. */
+export const contentHash = (content: Buffer | string) => createHash('sha256').update(content).digest('hex');
+
+/**
+ * The files of a directory source. A file whose bytes hash as stored is `unchanged` and is not even
+ * extracted; others are extracted into documents or skipped with the reason.
+ */
+export async function* directoryItems(
+  source: SourceDefinition,
+  stored: Map<string, string | undefined>,
+  signal: AbortSignal,
+): AsyncGenerator<SourceItem> {
+  const root = path.resolve(source.path!);
+  for (const file of await walkFiles(root, { include: source.include, exclude: source.exclude })) {
+    signal.throwIfAborted();
+    const id = documentId(source.name, file.relative);
+    let bytes: Buffer;
+    try {
+      bytes = await fs.readFile(file.absolute);
+    } catch (error) {
+      yield {
+        kind: 'skipped',
+        id,
+        origin: file.relative,
+        reason: `cannot read: ${(error as NodeJS.ErrnoException).code}`,
+      };
+      continue;
+    }
+    const hash = contentHash(bytes);
+    if (stored.get(id) === hash) {
+      yield { kind: 'unchanged', id, origin: file.relative };
+      continue;
+    }
+    const outcome = await documentFromBytes(bytes, file, {
+      owner: source.name,
+      collection: source.collection,
+      tags: source.tags,
+      metadata: { quarry_source: source.name, item_hash: hash },
+    });
+    yield outcome.kind === 'document'
+      ? { kind: 'document', id, origin: file.relative, hash, document: outcome.document }
+      : { kind: 'skipped', id, origin: file.relative, reason: outcome.reason };
+  }
+}
+
+/** A value at a dotted path (`attributes.name`, `items.0.id`). */
+export function at(value: unknown, dotted: string | undefined): unknown {
+  if (!dotted) return value;
+  let current = value;
+  for (const key of dotted.split('.')) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
+}
+
+/** A next-page link must stay on the API's origin: a page cannot send the sync (and its auth header) elsewhere. */
+function sameOrigin(base: string, next: string): string {
+  if (new URL(next).origin !== new URL(base).origin)
+    throw new InvalidError(`next page ${next} is not on ${new URL(base).origin}`, [
+      { field: 'pagination.nextPath', reason: 'links to another origin' },
+    ]);
+  return next;
+}
+
+function pageUrl(base: string, param: string, value: string | number): string {
+  const url = new URL(base);
+  url.searchParams.set(param, String(value));
+  return url.toString();
+}
+
+/**
+ * The items of a paginated JSON API, mapped to documents. Pages are walked by page number (until
+ * an empty page) or by cursor (until no next cursor); an item whose JSON hashes as stored is
+ * `unchanged`. The fetcher spaces requests and retries 429/5xx, honouring Retry-After.
+ */
+export async function* httpJsonItems(
+  source: SourceDefinition,
+  stored: Map<string, string | undefined>,
+  signal: AbortSignal,
+  fetcher: PoliteFetcher,
+): AsyncGenerator<SourceItem> {
+  const mapping = source.mapping!;
+  const pagination = source.pagination ?? { type: 'none' };
+  let url: string | undefined = source.url!;
+  if (pagination.type === 'page') url = pageUrl(url, pagination.param ?? 'page', pagination.start ?? 1);
+  let pageNo = pagination.start ?? 1;
+  for (let pages = 0; url && pages < 10_000; pages++) {
+    const page = await fetcher.json(url, signal);
+    const items = at(page, source.itemsPath);
+    if (!Array.isArray(items))
+      throw new InvalidError(`${url}: no item array at "${source.itemsPath ?? '(the page)'}"`, [
+        { field: 'itemsPath', reason: 'not an array in the response' },
+      ]);
+    for (const [n, item] of items.entries()) {
+      const rawId = at(item, mapping.id);
+      const origin = `${url} [${n}]`;
+      if (typeof rawId !== 'string' && typeof rawId !== 'number') {
+        yield { kind: 'skipped', id: `${origin}`, origin, reason: `no id at "${mapping.id}"` };
+        continue;
+      }
+      const id = documentId(source.name, String(rawId));
+      const hash = contentHash(JSON.stringify(item));
+      if (stored.get(id) === hash) {
+        yield { kind: 'unchanged', id, origin: String(rawId) };
+        continue;
+      }
+      const body = at(item, mapping.body);
+      const text =
+        typeof body === 'string' ? body : body === undefined || body === null ? '' : JSON.stringify(body);
+      if (!text.trim()) {
+        yield { kind: 'skipped', id, origin: String(rawId), reason: `no text at "${mapping.body}"` };
+        continue;
+      }
+      const title = at(item, mapping.title);
+      const tags = at(item, mapping.tags);
+      const link = at(item, mapping.url);
+      yield {
+        kind: 'document',
+        id,
+        origin: String(rawId),
+        hash,
+        document: {
+          id,
+          title: typeof title === 'string' ? title.slice(0, LIMITS.titleLength) : String(rawId),
+          body: text.slice(0, LIMITS.bodyLength),
+          source: (typeof link === 'string' ? link : source.url!).slice(0, LIMITS.sourceLength),
+          collection: source.collection,
+          tags: [
+            ...(source.tags ?? []),
+            ...(Array.isArray(tags) ? tags.filter((t) => typeof t === 'string') : []),
+          ],
+          metadata: { quarry_source: source.name, item_hash: hash, item_id: String(rawId) },
+        },
+      };
+    }
+    if (pagination.type === 'page') {
+      pageNo++;
+      url = items.length ? pageUrl(source.url!, pagination.param ?? 'page', pageNo) : undefined;
+    } else if (pagination.type === 'cursor') {
+      const next = at(page, pagination.nextPath ?? 'next');
+      url =
+        typeof next === 'string' && next
+          ? /^https?:\/\//.test(next)
+            ? sameOrigin(source.url!, next)
+            : pageUrl(source.url!, pagination.param ?? 'cursor', next)
+          : undefined;
+    } else url = undefined;
+  }
+}

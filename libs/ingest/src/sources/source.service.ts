@@ -1,0 +1,169 @@
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { ConflictError, InvalidError, NotFoundError } from '@quarry/core';
+import type { IngestService, IndexNames } from '@quarry/search';
+import type { DocumentBrowser } from '../document.browser';
+import type { JobHandle, JobService, JobState } from '../jobs/job.service';
+import type { IngestMetaStore } from '../meta.store';
+import { PoliteFetcher } from './http-fetch';
+import { directoryItems, httpJsonItems, type SourceItem } from './source-items';
+import type { SourceDefinition, SourceInput } from './source.dto';
+
+const BATCH = 50;
+
+/**
+ * Sources that stay in sync: their definitions live in the metadata index and every sync is a
+ * job. A sync writes what is new or changed (an unchanged item is neither extracted nor
+ * embedded) and removes what is gone from the source.
+ */
+export class SourceService {
+  constructor(
+    private readonly store: IngestMetaStore,
+    private readonly jobs: JobService,
+    private readonly ingest: IngestService,
+    private readonly browser: DocumentBrowser,
+    private readonly indices: IndexNames,
+  ) {}
+
+  async add(input: SourceInput): Promise<SourceDefinition> {
+    await checkDefinition(input);
+    if (await this.store.get('source', input.name))
+      throw new ConflictError(`source "${input.name}" exists; remove it first to redefine it`);
+    const definition: SourceDefinition = { ...input, created_at: new Date().toISOString() };
+    if (definition.path) definition.path = path.resolve(definition.path);
+    await this.store.put('source', input.name, definition, 'wait_for');
+    return definition;
+  }
+
+  list(): Promise<SourceDefinition[]> {
+    return this.store.list<SourceDefinition>('source', 1_000);
+  }
+
+  async get(name: string): Promise<SourceDefinition> {
+    const source = await this.store.get<SourceDefinition>('source', name);
+    if (!source) throw new NotFoundError('source', name);
+    return source;
+  }
+
+  /** Removes the source and, unless `keepDocuments`, every document it brought in. */
+  async remove(
+    name: string,
+    keepDocuments = false,
+  ): Promise<{ name: string; removed: true; deletedDocuments: number }> {
+    await this.get(name);
+    let deletedDocuments = 0;
+    if (!keepDocuments) {
+      for await (const doc of this.browser.all({ sourceName: name }))
+        if (await this.ingest.delete(doc.id)) deletedDocuments++;
+      await this.browser.refresh([this.indices.docs, this.indices.vectors]);
+    }
+    await this.store.delete('source', name);
+    return { name, removed: true, deletedDocuments };
+  }
+
+  /** Starts a sync job; with `wait`, answers with the job's final state. */
+  async sync(name: string, wait = false): Promise<JobState> {
+    const source = await this.get(name);
+    const job = await this.jobs.start(
+      { kind: 'sync', source: name, collection: source.collection },
+      (handle) => this.run(source, handle),
+    );
+    await this.store.put('source', name, { ...source, last_job: job.id });
+    return wait ? this.jobs.wait(job.id) : job;
+  }
+
+  private async run(source: SourceDefinition, job: JobHandle): Promise<void> {
+    const stored = new Map<string, string | undefined>();
+    for await (const doc of this.browser.all({ sourceName: source.name }, undefined, job.signal))
+      stored.set(doc.id, doc.metadata?.item_hash as string | undefined);
+    const items =
+      source.type === 'directory'
+        ? directoryItems(source, stored, job.signal)
+        : httpJsonItems(
+            source,
+            stored,
+            job.signal,
+            new PoliteFetcher({
+              requestsPerSecond: source.requestsPerSecond ?? 5,
+              maxRetries: source.maxRetries ?? 4,
+              headers: source.headers,
+            }),
+          );
+    const seen = new Set<string>();
+    let batch: Extract<SourceItem, { kind: 'document' }>[] = [];
+    for await (const item of items) {
+      seen.add(item.id);
+      job.count('found');
+      job.advance('fetch');
+      if (item.kind === 'unchanged') job.count('unchanged');
+      else if (item.kind === 'skipped')
+        job.fail({ item: item.origin, stage: 'extract', reason: item.reason, skipped: true });
+      else {
+        job.advance('extract');
+        batch.push(item);
+        if (batch.length >= BATCH) {
+          await this.write(batch, job);
+          batch = [];
+        }
+      }
+    }
+    await this.write(batch, job);
+    job.signal.throwIfAborted();
+    // Only a complete walk of the source tells what is gone from it.
+    for (const id of stored.keys()) {
+      if (seen.has(id)) continue;
+      job.signal.throwIfAborted();
+      if (await this.ingest.delete(id, { signal: job.signal })) job.count('deleted');
+    }
+    await this.browser.refresh([this.indices.docs, this.indices.vectors]);
+    await this.store.put('source', source.name, {
+      ...source,
+      last_job: job.id,
+      last_sync: new Date().toISOString(),
+    });
+  }
+
+  private async write(batch: Extract<SourceItem, { kind: 'document' }>[], job: JobHandle): Promise<void> {
+    if (batch.length === 0) return;
+    job.stage('chunk');
+    const result = await this.ingest.ingest(
+      batch.map((b) => b.document),
+      { signal: job.signal },
+    );
+    for (const item of result.items) {
+      const origin = batch[item.index].origin;
+      if (item.status === 'failed')
+        job.fail({ item: origin, stage: 'index', reason: item.error ?? 'failed' });
+      else if (item.status === 'unchanged') job.count('unchanged');
+      else {
+        job.count('indexed');
+        job.count('embedded');
+        job.advance('chunk');
+        job.advance('embed');
+        job.advance('index');
+      }
+    }
+  }
+}
+
+async function checkDefinition(input: SourceInput): Promise<void> {
+  const missing = (field: string, reason: string) =>
+    new InvalidError(`${field}: ${reason}`, [{ field, reason }]);
+  if (input.type === 'directory') {
+    if (!input.path) throw missing('path', 'a directory source needs the folder to index');
+    const stat = await fs.stat(input.path).catch(() => undefined);
+    if (!stat?.isDirectory()) throw missing('path', `${input.path} is not a directory this server can read`);
+  } else {
+    if (!input.url) throw missing('url', 'an http-json source needs the URL of its first page');
+    if (!input.mapping?.id || !input.mapping?.body)
+      throw missing(
+        'mapping',
+        'an http-json source maps at least id and body ({ "id": "id", "body": "text" })',
+      );
+    const type = input.pagination?.type;
+    if (type && !['page', 'cursor', 'none'].includes(type))
+      throw missing('pagination.type', 'one of page, cursor, none');
+    for (const [name, value] of Object.entries(input.headers ?? {}))
+      if (typeof value !== 'string') throw missing(`headers.${name}`, 'header values are strings');
+  }
+}

@@ -1,0 +1,258 @@
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { startServer, type RunningServer } from '../apps/server/src/server';
+import { buildDocx, buildPdf } from '../libs/ingest/src/testing/fixtures';
+import { call } from './support/http';
+import { dropIndices, testConfig } from './support/test-env';
+
+const filler = (topic: string) =>
+  `This paragraph is about ${topic}. `.repeat(3) + 'It exists so that the page has enough text to read.';
+
+/** Records the texts the server embeds for documents (whatever the embedder's method is named). */
+function countEmbeddedTexts(server: RunningServer): { texts: string[]; restore(): void } {
+  const embedder = server.runtime.embedder as unknown as Record<string, unknown>;
+  const name = typeof embedder.embedPassages === 'function' ? 'embedPassages' : 'embed';
+  const original = embedder[name] as (texts: string[], signal?: AbortSignal) => Promise<number[][]>;
+  const texts: string[] = [];
+  embedder[name] = (batch: string[], signal?: AbortSignal) => {
+    texts.push(...batch);
+    return original.call(embedder, batch, signal);
+  };
+  return { texts, restore: () => (embedder[name] = original) };
+}
+
+describe('ingestion: mixed files, directory sources, http-json sources, browsing (real services)', () => {
+  let server: RunningServer;
+  let base: string;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'quarry-ingest-'));
+
+  beforeAll(async () => {
+    server = await startServer(testConfig());
+    base = server.url;
+    fs.writeFileSync(
+      path.join(dir, 'handbook.pdf'),
+      await buildPdf(
+        [
+          filler('office hours'),
+          filler('parking spaces'),
+          'The violet heron nests beside the cooling tower.',
+        ],
+        'Staff handbook',
+      ),
+    );
+    fs.writeFileSync(
+      path.join(dir, 'guide.html'),
+      `<!doctype html><html><head><title>VPN guide</title><script>trackVisitor()</script></head><body>
+       <nav>Home | Products | Careers</nav><main><h1>VPN guide</h1>
+       <p>${'Connect to the office network with the WireGuard client before opening the wiki. '.repeat(4)}</p>
+       </main></body></html>`,
+    );
+    fs.writeFileSync(
+      path.join(dir, 'onboarding.docx'),
+      await buildDocx(['# Onboarding', 'New staff collect their badge at reception.']),
+    );
+    fs.writeFileSync(
+      path.join(dir, 'backups.md'),
+      '# Backups\n\n## Schedule\n\nThe database backup runs nightly at two.\n',
+    );
+    fs.writeFileSync(path.join(dir, 'README'), 'Quarry test folder. Nothing to see here.\n');
+    fs.writeFileSync(
+      path.join(dir, 'changelog.gz'),
+      gzipSync('Version 2 replaced the coffee machine firmware.\n'),
+    );
+    fs.writeFileSync(
+      path.join(dir, 'notes für Anna + Bob.txt'),
+      'Anna and Bob share the on-call rota in March.\n',
+    );
+    fs.writeFileSync(
+      path.join(dir, 'logo.png'),
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0]),
+    );
+  }, 120_000);
+
+  afterAll(async () => {
+    await server?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+    if (server) await dropIndices(server.runtime.config.indexPrefix);
+  });
+
+  it('indexes every readable file of a directory source and reports the others as skipped with the reason', async () => {
+    const added = await call(base, 'POST', '/v1/sources', {
+      name: 'docs',
+      type: 'directory',
+      collection: 'mixed',
+      path: dir,
+    });
+    expect(added.status).toBe(201);
+    const job = await call(base, 'POST', '/v1/sources/docs/sync?wait=true');
+    expect(job.status).toBe(202);
+    expect(job.body).toMatchObject({
+      status: 'succeeded',
+      counts: { found: 8, indexed: 7, embedded: 7, skipped: 1, failed: 0, deleted: 0 },
+    });
+    expect(job.body.failures).toEqual([
+      { item: 'logo.png', stage: 'extract', reason: 'PNG image (no text to index)', skipped: true },
+    ]);
+    const stored = await call(base, 'GET', `/v1/jobs/${job.body.id}`);
+    expect(stored.body).toMatchObject({ status: 'succeeded', counts: job.body.counts });
+    expect((await call(base, 'GET', '/v1/jobs')).body.jobs.map((j: { id: string }) => j.id)).toContain(
+      job.body.id,
+    );
+
+    const listed = await call(base, 'GET', '/v1/documents?collection=mixed&size=100');
+    expect(listed.body.documents.map((d: { id: string }) => d.id).sort()).toEqual([
+      'docs:README',
+      'docs:backups.md',
+      'docs:changelog.gz',
+      'docs:guide.html',
+      'docs:handbook.pdf',
+      'docs:notes%20f%C3%BCr%20Anna%20%2B%20Bob.txt',
+      'docs:onboarding.docx',
+    ]);
+    const html = await call(base, 'GET', '/v1/documents/docs%3Aguide.html');
+    expect(html.body.title).toBe('VPN guide');
+    expect(html.body.body).toContain('WireGuard');
+    expect(html.body.body).not.toMatch(/trackVisitor|Careers/);
+  }, 180_000);
+
+  it('finds a phrase from page 3 of the PDF and says page 3, and reads around the hit within a budget', async () => {
+    const found = await call(base, 'POST', '/v1/search', {
+      query: 'violet heron nests',
+      collection: 'mixed',
+    });
+    expect(found.body.hits[0]).toMatchObject({ id: 'docs:handbook.pdf', location: { page: 3 } });
+    const chunk = found.body.hits[0].location.chunk;
+    const excerpt = await call(base, 'GET', `/v1/documents/docs%3Ahandbook.pdf?chunk=${chunk}&maxChars=60`);
+    expect(excerpt.body.body).toContain('violet heron');
+    expect(excerpt.body.body.length).toBeLessThanOrEqual(60);
+    expect(excerpt.body.excerpt).toMatchObject({
+      truncated: true,
+      chunks: [{ chunk, location: { page: 3 } }],
+    });
+
+    const md = await call(base, 'POST', '/v1/search', {
+      query: 'nightly database backup',
+      collection: 'mixed',
+    });
+    expect(md.body.hits[0]).toMatchObject({
+      id: 'docs:backups.md',
+      location: { heading: ['Backups', 'Schedule'] },
+    });
+  }, 60_000);
+
+  it('re-syncs incrementally: only the edited file is embedded again and the deleted one is removed', async () => {
+    fs.writeFileSync(
+      path.join(dir, 'backups.md'),
+      '# Backups\n\n## Schedule\n\nThe database backup now runs hourly.\n',
+    );
+    fs.rmSync(path.join(dir, 'README'));
+    const embedded = countEmbeddedTexts(server);
+    const job = await call(base, 'POST', '/v1/sources/docs/sync?wait=true');
+    // The edited file's one section, nothing else: unchanged files cost no embedding.
+    expect(embedded.texts).toEqual([expect.stringContaining('now runs hourly')]);
+    embedded.restore();
+    expect(job.body).toMatchObject({
+      status: 'succeeded',
+      counts: { found: 7, unchanged: 5, indexed: 1, embedded: 1, deleted: 1, skipped: 1, failed: 0 },
+    });
+    expect((await call(base, 'GET', '/v1/documents/docs%3AREADME')).status).toBe(404);
+    const edited = await call(base, 'GET', '/v1/documents/docs%3Abackups.md');
+    expect(edited.body.body).toContain('hourly');
+  }, 120_000);
+
+  it('indexes every item of a paginated JSON API once, waiting out a 429 with Retry-After', async () => {
+    const items = Array.from({ length: 7 }, (_, i) => ({
+      id: `T-${i + 1}`,
+      attributes: { name: `Ticket ${i + 1}`, notes: `Printer ${i + 1} on floor ${i} is out of toner.` },
+    }));
+    const requests: string[] = [];
+    let limited = false;
+    const api = http.createServer((request, response) => {
+      const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+      requests.push(`${url.pathname}${url.search} ${request.headers.authorization ?? ''}`);
+      if (request.headers.authorization !== 'Bearer sekret') return void response.writeHead(401).end();
+      const page = Number(url.searchParams.get('page') ?? 1);
+      if (page === 2 && !limited) {
+        limited = true;
+        return void response.writeHead(429, { 'retry-after': '1' }).end();
+      }
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ data: items.slice((page - 1) * 3, page * 3) }));
+    });
+    await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (api.address() as AddressInfo).port;
+      const added = await call(base, 'POST', '/v1/sources', {
+        name: 'tickets',
+        type: 'http-json',
+        collection: 'tickets',
+        url: `http://127.0.0.1:${port}/api/tickets`,
+        headers: { authorization: 'Bearer sekret' },
+        itemsPath: 'data',
+        pagination: { type: 'page', param: 'page', start: 1 },
+        mapping: { id: 'id', title: 'attributes.name', body: 'attributes.notes' },
+        requestsPerSecond: 20,
+      });
+      expect(added.status).toBe(201);
+      const job = await call(base, 'POST', '/v1/sources/tickets/sync?wait=true');
+      expect(job.body).toMatchObject({ status: 'succeeded', counts: { found: 7, indexed: 7, failed: 0 } });
+      // Pages 1, 2 (429), 2, 3, and the empty page 4 that ends the walk.
+      expect(requests.map((r) => r.split(' ')[0])).toEqual([
+        '/api/tickets?page=1',
+        '/api/tickets?page=2',
+        '/api/tickets?page=2',
+        '/api/tickets?page=3',
+        '/api/tickets?page=4',
+      ]);
+      const listed = await call(base, 'GET', '/v1/documents?collection=tickets&size=100');
+      expect(listed.body.total).toBe(7);
+      expect(listed.body.documents.map((d: { title: string }) => d.title).sort()).toEqual(
+        items.map((i) => i.attributes.name).sort(),
+      );
+      const sources = await call(base, 'GET', '/v1/sources');
+      expect(JSON.stringify(sources.body)).not.toContain('sekret');
+
+      const again = await call(base, 'POST', '/v1/sources/tickets/sync?wait=true');
+      expect(again.body.counts).toMatchObject({ found: 7, unchanged: 7, indexed: 0, embedded: 0 });
+    } finally {
+      await new Promise((resolve) => api.close(resolve));
+    }
+  }, 120_000);
+
+  it('pages through a collection with a cursor, deletes by filter and deletes a collection', async () => {
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await call(
+        base,
+        'GET',
+        `/v1/documents?collection=tickets&size=3${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
+      expect(page.status).toBe(200);
+      seen.push(...page.body.documents.map((d: { id: string }) => d.id));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(seen).toHaveLength(7);
+    expect(new Set(seen).size).toBe(7);
+
+    const byPrefix = await call(base, 'DELETE', '/v1/documents?idPrefix=tickets:T-1');
+    expect(byPrefix.body).toEqual({ deleted: 1 });
+    const collection = await call(base, 'DELETE', '/v1/collections/tickets');
+    expect(collection.body).toEqual({ collection: 'tickets', deleted: 6 });
+    expect((await call(base, 'GET', '/v1/documents?collection=tickets')).body.total).toBe(0);
+    expect((await call(base, 'DELETE', '/v1/documents')).status).toBe(400);
+  }, 120_000);
+
+  it('removes a source with its documents', async () => {
+    const removed = await call(base, 'DELETE', '/v1/sources/docs');
+    expect(removed.body).toEqual({ name: 'docs', removed: true, deletedDocuments: 6 });
+    expect((await call(base, 'GET', '/v1/documents?collection=mixed')).body.total).toBe(0);
+    expect(
+      (await call(base, 'GET', '/v1/sources')).body.sources.map((s: { name: string }) => s.name),
+    ).toEqual(['tickets']);
+  }, 120_000);
+});
