@@ -62,14 +62,12 @@ describe('metrics and the query cache', () => {
   });
 
   it('sends the request id to Elasticsearch as X-Opaque-Id', async () => {
+    // Elasticsearch echoes the X-Opaque-Id it received in its answer.
     const seen: (string | undefined)[] = [];
-    const listener = (
-      _error: unknown,
-      event: { meta: { request: { params: { headers?: Record<string, unknown> } } } } | null,
-    ) => {
-      seen.push(event?.meta.request.params.headers?.['x-opaque-id'] as string | undefined);
+    const listener = (_error: unknown, event: { headers?: Record<string, unknown> } | null) => {
+      seen.push(event?.headers?.['x-opaque-id'] as string | undefined);
     };
-    server.runtime.elasticsearch.diagnostic.on('request', listener as never);
+    server.runtime.elasticsearch.diagnostic.on('response', listener as never);
     try {
       await call(
         server.url,
@@ -79,7 +77,7 @@ describe('metrics and the query cache', () => {
         { 'x-request-id': 'trace-me-42' },
       );
     } finally {
-      server.runtime.elasticsearch.diagnostic.off('request', listener as never);
+      server.runtime.elasticsearch.diagnostic.off('response', listener as never);
     }
     expect(seen).toContain('trace-me-42');
   });

@@ -6,7 +6,6 @@ import { findRepoRoot } from '@quarry/config';
 import {
   collectionUri,
   ConnectionRegistry,
-  currentRequestId,
   documentUri,
   MessageManager,
   PromptManager,
@@ -326,18 +325,12 @@ function timedEmbedder(embedder: Embedder, metrics: QuarryMetrics): Embedder {
   };
 }
 
-/** Elasticsearch latency per API (search, bulk, mget, ...) from the client's own request events. */
+/**
+ * Elasticsearch latency per API (search, bulk, mget, ...) from the client's own request events.
+ * (The request id reaches Elasticsearch as X-Opaque-Id through the client's connection:
+ * RequestIdConnection in @quarry/search.)
+ */
 function instrumentElasticsearch(client: Client, metrics: QuarryMetrics): void {
-  // Every Elasticsearch request carries the Quarry request id as X-Opaque-Id, so slow logs and
-  // tasks on the cluster point back to the request (and its log lines) that caused them.
-  const request = client.transport.request.bind(client.transport);
-  client.transport.request = ((params: unknown, options: { opaqueId?: string } = {}) => {
-    const requestId = currentRequestId();
-    return request(
-      params as never,
-      (requestId && !options.opaqueId ? { ...options, opaqueId: requestId } : options) as never,
-    );
-  }) as typeof client.transport.request;
   const started = new Map<unknown, number>();
   client.diagnostic.on('request', (_error, event) => {
     if (event) started.set(event.meta.request.id, performance.now());

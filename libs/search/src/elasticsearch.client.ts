@@ -1,5 +1,6 @@
 import { Client, errors } from '@elastic/elasticsearch';
 import { NotFoundError, QuarryError, UnavailableError } from '@quarry/core';
+import { RequestIdConnection } from './request-id.connection';
 
 export function createElasticsearchClient(url: string, requestTimeoutMs: number): Client {
   return new Client({
@@ -9,6 +10,7 @@ export function createElasticsearchClient(url: string, requestTimeoutMs: number)
     maxRetries: 1,
     sniffOnStart: false,
     compression: false,
+    Connection: RequestIdConnection,
   });
 }
 
