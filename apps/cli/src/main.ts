@@ -6,7 +6,7 @@ import pino from 'pino';
 import { createMcpSession, QuarryError, type Envelope } from '@quarry/core';
 import { createLogger } from '@quarry/observability';
 import { bootRuntime, type QuarryRuntime } from '@quarry/runtime';
-import type { SearchResult } from '@quarry/search';
+import { EmbeddingReindexer, type SearchResult } from '@quarry/search';
 import { ensureServices, servicesStatus, ServiceError, stopServices } from '@quarry/services';
 import { runIngestCommand, type IngestCommandOptions } from './ingest.command';
 
@@ -108,6 +108,41 @@ program
         });
       }),
     ),
+  );
+
+program
+  .command('reindex')
+  .description(
+    're-embed every document with the configured model into a new vector index, then swap the alias',
+  )
+  .requiredOption('--embeddings', 'recompute the vectors (the only kind of reindex so far)')
+  .action(() =>
+    guarded(async () => {
+      const config = configOrExit();
+      // The index may hold another model's vectors: that is why one re-embeds. Searches of running
+      // servers keep using the old index until the alias swap.
+      const runtime = await bootRuntime(config, createLogger(config.logLevel), { allowModelMismatch: true });
+      try {
+        process.stdout.write(`re-embedding ${runtime.indices.vectors} with ${runtime.embedder.id}\n`);
+        const result = await new EmbeddingReindexer(
+          runtime.elasticsearch,
+          runtime.indices,
+          runtime.embedder,
+        ).run((progress) => {
+          const line = `${progress.phase}: ${progress.chunks}/${progress.total} chunks`;
+          if (process.stdout.isTTY) process.stdout.write(`\r${line}`);
+          else if (progress.phase !== 'embedding' || progress.chunks % 1024 < 64)
+            process.stdout.write(`${line}\n`);
+        });
+        process.stdout.write(
+          `${process.stdout.isTTY ? '\n' : ''}done: ${result.chunks} chunks re-embedded into ${result.to} ` +
+            `(${result.caughtUp} caught up after the swap); ${result.from} removed. ` +
+            'Restart running Quarry servers with the same QUARRY_EMBEDDER_MODEL.\n',
+        );
+      } finally {
+        await runtime.close();
+      }
+    }),
   );
 
 program

@@ -6,6 +6,7 @@ import { QuarryExceptionFilter } from './rest/exception.filter';
 import { HealthController } from './rest/health.controller';
 import { IngestionController } from './rest/ingestion.controller';
 import { RegistryController } from './rest/registry.controller';
+import { ReindexController } from './rest/reindex.controller';
 import { SearchController } from './rest/search.controller';
 import { RUNTIME, type QuarryRuntime } from '@quarry/runtime';
 
@@ -21,6 +22,7 @@ export class AppModule {
         SearchController,
         RegistryController,
         IngestionController,
+        ReindexController,
       ],
       providers: [
         { provide: RUNTIME, useValue: runtime },

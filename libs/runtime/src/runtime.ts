@@ -43,6 +43,10 @@ import {
   SearchService,
   searchOperations,
   setupIndices,
+  EmbeddingReindexer,
+  ReindexJobs,
+  reindexOperations,
+  type IndexSetupOptions,
   type ChangedDocument,
   type DocumentChange,
   type IndexNames,
@@ -209,6 +213,9 @@ export async function createRuntime(
   );
 
   manager.register(...liveOperations(live));
+  // Re-embedding every chunk with this instance's model into a new vector index (POST /v1/reindex).
+  const reindexJobs = new ReindexJobs(() => new EmbeddingReindexer(elasticsearch, indices, embedder));
+  manager.register(...reindexOperations(reindexJobs));
   // Sources that stay in sync, their jobs, and browsing and cleaning up documents.
   const ingestion = createIngestion({ elasticsearch, indices, ingest });
   manager.register(...ingestion.operations);
@@ -292,6 +299,7 @@ export async function createRuntime(
     startRegistrySync,
     async close() {
       await ingestion.close();
+      await reindexJobs.close();
       await live.close();
       for (const unsubscribe of unsubscribers) await unsubscribe().catch(() => undefined);
       await audit.close();
@@ -360,13 +368,23 @@ function apiOf(path: string): string {
 export async function bootRuntime(
   config: QuarryConfig,
   logger = createLogger(config.logLevel),
+  /** `allowModelMismatch`: only for `quarry reindex --embeddings`, which re-embeds before anything searches. */
+  indexOptions: IndexSetupOptions = {},
 ): Promise<QuarryRuntime> {
   const endpoints = await ensureServices(config, (message) => logger.info(message));
   const runtime = await createRuntime(config, endpoints, logger);
   try {
-    const indices = await setupIndices(runtime.elasticsearch, config.indexPrefix, runtime.embedder);
+    const indices = await setupIndices(
+      runtime.elasticsearch,
+      config.indexPrefix,
+      runtime.embedder,
+      indexOptions,
+    );
     for (const index of indices)
-      logger.info({ alias: index.alias, index: index.index, action: index.action }, 'index ready');
+      logger.info(
+        { alias: index.alias, index: index.index, action: index.action, modelMismatch: index.modelMismatch },
+        'index ready',
+      );
     await runtime.startRegistrySync();
     return runtime;
   } catch (error) {

@@ -23,3 +23,6 @@ export * from './structured-chunker';
 export * from './chunk.repository';
 export * from './hit-location';
 export * from './document-excerpt';
+export * from './vector-index-model';
+export * from './embedding-reindex';
+export * from './reindex.operations';

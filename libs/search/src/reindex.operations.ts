@@ -1,0 +1,46 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsOptional, IsUUID } from 'class-validator';
+import type { Operation } from '@quarry/core';
+import type { ReindexJob, ReindexJobs } from './embedding-reindex';
+
+export class ReindexInput {
+  @ApiPropertyOptional({ description: 'Answer when the job has ended instead of at once' })
+  @IsOptional()
+  @IsBoolean()
+  wait?: boolean;
+}
+
+export class ReindexJobIdInput {
+  @ApiProperty()
+  @IsUUID()
+  id!: string;
+}
+
+/**
+ * Re-embedding the vector index with this instance's model, as a job: REST `POST /v1/reindex` and
+ * `GET /v1/reindex/:id`; the CLI runs the same EmbeddingReindexer (`quarry reindex --embeddings`).
+ */
+export function reindexOperations(jobs: ReindexJobs): Operation<never, unknown>[] {
+  const start: Operation<ReindexInput, ReindexJob> = {
+    name: 'reindex_embeddings',
+    description:
+      'Re-embed every chunk with the configured model into a new vector index and swap the alias when done; ' +
+      'searches keep using the old vectors meanwhile.',
+    role: 'admin',
+    input: ReindexInput,
+    cost: 100,
+    run: async (args) => {
+      const { job, done } = jobs.start();
+      if (args.wait) await done;
+      return job;
+    },
+  };
+  const status: Operation<ReindexJobIdInput, ReindexJob> = {
+    name: 'get_reindex_job',
+    description: 'A re-embedding job: status, phase, chunks done of total, result or error.',
+    role: 'admin',
+    input: ReindexJobIdInput,
+    run: async (args) => jobs.get(args.id),
+  };
+  return [start, status] as unknown as Operation<never, unknown>[];
+}

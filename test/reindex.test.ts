@@ -1,0 +1,148 @@
+import { ConflictError } from '@quarry/core';
+import { createLogger } from '@quarry/observability';
+import { bootRuntime } from '@quarry/runtime';
+import { EmbeddingReindexer } from '@quarry/search';
+import { startServer, type RunningServer } from '../apps/server/src/server';
+import { call } from './support/http';
+import { dropIndices, eventually, testConfig } from './support/test-env';
+
+const TOPICS = [
+  ['Disk full on database hosts', 'Rotate the logs and delete old snapshots when the disks run full.'],
+  [
+    'Renewing TLS certificates',
+    'Renew certificates with the ACME client before they expire, then reload the proxy.',
+  ],
+  ['Parental leave policy', 'Parents may take sixteen weeks of paid leave to care for a newborn child.'],
+  ['Travel expenses', 'Book flights in economy class; hotels are reimbursed up to the city limit.'],
+];
+const documents = Array.from({ length: 40 }, (_, i) => ({
+  id: `doc-${i}`,
+  collection: 'reindex',
+  title: `${TOPICS[i % 4][0]} (${i})`,
+  body: `${TOPICS[i % 4][1]} Note ${i}: ${'more words about the same topic. '.repeat(3)}`,
+}));
+
+const vectorsIndexOf = async (server: RunningServer) =>
+  Object.keys(await server.runtime.elasticsearch.indices.getAlias({ name: server.runtime.indices.vectors }));
+
+describe('re-embedding the vector index (POST /v1/reindex, quarry reindex --embeddings)', () => {
+  const config = testConfig();
+  let server: RunningServer;
+
+  beforeAll(async () => {
+    server = await startServer(config);
+    const response = await call(server.url, 'POST', '/v1/documents?wait=true', documents);
+    expect(response.status).toBe(200);
+  }, 180_000);
+
+  afterAll(async () => {
+    await server?.close();
+    await dropIndices(config.indexPrefix);
+  });
+
+  it('re-embeds into a new index as a job, swaps the alias, and searches keep working meanwhile', async () => {
+    const [before] = await vectorsIndexOf(server);
+    const chunks = (await server.runtime.elasticsearch.count({ index: before })).count;
+    const started = await call(server.url, 'POST', '/v1/reindex', {});
+    expect(started.status).toBe(201);
+    expect(started.body).toMatchObject({ status: 'running', progress: { phase: 'embedding' } });
+    const jobId = started.body.id as string;
+
+    // Searches, and one ingest, while the job runs.
+    const outcomes: { status: number; hits: number }[] = [];
+    let job = started.body;
+    const late = {
+      id: 'late-doc',
+      collection: 'reindex',
+      title: 'Written during the re-embedding',
+      body: 'Backups run nightly.',
+    };
+    const ingestDuring = call(server.url, 'POST', '/v1/documents?wait=true', [late]);
+    while (job.status === 'running') {
+      const found = await call(server.url, 'POST', '/v1/search', {
+        query: `certificates expire ${outcomes.length}`,
+        mode: 'semantic',
+        size: 3,
+      });
+      outcomes.push({ status: found.status, hits: found.body?.hits?.length ?? 0 });
+      job = (await call(server.url, 'GET', `/v1/reindex/${jobId}`)).body;
+    }
+    expect((await ingestDuring).status).toBe(200);
+    expect(job).toMatchObject({ status: 'succeeded', progress: { phase: 'done' } });
+    // The late document may land before the job counts the chunks, or be caught up after the swap.
+    expect(job.result.chunks).toBeGreaterThanOrEqual(chunks);
+    expect(outcomes.length).toBeGreaterThan(0);
+    expect(outcomes.filter((o) => o.status !== 200 || o.hits === 0)).toEqual([]);
+
+    const [after] = await vectorsIndexOf(server);
+    expect(after).toBe(job.result.to);
+    expect(after).not.toBe(before);
+    expect(await server.runtime.elasticsearch.indices.exists({ index: before })).toBe(false);
+    const mapping = await server.runtime.elasticsearch.indices.getMapping({ index: after });
+    expect(mapping[after].mappings._meta).toMatchObject({ embedder: 'local:e5-small-v2', dims: 384 });
+    // Every chunk is there, including those of the document written while the job ran.
+    await server.runtime.elasticsearch.indices.refresh({ index: after });
+    const lateChunks = await server.runtime.elasticsearch.count({
+      index: after,
+      query: { term: { doc_id: 'late-doc' } },
+    });
+    expect(lateChunks.count).toBeGreaterThan(0);
+    expect((await server.runtime.elasticsearch.count({ index: after })).count).toBe(
+      chunks + lateChunks.count,
+    );
+    const found = await call(server.url, 'POST', '/v1/search', {
+      query: 'renew the TLS certificate',
+      mode: 'semantic',
+      size: 1,
+    });
+    expect(found.body.hits[0].title).toMatch(/^Renewing TLS certificates/);
+  }, 300_000);
+
+  it('a second job while one runs is refused; an unknown job is 404', async () => {
+    const first = await call(server.url, 'POST', '/v1/reindex', {});
+    const second = await call(server.url, 'POST', '/v1/reindex', {});
+    expect(second.status).toBe(409);
+    expect(second.body.error.message).toMatch(/still running/);
+    expect((await call(server.url, 'GET', '/v1/reindex/00000000-0000-4000-8000-000000000000')).status).toBe(
+      404,
+    );
+    await eventually(
+      async () => (await call(server.url, 'GET', `/v1/reindex/${first.body.id}`)).body.status,
+      (status) => status !== 'running',
+      240_000,
+    );
+  }, 300_000);
+
+  it('start-up refuses vectors of another model until `quarry reindex --embeddings` re-embeds them', async () => {
+    const client = server.runtime.elasticsearch;
+    const [index] = await vectorsIndexOf(server);
+    // As if the chunks had been written by all-MiniLM-L6-v2.
+    await client.indices.putMapping({
+      index,
+      _meta: {
+        embedder: 'local:all-minilm-l6-v2',
+        dims: 384,
+        pooling: 'mean',
+        query_prefix: '',
+        passage_prefix: '',
+      },
+    });
+    const logger = createLogger('silent');
+    const refused = bootRuntime(config, logger);
+    await expect(refused).rejects.toBeInstanceOf(ConflictError);
+    await expect(bootRuntime(config, logger)).rejects.toThrow(
+      /embedded with "local:all-minilm-l6-v2" .*model: "local:all-minilm-l6-v2" -> "local:e5-small-v2"; query prefix: "" -> "query: "; passage prefix: "" -> "passage: ".*quarry reindex --embeddings/,
+    );
+
+    // What the CLI does: boot despite the mismatch, re-embed, swap.
+    const cli = await bootRuntime(config, logger, { allowModelMismatch: true });
+    try {
+      const result = await new EmbeddingReindexer(cli.elasticsearch, cli.indices, cli.embedder).run();
+      expect(result).toMatchObject({ from: index, model: 'local:e5-small-v2' });
+    } finally {
+      await cli.close();
+    }
+    const restarted = await bootRuntime(config, logger);
+    await restarted.close();
+  }, 300_000);
+});
