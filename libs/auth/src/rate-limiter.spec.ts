@@ -82,11 +82,11 @@ describe('RateLimiter', () => {
     expect((refusal as RateLimitedError).retryAfterSeconds).toBe(3);
   });
 
-  it('charges an operation its declared cost', async () => {
+  it('charges a request the cost the message manager put on its envelope', async () => {
     const { rateLimiter } = limiter(60, 10);
-    const expensive = { ...reader, cost: 20 } as Operation;
+    const expensive = { ...envelope('key:a'), cost: 20 } as Envelope;
     // The steady rate (1 point) cannot pay 20, so every call draws on the 60-point burst.
-    expect((await burst(rateLimiter, envelope('key:a'), expensive, 10)).passed).toBe(3);
+    expect((await burst(rateLimiter, expensive, reader, 10)).passed).toBe(3);
     await expect(rateLimiter.take('key:b', 'read', 60)).resolves.toBeUndefined();
     await expect(rateLimiter.take('key:c', 'read', 61)).rejects.toBeInstanceOf(RateLimitedError);
   });
@@ -106,9 +106,8 @@ describe('RateLimiter', () => {
     expect(events.failOpen).toHaveLength(100);
     const refusal = (await burst(rateLimiter, envelope('key:a'), writer, 1)).refusal as UnavailableError;
     expect(refusal).toBeInstanceOf(UnavailableError);
-    expect(refusal.message).toBe(
-      'redis is unavailable: rate limiter cannot meter writes: Redis connection is not ready',
-    );
+    expect(refusal.message).toBe('redis is unavailable');
+    expect(refusal.reason).toBe('rate limiter cannot meter writes: Redis connection is not ready');
     expect(events.limited).toEqual([]);
   });
 });
