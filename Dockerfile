@@ -15,25 +15,34 @@ WORKDIR /app
 # No install-time telemetry from @scarf/scarf (a transitive dependency).
 ENV SCARF_ANALYTICS=false
 # Manifests first so the dependency layer is cached until package*.json change.
-COPY package.json package-lock.json ./
+COPY package.json package-lock.json .npmrc ./
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
 # Sources (.dockerignore keeps node_modules, dist, .quarry, .git and build output out of the context).
 COPY . .
 # prompts/ is optional: make sure it exists so the runtime stage can always copy it.
 RUN npm run build && mkdir -p prompts
 
+# ---- models: the offline embedding models' jars from Maven Central, unpacked (elastic/embedded/pom.xml) -----
+# At start-up Quarry copies the configured model from here into .quarry/models/<id>/ and checks its sha256.
+FROM maven:3.9-eclipse-temurin-17 AS models
+WORKDIR /models
+COPY elastic/embedded/pom.xml ./
+RUN --mount=type=cache,target=/root/.m2 \
+    mvn -B -q org.apache.maven.plugins:maven-dependency-plugin:3.6.1:unpack@embedding-models
+
 # ---- runtime: production dependencies, compiled code, index definitions -----------------------------------
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
     SCARF_ANALYTICS=false
 WORKDIR /app
-COPY package.json package-lock.json ./
+COPY package.json package-lock.json .npmrc ./
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --no-audit --no-fund
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/bin ./bin
 # Index templates and mappings (elastic/indices/*.json), read at start-up relative to the folder holding
 # Quarry's package.json (/app). The embedded launcher's Java build output is excluded by .dockerignore.
 COPY --from=build /app/elastic ./elastic
+COPY --from=models /models/target/models ./elastic/embedded/target/models
 # Prompt files, if the checkout has any (an empty folder otherwise; see the build stage).
 COPY --from=build /app/prompts ./prompts
 # .quarry/ is Quarry's data folder (pid files, logs of embedded services); writable by the runtime user.
