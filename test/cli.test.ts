@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { buildPdf } from '../libs/ingest/src/testing/fixtures';
 import { dropIndices, servicesFromSetup, uniquePrefix } from './support/test-env';
 
 function quarry(
@@ -59,6 +60,29 @@ describe('quarry CLI: ingest and search', () => {
     expect(jsonl.stdout).toMatch(/failed +docs\.jsonl:3: .*body must not be empty/);
     expect(jsonl.code).toBe(1);
   }, 120_000);
+
+  it('keeps a folder in sync as a source and prints where a hit is (page, heading)', async () => {
+    const folder = path.join(dir, 'synced');
+    fs.mkdirSync(folder);
+    fs.writeFileSync(
+      path.join(folder, 'manual.pdf'),
+      await buildPdf(['Cover page of the manual.', 'Second page.', 'Descale the espresso machine monthly.']),
+    );
+    fs.writeFileSync(path.join(folder, 'image.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0]));
+    const added = await quarry(
+      ['source', 'add', 'manuals', '--collection', 'manuals', '--path', folder],
+      env,
+    );
+    expect(added.stdout).toContain('source manuals (directory) → collection manuals');
+    const synced = await quarry(['source', 'sync', 'manuals'], env);
+    expect(synced.stdout).toMatch(/found 2, indexed 1 .*skipped 1, failed 0/);
+    expect(synced.stdout).toMatch(/skipped +image\.png: PNG image/);
+    expect(synced.code).toBe(1);
+    const found = await quarry(['search', '@manuals descale espresso', '--mode', 'lexical'], env);
+    expect(found.stdout).toMatch(/manuals:manual\.pdf +\(p\. 3, lines/);
+    const listed = await quarry(['source', 'list'], env);
+    expect(listed.stdout).toMatch(/^manuals +directory/m);
+  }, 180_000);
 
   it('searches with a mode and prints the hits', async () => {
     const result = await quarry(['search', 'when does the backup run', '--mode', 'hybrid', '--json'], env);

@@ -6,9 +6,10 @@ import pino from 'pino';
 import { createMcpSession, QuarryError, type Envelope } from '@quarry/core';
 import { createLogger } from '@quarry/observability';
 import { bootRuntime, type QuarryRuntime } from '@quarry/runtime';
-import { EmbeddingReindexer, type SearchResult } from '@quarry/search';
+import { describeLocation, EmbeddingReindexer, type SearchResult } from '@quarry/search';
 import { ensureServices, servicesStatus, ServiceError, stopServices } from '@quarry/services';
 import { runIngestCommand, type IngestCommandOptions } from './ingest.command';
+import { registerSourceCommands } from './source.command';
 
 function configOrExit(): QuarryConfig {
   try {
@@ -103,7 +104,7 @@ program
         result.hits.forEach((hit, i) => {
           const snippet = hit.snippet.replace(/<\/?em>/g, '*').replace(/\s+/g, ' ');
           process.stdout.write(
-            `${i + 1}. ${hit.title ?? hit.id}  [${hit.collection}] ${hit.score.toFixed(3)}\n   ${hit.id}\n   ${snippet}\n`,
+            `${i + 1}. ${hit.title ?? hit.id}  [${hit.collection}] ${hit.score.toFixed(3)}\n   ${hit.id}${hit.location ? `  (${describeLocation(hit.location)})` : ''}\n   ${snippet}\n`,
           );
         });
       }),
@@ -188,5 +189,7 @@ services
       process.stdout.write((await servicesStatus(configOrExit())).join('\n') + '\n');
     }),
   );
+
+registerSourceCommands(program, (action) => guarded(() => withRuntime(action)));
 
 void program.parseAsync(process.argv);
