@@ -40,7 +40,10 @@ export function requestLogPlugin(logger: Logger): MessageManagerPlugin {
         outcome: outcome.error?.kind ?? 'ok',
       };
       if (outcome.error?.kind === 'internal')
-        logger.error({ ...entry, err: (outcome.error as { cause?: unknown }).cause }, 'operation failed');
+        logger.error(
+          { ...entry, err: (outcome.error as { cause?: unknown }).cause ?? outcome.error },
+          'operation failed',
+        );
       else logger.debug(entry, 'operation');
     },
   };
