@@ -1,8 +1,12 @@
 /**
- * Search benchmark (`npm run bench:search`): retrieval quality per mode on two corpora built
- * from text on this machine, REST latency next to a direct Elasticsearch call of the same
- * query, and ingest throughput next to embedding-only throughput. Prints figures and ratios;
- * never passes or fails on time.
+ * Search benchmark (`npm run bench:search`): relevance per mode through `evaluate_search` (the
+ * operation behind `quarry eval`) with a sweep of semanticRatio and fusion on corpora built from
+ * this machine's text; the default weighting is chosen on the tuning corpora and checked on the
+ * held-out ones. Also hybrid throughput at concurrency 16 next to the same lexical request sent
+ * straight to Elasticsearch, REST latency next to a direct call, and ingest next to
+ * embedding-only throughput. Prints figures and ratios; never passes or fails on time.
+ *
+ *   BENCH_TUNING=manpages BENCH_HELDOUT=wordnet BENCH_DOCUMENTS=2000 BENCH_QUERIES=300 npm run bench:search
  */
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '@quarry/config';
@@ -10,28 +14,33 @@ import type { Envelope } from '@quarry/core';
 import {
   chunkText,
   createElasticsearchClient,
-  fuseScores,
+  DEFAULT_FUSION,
+  evaluationTable,
   lexicalRequest,
   parseQuery,
-  reciprocalRankFusion,
+  type EvaluationResult,
+  type EvaluationRow,
   type IngestResult,
-  type RankedDoc,
   type SearchMode,
-  type SearchResult,
 } from '@quarry/search';
 import { ensureServices } from '@quarry/services';
 import { startServer, type RunningServer } from '../apps/server/src/server';
-import { buildCorpus, type Corpus } from './corpus';
+import { buildCorpus, type Corpus, type CorpusName } from './corpus';
 import { runBenchmark } from './instance';
-import { machine, percentile, round, table, writeResult } from './stats';
+import { machine, percentile, round, table, throughput, writeResult } from './stats';
 
 const MODES: SearchMode[] = ['lexical', 'semantic', 'hybrid'];
-const corpusNames = (process.env.BENCH_CORPORA ?? 'manpages,wordnet').split(',') as (
-  'manpages' | 'wordnet'
-)[];
+const list = (value: string) => value.split(',').filter(Boolean) as CorpusName[];
+/** The default semanticRatio and fusion are chosen on these... */
+const tuning = list(process.env.BENCH_TUNING ?? 'manpages');
+/** ...and only checked on these, which never take part in the choice. */
+const heldOut = list(process.env.BENCH_HELDOUT ?? 'wordnet');
 const documentsPerCorpus = Number(process.env.BENCH_DOCUMENTS ?? 2000);
 const queriesPerCorpus = Number(process.env.BENCH_QUERIES ?? 300);
 const latencyRounds = Number(process.env.BENCH_LATENCY_ROUNDS ?? 200);
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
+/** Keep the indices of an earlier run with the same corpus (skips the ingest measurement). */
+const reuse = process.env.BENCH_REUSE === '1';
 
 function envelope(op: string, args: unknown): Envelope {
   return {
@@ -41,16 +50,6 @@ function envelope(op: string, args: unknown): Envelope {
     transport: 'internal',
     requestId: randomUUID(),
   };
-}
-
-function reciprocalRank(ranking: string[], relevant: string[]): number {
-  const position = ranking.slice(0, 10).findIndex((id) => relevant.includes(id));
-  return position < 0 ? 0 : 1 / (position + 1);
-}
-
-function recall(ranking: string[], relevant: string[]): number {
-  const top = new Set(ranking.slice(0, 10));
-  return relevant.filter((id) => top.has(id)).length / relevant.length;
 }
 
 async function ingest(server: RunningServer, corpus: Corpus) {
@@ -77,60 +76,66 @@ async function embedOnly(server: RunningServer, corpus: Corpus) {
     chunkText(d.body).map((c) => (d.title ? `${d.title}. ${c}` : c)),
   );
   const started = performance.now();
-  for (let i = 0; i < texts.length; i += 64) await server.runtime.embedder.embedPassages(texts.slice(i, i + 64));
+  for (let i = 0; i < texts.length; i += 64)
+    await server.runtime.embedder.embedPassages(texts.slice(i, i + 64));
   return { seconds: (performance.now() - started) / 1000, chunks: texts.length };
 }
 
-async function quality(server: RunningServer, corpus: Corpus) {
-  const sums: Record<string, { mrr: number; recall: number }> = {};
-  const add = (name: string, ranking: string[], relevant: string[]) => {
-    sums[name] ??= { mrr: 0, recall: 0 };
-    sums[name].mrr += reciprocalRank(ranking, relevant);
-    sums[name].recall += recall(ranking, relevant);
-  };
-  const lists = async (query: string, mode: SearchMode) =>
-    (
-      await server.runtime.manager.handle<SearchResult>(
-        envelope('search', { query, mode, size: 50, highlight: false }),
-      )
-    ).hits.map((h): RankedDoc => ({ id: h.id, score: h.score }));
-  for (const query of corpus.queries) {
-    const [lexical, semantic, hybrid] = await Promise.all(MODES.map((mode) => lists(query.text, mode)));
-    add(
-      'lexical',
-      lexical.map((d) => d.id),
-      query.relevant,
-    );
-    add(
-      'semantic',
-      semantic.map((d) => d.id),
-      query.relevant,
-    );
-    add(
-      'hybrid',
-      hybrid.map((d) => d.id),
-      query.relevant,
-    );
-    add(
-      'rrf k=60 (baseline)',
-      reciprocalRankFusion([lexical, semantic]).map((d) => d.id),
-      query.relevant,
-    );
-    // Fixed-weight blends, to show what the query-dependent weighting of `hybrid` buys.
-    for (const w of [0.5, 0.7, 0.9]) {
-      add(
-        `fixed blend w=${w}`,
-        fuseScores(lexical, semantic, { lexicalWeight: w }).map((d) => d.id),
-        query.relevant,
-      );
-    }
-  }
-  const n = corpus.queries.length;
-  return Object.entries(sums).map(([ranker, s]) => ({
-    ranker,
-    'MRR@10': round(s.mrr / n, 3),
-    'Recall@10': round(s.recall / n, 3),
+/** Every mode and the semanticRatio x fusion sweep, through the operation behind `quarry eval`. */
+async function relevance(server: RunningServer, corpus: Corpus): Promise<EvaluationResult> {
+  const judgments = corpus.queries.map((q) => ({
+    query: q.text,
+    relevant: Object.fromEntries(q.relevant.map((id) => [id, 1])),
   }));
+  return server.runtime.manager.handle<EvaluationResult>(
+    envelope('evaluate_search', { judgments, sweep: true }),
+  );
+}
+
+/**
+ * Hybrid search through REST at `concurrency` in flight, next to the lexical request of the same
+ * queries sent straight to Elasticsearch (the floor any search service pays). Each query is sent
+ * once per path, and the query cache is off, so nothing is served from a cache.
+ */
+async function hybridThroughput(server: RunningServer, corpus: Corpus) {
+  const queries = corpus.queries.map((q) => q.text);
+  const client = server.runtime.elasticsearch;
+  const rest = (mode: SearchMode) => (i: number) =>
+    fetch(`${server.url}/v1/search`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: queries[i % queries.length], mode }),
+    }).then(async (r) => {
+      if (r.status !== 200) throw new Error(`search answered ${r.status}: ${await r.text()}`);
+      return r.json();
+    });
+  const direct = (i: number) =>
+    client.search(
+      lexicalRequest(
+        server.runtime.indices.docs,
+        parseQuery(queries[i % queries.length]).text,
+        {},
+        { from: 0, size: 10, highlight: true, facets: true },
+      ),
+    );
+  const total = queries.length;
+  // Warm-up: connections, JIT, the embedder's session (a different slice of the queries is not needed: the cache is off).
+  await throughput(concurrency, Math.min(32, total), rest('hybrid'));
+  await throughput(concurrency, Math.min(32, total), direct);
+  const directRate = await throughput(concurrency, total, direct);
+  const hybridRate = await throughput(concurrency, total, rest('hybrid'));
+  const lexicalRate = await throughput(concurrency, total, rest('lexical'));
+  const directAgain = await throughput(concurrency, total, direct);
+  const baseline = (directRate + directAgain) / 2;
+  return [
+    { path: 'direct ES lexical request', 'req/s': round(baseline, 1), 'ratio to direct': 1 },
+    { path: 'REST hybrid', 'req/s': round(hybridRate, 1), 'ratio to direct': round(hybridRate / baseline) },
+    {
+      path: 'REST lexical',
+      'req/s': round(lexicalRate, 1),
+      'ratio to direct': round(lexicalRate / baseline),
+    },
+  ];
 }
 
 async function latency(server: RunningServer, corpus: Corpus) {
@@ -185,58 +190,114 @@ async function dropBenchIndices(url: string, prefix: string) {
   await client.close();
 }
 
+const quality = (row: EvaluationRow) => (row['MRR@10'] + row['nDCG@10']) / 2;
+const sweepRows = (result: EvaluationResult) => result.rows.filter((r) => r.run.startsWith('hybrid '));
+const rowOf = (result: EvaluationResult, run: string) => result.rows.find((r) => r.run === run)!;
+const beatsSingles = (result: EvaluationResult, row: EvaluationRow) =>
+  (['lexical', 'semantic'] as const).every(
+    (mode) =>
+      row['MRR@10'] >= rowOf(result, mode)['MRR@10'] && row['nDCG@10'] >= rowOf(result, mode)['nDCG@10'],
+  );
+
+/**
+ * The weighting with the best mean (MRR@10 + nDCG@10) / 2 over the tuning corpora among those
+ * at least as good as each single mode on every tuning corpus (the best overall if none is).
+ */
+function chooseDefault(results: Map<CorpusName, EvaluationResult>) {
+  const tuned = tuning.map((name) => results.get(name)!).filter(Boolean);
+  const candidates = sweepRows(tuned[0]).map((row) => row.run);
+  const score = (run: string) => tuned.reduce((sum, r) => sum + quality(rowOf(r, run)), 0) / tuned.length;
+  const safe = candidates.filter((run) => tuned.every((r) => beatsSingles(r, rowOf(r, run))));
+  const pool = safe.length ? safe : candidates;
+  const best = pool.reduce((a, b) => (score(b) > score(a) ? b : a));
+  const row = rowOf(tuned[0], best);
+  return { run: best, semanticRatio: row.semanticRatio!, fusion: row.fusion!, safe: safe.length > 0 };
+}
+
 async function main() {
   const base = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
   const endpoints = await ensureServices(base, () => undefined);
   const report: Record<string, unknown> = {
     machine: machine(),
     startedAt: new Date().toISOString(),
+    embedder: base.embedder,
+    tuning,
+    heldOut,
+    shippedDefault: DEFAULT_FUSION,
     corpora: {},
   };
-  for (const name of corpusNames) {
+  const results = new Map<CorpusName, EvaluationResult>();
+  for (const name of [...tuning, ...heldOut]) {
     const buildStarted = performance.now();
     const corpus = await buildCorpus(name, { documents: documentsPerCorpus, queries: queriesPerCorpus });
+    const role = tuning.includes(name) ? 'tuning' : 'held out';
     process.stdout.write(
-      `\n## ${name}: ${corpus.documents.length} documents, ${corpus.queries.length} queries (built in ${round((performance.now() - buildStarted) / 1000, 1)} s)\n`,
+      `\n## ${name} (${role}): ${corpus.documents.length} documents, ${corpus.queries.length} queries (built in ${round((performance.now() - buildStarted) / 1000, 1)} s)\n`,
     );
-    await dropBenchIndices(endpoints.elasticsearchUrl, `bench-${name}`);
+    if (!reuse) await dropBenchIndices(endpoints.elasticsearchUrl, `bench-${name}`);
     const server = await startServer({
       ...base,
       elasticsearchUrl: endpoints.elasticsearchUrl,
       redisUrl: endpoints.redisUrl,
       redisUrlExplicit: true,
       indexPrefix: `bench-${name}`,
+      queryCacheTtlSeconds: 0,
       port: 0,
     });
     try {
-      const ingested = await ingest(server, corpus);
-      const embedded = await embedOnly(server, corpus);
-      const ingestRows = [
-        {
-          'ingest docs/s': round(ingested.indexed / ingested.seconds, 1),
-          'embedding-only docs/s': round(corpus.documents.length / embedded.seconds, 1),
-          ratio: round(ingested.indexed / ingested.seconds / (corpus.documents.length / embedded.seconds)),
-          chunks: embedded.chunks,
-        },
-      ];
+      const entry: Record<string, unknown> = { role };
+      if (!reuse) {
+        const ingested = await ingest(server, corpus);
+        const embedded = await embedOnly(server, corpus);
+        entry.ingest = [
+          {
+            'ingest docs/s': round(ingested.indexed / ingested.seconds, 1),
+            'embedding-only docs/s': round(corpus.documents.length / embedded.seconds, 1),
+            ratio: round(ingested.indexed / ingested.seconds / (corpus.documents.length / embedded.seconds)),
+            chunks: embedded.chunks,
+          },
+        ];
+        process.stdout.write(`\nIngest\n${table(entry.ingest as Record<string, unknown>[])}\n`);
+      }
+      const evaluation = await relevance(server, corpus);
+      results.set(name, evaluation);
+      entry.relevance = evaluation;
       process.stdout.write(
-        `\nIngest (first run embeds; a re-run finds documents unchanged)\n${table(ingestRows)}\n`,
+        `\nRelevance (evaluate_search, ${evaluation.tookMs} ms)\n${evaluationTable(evaluation)}\n`,
       );
-      const qualityRows = await quality(server, corpus);
-      process.stdout.write(`\nRetrieval quality\n${table(qualityRows)}\n`);
-      const latencyRows = await latency(server, corpus);
+      entry.throughput = await hybridThroughput(server, corpus);
       process.stdout.write(
-        `\nLatency (${latencyRounds} queries per mode, sequential)\n${table(latencyRows)}\n`,
+        `\nThroughput at concurrency ${concurrency}, uncached, ${corpus.queries.length} queries per path\n${table(entry.throughput as Record<string, unknown>[])}\n`,
       );
-      (report.corpora as Record<string, unknown>)[name] = {
-        ingest: ingestRows,
-        quality: qualityRows,
-        latency: latencyRows,
-      };
+      entry.latency = await latency(server, corpus);
+      process.stdout.write(
+        `\nLatency (${latencyRounds} queries per mode, sequential)\n${table(entry.latency as Record<string, unknown>[])}\n`,
+      );
+      (report.corpora as Record<string, unknown>)[name] = entry;
     } finally {
       await server.close();
     }
   }
+  const chosen = chooseDefault(results);
+  const check = [...tuning, ...heldOut].map((name) => {
+    const result = results.get(name)!;
+    const row = rowOf(result, chosen.run);
+    const shipped = rowOf(result, 'hybrid');
+    return {
+      corpus: `${name} (${tuning.includes(name) ? 'tuning' : 'held out'})`,
+      'lexical MRR/nDCG': `${rowOf(result, 'lexical')['MRR@10']} / ${rowOf(result, 'lexical')['nDCG@10']}`,
+      'semantic MRR/nDCG': `${rowOf(result, 'semantic')['MRR@10']} / ${rowOf(result, 'semantic')['nDCG@10']}`,
+      [`chosen (${chosen.run}) MRR/nDCG`]: `${row['MRR@10']} / ${row['nDCG@10']}`,
+      'chosen >= each single mode': beatsSingles(result, row) ? 'yes' : 'NO',
+      [`shipped (${shipped.fusion} r=${shipped.semanticRatio}) MRR/nDCG`]: `${shipped['MRR@10']} / ${shipped['nDCG@10']}`,
+      'shipped >= each single mode': beatsSingles(result, shipped) ? 'yes' : 'NO',
+    };
+  });
+  report.chosen = chosen;
+  report.check = check;
+  process.stdout.write(
+    `\n## Default weighting: best mean (MRR@10 + nDCG@10) / 2 on ${tuning.join(', ')}${chosen.safe ? ', among those >= each single mode there' : ' (none was >= each single mode)'}: ${chosen.fusion}, semanticRatio ${chosen.semanticRatio}\n${table(check)}\n`,
+  );
   process.stdout.write(`\nwritten to ${writeResult('search', report)}\n`);
 }
 

@@ -6,10 +6,18 @@ import pino from 'pino';
 import { createMcpSession, QuarryError, type Envelope } from '@quarry/core';
 import { createLogger } from '@quarry/observability';
 import { bootRuntime, type QuarryRuntime } from '@quarry/runtime';
-import { describeLocation, EmbeddingReindexer, type SearchResult } from '@quarry/search';
+import {
+  describeLocation,
+  EmbeddingReindexer,
+  evaluationTable,
+  plainText,
+  type EvaluationResult,
+  type SearchResult,
+} from '@quarry/search';
 import { ensureServices, servicesStatus, ServiceError, stopServices } from '@quarry/services';
 import { runIngestCommand, type IngestCommandOptions } from './ingest.command';
 import { registerSourceCommands } from './source.command';
+import { readJudgments } from './judgments';
 
 function configOrExit(): QuarryConfig {
   try {
@@ -54,6 +62,23 @@ function envelope(op: string, args: unknown): Envelope {
   return { op, args, principal: { id: 'cli', role: 'admin' }, transport: 'cli', requestId: randomUUID() };
 }
 
+interface SearchCommandOptions {
+  mode: string;
+  collection?: string[];
+  size: number;
+  semanticRatio?: number;
+  fusion?: string;
+  explain: boolean;
+  json: boolean;
+}
+
+interface EvalCommandOptions {
+  sweep: boolean;
+  semanticRatio?: number;
+  fusion?: string;
+  json: boolean;
+}
+
 const program = new Command('quarry').description(
   'Quarry: search for agents and apps over MCP, GraphQL and REST',
 );
@@ -84,8 +109,17 @@ program
   )
   .option('-c, --collection <name...>', 'only these collections')
   .option('-n, --size <n>', 'hits', (v) => Number(v), 10)
+  .option(
+    '-r, --semantic-ratio <0..1>',
+    'hybrid: weight of meaning (0 = lexical ranking, 1 = semantic)',
+    Number,
+  )
+  .addOption(
+    new Option('--fusion <method>', 'hybrid: how the rankings are fused').choices(['relative', 'rrf']),
+  )
+  .option('--explain', "show each hit's lexical and semantic rank and score", false)
   .option('--json', 'print the raw result', false)
-  .action((query: string, options: { mode: string; collection?: string[]; size: number; json: boolean }) =>
+  .action((query: string, options: SearchCommandOptions) =>
     guarded(() =>
       withRuntime(async (runtime) => {
         const result = await runtime.manager.handle<SearchResult>(
@@ -94,6 +128,9 @@ program
             mode: options.mode,
             size: options.size,
             ...(options.collection ? { collection: options.collection } : {}),
+            ...(options.semanticRatio === undefined ? {} : { semanticRatio: options.semanticRatio }),
+            ...(options.fusion ? { fusion: options.fusion } : {}),
+            ...(options.explain ? { explain: true } : {}),
           }),
         );
         if (options.json) {
@@ -102,13 +139,52 @@ program
         }
         process.stdout.write(`${result.total} hits (${result.mode}, ${result.tookMs} ms)\n`);
         result.hits.forEach((hit, i) => {
-          const snippet = hit.snippet.replace(/<\/?em>/g, '*').replace(/\s+/g, ' ');
+          const snippet = plainText(hit.snippet, (match) => `*${match}*`).replace(/\s+/g, ' ');
+          const position = (p: { rank: number; score: number } | null) =>
+            p ? `#${p.rank} (${p.score.toFixed(3)})` : '-';
+          const why = hit.explain
+            ? `\n   lexical ${position(hit.explain.lexical)}, semantic ${position(hit.explain.semantic)}`
+            : '';
           process.stdout.write(
-            `${i + 1}. ${hit.title ?? hit.id}  [${hit.collection}] ${hit.score.toFixed(3)}\n   ${hit.id}${hit.location ? `  (${describeLocation(hit.location)})` : ''}\n   ${snippet}\n`,
+            `${i + 1}. ${hit.title ?? hit.id}  [${hit.collection}] ${hit.score.toFixed(3)}\n   ${hit.id}${hit.location ? `  (${describeLocation(hit.location)})` : ''}\n   ${snippet}${why}\n`,
           );
         });
       }),
     ),
+  );
+
+program
+  .command('eval')
+  .description(
+    'relevance evaluation: run judged queries (JSONL: {"query": "...", "relevant": {"doc-id": 2}}) in every mode; MRR@10, nDCG@10, recall@10/100',
+  )
+  .argument('<judgments>', 'JSONL file, one judged query a line')
+  .option('--sweep', 'also hybrid at semanticRatio 0, 0.1, ..., 1 with each fusion method', false)
+  .option('-r, --semantic-ratio <0..1>', "the hybrid row's semanticRatio (default: the server's)", Number)
+  .addOption(new Option('--fusion <method>', "the hybrid row's fusion").choices(['relative', 'rrf']))
+  .option('--json', 'print the raw result', false)
+  .action((file: string, options: EvalCommandOptions) =>
+    guarded(async () => {
+      let judgments;
+      try {
+        judgments = readJudgments(file);
+      } catch (error) {
+        throw new QuarryError('invalid', (error as Error).message);
+      }
+      await withRuntime(async (runtime) => {
+        const result = await runtime.manager.handle<EvaluationResult>(
+          envelope('evaluate_search', {
+            judgments,
+            sweep: options.sweep,
+            ...(options.semanticRatio === undefined ? {} : { semanticRatio: options.semanticRatio }),
+            ...(options.fusion ? { fusion: options.fusion } : {}),
+          }),
+        );
+        process.stdout.write(
+          options.json ? `${JSON.stringify(result, null, 2)}\n` : `${evaluationTable(result)}\n`,
+        );
+      });
+    }),
   );
 
 program

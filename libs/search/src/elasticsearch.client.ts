@@ -34,7 +34,19 @@ export function mapElasticsearchError(error: unknown, notFound?: { what: string;
     if (status === 429 || status >= 500) {
       return new UnavailableError('elasticsearch', `${status} ${reasonOf(error)}`);
     }
-    return new QuarryError('internal', `elasticsearch rejected the request: ${reasonOf(error)}`);
+    // A request Elasticsearch refuses is Quarry's bug (inputs are validated before they get here):
+    // the client sees an internal error, the log gets Elasticsearch's reasons in full.
+    const internal = new QuarryError('internal', 'elasticsearch rejected the request');
+    Object.defineProperty(internal, 'cause', {
+      value: Object.assign(
+        new Error(`elasticsearch rejected the request (${status}): ${rootCauses(error)}`),
+        {
+          statusCode: status,
+          body: error.meta?.body,
+        },
+      ),
+    });
+    return internal;
   }
   return new UnavailableError('elasticsearch', error instanceof Error ? error.message : String(error));
 }
@@ -42,4 +54,13 @@ export function mapElasticsearchError(error: unknown, notFound?: { what: string;
 function reasonOf(error: InstanceType<typeof errors.ResponseError>): string {
   const body = error.meta?.body as { error?: { type?: string; reason?: string } } | undefined;
   return body?.error?.reason ?? body?.error?.type ?? error.message;
+}
+
+/** Every root cause of a refusal ("all shards failed" alone does not say why). */
+function rootCauses(error: InstanceType<typeof errors.ResponseError>): string {
+  const body = error.meta?.body as
+    | { error?: { type?: string; reason?: string; root_cause?: { type?: string; reason?: string }[] } }
+    | undefined;
+  const causes = (body?.error?.root_cause ?? []).map((c) => `${c.type}: ${c.reason}`);
+  return [...new Set([reasonOf(error), ...causes])].join('; ');
 }

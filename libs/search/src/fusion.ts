@@ -3,48 +3,38 @@ export interface RankedDoc {
   score: number;
 }
 
+export const FUSION_METHODS = ['rrf', 'relative'] as const;
+/** `rrf`: weighted reciprocal rank fusion; `relative`: a weighted blend of normalised scores. */
+export type FusionMethod = (typeof FUSION_METHODS)[number];
+
 export interface FusionOptions {
-  /** Share of the lexical retriever in the blend (0..1). */
-  lexicalWeight: number;
+  /** Share of the semantic retriever (0 = lexical ranking only, 1 = semantic ranking only). */
+  semanticRatio: number;
+  method: FusionMethod;
+  /** RRF's rank constant: larger values flatten the difference between neighbouring ranks. */
+  rrfK?: number;
 }
 
-export interface QueryWeighting {
-  /** Lexical share for queries that name things: three or more content words, or an identifier. */
-  descriptiveQuery: number;
-  /** Lexical share for queries of one or two plain words. */
-  shortQuery: number;
+/** Where a document stood in one retriever's list (rank counts from 1). */
+export interface RetrieverPosition {
+  rank: number;
+  score: number;
+}
+
+export interface FusedDoc {
+  id: string;
+  score: number;
+  lexical: RetrieverPosition | null;
+  semantic: RetrieverPosition | null;
 }
 
 /**
- * Tuned on two corpora built from this machine's text (see bench/search.bench.ts): man pages,
- * where the query is the page's NAME line (BM25 wins), and WordNet, where the query is a word
- * and the document its definition without that word (only meaning can win).
+ * The default weighting of hybrid search, chosen by measurement (bench/search.bench.ts runs
+ * `quarry eval` over the tuning corpora and confirms on a held-out one; README "Relevance").
  */
-export const DEFAULT_WEIGHTING: QueryWeighting = { descriptiveQuery: 0.9, shortQuery: 0.1 };
+export const DEFAULT_FUSION: FusionOptions = { semanticRatio: 0.5, method: 'relative' };
 
-export const DEFAULT_FUSION: FusionOptions = { lexicalWeight: DEFAULT_WEIGHTING.descriptiveQuery };
-
-const STOPWORDS = new Set(
-  'a an and are as at be by for from has have how i in is it its of on or that the this to was what when where which who why will with you your do does can'.split(
-    ' ',
-  ),
-);
-
-/** A token that is looked up, not described: digits, snake_case, dotted or camelCase names, acronyms, quotes. */
-const IDENTIFIER = /\d|_|\.\w|[a-z][A-Z]|^[A-Z]{2,}$|^["']/;
-
-/**
- * How much the lexical ranking counts for this query. A query of one or two plain words carries
- * little lexical evidence: every document that mentions the word matches it as well as the one
- * about it, so meaning decides. Longer queries, and any query with an identifier (an error code,
- * a function name, a version), pick documents out by their words, so BM25 leads.
- */
-export function lexicalWeightFor(query: string, weighting: QueryWeighting = DEFAULT_WEIGHTING): number {
-  const words = query.split(/\s+/).filter(Boolean);
-  if (words.some((w) => IDENTIFIER.test(w))) return weighting.descriptiveQuery;
-  const content = words.filter((w) => !STOPWORDS.has(w.toLowerCase().replace(/[^a-z0-9]/g, '')));
-  return content.length >= 3 ? weighting.descriptiveQuery : weighting.shortQuery;
-}
+export const RRF_K = 60;
 
 /** Scores scaled to [0, 1] by the list's best score: keeps how far behind the leader each document is. */
 function normaliseByMax(list: RankedDoc[]): Map<string, number> {
@@ -53,9 +43,9 @@ function normaliseByMax(list: RankedDoc[]): Map<string, number> {
 }
 
 /**
- * Cosine scores of a kNN list sit in a narrow band (0.6-0.8 for related and unrelated texts
- * alike), so they are stretched over the list's own range: the best candidate gets 1, the
- * weakest 0. Without this the semantic side could never move a document.
+ * Cosine scores of a kNN list sit in a narrow band (related and unrelated texts alike), so they
+ * are stretched over the list's own range: the best candidate gets 1, the weakest 0. Without
+ * this the semantic side could hardly move a document.
  */
 function normaliseMinMax(list: RankedDoc[]): Map<string, number> {
   if (list.length === 0) return new Map();
@@ -65,41 +55,46 @@ function normaliseMinMax(list: RankedDoc[]): Map<string, number> {
   return new Map(list.map((d) => [d.id, range > 0 ? (d.score - min) / range : 1]));
 }
 
+function positions(list: RankedDoc[]): Map<string, RetrieverPosition> {
+  return new Map(list.map((d, i) => [d.id, { rank: i + 1, score: d.score }]));
+}
+
 /**
- * Hybrid ranking: a convex combination of normalised lexical and semantic scores. Unlike
- * reciprocal rank fusion it keeps score gaps, so a clear BM25 winner (a known-item query)
- * stays first while close BM25 calls are settled by meaning. A document found by only one
- * retriever gets 0 from the other. When one retriever finds nothing, the other ranks alone.
+ * Hybrid ranking of a lexical (BM25) and a semantic (kNN) list, weighted by `semanticRatio`.
+ * A retriever whose weight is 0 contributes no candidates, so ratio 0 is exactly the lexical
+ * ranking and ratio 1 exactly the semantic one. `relative` keeps score gaps (a clear BM25 winner
+ * stays first while close calls are settled by meaning); `rrf` only looks at ranks. Ties go to
+ * the better lexical rank, then the better semantic rank.
  */
-export function fuseScores(
-  lexical: RankedDoc[],
-  semantic: RankedDoc[],
-  options: FusionOptions = DEFAULT_FUSION,
-): RankedDoc[] {
-  if (semantic.length === 0) return [...normaliseByMax(lexical)].map(([id, score]) => ({ id, score }));
-  if (lexical.length === 0) return [...normaliseMinMax(semantic)].map(([id, score]) => ({ id, score }));
-  const lex = normaliseByMax(lexical);
-  const sem = normaliseMinMax(semantic);
-  const lexRank = new Map(lexical.map((d, i) => [d.id, i]));
-  const semRank = new Map(semantic.map((d, i) => [d.id, i]));
+export function fuse(lexical: RankedDoc[], semantic: RankedDoc[], options: FusionOptions): FusedDoc[] {
+  const ratio = Math.min(1, Math.max(0, options.semanticRatio));
+  const lex = positions(ratio < 1 ? lexical : []);
+  const sem = positions(ratio > 0 ? semantic : []);
+  const lexicalWeight = 1 - ratio;
+  let scoreOf: (id: string) => number;
+  if (options.method === 'rrf') {
+    const k = options.rrfK ?? RRF_K;
+    const term = (position?: RetrieverPosition) => (position ? 1 / (k + position.rank) : 0);
+    scoreOf = (id) => lexicalWeight * term(lex.get(id)) + ratio * term(sem.get(id));
+  } else {
+    const lexNorm = normaliseByMax(lexical);
+    const semNorm = normaliseMinMax(semantic);
+    scoreOf = (id) => lexicalWeight * (lexNorm.get(id) ?? 0) + ratio * (semNorm.get(id) ?? 0);
+  }
   const ids = new Set([...lex.keys(), ...sem.keys()]);
-  const w = options.lexicalWeight;
   return [...ids]
-    .map((id) => ({ id, score: w * (lex.get(id) ?? 0) + (1 - w) * (sem.get(id) ?? 0) }))
+    .map((id): FusedDoc => ({
+      id,
+      score: scoreOf(id),
+      lexical: lex.get(id) ?? null,
+      semantic: sem.get(id) ?? null,
+    }))
     .sort(
       (a, b) =>
         b.score - a.score ||
-        (lexRank.get(a.id) ?? Infinity) - (lexRank.get(b.id) ?? Infinity) ||
-        (semRank.get(a.id) ?? Infinity) - (semRank.get(b.id) ?? Infinity),
+        (a.lexical?.rank ?? Infinity) - (b.lexical?.rank ?? Infinity) ||
+        (a.semantic?.rank ?? Infinity) - (b.semantic?.rank ?? Infinity),
     );
-}
-
-/** Plain reciprocal rank fusion, kept as the baseline the benchmark compares against. */
-export function reciprocalRankFusion(lists: RankedDoc[][], k = 60): RankedDoc[] {
-  const scores = new Map<string, number>();
-  for (const list of lists)
-    list.forEach((d, rank) => scores.set(d.id, (scores.get(d.id) ?? 0) + 1 / (k + rank + 1)));
-  return [...scores].map(([id, score]) => ({ id, score })).sort((a, b) => b.score - a.score);
 }
 
 /** Chunk hits → document hits, each document scored by its best chunk (max-pooling). */

@@ -18,6 +18,8 @@ export const LIMITS = {
   queryLength: 2_000,
   maxSize: 100,
   maxFrom: 10_000,
+  /** Hits before the end of a page (`from + size`): Elasticsearch's index.max_result_window. */
+  resultWindow: 10_000,
   collectionsPerQuery: 50,
 } as const;
 

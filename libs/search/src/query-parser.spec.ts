@@ -20,3 +20,21 @@ describe('parseQuery', () => {
     expect(parseQuery('@runbooks')).toEqual({ text: '', collections: ['runbooks'] });
   });
 });
+
+describe('parseQuery with the collections that exist', () => {
+  const exists = (name: string) => name === 'runbooks';
+
+  it('keeps @words that name no collection as query words', () => {
+    expect(parseQuery('python @decorator syntax', exists)).toEqual({
+      text: 'python @decorator syntax',
+      collections: [],
+    });
+  });
+
+  it('still scopes by the @words that do', () => {
+    expect(parseQuery('@runbooks @decorator disk', exists)).toEqual({
+      text: '@decorator disk',
+      collections: ['runbooks'],
+    });
+  });
+});

@@ -86,6 +86,12 @@ export interface LexicalRequestOptions {
   size: number;
   highlight: boolean;
   facets: boolean;
+  /** Count every match (lexical mode's `total`); hybrid counts its fused set instead. */
+  totalHits?: boolean;
+  /** No fragments at all (hybrid's candidates: only the page shown is highlighted, afterwards). */
+  fragments?: boolean;
+  /** Only these documents (the page of a hybrid search, to highlight). */
+  ids?: string[];
 }
 
 /** The one Elasticsearch request of a lexical search (also what the benchmark sends directly). */
@@ -99,18 +105,24 @@ export function lexicalRequest(
     index,
     from: options.from,
     size: options.size,
-    query: lexicalQuery(text, scope),
+    query: options.ids
+      ? { bool: { must: [lexicalQuery(text, scope)], filter: [{ ids: { values: options.ids } }] } }
+      : lexicalQuery(text, scope),
     _source: SOURCE_FIELDS,
-    track_total_hits: true,
+    track_total_hits: options.totalHits ?? true,
     ...(options.facets ? { aggs: facetAggregations() } : {}),
-    highlight: {
-      pre_tags: ['<em>'],
-      post_tags: ['</em>'],
-      encoder: 'html',
-      fields: {
-        title: { number_of_fragments: 0 },
-        body: { fragment_size: 160, number_of_fragments: options.highlight ? 3 : 1, no_match_size: 200 },
-      },
+    ...(options.fragments === false ? {} : { highlight: highlightOf(options.highlight) }),
+  };
+}
+
+function highlightOf(full: boolean): estypes.SearchHighlight {
+  return {
+    pre_tags: ['<em>'],
+    post_tags: ['</em>'],
+    encoder: 'html',
+    fields: {
+      title: { number_of_fragments: 0 },
+      body: { fragment_size: 160, number_of_fragments: full ? 3 : 1, no_match_size: 200 },
     },
   };
 }

@@ -7,6 +7,7 @@ import {
   IsIn,
   IsInt,
   IsISO8601,
+  IsNumber,
   IsOptional,
   IsString,
   Length,
@@ -17,7 +18,8 @@ import {
 } from 'class-validator';
 import { LIMITS } from './limits';
 import { JSONSchema } from 'class-validator-jsonschema';
-import { IsCollectionSelector, IsMetadataFilter } from './validators';
+import { FUSION_METHODS, type FusionMethod, type RetrieverPosition } from './fusion';
+import { IsCollectionSelector, IsMetadataFilter, IsWithinResultWindow } from './validators';
 import type { ChunkLocation } from './structured-chunker';
 
 export const SEARCH_MODES = ['lexical', 'semantic', 'hybrid'] as const;
@@ -92,6 +94,38 @@ export class SearchInput {
   })
   mode?: SearchMode;
 
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 1,
+    description: 'hybrid only: share of meaning in the ranking (0 = lexical ranking, 1 = semantic ranking)',
+  })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1)
+  @JSONSchema({
+    description:
+      'Hybrid only: weight of meaning against words, 0..1 (0 = exactly the lexical ranking, 1 = exactly the semantic one)',
+  })
+  semanticRatio?: number;
+
+  @ApiPropertyOptional({ enum: FUSION_METHODS, description: 'hybrid only: how the two rankings are fused' })
+  @IsOptional()
+  @IsIn(FUSION_METHODS as unknown as string[])
+  @JSONSchema({
+    description:
+      'Hybrid only: relative = blend of normalised scores, rrf = reciprocal rank fusion (ranks only)',
+  })
+  fusion?: FusionMethod;
+
+  @ApiPropertyOptional({ default: false, description: "each hit's lexical and semantic rank and score" })
+  @IsOptional()
+  @IsBoolean()
+  @JSONSchema({
+    description: "Add each hit's lexical and semantic rank and score (why it ranks where it does)",
+  })
+  explain?: boolean;
+
   @ApiPropertyOptional({ oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] })
   @IsOptional()
   @IsCollectionSelector()
@@ -120,6 +154,7 @@ export class SearchInput {
   @IsInt()
   @Min(1)
   @Max(LIMITS.maxSize)
+  @IsWithinResultWindow()
   size?: number;
 
   @ApiPropertyOptional({ default: 0, minimum: 0, maximum: LIMITS.maxFrom })
@@ -127,6 +162,7 @@ export class SearchInput {
   @IsInt()
   @Min(0)
   @Max(LIMITS.maxFrom)
+  @IsWithinResultWindow()
   from?: number;
 
   @ApiPropertyOptional({ default: true, description: 'return highlighted fragments' })
@@ -144,8 +180,17 @@ export interface SearchHit {
   collection: string;
   tags: string[];
   metadata: Record<string, unknown>;
+  /** With `explain: true`: where the hit stood in each retriever's list (null = not found by it). */
+  explain?: HitExplanation;
   /** Where in the document the snippet is: page, heading path, lines, and the chunk to read around. */
   location?: ChunkLocation & { chunk?: number };
+}
+
+export interface HitExplanation {
+  lexical: RetrieverPosition | null;
+  semantic: RetrieverPosition | null;
+  /** Hybrid only: the fusion that produced `score`. */
+  fusion?: { method: FusionMethod; semanticRatio: number };
 }
 
 export interface FacetBucket {

@@ -16,6 +16,8 @@ import type { IngestResult } from './document.dto';
 import type { ChunkRepository } from './chunk.repository';
 import { GetDocumentInput, readDocument, type DocumentWithExcerpt } from './document-excerpt';
 import { describeLocation, locateHits } from './hit-location';
+import { plainText } from './snippet';
+import { evaluateOperation } from './eval.operation';
 import { ingestCost, searchCost } from './operation-costs';
 
 /** Serves identical searches from a cache; `collections` is the scope the key depends on. */
@@ -43,14 +45,12 @@ export function publicDocument(doc: StoredDocument): PublicDocument {
 
 const allowed = (context: OperationContext) => context.principal.collections;
 
-const stripTags = (text: string) => text.replace(/<\/?em>/g, '');
-
 /** Search results as text an agent can read and cite: one numbered hit per line with its id. */
 export function summarizeSearch(result: SearchResult): string {
   if (result.hits.length === 0) return `No documents found (${result.mode} search).`;
   const lines = result.hits.map(
     (hit, i) =>
-      `${i + 1}. ${hit.title ?? hit.id} [id: ${hit.id}, collection: ${hit.collection}, score: ${hit.score.toFixed(3)}${hit.location ? `, at: ${describeLocation(hit.location)}` : ''}]\n   ${stripTags(hit.snippet)}`,
+      `${i + 1}. ${hit.title ?? hit.id} [id: ${hit.id}, collection: ${hit.collection}, score: ${hit.score.toFixed(3)}${hit.location ? `, at: ${describeLocation(hit.location)}` : ''}]\n   ${plainText(hit.snippet).replace(/\s+/g, ' ')}`,
   );
   return `${result.total} documents match (${result.mode} search, ${result.tookMs} ms); top ${result.hits.length}:\n${lines.join('\n')}`;
 }
@@ -69,7 +69,7 @@ export function searchOperations(deps: SearchOperationDeps): Operation<never, un
       outputSchema: SEARCH_RESULT_SCHEMA,
       summarize: summarizeSearch,
     },
-    run: (args, context) => {
+    run: async (args, context) => {
       const scope = { allowedCollections: allowed(context) };
       const run = () =>
         deps.search
@@ -77,7 +77,7 @@ export function searchOperations(deps: SearchOperationDeps): Operation<never, un
           .then((result) => (deps.chunks ? locateHits(result, deps.chunks, context.signal) : result));
       if (!deps.cache) return run();
       // The scope a result depends on: asked collections (field and @words) narrowed by the key's allow-list.
-      const collections = deps.search.scopeOf(args, scope).collections;
+      const collections = (await deps.search.scopeOf(args, scope, context.signal)).collections;
       return deps.cache.getOrCompute(
         { ...args, allowed: scope.allowedCollections ?? null },
         collections,
@@ -177,6 +177,7 @@ export function searchOperations(deps: SearchOperationDeps): Operation<never, un
       return { id: args.id, deleted: true };
     },
   };
+  const evaluate = evaluateOperation(deps.search) as unknown as Operation<never, unknown>;
   const listCollections: Operation<object, { collections: { name: string; documents: number }[] }> = {
     name: 'list_collections',
     description: 'Collections with their document counts.',
@@ -190,8 +191,13 @@ export function searchOperations(deps: SearchOperationDeps): Operation<never, un
     },
     run: async (_args, context) => ({ collections: await deps.repository.collections(allowed(context)) }),
   };
-  return [search, indexDocuments, getDocument, getDocuments, deleteDocument, listCollections] as Operation<
-    never,
-    unknown
-  >[];
+  return [
+    search,
+    indexDocuments,
+    getDocument,
+    getDocuments,
+    deleteDocument,
+    listCollections,
+    evaluate,
+  ] as Operation<never, unknown>[];
 }

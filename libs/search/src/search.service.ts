@@ -1,18 +1,32 @@
 import type { estypes } from '@elastic/elasticsearch';
+import { QuarryError } from '@quarry/core';
 import type { Embedder } from '@quarry/embeddings';
 import {
-  DEFAULT_WEIGHTING,
-  fuseScores,
-  lexicalWeightFor,
+  DEFAULT_FUSION,
+  fuse,
   maxPoolChunks,
-  type QueryWeighting,
+  type FusedDoc,
+  type FusionOptions,
   type RankedDoc,
 } from './fusion';
 import type { IndexNames } from './index-names';
 import { parseQuery } from './query-parser';
 import type { ChunkSource, DocumentSummary, SearchRepository } from './search.repository';
-import { lexicalRequest, semanticRequest, type ResolvedScope } from './search-query';
-import type { FacetBucket, SearchHit, SearchInput, SearchMode, SearchResult } from './search.dto';
+import {
+  lexicalRequest,
+  semanticRequest,
+  type LexicalRequestOptions,
+  type ResolvedScope,
+} from './search-query';
+import type {
+  FacetBucket,
+  HitExplanation,
+  SearchHit,
+  SearchInput,
+  SearchMode,
+  SearchResult,
+} from './search.dto';
+import { escapeHtml } from './snippet';
 
 export interface SearchScope {
   /** The principal's collection allow-list, if any. */
@@ -20,12 +34,19 @@ export interface SearchScope {
 }
 
 export interface SearchServiceOptions {
-  weighting: QueryWeighting;
+  /** Hybrid weighting when a request names none. */
+  fusion: FusionOptions;
   /** Candidates each retriever contributes to a hybrid ranking (at least from + size). */
   hybridDepth: number;
+  /** How long the list of existing collections is trusted before it is read again. */
+  collectionsTtlMs: number;
 }
 
-const DEFAULT_OPTIONS: SearchServiceOptions = { weighting: DEFAULT_WEIGHTING, hybridDepth: 50 };
+const DEFAULT_OPTIONS: SearchServiceOptions = {
+  fusion: DEFAULT_FUSION,
+  hybridDepth: 100,
+  collectionsTtlMs: 5_000,
+};
 const SNIPPET_LENGTH = 240;
 
 interface LexicalHit {
@@ -39,7 +60,26 @@ interface LexicalHit {
 interface SemanticHit {
   id: string;
   score: number;
+  /** The document's best-matching chunk. */
+  chunkNo: number;
   text: string;
+}
+
+/** A query after `@words`, the collection field and the allow-list are applied. */
+export interface ResolvedSearch {
+  text: string;
+  scope: ResolvedScope;
+}
+
+/** An explicitly requested collection that does not exist (or that this caller cannot see). */
+export class UnknownCollectionError extends QuarryError {
+  constructor(readonly names: string[]) {
+    super(
+      'not_found',
+      `no collection named ${names.map((n) => `"${n}"`).join(', ')}; GET /v1/collections lists them`,
+      { what: 'collection', id: names[0], field: 'collection', collections: names },
+    );
+  }
 }
 
 function emptyResult(mode: SearchMode, started: number): SearchResult {
@@ -77,13 +117,6 @@ function truncate(text: string, length: number): string {
   return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), length - 20))}…`;
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
-}
-
 /**
  * Builds and runs every search, whatever edge asked: scope resolution, the lexical and kNN
  * requests, chunk max-pooling, hybrid fusion, pagination, snippets and facets.
@@ -91,6 +124,7 @@ function escapeHtml(text: string): string {
 export class SearchService {
   private readonly queryVectors = new Map<string, number[]>();
   private readonly options: SearchServiceOptions;
+  private knownCollections?: { names: Set<string>; readAt: number };
 
   constructor(
     private readonly repository: SearchRepository,
@@ -101,129 +135,280 @@ export class SearchService {
     this.options = { ...DEFAULT_OPTIONS, ...options };
   }
 
+  /** The weighting hybrid search uses when a request names none. */
+  get defaultFusion(): FusionOptions {
+    return this.options.fusion;
+  }
+
   async search(input: SearchInput, scope: SearchScope = {}, signal?: AbortSignal): Promise<SearchResult> {
     const started = performance.now();
     const mode = input.mode ?? 'hybrid';
-    const parsed = parseQuery(input.query);
-    const resolved = this.resolveScope(input, parsed.collections, scope);
+    const { text, scope: resolved } = await this.resolve(input, scope, signal);
     if (resolved.collections?.length === 0) return emptyResult(mode, started);
-    const from = input.from ?? 0;
-    const size = input.size ?? 10;
+    const page = { from: input.from ?? 0, size: input.size ?? 10 };
     const highlight = input.highlight ?? true;
+    const explain = input.explain ?? false;
+    const fusion: FusionOptions = {
+      semanticRatio: input.semanticRatio ?? this.options.fusion.semanticRatio,
+      method: input.fusion ?? this.options.fusion.method,
+    };
+    const finish = (result: Omit<SearchResult, 'tookMs' | 'mode'>): SearchResult => ({
+      ...result,
+      tookMs: Math.round(performance.now() - started),
+      mode,
+    });
 
-    // A query that only scopes (`@runbooks`) has no words to rank by meaning.
-    if (mode === 'lexical' || !parsed.text) {
-      const lexical = await this.lexical(parsed.text, resolved, from, size, highlight, true, signal);
-      return {
-        hits: lexical.hits.map((h) => this.toHit(h.id, h.score, h.summary, h.highlights, h.titleHighlight)),
-        total: lexical.total,
-        tookMs: Math.round(performance.now() - started),
-        mode,
-        facets: lexical.facets,
-      };
-    }
-    if (mode === 'semantic') {
-      const semantic = await this.semantic(
-        parsed.text,
-        resolved,
-        Math.min(Math.max((from + size) * 3, 30), 1000),
-        signal,
-      );
-      const summaries = await this.repository.summaries(
-        semantic.map((s) => s.id),
-        signal,
-      );
-      const visible = semantic.filter((s) => summaries.has(s.id));
-      return {
-        hits: visible
-          .slice(from, from + size)
-          .map((s) => this.toHit(s.id, s.score, summaries.get(s.id)!, [], undefined, s.text)),
-        total: visible.length,
-        tookMs: Math.round(performance.now() - started),
-        mode,
-        facets: countFacets(visible.map((s) => summaries.get(s.id)!)),
-      };
-    }
-    return this.hybrid(parsed.text, resolved, from, size, highlight, started, signal);
+    // A query that only scopes (`@runbooks`) has no words to rank by meaning. At the ends of the
+    // scale hybrid is one retriever alone, so it gives exactly that retriever's ranking.
+    const hybridFusion =
+      mode === 'hybrid' ? { method: fusion.method, semanticRatio: fusion.semanticRatio } : undefined;
+    if (mode === 'lexical' || !text || (mode === 'hybrid' && fusion.semanticRatio === 0))
+      return finish(await this.lexicalSearch(text, resolved, page, highlight, explain, hybridFusion, signal));
+    if (mode === 'semantic' || fusion.semanticRatio === 1)
+      return finish(await this.semanticSearch(text, resolved, page, explain, hybridFusion, signal));
+    return finish(await this.hybrid(text, resolved, page, highlight, explain, fusion, signal));
   }
 
-  private async hybrid(
+  private async lexicalSearch(
     text: string,
     scope: ResolvedScope,
-    from: number,
-    size: number,
+    page: { from: number; size: number },
     highlight: boolean,
-    started: number,
+    explain: boolean,
+    fusion: HitExplanation['fusion'],
     signal?: AbortSignal,
-  ): Promise<SearchResult> {
-    const depth = Math.max(this.options.hybridDepth, from + size);
-    const [lexical, semantic] = await Promise.all([
-      this.lexical(text, scope, 0, depth, highlight, true, signal),
-      this.semantic(text, scope, Math.min(depth * 3, 1000), signal),
-    ]);
-    const fused = fuseScores(
-      lexical.hits.map((h): RankedDoc => ({ id: h.id, score: h.score })),
-      semantic.slice(0, depth).map((s): RankedDoc => ({ id: s.id, score: s.score })),
-      { lexicalWeight: lexicalWeightFor(text, this.options.weighting) },
-    );
-    const page = fused.slice(from, from + size);
-    const lexicalById = new Map(lexical.hits.map((h) => [h.id, h]));
-    const semanticById = new Map(semantic.map((s) => [s.id, s]));
-    const missing = page.filter((d) => !lexicalById.has(d.id)).map((d) => d.id);
-    const summaries = await this.repository.summaries(missing, signal);
-    const hits: SearchHit[] = [];
-    for (const doc of page) {
-      const lex = lexicalById.get(doc.id);
-      const summary = lex?.summary ?? summaries.get(doc.id);
-      if (!summary) continue;
-      hits.push(
-        this.toHit(
-          doc.id,
-          doc.score,
-          summary,
-          lex?.highlights ?? [],
-          lex?.titleHighlight,
-          semanticById.get(doc.id)?.text,
-        ),
-      );
-    }
+  ): Promise<Omit<SearchResult, 'tookMs' | 'mode'>> {
+    const lexical = await this.lexical(text, scope, { ...page, highlight, facets: true }, signal);
     return {
-      hits,
-      total: Math.max(lexical.total, fused.length),
-      tookMs: Math.round(performance.now() - started),
-      mode: 'hybrid',
+      hits: lexical.hits.map((h, i) =>
+        this.toHit(
+          h.id,
+          h.score,
+          h.summary,
+          h.highlights,
+          h.titleHighlight,
+          undefined,
+          explain
+            ? {
+                lexical: { rank: page.from + i + 1, score: h.score },
+                semantic: null,
+                ...(fusion ? { fusion } : {}),
+              }
+            : undefined,
+        ),
+      ),
+      total: lexical.total,
       facets: lexical.facets,
     };
   }
 
-  /** The collections a search covers after `@words`, the collection field and the allow-list. */
-  scopeOf(input: SearchInput, scope: SearchScope = {}): ResolvedScope {
-    return this.resolveScope(input, parseQuery(input.query).collections, scope);
+  private async semanticSearch(
+    text: string,
+    scope: ResolvedScope,
+    page: { from: number; size: number },
+    explain: boolean,
+    fusion: HitExplanation['fusion'],
+    signal?: AbortSignal,
+  ): Promise<Omit<SearchResult, 'tookMs' | 'mode'>> {
+    const { from, size } = page;
+    // As deep as hybrid's semantic side, so semantic mode ranks exactly like hybrid at ratio 1.
+    const depth = Math.max(this.options.hybridDepth, from + size);
+    const semantic = (await this.semantic(text, scope, Math.min(depth * 3, 1000), signal)).slice(0, depth);
+    const summaries = await this.repository.summaries(
+      semantic.map((s) => s.id),
+      signal,
+    );
+    const visible = semantic.filter((s) => summaries.has(s.id));
+    return {
+      hits: visible.slice(from, from + size).map((s, i) =>
+        this.toHit(
+          s.id,
+          s.score,
+          summaries.get(s.id)!,
+          [],
+          undefined,
+          s.text,
+          explain
+            ? {
+                lexical: null,
+                semantic: { rank: from + i + 1, score: s.score },
+                ...(fusion ? { fusion } : {}),
+              }
+            : undefined,
+        ),
+      ),
+      total: visible.length,
+      facets: countFacets(visible.map((s) => summaries.get(s.id)!)),
+    };
   }
 
-  private resolveScope(input: SearchInput, queryCollections: string[], scope: SearchScope): ResolvedScope {
-    const asked = [
-      ...new Set([...(input.collection === undefined ? [] : [input.collection].flat()), ...queryCollections]),
-    ];
-    let collections: string[] | undefined = asked.length ? asked : undefined;
-    if (scope.allowedCollections) {
-      collections = collections
-        ? collections.filter((c) => scope.allowedCollections!.includes(c))
-        : scope.allowedCollections;
+  /**
+   * Both retrievers, `hybridDepth` candidates each, fused. `total` and the facets count the
+   * fused set (every document either retriever brought in and that still exists), the same set
+   * the pages are cut from.
+   */
+  private async hybrid(
+    text: string,
+    scope: ResolvedScope,
+    page: { from: number; size: number },
+    highlight: boolean,
+    explain: boolean,
+    fusion: FusionOptions,
+    signal?: AbortSignal,
+  ): Promise<Omit<SearchResult, 'tookMs' | 'mode'>> {
+    const { from, size } = page;
+    const depth = Math.max(this.options.hybridDepth, from + size);
+    const { lexical, semantic } = await this.candidates(text, scope, depth, signal);
+    const fused = fuse(lexical, semantic, fusion);
+    const lexicalById = new Map(lexical.map((h) => [h.id, h]));
+    const semanticById = new Map(semantic.map((s) => [s.id, s]));
+    // Chunks can outlive their document for a moment (deleted, not yet refreshed): those drop out.
+    const summaries = await this.repository.summaries(
+      fused.filter((d) => !lexicalById.has(d.id)).map((d) => d.id),
+      signal,
+    );
+    const summaryOf = (id: string) => lexicalById.get(id)?.summary ?? summaries.get(id);
+    const visible = fused.filter((d) => summaryOf(d.id));
+    const shown = visible.slice(from, from + size);
+    const highlighted = await this.highlightsOf(
+      text,
+      scope,
+      shown.filter((d) => lexicalById.has(d.id)).map((d) => d.id),
+      highlight,
+      signal,
+    );
+    const explanation = (doc: FusedDoc): HitExplanation => ({
+      lexical: doc.lexical,
+      semantic: doc.semantic,
+      fusion: { method: fusion.method, semanticRatio: fusion.semanticRatio },
+    });
+    return {
+      hits: shown.map((doc) => {
+        const lex = highlighted.get(doc.id);
+        return this.toHit(
+          doc.id,
+          doc.score,
+          summaryOf(doc.id)!,
+          lex?.highlights ?? [],
+          lex?.titleHighlight,
+          semanticById.get(doc.id)?.text,
+          explain ? explanation(doc) : undefined,
+        );
+      }),
+      total: visible.length,
+      facets: countFacets(visible.map((d) => summaryOf(d.id)!)),
+    };
+  }
+
+  /** Highlighted fragments of the documents of one page (lexical matches only). */
+  private async highlightsOf(
+    text: string,
+    scope: ResolvedScope,
+    ids: string[],
+    highlight: boolean,
+    signal?: AbortSignal,
+  ): Promise<Map<string, LexicalHit>> {
+    if (ids.length === 0) return new Map();
+    const options = { from: 0, size: ids.length, highlight, facets: false, totalHits: false, ids };
+    const { hits } = await this.lexical(text, scope, options, signal);
+    return new Map(hits.map((h) => [h.id, h]));
+  }
+
+  /**
+   * Each retriever's `depth` best candidates: the two lists hybrid search fuses. Nothing is
+   * highlighted here (100 documents' worth of fragments would cost more than the search).
+   */
+  private async candidates(
+    text: string,
+    scope: ResolvedScope,
+    depth: number,
+    signal?: AbortSignal,
+  ): Promise<{ lexical: LexicalHit[]; semantic: SemanticHit[] }> {
+    const candidates = {
+      from: 0,
+      size: depth,
+      highlight: false,
+      facets: false,
+      totalHits: false,
+      fragments: false,
+    };
+    const [lexical, semantic] = await Promise.all([
+      this.lexical(text, scope, candidates, signal),
+      this.semantic(text, scope, Math.min(depth * 3, 1000), signal),
+    ]);
+    return { lexical: lexical.hits, semantic: semantic.slice(0, depth) };
+  }
+
+  /**
+   * The lexical and semantic rankings of a query, `depth` deep, as hybrid search sees them before
+   * fusing: relevance evaluation fuses them at every weighting without searching again.
+   */
+  async rankings(
+    input: SearchInput,
+    scope: SearchScope,
+    depth: number,
+    signal?: AbortSignal,
+  ): Promise<{ lexical: RankedDoc[]; semantic: RankedDoc[] }> {
+    const { text, scope: resolved } = await this.resolve(input, scope, signal);
+    if (resolved.collections?.length === 0) return { lexical: [], semantic: [] };
+    if (!text) {
+      const lexical = await this.lexical(
+        text,
+        resolved,
+        { from: 0, size: depth, highlight: false, facets: false },
+        signal,
+      );
+      return { lexical: lexical.hits, semantic: [] };
     }
-    return { collections, tags: input.tags, filters: input.filters };
+    const { lexical, semantic } = await this.candidates(text, resolved, depth, signal);
+    const strip = (docs: RankedDoc[]) => docs.map(({ id, score }) => ({ id, score }));
+    return { lexical: strip(lexical), semantic: strip(semantic) };
+  }
+
+  /** The collections a search covers after `@words`, the collection field and the allow-list. */
+  async scopeOf(input: SearchInput, scope: SearchScope = {}, signal?: AbortSignal): Promise<ResolvedScope> {
+    return (await this.resolve(input, scope, signal)).scope;
+  }
+
+  /**
+   * `@words` scope the query only when they name a collection the caller can see; any other
+   * `@word` stays a query word. A collection asked for by the `collection` field must exist.
+   */
+  async resolve(input: SearchInput, scope: SearchScope = {}, signal?: AbortSignal): Promise<ResolvedSearch> {
+    const asked = input.collection === undefined ? [] : [...new Set([input.collection].flat())];
+    const mentioned = parseQuery(input.query).collections;
+    const allowed = scope.allowedCollections;
+    let exists: (name: string) => boolean = () => false;
+    if (asked.length || mentioned.length) {
+      const names = await this.collectionNames([...asked, ...mentioned], signal);
+      exists = (name) => names.has(name) && (!allowed || allowed.includes(name));
+    }
+    const unknown = asked.filter((name) => !exists(name));
+    if (unknown.length) throw new UnknownCollectionError(unknown);
+    const parsed = parseQuery(input.query, exists);
+    const named = [...new Set([...asked, ...parsed.collections])];
+    const collections = named.length ? named : allowed;
+    return { text: parsed.text, scope: { collections, tags: input.tags, filters: input.filters } };
+  }
+
+  /** Existing collections, re-read when stale or when a name is not among them (it may be new). */
+  private async collectionNames(wanted: string[], signal?: AbortSignal): Promise<Set<string>> {
+    const known = this.knownCollections;
+    const fresh = known && performance.now() - known.readAt < this.options.collectionsTtlMs;
+    if (fresh && wanted.every((name) => known.names.has(name))) return known.names;
+    if (signal?.aborted) throw new QuarryError('invalid', 'request cancelled');
+    const names = new Set((await this.repository.collections()).map((c) => c.name));
+    this.knownCollections = { names, readAt: performance.now() };
+    return names;
   }
 
   private async lexical(
     text: string,
     scope: ResolvedScope,
-    from: number,
-    size: number,
-    highlight: boolean,
-    facets: boolean,
+    options: LexicalRequestOptions,
     signal?: AbortSignal,
   ): Promise<{ hits: LexicalHit[]; total: number; facets: SearchResult['facets'] }> {
-    const request = lexicalRequest(this.indices.docs, text, scope, { from, size, highlight, facets });
+    const request = lexicalRequest(this.indices.docs, text, scope, options);
     if (!text) request.sort = [{ updated_at: 'desc' }, { id: 'asc' }];
     const response = await this.repository.search<DocumentSummary>(request, signal);
     const total =
@@ -259,9 +444,10 @@ export class SearchService {
       response.hits.hits.map((hit) => ({
         docId: hit._source!.doc_id,
         score: hit._score ?? 0,
+        chunkNo: hit._source!.chunk_no,
         text: hit._source!.text,
       })),
-    ).map((c) => ({ id: c.id, score: c.score, text: c.text }));
+    ).map((c) => ({ id: c.id, score: c.score, chunkNo: c.chunkNo, text: c.text }));
   }
 
   /** Query vectors are cached: agents and UIs repeat and refine the same queries. */
@@ -285,8 +471,10 @@ export class SearchService {
     highlights: string[],
     titleHighlight?: string,
     chunkText?: string,
+    explain?: HitExplanation,
   ): SearchHit {
     const matched = highlights.filter((h) => h.includes('<em>'));
+    // Words found: the highlighted fragment. Found by meaning only: the best-matching chunk.
     const snippet =
       matched[0] ?? (chunkText ? escapeHtml(truncate(chunkText, SNIPPET_LENGTH)) : (highlights[0] ?? ''));
     return {
@@ -298,6 +486,7 @@ export class SearchService {
       collection: summary.collection,
       tags: summary.tags ?? [],
       metadata: summary.metadata ?? {},
+      ...(explain ? { explain } : {}),
     };
   }
 }

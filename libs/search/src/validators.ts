@@ -74,3 +74,27 @@ export function IsMetadataFilter(options?: ValidationOptions) {
       },
     });
 }
+
+/**
+ * `from + size` within the result window. Put on both fields, so the error names both; without
+ * it Elasticsearch refuses the page and the client would see a server error.
+ */
+export function IsWithinResultWindow(options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isWithinResultWindow',
+      target: target.constructor,
+      propertyName,
+      options,
+      validator: {
+        validate(_value: unknown, args?: ValidationArguments) {
+          const input = (args?.object ?? {}) as { from?: unknown; size?: unknown };
+          const from = typeof input.from === 'number' ? input.from : 0;
+          const size = typeof input.size === 'number' ? input.size : 10;
+          return from + size <= LIMITS.resultWindow;
+        },
+        defaultMessage: (args?: ValidationArguments) =>
+          `${args?.property}: from + size must be at most ${LIMITS.resultWindow} (page by narrowing the query instead)`,
+      },
+    });
+}

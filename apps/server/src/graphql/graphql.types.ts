@@ -25,6 +25,16 @@ registerEnumType(SearchModeValue, {
   description: 'LEXICAL = words (BM25), SEMANTIC = meaning (embeddings), HYBRID = both, fused (default).',
 });
 
+export enum FusionValue {
+  RRF = 'rrf',
+  RELATIVE = 'relative',
+}
+
+registerEnumType(FusionValue, {
+  name: 'Fusion',
+  description: 'RELATIVE = blend of normalised scores, RRF = reciprocal rank fusion (ranks only).',
+});
+
 export enum IngestStatusValue {
   CREATED = 'created',
   UPDATED = 'updated',
@@ -65,6 +75,21 @@ export class SearchInputType {
 
   @Field(() => SearchModeValue, { nullable: true, description: 'default HYBRID' })
   mode?: SearchModeValue;
+
+  @Field(() => Float, {
+    nullable: true,
+    description: 'HYBRID only: weight of meaning, 0..1 (0 = the lexical ranking, 1 = the semantic ranking)',
+  })
+  semanticRatio?: number;
+
+  @Field(() => FusionValue, { nullable: true, description: 'HYBRID only: how the two rankings are fused' })
+  fusion?: FusionValue;
+
+  @Field({
+    nullable: true,
+    description: "add each hit's lexical and semantic rank and score (default false)",
+  })
+  explain?: boolean;
 
   @Field(() => [String], { nullable: true, description: 'collection name or names' })
   collection?: string[];
@@ -118,6 +143,39 @@ export class DocumentType {
   chunkCount!: number | null;
 }
 
+@ObjectType('RetrieverPosition', { description: "Where a hit stood in one retriever's list." })
+export class RetrieverPositionType {
+  @Field(() => Int, { description: 'from 1' })
+  rank!: number;
+
+  @Field(() => Float)
+  score!: number;
+}
+
+@ObjectType('HitFusion')
+export class HitFusionType {
+  @Field(() => FusionValue)
+  method!: `${FusionValue}`;
+
+  @Field(() => Float)
+  semanticRatio!: number;
+}
+
+@ObjectType('HitExplanation', { description: 'Why a hit ranks where it does.' })
+export class HitExplanationType {
+  @Field(() => RetrieverPositionType, { nullable: true, description: 'null: not found by words' })
+  lexical!: RetrieverPositionType | null;
+
+  @Field(() => RetrieverPositionType, {
+    nullable: true,
+    description: 'null: not among the nearest by meaning',
+  })
+  semantic!: RetrieverPositionType | null;
+
+  @Field(() => HitFusionType, { nullable: true, description: 'HYBRID: the fusion that gave the score' })
+  fusion?: HitFusionType;
+}
+
 @ObjectType('SearchHit')
 export class SearchHitType {
   @Field(() => ID)
@@ -143,6 +201,9 @@ export class SearchHitType {
 
   @Field(() => JSONScalar)
   metadata!: Record<string, unknown>;
+
+  @Field(() => HitExplanationType, { nullable: true, description: 'with explain: true' })
+  explain?: HitExplanationType;
 }
 
 @ObjectType('FacetBucket')

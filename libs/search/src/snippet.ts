@@ -1,0 +1,29 @@
+/**
+ * Snippets travel as HTML-escaped text with `<em>` around matches (Elasticsearch's `html`
+ * highlight encoder, Lucene's SimpleHTMLEncoder, and `escapeHtml` below for chunk text), which
+ * suits a web page. People reading a terminal and agents reading MCP text get plain text.
+ */
+const ENTITIES: Record<string, string> = {
+  '&amp;': '&',
+  '&lt;': '<',
+  '&gt;': '>',
+  '&quot;': '"',
+  '&#39;': "'",
+  '&#x27;': "'",
+  '&#x2F;': '/',
+  '&#47;': '/',
+};
+
+/** The exact inverse of the two encoders above (nothing else is ever encoded in a snippet). */
+export function plainText(html: string, mark: (match: string) => string = (m) => m): string {
+  return html
+    .replace(/<em>([\s\S]*?)<\/em>/g, (_all, inner: string) => mark(inner))
+    .replace(/&(?:amp|lt|gt|quot|#39|#x27|#x2F|#47);/g, (entity) => ENTITIES[entity]);
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
+}
