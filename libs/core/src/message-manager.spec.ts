@@ -5,6 +5,7 @@ import {
   type Envelope,
   type MessageManagerPlugin,
   type Operation,
+  type OperationContext,
   type Outcome,
 } from './message-manager';
 import { currentRequestId } from './request-context';
@@ -19,7 +20,10 @@ class EchoInput {
   times!: number;
 }
 
-function echo(run = jest.fn(async (args: EchoInput) => args.text.repeat(args.times))) {
+type Run = (args: EchoInput, context: OperationContext) => Promise<string>;
+
+function echo(implementation: Run = async (args) => args.text.repeat(args.times)) {
+  const run = jest.fn<Promise<string>, [EchoInput, OperationContext]>(implementation);
   const operation: Operation<EchoInput, string> = {
     name: 'echo',
     description: 'repeats text',
@@ -140,7 +144,7 @@ describe('MessageManager', () => {
 
   it('hides a bug behind an internal error, keeping the cause for the log', async () => {
     const bug = new TypeError('undefined is not a function');
-    const { operation } = echo(jest.fn(async () => Promise.reject(bug)));
+    const { operation } = echo(async () => Promise.reject(bug));
     const { plugin, seen } = recorder();
     const manager = new MessageManager().register(operation).use(plugin);
     const error = (await manager.handle(envelope()).catch((e: unknown) => e)) as QuarryError;
@@ -162,13 +166,11 @@ describe('MessageManager', () => {
 
   it('runs the operation with its request id in scope, for the Elasticsearch X-Opaque-Id', async () => {
     let seen: string | undefined;
-    const { operation } = echo(
-      jest.fn(async () => {
-        await Promise.resolve();
-        seen = currentRequestId();
-        return '';
-      }),
-    );
+    const { operation } = echo(async () => {
+      await Promise.resolve();
+      seen = currentRequestId();
+      return '';
+    });
     await new MessageManager().register(operation).handle(envelope({ requestId: 'trace-7' }));
     expect(seen).toBe('trace-7');
     expect(currentRequestId()).toBeUndefined();
