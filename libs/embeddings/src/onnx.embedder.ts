@@ -85,6 +85,10 @@ export class OnnxEmbedder implements Embedder {
         intraOpNumThreads: options.threads ?? Math.max(1, Math.min(4, availableParallelism())),
         interOpNumThreads: 1,
         graphOptimizationLevel: 'all',
+        // ONNX Runtime's threads busy-wait for work by default. Quarry shares its cores with
+        // Elasticsearch and the event loop: measured on 2 busy cores, spinning threads made a short
+        // query take 49 ms (p50) instead of 11 ms and passages 6 instead of 10 per second.
+        extra: { session: { intra_op: { allow_spinning: '0' } } },
       });
     } catch (error) {
       throw new ModelFileError(
