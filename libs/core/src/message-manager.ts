@@ -233,7 +233,11 @@ export class MessageManager {
       );
       return result as R;
     } catch (error) {
-      outcome.error = toQuarryError(error);
+      // A caller that gave up sees (and the metrics count) a cancellation, not the dependency
+      // call it interrupted failing.
+      outcome.error = envelope.signal?.aborted
+        ? new QuarryError('invalid', 'request cancelled')
+        : toQuarryError(error);
       throw outcome.error;
     } finally {
       outcome.durationMs = performance.now() - started;
