@@ -26,6 +26,18 @@ describe('request log', () => {
         .status(400)
         .send(JSON.stringify({ errors: [{ message: 'Syntax Error: Expected Name, found <EOF>.' }] }));
     });
+    app.post('/mcp', (_req, res) => {
+      // The MCP SDK answers with Node's own API, not Express's.
+      res
+        .writeHead(400, { 'content-type': 'application/json' })
+        .end(
+          JSON.stringify({
+            jsonrpc: '2.0',
+            error: { code: -32000, message: 'Bad Request: No valid session ID provided' },
+            id: null,
+          }),
+        );
+    });
     app.get('/health', (_req, res) => {
       res.json({ status: 'ok' });
     });
@@ -77,6 +89,8 @@ describe('request log', () => {
     );
     const graphql = await logged('/graphql', { method: 'POST' });
     expect(graphql.entry.reason).toBe('Syntax Error: Expected Name, found <EOF>.');
+    const mcp = await logged('/mcp', { method: 'POST' });
+    expect(mcp.entry.reason).toBe('Bad Request: No valid session ID provided');
   });
 
   it('replaces a request id that is not sane, and does not log health probes', async () => {

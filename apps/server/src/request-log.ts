@@ -27,17 +27,18 @@ export function reasonOf(body: unknown): string | undefined {
   return typeof message === 'string' ? message.slice(0, MAX_REASON) : undefined;
 }
 
-/** Keeps the reason of an error answer, so the request's log line can say why it failed. */
+/**
+ * Keeps the reason of an error answer, so the request's log line can say why it failed. Every
+ * answer ends in `res.end` (Express's json/send, Nest, the MCP SDK's raw writeHead/end alike).
+ */
 function captureReason(_req: Request, res: Response, next: NextFunction): void {
-  const { json, send } = res;
-  res.json = function (body: unknown) {
-    if (res.statusCode >= 400) res.locals.reason ??= reasonOf(body);
-    return json.call(this, body);
-  };
-  res.send = function (body: unknown) {
-    if (res.statusCode >= 400) res.locals.reason ??= reasonOf(body);
-    return send.call(this, body);
-  };
+  const end = res.end.bind(res) as (...args: unknown[]) => Response;
+  res.end = ((...args: unknown[]) => {
+    const [chunk] = args;
+    if (res.statusCode >= 400 && (typeof chunk === 'string' || Buffer.isBuffer(chunk)))
+      res.locals.reason ??= reasonOf(chunk);
+    return end(...args);
+  }) as Response['end'];
   next();
 }
 
