@@ -6,7 +6,9 @@
  * ~100-word documents (what ingest embeds, 32 per call) and on one-line texts (64 per call), and the
  * longest event-loop stall while passages are embedded (the model runs on ONNX Runtime's threads; only
  * tokenizing runs on the loop). Rounds are interleaved across models, so load from other processes falls
- * on all alike; the median round is reported. Prints figures and ratios only; never passes or fails on time.
+ * on all alike; the median round is reported. Then ingest through Quarry (chunk, embed, bulk into
+ * Elasticsearch) against embedding alone on the same texts, with the default model (BENCH_EMBED_INGEST=0
+ * skips it; needs the services). Prints figures and ratios only; never passes or fails on time.
  *
  * Environment: BENCH_EMBED_DOCS (default 64), BENCH_EMBED_LINES (256), BENCH_EMBED_QUERIES (40 per round),
  * BENCH_EMBED_ROUNDS (3), BENCH_EMBED_MODELS (comma-separated ids; default all three).
@@ -15,6 +17,8 @@ import { availableParallelism, cpus, loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadConfig } from '@quarry/config';
 import { createEmbedder, MODEL_CATALOG, type Embedder } from '@quarry/embeddings';
+import { createLogger } from '@quarry/observability';
+import { bootRuntime } from '@quarry/runtime';
 import { ensureEmbeddingModel } from '@quarry/services';
 import { percentile, table } from './stats';
 
@@ -26,6 +30,7 @@ const MODELS = (process.env.BENCH_EMBED_MODELS ?? MODEL_CATALOG.map((m) => m.id)
   .split(',')
   .map((id) => id.trim())
   .filter(Boolean);
+const INGEST = process.env.BENCH_EMBED_INGEST !== '0';
 const DOCS_PER_CALL = 32;
 const LINES_PER_CALL = 64;
 
@@ -174,10 +179,56 @@ async function main(): Promise<void> {
     };
   });
   console.log(`\n${table(rows)}`);
+  if (INGEST) await ingestVersusEmbedding(base);
   console.log(
     `\nload average after: ${loadavg()
       .map((v) => v.toFixed(2))
       .join(' ')}`,
+  );
+}
+
+/**
+ * Ingest through Quarry (validate, chunk, embed, bulk into Elasticsearch) against the default model alone on
+ * the same texts (`title. body`, one chunk each), rounds interleaved, fresh documents every round.
+ */
+async function ingestVersusEmbedding(base: ReturnType<typeof loadConfig>): Promise<void> {
+  const prefix = `bench-embed-${Date.now().toString(36)}`;
+  const runtime = await bootRuntime({ ...base, indexPrefix: prefix, logLevel: 'warn' }, createLogger('warn'));
+  const ingest: number[] = [];
+  const embedOnly: number[] = [];
+  const docsOf = (round: number, kind: string) =>
+    Array.from({ length: DOCS }, (_, i) => ({
+      id: `${kind}-${round}-${i}`,
+      title: lineText(5000 + round * DOCS + i),
+      body: documentText(5000 + round * DOCS + i),
+    }));
+  try {
+    await runtime.ingest.ingest(docsOf(-1, 'warm'));
+    for (let round = 0; round < ROUNDS; round++) {
+      const docs = docsOf(round, 'ingest');
+      let started = performance.now();
+      for (let i = 0; i < docs.length; i += DOCS_PER_CALL)
+        await runtime.ingest.ingest(docs.slice(i, i + DOCS_PER_CALL));
+      ingest.push((docs.length * 1000) / (performance.now() - started));
+      const texts = docsOf(round, 'embed').map((d) => `${d.title}. ${d.body}`);
+      started = performance.now();
+      for (let i = 0; i < texts.length; i += DOCS_PER_CALL)
+        await runtime.embedder.embedPassages(texts.slice(i, i + DOCS_PER_CALL));
+      embedOnly.push((texts.length * 1000) / (performance.now() - started));
+      console.log(
+        `  round ${round + 1}  ingest ${ingest[round].toFixed(1)} docs/s, embedding only ${embedOnly[round].toFixed(1)} docs/s`,
+      );
+    }
+  } finally {
+    const indices = Object.keys(await runtime.elasticsearch.indices.get({ index: `${prefix}-*` }));
+    if (indices.length) await runtime.elasticsearch.indices.delete({ index: indices });
+    await runtime.elasticsearch.indices.deleteIndexTemplate({ name: `${prefix}-*` }, { ignore: [404] });
+    await runtime.close();
+  }
+  console.log(
+    `\ningest vs embedding only (${runtime.embedder.id}, ${DOCS} ~100-word documents per round, ` +
+      `${DOCS_PER_CALL} per call): ${median(ingest).toFixed(1)} vs ${median(embedOnly).toFixed(1)} docs/s = ` +
+      `${(median(ingest) / median(embedOnly)).toFixed(2)}×`,
   );
 }
 
