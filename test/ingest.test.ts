@@ -26,13 +26,13 @@ function countEmbeddedTexts(server: RunningServer): { texts: string[]; restore()
 }
 
 describe('ingestion: mixed files, directory sources, http-json sources, browsing (real services)', () => {
-  let server: RunningServer;
+  let quarry: RunningServer;
   let base: string;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'quarry-ingest-'));
 
   beforeAll(async () => {
-    server = await startServer(testConfig());
-    base = server.url;
+    quarry = await startServer(testConfig());
+    base = quarry.url;
     fs.writeFileSync(
       path.join(dir, 'handbook.pdf'),
       await buildPdf(
@@ -75,9 +75,9 @@ describe('ingestion: mixed files, directory sources, http-json sources, browsing
   }, 120_000);
 
   afterAll(async () => {
-    await server?.close();
+    await quarry?.close();
     fs.rmSync(dir, { recursive: true, force: true });
-    if (server) await dropIndices(server.runtime.config.indexPrefix);
+    if (quarry) await dropIndices(quarry.runtime.config.indexPrefix);
   });
 
   it('indexes every readable file of a directory source and reports the others as skipped with the reason', async () => {
@@ -150,7 +150,7 @@ describe('ingestion: mixed files, directory sources, http-json sources, browsing
       '# Backups\n\n## Schedule\n\nThe database backup now runs hourly.\n',
     );
     fs.rmSync(path.join(dir, 'README'));
-    const embedded = countEmbeddedTexts(server);
+    const embedded = countEmbeddedTexts(quarry);
     const job = await call(base, 'POST', '/v1/sources/docs/sync?wait=true');
     // The edited file's one section, nothing else: unchanged files cost no embedding.
     expect(embedded.texts).toEqual([expect.stringContaining('now runs hourly')]);
@@ -223,6 +223,82 @@ describe('ingestion: mixed files, directory sources, http-json sources, browsing
     }
   }, 120_000);
 
+  it('crawls a local site once: same origin, depth limit, robots.txt, then conditional requests', async () => {
+    const page = (title: string, links: string[]) =>
+      `<!doctype html><html><head><title>${title}</title></head><body><nav><a href="/">Home</a></nav><main><h1>${title}</h1>` +
+      `<p>${`The ${title} page explains part of the cafeteria menu rotation. `.repeat(4)}</p>` +
+      links.map((l) => `<a href="${l}">${l}</a>`).join(' ') +
+      '</main></body></html>';
+    const site: Record<string, { etag: string; html: string }> = {
+      '/': {
+        etag: '"r1"',
+        html: page('Welcome', ['/a', '/b#top', '/private/secret', 'http://203.0.113.9/elsewhere']),
+      },
+      '/a': { etag: '"a1"', html: page('Soups', ['/c']) },
+      '/b': { etag: '"b1"', html: page('Salads', ['/']) },
+      '/c': { etag: '"c1"', html: page('Desserts', ['/d']) },
+      '/d': { etag: '"d1"', html: page('Too deep', []) },
+      '/private/secret': { etag: '"p1"', html: page('Secret', []) },
+    };
+    const requests: { path: string; conditional: boolean; agent: string }[] = [];
+    const server = http.createServer((request, response) => {
+      const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+      requests.push({
+        path: url.pathname,
+        conditional: request.headers['if-none-match'] !== undefined,
+        agent: request.headers['user-agent'] ?? '',
+      });
+      if (url.pathname === '/robots.txt') return void response.end('User-agent: *\nDisallow: /private\n');
+      const entry = site[url.pathname];
+      if (!entry) return void response.writeHead(404).end();
+      if (request.headers['if-none-match'] === entry.etag) return void response.writeHead(304).end();
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', etag: entry.etag });
+      response.end(entry.html);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const added = await call(base, 'POST', '/v1/sources', {
+        name: 'cafe',
+        type: 'web',
+        collection: 'cafe',
+        url: `http://127.0.0.1:${port}/`,
+        maxDepth: 2,
+        requestsPerSecond: 50,
+      });
+      expect(added.status).toBe(201);
+      const first = await call(base, 'POST', '/v1/sources/cafe/sync?wait=true');
+      expect(first.body).toMatchObject({
+        status: 'succeeded',
+        counts: { indexed: 4, skipped: 1, failed: 0 },
+      });
+      expect(first.body.failures).toEqual([
+        { item: '/private/secret', stage: 'extract', reason: 'disallowed by robots.txt', skipped: true },
+      ]);
+      const pages = requests.filter((r) => r.path !== '/robots.txt').map((r) => r.path);
+      expect(pages.sort()).toEqual(['/', '/a', '/b', '/c']);
+      expect(requests.every((r) => r.agent.includes('QuarryBot'))).toBe(true);
+      const listed = await call(base, 'GET', '/v1/documents?collection=cafe');
+      expect(listed.body.documents.map((d: { id: string }) => d.id).sort()).toEqual([
+        'cafe:a',
+        'cafe:b',
+        'cafe:c',
+        'cafe:index',
+      ]);
+
+      requests.length = 0;
+      site['/b'] = { etag: '"b2"', html: page('Salads and bowls', ['/']) };
+      const embedded = countEmbeddedTexts(quarry);
+      const second = await call(base, 'POST', '/v1/sources/cafe/sync?wait=true');
+      embedded.restore();
+      expect(second.body.counts).toMatchObject({ unchanged: 3, indexed: 1, embedded: 1, deleted: 0 });
+      expect(embedded.texts.every((t) => t.includes('Salads and bowls'))).toBe(true);
+      expect(requests.filter((r) => r.path !== '/robots.txt').every((r) => r.conditional)).toBe(true);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }, 120_000);
+
   it('pages through a collection with a cursor, deletes by filter and deletes a collection', async () => {
     const seen: string[] = [];
     let cursor: string | undefined;
@@ -253,6 +329,6 @@ describe('ingestion: mixed files, directory sources, http-json sources, browsing
     expect((await call(base, 'GET', '/v1/documents?collection=mixed')).body.total).toBe(0);
     expect(
       (await call(base, 'GET', '/v1/sources')).body.sources.map((s: { name: string }) => s.name),
-    ).toEqual(['tickets']);
+    ).toEqual(['cafe', 'tickets']);
   }, 120_000);
 });

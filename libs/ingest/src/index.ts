@@ -9,3 +9,4 @@ export * from './sources/http-fetch';
 export * from './sources/source-items';
 export * from './ingestion.operations';
 export * from './ingestion';
+export * from './sources/web-items';

@@ -125,3 +125,26 @@ export function extractHtml(bytes: Buffer): Extraction {
   const title = pageTitle || /^#\s+(.+)$/m.exec(text)?.[1];
   return { kind: 'extracted', format: 'html', title, text };
 }
+
+/** Absolute http(s) URLs of a page's links (`<a href>`), fragments dropped, `rel=nofollow` honoured. */
+export function linksOf(html: string, base: string): string[] {
+  const { document } = parseHTML(html);
+  const baseHref = (
+    document.querySelector('base[href]') as unknown as { getAttribute(n: string): string | null } | null
+  )?.getAttribute('href');
+  const links = new Set<string>();
+  for (const anchor of Array.from(document.querySelectorAll('a[href]')) as unknown as {
+    getAttribute(name: string): string | null;
+  }[]) {
+    if (/\bnofollow\b/i.test(anchor.getAttribute('rel') ?? '')) continue;
+    try {
+      const url = new URL(anchor.getAttribute('href')!, baseHref ? new URL(baseHref, base) : base);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') continue;
+      url.hash = '';
+      links.add(url.toString());
+    } catch {
+      // An unparsable href is no link.
+    }
+  }
+  return [...links];
+}

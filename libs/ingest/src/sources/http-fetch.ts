@@ -7,6 +7,16 @@ export interface FetchPolicy {
   /** Longest Retry-After honoured; a longer one fails the request. */
   maxRetryAfterMs?: number;
   timeoutMs?: number;
+  /** Largest response body read (bytes). */
+  maxBytes?: number;
+}
+
+export interface FetchedResponse {
+  status: number;
+  /** The URL answered, after redirects. */
+  url: string;
+  headers: Headers;
+  body: Buffer;
 }
 
 /** Seconds or an HTTP date, as RFC 9110 allows; undefined when absent or unreadable. */
@@ -17,13 +27,15 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
+export class FatalFetchError extends Error {}
+
 /**
  * fetch with a request rate limit (evenly spaced requests), retries with exponential backoff on
  * network errors, 429 and 5xx, and Retry-After honoured when the server sends it.
  */
 export class PoliteFetcher {
   private nextSlot = 0;
-  /** Requests answered 429 or 5xx and retried, for job reports and tests. */
+  /** Requests answered 429 or 5xx (or not at all) and retried. */
   retries = 0;
 
   constructor(private readonly policy: FetchPolicy) {}
@@ -36,22 +48,39 @@ export class PoliteFetcher {
     if (at > now) await sleep(at - now, undefined, { signal });
   }
 
-  async json(url: string, signal?: AbortSignal): Promise<unknown> {
+  /** Waits at least this long before the next request (a robots.txt Crawl-delay). */
+  slowDown(minIntervalMs: number): void {
+    this.policy.requestsPerSecond = Math.min(this.policy.requestsPerSecond, 1000 / minIntervalMs);
+  }
+
+  /**
+   * One GET, retried while the answer is 429/5xx or none; any other status (200, 304, 404...) is
+   * returned as it is.
+   */
+  async get(
+    url: string,
+    headers: Record<string, string> = {},
+    signal?: AbortSignal,
+  ): Promise<FetchedResponse> {
     let lastError = '';
     for (let attempt = 0; attempt <= this.policy.maxRetries; attempt++) {
       await this.slot(signal);
       let wait: number | undefined;
       try {
         const response = await fetch(url, {
-          headers: { accept: 'application/json', ...this.policy.headers },
+          headers: { ...this.policy.headers, ...headers },
           signal: AbortSignal.any([
             ...(signal ? [signal] : []),
             AbortSignal.timeout(this.policy.timeoutMs ?? 30_000),
           ]),
         });
-        if (response.ok) return await response.json();
+        if (response.status !== 429 && response.status < 500) {
+          const body = Buffer.from(await response.arrayBuffer());
+          if (body.length > (this.policy.maxBytes ?? 50 * 1024 * 1024))
+            throw new FatalFetchError(`${url}: response larger than ${this.policy.maxBytes} bytes`);
+          return { status: response.status, url: response.url || url, headers: response.headers, body };
+        }
         lastError = `HTTP ${response.status} from ${url}`;
-        if (response.status !== 429 && response.status < 500) throw new FatalFetchError(lastError);
         wait = retryAfterMs(response.headers.get('retry-after'));
         await response.body?.cancel();
         if (wait !== undefined && wait > (this.policy.maxRetryAfterMs ?? 120_000))
@@ -66,6 +95,16 @@ export class PoliteFetcher {
     }
     throw new Error(`${lastError} (after ${this.policy.maxRetries} retries)`);
   }
-}
 
-export class FatalFetchError extends Error {}
+  /** GET of a JSON document; any status but 2xx fails. */
+  async json(url: string, signal?: AbortSignal): Promise<unknown> {
+    const response = await this.get(url, { accept: 'application/json' }, signal);
+    if (response.status < 200 || response.status >= 300)
+      throw new FatalFetchError(`HTTP ${response.status} from ${url}`);
+    try {
+      return JSON.parse(response.body.toString('utf8'));
+    } catch (error) {
+      throw new FatalFetchError(`${url}: not JSON (${(error as Error).message})`);
+    }
+  }
+}

@@ -7,11 +7,16 @@ import { documentFromBytes, documentId, walkFiles, type FileDocument } from '../
 import { PoliteFetcher } from './http-fetch';
 import type { SourceDefinition } from './source.dto';
 
+/** What a sync keeps of an item in its document's metadata (item_hash, etag, ...). */
+export type StoredItem = Record<string, unknown>;
+
 /** One item of a source as a sync sees it. */
 export type SourceItem =
   | { kind: 'document'; id: string; origin: string; hash: string; document: FileDocument }
   | { kind: 'unchanged'; id: string; origin: string }
-  | { kind: 'skipped'; id: string; origin: string; reason: string };
+  | { kind: 'skipped'; id: string; origin: string; reason: string }
+  /** The walk stopped short (a page limit): items not seen are not gone, so nothing is deleted. */
+  | { kind: 'incomplete'; reason: string };
 
 /** Hash of an item's raw content, stored with its document: equal hash → nothing to extract or embed. */
 export const contentHash = (content: Buffer | string) => createHash('sha256').update(content).digest('hex');
@@ -22,7 +27,7 @@ export const contentHash = (content: Buffer | string) => createHash('sha256').up
  */
 export async function* directoryItems(
   source: SourceDefinition,
-  stored: Map<string, string | undefined>,
+  stored: Map<string, StoredItem>,
   signal: AbortSignal,
 ): AsyncGenerator<SourceItem> {
   const root = path.resolve(source.path!);
@@ -42,7 +47,7 @@ export async function* directoryItems(
       continue;
     }
     const hash = contentHash(bytes);
-    if (stored.get(id) === hash) {
+    if (stored.get(id)?.item_hash === hash) {
       yield { kind: 'unchanged', id, origin: file.relative };
       continue;
     }
@@ -91,7 +96,7 @@ function pageUrl(base: string, param: string, value: string | number): string {
  */
 export async function* httpJsonItems(
   source: SourceDefinition,
-  stored: Map<string, string | undefined>,
+  stored: Map<string, StoredItem>,
   signal: AbortSignal,
   fetcher: PoliteFetcher,
 ): AsyncGenerator<SourceItem> {
@@ -116,7 +121,7 @@ export async function* httpJsonItems(
       }
       const id = documentId(source.name, String(rawId));
       const hash = contentHash(JSON.stringify(item));
-      if (stored.get(id) === hash) {
+      if (stored.get(id)?.item_hash === hash) {
         yield { kind: 'unchanged', id, origin: String(rawId) };
         continue;
       }

@@ -16,7 +16,7 @@ import {
 } from 'class-validator';
 import { COLLECTION_PATTERN } from '@quarry/search';
 
-export const SOURCE_TYPES = ['directory', 'http-json'] as const;
+export const SOURCE_TYPES = ['directory', 'http-json', 'web'] as const;
 export type SourceType = (typeof SOURCE_TYPES)[number];
 export const SOURCE_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
@@ -85,7 +85,9 @@ export class SourceInput {
   @IsString({ each: true })
   exclude?: string[];
 
-  @ApiPropertyOptional({ description: 'http-json: the first page URL (http or https)' })
+  @ApiPropertyOptional({
+    description: 'http-json: the first page URL; web: the start page or sitemap (http or https)',
+  })
   @IsOptional()
   @IsString()
   @Matches(/^https?:\/\/\S+$/, { message: 'url must be an http(s) URL' })
@@ -115,7 +117,26 @@ export class SourceInput {
   @IsObject()
   mapping?: FieldMapping;
 
-  @ApiPropertyOptional({ description: 'http-json: requests per second at most', default: 5 })
+  @ApiPropertyOptional({ description: 'web: url is a sitemap (its <loc> URLs are the start pages)' })
+  @IsOptional()
+  @IsBoolean()
+  sitemap?: boolean;
+
+  @ApiPropertyOptional({ description: 'web: links followed from a start page at most', default: 3 })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(20)
+  maxDepth?: number;
+
+  @ApiPropertyOptional({ description: 'web: pages fetched at most per sync', default: 500 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  maxPages?: number;
+
+  @ApiPropertyOptional({ description: 'http-json, web: requests per second at most', default: 5 })
   @IsOptional()
   @IsNumber()
   @Min(0.01)

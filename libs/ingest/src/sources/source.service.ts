@@ -6,7 +6,8 @@ import type { DocumentBrowser } from '../document.browser';
 import type { JobHandle, JobService, JobState } from '../jobs/job.service';
 import type { IngestMetaStore } from '../meta.store';
 import { PoliteFetcher } from './http-fetch';
-import { directoryItems, httpJsonItems, type SourceItem } from './source-items';
+import { CRAWLER_USER_AGENT, webItems } from './web-items';
+import { directoryItems, httpJsonItems, type SourceItem, type StoredItem } from './source-items';
 import type { SourceDefinition, SourceInput } from './source.dto';
 
 const BATCH = 50;
@@ -73,25 +74,30 @@ export class SourceService {
   }
 
   private async run(source: SourceDefinition, job: JobHandle): Promise<void> {
-    const stored = new Map<string, string | undefined>();
+    const stored = new Map<string, StoredItem>();
     for await (const doc of this.browser.all({ sourceName: source.name }, undefined, job.signal))
-      stored.set(doc.id, doc.metadata?.item_hash as string | undefined);
+      stored.set(doc.id, doc.metadata ?? {});
+    const fetcher = new PoliteFetcher({
+      requestsPerSecond: source.requestsPerSecond ?? (source.type === 'web' ? 2 : 5),
+      maxRetries: source.maxRetries ?? 4,
+      headers:
+        source.type === 'web' ? { 'user-agent': CRAWLER_USER_AGENT, ...source.headers } : source.headers,
+    });
     const items =
       source.type === 'directory'
         ? directoryItems(source, stored, job.signal)
-        : httpJsonItems(
-            source,
-            stored,
-            job.signal,
-            new PoliteFetcher({
-              requestsPerSecond: source.requestsPerSecond ?? 5,
-              maxRetries: source.maxRetries ?? 4,
-              headers: source.headers,
-            }),
-          );
+        : source.type === 'web'
+          ? webItems(source, stored, job.signal, fetcher)
+          : httpJsonItems(source, stored, job.signal, fetcher);
     const seen = new Set<string>();
     let batch: Extract<SourceItem, { kind: 'document' }>[] = [];
+    let complete = true;
     for await (const item of items) {
+      if (item.kind === 'incomplete') {
+        complete = false;
+        job.fail({ item: source.url ?? source.name, stage: 'fetch', reason: item.reason, skipped: true });
+        continue;
+      }
       seen.add(item.id);
       job.count('found');
       job.advance('fetch');
@@ -110,7 +116,7 @@ export class SourceService {
     await this.write(batch, job);
     job.signal.throwIfAborted();
     // Only a complete walk of the source tells what is gone from it.
-    for (const id of stored.keys()) {
+    for (const id of complete ? stored.keys() : []) {
       if (seen.has(id)) continue;
       job.signal.throwIfAborted();
       if (await this.ingest.delete(id, { signal: job.signal })) job.count('deleted');
@@ -153,6 +159,8 @@ async function checkDefinition(input: SourceInput): Promise<void> {
     if (!input.path) throw missing('path', 'a directory source needs the folder to index');
     const stat = await fs.stat(input.path).catch(() => undefined);
     if (!stat?.isDirectory()) throw missing('path', `${input.path} is not a directory this server can read`);
+  } else if (input.type === 'web') {
+    if (!input.url) throw missing('url', 'a web source needs its start page or sitemap URL');
   } else {
     if (!input.url) throw missing('url', 'an http-json source needs the URL of its first page');
     if (!input.mapping?.id || !input.mapping?.body)
