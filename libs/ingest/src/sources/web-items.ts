@@ -84,7 +84,10 @@ export async function* webItems(
 
   while (queue.length) {
     if (pages >= maxPages) {
-      yield { kind: 'incomplete', reason: `stopped at maxPages (${maxPages}) with ${queue.length} pages left` };
+      yield {
+        kind: 'incomplete',
+        reason: `stopped at maxPages (${maxPages}) with ${queue.length} pages left`,
+      };
       return;
     }
     signal.throwIfAborted();
