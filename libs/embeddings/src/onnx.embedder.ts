@@ -1,25 +1,27 @@
 import * as fs from 'node:fs';
 import { availableParallelism } from 'node:os';
-import * as ort from 'onnxruntime-node';
 import type * as TokenizersModule from '@huggingface/tokenizers' with { 'resolution-mode': 'import' };
 import type { Embedder, EmbeddingModelInfo } from './embedder';
 import { planBatches, type BatchLimits } from './batch-plan';
 import { padBatch, poolBatch, truncateIds } from './pooling';
 import { ModelFileError, type ModelSource } from './model-store';
-
-export interface OnnxEmbedderOptions {
-  /** Threads ONNX Runtime uses inside one model run. Default: the CPU count, at most 4. */
-  threads?: number;
-  /** Most texts in one model run. Default 32. */
-  maxBatchTexts?: number;
-  /** Most padded tokens (texts × longest) in one model run. Default 8192. */
-  maxBatchTokens?: number;
-}
+import { OnnxSessionPool } from './onnx-session.pool';
 
 // The package is an ES module with a CommonJS build beside it: Node's require() picks that build, while
 // TypeScript (node16 resolution in a CommonJS project) would refuse a static import of its ES types.
 const { Tokenizer } = require('@huggingface/tokenizers') as typeof TokenizersModule;
 type Tokenizer = InstanceType<typeof Tokenizer>;
+
+export interface OnnxEmbedderOptions {
+  /** Worker threads, each with its own ONNX Runtime session. Default: 2, or 1 on a single core. */
+  workers?: number;
+  /** ONNX Runtime threads per session. Default: the CPU count shared out among the workers. */
+  threadsPerWorker?: number;
+  /** Most texts in one model run. Default 16 (so one ingest call keeps every worker busy). */
+  maxBatchTexts?: number;
+  /** Most padded tokens (texts × longest) in one model run. Default 4096. */
+  maxBatchTokens?: number;
+}
 
 /** Tokenizing is synchronous JavaScript: the event loop gets a turn after this many texts. */
 const TEXTS_PER_TURN = 16;
@@ -28,8 +30,9 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmedi
 
 /**
  * A sentence-embedding model on ONNX Runtime, with the model's own tokenizer.json read by Hugging Face's
- * tokenizers library. Model runs happen on ONNX Runtime's native threads (`session.run` is asynchronous),
- * so the event loop only tokenizes (about 1 ms per 500-token text) and pools.
+ * tokenizers library. Model runs happen in worker threads (onnx-session.pool.ts), so the event loop only
+ * tokenizes (about 1 ms per 500-token text), pads and pools. A batch's texts are run together; the
+ * batches of one call run on all workers at once, and queries go ahead of queued passages.
  *
  * Texts are cut at the model's token limit (keeping the final [SEP]), grouped by length into padded
  * batches, and pooled per the model's recipe (mean over real tokens or [CLS]), then normalised.
@@ -42,7 +45,7 @@ export class OnnxEmbedder implements Embedder {
 
   private constructor(
     private readonly source: ModelSource,
-    private readonly session: ort.InferenceSession,
+    private readonly pool: OnnxSessionPool,
     private readonly tokenizer: Tokenizer,
     dims: number,
     options: OnnxEmbedderOptions,
@@ -54,11 +57,11 @@ export class OnnxEmbedder implements Embedder {
       queryPrefix: source.queryPrefix,
       passagePrefix: source.passagePrefix,
     };
-    this.limits = { maxTexts: options.maxBatchTexts ?? 32, maxTokens: options.maxBatchTokens ?? 8192 };
-    this.feedsTokenTypes = session.inputNames.includes('token_type_ids');
-    this.outputName = session.outputNames.includes('last_hidden_state')
+    this.limits = { maxTexts: options.maxBatchTexts ?? 16, maxTokens: options.maxBatchTokens ?? 4096 };
+    this.feedsTokenTypes = pool.inputNames.includes('token_type_ids');
+    this.outputName = pool.outputNames.includes('last_hidden_state')
       ? 'last_hidden_state'
-      : session.outputNames[0];
+      : pool.outputNames[0];
   }
 
   get id(): string {
@@ -79,26 +82,24 @@ export class OnnxEmbedder implements Embedder {
         `embedding model "${source.id}": cannot read ${source.tokenizerPath}: ${(error as Error).message}`,
       );
     }
-    let session: ort.InferenceSession;
+    const cores = availableParallelism();
+    const workers = options.workers ?? Math.min(2, cores);
+    let pool: OnnxSessionPool;
     try {
-      session = await ort.InferenceSession.create(source.onnxPath, {
-        intraOpNumThreads: options.threads ?? Math.max(1, Math.min(4, availableParallelism())),
-        interOpNumThreads: 1,
-        graphOptimizationLevel: 'all',
-        // ONNX Runtime's threads busy-wait for work by default. Quarry shares its cores with
-        // Elasticsearch and the event loop: measured on 2 busy cores, spinning threads made a short
-        // query take 49 ms (p50) instead of 11 ms and passages 6 instead of 10 per second.
-        extra: { session: { intra_op: { allow_spinning: '0' } } },
+      pool = await OnnxSessionPool.start({
+        modelPath: source.onnxPath,
+        workers,
+        threadsPerWorker: options.threadsPerWorker ?? Math.max(1, Math.floor(cores / workers)),
       });
     } catch (error) {
       throw new ModelFileError(
         `embedding model "${source.id}": ONNX Runtime cannot load ${source.onnxPath}: ${(error as Error).message}`,
       );
     }
-    const embedder = new OnnxEmbedder(source, session, tokenizer, source.dims, options);
-    const [probe] = await embedder.run(['dimension probe']);
+    const embedder = new OnnxEmbedder(source, pool, tokenizer, source.dims, options);
+    const [probe] = await embedder.run(['dimension probe'], true);
     if (source.dims && probe.length !== source.dims) {
-      await session.release();
+      await pool.close();
       throw new ModelFileError(
         `embedding model "${source.id}" produced ${probe.length}-dimensional vectors, expected ${source.dims}`,
       );
@@ -108,18 +109,24 @@ export class OnnxEmbedder implements Embedder {
   }
 
   embedQueries(queries: string[], signal?: AbortSignal): Promise<number[][]> {
-    return this.embedWith(this.source.queryPrefix, queries, signal);
+    return this.embedWith(this.source.queryPrefix, queries, true, signal);
   }
 
   embedPassages(passages: string[], signal?: AbortSignal): Promise<number[][]> {
-    return this.embedWith(this.source.passagePrefix, passages, signal);
+    return this.embedWith(this.source.passagePrefix, passages, false, signal);
   }
 
-  private async embedWith(prefix: string, texts: string[], signal?: AbortSignal): Promise<number[][]> {
+  private async embedWith(
+    prefix: string,
+    texts: string[],
+    urgent: boolean,
+    signal?: AbortSignal,
+  ): Promise<number[][]> {
     signal?.throwIfAborted();
     if (texts.length === 0) return [];
     const vectors = await this.run(
       texts.map((text) => prefix + text),
+      urgent,
       signal,
     );
     return vectors.map((vector) => Array.from(vector));
@@ -133,7 +140,7 @@ export class OnnxEmbedder implements Embedder {
     return truncateIds(this.tokenizer.encode(head).ids, this.source.maxTokens);
   }
 
-  private async run(texts: string[], signal?: AbortSignal): Promise<Float32Array[]> {
+  private async run(texts: string[], urgent: boolean, signal?: AbortSignal): Promise<Float32Array[]> {
     const ids: number[][] = [];
     for (let i = 0; i < texts.length; i++) {
       if (i > 0 && i % TEXTS_PER_TURN === 0) {
@@ -143,48 +150,51 @@ export class OnnxEmbedder implements Embedder {
       ids.push(this.tokenize(texts[i]));
     }
     const vectors: Float32Array[] = new Array(texts.length);
-    for (const batch of planBatches(
+    const batches = planBatches(
       ids.map((sequence) => sequence.length),
       this.limits,
-    )) {
-      signal?.throwIfAborted();
-      const pooled = await this.runBatch(batch.map((index) => ids[index]));
-      batch.forEach((index, row) => (vectors[index] = pooled[row]));
-    }
+    );
+    await Promise.all(
+      batches.map(async (batch) => {
+        const pooled = await this.runBatch(
+          batch.map((index) => ids[index]),
+          urgent,
+        );
+        batch.forEach((index, row) => (vectors[index] = pooled[row]));
+      }),
+    );
+    signal?.throwIfAborted();
     return vectors;
   }
 
-  private async runBatch(sequences: number[][]): Promise<Float32Array[]> {
+  private async runBatch(sequences: number[][], urgent: boolean): Promise<Float32Array[]> {
     const { inputIds, attentionMask, tokenTypeIds, sequence } = padBatch(sequences);
-    const shape = [sequences.length, sequence];
-    const feeds: Record<string, ort.Tensor> = {
-      input_ids: new ort.Tensor('int64', inputIds, shape),
-      attention_mask: new ort.Tensor('int64', attentionMask, shape),
-    };
-    if (this.feedsTokenTypes) feeds.token_type_ids = new ort.Tensor('int64', tokenTypeIds, shape);
-    const outputs = await this.session.run(feeds);
-    const output = outputs[this.outputName];
-    try {
-      const states = output.data as Float32Array;
-      if (output.dims.length === 2) {
-        // Already pooled by the graph (a sentence_embedding output): only normalise.
-        const dims = Number(output.dims[1]);
-        return poolBatch(states, attentionMask, { batch: sequences.length, sequence: 1, dims }, 'cls', true);
-      }
-      const dims = Number(output.dims[2]);
+    const inputs: Record<string, BigInt64Array> = { input_ids: inputIds, attention_mask: attentionMask };
+    if (this.feedsTokenTypes) inputs.token_type_ids = tokenTypeIds;
+    const output = await this.pool.run(
+      { batch: sequences.length, sequence, inputs, output: this.outputName },
+      urgent,
+    );
+    if (output.dims.length === 2) {
+      // Already pooled by the graph (a sentence_embedding output): only normalise.
       return poolBatch(
-        states,
+        output.data,
         attentionMask,
-        { batch: sequences.length, sequence, dims },
-        this.source.pooling,
-        this.source.normalize,
+        { batch: sequences.length, sequence: 1, dims: output.dims[1] },
+        'cls',
+        true,
       );
-    } finally {
-      for (const tensor of Object.values(outputs)) tensor.dispose();
     }
+    return poolBatch(
+      output.data,
+      attentionMask,
+      { batch: sequences.length, sequence, dims: output.dims[2] },
+      this.source.pooling,
+      this.source.normalize,
+    );
   }
 
-  async close(): Promise<void> {
-    await this.session.release();
+  close(): Promise<void> {
+    return this.pool.close();
   }
 }
