@@ -58,6 +58,15 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads LOG_FORMAT: json or pretty, nothing else', () => {
+    expect(loadConfig({ LOG_FORMAT: 'json' }).logFormat).toBe('json');
+    expect(loadConfig({ LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
+    expect(['json', 'pretty']).toContain(loadConfig({}).logFormat);
+    expect(() => loadConfig({ LOG_FORMAT: 'yaml' })).toThrow(
+      /^LOG_FORMAT: must be json or pretty, got "yaml"$/,
+    );
+  });
+
   it('keeps an explicit REDIS_URL', () => {
     const config = loadConfig({ REDIS_URL: 'redis://127.0.0.1:6390' });
     expect(config.redisUrl).toBe('redis://127.0.0.1:6390');
