@@ -24,7 +24,7 @@ export interface OnnxEmbedderOptions {
 }
 
 /** Tokenizing is synchronous JavaScript: the event loop gets a turn after this many texts. */
-const TEXTS_PER_TURN = 16;
+const TEXTS_PER_TURN = 4;
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
