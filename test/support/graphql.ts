@@ -88,8 +88,15 @@ export class Recording<T = any> {
 
   /** Waits for the subscription to end with an error (a refused subscription). */
   async refusal(timeoutMs = 10_000): Promise<any> {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.errors && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    if (!this.errors)
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, timeoutMs);
+        this.wake = () => {
+          if (!this.errors) return;
+          clearTimeout(timer);
+          resolve();
+        };
+      });
     if (!this.errors) throw new Error(`subscription was not refused; events ${JSON.stringify(this.events)}`);
     return this.errors;
   }
