@@ -299,6 +299,64 @@ describe('ingestion: mixed files, directory sources, http-json sources, browsing
     }
   }, 120_000);
 
+  it('follows a sync job live (ingestProgress / watch_ingest) and cancels a running one', async () => {
+    const small = fs.mkdtempSync(path.join(os.tmpdir(), 'quarry-live-job-'));
+    fs.writeFileSync(path.join(small, 'one.md'), '# One\n\nThe first note.\n');
+    fs.writeFileSync(path.join(small, 'two.md'), '# Two\n\nThe second note.\n');
+    try {
+      await call(base, 'POST', '/v1/sources', {
+        name: 'notes',
+        type: 'directory',
+        collection: 'notes',
+        path: small,
+      });
+      const started = await call(base, 'POST', '/v1/sources/notes/sync');
+      expect(started.body.status).toBe('running');
+      const stream = await quarry.runtime.manager.handle<
+        AsyncIterableIterator<{ finished: boolean; indexed?: number }>
+      >({
+        op: 'watch_ingest',
+        args: { jobId: started.body.id },
+        principal: { id: 'local', role: 'admin' },
+        transport: 'rest',
+        requestId: 'watch-job',
+      });
+      let last: { finished: boolean; indexed?: number } | undefined;
+      for await (const event of stream) {
+        last = event;
+        if (event.finished) break;
+      }
+      expect(last).toMatchObject({ finished: true, indexed: 2 });
+    } finally {
+      fs.rmSync(small, { recursive: true, force: true });
+    }
+
+    // An API that does not answer until released keeps the job running.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const api = http.createServer((_request, response) => {
+      void held.then(() => response.writeHead(200, { 'content-type': 'application/json' }).end('[]'));
+    });
+    await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (api.address() as AddressInfo).port;
+      await call(base, 'POST', '/v1/sources', {
+        name: 'slow',
+        type: 'http-json',
+        collection: 'slow',
+        url: `http://127.0.0.1:${port}/items`,
+        mapping: { id: 'id', body: 'text' },
+      });
+      const started = await call(base, 'POST', '/v1/sources/slow/sync');
+      const cancelled = await call(base, 'POST', `/v1/jobs/${started.body.id}/cancel`);
+      expect(cancelled.body).toMatchObject({ id: started.body.id, status: 'cancelled' });
+      expect((await call(base, 'GET', `/v1/jobs/${started.body.id}`)).body.status).toBe('cancelled');
+    } finally {
+      release();
+      await new Promise((resolve) => api.close(resolve));
+    }
+  }, 120_000);
+
   it('pages through a collection with a cursor, deletes by filter and deletes a collection', async () => {
     const seen: string[] = [];
     let cursor: string | undefined;
@@ -328,7 +386,7 @@ describe('ingestion: mixed files, directory sources, http-json sources, browsing
     expect(removed.body).toEqual({ name: 'docs', removed: true, deletedDocuments: 6 });
     expect((await call(base, 'GET', '/v1/documents?collection=mixed')).body.total).toBe(0);
     expect(
-      (await call(base, 'GET', '/v1/sources')).body.sources.map((s: { name: string }) => s.name),
-    ).toEqual(['cafe', 'tickets']);
+      (await call(base, 'GET', '/v1/sources')).body.sources.map((s: { name: string }) => s.name).sort(),
+    ).toEqual(['cafe', 'notes', 'slow', 'tickets']);
   }, 120_000);
 });

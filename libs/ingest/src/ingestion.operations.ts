@@ -315,7 +315,7 @@ export function ingestionOperations(deps: IngestionOperationDeps): Operation<nev
     },
     run: async (args, context) => {
       assertWritable((await deps.sources.get(args.name)).collection, context);
-      return deps.sources.sync(args.name, args.wait === true || (args.wait as unknown) === 'true');
+      return deps.sources.sync(args.name, args.wait === true, context.principal.id);
     },
   };
   const removeSource: Operation<

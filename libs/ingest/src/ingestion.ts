@@ -14,6 +14,25 @@ export interface Ingestion {
   close(): Promise<void>;
 }
 
+/**
+ * A job's progress as the live `ingestProgress(jobId)` subscription (and `watch_ingest`) carries
+ * it: items done out of items found so far, the stage as message.
+ */
+export function jobProgress(job: JobState) {
+  const c = job.counts;
+  return {
+    jobId: job.id,
+    ...(job.owner ? { owner: job.owner } : {}),
+    done: c.unchanged + c.indexed + c.skipped + c.failed,
+    total: c.found,
+    message: `${job.status}: ${job.stage}`,
+    finished: job.status !== 'running',
+    indexed: c.indexed,
+    failed: c.failed,
+    ...(job.error ? { error: job.error } : {}),
+  };
+}
+
 /** Sources, jobs and the browse/clean-up operations of one process. */
 export function createIngestion(deps: {
   elasticsearch: Client;

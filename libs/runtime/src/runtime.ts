@@ -52,7 +52,7 @@ import {
   type IndexNames,
 } from '@quarry/search';
 import { ensureServices, type ServiceEndpoints } from '@quarry/services';
-import { createIngestion } from '@quarry/ingest';
+import { createIngestion, jobProgress } from '@quarry/ingest';
 import { healthOperation, requestLogPlugin } from './operations';
 import { auditPlugin, metricsPlugin } from './plugins';
 import { writesNeedRedis } from './redis-writes.plugin';
@@ -217,7 +217,13 @@ export async function createRuntime(
   const reindexJobs = new ReindexJobs(() => new EmbeddingReindexer(elasticsearch, indices, embedder));
   manager.register(...reindexOperations(reindexJobs));
   // Sources that stay in sync, their jobs, and browsing and cleaning up documents.
-  const ingestion = createIngestion({ elasticsearch, indices, ingest });
+  const ingestion = createIngestion({
+    elasticsearch,
+    indices,
+    ingest,
+    // Sync jobs report like ingest jobs: GraphQL ingestProgress(jobId) and watch_ingest follow them.
+    onJobUpdate: (job) => void live.reportProgress(jobProgress(job)),
+  });
   manager.register(...ingestion.operations);
 
   const auth = createAuthenticator(config, registry, redis);

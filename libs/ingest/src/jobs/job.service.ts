@@ -35,6 +35,8 @@ export interface JobState {
   kind: 'sync' | 'ingest';
   source?: string;
   collection?: string;
+  /** The principal that started it: only it (and admins) may follow its progress live. */
+  owner?: string;
   status: JobStatus;
   /** The stage being worked on (the last one reached when the job ended). */
   stage: JobStage;
@@ -76,7 +78,7 @@ export class JobService {
 
   /** Starts `work` in the background and answers with the job as it starts. */
   async start(
-    meta: Pick<JobState, 'kind' | 'source' | 'collection'>,
+    meta: Pick<JobState, 'kind' | 'source' | 'collection' | 'owner'>,
     work: (job: JobHandle) => Promise<void>,
   ): Promise<JobState> {
     const now = new Date().toISOString();
@@ -94,11 +96,12 @@ export class JobService {
     await this.store.put('job', state.id, state, 'wait_for');
     const controller = new AbortController();
     let lastSave = 0;
-    const save = (force = false) => {
+    // Progress is stored and announced at most every SAVE_INTERVAL_MS; the final state always.
+    const save = () => {
       state.updated_at = new Date().toISOString();
-      this.onUpdate(state);
-      if (!force && Date.now() - lastSave < SAVE_INTERVAL_MS) return;
+      if (Date.now() - lastSave < SAVE_INTERVAL_MS) return;
       lastSave = Date.now();
+      this.onUpdate({ ...state });
       this.store.put('job', state.id, { ...state }).catch(() => undefined);
     };
     const handle: JobHandle = {
@@ -134,7 +137,7 @@ export class JobService {
       }
       state.finished_at = new Date().toISOString();
       state.updated_at = state.finished_at;
-      this.onUpdate(state);
+      this.onUpdate({ ...state });
       await this.store.put('job', state.id, { ...state }, 'wait_for').catch(() => undefined);
       this.running.delete(state.id);
       return state;

@@ -63,10 +63,10 @@ export class SourceService {
   }
 
   /** Starts a sync job; with `wait`, answers with the job's final state. */
-  async sync(name: string, wait = false): Promise<JobState> {
+  async sync(name: string, wait = false, owner?: string): Promise<JobState> {
     const source = await this.get(name);
     const job = await this.jobs.start(
-      { kind: 'sync', source: name, collection: source.collection },
+      { kind: 'sync', source: name, collection: source.collection, ...(owner ? { owner } : {}) },
       (handle) => this.run(source, handle),
     );
     await this.store.put('source', name, { ...source, last_job: job.id });
