@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startServer, type RunningServer } from '../apps/server/src/server';
@@ -103,8 +104,11 @@ describe('web console in a real browser', () => {
 
   it('works at phone width', async () => {
     const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
-    await phone.goto(`${server.url}/#/search?q=disk`);
+    await phone.goto(`${server.url}/`);
+    // Results come as you type, without pressing Enter.
+    await phone.locator('input[type="search"]').pressSequentially('disk');
     await phone.locator('.hit em').first().waitFor();
+    expect(new URL(phone.url()).hash).toContain('q=disk');
     // Page functions run in the browser; as strings they need no DOM types in this Node project.
     const overflow = await phone.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
     expect(overflow).toBeLessThanOrEqual(0);
@@ -156,7 +160,7 @@ describe('web console in a real browser', () => {
       mimeType: 'text/markdown',
       buffer: Buffer.from('# Tundra notes\n\nPermafrost thaw changes the tundra every spring.\n'),
     });
-    await page.getByLabel('Collection').fill('field-notes');
+    await page.locator('input[name="upload-collection"]').fill('field-notes');
     await page.getByRole('button', { name: 'Upload' }).click();
     const job = page.locator('.job[data-finished="true"]');
     await job.waitFor();
@@ -169,7 +173,32 @@ describe('web console in a real browser', () => {
       '{ search(input: { query: "permafrost", mode: LEXICAL }) { hits { title collection } } }',
     );
     expect(found.body.data.search.hits).toEqual([{ title: 'tundra-notes', collection: 'field-notes' }]);
-    await shot('ingest');
+  });
+
+  it('adds a directory source, syncs it, follows its job and browses what it brought in', async () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'quarry-console-'));
+    fs.writeFileSync(path.join(folder, 'basalt.md'), '# Basalt\n\nBasalt columns form as lava cools.\n');
+    fs.writeFileSync(path.join(folder, 'obsidian.txt'), 'Obsidian is volcanic glass.\n');
+    try {
+      await page.goto(`${server.url}/#/ingest`);
+      await page.locator('input[name="source-name"]').fill('rocks');
+      await page.locator('input[name="source-collection"]').fill('geology');
+      await page.locator('input[name="source-location"]').fill(folder);
+      await page.getByRole('button', { name: 'Add source' }).click();
+      await page.locator('tr[data-source="rocks"]').waitFor();
+      await page.getByRole('button', { name: 'Sync rocks' }).click();
+      const job = page.locator('.job[data-status="succeeded"]', { hasText: 'rocks' });
+      await job.waitFor({ timeout: 30_000 });
+      expect(await job.locator('.meta').textContent()).toContain('indexed 2');
+      expect(await job.locator('progress').count()).toBe(5);
+      await shot('ingest');
+
+      await page.goto(`${server.url}/#/documents?c=geology`);
+      await page.locator('table.listing a', { hasText: 'Basalt' }).waitFor();
+      expect(await page.locator('table.listing tbody tr').count()).toBe(2);
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it('creates an API key, shows it once, and revokes it', async () => {

@@ -10,6 +10,7 @@ import { GRAPHQL_PATH } from './graphql-ws.gateway';
 import { MAX_TOKENS, queryLimitsRule } from './graphql.limits';
 import { costLimitPlugin } from './graphql.cost';
 import { AdminResolver } from './admin.resolver';
+import { IngestionResolver } from './ingestion.resolver';
 import { DocumentChangeResolver, LiveResolver } from './live.resolver';
 import { RegistryResolver } from './registry.resolver';
 import { IngestResultItemResolver, SearchHitResolver, SearchResolver } from './search.resolver';
@@ -23,6 +24,7 @@ export const GRAPHQL_RESOLVERS = [
   LiveResolver,
   DocumentChangeResolver,
   AdminResolver,
+  IngestionResolver,
 ];
 
 /**

@@ -1,0 +1,325 @@
+import { Inject } from '@nestjs/common';
+import { Args, Context, Field, ID, Int, Mutation, ObjectType, Query, Resolver } from '@nestjs/graphql';
+import { JSONScalar } from './graphql.types';
+import { RUNTIME, type QuarryRuntime } from '@quarry/runtime';
+import { execute, type GraphqlContext } from './graphql.context';
+
+/**
+ * Browsing, sources and jobs over GraphQL: thin resolvers over the ingestion operations that
+ * REST serves at /v1/documents, /v1/sources, /v1/jobs and /v1/collections/:name, so a frontend
+ * (the console) needs nothing but GraphQL.
+ */
+
+@ObjectType('DocumentListing', { description: 'A document as a listing shows it: everything but the body.' })
+export class DocumentListingType {
+  @Field(() => ID)
+  id!: string;
+
+  @Field({ nullable: true })
+  title?: string;
+
+  @Field()
+  collection!: string;
+
+  @Field(() => [String])
+  tags!: string[];
+
+  @Field({ nullable: true })
+  source?: string;
+
+  @Field(() => JSONScalar)
+  metadata!: Record<string, unknown>;
+
+  @Field({ description: 'ISO 8601' })
+  updatedAt!: string;
+
+  @Field(() => Int, { nullable: true })
+  chunkCount?: number;
+}
+
+@ObjectType('DocumentPage')
+export class DocumentPageType {
+  @Field(() => [DocumentListingType])
+  documents!: DocumentListingType[];
+
+  @Field(() => Int)
+  total!: number;
+
+  @Field({ nullable: true, description: 'pass as `cursor` for the next page; null on the last one' })
+  nextCursor?: string;
+}
+
+@ObjectType('JobCounts')
+export class JobCountsType {
+  @Field(() => Int) found!: number;
+  @Field(() => Int) unchanged!: number;
+  @Field(() => Int) indexed!: number;
+  @Field(() => Int) embedded!: number;
+  @Field(() => Int) skipped!: number;
+  @Field(() => Int) failed!: number;
+  @Field(() => Int) deleted!: number;
+}
+
+@ObjectType('JobFailure')
+export class JobFailureType {
+  @Field({ description: 'the file, URL or item' })
+  item!: string;
+
+  @Field()
+  stage!: string;
+
+  @Field()
+  reason!: string;
+
+  @Field({ nullable: true, description: 'skipped (not readable as text) rather than failed' })
+  skipped?: boolean;
+}
+
+@ObjectType('Job', { description: 'An ingestion job (a source sync), from whichever instance runs it.' })
+export class JobType {
+  @Field(() => ID)
+  id!: string;
+
+  @Field({ description: '"sync" or "ingest"' })
+  kind!: string;
+
+  @Field({ nullable: true })
+  source?: string;
+
+  @Field({ nullable: true })
+  collection?: string;
+
+  @Field({ description: '"running", "succeeded", "failed" or "cancelled"' })
+  status!: string;
+
+  @Field({ description: 'fetch, extract, chunk, embed or index' })
+  stage!: string;
+
+  @Field(() => JSONScalar, { description: 'items done per stage' })
+  stages!: Record<string, number>;
+
+  @Field(() => JobCountsType)
+  counts!: JobCountsType;
+
+  @Field(() => [JobFailureType], { description: 'reasons for skipped and failed items (the first 200)' })
+  failures!: JobFailureType[];
+
+  @Field({ nullable: true })
+  error?: string;
+
+  @Field({ description: 'ISO 8601' })
+  createdAt!: string;
+
+  @Field({ description: 'ISO 8601' })
+  updatedAt!: string;
+
+  @Field({ nullable: true, description: 'ISO 8601' })
+  finishedAt?: string;
+}
+
+@ObjectType('Source')
+export class SourceType {
+  @Field()
+  name!: string;
+
+  @Field({ description: '"directory", "web" or "http-json"' })
+  type!: string;
+
+  @Field()
+  collection!: string;
+
+  @Field({ nullable: true, description: 'ISO 8601' })
+  lastSync?: string;
+
+  @Field({ nullable: true, description: 'id of the last sync job' })
+  lastJob?: string;
+
+  @Field(() => JSONScalar, { description: 'the whole definition (secrets shown as "(set)")' })
+  definition!: Record<string, unknown>;
+}
+
+@ObjectType('SourceRemoved')
+export class SourceRemovedType {
+  @Field()
+  name!: string;
+
+  @Field()
+  removed!: boolean;
+
+  @Field(() => Int)
+  deletedDocuments!: number;
+}
+
+@ObjectType('CollectionDeleted')
+export class CollectionDeletedType {
+  @Field()
+  collection!: string;
+
+  @Field(() => Int, { description: 'documents deleted' })
+  deleted!: number;
+}
+
+interface StoredJob {
+  id: string;
+  kind: string;
+  source?: string;
+  collection?: string;
+  status: string;
+  stage: string;
+  stages: Record<string, number>;
+  counts: JobCountsType;
+  failures: JobFailureType[];
+  error?: string;
+  created_at: string;
+  updated_at: string;
+  finished_at?: string;
+}
+
+interface Listing {
+  id: string;
+  title?: string;
+  collection: string;
+  tags: string[];
+  source?: string;
+  metadata: Record<string, unknown>;
+  updated_at: string;
+  chunk_count?: number;
+}
+
+function toJob({ created_at, updated_at, finished_at, ...job }: StoredJob): JobType {
+  return { ...job, createdAt: created_at, updatedAt: updated_at, finishedAt: finished_at };
+}
+
+function toSource(source: Record<string, unknown>): SourceType {
+  return {
+    name: String(source.name),
+    type: String(source.type),
+    collection: String(source.collection),
+    lastSync: typeof source.last_sync === 'string' ? source.last_sync : undefined,
+    lastJob: typeof source.last_job === 'string' ? source.last_job : undefined,
+    // Auth headers are secrets: never read back.
+    definition: source.headers
+      ? { ...source, headers: Object.fromEntries(Object.keys(source.headers).map((k) => [k, '(set)'])) }
+      : source,
+  };
+}
+
+function optional<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(value).filter(([, v]) => v !== null && v !== undefined),
+  ) as Partial<T>;
+}
+
+@Resolver()
+export class IngestionResolver {
+  constructor(@Inject(RUNTIME) private readonly runtime: QuarryRuntime) {}
+
+  @Query(() => DocumentPageType, {
+    description: 'Documents (without bodies), ordered by id, a page at a time.',
+  })
+  async documents(
+    @Context() context: GraphqlContext,
+    @Args('collection', { type: () => String, nullable: true }) collection?: string | null,
+    @Args('size', { type: () => Int, nullable: true }) size?: number | null,
+    @Args('cursor', { type: () => String, nullable: true }) cursor?: string | null,
+  ): Promise<DocumentPageType> {
+    const page = await execute<{ documents: Listing[]; total: number; nextCursor?: string }>(
+      this.runtime,
+      context,
+      'list_documents',
+      optional({ collection, size, cursor }),
+    );
+    return {
+      total: page.total,
+      nextCursor: page.nextCursor,
+      documents: page.documents.map(({ updated_at, chunk_count, ...d }) => ({
+        ...d,
+        updatedAt: updated_at,
+        chunkCount: chunk_count,
+      })),
+    };
+  }
+
+  @Query(() => [JobType], { description: 'Ingestion jobs, newest first, with stage, counts and failures.' })
+  async jobs(
+    @Context() context: GraphqlContext,
+    @Args('size', { type: () => Int, nullable: true }) size?: number | null,
+  ): Promise<JobType[]> {
+    const result = await execute<{ jobs: StoredJob[] }>(
+      this.runtime,
+      context,
+      'list_jobs',
+      optional({ size }),
+    );
+    return result.jobs.map(toJob);
+  }
+
+  @Query(() => JobType, { description: 'One ingestion job.' })
+  async job(
+    @Args('id', { type: () => ID }) id: string,
+    @Context() context: GraphqlContext,
+  ): Promise<JobType> {
+    return toJob(await execute<StoredJob>(this.runtime, context, 'get_job', { id }));
+  }
+
+  @Query(() => [SourceType], { description: 'Sources with their definitions and last sync.' })
+  async sources(@Context() context: GraphqlContext): Promise<SourceType[]> {
+    const result = await execute<{ sources: Record<string, unknown>[] }>(
+      this.runtime,
+      context,
+      'list_sources',
+      {},
+    );
+    return result.sources.map(toSource);
+  }
+
+  @Mutation(() => SourceType, {
+    description:
+      'Add (or replace) a source: `{ name, type: "directory" | "web" | "http-json", collection, ... }` as for POST /v1/sources.',
+  })
+  async addSource(
+    @Args('definition', { type: () => JSONScalar }) definition: Record<string, unknown>,
+    @Context() context: GraphqlContext,
+  ): Promise<SourceType> {
+    const source = await execute<Record<string, unknown>>(this.runtime, context, 'add_source', definition, {
+      argument: 'definition',
+    });
+    return toSource(source);
+  }
+
+  @Mutation(() => SourceRemovedType, {
+    description: 'Remove a source and (unless keepDocuments) the documents it brought in.',
+  })
+  removeSource(
+    @Args('name') name: string,
+    @Context() context: GraphqlContext,
+    @Args('keepDocuments', { type: () => Boolean, nullable: true }) keepDocuments?: boolean | null,
+  ): Promise<SourceRemovedType> {
+    return execute(this.runtime, context, 'remove_source', optional({ name, keepDocuments }));
+  }
+
+  @Mutation(() => JobType, {
+    description: 'Sync a source now, as a job (follow it with `job(id)` or `jobs`).',
+  })
+  async syncSource(@Args('name') name: string, @Context() context: GraphqlContext): Promise<JobType> {
+    return toJob(await execute<StoredJob>(this.runtime, context, 'sync_source', { name }));
+  }
+
+  @Mutation(() => JobType, { description: 'Cancel a running job; answers with its final state.' })
+  async cancelJob(
+    @Args('id', { type: () => ID }) id: string,
+    @Context() context: GraphqlContext,
+  ): Promise<JobType> {
+    return toJob(await execute<StoredJob>(this.runtime, context, 'cancel_job', { id }));
+  }
+
+  @Mutation(() => CollectionDeletedType, {
+    description: 'Delete a collection: every document in it, with its chunks.',
+  })
+  deleteCollection(
+    @Args('name') name: string,
+    @Context() context: GraphqlContext,
+  ): Promise<CollectionDeletedType> {
+    return execute(this.runtime, context, 'delete_collection', { collection: name });
+  }
+}
