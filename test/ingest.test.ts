@@ -134,6 +134,21 @@ describe('ingestion: mixed files, directory sources, http-json sources, browsing
       chunks: [{ chunk, location: { page: 3 } }],
     });
 
+    const graphql = await call(base, 'POST', '/graphql', {
+      query: `query ($chunk: Int) {
+        search(input: { query: "violet heron nests", collection: ["mixed"] }) { hits { id location { page chunk } } }
+        document(id: "docs:handbook.pdf", chunk: $chunk, maxChars: 60) { body excerpt { truncated chunks { page } } }
+      }`,
+      variables: { chunk },
+    });
+    expect(graphql.body.errors).toBeUndefined();
+    expect(graphql.body.data.search.hits[0]).toEqual({
+      id: 'docs:handbook.pdf',
+      location: { page: 3, chunk },
+    });
+    expect(graphql.body.data.document.body).toContain('violet heron');
+    expect(graphql.body.data.document.excerpt).toEqual({ truncated: true, chunks: [{ page: 3 }] });
+
     const md = await call(base, 'POST', '/v1/search', {
       query: 'nightly database backup',
       collection: 'mixed',

@@ -141,6 +141,47 @@ export class DocumentType {
 
   @Field(() => Int, { nullable: true, description: 'chunks embedded for semantic search' })
   chunkCount!: number | null;
+
+  @Field(() => ExcerptType, { nullable: true, description: 'set when only part of the body was asked for' })
+  excerpt?: ExcerptType | null;
+}
+
+@ObjectType('HitLocation', { description: 'Where in its document a chunk (or a hit) is.' })
+export class HitLocationType {
+  @Field(() => Int, { nullable: true, description: '1-based page (PDF)' })
+  page?: number;
+
+  @Field(() => [String], { nullable: true, description: 'heading path, outermost first' })
+  heading?: string[];
+
+  @Field(() => [Int], { nullable: true, description: 'first and last line of the body' })
+  lines?: number[];
+
+  @Field(() => Int, {
+    nullable: true,
+    description: 'the chunk: pass it to document(chunk:) to read around it',
+  })
+  chunk?: number;
+}
+
+@ObjectType('Excerpt', {
+  description: 'The part of a body a document(chunk:, offset:, maxChars:) read returned.',
+})
+export class ExcerptType {
+  @Field(() => Int, { description: 'first character of the body returned' })
+  start!: number;
+
+  @Field(() => Int, { description: 'character after the last one returned' })
+  end!: number;
+
+  @Field(() => Int)
+  bodyLength!: number;
+
+  @Field()
+  truncated!: boolean;
+
+  @Field(() => [HitLocationType], { nullable: true, description: 'the chunks included' })
+  chunks?: HitLocationType[];
 }
 
 @ObjectType('RetrieverPosition', { description: "Where a hit stood in one retriever's list." })
@@ -204,6 +245,12 @@ export class SearchHitType {
 
   @Field(() => HitExplanationType, { nullable: true, description: 'with explain: true' })
   explain?: HitExplanationType;
+
+  @Field(() => HitLocationType, {
+    nullable: true,
+    description: 'page, heading path and lines of the snippet',
+  })
+  location?: HitLocationType;
 }
 
 @ObjectType('FacetBucket')

@@ -1,11 +1,12 @@
 import { Inject } from '@nestjs/common';
-import { Args, Context, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Context, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { InvalidError, NotFoundError } from '@quarry/core';
 import { JOB_ID_PATTERN } from '@quarry/live';
 import { RUNTIME, type QuarryRuntime } from '@quarry/runtime';
 import {
   ingestCost,
   searchCost,
+  type Excerpt,
   type IngestResult,
   type PublicDocument,
   type SearchResult,
@@ -16,6 +17,7 @@ import {
   DeleteResultType,
   DocumentInputType,
   DocumentType,
+  ExcerptType,
   IngestResultItemType,
   IngestResultType,
   IngestStatusValue,
@@ -38,7 +40,15 @@ export function toDocument(doc: PublicDocument | null | undefined): DocumentType
     createdAt: doc.created_at,
     updatedAt: doc.updated_at,
     chunkCount: doc.chunk_count ?? null,
+    excerpt: excerptOf(doc),
   };
+}
+
+/** The excerpt of a partial read, its chunks as locations with their numbers. */
+function excerptOf(doc: PublicDocument & { excerpt?: Excerpt }): ExcerptType | null {
+  if (!doc.excerpt) return null;
+  const { chunks, ...range } = doc.excerpt;
+  return { ...range, chunks: chunks?.map((c) => ({ ...c.location, chunk: c.chunk })) };
 }
 
 /** The `search` operation's arguments from the GraphQL input (the same DTO validates both). */
@@ -62,14 +72,25 @@ export class SearchResolver {
 
   @Query(() => DocumentType, {
     nullable: true,
-    description: 'One document with its full body; null if absent.',
+    description:
+      'One document with its full body, or maxChars characters around a chunk (a hit location names it) or from an offset; null if absent.',
   })
   async document(
     @Args('id', { type: () => ID }) id: string,
     @Context() context: GraphqlContext,
+    @Args('chunk', { type: () => Int, nullable: true }) chunk?: number,
+    @Args('offset', { type: () => Int, nullable: true }) offset?: number,
+    @Args('maxChars', { type: () => Int, nullable: true }) maxChars?: number,
   ): Promise<DocumentType | null> {
     try {
-      return toDocument(await execute<PublicDocument>(this.runtime, context, 'get_document', { id }));
+      return toDocument(
+        await execute<PublicDocument>(
+          this.runtime,
+          context,
+          'get_document',
+          withoutNulls({ id, chunk, offset, maxChars }),
+        ),
+      );
     } catch (error) {
       if (error instanceof NotFoundError) return null;
       throw error;
