@@ -41,6 +41,7 @@ describe('local embedder (e5-small-v2 on ONNX Runtime)', () => {
       pooling: 'mean',
       queryPrefix: 'query: ',
       passagePrefix: 'passage: ',
+      similarityFloor: 0.85,
     });
     expect(unprefixed.model).toMatchObject({ dims: 384, queryPrefix: '', passagePrefix: '' });
     expect(unprefixed.id).toMatch(/^local:dir:e5-small-v2@[0-9a-f]{12}$/);

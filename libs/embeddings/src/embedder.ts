@@ -13,6 +13,8 @@ export interface EmbeddingModelInfo {
   /** Put in front of queries / passages before embedding ('' for none). */
   queryPrefix: string;
   passagePrefix: string;
+  /** Cosine that unrelated pairs rarely reach with this model (model-manifest.ts); unknown for others. */
+  similarityFloor?: number;
 }
 
 /**

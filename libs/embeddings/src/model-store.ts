@@ -222,6 +222,7 @@ export async function resolveModelSource(model: string, dataDir: string): Promis
       maxTokens: entry.maxTokens,
       queryPrefix: entry.queryPrefix,
       passagePrefix: entry.passagePrefix,
+      similarityFloor: entry.similarityFloor,
       pinned: pinnedFiles(directory, entry),
     };
     await verifyModelFiles(source);

@@ -56,6 +56,7 @@ export class OnnxEmbedder implements Embedder {
       pooling: source.pooling,
       queryPrefix: source.queryPrefix,
       passagePrefix: source.passagePrefix,
+      ...(source.similarityFloor === undefined ? {} : { similarityFloor: source.similarityFloor }),
     };
     this.limits = { maxTexts: options.maxBatchTexts ?? 16, maxTokens: options.maxBatchTokens ?? 4096 };
     this.feedsTokenTypes = pool.inputNames.includes('token_type_ids');

@@ -132,9 +132,10 @@ describe('OpenAiEmbedder against a real local HTTP server', () => {
       response.writeHead(429, { 'retry-after': '3600' });
       response.end('come back in an hour');
     };
-    await expect(embedder({ maxRetries: 5 }).embed(['hello'])).rejects.toThrow(
-      /HTTP 429.*retry after 3600 s/,
-    );
+    // The provider's words are in `detail` (logged), not in the message clients see.
+    await expect(embedder({ maxRetries: 5 }).embed(['hello'])).rejects.toMatchObject({
+      detail: expect.stringMatching(/HTTP 429.*retry after 3600 s/),
+    });
     expect(provider.received).toHaveLength(1);
   });
 
@@ -146,7 +147,7 @@ describe('OpenAiEmbedder against a real local HTTP server', () => {
     expect(error).toBeInstanceOf(EmbeddingProviderError);
     expect((error as Error).message).toMatch(/openai:test-model/);
     expect((error as Error).message).toContain(`${url}/v1/embeddings`);
-    expect((error as Error).message).toMatch(/timed out after 150 ms \(after 2 attempts\)/);
+    expect((error as EmbeddingProviderError).detail).toMatch(/timed out after 150 ms \(after 2 attempts\)/);
     expect(provider.received).toHaveLength(2);
   });
 
@@ -163,17 +164,17 @@ describe('OpenAiEmbedder against a real local HTTP server', () => {
     expect(error.status).toBe(400);
     expect(error.message).toContain('openai:test-model');
     expect(error.message).toContain(`${url}/v1/embeddings`);
-    expect(error.message).toContain('HTTP 400');
-    expect(error.message).toContain('input too long');
+    expect(error.detail).toContain('HTTP 400');
+    expect(error.detail).toContain('input too long');
   });
 
   it('retries a refused connection and reports it as a network error', async () => {
     const closed = new FakeProvider();
     const deadUrl = await closed.listen();
     await closed.close();
-    await expect(embedder({ url: deadUrl, maxRetries: 1 }).embed(['x'])).rejects.toThrow(
-      /network error: ECONNREFUSED \(after 2 attempts\)/,
-    );
+    await expect(embedder({ url: deadUrl, maxRetries: 1 }).embed(['x'])).rejects.toMatchObject({
+      detail: expect.stringMatching(/network error: ECONNREFUSED \(after 2 attempts\)/),
+    });
   });
 
   it('rejects a response whose count does not match the inputs', async () => {
@@ -181,7 +182,9 @@ describe('OpenAiEmbedder against a real local HTTP server', () => {
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ data: [{ index: 0, embedding: [1, 2, 3, 4] }] }));
     };
-    await expect(embedder().embed(['a', 'b'])).rejects.toThrow(/1 embeddings for 2 inputs/);
+    await expect(embedder().embed(['a', 'b'])).rejects.toMatchObject({
+      detail: expect.stringMatching(/1 embeddings for 2 inputs/),
+    });
   });
 
   it('stops at once when the caller aborts', async () => {
@@ -207,9 +210,9 @@ describe('OpenAiEmbedder against a real local HTTP server', () => {
       response.writeHead(401);
       response.end('bad key');
     };
-    await expect(createEmbedder({ kind: 'openai', url, model: 'm', maxRetries: 0 })).rejects.toThrow(
-      /HTTP 401/,
-    );
+    await expect(createEmbedder({ kind: 'openai', url, model: 'm', maxRetries: 0 })).rejects.toMatchObject({
+      detail: expect.stringMatching(/HTTP 401/),
+    });
   });
 });
 

@@ -26,10 +26,11 @@ export class EmbeddingProviderError extends UnavailableError {
   constructor(
     readonly provider: string,
     readonly url: string,
-    readonly reason: string,
+    /** What went wrong, in the provider's terms (UnavailableError keeps it out of client answers). */
+    readonly detail: string,
     readonly status?: number,
   ) {
-    super(`embedding provider ${provider} (POST ${url})`, reason);
+    super(`embedding provider ${provider} (POST ${url})`, detail);
     this.name = 'EmbeddingProviderError';
   }
 }
@@ -160,11 +161,11 @@ export class OpenAiEmbedder implements Embedder {
       if (attempt >= this.maxRetries) {
         throw attempt === 0
           ? error
-          : this.failure(`${error.reason} (after ${attempt + 1} attempts)`, error.status);
+          : this.failure(`${error.detail} (after ${attempt + 1} attempts)`, error.status);
       }
       if (retryAfter !== undefined && retryAfter > this.maxRetryAfterMs) {
         throw this.failure(
-          `${error.reason}; asked to retry after ${Math.ceil(retryAfter / 1000)} s`,
+          `${error.detail}; asked to retry after ${Math.ceil(retryAfter / 1000)} s`,
           error.status,
         );
       }

@@ -141,7 +141,13 @@ export async function createRuntime(
   };
   const live = new LiveQueryService(
     { repository: new LiveQueryRepository(elasticsearch, indices), redis, bus, search, logger },
-    { prefix: config.indexPrefix },
+    // The live semantic floor depends on the model: e5 puts unrelated text near 0.8, MiniLM near 0.1.
+    {
+      prefix: config.indexPrefix,
+      ...(embedder.model.similarityFloor === undefined
+        ? {}
+        : { minSimilarity: embedder.model.similarityFloor }),
+    },
   );
   const ingest = new IngestService(
     documents,
