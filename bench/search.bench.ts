@@ -39,8 +39,10 @@ const documentsPerCorpus = Number(process.env.BENCH_DOCUMENTS ?? 2000);
 const queriesPerCorpus = Number(process.env.BENCH_QUERIES ?? 300);
 const latencyRounds = Number(process.env.BENCH_LATENCY_ROUNDS ?? 200);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
-/** Keep the indices of an earlier run with the same corpus (skips the ingest measurement). */
+/** Keep the indices of an earlier run that hold the same number of documents (skips the ingest measurement). */
 const reuse = process.env.BENCH_REUSE === '1';
+/** Set to 0 to skip re-embedding every chunk for the ingest vs embedding-only ratio. */
+const measureEmbedOnly = process.env.BENCH_EMBED_ONLY !== '0';
 
 function envelope(op: string, args: unknown): Envelope {
   return {
@@ -182,6 +184,17 @@ async function latency(server: RunningServer, corpus: Corpus) {
   return rows;
 }
 
+async function indexedDocuments(url: string, prefix: string): Promise<number> {
+  const client = createElasticsearchClient(url, 30_000);
+  try {
+    return (await client.count({ index: `${prefix}-docs`, ignore_unavailable: true })).count;
+  } catch {
+    return -1;
+  } finally {
+    await client.close();
+  }
+}
+
 /** A fresh index each run, so ingest is measured embedding every document. */
 async function dropBenchIndices(url: string, prefix: string) {
   const client = createElasticsearchClient(url, 30_000);
@@ -234,7 +247,10 @@ async function main() {
     process.stdout.write(
       `\n## ${name} (${role}): ${corpus.documents.length} documents, ${corpus.queries.length} queries (built in ${round((performance.now() - buildStarted) / 1000, 1)} s)\n`,
     );
-    if (!reuse) await dropBenchIndices(endpoints.elasticsearchUrl, `bench-${name}`);
+    const reused =
+      reuse &&
+      (await indexedDocuments(endpoints.elasticsearchUrl, `bench-${name}`)) === corpus.documents.length;
+    if (!reused) await dropBenchIndices(endpoints.elasticsearchUrl, `bench-${name}`);
     const server = await startServer({
       ...base,
       elasticsearchUrl: endpoints.elasticsearchUrl,
@@ -246,15 +262,15 @@ async function main() {
     });
     try {
       const entry: Record<string, unknown> = { role };
-      if (!reuse) {
+      if (!reused) {
         const ingested = await ingest(server, corpus);
-        const embedded = await embedOnly(server, corpus);
+        const rate = ingested.indexed / ingested.seconds;
+        const embedded = measureEmbedOnly ? await embedOnly(server, corpus) : undefined;
         entry.ingest = [
           {
-            'ingest docs/s': round(ingested.indexed / ingested.seconds, 1),
-            'embedding-only docs/s': round(corpus.documents.length / embedded.seconds, 1),
-            ratio: round(ingested.indexed / ingested.seconds / (corpus.documents.length / embedded.seconds)),
-            chunks: embedded.chunks,
+            'ingest docs/s': round(rate, 1),
+            'embedding-only docs/s': embedded ? round(corpus.documents.length / embedded.seconds, 1) : '-',
+            ratio: embedded ? round(rate / (corpus.documents.length / embedded.seconds)) : '-',
           },
         ];
         process.stdout.write(`\nIngest\n${table(entry.ingest as Record<string, unknown>[])}\n`);

@@ -146,7 +146,8 @@ describe('hybrid search: semanticRatio, fusion, explain, fused facets, @words, e
   });
 
   it('total and facets describe the fused set, also for hits only meaning found', async () => {
-    // No document contains these words: every hit comes from the semantic side.
+    // Only one document has one of these words: the others come from the semantic side alone, and
+    // before, facets counted the lexical side only (here: one document).
     const response = await search({ query: 'automobile maintenance', mode: 'hybrid', semanticRatio: 0.5 });
     expect(response.status).toBe(200);
     const { hits, total, facets } = response.body;

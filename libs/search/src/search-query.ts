@@ -145,7 +145,8 @@ export function semanticRequest(
       num_candidates: Math.min(Math.max(k * 4, 100), 10_000),
       ...(filter.length ? { filter } : {}),
     },
-    _source: ['doc_id', 'chunk_no', 'text'],
+    // Collection and tags ride along so facets need no second read of the documents.
+    _source: ['doc_id', 'chunk_no', 'text', 'collection', 'tags'],
   };
 }
 

@@ -15,6 +15,8 @@ export interface ChunkSource {
   doc_id: string;
   chunk_no: number;
   text: string;
+  collection?: string;
+  tags?: string[];
 }
 
 /** Read side of the indices: every search request to Elasticsearch goes through here. */

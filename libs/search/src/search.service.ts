@@ -63,6 +63,9 @@ interface SemanticHit {
   /** The document's best-matching chunk. */
   chunkNo: number;
   text: string;
+  /** The document's, as its chunks carry them: enough to count facets. */
+  collection: string;
+  tags: string[];
 }
 
 /** A query after `@words`, the collection field and the allow-list are applied. */
@@ -97,7 +100,10 @@ function bucketsOf(aggregate: unknown): FacetBucket[] {
   return (Array.isArray(buckets) ? buckets : []).map((b) => ({ value: String(b.key), count: b.doc_count }));
 }
 
-function countFacets(summaries: DocumentSummary[]): { collection: FacetBucket[]; tags: FacetBucket[] } {
+function countFacets(summaries: Pick<DocumentSummary, 'collection' | 'tags'>[]): {
+  collection: FacetBucket[];
+  tags: FacetBucket[];
+} {
   const count = (values: string[]) => {
     const counts = new Map<string, number>();
     for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
@@ -214,13 +220,15 @@ export class SearchService {
     // As deep as hybrid's semantic side, so semantic mode ranks exactly like hybrid at ratio 1.
     const depth = Math.max(this.options.hybridDepth, from + size);
     const semantic = (await this.semantic(text, scope, Math.min(depth * 3, 1000), signal)).slice(0, depth);
+    const shown = semantic.slice(from, from + size);
     const summaries = await this.repository.summaries(
-      semantic.map((s) => s.id),
+      shown.map((s) => s.id),
       signal,
     );
-    const visible = semantic.filter((s) => summaries.has(s.id));
+    // A document deleted a moment ago can still have chunks (until the next refresh): it is not shown.
+    const visible = shown.filter((s) => summaries.has(s.id));
     return {
-      hits: visible.slice(from, from + size).map((s, i) =>
+      hits: visible.map((s, i) =>
         this.toHit(
           s.id,
           s.score,
@@ -237,8 +245,8 @@ export class SearchService {
             : undefined,
         ),
       ),
-      total: visible.length,
-      facets: countFacets(visible.map((s) => summaries.get(s.id)!)),
+      total: semantic.length,
+      facets: countFacets(semantic),
     };
   }
 
@@ -262,21 +270,23 @@ export class SearchService {
     const fused = fuse(lexical, semantic, fusion);
     const lexicalById = new Map(lexical.map((h) => [h.id, h]));
     const semanticById = new Map(semantic.map((s) => [s.id, s]));
-    // Chunks can outlive their document for a moment (deleted, not yet refreshed): those drop out.
-    const summaries = await this.repository.summaries(
-      fused.filter((d) => !lexicalById.has(d.id)).map((d) => d.id),
-      signal,
-    );
+    const pageDocs = fused.slice(from, from + size);
+    const [summaries, highlighted] = await Promise.all([
+      this.repository.summaries(
+        pageDocs.filter((d) => !lexicalById.has(d.id)).map((d) => d.id),
+        signal,
+      ),
+      this.highlightsOf(
+        text,
+        scope,
+        pageDocs.filter((d) => lexicalById.has(d.id)).map((d) => d.id),
+        highlight,
+        signal,
+      ),
+    ]);
     const summaryOf = (id: string) => lexicalById.get(id)?.summary ?? summaries.get(id);
-    const visible = fused.filter((d) => summaryOf(d.id));
-    const shown = visible.slice(from, from + size);
-    const highlighted = await this.highlightsOf(
-      text,
-      scope,
-      shown.filter((d) => lexicalById.has(d.id)).map((d) => d.id),
-      highlight,
-      signal,
-    );
+    // A document deleted a moment ago can still have chunks (until the next refresh): it is not shown.
+    const shown = pageDocs.filter((d) => summaryOf(d.id));
     const explanation = (doc: FusedDoc): HitExplanation => ({
       lexical: doc.lexical,
       semantic: doc.semantic,
@@ -295,8 +305,8 @@ export class SearchService {
           explain ? explanation(doc) : undefined,
         );
       }),
-      total: visible.length,
-      facets: countFacets(visible.map((d) => summaryOf(d.id)!)),
+      total: fused.length,
+      facets: countFacets(fused.map((d) => lexicalById.get(d.id)?.summary ?? semanticById.get(d.id)!)),
     };
   }
 
@@ -446,8 +456,10 @@ export class SearchService {
         score: hit._score ?? 0,
         chunkNo: hit._source!.chunk_no,
         text: hit._source!.text,
+        collection: hit._source!.collection ?? '',
+        tags: hit._source!.tags ?? [],
       })),
-    ).map((c) => ({ id: c.id, score: c.score, chunkNo: c.chunkNo, text: c.text }));
+    ).map(({ docId: _docId, ...hit }) => hit);
   }
 
   /** Query vectors are cached: agents and UIs repeat and refine the same queries. */
