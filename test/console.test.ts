@@ -223,6 +223,25 @@ describe('web console in a real browser', () => {
     expect(await page.locator('[data-testid="new-key"]').count()).toBe(0);
   });
 
+  it('tries a tool and evaluates relevance from the administration page', async () => {
+    await page.goto(`${server.url}/#/admin`);
+    await page.getByRole('button', { name: 'Try tool search' }).click();
+    await page.getByLabel('Arguments of tool search (JSON)').fill('{ "query": "inode" }');
+    await page.getByRole('button', { name: 'Call' }).click();
+    expect(await page.locator('[data-testid="try-output"]').textContent()).toContain('Disk full runbook');
+
+    await page
+      .getByLabel('Judgments', { exact: true })
+      .fill(
+        '{"query": "disk full", "relevant": {"disk-full": 2}}\n{"query": "redis cache", "relevant": {"cache-guide": 1}}',
+      );
+    await page.getByRole('button', { name: 'Evaluate' }).click();
+    const table = page.locator('table.evaluation');
+    await table.waitFor();
+    const runs = await table.locator('tbody td:first-child').allTextContents();
+    expect(runs).toEqual(expect.arrayContaining(['lexical', 'semantic', 'hybrid']));
+  });
+
   it('shows the health of Elasticsearch and Redis and charts from the metrics', async () => {
     await page.goto(`${server.url}/#/operations`);
     await page.locator('.health li.up', { hasText: 'Elasticsearch' }).waitFor();

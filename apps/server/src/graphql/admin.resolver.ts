@@ -2,6 +2,7 @@ import { Inject } from '@nestjs/common';
 import { Args, Context, Field, InputType, Int, Mutation, ObjectType, Query, Resolver } from '@nestjs/graphql';
 import { RUNTIME, type QuarryRuntime } from '@quarry/runtime';
 import { execute, type GraphqlContext } from './graphql.context';
+import { JSONScalar } from './graphql.types';
 
 /**
  * What a frontend needs beside search: who it is (to show only what the role allows), service
@@ -133,5 +134,36 @@ export class AdminResolver {
   })
   revokeApiKey(@Args('name') name: string, @Context() context: GraphqlContext): Promise<RevokedApiKeyType> {
     return execute(this.runtime, context, 'revoke_api_key', { name });
+  }
+
+  @Query(() => JSONScalar, {
+    description:
+      'Relevance evaluation: `{ judgments: [{ query, relevant: { id: grade } }], semanticRatio?, fusion?, sweep? }` → MRR@10, nDCG@10, recall@10/100 per mode (as POST /v1/eval).',
+  })
+  evaluateSearch(
+    @Args('input', { type: () => JSONScalar }) input: Record<string, unknown>,
+    @Context() context: GraphqlContext,
+  ): Promise<unknown> {
+    return execute(this.runtime, context, 'evaluate_search', input, { argument: 'input' });
+  }
+
+  @Mutation(() => JSONScalar, { description: 'Call a tool (built in or a saved search) as MCP clients do.' })
+  callTool(
+    @Args('name') name: string,
+    @Context() context: GraphqlContext,
+    @Args('arguments', { type: () => JSONScalar, nullable: true }) args?: Record<string, unknown> | null,
+  ): Promise<unknown> {
+    return execute(this.runtime, context, 'call_tool', { name, ...(args ? { arguments: args } : {}) });
+  }
+
+  @Query(() => JSONScalar, {
+    description: 'Render a prompt with arguments: the messages an MCP client would get.',
+  })
+  renderPrompt(
+    @Args('name') name: string,
+    @Context() context: GraphqlContext,
+    @Args('arguments', { type: () => JSONScalar, nullable: true }) args?: Record<string, unknown> | null,
+  ): Promise<unknown> {
+    return execute(this.runtime, context, 'render_prompt', { name, ...(args ? { arguments: args } : {}) });
   }
 }
