@@ -86,8 +86,13 @@ export interface SearchResult {
 
 export function describeLocation(location: Record<string, unknown> | null | undefined): string {
   if (!location) return '';
-  return Object.entries(location)
-    .filter(([, v]) => v !== null && v !== undefined && v !== '')
-    .map(([k, v]) => `${k} ${Array.isArray(v) ? v.join('–') : typeof v === 'object' ? JSON.stringify(v) : v}`)
-    .join(' · ');
+  const parts: string[] = [];
+  for (const [name, value] of Object.entries(location)) {
+    if (value === null || value === undefined || value === '' || name === 'chunk') continue;
+    if (name === 'heading' && Array.isArray(value)) parts.push(value.join(' › '));
+    else if (name === 'lines' && Array.isArray(value))
+      parts.push(value[0] === value[1] ? `line ${value[0]}` : `lines ${value[0]}–${value[1]}`);
+    else parts.push(`${name} ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
+  }
+  return parts.join(' · ');
 }
