@@ -5,9 +5,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { startServer, type RunningServer } from '../apps/server/src/server';
+import { createIngestion, IngestMetaStore } from '../libs/ingest/src';
 import { buildDocx, buildPdf } from '../libs/ingest/src/testing/fixtures';
 import { call } from './support/http';
-import { dropIndices, testConfig } from './support/test-env';
+import { dropIndices, eventually, testConfig } from './support/test-env';
 
 const filler = (topic: string) =>
   `This paragraph is about ${topic}. `.repeat(3) + 'It exists so that the page has enough text to read.';
@@ -372,6 +373,96 @@ describe('ingestion: mixed files, directory sources, http-json sources, browsing
     }
   }, 120_000);
 
+  it('takes over a sync interrupted by a restart without duplicates, and runs a schedule on one instance', async () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'quarry-resume-'));
+    fs.writeFileSync(path.join(folder, 'a.md'), '# A\n\nAlpha notes.\n');
+    fs.writeFileSync(path.join(folder, 'b.md'), '# B\n\nBravo notes.\n');
+    const jobs = async (source: string) =>
+      ((await call(base, 'GET', '/v1/jobs?size=1000')).body.jobs as { source?: string; id: string }[]).filter(
+        (j) => j.source === source,
+      );
+    try {
+      await call(base, 'POST', '/v1/sources', {
+        name: 'resumable',
+        type: 'directory',
+        collection: 'resumable',
+        path: folder,
+      });
+      await call(base, 'POST', '/v1/sources/resumable/sync?wait=true');
+      fs.writeFileSync(path.join(folder, 'c.md'), '# C\n\nCharlie notes.\n');
+      // A sync that a stopped process left running: its record stopped changing minutes ago.
+      const long = new Date(Date.now() - 10 * 60_000).toISOString();
+      await new IngestMetaStore(quarry.runtime.elasticsearch, quarry.runtime.indices.meta).put(
+        'job',
+        'dead-job',
+        {
+          id: 'dead-job',
+          kind: 'sync',
+          source: 'resumable',
+          collection: 'resumable',
+          status: 'running',
+          stage: 'embed',
+          stages: { fetch: 3, extract: 1, chunk: 0, embed: 0, index: 0 },
+          counts: { found: 3, unchanged: 2, indexed: 0, embedded: 0, skipped: 0, failed: 0, deleted: 0 },
+          failures: [],
+          created_at: long,
+          updated_at: long,
+        },
+        'wait_for',
+      );
+      await quarry.runtime.ingestion.scheduler!.tick();
+      const dead = await eventually(
+        async () => (await call(base, 'GET', '/v1/jobs/dead-job')).body,
+        (job) => job.status === 'interrupted',
+      );
+      const resumed = await quarry.runtime.ingestion.jobs.wait(dead.resumedBy);
+      expect(resumed).toMatchObject({
+        resumes: 'dead-job',
+        status: 'succeeded',
+        counts: { unchanged: 2, indexed: 1 },
+      });
+      const listed = await call(base, 'GET', '/v1/documents?collection=resumable');
+      expect(listed.body.documents.map((d: { id: string }) => d.id)).toEqual([
+        'resumable:a.md',
+        'resumable:b.md',
+        'resumable:c.md',
+      ]);
+
+      // Two instances tick at once: the schedule runs once.
+      await call(base, 'POST', '/v1/sources', {
+        name: 'scheduled',
+        type: 'directory',
+        collection: 'scheduled',
+        path: folder,
+        every: '1h',
+      });
+      const other = createIngestion({
+        elasticsearch: quarry.runtime.elasticsearch,
+        indices: quarry.runtime.indices,
+        ingest: quarry.runtime.ingest,
+        redis: quarry.runtime.redis,
+        lockPrefix: `${quarry.runtime.config.indexPrefix}:ingest`,
+      });
+      try {
+        await Promise.all([quarry.runtime.ingestion.scheduler!.tick(), other.scheduler!.tick()]);
+        const scheduled = await eventually(
+          () => jobs('scheduled'),
+          (list) => list.length >= 1,
+        );
+        for (const job of scheduled) {
+          await (other.jobs.runsHere(job.id) ? other.jobs : quarry.runtime.ingestion.jobs).wait(job.id);
+        }
+        expect(await jobs('scheduled')).toHaveLength(1);
+        await Promise.all([quarry.runtime.ingestion.scheduler!.tick(), other.scheduler!.tick()]);
+        expect(await jobs('scheduled')).toHaveLength(1);
+      } finally {
+        await other.close();
+      }
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  }, 120_000);
+
   it('pages through a collection with a cursor, deletes by filter and deletes a collection', async () => {
     const seen: string[] = [];
     let cursor: string | undefined;
@@ -402,6 +493,6 @@ describe('ingestion: mixed files, directory sources, http-json sources, browsing
     expect((await call(base, 'GET', '/v1/documents?collection=mixed')).body.total).toBe(0);
     expect(
       (await call(base, 'GET', '/v1/sources')).body.sources.map((s: { name: string }) => s.name).sort(),
-    ).toEqual(['cafe', 'notes', 'slow', 'tickets']);
+    ).toEqual(['cafe', 'notes', 'resumable', 'scheduled', 'slow', 'tickets']);
   }, 120_000);
 });

@@ -110,6 +110,8 @@ export async function startServer(config: QuarryConfig): Promise<RunningServer> 
       else socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n');
     });
     await app.listen(config.port, config.host);
+    // Scheduled syncs and syncs interrupted by a restart: servers run them, CLI processes do not.
+    runtime.ingestion.scheduler?.start();
     const port = (httpServer.address() as AddressInfo).port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     let closing: Promise<void> | undefined;

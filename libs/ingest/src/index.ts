@@ -10,3 +10,4 @@ export * from './sources/source-items';
 export * from './ingestion.operations';
 export * from './ingestion';
 export * from './sources/web-items';
+export * from './jobs/sync-scheduler';

@@ -1,4 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
+import type Redis from 'ioredis';
 import type { Operation } from '@quarry/core';
 import type { IndexNames, IngestService } from '@quarry/search';
 import { DocumentBrowser } from './document.browser';
@@ -6,11 +7,14 @@ import { ingestionOperations } from './ingestion.operations';
 import { JobService, type JobState } from './jobs/job.service';
 import { IngestMetaStore } from './meta.store';
 import { SourceService } from './sources/source.service';
+import { SyncScheduler } from './jobs/sync-scheduler';
 
 export interface Ingestion {
   jobs: JobService;
   sources: SourceService;
   operations: Operation<never, unknown>[];
+  /** Resumes syncs interrupted by a restart and runs scheduled ones (servers call it, CLIs do not). */
+  scheduler?: SyncScheduler;
   close(): Promise<void>;
 }
 
@@ -39,15 +43,26 @@ export function createIngestion(deps: {
   indices: IndexNames;
   ingest: IngestService;
   onJobUpdate?: (job: JobState) => void;
+  /** With Redis, the scheduler's locks make one instance act on each schedule or interrupted job. */
+  redis?: Redis;
+  lockPrefix?: string;
+  onSchedulerError?: (error: Error) => void;
 }): Ingestion {
   const store = new IngestMetaStore(deps.elasticsearch, deps.indices.meta);
   const browser = new DocumentBrowser(deps.elasticsearch, deps.indices.docs);
   const jobs = new JobService(store, deps.onJobUpdate);
   const sources = new SourceService(store, jobs, deps.ingest, browser, deps.indices);
+  const scheduler = deps.redis
+    ? new SyncScheduler(sources, jobs, deps.redis, deps.lockPrefix ?? 'quarry:ingest', deps.onSchedulerError)
+    : undefined;
   return {
     jobs,
     sources,
+    scheduler,
     operations: ingestionOperations({ browser, ingest: deps.ingest, sources, jobs, indices: deps.indices }),
-    close: () => jobs.close(),
+    close: async () => {
+      scheduler?.stop();
+      await jobs.close();
+    },
   };
 }

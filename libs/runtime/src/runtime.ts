@@ -52,7 +52,7 @@ import {
   type IndexNames,
 } from '@quarry/search';
 import { ensureServices, type ServiceEndpoints } from '@quarry/services';
-import { createIngestion, jobProgress } from '@quarry/ingest';
+import { createIngestion, jobProgress, type Ingestion } from '@quarry/ingest';
 import { healthOperation, requestLogPlugin } from './operations';
 import { auditPlugin, metricsPlugin } from './plugins';
 import { writesNeedRedis } from './redis-writes.plugin';
@@ -84,6 +84,8 @@ export interface QuarryRuntime {
   queryCache: QueryCache;
   /** Live queries: GraphQL subscriptions, matched against every ingest batch of every instance. */
   live: LiveQueryService;
+  /** Sources, sync jobs and their scheduler. */
+  ingestion: Ingestion;
   /** Open sockets and sessions by principal, closed when their key is revoked or their token expires. */
   connections: ConnectionRegistry;
   /** What MCP sessions need; one hub per process delivers notifications to this instance's sessions. */
@@ -229,6 +231,9 @@ export async function createRuntime(
     ingest,
     // Sync jobs report like ingest jobs: GraphQL ingestProgress(jobId) and watch_ingest follow them.
     onJobUpdate: (job) => void live.reportProgress(jobProgress(job)),
+    redis,
+    lockPrefix: `${config.indexPrefix}:ingest`,
+    onSchedulerError: (error) => logger.warn({ err: error.message }, 'scheduled sync round failed'),
   });
   manager.register(...ingestion.operations);
 
@@ -306,6 +311,7 @@ export async function createRuntime(
     metrics,
     queryCache,
     live,
+    ingestion,
     connections,
     mcp,
     startRegistrySync,

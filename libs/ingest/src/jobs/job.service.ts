@@ -4,7 +4,7 @@ import type { IngestMetaStore } from '../meta.store';
 
 export const JOB_STAGES = ['fetch', 'extract', 'chunk', 'embed', 'index'] as const;
 export type JobStage = (typeof JOB_STAGES)[number];
-export type JobStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
+export type JobStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
 
 /** What happened to the items of a job, each counted once. */
 export interface JobCounts {
@@ -37,6 +37,10 @@ export interface JobState {
   collection?: string;
   /** The principal that started it: only it (and admins) may follow its progress live. */
   owner?: string;
+  /** The interrupted job this one took over (after a restart). */
+  resumes?: string;
+  /** For an interrupted job: the job that took it over. */
+  resumedBy?: string;
   status: JobStatus;
   /** The stage being worked on (the last one reached when the job ended). */
   stage: JobStage;
@@ -62,6 +66,8 @@ export interface JobHandle {
 }
 
 const MAX_FAILURES = 200;
+/** How often a running job's record is rewritten even without progress. */
+export const HEARTBEAT_MS = 10_000;
 const SAVE_INTERVAL_MS = 500;
 
 /**
@@ -78,7 +84,7 @@ export class JobService {
 
   /** Starts `work` in the background and answers with the job as it starts. */
   async start(
-    meta: Pick<JobState, 'kind' | 'source' | 'collection' | 'owner'>,
+    meta: Pick<JobState, 'kind' | 'source' | 'collection' | 'owner' | 'resumes'>,
     work: (job: JobHandle) => Promise<void>,
   ): Promise<JobState> {
     const now = new Date().toISOString();
@@ -97,9 +103,9 @@ export class JobService {
     const controller = new AbortController();
     let lastSave = 0;
     // Progress is stored and announced at most every SAVE_INTERVAL_MS; the final state always.
-    const save = () => {
+    const save = (force = false) => {
       state.updated_at = new Date().toISOString();
-      if (Date.now() - lastSave < SAVE_INTERVAL_MS) return;
+      if (!force && Date.now() - lastSave < SAVE_INTERVAL_MS) return;
       lastSave = Date.now();
       this.onUpdate({ ...state });
       this.store.put('job', state.id, { ...state }).catch(() => undefined);
@@ -127,6 +133,9 @@ export class JobService {
         save();
       },
     };
+    // A heartbeat while running: a job whose record stops changing was left by a process that stopped.
+    const heartbeat = setInterval(() => save(true), HEARTBEAT_MS);
+    heartbeat.unref();
     const done = (async () => {
       try {
         await work(handle);
@@ -135,6 +144,7 @@ export class JobService {
         state.status = controller.signal.aborted ? 'cancelled' : 'failed';
         if (!controller.signal.aborted) state.error = (error as Error).message;
       }
+      clearInterval(heartbeat);
       state.finished_at = new Date().toISOString();
       state.updated_at = state.finished_at;
       this.onUpdate({ ...state });
@@ -174,6 +184,28 @@ export class JobService {
     }
     running.controller.abort();
     return running.done;
+  }
+
+  /** True when this process runs the job. */
+  runsHere(id: string): boolean {
+    return this.running.has(id);
+  }
+
+  /** Marks a job left running by a stopped process as interrupted, naming the job that took over. */
+  async markInterrupted(job: JobState, resumedBy?: string): Promise<void> {
+    const now = new Date().toISOString();
+    await this.store.put(
+      'job',
+      job.id,
+      {
+        ...job,
+        status: 'interrupted',
+        finished_at: now,
+        updated_at: now,
+        ...(resumedBy ? { resumedBy } : {}),
+      },
+      'wait_for',
+    );
   }
 
   /** Cancels every running job (shutdown). */

@@ -19,6 +19,13 @@ import { COLLECTION_PATTERN } from '@quarry/search';
 export const SOURCE_TYPES = ['directory', 'http-json', 'web'] as const;
 export type SourceType = (typeof SOURCE_TYPES)[number];
 export const SOURCE_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+export const EVERY_PATTERN = /^[1-9]\d{0,5}[smhd]$/;
+
+/** `every` in milliseconds. */
+export function everyMs(every: string): number {
+  const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[every.slice(-1) as 's' | 'm' | 'h' | 'd'];
+  return Number(every.slice(0, -1)) * unit;
+}
 
 /** How a paginated JSON API is walked. */
 export interface Pagination {
@@ -116,6 +123,15 @@ export class SourceInput {
   @IsOptional()
   @IsObject()
   mapping?: FieldMapping;
+
+  @ApiPropertyOptional({
+    description: 'sync on a schedule: "30s", "15m", "1h", "1d" (one instance at a time runs it)',
+    pattern: EVERY_PATTERN.source,
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(EVERY_PATTERN, { message: 'every must be a number and a unit: 30s, 15m, 1h, 1d' })
+  every?: string;
 
   @ApiPropertyOptional({ description: 'web: url is a sitemap (its <loc> URLs are the start pages)' })
   @IsOptional()

@@ -63,10 +63,16 @@ export class SourceService {
   }
 
   /** Starts a sync job; with `wait`, answers with the job's final state. */
-  async sync(name: string, wait = false, owner?: string): Promise<JobState> {
+  async sync(name: string, wait = false, owner?: string, resumes?: string): Promise<JobState> {
     const source = await this.get(name);
     const job = await this.jobs.start(
-      { kind: 'sync', source: name, collection: source.collection, ...(owner ? { owner } : {}) },
+      {
+        kind: 'sync',
+        source: name,
+        collection: source.collection,
+        ...(owner ? { owner } : {}),
+        ...(resumes ? { resumes } : {}),
+      },
       (handle) => this.run(source, handle),
     );
     await this.store.put('source', name, { ...source, last_job: job.id });
