@@ -22,7 +22,10 @@ describe('error table', () => {
       },
     });
     const down = new UnavailableError('elasticsearch', 'connection refused');
-    expect(down.message).toBe('elasticsearch is unavailable: connection refused');
+    // What the dependency said goes to the log, not to the client.
+    expect(down.message).toBe('elasticsearch is unavailable');
+    expect(down.reason).toBe('connection refused');
+    expect(JSON.stringify(down.toJSON())).not.toContain('connection refused');
     expect(down.mapping).toEqual({ http: 503, graphql: 'UNAVAILABLE', jsonRpc: -32050 });
   });
 

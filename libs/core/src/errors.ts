@@ -88,13 +88,21 @@ export class ConflictError extends QuarryError {
   }
 }
 
-/** A dependency (Elasticsearch, Redis, the embedder) cannot answer right now; the request may be retried. */
+/**
+ * A dependency (Elasticsearch, Redis, the embedder) cannot answer right now; the request may be
+ * retried. The client is told which one ("redis is unavailable"); what it said (`reason`, e.g.
+ * ioredis's "Stream isn't writeable and enableOfflineQueue options is false") is for the log.
+ */
 export class UnavailableError extends QuarryError {
+  /** The dependency's own words: logged, never serialised to the client. */
+  declare readonly reason: string;
+
   constructor(
     readonly service: string,
     reason: string,
   ) {
-    super('unavailable', `${service} is unavailable: ${reason}`, { service });
+    super('unavailable', `${service} is unavailable`, { service });
+    Object.defineProperty(this, 'reason', { value: reason, enumerable: false });
   }
 }
 

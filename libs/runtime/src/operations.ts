@@ -1,4 +1,4 @@
-import type { MessageManagerPlugin, Operation } from '@quarry/core';
+import { UnavailableError, type MessageManagerPlugin, type Operation } from '@quarry/core';
 import type { HealthChecker, Logger, Readiness } from '@quarry/observability';
 
 /** `health` as an operation, so MCP clients and scripts see the same readiness as /health/ready. */
@@ -43,6 +43,12 @@ export function requestLogPlugin(logger: Logger): MessageManagerPlugin {
         logger.error(
           { ...entry, err: (outcome.error as { cause?: unknown }).cause ?? outcome.error },
           'operation failed',
+        );
+      else if (outcome.error instanceof UnavailableError)
+        // The client is told which dependency is down; what it said is for the operator.
+        logger.warn(
+          { ...entry, service: outcome.error.service, reason: outcome.error.reason },
+          'dependency unavailable',
         );
       else logger.debug(entry, 'operation');
     },

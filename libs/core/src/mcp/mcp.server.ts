@@ -22,6 +22,7 @@ import type { PromptManager } from './prompt.manager';
 import type { ResourceManager } from './resource.manager';
 import { LOG_LEVELS, type LogLevel, type SessionHandle, type SessionHub } from './session.hub';
 import type { ToolRegistry } from './tool.registry';
+import { sendPlainErrorMessages } from './wire-errors';
 
 export interface McpDependencies {
   manager: MessageManager;
@@ -64,6 +65,9 @@ export function createMcpSession(
         'then `get_document` or the quarry://documents/{id} resource for full text. `list_collections` shows what exists.',
     },
   );
+  // Every transport this session is connected to sends error messages without the SDK's prefix.
+  const connect = server.connect.bind(server);
+  server.connect = (transport) => connect(sendPlainErrorMessages(transport));
   const notify = (send: () => Promise<void>) => void send().catch(() => undefined);
   const session: SessionHandle = {
     id: randomUUID(),
