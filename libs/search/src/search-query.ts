@@ -142,11 +142,11 @@ export function semanticRequest(
       field: 'embedding',
       query_vector: vector,
       k,
-      num_candidates: Math.min(Math.max(k * 4, 100), 10_000),
+      num_candidates: Math.min(Math.max(k * 2, 100), 10_000),
       ...(filter.length ? { filter } : {}),
     },
     // Collection and tags ride along so facets need no second read of the documents.
-    _source: ['doc_id', 'chunk_no', 'text', 'collection', 'tags'],
+    _source: ['doc_id', 'chunk_no', 'collection', 'tags'],
   };
 }
 

@@ -14,7 +14,7 @@ export interface DocumentSummary {
 export interface ChunkSource {
   doc_id: string;
   chunk_no: number;
-  text: string;
+  text?: string;
   collection?: string;
   tags?: string[];
 }
@@ -45,6 +45,24 @@ export class SearchRepository {
       const found = new Map<string, DocumentSummary>();
       for (const doc of response.docs) {
         if ('found' in doc && doc.found && doc._source) found.set(doc._id, doc._source);
+      }
+      return found;
+    } catch (error) {
+      throw mapElasticsearchError(error);
+    }
+  }
+
+  /** Texts of chunks by chunk id (the vector index). */
+  async chunkTexts(index: string, ids: string[], signal?: AbortSignal): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    try {
+      const response = await this.client.mget<{ text: string }>(
+        { index, ids, _source: ['text'] },
+        { signal },
+      );
+      const found = new Map<string, string>();
+      for (const doc of response.docs) {
+        if ('found' in doc && doc.found && doc._source) found.set(doc._id, doc._source.text);
       }
       return found;
     } catch (error) {

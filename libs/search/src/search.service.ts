@@ -60,9 +60,9 @@ interface LexicalHit {
 interface SemanticHit {
   id: string;
   score: number;
-  /** The document's best-matching chunk. */
+  /** The document's best-matching chunk (its text is read for the shown page only). */
+  chunkId: string;
   chunkNo: number;
-  text: string;
   /** The document's, as its chunks carry them: enough to count facets. */
   collection: string;
   tags: string[];
@@ -219,12 +219,15 @@ export class SearchService {
     const { from, size } = page;
     // As deep as hybrid's semantic side, so semantic mode ranks exactly like hybrid at ratio 1.
     const depth = Math.max(this.options.hybridDepth, from + size);
-    const semantic = (await this.semantic(text, scope, Math.min(depth * 3, 1000), signal)).slice(0, depth);
+    const semantic = await this.semantic(text, scope, depth, signal);
     const shown = semantic.slice(from, from + size);
-    const summaries = await this.repository.summaries(
-      shown.map((s) => s.id),
-      signal,
-    );
+    const [summaries, chunkTexts] = await Promise.all([
+      this.repository.summaries(
+        shown.map((s) => s.id),
+        signal,
+      ),
+      this.chunkTexts(shown, signal),
+    ]);
     // A document deleted a moment ago can still have chunks (until the next refresh): it is not shown.
     const visible = shown.filter((s) => summaries.has(s.id));
     return {
@@ -235,7 +238,7 @@ export class SearchService {
           summaries.get(s.id)!,
           [],
           undefined,
-          s.text,
+          chunkTexts.get(s.id),
           explain
             ? {
                 lexical: null,
@@ -271,7 +274,7 @@ export class SearchService {
     const lexicalById = new Map(lexical.map((h) => [h.id, h]));
     const semanticById = new Map(semantic.map((s) => [s.id, s]));
     const pageDocs = fused.slice(from, from + size);
-    const [summaries, highlighted] = await Promise.all([
+    const [summaries, highlighted, chunkTexts] = await Promise.all([
       this.repository.summaries(
         pageDocs.filter((d) => !lexicalById.has(d.id)).map((d) => d.id),
         signal,
@@ -281,6 +284,10 @@ export class SearchService {
         scope,
         pageDocs.filter((d) => lexicalById.has(d.id)).map((d) => d.id),
         highlight,
+        signal,
+      ),
+      this.chunkTexts(
+        pageDocs.flatMap((d) => semanticById.get(d.id) ?? []),
         signal,
       ),
     ]);
@@ -301,7 +308,7 @@ export class SearchService {
           summaryOf(doc.id)!,
           lex?.highlights ?? [],
           lex?.titleHighlight,
-          semanticById.get(doc.id)?.text,
+          chunkTexts.get(doc.id),
           explain ? explanation(doc) : undefined,
         );
       }),
@@ -344,9 +351,9 @@ export class SearchService {
     };
     const [lexical, semantic] = await Promise.all([
       this.lexical(text, scope, candidates, signal),
-      this.semantic(text, scope, Math.min(depth * 3, 1000), signal),
+      this.semantic(text, scope, depth, signal),
     ]);
-    return { lexical: lexical.hits, semantic: semantic.slice(0, depth) };
+    return { lexical: lexical.hits, semantic };
   }
 
   /**
@@ -439,27 +446,41 @@ export class SearchService {
     };
   }
 
+  /**
+   * The documents of the `depth` nearest chunks, each scored by its best chunk. Chunk texts are
+   * not fetched here: 100 chunks of text cost more to ship than the search itself.
+   */
   private async semantic(
     text: string,
     scope: ResolvedScope,
-    k: number,
+    depth: number,
     signal?: AbortSignal,
   ): Promise<SemanticHit[]> {
     const vector = await this.queryVector(text, signal);
     const response = await this.repository.search<ChunkSource>(
-      semanticRequest(this.indices.vectors, vector, scope, k),
+      semanticRequest(this.indices.vectors, vector, scope, Math.min(depth, 1000)),
       signal,
     );
     return maxPoolChunks(
       response.hits.hits.map((hit) => ({
         docId: hit._source!.doc_id,
         score: hit._score ?? 0,
+        chunkId: hit._id!,
         chunkNo: hit._source!.chunk_no,
-        text: hit._source!.text,
         collection: hit._source!.collection ?? '',
         tags: hit._source!.tags ?? [],
       })),
     ).map(({ docId: _docId, ...hit }) => hit);
+  }
+
+  /** Text of each hit's best-matching chunk, by document id (the snippet of a meaning-only match). */
+  private async chunkTexts(hits: SemanticHit[], signal?: AbortSignal): Promise<Map<string, string>> {
+    const texts = await this.repository.chunkTexts(
+      this.indices.vectors,
+      hits.map((h) => h.chunkId),
+      signal,
+    );
+    return new Map(hits.flatMap((h) => (texts.has(h.chunkId) ? [[h.id, texts.get(h.chunkId)!]] : [])));
   }
 
   /** Query vectors are cached: agents and UIs repeat and refine the same queries. */
