@@ -479,10 +479,17 @@ describe('ingestion: mixed files, directory sources, http-json sources, browsing
     expect(seen).toHaveLength(7);
     expect(new Set(seen).size).toBe(7);
 
+    const single = await call(base, 'POST', '/v1/documents?wait=true', {
+      id: 'tickets:extra',
+      collection: 'tickets',
+      body: 'One document, not wrapped in an array.',
+    });
+    expect(single.body).toMatchObject({ indexed: 1, items: [{ id: 'tickets:extra', status: 'created' }] });
+
     const byPrefix = await call(base, 'DELETE', '/v1/documents?idPrefix=tickets:T-1');
     expect(byPrefix.body).toEqual({ deleted: 1 });
     const collection = await call(base, 'DELETE', '/v1/collections/tickets');
-    expect(collection.body).toEqual({ collection: 'tickets', deleted: 6 });
+    expect(collection.body).toEqual({ collection: 'tickets', deleted: 7 });
     expect((await call(base, 'GET', '/v1/documents?collection=tickets')).body.total).toBe(0);
     expect((await call(base, 'DELETE', '/v1/documents')).status).toBe(400);
   }, 120_000);

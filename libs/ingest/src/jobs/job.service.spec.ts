@@ -1,0 +1,69 @@
+import type { IngestMetaStore } from '../meta.store';
+import { JobService, type JobState } from './job.service';
+
+/** The metadata store in memory. */
+function fakeStore() {
+  const entries = new Map<string, unknown>();
+  const store = {
+    put: async (kind: string, name: string, definition: unknown) =>
+      void entries.set(`${kind}:${name}`, definition),
+    get: async (kind: string, name: string) => entries.get(`${kind}:${name}`),
+    list: async (kind: string) =>
+      [...entries].filter(([key]) => key.startsWith(`${kind}:`)).map(([, value]) => value),
+    delete: async (kind: string, name: string) => entries.delete(`${kind}:${name}`),
+  };
+  return { store: store as unknown as IngestMetaStore, entries };
+}
+
+describe('JobService', () => {
+  it('stores a job from start to end with its counts and failures', async () => {
+    const { store } = fakeStore();
+    const updates: JobState[] = [];
+    const jobs = new JobService(store, (job) => updates.push(job));
+    const started = await jobs.start({ kind: 'sync', source: 's', collection: 'c' }, async (job) => {
+      job.count('found', 2);
+      job.advance('extract');
+      job.count('indexed');
+      job.fail({ item: 'b.bin', stage: 'extract', reason: 'binary content', skipped: true });
+    });
+    expect(started.status).toBe('running');
+    const done = await jobs.wait(started.id);
+    expect(done).toMatchObject({
+      status: 'succeeded',
+      counts: { found: 2, indexed: 1, skipped: 1 },
+      stages: { extract: 1 },
+      failures: [{ item: 'b.bin', reason: 'binary content', skipped: true }],
+    });
+    expect(await jobs.get(started.id)).toMatchObject({ status: 'succeeded' });
+    expect(updates[updates.length - 1].status).toBe('succeeded');
+  });
+
+  it('records the error of a failed job', async () => {
+    const jobs = new JobService(fakeStore().store);
+    const started = await jobs.start({ kind: 'sync' }, async () => {
+      throw new Error('the API answered 401');
+    });
+    expect(await jobs.wait(started.id)).toMatchObject({ status: 'failed', error: 'the API answered 401' });
+  });
+
+  it('cancels a running job through its signal', async () => {
+    const jobs = new JobService(fakeStore().store);
+    const started = await jobs.start({ kind: 'sync' }, (job) => {
+      return new Promise((_resolve, reject) =>
+        job.signal.addEventListener('abort', () => reject(new Error('aborted'))),
+      );
+    });
+    expect(jobs.runsHere(started.id)).toBe(true);
+    expect(await jobs.cancel(started.id)).toMatchObject({ status: 'cancelled' });
+    expect(jobs.runsHere(started.id)).toBe(false);
+  });
+
+  it('marks an interrupted job with the job that took it over', async () => {
+    const { store } = fakeStore();
+    const jobs = new JobService(store);
+    const started = await jobs.start({ kind: 'sync' }, async () => undefined);
+    const done = await jobs.wait(started.id);
+    await jobs.markInterrupted({ ...done, status: 'running' }, 'next-job');
+    expect(await jobs.get(started.id)).toMatchObject({ status: 'interrupted', resumedBy: 'next-job' });
+  });
+});
