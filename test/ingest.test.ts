@@ -98,6 +98,9 @@ describe('ingestion: mixed files, directory sources, http-json sources, browsing
     expect(job.body.failures).toEqual([
       { item: 'logo.png', stage: 'extract', reason: 'PNG image (no text to index)', skipped: true },
     ]);
+    const metrics = (await call(base, 'GET', '/metrics')).body as string;
+    expect(metrics).toMatch(/^quarry_ingest_job_items_total\{stage="embed"\} 7$/m);
+    expect(metrics).toMatch(/^quarry_ingest_jobs_total\{status="succeeded"\} 1$/m);
     const stored = await call(base, 'GET', `/v1/jobs/${job.body.id}`);
     expect(stored.body).toMatchObject({ status: 'succeeded', counts: job.body.counts });
     expect((await call(base, 'GET', '/v1/jobs')).body.jobs.map((j: { id: string }) => j.id)).toContain(

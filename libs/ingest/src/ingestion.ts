@@ -4,7 +4,7 @@ import type { Operation } from '@quarry/core';
 import type { IndexNames, IngestService } from '@quarry/search';
 import { DocumentBrowser } from './document.browser';
 import { ingestionOperations } from './ingestion.operations';
-import { JobService, type JobState } from './jobs/job.service';
+import { JobService, type JobMetrics, type JobState } from './jobs/job.service';
 import { IngestMetaStore } from './meta.store';
 import { SourceService } from './sources/source.service';
 import { SyncScheduler } from './jobs/sync-scheduler';
@@ -43,6 +43,7 @@ export function createIngestion(deps: {
   indices: IndexNames;
   ingest: IngestService;
   onJobUpdate?: (job: JobState) => void;
+  metrics?: JobMetrics;
   /** With Redis, the scheduler's locks make one instance act on each schedule or interrupted job. */
   redis?: Redis;
   lockPrefix?: string;
@@ -50,7 +51,7 @@ export function createIngestion(deps: {
 }): Ingestion {
   const store = new IngestMetaStore(deps.elasticsearch, deps.indices.meta);
   const browser = new DocumentBrowser(deps.elasticsearch, deps.indices.docs);
-  const jobs = new JobService(store, deps.onJobUpdate);
+  const jobs = new JobService(store, deps.onJobUpdate, deps.metrics);
   const sources = new SourceService(store, jobs, deps.ingest, browser, deps.indices);
   const scheduler = deps.redis
     ? new SyncScheduler(sources, jobs, deps.redis, deps.lockPrefix ?? 'quarry:ingest', deps.onSchedulerError)

@@ -44,6 +44,20 @@ export class QuarryMetrics {
     registers: [this.registry],
   });
 
+  readonly ingestJobItems = new Counter({
+    name: 'quarry_ingest_job_items_total',
+    help: 'Items source syncs have taken through each stage (fetch, extract, chunk, embed, index)',
+    labelNames: ['stage'] as const,
+    registers: [this.registry],
+  });
+
+  readonly ingestJobs = new Counter({
+    name: 'quarry_ingest_jobs_total',
+    help: 'Source sync jobs ended, by status (succeeded, failed, cancelled)',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
+
   readonly ingestBytes = new Counter({
     name: 'quarry_ingest_bytes_total',
     help: 'Bytes of document text ingested',

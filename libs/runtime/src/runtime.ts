@@ -231,6 +231,10 @@ export async function createRuntime(
     ingest,
     // Sync jobs report like ingest jobs: GraphQL ingestProgress(jobId) and watch_ingest follow them.
     onJobUpdate: (job) => void live.reportProgress(jobProgress(job)),
+    metrics: {
+      advanced: (stage, items) => metrics.ingestJobItems.inc({ stage }, items),
+      ended: (status) => metrics.ingestJobs.inc({ status }),
+    },
     redis,
     lockPrefix: `${config.indexPrefix}:ingest`,
     onSchedulerError: (error) => logger.warn({ err: error.message }, 'scheduled sync round failed'),

@@ -65,6 +65,12 @@ export interface JobHandle {
   fail(failure: JobFailure): void;
 }
 
+/** Counters per stage and per outcome (Prometheus). */
+export interface JobMetrics {
+  advanced(stage: JobStage, items: number): void;
+  ended(status: JobStatus): void;
+}
+
 const MAX_FAILURES = 200;
 /** How often a running job's record is rewritten even without progress. */
 export const HEARTBEAT_MS = 10_000;
@@ -80,6 +86,7 @@ export class JobService {
   constructor(
     private readonly store: IngestMetaStore,
     private readonly onUpdate: (job: JobState) => void = () => undefined,
+    private readonly metrics: JobMetrics = { advanced: () => undefined, ended: () => undefined },
   ) {}
 
   /** Starts `work` in the background and answers with the job as it starts. */
@@ -121,6 +128,7 @@ export class JobService {
       advance: (stage, by = 1) => {
         state.stage = stage;
         state.stages[stage] += by;
+        this.metrics.advanced(stage, by);
         save();
       },
       count: (key, by = 1) => {
@@ -145,6 +153,7 @@ export class JobService {
         if (!controller.signal.aborted) state.error = (error as Error).message;
       }
       clearInterval(heartbeat);
+      this.metrics.ended(state.status);
       state.finished_at = new Date().toISOString();
       state.updated_at = state.finished_at;
       this.onUpdate({ ...state });
