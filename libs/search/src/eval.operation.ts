@@ -19,6 +19,7 @@ import {
 import type { Operation, OperationContext } from '@quarry/core';
 import { FUSION_METHODS, fuse, type FusionMethod, type FusionOptions, type RankedDoc } from './fusion';
 import { ID_PATTERN, LIMITS } from './limits';
+import { searchCost } from './operation-costs';
 import { meanScores, scoreRanking, type Grades, type RelevanceScores } from './relevance';
 import type { SearchService } from './search.service';
 import { IsCollectionSelector } from './validators';
@@ -242,6 +243,8 @@ export function evaluateOperation(search: SearchService): Operation<EvaluateInpu
       'Relevance evaluation: run judged queries ({ query, relevant: { id: grade } }) in every mode and report MRR@10, nDCG@10 and recall@10/100 per mode.',
     role: 'reader',
     input: EvaluateInput,
+    // Every judged query runs both retrievers: as many rate-limit tokens as that many hybrid searches.
+    cost: (args) => searchCost({ mode: 'hybrid' }) * (args?.judgments?.length ?? 1),
     run: (args, context) => evaluate(search, args, context),
   };
 }
