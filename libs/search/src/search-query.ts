@@ -90,6 +90,8 @@ export interface LexicalRequestOptions {
   totalHits?: boolean;
   /** No fragments at all (hybrid's candidates: only the page shown is highlighted, afterwards). */
   fragments?: boolean;
+  /** Only what facets need (hybrid's candidates); the shown page reads the rest. */
+  facetFieldsOnly?: boolean;
   /** Only these documents (the page of a hybrid search, to highlight). */
   ids?: string[];
 }
@@ -108,7 +110,7 @@ export function lexicalRequest(
     query: options.ids
       ? { bool: { must: [lexicalQuery(text, scope)], filter: [{ ids: { values: options.ids } }] } }
       : lexicalQuery(text, scope),
-    _source: SOURCE_FIELDS,
+    _source: options.facetFieldsOnly ? ['collection', 'tags'] : SOURCE_FIELDS,
     track_total_hits: options.totalHits ?? true,
     ...(options.facets ? { aggs: facetAggregations() } : {}),
     ...(options.fragments === false ? {} : { highlight: highlightOf(options.highlight) }),

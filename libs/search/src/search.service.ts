@@ -291,7 +291,7 @@ export class SearchService {
         signal,
       ),
     ]);
-    const summaryOf = (id: string) => lexicalById.get(id)?.summary ?? summaries.get(id);
+    const summaryOf = (id: string) => highlighted.get(id)?.summary ?? summaries.get(id);
     // A document deleted a moment ago can still have chunks (until the next refresh): it is not shown.
     const shown = pageDocs.filter((d) => summaryOf(d.id));
     const explanation = (doc: FusedDoc): HitExplanation => ({
@@ -348,6 +348,7 @@ export class SearchService {
       facets: false,
       totalHits: false,
       fragments: false,
+      facetFieldsOnly: true,
     };
     const [lexical, semantic] = await Promise.all([
       this.lexical(text, scope, candidates, signal),
