@@ -235,7 +235,8 @@ describe('search core through REST (real Elasticsearch, Redis and embedder)', ()
     const missing = await call(base, 'GET', '/v1/documents/does-not-exist');
     expect(missing.status).toBe(404);
     expect(missing.body.error.message).toBe('document "does-not-exist" not found');
-    const notArray = await call(base, 'POST', '/v1/documents', { body: 'x' });
+    // One document alone is accepted (as if wrapped in an array); documents of another shape are not.
+    const notArray = await call(base, 'POST', '/v1/documents', { documents: 'x' });
     expect(notArray.status).toBe(400);
     expect(notArray.body.error.problems[0].field).toBe('documents');
   });
