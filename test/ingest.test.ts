@@ -89,6 +89,16 @@ describe('ingestion: mixed files, directory sources, http-json sources, browsing
       path: dir,
     });
     expect(added.status).toBe(201);
+    for (const bad of ['/', '/proc', 'relative/folder']) {
+      const refused = await call(base, 'POST', '/v1/sources', {
+        name: 'bad',
+        type: 'directory',
+        collection: 'x',
+        path: bad,
+      });
+      expect(refused.status).toBe(400);
+      expect(refused.body.error.problems[0].field).toBe('path');
+    }
     const job = await call(base, 'POST', '/v1/sources/docs/sync?wait=true');
     expect(job.status).toBe(202);
     expect(job.body).toMatchObject({

@@ -158,11 +158,20 @@ export class SourceService {
   }
 }
 
+/** Folders that are never documents, only devices and kernel state (and the root, which holds them). */
+const SYSTEM_FOLDERS = /^\/(?:(?:proc|sys|dev|boot|run)(?:\/.*)?)?$/;
+
 async function checkDefinition(input: SourceInput): Promise<void> {
   const missing = (field: string, reason: string) =>
     new InvalidError(`${field}: ${reason}`, [{ field, reason }]);
   if (input.type === 'directory') {
     if (!input.path) throw missing('path', 'a directory source needs the folder to index');
+    if (!path.isAbsolute(input.path)) throw missing('path', 'must be an absolute path on the server');
+    if (SYSTEM_FOLDERS.test(path.resolve(input.path)))
+      throw missing(
+        'path',
+        'the file system root and kernel folders (/proc, /sys, /dev, /boot, /run) are not sources',
+      );
     const stat = await fs.stat(input.path).catch(() => undefined);
     if (!stat?.isDirectory()) throw missing('path', `${input.path} is not a directory this server can read`);
   } else if (input.type === 'web') {
