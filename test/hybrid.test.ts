@@ -3,6 +3,8 @@
  * the single retrievers, explain says where each hit came from, total and facets describe the
  * fused set, `@words` scope only when they name a collection, and relevance evaluation.
  */
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { summarizeSearch } from '@quarry/search';
 import { startServer, type RunningServer } from '../apps/server/src/server';
 import { gql } from './support/graphql';
@@ -218,6 +220,30 @@ describe('hybrid search: semanticRatio, fusion, explain, fused facets, @words, e
     const text = summarizeSearch(result as never);
     expect(text).toContain("they're");
     expect(text).not.toMatch(/&#x27;|&#39;|<em>/);
+  });
+
+  it('MCP search tool: semanticRatio, fusion and explain, valid against its output schema, plain text', async () => {
+    const client = new Client({ name: 'hybrid-test', version: '1.0.0' }, { capabilities: {} });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`)));
+    try {
+      const tools = await client.listTools();
+      const search = tools.tools.find((t) => t.name === 'search')!;
+      expect(Object.keys(search.inputSchema.properties ?? {})).toEqual(
+        expect.arrayContaining(['semanticRatio', 'fusion', 'explain']),
+      );
+      // The SDK client validates structuredContent against the tool's outputSchema.
+      const result = await client.callTool({
+        name: 'search',
+        arguments: { query: "they're iterators", semanticRatio: 0.7, fusion: 'rrf', explain: true },
+      });
+      const hits = (result.structuredContent as { hits: Hit[] }).hits;
+      expect(hits[0].explain!.fusion).toEqual({ method: 'rrf', semanticRatio: 0.7 });
+      const text = (result.content as { type: string; text: string }[])[0].text;
+      expect(text).toContain("they're");
+      expect(text).not.toMatch(/&#x27;|&#39;|<em>/);
+    } finally {
+      await client.close();
+    }
   });
 
   it('POST /v1/eval reports MRR@10, nDCG@10 and recall@10/100 per mode, and a sweep on request', async () => {

@@ -9,6 +9,12 @@ const facet = {
   },
 };
 
+const retrieverPosition = {
+  type: 'object',
+  properties: { rank: { type: 'integer' }, score: { type: 'number' } },
+  required: ['rank', 'score'],
+};
+
 export const SEARCH_HIT_SCHEMA = {
   type: 'object',
   properties: {
@@ -28,6 +34,23 @@ export const SEARCH_HIT_SCHEMA = {
         lines: { type: 'array', items: { type: 'integer' } },
         chunk: { type: 'integer' },
       },
+    },
+    explain: {
+      type: 'object',
+      description:
+        "with explain: true, where the hit stood in each retriever's list (null = not found there)",
+      properties: {
+        lexical: { oneOf: [retrieverPosition, { type: 'null' }] },
+        semantic: { oneOf: [retrieverPosition, { type: 'null' }] },
+        fusion: {
+          type: 'object',
+          properties: {
+            method: { type: 'string', enum: ['rrf', 'relative'] },
+            semanticRatio: { type: 'number' },
+          },
+        },
+      },
+      required: ['lexical', 'semantic'],
     },
   },
   required: ['id', 'score', 'title', 'snippet', 'highlights', 'collection', 'tags', 'metadata'],
