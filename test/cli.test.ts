@@ -53,6 +53,7 @@ describe('quarry CLI: ingest and search', () => {
   it('ingests .md/.txt files and JSONL, naming the bad lines', async () => {
     const files = await quarry(['ingest', path.join(dir, 'notes'), '--collection', 'notes', '--wait'], env);
     expect(files.stdout).toContain('created 2, updated 0, unchanged 0, skipped 0, failed 0');
+    expect(files.stdout).toMatch(/^job [0-9a-f-]{36}: succeeded$/m);
     expect(files.code).toBe(0);
     const jsonl = await quarry(['ingest', path.join(dir, 'docs.jsonl'), '--wait'], env);
     expect(jsonl.stdout).toContain('created 1, updated 0, unchanged 0, skipped 0, failed 2');

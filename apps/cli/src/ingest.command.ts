@@ -35,30 +35,52 @@ export async function runIngestCommand(
   );
   bar.start(documents.length, 0);
   const counts = { created: 0, updated: 0, unchanged: 0, skipped: lines.length, failed: 0 };
-  for (let i = 0; i < documents.length; i += options.batch) {
-    const batch = documents.slice(i, i + options.batch);
-    const result = await runtime.manager.handle<IngestResult>({
-      op: 'index_documents',
-      args: { documents: batch.map((d) => d.document), wait: options.wait },
-      principal: { id: 'cli', role: 'admin' },
-      transport: 'cli',
-      requestId: randomUUID(),
-    });
-    for (const item of result.items) {
-      counts[item.status]++;
-      const { origin, format } = batch[item.index];
-      if (item.status === 'failed') lines.push({ origin, outcome: 'failed', detail: item.error });
-      else
-        lines.push({
-          origin,
-          outcome: item.status === 'unchanged' ? 'unchanged' : 'indexed',
-          detail: [format, item.chunks !== undefined ? `${item.chunks} chunks` : undefined, item.id]
-            .filter(Boolean)
-            .join(', '),
+  // The run is a job like a source sync: stored with its counts and reasons, listed on /v1/jobs.
+  const started = await runtime.ingestion.jobs.start(
+    { kind: 'ingest', owner: 'cli', ...(options.collection ? { collection: options.collection } : {}) },
+    async (job) => {
+      job.count('found', items.length);
+      job.advance('fetch', items.length);
+      job.advance('extract', documents.length);
+      for (const line of lines)
+        job.fail({ item: line.origin, stage: 'extract', reason: line.detail ?? '', skipped: true });
+      for (let i = 0; i < documents.length; i += options.batch) {
+        const batch = documents.slice(i, i + options.batch);
+        const result = await runtime.manager.handle<IngestResult>({
+          op: 'index_documents',
+          args: { documents: batch.map((d) => d.document), wait: options.wait },
+          principal: { id: 'cli', role: 'admin' },
+          transport: 'cli',
+          requestId: randomUUID(),
+          signal: job.signal,
         });
-    }
-    bar.update(Math.min(i + batch.length, documents.length));
-  }
+        for (const item of result.items) {
+          counts[item.status]++;
+          const { origin, format } = batch[item.index];
+          if (item.status === 'failed') {
+            lines.push({ origin, outcome: 'failed', detail: item.error });
+            job.fail({ item: origin, stage: 'index', reason: item.error ?? 'failed' });
+            continue;
+          }
+          if (item.status === 'unchanged') job.count('unchanged');
+          else {
+            job.count('indexed');
+            job.count('embedded');
+            for (const stage of ['chunk', 'embed', 'index'] as const) job.advance(stage);
+          }
+          lines.push({
+            origin,
+            outcome: item.status === 'unchanged' ? 'unchanged' : 'indexed',
+            detail: [format, item.chunks !== undefined ? `${item.chunks} chunks` : undefined, item.id]
+              .filter(Boolean)
+              .join(', '),
+          });
+        }
+        bar.update(Math.min(i + batch.length, documents.length));
+      }
+    },
+  );
+  const finished = await runtime.ingestion.jobs.wait(started.id);
   bar.stop();
   for (const line of lines.sort((a, b) => a.origin.localeCompare(b.origin)))
     write(`${line.outcome.padEnd(9)} ${line.origin}${line.detail ? `: ${line.detail}` : ''}\n`);
@@ -69,5 +91,6 @@ export async function runIngestCommand(
     write(
       `${counts.skipped + counts.failed} of ${items.length} not indexed: see the skipped and failed lines above\n`,
     );
-  return counts.skipped || counts.failed ? 1 : 0;
+  write(`job ${finished.id}: ${finished.status}${finished.error ? ` (${finished.error})` : ''}\n`);
+  return counts.skipped || counts.failed || finished.status !== 'succeeded' ? 1 : 0;
 }
