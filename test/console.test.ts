@@ -258,6 +258,31 @@ describe('web console in a real browser', () => {
     await page.locator('.result-window', { hasText: 'Disk full runbook' }).waitFor();
     await shot('graphiql');
 
+    // Subscriptions run over graphql-ws from the IDE too (the page's CSP lets it reach ws://host).
+    // A fresh profile: GraphiQL remembers (in localStorage) the last operation it ran.
+    const fresh = await browser.newContext();
+    const tab = await fresh.newPage();
+    try {
+      const operation = 'subscription Changes { documentChanged { id change } }';
+      await tab.goto(`${server.url}/graphql#query=${encodeURIComponent(operation)}`);
+      await tab.locator('.graphiql-query-editor', { hasText: 'Changes' }).waitFor();
+      await tab.locator('.graphiql-execute-button').click();
+      // The subscription starts once the socket carries it; until a change shows, ingest another.
+      let attempt = 0;
+      await eventually(
+        async () => {
+          attempt += 1;
+          await call(server.url, 'POST', '/v1/documents', [
+            { id: `ide-${attempt}`, body: 'seen from GraphiQL' },
+          ]);
+          return (await tab.locator('.result-window').textContent()) ?? '';
+        },
+        (text) => text.includes('"documentChanged"') && text.includes('ide-'),
+      );
+    } finally {
+      await fresh.close();
+    }
+
     const post = await gql(server.url, '{ collections { name } }');
     expect(post.status).toBe(200);
     expect(post.body.data.collections.length).toBeGreaterThan(0);

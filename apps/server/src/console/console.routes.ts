@@ -84,11 +84,14 @@ const GRAPHIQL_INIT = `(function () {
     '# With API keys, add {"Authorization": "Bearer <key>"} under Headers.\\n' +
     'query Search {\\n  search(input: { query: "disk", size: 5 }) {\\n    total\\n    tookMs\\n' +
     '    hits { id title snippet collection }\\n  }\\n}\\n';
+  // A link can carry an operation: /graphql#query=<url-encoded operation>.
+  var linked = new URLSearchParams(location.hash.slice(1)).get('query');
   function render(schema) {
     ReactDOM.createRoot(document.getElementById('graphiql')).render(
       React.createElement(GraphiQL, {
         fetcher: fetcher,
         schema: schema,
+        query: linked || undefined,
         defaultEditorToolsVisibility: true,
         defaultQuery: defaultQuery,
       }),
