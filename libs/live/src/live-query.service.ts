@@ -3,7 +3,12 @@ import { hostname } from 'node:os';
 import type Redis from 'ioredis';
 import type { Principal } from '@quarry/core';
 import type { Logger } from '@quarry/observability';
-import type { ChangedDocument, SearchInput, SearchService } from '@quarry/search';
+import {
+  UnknownCollectionError,
+  type ChangedDocument,
+  type SearchInput,
+  type SearchService,
+} from '@quarry/search';
 import { resolveLiveScope, type MatchDocument, type RoutedEvent } from './live-matcher';
 import { LiveQueue } from './live-queue';
 import type { LiveQueryRepository } from './live-query.repository';
@@ -209,10 +214,17 @@ export class LiveQueryService {
    */
   private async semanticBar(input: SearchInput, principal: Principal): Promise<number> {
     const k = input.size ?? 10;
-    const page = await this.deps.search.search(
-      { ...input, mode: 'semantic', from: 0, size: k, highlight: false },
-      { allowedCollections: principal.collections },
-    );
+    let page;
+    try {
+      page = await this.deps.search.search(
+        { ...input, mode: 'semantic', from: 0, size: k, highlight: false },
+        { allowedCollections: principal.collections },
+      );
+    } catch (error) {
+      // A live query may wait for a collection that has no documents yet: nothing to beat so far.
+      if (error instanceof UnknownCollectionError) return this.options.minSimilarity;
+      throw error;
+    }
     const kth = page.hits[k - 1];
     return Math.max(this.options.minSimilarity, kth ? 2 * kth.score - 1 : -1);
   }
