@@ -315,7 +315,22 @@ export function ingestionOperations(deps: IngestionOperationDeps): Operation<nev
     },
     run: async (args, context) => {
       assertWritable((await deps.sources.get(args.name)).collection, context);
-      return deps.sources.sync(args.name, args.wait === true, context.principal.id);
+      // Waiting MCP callers get progress notifications (items done of items found so far).
+      const progress = (job: JobState) => {
+        const c = job.counts;
+        context.onProgress({
+          done: c.unchanged + c.indexed + c.skipped + c.failed,
+          total: c.found,
+          message: `${job.status}: ${job.stage}`,
+        });
+      };
+      return deps.sources.sync(
+        args.name,
+        args.wait === true,
+        context.principal.id,
+        undefined,
+        args.wait ? progress : undefined,
+      );
     },
   };
   const removeSource: Operation<

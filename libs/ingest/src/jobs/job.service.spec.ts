@@ -19,13 +19,18 @@ describe('JobService', () => {
   it('stores a job from start to end with its counts and failures', async () => {
     const { store } = fakeStore();
     const updates: JobState[] = [];
+    const heard: string[] = [];
     const jobs = new JobService(store, (job) => updates.push(job));
-    const started = await jobs.start({ kind: 'sync', source: 's', collection: 'c' }, async (job) => {
-      job.count('found', 2);
-      job.advance('extract');
-      job.count('indexed');
-      job.fail({ item: 'b.bin', stage: 'extract', reason: 'binary content', skipped: true });
-    });
+    const started = await jobs.start(
+      { kind: 'sync', source: 's', collection: 'c' },
+      async (job) => {
+        job.count('found', 2);
+        job.advance('extract');
+        job.count('indexed');
+        job.fail({ item: 'b.bin', stage: 'extract', reason: 'binary content', skipped: true });
+      },
+      (job) => heard.push(job.status),
+    );
     expect(started.status).toBe('running');
     const done = await jobs.wait(started.id);
     expect(done).toMatchObject({
@@ -36,6 +41,7 @@ describe('JobService', () => {
     });
     expect(await jobs.get(started.id)).toMatchObject({ status: 'succeeded' });
     expect(updates[updates.length - 1].status).toBe('succeeded');
+    expect(heard[heard.length - 1]).toBe('succeeded');
   });
 
   it('records the error of a failed job', async () => {

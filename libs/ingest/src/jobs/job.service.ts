@@ -93,6 +93,8 @@ export class JobService {
   async start(
     meta: Pick<JobState, 'kind' | 'source' | 'collection' | 'owner' | 'resumes'>,
     work: (job: JobHandle) => Promise<void>,
+    /** Told of this job's progress as it is stored (an MCP caller's progress notifications). */
+    listener: (job: JobState) => void = () => undefined,
   ): Promise<JobState> {
     const now = new Date().toISOString();
     const state: JobState = {
@@ -115,6 +117,7 @@ export class JobService {
       if (!force && Date.now() - lastSave < SAVE_INTERVAL_MS) return;
       lastSave = Date.now();
       this.onUpdate({ ...state });
+      listener({ ...state });
       this.store.put('job', state.id, { ...state }).catch(() => undefined);
     };
     const handle: JobHandle = {
@@ -154,6 +157,7 @@ export class JobService {
       }
       clearInterval(heartbeat);
       this.metrics.ended(state.status);
+      listener({ ...state });
       state.finished_at = new Date().toISOString();
       state.updated_at = state.finished_at;
       this.onUpdate({ ...state });

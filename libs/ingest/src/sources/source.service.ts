@@ -63,7 +63,13 @@ export class SourceService {
   }
 
   /** Starts a sync job; with `wait`, answers with the job's final state. */
-  async sync(name: string, wait = false, owner?: string, resumes?: string): Promise<JobState> {
+  async sync(
+    name: string,
+    wait = false,
+    owner?: string,
+    resumes?: string,
+    listener?: (job: JobState) => void,
+  ): Promise<JobState> {
     const source = await this.get(name);
     const job = await this.jobs.start(
       {
@@ -74,6 +80,7 @@ export class SourceService {
         ...(resumes ? { resumes } : {}),
       },
       (handle) => this.run(source, handle),
+      listener,
     );
     await this.store.put('source', name, { ...source, last_job: job.id });
     return wait ? this.jobs.wait(job.id) : job;
