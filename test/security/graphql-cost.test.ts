@@ -55,6 +55,16 @@ describe('GraphQL cost limit (protected mode: no keys, the caller is the local a
     expect(await operationsRun(base, 'search')).toBe(before);
   });
 
+  it('answers an unknown operation name with 400, not a crash of the cost check', async () => {
+    const response = await fetch(`${base}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'query { collections { name } }', operationName: 'Search' }),
+    });
+    expect(response.status).toBe(400);
+    expect(JSON.stringify(await response.json())).toContain('Unknown operation named');
+  });
+
   it('counts a hybrid search (the default, also through variables and fragments) as 3', async () => {
     const before = await operationsRun(base, 'search');
     const hybrid = await gql(

@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import {
+  getOperationAST,
   GraphQLError,
   isObjectType,
   type DocumentNode,
@@ -62,6 +63,8 @@ export function costLimitError(
   variables: Record<string, unknown> | undefined,
   operationName?: string | null,
 ): GraphQLError | undefined {
+  // An unknown or ambiguous operation name: graphql-js refuses it itself, with a 400.
+  if (!getOperationAST(document, operationName ?? undefined)) return undefined;
   let cost: number;
   try {
     cost = queryCost(schema, document, variables, operationName);
