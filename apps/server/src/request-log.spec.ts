@@ -28,15 +28,13 @@ describe('request log', () => {
     });
     app.post('/mcp', (_req, res) => {
       // The MCP SDK answers with Node's own API, not Express's.
-      res
-        .writeHead(400, { 'content-type': 'application/json' })
-        .end(
-          JSON.stringify({
-            jsonrpc: '2.0',
-            error: { code: -32000, message: 'Bad Request: No valid session ID provided' },
-            id: null,
-          }),
-        );
+      res.writeHead(400, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          jsonrpc: '2.0',
+          error: { code: -32000, message: 'Bad Request: No valid session ID provided' },
+          id: null,
+        }),
+      );
     });
     app.get('/health', (_req, res) => {
       res.json({ status: 'ok' });

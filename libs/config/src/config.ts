@@ -181,7 +181,8 @@ function readEmbedder(env: Env): EmbedderConfig {
   const kind = env.QUARRY_EMBEDDER || 'local';
   if (kind === 'local') {
     const model = (env.QUARRY_EMBEDDER_MODEL || LOCAL_EMBEDDING_MODELS[0]).trim();
-    const isPath = model.startsWith('/') || model.startsWith('.') || model.startsWith('~') || model.includes('/');
+    const isPath =
+      model.startsWith('/') || model.startsWith('.') || model.startsWith('~') || model.includes('/');
     if (isPath) return { kind, model: path.resolve(model.replace(/^~(?=\/|$)/, os.homedir())) };
     if (!(LOCAL_EMBEDDING_MODELS as readonly string[]).includes(model.toLowerCase()))
       throw new ConfigError(
