@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startServer, type RunningServer } from '../apps/server/src/server';
 import { CONSOLE_DIR } from '../apps/server/src/console/console.routes';
+import { buildPdf } from '../libs/ingest/src/testing/fixtures';
 import { gql, liveEntries } from './support/graphql';
 import { call } from './support/http';
 import { dropIndices, eventually, testConfig } from './support/test-env';
@@ -122,7 +123,21 @@ describe('web console in a real browser', () => {
     await page.locator('h1', { hasText: 'Disk full runbook' }).waitFor();
     expect(await page.locator('pre.body').first().textContent()).toContain('df -i');
     expect(new URL(page.url()).hash).toBe('#/documents/disk-full');
+  });
+
+  it('shows a document’s chunks with the heading each one is under', async () => {
+    const body =
+      '# Install\n\nQuarry needs Node 20 and Elasticsearch 8.\n\n## On Debian\n\nInstall the nodejs package with apt, then run npm ci in the checkout.\n';
+    const stored = await call(server.url, 'POST', '/v1/documents?wait=true', [
+      { id: 'install-guide', title: 'Installing Quarry', body, collection: 'guides' },
+    ]);
+    expect(stored.body.indexed).toBe(1);
+    await page.goto(`${server.url}/#/documents/install-guide`);
+    const chunk = page.locator('ol.chunks li', { hasText: 'nodejs package' });
+    await chunk.waitFor();
+    expect(await chunk.locator('.location').textContent()).toContain('Install › On Debian');
     await shot('document');
+    await call(server.url, 'DELETE', '/v1/documents/install-guide?wait=true');
   });
 
   it('turns a search live and shows a document ingested through REST without reloading', async () => {
@@ -173,6 +188,37 @@ describe('web console in a real browser', () => {
       '{ search(input: { query: "permafrost", mode: LEXICAL }) { hits { title collection } } }',
     );
     expect(found.body.data.search.hits).toEqual([{ title: 'tundra-notes', collection: 'field-notes' }]);
+  });
+
+  it('uploads a PDF, which Quarry extracts, and shows its chunks with their pages', async () => {
+    const pdf = await buildPdf(
+      ['Moraine survey.\nTill deposits mark the old ice edge.', 'Drumlins point the way the glacier flowed.'],
+      'Moraine survey',
+    );
+    await page.goto(`${server.url}/#/ingest`);
+    await page
+      .locator('#files')
+      .setInputFiles({ name: 'moraine.pdf', mimeType: 'application/pdf', buffer: pdf });
+    await page.locator('input[name="upload-collection"]').fill('field-notes');
+    await page.getByRole('button', { name: 'Upload' }).click();
+    const job = page.locator('.job[data-finished="true"]', { hasText: 'moraine.pdf' });
+    await job.waitFor();
+    expect(await job.locator('.status').textContent()).toContain('finished · 1 indexed');
+    const found = await gql(
+      server.url,
+      '{ search(input: { query: "drumlins", mode: LEXICAL }) { hits { id collection } } }',
+    );
+    expect(found.body.data.search.hits).toEqual([
+      { id: 'field-notes:moraine.pdf', collection: 'field-notes' },
+    ]);
+
+    await page.goto(`${server.url}/#/documents/${encodeURIComponent('field-notes:moraine.pdf')}`);
+    const second = page.locator('ol.chunks li', { hasText: 'Drumlins' });
+    await second.waitFor();
+    expect(await second.locator('.location').textContent()).toContain('page 2');
+    expect(
+      await page.locator('ol.chunks li', { hasText: 'Till deposits' }).locator('.location').textContent(),
+    ).toContain('page 1');
   });
 
   it('adds a directory source, syncs it, follows its job and browses what it brought in', async () => {

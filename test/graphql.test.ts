@@ -11,6 +11,7 @@ import { buildGraphqlSchema, SCHEMA_FILE } from '../apps/server/src/graphql/sche
 import { gql, liveEntries, Recording, wsClient } from './support/graphql';
 import { call } from './support/http';
 import { dropIndices, eventually, testConfig } from './support/test-env';
+import { buildPdf } from '../libs/ingest/src/testing/fixtures';
 
 const docs = [
   {
@@ -254,6 +255,68 @@ describe('GraphQL API (Apollo over HTTP, graphql-ws subscriptions; real Elastics
       ]);
     });
 
+    it('uploads files extracted on the server and lists a document’s chunks with their locations', async () => {
+      const pdf = await buildPdf(
+        [
+          'Moraine survey.\nTill deposits mark the old ice edge.',
+          'Drumlins point the way the glacier flowed.',
+        ],
+        'Moraine survey',
+      );
+      const upload = await gql(
+        base,
+        `mutation($files: [FileUploadInput!]!) { uploadFiles(collection: "glaciers", files: $files, wait: true) { indexed failed skipped items { name id status format reason } } }`,
+        {
+          files: [
+            { name: 'moraine.pdf', contentBase64: pdf.toString('base64') },
+            { name: 'blob.bin', contentBase64: Buffer.from([0, 1, 2, 3, 255, 0, 7]).toString('base64') },
+          ],
+        },
+      );
+      expect(upload.body.errors).toBeUndefined();
+      const result = upload.body.data.uploadFiles;
+      expect(result).toMatchObject({ indexed: 1, failed: 0, skipped: 1 });
+      expect(result.items[0]).toMatchObject({
+        name: 'moraine.pdf',
+        id: 'glaciers:moraine.pdf',
+        status: 'created',
+        format: 'pdf',
+      });
+      expect(result.items[1]).toMatchObject({ name: 'blob.bin', id: null, status: 'skipped' });
+      expect(result.items[1].reason).toBeTruthy();
+
+      const read = await gql(
+        base,
+        `query($id: ID!) { document(id: $id) { collection chunks { chunkNo text location { page lines } } } }`,
+        { id: 'glaciers:moraine.pdf' },
+      );
+      const chunks = read.body.data.document.chunks;
+      expect(read.body.data.document.collection).toBe('glaciers');
+      expect(chunks.map((c: any) => c.chunkNo)).toEqual(chunks.map((_: unknown, i: number) => i));
+      const drumlins = chunks.find((c: any) => c.text.includes('Drumlins'));
+      expect(drumlins.location.page).toBe(2);
+      expect(chunks.find((c: any) => c.text.includes('Till deposits')).location.page).toBe(1);
+
+      const tooMany = await gql(
+        base,
+        `mutation($files: [FileUploadInput!]!) { uploadFiles(collection: "glaciers", files: $files) { indexed } }`,
+        { files: Array.from({ length: 21 }, (_, i) => ({ name: `f${i}.txt`, contentBase64: 'eA==' })) },
+      );
+      expect(tooMany.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+      expect(tooMany.body.errors[0].extensions.problems[0].field).toBe('files');
+      const notBase64 = await gql(
+        base,
+        `mutation($files: [FileUploadInput!]!) { uploadFiles(collection: "glaciers", files: $files) { indexed } }`,
+        {
+          files: [
+            { name: 'a.txt', contentBase64: 'eA==' },
+            { name: 'b.txt', contentBase64: 'not base64!' },
+          ],
+        },
+      );
+      expect(notBase64.body.errors[0].extensions.problems[0].field).toBe('files[1].contentBase64');
+    });
+
     it('answers invalid input with the error table’s code and the field', async () => {
       const tooBig = await gql(base, SEARCH, { input: { query: 'x', size: 500 } });
       expect(tooBig.body.data).toBeNull();
@@ -495,6 +558,25 @@ describe('GraphQL with API keys', () => {
       { authorization: 'Bearer gq-reader-key' },
     );
     expect(forbidden.body.errors[0].extensions.code).toBe('FORBIDDEN');
+  });
+
+  it('shows chunks only of documents the key may read, and uploads only with a writer key', async () => {
+    const query = `query($id: ID!) { document(id: $id) { id chunks { chunkNo text } } }`;
+    const hr = { 'x-api-key': 'gq-hr-reader' };
+    const own = await gql(server.url, query, { id: 'gq-leave' }, hr);
+    expect(own.body.data.document.chunks[0].text).toContain('sixteen weeks');
+    // A document of another collection is absent, chunks included.
+    const other = await gql(server.url, query, { id: 'gq-disk' }, hr);
+    expect(other.body.errors).toBeUndefined();
+    expect(other.body.data.document).toBeNull();
+
+    const upload = await gql(
+      server.url,
+      `mutation { uploadFiles(collection: "hr", files: [{ name: "x.txt", contentBase64: "eA==" }]) { indexed } }`,
+      {},
+      { authorization: 'Bearer gq-reader-key' },
+    );
+    expect(upload.body.errors[0].extensions.code).toBe('FORBIDDEN');
   });
 
   it('authenticates a WebSocket with connection_init and scopes live results to the key’s collections', async () => {

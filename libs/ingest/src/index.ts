@@ -9,5 +9,6 @@ export * from './sources/http-fetch';
 export * from './sources/source-items';
 export * from './ingestion.operations';
 export * from './ingestion';
+export * from './upload.operation';
 export * from './sources/web-items';
 export * from './jobs/sync-scheduler';

@@ -4,6 +4,7 @@ import type { Operation } from '@quarry/core';
 import type { IndexNames, IngestService } from '@quarry/search';
 import { DocumentBrowser } from './document.browser';
 import { ingestionOperations } from './ingestion.operations';
+import { uploadFilesOperation } from './upload.operation';
 import { JobService, type JobMetrics, type JobState } from './jobs/job.service';
 import { IngestMetaStore } from './meta.store';
 import { SourceService } from './sources/source.service';
@@ -60,7 +61,10 @@ export function createIngestion(deps: {
     jobs,
     sources,
     scheduler,
-    operations: ingestionOperations({ browser, ingest: deps.ingest, sources, jobs, indices: deps.indices }),
+    operations: [
+      ...ingestionOperations({ browser, ingest: deps.ingest, sources, jobs, indices: deps.indices }),
+      uploadFilesOperation(deps.ingest) as unknown as Operation<never, unknown>,
+    ],
     close: async () => {
       scheduler?.stop();
       await jobs.close();

@@ -26,6 +26,7 @@ export * from './operation-costs';
 export * from './chunk.repository';
 export * from './hit-location';
 export * from './document-excerpt';
+export * from './document-chunks.operation';
 export * from './vector-index-model';
 export * from './embedding-reindex';
 export * from './reindex.operations';

@@ -18,6 +18,7 @@ import { GetDocumentInput, readDocument, type DocumentWithExcerpt } from './docu
 import { describeLocation, locateHits } from './hit-location';
 import { plainText } from './snippet';
 import { evaluateOperation } from './eval.operation';
+import { documentChunksOperation } from './document-chunks.operation';
 import { ingestCost, searchCost } from './operation-costs';
 
 /** Serves identical searches from a cache; `collections` is the scope the key depends on. */
@@ -199,5 +200,6 @@ export function searchOperations(deps: SearchOperationDeps): Operation<never, un
     deleteDocument,
     listCollections,
     evaluate,
+    ...(deps.chunks ? [documentChunksOperation(deps.documents, deps.chunks)] : []),
   ] as Operation<never, unknown>[];
 }

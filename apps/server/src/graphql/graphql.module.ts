@@ -10,9 +10,11 @@ import { GRAPHQL_PATH } from './graphql-ws.gateway';
 import { MAX_TOKENS, queryLimitsRule } from './graphql.limits';
 import { costLimitPlugin } from './graphql.cost';
 import { AdminResolver } from './admin.resolver';
+import { DocumentChunksResolver } from './document-chunks.resolver';
 import { IngestionResolver } from './ingestion.resolver';
 import { DocumentChangeResolver, LiveResolver } from './live.resolver';
 import { RegistryResolver } from './registry.resolver';
+import { UploadResolver } from './upload.resolver';
 import { IngestResultItemResolver, SearchHitResolver, SearchResolver } from './search.resolver';
 
 /** Every resolver class: the app serves them and `npm run graphql:schema` prints their schema. */
@@ -25,6 +27,8 @@ export const GRAPHQL_RESOLVERS = [
   DocumentChangeResolver,
   AdminResolver,
   IngestionResolver,
+  DocumentChunksResolver,
+  UploadResolver,
 ];
 
 /**

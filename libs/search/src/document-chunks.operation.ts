@@ -1,0 +1,36 @@
+import { NotFoundError, type Operation } from '@quarry/core';
+import type { ChunkRepository, StoredChunk } from './chunk.repository';
+import { DocumentIdInput } from './document.dto';
+import type { DocumentRepository } from './document.repository';
+
+/** At most this many chunks are listed per document (a body of 1 MB makes a few hundred). */
+export const MAX_LISTED_CHUNKS = 2_000;
+
+export interface DocumentChunks {
+  id: string;
+  chunks: Omit<StoredChunk, 'doc_id'>[];
+}
+
+/**
+ * `get_document_chunks`: a document's chunks in order, each with its text and location (page,
+ * heading path, lines). A document outside the principal's collections is "not found", like
+ * `get_document`, so its chunks are never shown either.
+ */
+export function documentChunksOperation(
+  documents: DocumentRepository,
+  chunks: ChunkRepository,
+): Operation<DocumentIdInput, DocumentChunks> {
+  return {
+    name: 'get_document_chunks',
+    description: "A document's chunks in order, each with its text and location (page, heading, lines).",
+    role: 'reader',
+    input: DocumentIdInput,
+    run: async ({ id }, context) => {
+      const doc = await documents.get(id);
+      const scope = context.principal.collections;
+      if (!doc || (scope && !scope.includes(doc.collection))) throw new NotFoundError('document', id);
+      const found = (await chunks.ofDocuments([id], MAX_LISTED_CHUNKS, context.signal)).get(id) ?? [];
+      return { id, chunks: found.map(({ doc_id: _docId, ...chunk }) => chunk) };
+    },
+  };
+}
