@@ -187,7 +187,7 @@ describe('web console in a real browser', () => {
       server.url,
       '{ search(input: { query: "permafrost", mode: LEXICAL }) { hits { title collection } } }',
     );
-    expect(found.body.data.search.hits).toEqual([{ title: 'tundra-notes', collection: 'field-notes' }]);
+    expect(found.body.data.search.hits).toEqual([{ title: 'Tundra notes', collection: 'field-notes' }]);
   });
 
   it('uploads a PDF, which Quarry extracts, and shows its chunks with their pages', async () => {
