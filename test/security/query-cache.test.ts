@@ -1,10 +1,10 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests assert on response bodies of many shapes */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createRedisConnection, QueryCache } from '@quarry/live';
+import { findFreePort } from '@quarry/services';
 import { startServer, type RunningServer } from '../../apps/server/src/server';
 import { call } from '../support/http';
 import { dropIndices, eventually, testConfig } from '../support/test-env';
@@ -58,14 +58,6 @@ describe('the query cache never outlives an acknowledged write', () => {
   });
 });
 
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
-
 /** A Redis of this test's own (the shared one must not be restarted), persisting to an append-only file. */
 function redisServer(port: number, dir: string): ChildProcess {
   return spawn(
@@ -98,7 +90,7 @@ describe('the query cache across a Redis restart from its append-only file', () 
   });
 
   it('never serves entries of generations restored from before a change it could not record', async () => {
-    const port = await freePort();
+    const port = await findFreePort();
     redisProcess = redisServer(port, dir);
     const redis = createRedisConnection(`redis://127.0.0.1:${port}`, 'aof-test');
     redis.on('error', () => undefined);
