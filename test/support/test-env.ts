@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { createElasticsearchClient } from '@quarry/search';
 import { loadConfig, type QuarryConfig } from '@quarry/config';
 
@@ -41,6 +42,9 @@ export async function dropIndices(prefix: string): Promise<void> {
   }
 }
 
+/** How often `eventually` looks again: a poll with a deadline, never a sleep that hopes. */
+const POLL_INTERVAL_MS = 250;
+
 /** Polls until `check` holds; fails with the last observed value instead of hanging. */
 export async function eventually<T>(
   read: () => Promise<T>,
@@ -52,7 +56,7 @@ export async function eventually<T>(
   while (!check(last)) {
     if (Date.now() > deadline)
       throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 250));
+    await delay(POLL_INTERVAL_MS);
     last = await read();
   }
   return last;

@@ -1,7 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { Args, Context, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import { InvalidError, NotFoundError } from '@quarry/core';
-import { JOB_ID_PATTERN } from '@quarry/live';
+import { NotFoundError } from '@quarry/core';
 import { RUNTIME, type QuarryRuntime } from '@quarry/runtime';
 import {
   ingestCost,
@@ -12,6 +11,7 @@ import {
   type SearchResult,
 } from '@quarry/search';
 import { execute, withoutNulls, type GraphqlContext } from './graphql.context';
+import { executeAsJob } from './job-progress';
 import {
   CollectionType,
   DeleteResultType,
@@ -119,49 +119,11 @@ export class SearchResolver {
     @Args('jobId', { type: () => ID, nullable: true }) jobId: string | undefined,
     @Context() context: GraphqlContext,
   ): Promise<IngestResult> {
-    if (jobId != null && !JOB_ID_PATTERN.test(jobId)) {
-      throw new InvalidError('invalid jobId', [
-        { field: 'jobId', reason: 'must be 1-128 letters, digits and . _ : -' },
-      ]);
-    }
     const args = { documents: documents.map((d) => withoutNulls(d)), ...(wait != null ? { wait } : {}) };
-    const { live } = this.runtime;
-    const owner = jobId ? (await context.principal()).id : undefined;
-    const report = jobId
-      ? (progress: { done: number; total: number; message?: string }) =>
-          void live.reportProgress({ jobId, owner, ...progress, finished: false })
-      : undefined;
-    try {
-      const result = await execute<IngestResult>(this.runtime, context, 'index_documents', args, {
-        onProgress: report,
-      });
-      if (jobId) {
-        const total = result.items.length;
-        await live.reportProgress({
-          jobId,
-          owner,
-          done: total,
-          total,
-          finished: true,
-          indexed: result.indexed,
-          failed: result.failed,
-        });
-      }
-      return result;
-    } catch (error) {
-      if (jobId) {
-        const total = documents.length;
-        await live.reportProgress({
-          jobId,
-          owner,
-          done: 0,
-          total,
-          finished: true,
-          error: (error as Error).message,
-        });
-      }
-      throw error;
-    }
+    return executeAsJob<IngestResult>(this.runtime, context, 'index_documents', args, {
+      jobId,
+      total: documents.length,
+    });
   }
 
   @Mutation(() => DeleteResultType, { description: 'Delete a document and its chunks.' })

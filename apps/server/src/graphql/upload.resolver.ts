@@ -1,10 +1,9 @@
 import { Inject } from '@nestjs/common';
 import { Args, Context, Field, ID, InputType, Int, Mutation, ObjectType, Resolver } from '@nestjs/graphql';
-import { InvalidError } from '@quarry/core';
 import { uploadCost, type UploadFilesResult } from '@quarry/ingest';
-import { JOB_ID_PATTERN } from '@quarry/live';
 import { RUNTIME, type QuarryRuntime } from '@quarry/runtime';
-import { execute, withoutNulls, type GraphqlContext } from './graphql.context';
+import { withoutNulls, type GraphqlContext } from './graphql.context';
+import { executeAsJob } from './job-progress';
 
 @InputType('FileUploadInput', { description: 'A file sent for server-side extraction.' })
 export class FileUploadInputType {
@@ -66,44 +65,11 @@ export class UploadResolver {
     @Args('jobId', { type: () => ID, nullable: true }) jobId: string | undefined,
     @Context() context: GraphqlContext,
   ): Promise<UploadFilesResult> {
-    if (jobId != null && !JOB_ID_PATTERN.test(jobId)) {
-      throw new InvalidError('invalid jobId', [
-        { field: 'jobId', reason: 'must be 1-128 letters, digits and . _ : -' },
-      ]);
-    }
-    const { live } = this.runtime;
-    const owner = jobId ? (await context.principal()).id : undefined;
     const args = withoutNulls({ collection, files: files.map((f) => ({ ...f })), tags, wait });
-    try {
-      const result = await execute<UploadFilesResult>(this.runtime, context, 'upload_files', args, {
-        onProgress: jobId
-          ? (progress) => void live.reportProgress({ jobId, owner, ...progress, finished: false })
-          : undefined,
-      });
-      if (jobId) {
-        const total = result.items.length;
-        await live.reportProgress({
-          jobId,
-          owner,
-          done: total,
-          total,
-          finished: true,
-          indexed: result.indexed,
-          failed: result.failed + result.skipped,
-        });
-      }
-      return result;
-    } catch (error) {
-      if (jobId)
-        await live.reportProgress({
-          jobId,
-          owner,
-          done: 0,
-          total: files.length,
-          finished: true,
-          error: (error as Error).message,
-        });
-      throw error;
-    }
+    return executeAsJob<UploadFilesResult>(this.runtime, context, 'upload_files', args, {
+      jobId,
+      total: files.length,
+      failedOf: (result) => result.failed + result.skipped,
+    });
   }
 }

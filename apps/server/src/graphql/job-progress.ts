@@ -1,0 +1,57 @@
+import { InvalidError } from '@quarry/core';
+import { JOB_ID_PATTERN } from '@quarry/live';
+import type { QuarryRuntime } from '@quarry/runtime';
+import { execute, type GraphqlContext } from './graphql.context';
+
+interface JobOutcome {
+  items: unknown[];
+  indexed: number;
+  failed: number;
+}
+
+/**
+ * Runs a writing operation; with a jobId, announces its progress and its end (success or
+ * failure) to `ingestProgress(jobId)` subscribers on every instance, owned by the caller.
+ */
+export async function executeAsJob<R extends JobOutcome>(
+  runtime: QuarryRuntime,
+  context: GraphqlContext,
+  op: string,
+  args: unknown,
+  job: { jobId?: string; total: number; failedOf?: (result: R) => number },
+): Promise<R> {
+  const { jobId } = job;
+  if (jobId == null) return execute<R>(runtime, context, op, args);
+  if (!JOB_ID_PATTERN.test(jobId))
+    throw new InvalidError('invalid jobId', [
+      { field: 'jobId', reason: 'must be 1-128 letters, digits and . _ : -' },
+    ]);
+  const { live } = runtime;
+  const owner = (await context.principal()).id;
+  try {
+    const result = await execute<R>(runtime, context, op, args, {
+      onProgress: (progress) => void live.reportProgress({ jobId, owner, ...progress, finished: false }),
+    });
+    const total = result.items.length;
+    await live.reportProgress({
+      jobId,
+      owner,
+      done: total,
+      total,
+      finished: true,
+      indexed: result.indexed,
+      failed: job.failedOf?.(result) ?? result.failed,
+    });
+    return result;
+  } catch (error) {
+    await live.reportProgress({
+      jobId,
+      owner,
+      done: 0,
+      total: job.total,
+      finished: true,
+      error: (error as Error).message,
+    });
+    throw error;
+  }
+}
