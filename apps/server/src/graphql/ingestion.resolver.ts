@@ -1,6 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Args, Context, Field, ID, Int, Mutation, ObjectType, Query, Resolver } from '@nestjs/graphql';
 import { JSONScalar } from './graphql.types';
+import type { DocumentListing } from '@quarry/ingest';
 import { RUNTIME, type QuarryRuntime } from '@quarry/runtime';
 import { execute, type GraphqlContext } from './graphql.context';
 
@@ -175,17 +176,6 @@ interface StoredJob {
   finished_at?: string;
 }
 
-interface Listing {
-  id: string;
-  title?: string;
-  collection: string;
-  tags: string[];
-  source?: string;
-  metadata: Record<string, unknown>;
-  updated_at: string;
-  chunk_count?: number;
-}
-
 function toJob({ created_at, updated_at, finished_at, ...job }: StoredJob): JobType {
   return { ...job, createdAt: created_at, updatedAt: updated_at, finishedAt: finished_at };
 }
@@ -223,7 +213,7 @@ export class IngestionResolver {
     @Args('size', { type: () => Int, nullable: true }) size?: number | null,
     @Args('cursor', { type: () => String, nullable: true }) cursor?: string | null,
   ): Promise<DocumentPageType> {
-    const page = await execute<{ documents: Listing[]; total: number; nextCursor?: string }>(
+    const page = await execute<{ documents: DocumentListing[]; total: number; nextCursor?: string }>(
       this.runtime,
       context,
       'list_documents',
