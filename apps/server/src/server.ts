@@ -6,13 +6,13 @@ import type { Express } from 'express';
 import { NestFactory } from '@nestjs/core';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { QuarryConfig } from '@quarry/config';
 import { createLogger } from '@quarry/observability';
 import { AppModule } from './app.module';
 import { mountBrowserPages } from './console/console.routes';
 import { GRAPHQL_PATH, GraphqlWebSocketGateway } from './graphql/graphql-ws.gateway';
 import { McpHttpEndpoint } from './mcp/streamable-http';
+import { buildOpenApi } from './openapi';
 import { requestLog } from './request-log';
 import { securityHeaders } from './security-headers';
 import { MCP_WS_PATH, McpWebSocketGateway } from './mcp/websocket.gateway';
@@ -85,14 +85,7 @@ export async function startServer(config: QuarryConfig): Promise<RunningServer> 
         () => res.status(500).end(),
       );
     });
-    const openApi = SwaggerModule.createDocument(
-      app,
-      new DocumentBuilder()
-        .setTitle('Quarry')
-        .setDescription('Search for agents and apps')
-        .setVersion('1')
-        .build(),
-    );
+    const openApi = buildOpenApi(app);
     express.get('/openapi.json', (_req, res) => {
       res.json(openApi);
     });
