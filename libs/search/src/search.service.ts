@@ -26,7 +26,7 @@ import type {
   SearchMode,
   SearchResult,
 } from './search.dto';
-import { escapeHtml } from './snippet';
+import { chunkSnippet } from './snippet';
 
 export interface SearchScope {
   /** The principal's collection allow-list, if any. */
@@ -47,7 +47,6 @@ const DEFAULT_OPTIONS: SearchServiceOptions = {
   hybridDepth: 100,
   collectionsTtlMs: 5_000,
 };
-const SNIPPET_LENGTH = 240;
 
 interface LexicalHit {
   id: string;
@@ -115,12 +114,6 @@ function countFacets(summaries: Pick<DocumentSummary, 'collection' | 'tags'>[]):
     collection: count(summaries.map((s) => s.collection)),
     tags: count(summaries.flatMap((s) => s.tags ?? [])),
   };
-}
-
-function truncate(text: string, length: number): string {
-  if (text.length <= length) return text;
-  const cut = text.slice(0, length);
-  return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), length - 20))}…`;
 }
 
 /**
@@ -509,8 +502,7 @@ export class SearchService {
   ): SearchHit {
     const matched = highlights.filter((h) => h.includes('<em>'));
     // Words found: the highlighted fragment. Found by meaning only: the best-matching chunk.
-    const snippet =
-      matched[0] ?? (chunkText ? escapeHtml(truncate(chunkText, SNIPPET_LENGTH)) : (highlights[0] ?? ''));
+    const snippet = matched[0] ?? (chunkText ? chunkSnippet(chunkText) : (highlights[0] ?? ''));
     return {
       id,
       score,

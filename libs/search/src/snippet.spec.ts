@@ -1,4 +1,4 @@
-import { escapeHtml, plainText } from './snippet';
+import { chunkSnippet, escapeHtml, plainText } from './snippet';
 
 describe('plainText', () => {
   it("decodes what Elasticsearch's html encoder produces and drops the <em> marks", () => {
@@ -18,5 +18,17 @@ describe('plainText', () => {
 
   it('decodes once: an escaped entity in the text stays an entity', () => {
     expect(plainText('&amp;lt;')).toBe('&lt;');
+  });
+});
+
+describe('chunkSnippet', () => {
+  it('escapes a short chunk whole', () => {
+    expect(chunkSnippet(`it's <short>`)).toBe('it&#39;s &lt;short&gt;');
+  });
+
+  it('cuts a long chunk at a word boundary with an ellipsis', () => {
+    const snippet = chunkSnippet(`${'word '.repeat(100)}end`);
+    expect(snippet.length).toBeLessThanOrEqual(241);
+    expect(snippet).toMatch(/word…$/);
   });
 });

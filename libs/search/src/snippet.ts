@@ -27,3 +27,17 @@ export function escapeHtml(text: string): string {
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
   );
 }
+
+/** At most `length` characters, cut at a word boundary when one is near, with an ellipsis. */
+export function truncate(text: string, length: number): string {
+  if (text.length <= length) return text;
+  const cut = text.slice(0, length);
+  return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), length - 20))}…`;
+}
+
+const CHUNK_SNIPPET_LENGTH = 240;
+
+/** The snippet of a hit found by meaning only: the start of its best-matching chunk, escaped. */
+export function chunkSnippet(chunkText: string): string {
+  return escapeHtml(truncate(chunkText, CHUNK_SNIPPET_LENGTH));
+}
