@@ -1,207 +1,307 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  IsArray,
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsISO8601,
-  IsNumber,
-  IsOptional,
-  IsString,
-  Length,
-  Max,
-  MaxLength,
-  Min,
-  ValidateNested,
-} from 'class-validator';
-import { LIMITS } from './limits';
-import { JSONSchema } from 'class-validator-jsonschema';
+import { ApiSchema } from '@nestjs/swagger';
+import { InputType, ObjectType } from '@nestjs/graphql';
+import { contractEnum, Prop } from '@quarry/core';
+import { COLLECTION_PATTERN, LIMITS } from './limits';
 import { FUSION_METHODS, type FusionMethod, type RetrieverPosition } from './fusion';
 import { IsCollectionSelector, IsMetadataFilter, IsWithinResultWindow } from './validators';
 import type { ChunkLocation } from './structured-chunker';
 
+/*
+ * The search contract, declared once: each `@Prop` gives validation (every edge), the OpenAPI
+ * property, the GraphQL field and the MCP JSON Schema (see libs/core/src/contract.ts).
+ */
+
 export const SEARCH_MODES = ['lexical', 'semantic', 'hybrid'] as const;
 export type SearchMode = (typeof SEARCH_MODES)[number];
 
+export const SEARCH_MODE = contractEnum(
+  'SearchMode',
+  SEARCH_MODES,
+  'LEXICAL = words (BM25), SEMANTIC = meaning (embeddings), HYBRID = both, fused (default).',
+);
+
+export const FUSION = contractEnum(
+  'Fusion',
+  FUSION_METHODS,
+  'RELATIVE = blend of normalised scores, RRF = reciprocal rank fusion (ranks only).',
+);
+
+const SCALAR = { type: ['string', 'number', 'boolean'] };
+
+/** A date alone, as an upper bound, includes that day. */
+const DATE_BOUND = 'ISO 8601 date or date-time';
+
+@InputType('SearchFilters')
 export class SearchFilters {
-  @ApiPropertyOptional({
-    type: 'object',
-    additionalProperties: true,
+  @Prop({
+    type: 'json',
+    optional: true,
     description: 'metadata field → value or list of values (any of)',
-  })
-  @IsOptional()
-  @IsMetadataFilter()
-  @JSONSchema({
-    type: 'object',
-    description: 'metadata field → value or list of values (any of)',
-    additionalProperties: {
-      oneOf: [
-        { type: ['string', 'number', 'boolean'] },
-        { type: 'array', items: { type: ['string', 'number', 'boolean'] } },
-      ],
+    validate: [IsMetadataFilter()],
+    schema: {
+      propertyNames: { pattern: '^[\\w.-]{1,128}$' },
+      additionalProperties: {
+        oneOf: [SCALAR, { type: 'array', items: SCALAR, minItems: 1, maxItems: 100 }],
+      },
     },
   })
   metadata?: Record<string, string | number | boolean | (string | number | boolean)[]>;
 
-  @ApiPropertyOptional({ format: 'date-time' })
-  @IsOptional()
-  @IsISO8601()
+  @Prop({ type: 'date', optional: true, description: `created at or after (${DATE_BOUND})` })
   createdAfter?: string;
 
-  @ApiPropertyOptional({ format: 'date-time' })
-  @IsOptional()
-  @IsISO8601()
+  @Prop({
+    type: 'date',
+    optional: true,
+    description: `created before (${DATE_BOUND}; a date alone includes that day)`,
+  })
   createdBefore?: string;
 
-  @ApiPropertyOptional({ format: 'date-time' })
-  @IsOptional()
-  @IsISO8601()
+  @Prop({ type: 'date', optional: true, description: `updated at or after (${DATE_BOUND})` })
   updatedAfter?: string;
 
-  @ApiPropertyOptional({ format: 'date-time' })
-  @IsOptional()
-  @IsISO8601()
+  @Prop({
+    type: 'date',
+    optional: true,
+    description: `updated before (${DATE_BOUND}; a date alone includes that day)`,
+  })
   updatedBefore?: string;
 
-  @ApiPropertyOptional({ type: [String], description: 'only documents with any of these sources' })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(100)
-  @IsString({ each: true })
+  @Prop({
+    type: 'string',
+    array: true,
+    optional: true,
+    maxItems: 100,
+    description: 'only documents with any of these sources',
+  })
   source?: string[];
 }
 
 /** Search input, the same on every edge. */
+@InputType('SearchInput')
 export class SearchInput {
-  @ApiProperty({
-    description: 'Query text; `@name` words scope it to collections (`@runbooks disk full`)',
+  @Prop({
+    type: 'string',
+    minLength: 1,
     maxLength: LIMITS.queryLength,
-  })
-  @IsString()
-  @Length(1, LIMITS.queryLength)
-  @JSONSchema({
     description: 'What to look for; `@name` words scope the search to collections (`@runbooks disk full`)',
   })
   query!: string;
 
-  @ApiPropertyOptional({ enum: SEARCH_MODES, default: 'hybrid' })
-  @IsOptional()
-  @IsIn(SEARCH_MODES as unknown as string[])
-  @JSONSchema({
+  @Prop({
+    type: SEARCH_MODE,
+    optional: true,
+    default: 'hybrid',
     description: 'lexical = words (BM25), semantic = meaning (embeddings), hybrid = both (default)',
   })
   mode?: SearchMode;
 
-  @ApiPropertyOptional({
-    minimum: 0,
-    maximum: 1,
-    description: 'hybrid only: share of meaning in the ranking (0 = lexical ranking, 1 = semantic ranking)',
-  })
-  @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0)
-  @Max(1)
-  @JSONSchema({
+  @Prop({
+    type: 'number',
+    optional: true,
+    min: 0,
+    max: 1,
     description:
       'Hybrid only: weight of meaning against words, 0..1 (0 = exactly the lexical ranking, 1 = exactly the semantic one)',
   })
   semanticRatio?: number;
 
-  @ApiPropertyOptional({ enum: FUSION_METHODS, description: 'hybrid only: how the two rankings are fused' })
-  @IsOptional()
-  @IsIn(FUSION_METHODS as unknown as string[])
-  @JSONSchema({
+  @Prop({
+    type: FUSION,
+    optional: true,
     description:
       'Hybrid only: relative = blend of normalised scores, rrf = reciprocal rank fusion (ranks only)',
   })
   fusion?: FusionMethod;
 
-  @ApiPropertyOptional({ default: false, description: "each hit's lexical and semantic rank and score" })
-  @IsOptional()
-  @IsBoolean()
-  @JSONSchema({
+  @Prop({
+    type: 'boolean',
+    optional: true,
+    default: false,
     description: "Add each hit's lexical and semantic rank and score (why it ranks where it does)",
   })
   explain?: boolean;
 
-  @ApiPropertyOptional({ oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] })
-  @IsOptional()
-  @IsCollectionSelector()
-  @JSONSchema({
+  @Prop({
+    type: 'string',
+    oneOrMany: true,
+    optional: true,
+    maxLength: LIMITS.collectionLength,
+    pattern: {
+      regex: COLLECTION_PATTERN,
+      message: 'collection names are lowercase letters, digits, - and _',
+    },
+    minItems: 1,
+    maxItems: LIMITS.collectionsPerQuery,
     description: 'collection name or list of names',
-    oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' }, minItems: 1 }],
+    validate: [IsCollectionSelector()],
   })
   collection?: string | string[];
 
-  @ApiPropertyOptional({ type: [String], description: 'documents must carry all of these tags' })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(LIMITS.tags)
-  @IsString({ each: true })
-  @MaxLength(LIMITS.tagLength, { each: true })
+  @Prop({
+    type: 'string',
+    array: true,
+    optional: true,
+    maxItems: LIMITS.tags,
+    maxLength: LIMITS.tagLength,
+    description: 'documents must carry all of these tags',
+  })
   tags?: string[];
 
-  @ApiPropertyOptional({ type: SearchFilters })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => SearchFilters)
+  @Prop({ type: () => SearchFilters, optional: true, description: 'metadata, date and source filters' })
   filters?: SearchFilters;
 
-  @ApiPropertyOptional({ default: 10, minimum: 1, maximum: LIMITS.maxSize })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(LIMITS.maxSize)
-  @IsWithinResultWindow()
+  @Prop({
+    type: 'int',
+    optional: true,
+    min: 1,
+    max: LIMITS.maxSize,
+    default: 10,
+    description: `hits per page, 1-${LIMITS.maxSize}; from + size at most ${LIMITS.resultWindow}`,
+    validate: [IsWithinResultWindow()],
+  })
   size?: number;
 
-  @ApiPropertyOptional({ default: 0, minimum: 0, maximum: LIMITS.maxFrom })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(LIMITS.maxFrom)
-  @IsWithinResultWindow()
+  @Prop({
+    type: 'int',
+    optional: true,
+    min: 0,
+    max: LIMITS.maxFrom,
+    default: 0,
+    description: 'offset of the first hit',
+    validate: [IsWithinResultWindow()],
+  })
   from?: number;
 
-  @ApiPropertyOptional({ default: true, description: 'return highlighted fragments' })
-  @IsOptional()
-  @IsBoolean()
+  @Prop({ type: 'boolean', optional: true, default: true, description: 'return highlighted fragments' })
   highlight?: boolean;
 }
 
-export interface SearchHit {
-  id: string;
-  score: number;
-  title: string | null;
-  snippet: string;
-  highlights: string[];
-  collection: string;
-  tags: string[];
-  metadata: Record<string, unknown>;
-  /** With `explain: true`: where the hit stood in each retriever's list (null = not found by it). */
-  explain?: HitExplanation;
-  /** Where in the document the snippet is: page, heading path, lines, and the chunk to read around. */
-  location?: ChunkLocation & { chunk?: number };
+@ObjectType('RetrieverPosition', { description: "Where a hit stood in one retriever's list." })
+@ApiSchema({ name: 'RetrieverPosition' })
+export class HitRetrieverPosition {
+  @Prop({ type: 'int', description: 'from 1' })
+  rank!: number;
+
+  @Prop({ type: 'number' })
+  score!: number;
 }
 
-export interface HitExplanation {
-  lexical: RetrieverPosition | null;
-  semantic: RetrieverPosition | null;
-  /** Hybrid only: the fusion that produced `score`. */
+@ObjectType('HitFusion')
+export class HitFusion {
+  @Prop({ type: FUSION })
+  method!: FusionMethod;
+
+  @Prop({ type: 'number' })
+  semanticRatio!: number;
+}
+
+@ObjectType('HitExplanation', { description: 'Why a hit ranks where it does.' })
+export class HitExplanation {
+  @Prop({ type: () => HitRetrieverPosition, nullable: true, description: 'null: not found by words' })
+  lexical!: RetrieverPosition | null;
+
+  @Prop({
+    type: () => HitRetrieverPosition,
+    nullable: true,
+    description: 'null: not among the nearest by meaning',
+  })
+  semantic!: RetrieverPosition | null;
+
+  @Prop({ type: () => HitFusion, optional: true, description: 'hybrid: the fusion that gave the score' })
   fusion?: { method: FusionMethod; semanticRatio: number };
 }
 
-export interface FacetBucket {
-  value: string;
-  count: number;
+@ObjectType('HitLocation', { description: 'Where in its document a chunk (or a hit) is.' })
+export class HitLocation {
+  @Prop({ type: 'int', optional: true, description: '1-based page (PDF)' })
+  page?: number;
+
+  @Prop({ type: 'string', array: true, optional: true, description: 'heading path, outermost first' })
+  heading?: string[];
+
+  @Prop({ type: 'int', array: true, optional: true, description: 'first and last line of the body' })
+  lines?: number[];
+
+  @Prop({
+    type: 'int',
+    optional: true,
+    description: 'the chunk: pass it to get_document (GraphQL document(chunk:)) to read around it',
+  })
+  chunk?: number;
 }
 
-export interface SearchResult {
-  hits: SearchHit[];
-  total: number;
-  tookMs: number;
-  mode: SearchMode;
-  facets: { collection: FacetBucket[]; tags: FacetBucket[] };
+@ObjectType('SearchHit')
+export class SearchHit {
+  @Prop({ type: 'id' })
+  id!: string;
+
+  @Prop({ type: 'number' })
+  score!: number;
+
+  @Prop({ type: 'string', nullable: true })
+  title!: string | null;
+
+  @Prop({ type: 'string', description: 'HTML-escaped text with <em> around matches' })
+  snippet!: string;
+
+  @Prop({ type: 'string', array: true })
+  highlights!: string[];
+
+  @Prop({ type: 'string' })
+  collection!: string;
+
+  @Prop({ type: 'string', array: true })
+  tags!: string[];
+
+  @Prop({ type: 'json' })
+  metadata!: Record<string, unknown>;
+
+  /** With `explain: true`: where the hit stood in each retriever's list (null = not found by it). */
+  @Prop({ type: () => HitExplanation, optional: true, description: 'with explain: true' })
+  explain?: HitExplanation;
+
+  /** Where in the document the snippet is: page, heading path, lines, and the chunk to read around. */
+  @Prop({
+    type: () => HitLocation,
+    optional: true,
+    description: 'page, heading path and lines of the snippet',
+  })
+  location?: ChunkLocation & { chunk?: number };
+}
+
+@ObjectType('FacetBucket')
+export class FacetBucket {
+  @Prop({ type: 'string' })
+  value!: string;
+
+  @Prop({ type: 'int' })
+  count!: number;
+}
+
+@ObjectType('Facets')
+export class SearchFacets {
+  @Prop({ type: () => FacetBucket, array: true })
+  collection!: FacetBucket[];
+
+  @Prop({ type: () => FacetBucket, array: true })
+  tags!: FacetBucket[];
+}
+
+@ObjectType('SearchResult')
+export class SearchResult {
+  @Prop({ type: () => SearchHit, array: true })
+  hits!: SearchHit[];
+
+  @Prop({ type: 'int' })
+  total!: number;
+
+  @Prop({ type: 'int' })
+  tookMs!: number;
+
+  @Prop({ type: SEARCH_MODE })
+  mode!: SearchMode;
+
+  @Prop({ type: () => SearchFacets })
+  facets!: SearchFacets;
 }

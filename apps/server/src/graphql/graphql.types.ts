@@ -1,39 +1,38 @@
-import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { GraphQLScalarType, valueFromASTUntyped } from 'graphql';
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { JSONScalar } from '@quarry/core';
+import {
+  HitExplanation,
+  HitFusion,
+  HitLocation,
+  HitRetrieverPosition,
+  FacetBucket,
+  SearchFacets,
+  SEARCH_MODE,
+  SearchFilters,
+  SearchHit,
+  SearchInput,
+  SearchResult,
+  type SearchMode,
+} from '@quarry/search';
 
 /**
- * The GraphQL shapes of Quarry's contract (ARCHITECTURE.md). They only describe; validation is
- * the operations' class-validator DTOs, run by the message manager for every edge alike.
+ * The GraphQL shapes of Quarry's contract (ARCHITECTURE.md) not yet declared with `@Prop`.
+ * The search contract's classes are the DTOs themselves (libs/search/src/search.dto.ts): they
+ * are re-exported here under the names the resolvers use.
  */
-
-export const JSONScalar = new GraphQLScalarType({
-  name: 'JSON',
-  description: 'Any JSON value: document metadata, metadata filters, JSON Schemas.',
-  serialize: (value) => value,
-  parseValue: (value) => value,
-  parseLiteral: (ast, variables) => valueFromASTUntyped(ast, variables ?? undefined),
-});
-
-export enum SearchModeValue {
-  LEXICAL = 'lexical',
-  SEMANTIC = 'semantic',
-  HYBRID = 'hybrid',
-}
-
-registerEnumType(SearchModeValue, {
-  name: 'SearchMode',
-  description: 'LEXICAL = words (BM25), SEMANTIC = meaning (embeddings), HYBRID = both, fused (default).',
-});
-
-export enum FusionValue {
-  RRF = 'rrf',
-  RELATIVE = 'relative',
-}
-
-registerEnumType(FusionValue, {
-  name: 'Fusion',
-  description: 'RELATIVE = blend of normalised scores, RRF = reciprocal rank fusion (ranks only).',
-});
+export {
+  JSONScalar,
+  SearchFilters as SearchFiltersInputType,
+  SearchInput as SearchInputType,
+  HitLocation as HitLocationType,
+  HitRetrieverPosition as RetrieverPositionType,
+  HitFusion as HitFusionType,
+  HitExplanation as HitExplanationType,
+  SearchHit as SearchHitType,
+  FacetBucket as FacetBucketType,
+  SearchFacets as FacetsType,
+  SearchResult as SearchResultType,
+};
 
 export enum IngestStatusValue {
   CREATED = 'created',
@@ -43,72 +42,6 @@ export enum IngestStatusValue {
 }
 
 registerEnumType(IngestStatusValue, { name: 'IngestStatus' });
-
-@InputType('SearchFilters')
-export class SearchFiltersInputType {
-  @Field(() => JSONScalar, {
-    nullable: true,
-    description: 'metadata field → value or list of values (any of)',
-  })
-  metadata?: Record<string, unknown>;
-
-  @Field({ nullable: true, description: 'ISO 8601' })
-  createdAfter?: string;
-
-  @Field({ nullable: true, description: 'ISO 8601; a date alone includes that day' })
-  createdBefore?: string;
-
-  @Field({ nullable: true, description: 'ISO 8601' })
-  updatedAfter?: string;
-
-  @Field({ nullable: true, description: 'ISO 8601; a date alone includes that day' })
-  updatedBefore?: string;
-
-  @Field(() => [String], { nullable: true, description: 'only documents with any of these sources' })
-  source?: string[];
-}
-
-@InputType('SearchInput')
-export class SearchInputType {
-  @Field({ description: 'What to look for; `@name` words scope it to collections (`@runbooks disk full`)' })
-  query!: string;
-
-  @Field(() => SearchModeValue, { nullable: true, description: 'default HYBRID' })
-  mode?: SearchModeValue;
-
-  @Field(() => Float, {
-    nullable: true,
-    description: 'HYBRID only: weight of meaning, 0..1 (0 = the lexical ranking, 1 = the semantic ranking)',
-  })
-  semanticRatio?: number;
-
-  @Field(() => FusionValue, { nullable: true, description: 'HYBRID only: how the two rankings are fused' })
-  fusion?: FusionValue;
-
-  @Field({
-    nullable: true,
-    description: "add each hit's lexical and semantic rank and score (default false)",
-  })
-  explain?: boolean;
-
-  @Field(() => [String], { nullable: true, description: 'collection name or names' })
-  collection?: string[];
-
-  @Field(() => [String], { nullable: true, description: 'documents must carry all of these tags' })
-  tags?: string[];
-
-  @Field(() => SearchFiltersInputType, { nullable: true })
-  filters?: SearchFiltersInputType;
-
-  @Field(() => Int, { nullable: true, description: 'hits per page, 1-100 (default 10)' })
-  size?: number;
-
-  @Field(() => Int, { nullable: true, description: 'offset of the first hit (default 0)' })
-  from?: number;
-
-  @Field({ nullable: true, description: 'return highlighted fragments (default true)' })
-  highlight?: boolean;
-}
 
 @ObjectType('Document')
 export class DocumentType {
@@ -146,24 +79,6 @@ export class DocumentType {
   excerpt?: ExcerptType | null;
 }
 
-@ObjectType('HitLocation', { description: 'Where in its document a chunk (or a hit) is.' })
-export class HitLocationType {
-  @Field(() => Int, { nullable: true, description: '1-based page (PDF)' })
-  page?: number;
-
-  @Field(() => [String], { nullable: true, description: 'heading path, outermost first' })
-  heading?: string[];
-
-  @Field(() => [Int], { nullable: true, description: 'first and last line of the body' })
-  lines?: number[];
-
-  @Field(() => Int, {
-    nullable: true,
-    description: 'the chunk: pass it to document(chunk:) to read around it',
-  })
-  chunk?: number;
-}
-
 @ObjectType('Excerpt', {
   description: 'The part of a body a document(chunk:, offset:, maxChars:) read returned.',
 })
@@ -180,113 +95,8 @@ export class ExcerptType {
   @Field()
   truncated!: boolean;
 
-  @Field(() => [HitLocationType], { nullable: true, description: 'the chunks included' })
-  chunks?: HitLocationType[];
-}
-
-@ObjectType('RetrieverPosition', { description: "Where a hit stood in one retriever's list." })
-export class RetrieverPositionType {
-  @Field(() => Int, { description: 'from 1' })
-  rank!: number;
-
-  @Field(() => Float)
-  score!: number;
-}
-
-@ObjectType('HitFusion')
-export class HitFusionType {
-  @Field(() => FusionValue)
-  method!: `${FusionValue}`;
-
-  @Field(() => Float)
-  semanticRatio!: number;
-}
-
-@ObjectType('HitExplanation', { description: 'Why a hit ranks where it does.' })
-export class HitExplanationType {
-  @Field(() => RetrieverPositionType, { nullable: true, description: 'null: not found by words' })
-  lexical!: RetrieverPositionType | null;
-
-  @Field(() => RetrieverPositionType, {
-    nullable: true,
-    description: 'null: not among the nearest by meaning',
-  })
-  semantic!: RetrieverPositionType | null;
-
-  @Field(() => HitFusionType, { nullable: true, description: 'HYBRID: the fusion that gave the score' })
-  fusion?: HitFusionType;
-}
-
-@ObjectType('SearchHit')
-export class SearchHitType {
-  @Field(() => ID)
-  id!: string;
-
-  @Field(() => Float)
-  score!: number;
-
-  @Field(() => String, { nullable: true })
-  title!: string | null;
-
-  @Field({ description: 'HTML-escaped text with <em> around matches' })
-  snippet!: string;
-
-  @Field(() => [String])
-  highlights!: string[];
-
-  @Field()
-  collection!: string;
-
-  @Field(() => [String])
-  tags!: string[];
-
-  @Field(() => JSONScalar)
-  metadata!: Record<string, unknown>;
-
-  @Field(() => HitExplanationType, { nullable: true, description: 'with explain: true' })
-  explain?: HitExplanationType;
-
-  @Field(() => HitLocationType, {
-    nullable: true,
-    description: 'page, heading path and lines of the snippet',
-  })
-  location?: HitLocationType;
-}
-
-@ObjectType('FacetBucket')
-export class FacetBucketType {
-  @Field()
-  value!: string;
-
-  @Field(() => Int)
-  count!: number;
-}
-
-@ObjectType('Facets')
-export class FacetsType {
-  @Field(() => [FacetBucketType])
-  collection!: FacetBucketType[];
-
-  @Field(() => [FacetBucketType])
-  tags!: FacetBucketType[];
-}
-
-@ObjectType('SearchResult')
-export class SearchResultType {
-  @Field(() => [SearchHitType])
-  hits!: SearchHitType[];
-
-  @Field(() => Int)
-  total!: number;
-
-  @Field(() => Int)
-  tookMs!: number;
-
-  @Field(() => SearchModeValue)
-  mode!: SearchModeValue;
-
-  @Field(() => FacetsType)
-  facets!: FacetsType;
+  @Field(() => [HitLocation], { nullable: true, description: 'the chunks included' })
+  chunks?: HitLocation[];
 }
 
 @ObjectType('Collection')
@@ -462,14 +272,14 @@ export class SavedSearchToolInputType {
   @Field(() => [String], { nullable: true })
   collection?: string[];
 
-  @Field(() => SearchModeValue, { nullable: true })
-  mode?: SearchModeValue;
+  @Field(() => SEARCH_MODE.graphql, { nullable: true })
+  mode?: SearchMode;
 
   @Field(() => [String], { nullable: true })
   tags?: string[];
 
-  @Field(() => SearchFiltersInputType, { nullable: true })
-  filters?: SearchFiltersInputType;
+  @Field(() => SearchFilters, { nullable: true })
+  filters?: SearchFilters;
 
   @Field(() => Int, { nullable: true })
   size?: number;
@@ -525,8 +335,8 @@ export class LiveHitType {
   @Field({ description: '"new", "updated" or "deleted"' })
   change!: string;
 
-  @Field(() => SearchHitType)
-  hit!: SearchHitType;
+  @Field(() => SearchHit)
+  hit!: SearchHit;
 
   @Field(() => ID)
   subscriptionId!: string;
