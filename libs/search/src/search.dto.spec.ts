@@ -1,12 +1,19 @@
 import 'reflect-metadata';
-import { InvalidError, ToolRegistry, validateInput, type Operation } from '@quarry/core';
+import { InvalidError, jsonSchemaOf, validateInput, type Operation } from '@quarry/core';
 import { searchOperations, type SearchOperationDeps } from './search.operations';
 import { SearchInput } from './search.dto';
 
-/** The tools/list entry of `search`, as MCP clients get it (deps are never called to list tools). */
+/**
+ * The `search` tool as MCP clients list it: the tool registry publishes `jsonSchemaOf` the
+ * operation's input class and the operation's declared output schema (deps are never called).
+ */
 function searchTool() {
   const operations = searchOperations({} as SearchOperationDeps) as Operation[];
-  return new ToolRegistry(() => operations).get('search')!;
+  const search = operations.find((operation) => operation.name === 'search')!;
+  return {
+    inputSchema: jsonSchemaOf(search.input as new () => object),
+    outputSchema: search.tool!.outputSchema,
+  };
 }
 
 type Schema = Record<string, unknown> & { properties: Record<string, Schema> };
