@@ -1,4 +1,4 @@
-export type CorpusName = 'manpages' | 'wordnet';
+export type CorpusName = 'manpages' | 'wordnet' | 'pydoc';
 
 /** Shaped like an `index_documents` item, so a benchmark can send it as it is. */
 export interface CorpusDocument {

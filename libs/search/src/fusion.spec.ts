@@ -1,4 +1,4 @@
-import { fuse, maxPoolChunks, type FusionMethod } from './fusion';
+import { DEFAULT_FUSION, fuse, maxPoolChunks, standardScores, type FusionMethod } from './fusion';
 
 const ranked = (...entries: [string, number][]) => entries.map(([id, score]) => ({ id, score }));
 const ids = (docs: { id: string }[]) => docs.map((d) => d.id);
@@ -62,6 +62,33 @@ describe('fuse', () => {
     expect(ids(fuse(lex, sem, { semanticRatio: 0.3, method: 'relative' }))).toEqual(['b', 'a', 'c']);
   });
 
+  it('relative weighs a side by how far its candidates stand out, not by which one leads', () => {
+    // One keyword match among many meaning matches: under max or min-max scaling it got the full
+    // lexical weight and jumped to the top; as a standard score it stands out from nothing.
+    const lex = ranked(['x', 7.5]);
+    const sem = ranked(['a', 0.95], ['b', 0.9], ['x', 0.86], ['c', 0.85], ['d', 0.84]);
+    expect(ids(fuse(lex, sem, { semanticRatio: 0.5, method: 'relative' }))).toEqual([
+      'a',
+      'b',
+      'x',
+      'c',
+      'd',
+    ]);
+  });
+
+  it('relative scores are the weighted standard scores of both sides', () => {
+    const lex = ranked(['a', 3], ['b', 1]);
+    const sem = ranked(['b', 0.9], ['c', 0.7], ['a', 0.5]);
+    const fused = fuse(lex, sem, { semanticRatio: 0.25, method: 'relative' });
+    const semZ = standardScores(sem);
+    expect(fused.find((d) => d.id === 'a')!.score).toBeCloseTo(0.75 * 1 + 0.25 * semZ.get('a')!);
+    expect(fused.find((d) => d.id === 'c')!.score).toBeCloseTo(0.25 * semZ.get('c')!);
+  });
+
+  it('the default is relative, mostly semantic (chosen in bench/search.bench.ts)', () => {
+    expect(DEFAULT_FUSION).toEqual({ method: 'relative', semanticRatio: 0.9 });
+  });
+
   it('rrf scores by rank alone: (1 - r) / (k + rank) + r / (k + rank)', () => {
     const fused = fuse(ranked(['a', 100], ['b', 1]), ranked(['b', 0.9], ['c', 0.1]), {
       semanticRatio: 0.5,
@@ -71,6 +98,27 @@ describe('fuse', () => {
     expect(ids(fused)).toEqual(['b', 'a', 'c']);
     expect(fused[0].score).toBeCloseTo(0.5 / 62 + 0.5 / 61);
     expect(fused[1].score).toBeCloseTo(0.5 / 61);
+  });
+});
+
+describe('standardScores', () => {
+  it('has zero mean and unit variance over the list', () => {
+    const z = [...standardScores(ranked(['a', 10], ['b', 4], ['c', 1])).values()];
+    const mean = z.reduce((sum, v) => sum + v, 0) / z.length;
+    expect(mean).toBeCloseTo(0);
+    expect(z.reduce((sum, v) => sum + (v - mean) ** 2, 0) / z.length).toBeCloseTo(1);
+  });
+
+  it('gives 0 to a list that cannot tell its entries apart', () => {
+    expect([...standardScores(ranked(['a', 5])).values()]).toEqual([0]);
+    expect([...standardScores(ranked(['a', 2], ['b', 2])).values()]).toEqual([0, 0]);
+    expect(standardScores([]).size).toBe(0);
+  });
+
+  it('does not depend on the scale of the scores', () => {
+    const small = standardScores(ranked(['a', 0.9], ['b', 0.8], ['c', 0.75]));
+    const large = standardScores(ranked(['a', 90], ['b', 80], ['c', 75]));
+    for (const id of ['a', 'b', 'c']) expect(small.get(id)).toBeCloseTo(large.get(id)!);
   });
 });
 

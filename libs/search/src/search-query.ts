@@ -92,8 +92,6 @@ export interface LexicalRequestOptions {
   fragments?: boolean;
   /** Only what facets need (hybrid's candidates); the shown page reads the rest. */
   facetFieldsOnly?: boolean;
-  /** Only these documents (the page of a hybrid search, to highlight). */
-  ids?: string[];
 }
 
 /** The one Elasticsearch request of a lexical search (also what the benchmark sends directly). */
@@ -107,13 +105,33 @@ export function lexicalRequest(
     index,
     from: options.from,
     size: options.size,
-    query: options.ids
-      ? { bool: { must: [lexicalQuery(text, scope)], filter: [{ ids: { values: options.ids } }] } }
-      : lexicalQuery(text, scope),
+    query: lexicalQuery(text, scope),
     _source: options.facetFieldsOnly ? ['collection', 'tags'] : SOURCE_FIELDS,
     track_total_hits: options.totalHits ?? true,
     ...(options.facets ? { aggs: facetAggregations() } : {}),
     ...(options.fragments === false ? {} : { highlight: highlightOf(options.highlight) }),
+    // No query text: the newest first (an `@collection`-only query lists what is there).
+    ...(text ? {} : { sort: [{ updated_at: 'desc' }, { id: 'asc' }] }),
+  };
+}
+
+/**
+ * The documents of one shown page by id, whether the words matched them or not (a meaning-only
+ * match is on the page too), with fragments where the words occur.
+ */
+export function pageRequest(
+  index: string,
+  text: string,
+  ids: string[],
+  highlight: boolean,
+): estypes.SearchRequest {
+  return {
+    index,
+    size: ids.length,
+    query: { bool: { filter: [{ ids: { values: ids } }], should: text ? [lexicalQuery(text, {})] : [] } },
+    _source: SOURCE_FIELDS,
+    track_total_hits: false,
+    ...(text ? { highlight: highlightOf(highlight) } : {}),
   };
 }
 

@@ -1,6 +1,14 @@
-import type { Client, estypes } from '@elastic/elasticsearch';
+import { errors, type Client, type estypes } from '@elastic/elasticsearch';
 import { mapElasticsearchError } from './elasticsearch.client';
-import { DOCUMENT_SUMMARY_FIELDS } from './search-query';
+import {
+  DOCUMENT_SUMMARY_FIELDS,
+  lexicalRequest,
+  pageRequest,
+  semanticRequest,
+  type LexicalRequestOptions,
+  type ResolvedScope,
+} from './search-query';
+import type { FacetBucket } from './search.dto';
 
 export interface DocumentSummary {
   id: string;
@@ -19,72 +27,261 @@ export interface ChunkSource {
   tags?: string[];
 }
 
-/** Read side of the indices: every search request to Elasticsearch goes through here. */
+export interface Facets {
+  collection: FacetBucket[];
+  tags: FacetBucket[];
+}
+
+/** A document the full-text query matched, with its BM25 score and highlighted fragments. */
+export interface LexicalHit {
+  id: string;
+  score: number;
+  summary: DocumentSummary;
+  highlights: string[];
+  titleHighlight?: string;
+}
+
+export interface LexicalResult {
+  hits: LexicalHit[];
+  /** Every match (0 when the request did not count them). */
+  total: number;
+  facets: Facets;
+}
+
+/** A chunk the kNN search found, with what facets need of its document. */
+export interface ChunkHit {
+  docId: string;
+  chunkId: string;
+  chunkNo: number;
+  score: number;
+  collection: string;
+  tags: string[];
+}
+
+/** A document of a shown page: its summary, and fragments where the query's words occur in it. */
+export interface PageDocument {
+  summary: DocumentSummary;
+  highlights: string[];
+  titleHighlight?: string;
+}
+
+/** The vector index's alias beside a documents alias (`<prefix>-docs` → `<prefix>-vectors`). */
+function vectorsAliasOf(docsAlias: string): string {
+  return docsAlias.replace(/-docs$/, '-vectors');
+}
+
+function bucketsOf(aggregate: unknown): FacetBucket[] {
+  const buckets = (aggregate as estypes.AggregationsStringTermsAggregate | undefined)?.buckets;
+  return (Array.isArray(buckets) ? buckets : []).map((b) => ({ value: String(b.key), count: b.doc_count }));
+}
+
+function lexicalResult(response: estypes.SearchResponse<DocumentSummary>): LexicalResult {
+  const total =
+    typeof response.hits.total === 'number' ? response.hits.total : (response.hits.total?.value ?? 0);
+  return {
+    total,
+    hits: response.hits.hits.map((hit) => ({
+      id: hit._id!,
+      score: hit._score ?? 0,
+      summary: hit._source!,
+      highlights: hit.highlight?.body ?? [],
+      titleHighlight: hit.highlight?.title?.[0],
+    })),
+    facets: {
+      collection: bucketsOf(response.aggregations?.collection),
+      tags: bucketsOf(response.aggregations?.tags),
+    },
+  };
+}
+
+function chunkHits(response: estypes.SearchResponse<ChunkSource>): ChunkHit[] {
+  return response.hits.hits.map((hit) => ({
+    docId: hit._source!.doc_id,
+    chunkId: hit._id!,
+    chunkNo: hit._source!.chunk_no,
+    score: hit._score ?? 0,
+    collection: hit._source!.collection ?? '',
+    tags: hit._source!.tags ?? [],
+  }));
+}
+
+/** One response of an `_msearch`; a failed one is thrown as the refusal it reports. */
+function answer<T>(item: estypes.MsearchResponseItem<T>): estypes.SearchResponse<T> {
+  if ('error' in item) {
+    throw new errors.ResponseError({
+      body: { error: item.error },
+      statusCode: item.status,
+      headers: {},
+      warnings: null,
+      meta: {} as never,
+    });
+  }
+  return item;
+}
+
+/**
+ * Read side of the indices: every search request to Elasticsearch goes through here, and it
+ * speaks in the search's terms (full-text matches, nearest chunks, a page's documents).
+ */
 export class SearchRepository {
+  private readonly vectorsAlias: string;
+
   constructor(
     private readonly client: Client,
     private readonly docsAlias: string,
-  ) {}
+    vectorsAlias?: string,
+  ) {
+    this.vectorsAlias = vectorsAlias ?? vectorsAliasOf(docsAlias);
+  }
 
-  async search<T>(request: estypes.SearchRequest, signal?: AbortSignal): Promise<estypes.SearchResponse<T>> {
-    try {
-      return await this.client.search<T>(request, { signal });
-    } catch (error) {
-      throw mapElasticsearchError(error);
+  /** Documents matching `text` (BM25), newest first when there is no text. */
+  async lexical(
+    text: string,
+    scope: ResolvedScope,
+    options: LexicalRequestOptions,
+    signal?: AbortSignal,
+  ): Promise<LexicalResult> {
+    const response = await this.run(() =>
+      this.client.search<DocumentSummary>(lexicalRequest(this.docsAlias, text, scope, options), { signal }),
+    );
+    return lexicalResult(response);
+  }
+
+  /** The `k` chunks nearest to `vector` within the scope. */
+  async knnChunks(
+    vector: number[],
+    scope: ResolvedScope,
+    k: number,
+    signal?: AbortSignal,
+  ): Promise<ChunkHit[]> {
+    const response = await this.run(() =>
+      this.client.search<ChunkSource>(semanticRequest(this.vectorsAlias, vector, scope, k), { signal }),
+    );
+    return chunkHits(response);
+  }
+
+  /**
+   * Both candidate lists of a hybrid search in one round trip (`_msearch`): the `depth` best
+   * full-text matches (ids, scores and facet fields only) and the `depth` nearest chunks.
+   */
+  async hybridCandidates(
+    text: string,
+    vector: number[],
+    scope: ResolvedScope,
+    depth: number,
+    signal?: AbortSignal,
+  ): Promise<{ lexical: LexicalHit[]; chunks: ChunkHit[] }> {
+    const { index: lexicalIndex, ...lexicalBody } = lexicalRequest(this.docsAlias, text, scope, {
+      from: 0,
+      size: depth,
+      highlight: false,
+      facets: false,
+      totalHits: false,
+      fragments: false,
+      facetFieldsOnly: true,
+    });
+    const { index: vectorIndex, ...vectorBody } = semanticRequest(this.vectorsAlias, vector, scope, depth);
+    const response = await this.run(() =>
+      this.client.msearch<DocumentSummary | ChunkSource>(
+        { searches: [{ index: lexicalIndex }, lexicalBody, { index: vectorIndex }, vectorBody] },
+        { signal },
+      ),
+    );
+    const [lexical, chunks] = response.responses;
+    return {
+      lexical: lexicalResult(answer(lexical as estypes.MsearchResponseItem<DocumentSummary>)).hits,
+      chunks: chunkHits(answer(chunks as estypes.MsearchResponseItem<ChunkSource>)),
+    };
+  }
+
+  /**
+   * What a shown page needs, in one round trip: each document's summary with the fragments where
+   * `text`'s words occur (none for a meaning-only match), and the texts of the chunks named.
+   */
+  async page(
+    text: string,
+    ids: string[],
+    chunkIds: string[],
+    options: { highlight: boolean },
+    signal?: AbortSignal,
+  ): Promise<{ documents: Map<string, PageDocument>; chunkTexts: Map<string, string> }> {
+    const documents = new Map<string, PageDocument>();
+    const chunkTexts = new Map<string, string>();
+    if (ids.length === 0 && chunkIds.length === 0) return { documents, chunkTexts };
+    const searches: estypes.MsearchRequestItem[] = [];
+    if (ids.length) {
+      const { index, ...body } = pageRequest(this.docsAlias, text, ids, options.highlight);
+      searches.push({ index }, body);
     }
+    if (chunkIds.length)
+      searches.push(
+        { index: this.vectorsAlias },
+        { size: chunkIds.length, query: { ids: { values: chunkIds } }, _source: ['text'] },
+      );
+    const response = await this.run(() =>
+      this.client.msearch<DocumentSummary | ChunkSource>({ searches }, { signal }),
+    );
+    const items = [...response.responses];
+    if (ids.length) {
+      for (const hit of lexicalResult(answer(items.shift() as estypes.MsearchResponseItem<DocumentSummary>))
+        .hits)
+        documents.set(hit.id, {
+          summary: hit.summary,
+          highlights: hit.highlights,
+          titleHighlight: hit.titleHighlight,
+        });
+    }
+    if (chunkIds.length) {
+      for (const hit of answer(items.shift() as estypes.MsearchResponseItem<ChunkSource>).hits.hits)
+        if (hit._source?.text !== undefined) chunkTexts.set(hit._id!, hit._source.text);
+    }
+    return { documents, chunkTexts };
   }
 
   /** Titles, tags and metadata of documents by id (bodies stay in Elasticsearch). */
   async summaries(ids: string[], signal?: AbortSignal): Promise<Map<string, DocumentSummary>> {
     if (ids.length === 0) return new Map();
-    try {
-      const response = await this.client.mget<DocumentSummary>(
+    const response = await this.run(() =>
+      this.client.mget<DocumentSummary>(
         { index: this.docsAlias, ids, _source: DOCUMENT_SUMMARY_FIELDS },
         { signal },
-      );
-      const found = new Map<string, DocumentSummary>();
-      for (const doc of response.docs) {
-        if ('found' in doc && doc.found && doc._source) found.set(doc._id, doc._source);
-      }
-      return found;
-    } catch (error) {
-      throw mapElasticsearchError(error);
+      ),
+    );
+    const found = new Map<string, DocumentSummary>();
+    for (const doc of response.docs) {
+      if ('found' in doc && doc.found && doc._source) found.set(doc._id, doc._source);
     }
+    return found;
   }
 
-  /** Texts of chunks by chunk id (the vector index). */
-  async chunkTexts(index: string, ids: string[], signal?: AbortSignal): Promise<Map<string, string>> {
+  /** Texts of chunks by chunk id. */
+  async chunkTexts(ids: string[], signal?: AbortSignal): Promise<Map<string, string>> {
     if (ids.length === 0) return new Map();
-    try {
-      const response = await this.client.mget<{ text: string }>(
-        { index, ids, _source: ['text'] },
-        { signal },
-      );
-      const found = new Map<string, string>();
-      for (const doc of response.docs) {
-        if ('found' in doc && doc.found && doc._source) found.set(doc._id, doc._source.text);
-      }
-      return found;
-    } catch (error) {
-      throw mapElasticsearchError(error);
+    const response = await this.run(() =>
+      this.client.mget<{ text: string }>({ index: this.vectorsAlias, ids, _source: ['text'] }, { signal }),
+    );
+    const found = new Map<string, string>();
+    for (const doc of response.docs) {
+      if ('found' in doc && doc.found && doc._source) found.set(doc._id, doc._source.text);
     }
+    return found;
   }
 
   async collections(visible?: string[]): Promise<{ name: string; documents: number }[]> {
-    try {
-      const response = await this.client.search({
+    const response = await this.run(() =>
+      this.client.search({
         index: this.docsAlias,
         size: 0,
         ...(visible ? { query: { terms: { collection: visible } } } : {}),
         aggs: { collections: { terms: { field: 'collection', size: 10_000, order: { _key: 'asc' } } } },
-      });
-      const buckets = (
-        response.aggregations?.collections as estypes.AggregationsStringTermsAggregate | undefined
-      )?.buckets;
-      return (Array.isArray(buckets) ? buckets : []).map((b) => ({
-        name: String(b.key),
-        documents: b.doc_count,
-      }));
+      }),
+    );
+    return bucketsOf(response.aggregations?.collections).map((b) => ({ name: b.value, documents: b.count }));
+  }
+
+  private async run<T>(request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
     } catch (error) {
       throw mapElasticsearchError(error);
     }

@@ -1,4 +1,3 @@
-import type { estypes } from '@elastic/elasticsearch';
 import { QuarryError } from '@quarry/core';
 import type { Embedder } from '@quarry/embeddings';
 import {
@@ -11,13 +10,15 @@ import {
 } from './fusion';
 import type { IndexNames } from './index-names';
 import { parseQuery } from './query-parser';
-import type { ChunkSource, DocumentSummary, SearchRepository } from './search.repository';
-import {
-  lexicalRequest,
-  semanticRequest,
-  type LexicalRequestOptions,
-  type ResolvedScope,
-} from './search-query';
+import type {
+  ChunkHit,
+  DocumentSummary,
+  LexicalHit,
+  LexicalResult,
+  PageDocument,
+  SearchRepository,
+} from './search.repository';
+import type { LexicalRequestOptions, ResolvedScope } from './search-query';
 import type {
   FacetBucket,
   HitExplanation,
@@ -47,14 +48,6 @@ const DEFAULT_OPTIONS: SearchServiceOptions = {
   hybridDepth: 100,
   collectionsTtlMs: 5_000,
 };
-
-interface LexicalHit {
-  id: string;
-  score: number;
-  summary: DocumentSummary;
-  highlights: string[];
-  titleHighlight?: string;
-}
 
 interface SemanticHit {
   id: string;
@@ -94,11 +87,6 @@ function emptyResult(mode: SearchMode, started: number): SearchResult {
   };
 }
 
-function bucketsOf(aggregate: unknown): FacetBucket[] {
-  const buckets = (aggregate as estypes.AggregationsStringTermsAggregate | undefined)?.buckets;
-  return (Array.isArray(buckets) ? buckets : []).map((b) => ({ value: String(b.key), count: b.doc_count }));
-}
-
 function countFacets(summaries: Pick<DocumentSummary, 'collection' | 'tags'>[]): {
   collection: FacetBucket[];
   tags: FacetBucket[];
@@ -114,6 +102,11 @@ function countFacets(summaries: Pick<DocumentSummary, 'collection' | 'tags'>[]):
     collection: count(summaries.map((s) => s.collection)),
     tags: count(summaries.flatMap((s) => s.tags ?? [])),
   };
+}
+
+/** The documents of the nearest chunks, each scored by its best chunk. */
+function documentsOfChunks(chunks: ChunkHit[]): SemanticHit[] {
+  return maxPoolChunks(chunks).map(({ docId: _docId, ...hit }) => hit);
 }
 
 /**
@@ -214,21 +207,15 @@ export class SearchService {
     const depth = Math.max(this.options.hybridDepth, from + size);
     const semantic = await this.semantic(text, scope, depth, signal);
     const shown = semantic.slice(from, from + size);
-    const [summaries, chunkTexts] = await Promise.all([
-      this.repository.summaries(
-        shown.map((s) => s.id),
-        signal,
-      ),
-      this.chunkTexts(shown, signal),
-    ]);
+    const { documents, chunkTexts } = await this.pageOf('', shown, shown, false, signal);
     // A document deleted a moment ago can still have chunks (until the next refresh): it is not shown.
-    const visible = shown.filter((s) => summaries.has(s.id));
+    const visible = shown.filter((s) => documents.has(s.id));
     return {
       hits: visible.map((s, i) =>
         this.toHit(
           s.id,
           s.score,
-          summaries.get(s.id)!,
+          documents.get(s.id)!.summary,
           [],
           undefined,
           chunkTexts.get(s.id),
@@ -267,26 +254,15 @@ export class SearchService {
     const lexicalById = new Map(lexical.map((h) => [h.id, h]));
     const semanticById = new Map(semantic.map((s) => [s.id, s]));
     const pageDocs = fused.slice(from, from + size);
-    const [summaries, highlighted, chunkTexts] = await Promise.all([
-      this.repository.summaries(
-        pageDocs.filter((d) => !lexicalById.has(d.id)).map((d) => d.id),
-        signal,
-      ),
-      this.highlightsOf(
-        text,
-        scope,
-        pageDocs.filter((d) => lexicalById.has(d.id)).map((d) => d.id),
-        highlight,
-        signal,
-      ),
-      this.chunkTexts(
-        pageDocs.flatMap((d) => semanticById.get(d.id) ?? []),
-        signal,
-      ),
-    ]);
-    const summaryOf = (id: string) => highlighted.get(id)?.summary ?? summaries.get(id);
+    const { documents, chunkTexts } = await this.pageOf(
+      text,
+      pageDocs,
+      pageDocs.flatMap((d) => semanticById.get(d.id) ?? []),
+      highlight,
+      signal,
+    );
     // A document deleted a moment ago can still have chunks (until the next refresh): it is not shown.
-    const shown = pageDocs.filter((d) => summaryOf(d.id));
+    const shown = pageDocs.filter((d) => documents.has(d.id));
     const explanation = (doc: FusedDoc): HitExplanation => ({
       lexical: doc.lexical,
       semantic: doc.semantic,
@@ -294,13 +270,13 @@ export class SearchService {
     });
     return {
       hits: shown.map((doc) => {
-        const lex = highlighted.get(doc.id);
+        const page = documents.get(doc.id)!;
         return this.toHit(
           doc.id,
           doc.score,
-          summaryOf(doc.id)!,
-          lex?.highlights ?? [],
-          lex?.titleHighlight,
+          page.summary,
+          page.highlights,
+          page.titleHighlight,
           chunkTexts.get(doc.id),
           explain ? explanation(doc) : undefined,
         );
@@ -310,18 +286,28 @@ export class SearchService {
     };
   }
 
-  /** Highlighted fragments of the documents of one page (lexical matches only). */
-  private async highlightsOf(
+  /**
+   * What one shown page needs, read in one round trip: the documents' summaries with fragments
+   * where the words occur, and the text of each meaning match's best chunk (its snippet).
+   */
+  private async pageOf(
     text: string,
-    scope: ResolvedScope,
-    ids: string[],
+    docs: { id: string }[],
+    semanticHits: SemanticHit[],
     highlight: boolean,
     signal?: AbortSignal,
-  ): Promise<Map<string, LexicalHit>> {
-    if (ids.length === 0) return new Map();
-    const options = { from: 0, size: ids.length, highlight, facets: false, totalHits: false, ids };
-    const { hits } = await this.lexical(text, scope, options, signal);
-    return new Map(hits.map((h) => [h.id, h]));
+  ): Promise<{ documents: Map<string, PageDocument>; chunkTexts: Map<string, string> }> {
+    const { documents, chunkTexts } = await this.repository.page(
+      text,
+      docs.map((d) => d.id),
+      semanticHits.map((h) => h.chunkId),
+      { highlight },
+      signal,
+    );
+    const byDocument = new Map(
+      semanticHits.flatMap((h) => (chunkTexts.has(h.chunkId) ? [[h.id, chunkTexts.get(h.chunkId)!]] : [])),
+    );
+    return { documents, chunkTexts: byDocument };
   }
 
   /**
@@ -334,20 +320,15 @@ export class SearchService {
     depth: number,
     signal?: AbortSignal,
   ): Promise<{ lexical: LexicalHit[]; semantic: SemanticHit[] }> {
-    const candidates = {
-      from: 0,
-      size: depth,
-      highlight: false,
-      facets: false,
-      totalHits: false,
-      fragments: false,
-      facetFieldsOnly: true,
-    };
-    const [lexical, semantic] = await Promise.all([
-      this.lexical(text, scope, candidates, signal),
-      this.semantic(text, scope, depth, signal),
-    ]);
-    return { lexical: lexical.hits, semantic };
+    const vector = await this.queryVector(text, signal);
+    const { lexical, chunks } = await this.repository.hybridCandidates(
+      text,
+      vector,
+      scope,
+      Math.min(depth, 1000),
+      signal,
+    );
+    return { lexical, semantic: documentsOfChunks(chunks) };
   }
 
   /**
@@ -413,31 +394,13 @@ export class SearchService {
     return names;
   }
 
-  private async lexical(
+  private lexical(
     text: string,
     scope: ResolvedScope,
     options: LexicalRequestOptions,
     signal?: AbortSignal,
-  ): Promise<{ hits: LexicalHit[]; total: number; facets: SearchResult['facets'] }> {
-    const request = lexicalRequest(this.indices.docs, text, scope, options);
-    if (!text) request.sort = [{ updated_at: 'desc' }, { id: 'asc' }];
-    const response = await this.repository.search<DocumentSummary>(request, signal);
-    const total =
-      typeof response.hits.total === 'number' ? response.hits.total : (response.hits.total?.value ?? 0);
-    return {
-      total,
-      hits: response.hits.hits.map((hit) => ({
-        id: hit._id!,
-        score: hit._score ?? 0,
-        summary: hit._source!,
-        highlights: hit.highlight?.body ?? [],
-        titleHighlight: hit.highlight?.title?.[0],
-      })),
-      facets: {
-        collection: bucketsOf(response.aggregations?.collection),
-        tags: bucketsOf(response.aggregations?.tags),
-      },
-    };
+  ): Promise<LexicalResult> {
+    return this.repository.lexical(text, scope, options, signal);
   }
 
   /**
@@ -451,30 +414,7 @@ export class SearchService {
     signal?: AbortSignal,
   ): Promise<SemanticHit[]> {
     const vector = await this.queryVector(text, signal);
-    const response = await this.repository.search<ChunkSource>(
-      semanticRequest(this.indices.vectors, vector, scope, Math.min(depth, 1000)),
-      signal,
-    );
-    return maxPoolChunks(
-      response.hits.hits.map((hit) => ({
-        docId: hit._source!.doc_id,
-        score: hit._score ?? 0,
-        chunkId: hit._id!,
-        chunkNo: hit._source!.chunk_no,
-        collection: hit._source!.collection ?? '',
-        tags: hit._source!.tags ?? [],
-      })),
-    ).map(({ docId: _docId, ...hit }) => hit);
-  }
-
-  /** Text of each hit's best-matching chunk, by document id (the snippet of a meaning-only match). */
-  private async chunkTexts(hits: SemanticHit[], signal?: AbortSignal): Promise<Map<string, string>> {
-    const texts = await this.repository.chunkTexts(
-      this.indices.vectors,
-      hits.map((h) => h.chunkId),
-      signal,
-    );
-    return new Map(hits.flatMap((h) => (texts.has(h.chunkId) ? [[h.id, texts.get(h.chunkId)!]] : [])));
+    return documentsOfChunks(await this.repository.knnChunks(vector, scope, Math.min(depth, 1000), signal));
   }
 
   /** Query vectors are cached: agents and UIs repeat and refine the same queries. */

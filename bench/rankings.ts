@@ -1,0 +1,72 @@
+/**
+ * Each judged query's lexical and semantic rankings (100 deep, with scores), as hybrid search
+ * sees them before fusing, written to bench/results/rankings-<corpus>.json: the fusion rule is
+ * studied on these offline (bench/fusion-study.ts) without searching again. Builds the search
+ * core directly (no server), and indexes a corpus first when its bench indices are missing.
+ *
+ *   BENCH_CORPORA=manpages,wordnet,pydoc BENCH_DOCUMENTS=800 BENCH_QUERIES=300 node dist/bench/rankings.js
+ */
+import { loadConfig } from '@quarry/config';
+import { createEmbedder } from '@quarry/embeddings';
+import {
+  createElasticsearchClient,
+  DocumentRepository,
+  indexNames,
+  IngestService,
+  SearchRepository,
+  SearchService,
+  setupIndices,
+  type RankedDoc,
+} from '@quarry/search';
+import { ensureServices } from '@quarry/services';
+import { buildCorpus, type CorpusName } from './corpus';
+import { runBenchmark } from './instance';
+import { writeResult } from './stats';
+
+const corpora = (process.env.BENCH_CORPORA ?? 'manpages,wordnet,pydoc').split(',') as CorpusName[];
+const documentsPerCorpus = Number(process.env.BENCH_DOCUMENTS ?? 800);
+const queriesPerCorpus = Number(process.env.BENCH_QUERIES ?? 300);
+
+export interface QueryRankings {
+  query: string;
+  relevant: string[];
+  lexical: RankedDoc[];
+  semantic: RankedDoc[];
+}
+
+async function main() {
+  const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
+  const endpoints = await ensureServices(config, () => undefined);
+  const client = createElasticsearchClient(endpoints.elasticsearchUrl, 60_000);
+  const embedder = await createEmbedder(
+    config.embedder.kind === 'local' ? { ...config.embedder, dataDir: config.dataDir } : config.embedder,
+  );
+  try {
+    for (const name of corpora) {
+      const corpus = await buildCorpus(name, { documents: documentsPerCorpus, queries: queriesPerCorpus });
+      const prefix = `bench-${name}`;
+      const indices = indexNames(prefix);
+      await setupIndices(client, prefix, embedder);
+      const count = (await client.count({ index: indices.docs })).count;
+      if (count !== corpus.documents.length) {
+        process.stdout.write(`${name}: indexing ${corpus.documents.length} documents (found ${count})\n`);
+        const ingest = new IngestService(new DocumentRepository(client, indices.docs), embedder, indices);
+        for (let i = 0; i < corpus.documents.length; i += 100)
+          await ingest.ingest(corpus.documents.slice(i, i + 100), { wait: true });
+        await client.indices.refresh({ index: [indices.docs, indices.vectors] });
+      }
+      const search = new SearchService(new SearchRepository(client, indices.docs), embedder, indices);
+      const out: QueryRankings[] = [];
+      for (const query of corpus.queries) {
+        const lists = await search.rankings({ query: query.text }, {}, 100);
+        out.push({ query: query.text, relevant: query.relevant, ...lists });
+      }
+      process.stdout.write(`${name}: ${out.length} queries -> ${writeResult(`rankings-${name}`, out)}\n`);
+    }
+  } finally {
+    await embedder.close();
+    await client.close();
+  }
+}
+
+runBenchmark(main);
