@@ -1,0 +1,279 @@
+import type { Embedder } from '@quarry/embeddings';
+import { fuse } from './fusion';
+import { indexNames } from './index-names';
+import type {
+  ChunkHit,
+  DocumentSummary,
+  LexicalHit,
+  LexicalResult,
+  PageDocument,
+  SearchRepository,
+} from './search.repository';
+import type { LexicalRequestOptions, ResolvedScope } from './search-query';
+import { SearchService, UnknownCollectionError } from './search.service';
+
+const summary = (id: string, collection = 'docs', tags: string[] = []): DocumentSummary => ({
+  id,
+  title: `title of ${id}`,
+  collection,
+  tags,
+});
+
+const lexicalHit = (id: string, score: number, collection = 'docs', tags: string[] = []): LexicalHit => ({
+  id,
+  score,
+  summary: summary(id, collection, tags),
+  highlights: [`a <em>word</em> in ${id}`],
+});
+
+const chunk = (
+  docId: string,
+  chunkNo: number,
+  score: number,
+  collection = 'docs',
+  tags: string[] = [],
+): ChunkHit => ({
+  docId,
+  chunkId: `${docId}#${chunkNo}`,
+  chunkNo,
+  score,
+  collection,
+  tags,
+});
+
+/** An in-memory SearchRepository: fixed answers, and a record of what the service asked. */
+class FakeSearchRepository {
+  readonly calls: { method: string; args: unknown[] }[] = [];
+  lexicalHits: LexicalHit[] = [
+    lexicalHit('a', 12, 'docs', ['x']),
+    lexicalHit('b', 6),
+    lexicalHit('c', 5, 'notes'),
+    lexicalHit('d', 1),
+  ];
+  chunks: ChunkHit[] = [
+    chunk('e', 0, 0.93, 'notes', ['x']),
+    chunk('c', 2, 0.91, 'notes'),
+    chunk('c', 0, 0.88, 'notes'),
+    chunk('a', 1, 0.85, 'docs', ['x']),
+    chunk('f', 0, 0.82),
+  ];
+  /** Documents whose summaries are gone (deleted since the candidates were read). */
+  deleted = new Set<string>();
+  existing = ['docs', 'notes'];
+
+  lexical(text: string, scope: ResolvedScope, options: LexicalRequestOptions): Promise<LexicalResult> {
+    this.calls.push({ method: 'lexical', args: [text, scope, options] });
+    const hits = this.lexicalHits.slice(options.from, options.from + options.size);
+    return Promise.resolve({
+      hits,
+      total: this.lexicalHits.length,
+      facets: { collection: [{ value: 'docs', count: 3 }], tags: [] },
+    });
+  }
+
+  knnChunks(vector: number[], scope: ResolvedScope, k: number): Promise<ChunkHit[]> {
+    this.calls.push({ method: 'knnChunks', args: [vector, scope, k] });
+    return Promise.resolve(this.chunks.slice(0, k));
+  }
+
+  hybridCandidates(
+    text: string,
+    vector: number[],
+    scope: ResolvedScope,
+    depth: number,
+  ): Promise<{ lexical: LexicalHit[]; chunks: ChunkHit[] }> {
+    this.calls.push({ method: 'hybridCandidates', args: [text, vector, scope, depth] });
+    return Promise.resolve({
+      lexical: this.lexicalHits.slice(0, depth),
+      chunks: this.chunks.slice(0, depth),
+    });
+  }
+
+  page(
+    text: string,
+    ids: string[],
+    chunkIds: string[],
+  ): Promise<{ documents: Map<string, PageDocument>; chunkTexts: Map<string, string> }> {
+    this.calls.push({ method: 'page', args: [text, ids, chunkIds] });
+    const lexical = new Map(this.lexicalHits.map((h) => [h.id, h]));
+    const documents = new Map<string, PageDocument>(
+      ids
+        .filter((id) => !this.deleted.has(id))
+        .map((id) => [
+          id,
+          { summary: summary(id), highlights: lexical.get(id)?.highlights ?? [`no words in ${id}`] },
+        ]),
+    );
+    return Promise.resolve({
+      documents,
+      chunkTexts: new Map(chunkIds.map((id) => [id, `text of chunk ${id}`])),
+    });
+  }
+
+  collections(): Promise<{ name: string; documents: number }[]> {
+    this.calls.push({ method: 'collections', args: [] });
+    return Promise.resolve(this.existing.map((name) => ({ name, documents: 1 })));
+  }
+
+  called(method: string) {
+    return this.calls.filter((c) => c.method === method);
+  }
+}
+
+const embedder = {
+  id: 'fake',
+  dims: 2,
+  model: { id: 'fake', dims: 2, pooling: 'mean', queryPrefix: '', passagePrefix: '' },
+  embedQueries: (queries: string[]) => Promise.resolve(queries.map(() => [1, 0])),
+  embedPassages: (passages: string[]) => Promise.resolve(passages.map(() => [1, 0])),
+  close: () => Promise.resolve(),
+} as Embedder;
+
+function service(options: ConstructorParameters<typeof SearchService>[3] = {}) {
+  const repository = new FakeSearchRepository();
+  const search = new SearchService(
+    repository as unknown as SearchRepository,
+    embedder,
+    indexNames('unit'),
+    options,
+  );
+  return { repository, search };
+}
+
+const ids = (result: { hits: { id: string }[] }) => result.hits.map((h) => h.id);
+
+describe('SearchService (fake repository)', () => {
+  it('hybrid: one candidates read, the fusion of both lists, one page read of the shown documents', async () => {
+    const { repository, search } = service();
+    const result = await search.search({ query: 'find words', semanticRatio: 0.5, size: 3 });
+    expect(repository.called('hybridCandidates')).toHaveLength(1);
+    expect(repository.called('hybridCandidates')[0].args).toEqual([
+      'find words',
+      [1, 0],
+      expect.anything(),
+      100,
+    ]);
+    const semanticDocs = [
+      { id: 'e', score: 0.93 },
+      { id: 'c', score: 0.91 },
+      { id: 'a', score: 0.85 },
+      { id: 'f', score: 0.82 },
+    ];
+    const expected = fuse(repository.lexicalHits, semanticDocs, { semanticRatio: 0.5, method: 'relative' });
+    expect(ids(result)).toEqual(expected.slice(0, 3).map((d) => d.id));
+    // The page is read once; the snippet chunk of each meaning match comes with it.
+    expect(repository.called('page')).toHaveLength(1);
+    const [, pageIds, chunkIds] = repository.called('page')[0].args as [string, string[], string[]];
+    expect(pageIds).toEqual(ids(result));
+    const bestChunk: Record<string, string> = { e: 'e#0', c: 'c#2', a: 'a#1', f: 'f#0' };
+    expect(chunkIds).toEqual(pageIds.filter((id) => bestChunk[id]).map((id) => bestChunk[id]));
+    expect(repository.called('lexical')).toHaveLength(0);
+    expect(repository.called('knnChunks')).toHaveLength(0);
+  });
+
+  it('hybrid: total and facets describe the fused set, not one side', async () => {
+    const { search } = service();
+    const result = await search.search({ query: 'find words', semanticRatio: 0.5 });
+    expect(result.total).toBe(6); // a b c d (lexical) + e f (semantic only)
+    expect(result.facets.collection).toEqual([
+      { value: 'docs', count: 4 },
+      { value: 'notes', count: 2 },
+    ]);
+    expect(result.facets.tags).toEqual([{ value: 'x', count: 2 }]);
+  });
+
+  it('semanticRatio 0 is the lexical search, 1 the semantic search', async () => {
+    const lexicalOnly = service();
+    const atZero = await lexicalOnly.search.search({ query: 'find words', semanticRatio: 0 });
+    expect(ids(atZero)).toEqual(['a', 'b', 'c', 'd']);
+    expect(lexicalOnly.repository.called('hybridCandidates')).toHaveLength(0);
+    expect(lexicalOnly.repository.called('knnChunks')).toHaveLength(0);
+
+    const semanticOnly = service();
+    const atOne = await semanticOnly.search.search({ query: 'find words', semanticRatio: 1 });
+    expect(ids(atOne)).toEqual(['e', 'c', 'a', 'f']);
+    expect(semanticOnly.repository.called('lexical')).toHaveLength(0);
+    expect(semanticOnly.repository.called('hybridCandidates')).toHaveLength(0);
+  });
+
+  it("explain gives each hit's rank and score on each side and the weighting used", async () => {
+    const { search } = service();
+    const result = await search.search({
+      query: 'find words',
+      explain: true,
+      fusion: 'rrf',
+      semanticRatio: 0.5,
+    });
+    const c = result.hits.find((h) => h.id === 'c')!;
+    expect(c.explain).toEqual({
+      lexical: { rank: 3, score: 5 },
+      semantic: { rank: 2, score: 0.91 },
+      fusion: { method: 'rrf', semanticRatio: 0.5 },
+    });
+    expect(result.hits.find((h) => h.id === 'e')!.explain!.lexical).toBeNull();
+  });
+
+  it('the server default weighting applies when a request names none', async () => {
+    const { search } = service({ fusion: { method: 'rrf', semanticRatio: 0.3 } });
+    const result = await search.search({ query: 'find words', explain: true });
+    expect(result.hits[0].explain!.fusion).toEqual({ method: 'rrf', semanticRatio: 0.3 });
+  });
+
+  it('snippets: highlighted words where they occur, the best chunk for a meaning-only match', async () => {
+    const { search } = service();
+    const result = await search.search({ query: 'find words', semanticRatio: 0.5 });
+    expect(result.hits.find((h) => h.id === 'a')!.snippet).toBe('a <em>word</em> in a');
+    expect(result.hits.find((h) => h.id === 'e')!.snippet).toBe('text of chunk e#0');
+  });
+
+  it('a document deleted since the candidates were read is not shown', async () => {
+    const { repository, search } = service();
+    repository.deleted.add('e');
+    const result = await search.search({ query: 'find words', semanticRatio: 0.5 });
+    expect(ids(result)).not.toContain('e');
+  });
+
+  it('pages are cut from the fused ranking', async () => {
+    const { search } = service();
+    const all = ids(await search.search({ query: 'find words', semanticRatio: 0.5 }));
+    const second = ids(await search.search({ query: 'find words', semanticRatio: 0.5, from: 2, size: 2 }));
+    expect(second).toEqual(all.slice(2, 4));
+  });
+
+  it('@word scopes the search only when such a collection exists; an asked-for unknown one is an error', async () => {
+    const { repository, search } = service();
+    await search.search({ query: 'find @notes words', semanticRatio: 0.5 });
+    const [text, , scope] = repository.called('hybridCandidates')[0].args as [
+      string,
+      number[],
+      ResolvedScope,
+    ];
+    expect(text).toBe('find words');
+    expect(scope.collections).toEqual(['notes']);
+
+    await search.search({ query: 'python @decorator syntax', semanticRatio: 0.5 });
+    const [kept, , unscoped] = repository.called('hybridCandidates')[1].args as [
+      string,
+      number[],
+      ResolvedScope,
+    ];
+    expect(kept).toBe('python @decorator syntax');
+    expect(unscoped.collections).toBeUndefined();
+
+    await expect(search.search({ query: 'x', collection: 'nowhere' })).rejects.toBeInstanceOf(
+      UnknownCollectionError,
+    );
+  });
+
+  it('rankings gives both candidate lists as hybrid fuses them', async () => {
+    const { search } = service();
+    const lists = await search.rankings({ query: 'find words' }, {}, 100);
+    expect(lists.lexical.map((d) => d.id)).toEqual(['a', 'b', 'c', 'd']);
+    expect(lists.semantic).toEqual([
+      { id: 'e', score: 0.93 },
+      { id: 'c', score: 0.91 },
+      { id: 'a', score: 0.85 },
+      { id: 'f', score: 0.82 },
+    ]);
+  });
+});
