@@ -1,7 +1,8 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Req } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { EvaluateInput, SearchInput } from '@quarry/search';
+import { EvaluateInput, SearchInput, SearchResult } from '@quarry/search';
+import { RunsOperation } from './operation-route';
 import { RUNTIME, type QuarryRuntime } from '@quarry/runtime';
 import { handle } from './envelope';
 
@@ -16,6 +17,8 @@ export class SearchController {
     summary: 'Search (lexical, semantic or hybrid); `@collection` words in the query scope it',
   })
   @ApiBody({ type: SearchInput })
+  @ApiOkResponse({ type: SearchResult, description: 'Hits of this page, total matches and facets' })
+  @RunsOperation('search')
   search(@Req() request: Request, @Body() body: unknown) {
     return handle(this.runtime, request, 'search', body);
   }
@@ -27,12 +30,14 @@ export class SearchController {
       'Relevance evaluation: judged queries ({ query, relevant: { id: grade } }) run in every mode; MRR@10, nDCG@10, recall@10/100 per mode',
   })
   @ApiBody({ type: EvaluateInput })
+  @RunsOperation('evaluate_search')
   evaluate(@Req() request: Request, @Body() body: unknown) {
     return handle(this.runtime, request, 'evaluate_search', body);
   }
 
   @Get('collections')
   @ApiOperation({ summary: 'Collections with document counts' })
+  @RunsOperation('list_collections')
   collections(@Req() request: Request) {
     return handle(this.runtime, request, 'list_collections', {});
   }
