@@ -108,6 +108,14 @@ describe('/openapi.json', () => {
     const ok = (search.responses as Record<string, { content: Record<string, { schema: unknown }> }>)['200'];
     expect(JSON.stringify(ok.content['application/json'].schema)).toMatch(/SearchResult|"hits"/);
     expect(Object.keys(search.responses)).not.toContain('404');
+    // A route marked with the operation it runs: its result is that operation's output schema.
+    const collections = document.paths['/v1/collections'].get! as unknown as Record<string, unknown>;
+    expect(collections['x-quarry-role']).toBe('reader');
+    expect(collections.responses).toMatchObject({
+      '200': {
+        content: { 'application/json': { schema: { properties: { collections: { type: 'array' } } } } },
+      },
+    });
   });
 
   it('turns JSON Schema nullability into OpenAPI 3.0 nullable', () => {

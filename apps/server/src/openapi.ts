@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import type { NestContainer } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { ERROR_TABLE, MessageManager, type ErrorKind, type Operation } from '@quarry/core';
 import { OPERATION_EXTENSION } from './rest/operation-route';
@@ -99,14 +100,20 @@ export function toOpenApiSchema(schema: unknown): unknown {
   return out;
 }
 
-/** The message manager's operations, when the app provides it (unit tests of routes may not). */
-function operationsOf(app: INestApplication): (name: string) => Operation | undefined {
-  try {
-    const manager = app.get(MessageManager, { strict: false });
-    return (name) => manager.get(name);
-  } catch {
-    return () => undefined;
+/** What the document needs of the message manager: an operation by name. */
+export type OperationLookup = Pick<MessageManager, 'get'>;
+
+/**
+ * The app's MessageManager provider, if it has one. Read from the container rather than with
+ * `app.get`, which (abortOnError) ends the process when the provider is missing.
+ */
+function managerOf(app: INestApplication): OperationLookup | undefined {
+  const container = (app as unknown as { container?: NestContainer }).container;
+  for (const module of container?.getModules().values() ?? []) {
+    const instance = module.providers.get(MessageManager)?.instance;
+    if (instance instanceof MessageManager) return instance;
   }
+  return undefined;
 }
 
 function describeOperation(path: string, route: OperationObject, operation: Operation | undefined): void {
@@ -143,8 +150,9 @@ function describeOperation(path: string, route: OperationObject, operation: Oper
  * The OpenAPI document served at /openapi.json (and by Swagger UI at /docs): request bodies and
  * result types derived from the contract classes (`@Prop`), results of the other routes from the
  * operation they run (its MCP output schema), and every error answer from the one error table.
+ * `operations` defaults to the app's MessageManager provider.
  */
-export function buildOpenApi(app: INestApplication): OpenAPIObject {
+export function buildOpenApi(app: INestApplication, operations?: OperationLookup): OpenAPIObject {
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -168,13 +176,13 @@ export function buildOpenApi(app: INestApplication): OpenAPIObject {
     ...document.components,
     schemas: { ...document.components?.schemas, Error: ERROR_BODY },
   };
-  const operationNamed = operationsOf(app);
+  const lookup = operations ?? managerOf(app);
   for (const [path, item] of Object.entries(document.paths)) {
     for (const method of METHODS) {
       const route = item[method];
       if (!route) continue;
       const name = (route as unknown as Record<string, unknown>)[OPERATION_EXTENSION];
-      describeOperation(path, route, typeof name === 'string' ? operationNamed(name) : undefined);
+      describeOperation(path, route, typeof name === 'string' ? lookup?.get(name) : undefined);
     }
   }
   return document;
