@@ -2,11 +2,21 @@ import type { Client } from 'graphql-ws';
 import {
   LiveQueryIndex,
   LiveQueryRepository,
-  resolveLiveScope,
   type LiveQuery,
   type MatchDocument,
+  LiveQueryService,
 } from '@quarry/live';
-import type { PublicDocument, SearchInput, SearchResult, StoredDocument } from '@quarry/search';
+import { Client as ElasticsearchClient } from '@elastic/elasticsearch';
+import { MessageManager } from '@quarry/core';
+import {
+  INDICES,
+  SearchService,
+  type IndexNames,
+  type PublicDocument,
+  type SearchInput,
+  type SearchResult,
+  type StoredDocument,
+} from '@quarry/search';
 import { startServer, type RunningServer } from '../apps/server/src/server';
 import { liveEntries, Recording, wsClient } from './support/graphql';
 import { call } from './support/http';
@@ -27,7 +37,7 @@ describe('live results across instances (two processes, shared Elasticsearch and
 
   beforeAll(async () => {
     a = await startServer(testConfig());
-    prefix = a.runtime.config.indexPrefix;
+    prefix = a.config.indexPrefix;
     b = await startServerProcess({ QUARRY_INDEX_PREFIX: prefix });
   }, 180_000);
 
@@ -56,7 +66,7 @@ describe('live results across instances (two processes, shared Elasticsearch and
     );
     const instances = new Set(entries.map((e) => e.instance));
     expect(instances.size).toBe(2);
-    expect(instances.has(a.runtime.live.instance)).toBe(true);
+    expect(instances.has(a.app.get(LiveQueryService).instance)).toBe(true);
 
     // Ingested on A, matched on A, delivered by B to its client.
     await call(a.url, 'POST', '/v1/documents', [
@@ -82,7 +92,7 @@ describe('live results across instances (two processes, shared Elasticsearch and
       },
     ]);
     expect((await onA.until((e) => e.length >= 1))[0]).toMatchObject({ change: 'new', hit: { id: 'lv-pv' } });
-    await a.runtime.live.idle();
+    await a.app.get(LiveQueryService).idle();
     expect(onA.events.map((e) => e.hit.id)).toEqual(['lv-pv']);
     expect(onB.events.map((e) => e.hit.id)).toEqual(['lv-geo']);
     onA.stop();
@@ -100,9 +110,9 @@ describe('live results across instances (two processes, shared Elasticsearch and
       () => liveEntries(prefix),
       (e) => e.length === 2,
     );
-    const ownEntry = before.find((e) => e.instance === a.runtime.live.instance)!;
+    const ownEntry = before.find((e) => e.instance === a.app.get(LiveQueryService).instance)!;
     await eventually(
-      async () => a.runtime.live.registry.queries.size,
+      async () => a.app.get(LiveQueryService).registry.queries.size,
       (n) => n === 2,
     );
     b.process.kill('SIGKILL');
@@ -122,8 +132,12 @@ describe('live results across instances (two processes, shared Elasticsearch and
     expect(after[0].id).toBe(ownEntry.id);
     expect(after[0].expiresAt).toBeGreaterThan(ownEntry.expiresAt);
     await eventually(
-      async () => a.runtime.live.registry.queries.all().map((q) => q.instance),
-      (instances) => instances.length === 1 && instances[0] === a.runtime.live.instance,
+      async () =>
+        a.app
+          .get(LiveQueryService)
+          .registry.queries.all()
+          .map((q) => q.instance),
+      (instances) => instances.length === 1 && instances[0] === a.app.get(LiveQueryService).instance,
       15_000,
     );
     expect(orphan.events).toEqual([]);
@@ -237,11 +251,13 @@ describe('live matching agrees with the lexical search', () => {
 
   afterAll(async () => {
     await server?.close();
-    await dropIndices(server.runtime.config.indexPrefix);
+    await dropIndices(server.config.indexPrefix);
   });
 
   it('matches exactly the documents Elasticsearch returns, for every query', async () => {
-    const { manager, elasticsearch, indices } = server.runtime;
+    const manager = server.app.get(MessageManager);
+    const elasticsearch = server.app.get(ElasticsearchClient);
+    const indices = server.app.get<IndexNames>(INDICES);
     const repository = new LiveQueryRepository(elasticsearch, indices);
     const stored = await manager.handle<{ documents: PublicDocument[] }>({
       ...internal,
@@ -267,7 +283,7 @@ describe('live matching agrees with the lexical search', () => {
         args: { ...input, mode: 'lexical', size: 100 },
         requestId: `agreement-${n}`,
       });
-      const { text, scope } = resolveLiveScope(input as SearchInput);
+      const { text, scope } = await server.app.get(SearchService).resolve(input as SearchInput);
       const query: LiveQuery = {
         subscriptionId: `q${n}`,
         owner: 'test',
@@ -297,5 +313,77 @@ describe('live matching agrees with the lexical search', () => {
     // documents and some match none.
     expect(outcomes.matching).toBeGreaterThan(5);
     expect(outcomes.empty).toBeGreaterThan(0);
+  });
+});
+
+/**
+ * `@words` follow the search's rule (issue 12): one scopes the live query only when a collection of
+ * that name exists, any other stays a query word; a `collection` asked for must exist.
+ */
+describe('live queries resolve @words like the search', () => {
+  let server: RunningServer;
+  const clients: Client[] = [];
+
+  beforeAll(async () => {
+    server = await startServer(testConfig());
+    const response = await call(server.url, 'POST', '/v1/documents?wait=true', [
+      { id: 'at-seed-dev', body: 'Seed of the dev collection.', collection: 'dev' },
+    ]);
+    expect(response.body.failed).toBe(0);
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const client of clients) await client.dispose();
+    await server?.close();
+    await dropIndices(server.config.indexPrefix);
+  });
+
+  const connect = () => {
+    const client = wsClient(server.url);
+    clients.push(client);
+    return client;
+  };
+
+  it('keeps an @word that names no collection as a query word', async () => {
+    const live = new Recording(connect(), LIVE, {
+      input: { query: 'python @decorator syntax', mode: 'LEXICAL' },
+    });
+    await eventually(
+      () => liveEntries(server.config.indexPrefix),
+      (e) => e.length === 1,
+    );
+    await call(server.url, 'POST', '/v1/documents', [
+      { id: 'at-deco', body: 'The decorator syntax of Python wraps a function.', collection: 'dev' },
+    ]);
+    const [event] = await live.until((e) => e.length >= 1);
+    expect(event).toMatchObject({ change: 'new', hit: { id: 'at-deco', collection: 'dev' } });
+    live.stop();
+    await eventually(
+      () => liveEntries(server.config.indexPrefix),
+      (e) => e.length === 0,
+    );
+  });
+
+  it('scopes by an @word that names a collection', async () => {
+    const live = new Recording(connect(), LIVE, { input: { query: '@dev kettle', mode: 'LEXICAL' } });
+    await eventually(
+      () => liveEntries(server.config.indexPrefix),
+      (e) => e.length === 1,
+    );
+    await call(server.url, 'POST', '/v1/documents', [
+      { id: 'at-kettle-home', body: 'The kettle boils water.', collection: 'home' },
+      { id: 'at-kettle-dev', body: 'The kettle of the dev team.', collection: 'dev' },
+    ]);
+    await live.until((e) => e.length >= 1);
+    await server.app.get(LiveQueryService).idle();
+    expect(live.events.map((e) => e.hit.id)).toEqual(['at-kettle-dev']);
+    live.stop();
+  });
+
+  it('refuses an explicitly requested collection that does not exist, naming it', async () => {
+    const live = new Recording(connect(), LIVE, { input: { query: 'kettle', collection: ['nowhere'] } });
+    const errors = await live.refusal();
+    expect(errors[0].extensions.code).toBe('NOT_FOUND');
+    expect(errors[0].message).toContain('"nowhere"');
   });
 });

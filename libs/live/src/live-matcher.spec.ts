@@ -3,7 +3,6 @@ import {
   highlightFragments,
   inScope,
   LiveQueryIndex,
-  resolveLiveScope,
   type DocumentTerms,
   type FieldTerms,
   type MatchDocument,
@@ -169,16 +168,5 @@ describe('highlightFragments', () => {
       expect(fragment).toContain('<em>disk</em>');
       expect(fragment.length).toBeLessThan(200);
     }
-  });
-});
-
-describe('resolveLiveScope', () => {
-  it('takes @collection words and the collection field, narrowed to the allow-list', () => {
-    expect(resolveLiveScope({ query: '@runbooks disk full', collection: 'hr' })).toEqual({
-      text: 'disk full',
-      scope: { collections: ['hr', 'runbooks'], tags: undefined, filters: undefined },
-    });
-    expect(resolveLiveScope({ query: '@runbooks disk' }, ['hr']).scope.collections).toEqual([]);
-    expect(resolveLiveScope({ query: 'disk' }, ['hr']).scope.collections).toEqual(['hr']);
   });
 });

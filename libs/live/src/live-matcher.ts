@@ -1,4 +1,4 @@
-import { parseQuery, type SearchHit, type SearchInput, type StoredDocument } from '@quarry/search';
+import { chunkSnippet, escapeHtml, type SearchHit, type StoredDocument } from '@quarry/search';
 import type { LiveChange, LiveEvent, LiveQuery, LiveScope } from './live-types';
 
 /** Offsets of each analysed term of one field: term → [start, end) spans in the field's text. */
@@ -35,29 +35,7 @@ export interface RoutedEvent extends LiveEvent {
 
 const FRAGMENT_SIZE = 160;
 const FRAGMENTS = 3;
-const SNIPPET_LENGTH = 240;
 const NO_MATCH_SIZE = 200;
-
-/**
- * The scope of a live query, resolved exactly like a search's: `@collection` words and the
- * `collection` field together, narrowed to the principal's allow-list.
- */
-export function resolveLiveScope(
-  input: Pick<SearchInput, 'query' | 'collection' | 'tags' | 'filters'>,
-  allowedCollections?: string[],
-): { text: string; scope: LiveScope } {
-  const parsed = parseQuery(input.query);
-  const asked = [
-    ...new Set([...(input.collection === undefined ? [] : [input.collection].flat()), ...parsed.collections]),
-  ];
-  let collections: string[] | undefined = asked.length ? asked : undefined;
-  if (allowedCollections) {
-    collections = collections
-      ? collections.filter((c) => allowedCollections.includes(c))
-      : allowedCollections;
-  }
-  return { text: parsed.text, scope: { collections, tags: input.tags, filters: input.filters } };
-}
 
 export function normalise(vector: ArrayLike<number>): Float32Array {
   let norm = 0;
@@ -297,19 +275,6 @@ function routed(query: LiveQuery, change: LiveChange, hit: SearchHit): RoutedEve
   return { instance: query.instance, subscriptionId: query.subscriptionId, change, hit };
 }
 
-export function escapeHtml(text: string): string {
-  return text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
-}
-
-function truncate(text: string, length: number): string {
-  if (text.length <= length) return text;
-  const cut = text.slice(0, length);
-  return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), length - 20))}…`;
-}
-
 function deletedHit(item: MatchDocument): SearchHit {
   return {
     id: item.id,
@@ -328,9 +293,7 @@ function documentHit(doc: StoredDocument, score: number, chunkText?: string): Se
     id: doc.id,
     score,
     title: doc.title ?? null,
-    snippet: chunkText
-      ? escapeHtml(truncate(chunkText, SNIPPET_LENGTH))
-      : escapeHtml(doc.body.slice(0, NO_MATCH_SIZE)),
+    snippet: chunkText ? chunkSnippet(chunkText) : escapeHtml(doc.body.slice(0, NO_MATCH_SIZE)),
     highlights: [],
     collection: doc.collection,
     tags: doc.tags,

@@ -76,3 +76,11 @@ export interface LiveStream<T> extends AsyncIterableIterator<T> {
   readonly id: string;
   close(): Promise<void>;
 }
+
+/** Counts since start, shared by the parts of the live service and reported by its stats. */
+export interface LiveCounters {
+  matchedEvents: number;
+  droppedEvents: number;
+  droppedBatches: number;
+  failedBatches: number;
+}
