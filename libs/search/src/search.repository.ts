@@ -1,5 +1,6 @@
 import { errors, type Client, type estypes } from '@elastic/elasticsearch';
 import { mapElasticsearchError } from './elasticsearch.client';
+import { chunkId } from './document.repository';
 import {
   DOCUMENT_SUMMARY_FIELDS,
   lexicalRequest,
@@ -75,15 +76,24 @@ function bucketsOf(aggregate: unknown): FacetBucket[] {
   return (Array.isArray(buckets) ? buckets : []).map((b) => ({ value: String(b.key), count: b.doc_count }));
 }
 
+/** A doc-values field of a hit (`docvalue_fields` answers every field as a list). */
+function fieldOf<T>(hit: estypes.SearchHit<unknown>, name: string): T[] {
+  return (hit.fields?.[name] as T[] | undefined) ?? [];
+}
+
 function lexicalResult(response: estypes.SearchResponse<DocumentSummary>): LexicalResult {
   const total =
     typeof response.hits.total === 'number' ? response.hits.total : (response.hits.total?.value ?? 0);
   return {
     total,
     hits: response.hits.hits.map((hit) => ({
-      id: hit._id!,
+      id: hit._id ?? fieldOf<string>(hit, 'id')[0],
       score: hit._score ?? 0,
-      summary: hit._source!,
+      summary: hit._source ?? {
+        id: fieldOf<string>(hit, 'id')[0],
+        collection: fieldOf<string>(hit, 'collection')[0] ?? '',
+        tags: fieldOf<string>(hit, 'tags'),
+      },
       highlights: hit.highlight?.body ?? [],
       titleHighlight: hit.highlight?.title?.[0],
     })),
@@ -96,12 +106,12 @@ function lexicalResult(response: estypes.SearchResponse<DocumentSummary>): Lexic
 
 function chunkHits(response: estypes.SearchResponse<ChunkSource>): ChunkHit[] {
   return response.hits.hits.map((hit) => ({
-    docId: hit._source!.doc_id,
-    chunkId: hit._id!,
-    chunkNo: hit._source!.chunk_no,
+    docId: fieldOf<string>(hit, 'doc_id')[0],
+    chunkId: chunkId(fieldOf<string>(hit, 'doc_id')[0], fieldOf<number>(hit, 'chunk_no')[0]),
+    chunkNo: fieldOf<number>(hit, 'chunk_no')[0],
     score: hit._score ?? 0,
-    collection: hit._source!.collection ?? '',
-    tags: hit._source!.tags ?? [],
+    collection: fieldOf<string>(hit, 'collection')[0] ?? '',
+    tags: fieldOf<string>(hit, 'tags'),
   }));
 }
 
