@@ -89,7 +89,15 @@ describe('savedSearchTool', () => {
       annotations: { readOnlyHint: true },
     });
     const schema = tool.inputSchema as { properties: Record<string, unknown>; required: string[] };
-    expect(Object.keys(schema.properties).sort()).toEqual(['label', 'query', 'severity', 'size', 'team']);
+    expect(Object.keys(schema.properties).sort()).toEqual([
+      'fusion',
+      'label',
+      'query',
+      'semanticRatio',
+      'severity',
+      'size',
+      'team',
+    ]);
     expect(schema.properties.team).toEqual({ type: 'string', description: 'Owning team' });
     expect(schema.required).toEqual(['query', 'team']);
     expect(tool.inputSchema.additionalProperties).toBe(false);
@@ -108,6 +116,48 @@ describe('savedSearchTool', () => {
       },
     });
     expect((tool.toEnvelope({ query: 'x', team: 'sre', size: 20 }).args as { size: number }).size).toBe(20);
+  });
+
+  it('takes semanticRatio and fusion like search: from the call, else from the definition', () => {
+    const schema = tool.inputSchema as { properties: Record<string, Record<string, unknown>> };
+    expect(schema.properties.semanticRatio).toMatchObject({ type: 'number', minimum: 0, maximum: 1 });
+    expect(schema.properties.fusion).toMatchObject({ type: 'string', enum: ['rrf', 'relative'] });
+    const call = tool.toEnvelope({ query: 'disk full', team: 'sre', semanticRatio: 0.3, fusion: 'rrf' });
+    expect(call.args).toMatchObject({ semanticRatio: 0.3, fusion: 'rrf' });
+    expect(call.args).toMatchObject({ collection: ['runbooks'], mode: 'lexical' });
+
+    const tuned = savedSearchTool(
+      Object.assign(new SavedSearchDefinition(), {
+        name: 'tuned_notes',
+        description: 'notes, mostly by meaning',
+        collection: 'notes',
+        semanticRatio: 0.8,
+        fusion: 'rrf',
+      }),
+    );
+    expect(tuned.toEnvelope({ query: 'backup' }).args).toMatchObject({ semanticRatio: 0.8, fusion: 'rrf' });
+    expect(tuned.toEnvelope({ query: 'backup', semanticRatio: 0 }).args).toMatchObject({ semanticRatio: 0 });
+  });
+
+  it('a definition refuses a weighting out of range and reserves the names semanticRatio and fusion', async () => {
+    const error = await validateInput(SavedSearchDefinition, {
+      name: 'bad_weights',
+      description: 'x',
+      semanticRatio: 1.5,
+      fusion: 'sum',
+    }).catch((e: unknown) => e);
+    expect(fieldsOf(error).sort()).toEqual(['fusion', 'semanticRatio']);
+    const reserved = thrown(() =>
+      checkSavedSearch(
+        Object.assign(new SavedSearchDefinition(), {
+          name: 'weights',
+          description: 'x',
+          parameters: [{ name: 'fusion', type: 'string', target: 'metadata.fusion' }],
+        }),
+        builtIn,
+      ),
+    );
+    expect(fieldsOf(reserved)).toEqual(['parameters[0].name']);
   });
 
   it('does not let a caller widen the scope or override the fixed filters', () => {

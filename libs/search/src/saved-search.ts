@@ -5,6 +5,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsNumber,
   IsOptional,
   IsString,
   Length,
@@ -15,6 +16,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { InvalidError, type FieldProblem, type ToolDefinition } from '@quarry/core';
+import { FUSION_METHODS, type FusionMethod } from './fusion';
 import { LIMITS } from './limits';
 import { SEARCH_MODES, SearchFilters, type SearchInput, type SearchMode } from './search.dto';
 import { IsCollectionSelector } from './validators';
@@ -22,7 +24,7 @@ import { SEARCH_RESULT_SCHEMA } from './output-schemas';
 import { summarizeSearch } from './search.operations';
 
 const PARAMETER_TYPES = ['string', 'number', 'boolean'] as const;
-const RESERVED = ['query', 'size', 'from'];
+const RESERVED = ['query', 'size', 'from', 'semanticRatio', 'fusion'];
 
 /** A parameter of a saved-search tool: a value the caller gives, applied as a filter. */
 export class SavedSearchParameter {
@@ -68,6 +70,17 @@ export class SavedSearchDefinition {
   @IsOptional()
   @IsIn(SEARCH_MODES as unknown as string[])
   mode?: SearchMode;
+
+  /** The hybrid weighting of this tool's searches (a call may name another, as on `search`). */
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1)
+  semanticRatio?: number;
+
+  @IsOptional()
+  @IsIn(FUSION_METHODS as unknown as string[])
+  fusion?: FusionMethod;
 
   @IsOptional()
   @IsArray()
@@ -126,6 +139,18 @@ export function savedSearchTool(definition: SavedSearchDefinition): ToolDefiniti
   const properties: Record<string, unknown> = {
     query: { type: 'string', minLength: 1, maxLength: LIMITS.queryLength, description: 'What to look for' },
     size: { type: 'integer', minimum: 1, maximum: LIMITS.maxSize, description: 'How many hits (default 10)' },
+    // The weighting is not scope: a caller may tune it as on `search`, within the fixed collections.
+    semanticRatio: {
+      type: 'number',
+      minimum: 0,
+      maximum: 1,
+      description: `Hybrid only: weight of meaning against words, 0..1 (0 = exactly the lexical ranking, 1 = exactly the semantic one)${definition.semanticRatio === undefined ? '' : `; default ${definition.semanticRatio}`}`,
+    },
+    fusion: {
+      type: 'string',
+      enum: [...FUSION_METHODS],
+      description: `Hybrid only: relative = blend of standardised scores, rrf = reciprocal rank fusion (ranks only)${definition.fusion ? `; default ${definition.fusion}` : ''}`,
+    },
   };
   for (const p of parameters)
     properties[p.name] = { type: p.type, ...(p.description ? { description: p.description } : {}) };
@@ -173,6 +198,8 @@ export function savedSearchTool(definition: SavedSearchDefinition): ToolDefiniti
         mode: definition.mode,
         collection: definition.collection,
         size: (args.size as number | undefined) ?? definition.size,
+        semanticRatio: (args.semanticRatio as number | undefined) ?? definition.semanticRatio,
+        fusion: (args.fusion as FusionMethod | undefined) ?? definition.fusion,
         ...(tags.length ? { tags } : {}),
         filters: {
           ...(definition.filters ?? {}),
