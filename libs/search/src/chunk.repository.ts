@@ -1,6 +1,6 @@
 import type { Client } from '@elastic/elasticsearch';
 import { mapElasticsearchError } from './elasticsearch.client';
-import { chunkId } from './ingest.service';
+import { chunkId } from './document.repository';
 import type { ChunkLocation } from './structured-chunker';
 
 /** A stored chunk as readers see it: its number, text and place in the document. */

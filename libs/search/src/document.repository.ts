@@ -1,5 +1,6 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
 import { mapElasticsearchError } from './elasticsearch.client';
+import type { Chunk } from './structured-chunker';
 
 /** A document as stored in the full-text index. */
 export interface StoredDocument {
@@ -23,19 +24,80 @@ export type ExistingDocument = Pick<
   'collection' | 'content_hash' | 'embedding_hash' | 'chunk_count' | 'created_at'
 >;
 
-export interface BulkItemResult {
+/** A chunk embedded by this write, stored with its vector. */
+export interface ChunkWrite extends Chunk {
+  vector: number[];
+}
+
+/** One document to store, and what becomes of its chunks. */
+export interface DocumentWrite {
+  /** The document as it is stored (its `chunk_count` is the number of chunks it has after the write). */
+  document: StoredDocument;
+  /**
+   * Chunks embedded now: they replace the stored ones. Absent when the text did not change: the
+   * stored chunks are kept and take the document's new collection, tags and metadata.
+   */
+  chunks?: ChunkWrite[];
+  /** Chunks stored before this write; those beyond the new count are deleted. */
+  previousChunkCount: number;
+}
+
+/** A document to delete with its chunks. */
+export interface DocumentDeletion {
   id: string;
-  index: string;
+  chunkCount: number;
+}
+
+export interface WriteOptions {
+  /** Resolve only once the write is searchable. */
+  wait?: boolean;
+  signal?: AbortSignal;
+}
+
+/** One bulk action (and its body), and the document it belongs to. */
+interface BulkOperation {
+  owner: string;
+  action: object;
+  body?: object;
+}
+
+/** What Elasticsearch refused, by document id (documents written or deleted whole are absent). */
+export type WriteFailures = Map<string, string[]>;
+
+interface BulkItemResult {
+  id: string;
   op: 'index' | 'update' | 'delete';
   status: number;
   error?: string;
 }
 
-/** All reads and writes of documents and their chunks go through here. */
+/** The chunk fields a document lends its chunks, so searches filter chunks as they filter documents. */
+function chunkFields(doc: StoredDocument) {
+  return {
+    collection: doc.collection,
+    tags: doc.tags,
+    source: doc.source,
+    metadata: doc.metadata,
+    created_at: doc.created_at,
+    updated_at: doc.updated_at,
+  };
+}
+
+/** Ids of a document's chunks in the vector index. */
+export function chunkId(docId: string, chunkNo: number): string {
+  return `${docId}#${chunkNo}`;
+}
+
+/**
+ * All reads and writes of documents and their chunks go through here: a document lives in the
+ * full-text index and its chunks, with their vectors, in the vector index.
+ */
 export class DocumentRepository {
   constructor(
     private readonly client: Client,
     private readonly alias: string,
+    /** The vector index beside `alias` (by the index naming, `<prefix>-vectors` beside `<prefix>-docs`). */
+    private readonly vectorsAlias = alias.replace(/-docs$/, '-vectors'),
   ) {}
 
   /** What is stored for these ids already (hashes, chunk counts); absent ids are new. */
@@ -68,22 +130,77 @@ export class DocumentRepository {
     }
   }
 
-  /** One bulk request; resolves with the outcome of every operation, in order. */
-  async bulk(
-    operations: estypes.BulkRequest['operations'],
-    refresh: boolean | 'wait_for',
-    signal?: AbortSignal,
-  ): Promise<BulkItemResult[]> {
+  /**
+   * Stores documents and their chunks in one bulk request: new chunks replace the stored ones
+   * (surplus ones are deleted), or the stored chunks take the document's new fields.
+   */
+  async writeDocuments(writes: DocumentWrite[], options: WriteOptions = {}): Promise<WriteFailures> {
+    const operations: BulkOperation[] = [];
+    for (const { document: doc, chunks, previousChunkCount } of writes) {
+      const shared = chunkFields(doc);
+      const add = (action: object, body?: object) => operations.push({ owner: doc.id, action, body });
+      if (chunks) {
+        chunks.forEach((chunk, n) =>
+          add(
+            { index: { _index: this.vectorsAlias, _id: chunkId(doc.id, n) } },
+            {
+              doc_id: doc.id,
+              chunk_no: n,
+              text: chunk.text,
+              location: chunk.location,
+              embedding: chunk.vector,
+              ...shared,
+            },
+          ),
+        );
+        for (let n = chunks.length; n < previousChunkCount; n++)
+          add({ delete: { _index: this.vectorsAlias, _id: chunkId(doc.id, n) } });
+      } else {
+        for (let n = 0; n < previousChunkCount; n++)
+          add({ update: { _index: this.vectorsAlias, _id: chunkId(doc.id, n) } }, { doc: shared });
+      }
+      add({ index: { _index: this.alias, _id: doc.id } }, doc);
+    }
+    return this.bulk(operations, options);
+  }
+
+  /** Deletes documents and all their chunks. */
+  async deleteDocuments(deletions: DocumentDeletion[], options: WriteOptions = {}): Promise<WriteFailures> {
+    const operations: BulkOperation[] = [];
+    for (const { id, chunkCount } of deletions) {
+      operations.push({ owner: id, action: { delete: { _index: this.alias, _id: id } } });
+      for (let n = 0; n < chunkCount; n++)
+        operations.push({
+          owner: id,
+          action: { delete: { _index: this.vectorsAlias, _id: chunkId(id, n) } },
+        });
+    }
+    return this.bulk(operations, options);
+  }
+
+  /**
+   * One bulk request; the failures of its operations, by the document each belongs to. Deleting
+   * what is already gone is not a failure.
+   */
+  private async bulk(operations: BulkOperation[], options: WriteOptions): Promise<WriteFailures> {
+    const failures: WriteFailures = new Map();
+    if (operations.length === 0) return failures;
+    let outcomes: BulkItemResult[];
     try {
-      const response = await this.client.bulk({ operations, refresh }, { signal });
-      return response.items.map((item) => {
+      const response = await this.client.bulk(
+        {
+          operations: operations.flatMap(({ action, body }) => (body ? [action, body] : [action])) as never,
+          refresh: options.wait ? 'wait_for' : false,
+        },
+        { signal: options.signal },
+      );
+      outcomes = response.items.map((item) => {
         const [op, result] = Object.entries(item)[0] as [
           'index' | 'update' | 'delete',
           estypes.BulkResponseItem,
         ];
         return {
           id: result._id ?? '',
-          index: result._index,
           op,
           status: result.status,
           error: result.error ? `${result.error.type}: ${result.error.reason ?? ''}` : undefined,
@@ -92,6 +209,12 @@ export class DocumentRepository {
     } catch (error) {
       throw mapElasticsearchError(error);
     }
+    outcomes.forEach((outcome, i) => {
+      if (!outcome.error || (outcome.op === 'delete' && outcome.status === 404)) return;
+      const owner = operations[i].owner;
+      failures.set(owner, [...(failures.get(owner) ?? []), `${outcome.op} ${outcome.id}: ${outcome.error}`]);
+    });
+    return failures;
   }
 
   async put(document: StoredDocument, refresh: boolean | 'wait_for' = false): Promise<void> {

@@ -1,15 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { estypes } from '@elastic/elasticsearch';
 import { InvalidError, QuarryError, UnavailableError, validateInput } from '@quarry/core';
 import type { Embedder } from '@quarry/embeddings';
 import { DEFAULT_CHUNKING, type ChunkOptions } from './chunker';
 import { chunkDocument, type Chunk } from './structured-chunker';
-import type {
-  BulkItemResult,
-  DocumentRepository,
-  ExistingDocument,
-  StoredDocument,
-} from './document.repository';
+import type { DocumentRepository, ExistingDocument, StoredDocument } from './document.repository';
 import { DocumentInput, type IngestResult, type IngestResultItem } from './document.dto';
 import type { IndexNames } from './index-names';
 
@@ -83,10 +77,6 @@ interface Prepared {
 
 const hash = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('hex');
 
-export function chunkId(docId: string, chunkNo: number): string {
-  return `${docId}#${chunkNo}`;
-}
-
 function normalise(input: DocumentInput, now: string): StoredDocument {
   const tags = [...new Set((input.tags ?? []).map((t) => t.trim()).filter(Boolean))];
   const doc: StoredDocument = {
@@ -131,7 +121,8 @@ export class IngestService {
   constructor(
     private readonly repository: DocumentRepository,
     private readonly embedder: Embedder,
-    private readonly indices: IndexNames,
+    /** Unused since the repository owns the indices; kept so the providers need not change at once. */
+    _indices: IndexNames,
     options: Partial<IngestServiceOptions> = {},
     private readonly onChanged: (
       changes: DocumentChange[],
@@ -204,13 +195,9 @@ export class IngestService {
       }
       if (previous) doc.created_at = previous.created_at;
       const reuse = previous?.embedding_hash === doc.embedding_hash && previous?.chunk_count !== undefined;
-      prepared.push({
-        index,
-        doc,
-        previous,
-        chunks: reuse ? undefined : chunkDocument(doc.body, this.options.chunking),
-        status: previous ? 'updated' : 'created',
-      });
+      const chunks = reuse ? undefined : chunkDocument(doc.body, this.options.chunking);
+      doc.chunk_count = chunks ? chunks.length : previous?.chunk_count;
+      prepared.push({ index, doc, previous, chunks, status: previous ? 'updated' : 'created' });
     }
 
     const embedFailure = await this.embed(prepared, options.signal);
@@ -220,20 +207,14 @@ export class IngestService {
     }
     if (writable.length === 0) return results;
 
-    const { operations, owners } = this.bulkOperations(writable);
-    const outcomes = await this.repository.bulk(
-      operations,
-      options.wait ? 'wait_for' : false,
-      options.signal,
+    const errors = await this.repository.writeDocuments(
+      writable.map((p) => ({
+        document: p.doc,
+        chunks: p.chunks?.map((chunk, n) => ({ ...chunk, vector: p.vectors![n] })),
+        previousChunkCount: p.previous?.chunk_count ?? 0,
+      })),
+      { wait: options.wait, signal: options.signal },
     );
-    const errors = new Map<string, string[]>();
-    outcomes.forEach((outcome: BulkItemResult, i) => {
-      const benign = outcome.op === 'delete' && outcome.status === 404;
-      if (outcome.error && !benign) {
-        const owner = owners[i];
-        errors.set(owner, [...(errors.get(owner) ?? []), `${outcome.op} ${outcome.id}: ${outcome.error}`]);
-      }
-    });
     const changes: DocumentChange[] = [];
     const changed: ChangedDocument[] = [];
     for (const p of writable) {
@@ -292,57 +273,6 @@ export class IngestService {
     return undefined;
   }
 
-  private bulkOperations(writable: Prepared[]): {
-    operations: estypes.BulkRequest['operations'];
-    owners: string[];
-  } {
-    const operations: NonNullable<estypes.BulkRequest['operations']> = [];
-    const owners: string[] = [];
-    const add = (owner: string, action: object, body?: object) => {
-      operations.push(action as never);
-      if (body) operations.push(body as never);
-      owners.push(owner);
-    };
-    for (const p of writable) {
-      const { doc } = p;
-      const previousCount = p.previous?.chunk_count ?? 0;
-      const shared = {
-        collection: doc.collection,
-        tags: doc.tags,
-        source: doc.source,
-        metadata: doc.metadata,
-        created_at: doc.created_at,
-        updated_at: doc.updated_at,
-      };
-      if (p.chunks) {
-        doc.chunk_count = p.chunks.length;
-        p.chunks.forEach((chunk, n) =>
-          add(
-            doc.id,
-            { index: { _index: this.indices.vectors, _id: chunkId(doc.id, n) } },
-            {
-              doc_id: doc.id,
-              chunk_no: n,
-              text: chunk.text,
-              location: chunk.location,
-              embedding: p.vectors![n],
-              ...shared,
-            },
-          ),
-        );
-        for (let n = p.chunks.length; n < previousCount; n++)
-          add(doc.id, { delete: { _index: this.indices.vectors, _id: chunkId(doc.id, n) } });
-      } else {
-        doc.chunk_count = previousCount;
-        for (let n = 0; n < previousCount; n++) {
-          add(doc.id, { update: { _index: this.indices.vectors, _id: chunkId(doc.id, n) } }, { doc: shared });
-        }
-      }
-      add(doc.id, { index: { _index: this.indices.docs, _id: doc.id } }, doc);
-    }
-    return { operations, owners };
-  }
-
   /** Removes a document and all its chunks; false when there was no such document. */
   async delete(
     id: string,
@@ -356,22 +286,13 @@ export class IngestService {
       (options.allowedCollections && !options.allowedCollections.includes(existing.collection))
     )
       return false;
-    const operations: NonNullable<estypes.BulkRequest['operations']> = [
-      { delete: { _index: this.indices.docs, _id: id } },
-    ];
-    for (let n = 0; n < (existing.chunk_count ?? 0); n++)
-      operations.push({ delete: { _index: this.indices.vectors, _id: chunkId(id, n) } });
-    const outcomes = await this.repository.bulk(
-      operations,
-      options.wait ? 'wait_for' : false,
-      options.signal,
-    );
-    const failedOutcome = outcomes.find((o) => o.error && o.status !== 404);
-    if (failedOutcome)
-      throw new UnavailableError(
-        'elasticsearch',
-        `delete of ${failedOutcome.id} failed: ${failedOutcome.error}`,
-      );
+    const failures = await this.repository.deleteDocuments([{ id, chunkCount: existing.chunk_count ?? 0 }], {
+      wait: options.wait,
+      signal: options.signal,
+    });
+    const problems = failures.get(id);
+    if (problems)
+      throw new UnavailableError('elasticsearch', `delete of ${id} failed: ${problems.join('; ')}`);
     const change: DocumentChange = { id, change: 'deleted', collection: existing.collection };
     await this.onChanged([change], [change], options.wait === true);
     return true;
