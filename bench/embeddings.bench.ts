@@ -18,7 +18,10 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadConfig } from '@quarry/config';
 import { createEmbedder, MODEL_CATALOG, type Embedder } from '@quarry/embeddings';
 import { createLogger } from '@quarry/observability';
-import { bootRuntime } from '@quarry/runtime';
+import { Client } from '@elastic/elasticsearch';
+import { EMBEDDER } from '@quarry/embeddings';
+import { IngestService } from '@quarry/search';
+import { commandModule, withContext } from '../apps/cli/src/command.context';
 import { ensureEmbeddingModel } from '@quarry/services';
 import { percentile, table } from './stats';
 
@@ -193,7 +196,8 @@ async function main(): Promise<void> {
  */
 async function ingestVersusEmbedding(base: ReturnType<typeof loadConfig>): Promise<void> {
   const prefix = `bench-embed-${Date.now().toString(36)}`;
-  const runtime = await bootRuntime({ ...base, indexPrefix: prefix, logLevel: 'warn' }, createLogger('warn'));
+  const logger = createLogger('warn');
+  const config = { ...base, indexPrefix: prefix, logLevel: 'warn' as const };
   const ingest: number[] = [];
   const embedOnly: number[] = [];
   const docsOf = (round: number, kind: string) =>
@@ -202,31 +206,36 @@ async function ingestVersusEmbedding(base: ReturnType<typeof loadConfig>): Promi
       title: lineText(5000 + round * DOCS + i),
       body: documentText(5000 + round * DOCS + i),
     }));
-  try {
-    await runtime.ingest.ingest(docsOf(-1, 'warm'));
-    for (let round = 0; round < ROUNDS; round++) {
-      const docs = docsOf(round, 'ingest');
-      let started = performance.now();
-      for (let i = 0; i < docs.length; i += DOCS_PER_CALL)
-        await runtime.ingest.ingest(docs.slice(i, i + DOCS_PER_CALL));
-      ingest.push((docs.length * 1000) / (performance.now() - started));
-      const texts = docsOf(round, 'embed').map((d) => `${d.title}. ${d.body}`);
-      started = performance.now();
-      for (let i = 0; i < texts.length; i += DOCS_PER_CALL)
-        await runtime.embedder.embedPassages(texts.slice(i, i + DOCS_PER_CALL));
-      embedOnly.push((texts.length * 1000) / (performance.now() - started));
-      console.log(
-        `  round ${round + 1}  ingest ${ingest[round].toFixed(1)} docs/s, embedding only ${embedOnly[round].toFixed(1)} docs/s`,
-      );
+  const embedderId = await withContext(config, logger, commandModule(logger), async (app) => {
+    const service = app.get(IngestService);
+    const embedder = app.get<Embedder>(EMBEDDER);
+    const client = app.get(Client);
+    try {
+      await service.ingest(docsOf(-1, 'warm'));
+      for (let round = 0; round < ROUNDS; round++) {
+        const docs = docsOf(round, 'ingest');
+        let started = performance.now();
+        for (let i = 0; i < docs.length; i += DOCS_PER_CALL)
+          await service.ingest(docs.slice(i, i + DOCS_PER_CALL));
+        ingest.push((docs.length * 1000) / (performance.now() - started));
+        const texts = docsOf(round, 'embed').map((d) => `${d.title}. ${d.body}`);
+        started = performance.now();
+        for (let i = 0; i < texts.length; i += DOCS_PER_CALL)
+          await embedder.embedPassages(texts.slice(i, i + DOCS_PER_CALL));
+        embedOnly.push((texts.length * 1000) / (performance.now() - started));
+        console.log(
+          `  round ${round + 1}  ingest ${ingest[round].toFixed(1)} docs/s, embedding only ${embedOnly[round].toFixed(1)} docs/s`,
+        );
+      }
+      return embedder.id;
+    } finally {
+      const indices = Object.keys(await client.indices.get({ index: `${prefix}-*` }));
+      if (indices.length) await client.indices.delete({ index: indices });
+      await client.indices.deleteIndexTemplate({ name: `${prefix}-*` }, { ignore: [404] });
     }
-  } finally {
-    const indices = Object.keys(await runtime.elasticsearch.indices.get({ index: `${prefix}-*` }));
-    if (indices.length) await runtime.elasticsearch.indices.delete({ index: indices });
-    await runtime.elasticsearch.indices.deleteIndexTemplate({ name: `${prefix}-*` }, { ignore: [404] });
-    await runtime.close();
-  }
+  });
   console.log(
-    `\ningest vs embedding only (${runtime.embedder.id}, ${DOCS} ~100-word documents per round, ` +
+    `\ningest vs embedding only (${embedderId}, ${DOCS} ~100-word documents per round, ` +
       `${DOCS_PER_CALL} per call): ${median(ingest).toFixed(1)} vs ${median(embedOnly).toFixed(1)} docs/s = ` +
       `${(median(ingest) / median(embedOnly)).toFixed(2)}×`,
   );

@@ -6,8 +6,11 @@
  * straight to Elasticsearch, REST latency next to a direct call, and ingest next to
  * embedding-only throughput. Prints figures and ratios; never passes or fails on time.
  *
- *   BENCH_TUNING=manpages BENCH_HELDOUT=wordnet BENCH_DOCUMENTS=2000 BENCH_QUERIES=300 npm run bench:search
+ *   BENCH_TUNING=manpages,wordnet BENCH_HELDOUT=pydoc BENCH_DOCUMENTS=800 BENCH_QUERIES=300 npm run bench:search
  */
+import { MessageManager } from '@quarry/core';
+import { EMBEDDER, type Embedder } from '@quarry/embeddings';
+import { Client } from '@elastic/elasticsearch';
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '@quarry/config';
 import type { Envelope } from '@quarry/core';
@@ -22,6 +25,8 @@ import {
   type EvaluationRow,
   type IngestResult,
   type SearchMode,
+  INDICES,
+  type IndexNames,
 } from '@quarry/search';
 import { ensureServices } from '@quarry/services';
 import { startServer, type RunningServer } from '../apps/server/src/server';
@@ -32,9 +37,9 @@ import { machine, percentile, round, table, throughput, writeResult } from './st
 const MODES: SearchMode[] = ['lexical', 'semantic', 'hybrid'];
 const list = (value: string) => value.split(',').filter(Boolean) as CorpusName[];
 /** The default semanticRatio and fusion are chosen on these... */
-const tuning = list(process.env.BENCH_TUNING ?? 'manpages');
+const tuning = list(process.env.BENCH_TUNING ?? 'manpages,wordnet');
 /** ...and only checked on these, which never take part in the choice. */
-const heldOut = list(process.env.BENCH_HELDOUT ?? 'wordnet');
+const heldOut = list(process.env.BENCH_HELDOUT ?? 'pydoc');
 const documentsPerCorpus = Number(process.env.BENCH_DOCUMENTS ?? 2000);
 const queriesPerCorpus = Number(process.env.BENCH_QUERIES ?? 300);
 const latencyRounds = Number(process.env.BENCH_LATENCY_ROUNDS ?? 200);
@@ -59,15 +64,15 @@ async function ingest(server: RunningServer, corpus: Corpus) {
   let indexed = 0;
   for (let i = 0; i < corpus.documents.length; i += 100) {
     const batch = corpus.documents.slice(i, i + 100);
-    const result = await server.runtime.manager.handle<IngestResult>(
-      envelope('index_documents', { documents: batch }),
-    );
+    const result = await server.app
+      .get(MessageManager)
+      .handle<IngestResult>(envelope('index_documents', { documents: batch }));
     indexed += result.indexed;
     if (result.failed)
       throw new Error(`ingest failed: ${JSON.stringify(result.items.find((x) => x.status === 'failed'))}`);
   }
-  await server.runtime.elasticsearch.indices.refresh({
-    index: [server.runtime.indices.docs, server.runtime.indices.vectors],
+  await server.app.get(Client).indices.refresh({
+    index: [server.app.get<IndexNames>(INDICES).docs, server.app.get<IndexNames>(INDICES).vectors],
   });
   return { seconds: (performance.now() - started) / 1000, indexed };
 }
@@ -79,7 +84,7 @@ async function embedOnly(server: RunningServer, corpus: Corpus) {
   );
   const started = performance.now();
   for (let i = 0; i < texts.length; i += 64)
-    await server.runtime.embedder.embedPassages(texts.slice(i, i + 64));
+    await server.app.get<Embedder>(EMBEDDER).embedPassages(texts.slice(i, i + 64));
   return { seconds: (performance.now() - started) / 1000, chunks: texts.length };
 }
 
@@ -89,9 +94,9 @@ async function relevance(server: RunningServer, corpus: Corpus): Promise<Evaluat
     query: q.text,
     relevant: Object.fromEntries(q.relevant.map((id) => [id, 1])),
   }));
-  return server.runtime.manager.handle<EvaluationResult>(
-    envelope('evaluate_search', { judgments, sweep: true }),
-  );
+  return server.app
+    .get(MessageManager)
+    .handle<EvaluationResult>(envelope('evaluate_search', { judgments, sweep: true }));
 }
 
 /**
@@ -101,7 +106,7 @@ async function relevance(server: RunningServer, corpus: Corpus): Promise<Evaluat
  */
 async function hybridThroughput(server: RunningServer, corpus: Corpus) {
   const queries = corpus.queries.map((q) => q.text);
-  const client = server.runtime.elasticsearch;
+  const client = server.app.get(Client);
   const rest = (mode: SearchMode) => (i: number) =>
     fetch(`${server.url}/v1/search`, {
       method: 'POST',
@@ -114,15 +119,23 @@ async function hybridThroughput(server: RunningServer, corpus: Corpus) {
   const direct = (i: number) =>
     client.search(
       lexicalRequest(
-        server.runtime.indices.docs,
+        server.app.get<IndexNames>(INDICES).docs,
         parseQuery(queries[i % queries.length]).text,
         {},
         { from: 0, size: 10, highlight: true, facets: true },
       ),
     );
   const total = queries.length;
-  // Warm-up: connections, JIT, the embedder's session (a different slice of the queries is not needed: the cache is off).
-  await throughput(concurrency, Math.min(32, total), rest('hybrid'));
+  // Warm-up: connections, JIT, the embedder's session. Other texts than the measured queries, so
+  // none of their vectors is in the search's query-vector cache when measured.
+  const warmUp = corpus.documents.slice(0, 32).map((d) => d.title);
+  await throughput(concurrency, warmUp.length, (i) =>
+    fetch(`${server.url}/v1/search`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: warmUp[i], mode: 'hybrid' }),
+    }).then((r) => r.text()),
+  );
   await throughput(concurrency, Math.min(32, total), direct);
   const directRate = await throughput(concurrency, total, direct);
   const hybridRate = await throughput(concurrency, total, rest('hybrid'));
@@ -143,7 +156,7 @@ async function hybridThroughput(server: RunningServer, corpus: Corpus) {
 async function latency(server: RunningServer, corpus: Corpus) {
   const queries = corpus.queries.map((q) => q.text);
   const rows: Record<string, unknown>[] = [];
-  const client = server.runtime.elasticsearch;
+  const client = server.app.get(Client);
   for (const mode of MODES) {
     const rest: number[] = [];
     const direct: number[] = [];
@@ -163,7 +176,7 @@ async function latency(server: RunningServer, corpus: Corpus) {
         const parsed = parseQuery(query);
         await client.search(
           lexicalRequest(
-            server.runtime.indices.docs,
+            server.app.get<IndexNames>(INDICES).docs,
             parsed.text,
             {},
             { from: 0, size: 10, highlight: true, facets: true },
@@ -206,25 +219,34 @@ async function dropBenchIndices(url: string, prefix: string) {
 const quality = (row: EvaluationRow) => (row['MRR@10'] + row['nDCG@10']) / 2;
 const sweepRows = (result: EvaluationResult) => result.rows.filter((r) => r.run.startsWith('hybrid '));
 const rowOf = (result: EvaluationResult, run: string) => result.rows.find((r) => r.run === run)!;
-const beatsSingles = (result: EvaluationResult, row: EvaluationRow) =>
-  (['lexical', 'semantic'] as const).every(
-    (mode) =>
-      row['MRR@10'] >= rowOf(result, mode)['MRR@10'] && row['nDCG@10'] >= rowOf(result, mode)['nDCG@10'],
+/** How far a run is above the better single mode, on the worse of MRR@10 and nDCG@10 (negative: below). */
+const margin = (result: EvaluationResult, row: EvaluationRow) =>
+  Math.min(
+    ...(['lexical', 'semantic'] as const).flatMap((mode) => [
+      row['MRR@10'] - rowOf(result, mode)['MRR@10'],
+      row['nDCG@10'] - rowOf(result, mode)['nDCG@10'],
+    ]),
   );
+const beatsSingles = (result: EvaluationResult, row: EvaluationRow) => margin(result, row) >= 0;
 
 /**
- * The weighting with the best mean (MRR@10 + nDCG@10) / 2 over the tuning corpora among those
- * at least as good as each single mode on every tuning corpus (the best overall if none is).
+ * The weighting whose worst margin over the single modes, across the tuning corpora, is largest
+ * (maximin): a default has to hold on collections nobody measured, so it is judged by its worst
+ * corpus, not its mean. Ratios 0 and 1 are the single modes themselves and are not candidates;
+ * ties go to the better mean (MRR@10 + nDCG@10) / 2.
  */
 function chooseDefault(results: Map<CorpusName, EvaluationResult>) {
   const tuned = tuning.map((name) => results.get(name)!).filter(Boolean);
-  const candidates = sweepRows(tuned[0]).map((row) => row.run);
-  const score = (run: string) => tuned.reduce((sum, r) => sum + quality(rowOf(r, run)), 0) / tuned.length;
-  const safe = candidates.filter((run) => tuned.every((r) => beatsSingles(r, rowOf(r, run))));
-  const pool = safe.length ? safe : candidates;
-  const best = pool.reduce((a, b) => (score(b) > score(a) ? b : a));
+  const candidates = sweepRows(tuned[0])
+    .filter((row) => row.semanticRatio! > 0 && row.semanticRatio! < 1)
+    .map((row) => row.run);
+  const worst = (run: string) => Math.min(...tuned.map((r) => margin(r, rowOf(r, run))));
+  const mean = (run: string) => tuned.reduce((sum, r) => sum + quality(rowOf(r, run)), 0) / tuned.length;
+  const best = candidates.reduce((a, b) =>
+    worst(b) > worst(a) + 1e-9 || (Math.abs(worst(b) - worst(a)) <= 1e-9 && mean(b) > mean(a)) ? b : a,
+  );
   const row = rowOf(tuned[0], best);
-  return { run: best, semanticRatio: row.semanticRatio!, fusion: row.fusion!, safe: safe.length > 0 };
+  return { run: best, semanticRatio: row.semanticRatio!, fusion: row.fusion!, safe: worst(best) >= 0 };
 }
 
 async function main() {
@@ -312,7 +334,7 @@ async function main() {
   report.chosen = chosen;
   report.check = check;
   process.stdout.write(
-    `\n## Default weighting: best mean (MRR@10 + nDCG@10) / 2 on ${tuning.join(', ')}${chosen.safe ? ', among those >= each single mode there' : ' (none was >= each single mode)'}: ${chosen.fusion}, semanticRatio ${chosen.semanticRatio}\n${table(check)}\n`,
+    `\n## Default weighting: largest worst margin over the single modes on ${tuning.join(', ')}${chosen.safe ? '' : ' (none was >= each single mode on every one)'}: ${chosen.fusion}, semanticRatio ${chosen.semanticRatio}\n${table(check)}\n`,
   );
   process.stdout.write(`\nwritten to ${writeResult('search', report)}\n`);
 }

@@ -20,7 +20,7 @@ describe('MCP conformance suite (server mode)', () => {
   }, 60_000);
   afterAll(async () => {
     await server?.close();
-    await dropIndices(server.runtime.config.indexPrefix);
+    await dropIndices(server.config.indexPrefix);
   });
 
   it('passes every scenario that applies to a real server', async () => {

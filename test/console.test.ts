@@ -59,7 +59,7 @@ describe('web console in a real browser', () => {
       throw new Error(`no browser at ${CHROMIUM}: apt-get install -y chromium (.ci/run does it)`);
     fs.mkdirSync(SHOTS, { recursive: true });
     server = await startServer(testConfig());
-    prefix = server.runtime.config.indexPrefix;
+    prefix = server.config.indexPrefix;
     const seeded = await call(server.url, 'POST', '/v1/documents?wait=true', DOCUMENTS);
     expect(seeded.body.indexed).toBe(DOCUMENTS.length);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
@@ -413,7 +413,7 @@ describe('web console with API keys', () => {
   afterAll(async () => {
     await browser?.close();
     await server?.close();
-    if (server) await dropIndices(server.runtime.config.indexPrefix);
+    if (server) await dropIndices(server.config.indexPrefix);
   }, 60_000);
 
   it('asks for a key, keeps it for the tab, and shows only what the role allows', async () => {

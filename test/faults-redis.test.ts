@@ -48,7 +48,7 @@ describe('faults: Redis stopped and started again', () => {
   afterAll(async () => {
     await server?.close();
     await stopRedis(redisOptions);
-    if (server) await dropIndices(server.runtime.config.indexPrefix);
+    if (server) await dropIndices(server.config.indexPrefix);
     fs.rmSync(dataDir, { recursive: true, force: true });
   }, 60_000);
 

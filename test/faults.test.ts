@@ -1,3 +1,5 @@
+import { INDICES, type IndexNames } from '@quarry/search';
+import { Client } from '@elastic/elasticsearch';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -82,9 +84,9 @@ describe('faults: Elasticsearch stopped and restarted under ingest', () => {
 
   it('has every acknowledged document searchable afterwards', async () => {
     expect(acknowledged.length).toBeGreaterThanOrEqual(10);
-    await server.runtime.elasticsearch.indices.refresh({ index: server.runtime.indices.docs });
-    const found = await server.runtime.elasticsearch.mget({
-      index: server.runtime.indices.docs,
+    await server.app.get(Client).indices.refresh({ index: server.app.get<IndexNames>(INDICES).docs });
+    const found = await server.app.get(Client).mget({
+      index: server.app.get<IndexNames>(INDICES).docs,
       ids: acknowledged,
       _source: false,
     });

@@ -43,7 +43,7 @@ describe('REST fuzzing with schemathesis', () => {
   }, 60_000);
   afterAll(async () => {
     await server?.close();
-    await dropIndices(server.runtime.config.indexPrefix);
+    await dropIndices(server.config.indexPrefix);
   });
 
   it('finds no server error in the OpenAPI operations', async () => {

@@ -10,7 +10,7 @@ describe('GraphQL limits', () => {
   }, 60_000);
   afterAll(async () => {
     await server?.close();
-    await dropIndices(server.runtime.config.indexPrefix);
+    await dropIndices(server.config.indexPrefix);
   });
 
   const graphql = (query: unknown) => call(server.url, 'POST', '/graphql', { query });

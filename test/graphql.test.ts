@@ -1,4 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests assert on response bodies of many shapes */
+import { MessageManager } from '@quarry/core';
+import { LiveQueryService } from '@quarry/live';
 import * as fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { Client as McpClient } from '@modelcontextprotocol/sdk/client/index.js';
@@ -57,7 +59,7 @@ describe('GraphQL API (Apollo over HTTP, graphql-ws subscriptions; real Elastics
   beforeAll(async () => {
     server = await startServer(testConfig());
     base = server.url;
-    prefix = server.runtime.config.indexPrefix;
+    prefix = server.config.indexPrefix;
     const response = await call(base, 'POST', '/v1/documents?wait=true', docs);
     expect(response.status).toBe(200);
   }, 120_000);
@@ -134,7 +136,7 @@ describe('GraphQL API (Apollo over HTTP, graphql-ws subscriptions; real Elastics
     });
 
     it('resolves each hit’s document through one batched get_documents call', async () => {
-      const handle = jest.spyOn(server.runtime.manager, 'handle');
+      const handle = jest.spyOn(server.app.get(MessageManager), 'handle');
       try {
         const response = await gql(
           base,
@@ -389,7 +391,7 @@ describe('GraphQL API (Apollo over HTTP, graphql-ws subscriptions; real Elastics
           ['updated', 'gq-solar'],
           ['deleted', 'gq-solar'],
         ]);
-        await server.runtime.live.idle();
+        await server.app.get(LiveQueryService).idle();
         expect(live.events.map((e) => e.hit.id)).not.toContain('gq-cook');
       } finally {
         live.stop();
@@ -420,7 +422,7 @@ describe('GraphQL API (Apollo over HTTP, graphql-ws subscriptions; real Elastics
         const [event] = await live.until((events) => events.length >= 1);
         expect(event).toMatchObject({ change: 'new', hit: { id: 'gq-maternity' } });
         expect(event.hit.score).toBeGreaterThanOrEqual(0.45);
-        await server.runtime.live.idle();
+        await server.app.get(LiveQueryService).idle();
         expect(live.events.map((e) => e.hit.id)).toEqual(['gq-maternity']);
       } finally {
         live.stop();
@@ -445,14 +447,14 @@ describe('GraphQL API (Apollo over HTTP, graphql-ws subscriptions; real Elastics
       const first = new Recording(client, LIVE, { input: { query: 'kubernetes' } });
       const second = new Recording(client, LIVE, { input: { query: 'terraform' } });
       const entries = await subscribed(2);
-      expect(entries.every((e) => e.instance === server.runtime.live.instance)).toBe(true);
-      expect(server.runtime.live.registry.queries.size).toBe(2);
+      expect(entries.every((e) => e.instance === server.app.get(LiveQueryService).instance)).toBe(true);
+      expect(server.app.get(LiveQueryService).registry.queries.size).toBe(2);
       first.stop();
       await subscribed(1);
       expect(second.events).toEqual([]);
       await client.dispose();
       await subscribed(0);
-      expect(server.runtime.live.registry.queries.size).toBe(0);
+      expect(server.app.get(LiveQueryService).registry.queries.size).toBe(0);
     });
 
     it('streams document changes of one collection', async () => {
@@ -461,7 +463,7 @@ describe('GraphQL API (Apollo over HTTP, graphql-ws subscriptions; real Elastics
         `subscription { documentChanged(collection: "gq-watch") { id change collection document { title } } }`,
       );
       await eventually(
-        async () => server.runtime.live.stats().watchers,
+        async () => server.app.get(LiveQueryService).stats().watchers,
         (n) => n === 1,
       );
       await call(base, 'POST', '/v1/documents?wait=true', [
@@ -485,7 +487,7 @@ describe('GraphQL API (Apollo over HTTP, graphql-ws subscriptions; real Elastics
         { jobId },
       );
       await eventually(
-        async () => server.runtime.live.stats().watchers,
+        async () => server.app.get(LiveQueryService).stats().watchers,
         (n) => n === 1,
       );
       const documents = Array.from({ length: 150 }, (_, i) => ({
@@ -543,7 +545,7 @@ describe('GraphQL with API keys', () => {
   afterAll(async () => {
     for (const client of clients) await client.dispose();
     await server?.close();
-    await dropIndices(server.runtime.config.indexPrefix);
+    await dropIndices(server.config.indexPrefix);
   });
 
   it('authenticates HTTP requests from headers, like REST, with UNAUTHENTICATED and FORBIDDEN codes', async () => {
@@ -596,7 +598,7 @@ describe('GraphQL with API keys', () => {
     clients.push(hr);
     const live = new Recording(hr, LIVE, { input: { query: 'handbook' } });
     await eventually(
-      async () => server.runtime.live.stats().subscriptions,
+      async () => server.app.get(LiveQueryService).stats().subscriptions,
       (n) => n === 1,
     );
     const writer = { authorization: 'Bearer gq-admin-key1' };
@@ -615,7 +617,7 @@ describe('GraphQL with API keys', () => {
       writer,
     );
     const events = await live.until((e) => e.length >= 1);
-    await server.runtime.live.idle();
+    await server.app.get(LiveQueryService).idle();
     expect(events.map((e) => e.hit.id)).toEqual(['gq-hr-handbook']);
   });
 });

@@ -3,6 +3,7 @@
  * the single retrievers, explain says where each hit came from, total and facets describe the
  * fused set, `@words` scope only when they name a collection, and relevance evaluation.
  */
+import { MessageManager } from '@quarry/core';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { summarizeSearch } from '@quarry/search';
@@ -80,7 +81,7 @@ describe('hybrid search: semanticRatio, fusion, explain, fused facets, @words, e
 
   afterAll(async () => {
     await server?.close();
-    await dropIndices(server.runtime.config.indexPrefix);
+    await dropIndices(server.config.indexPrefix);
   });
 
   it.each(['relative', 'rrf'])(
@@ -210,7 +211,7 @@ describe('hybrid search: semanticRatio, fusion, explain, fused facets, @words, e
   });
 
   it("MCP text is plain text: no HTML entities or <em> marks (the JSON keeps Elasticsearch's escaped HTML)", async () => {
-    const result = await server.runtime.manager.handle({
+    const result = await server.app.get(MessageManager).handle({
       op: 'search',
       args: { query: "they're iterators", mode: 'lexical' },
       principal: { id: 'test', role: 'admin' },

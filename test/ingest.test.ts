@@ -1,3 +1,9 @@
+import { MessageManager } from '@quarry/core';
+import { INGESTION, type Ingestion } from '@quarry/ingest';
+import { INDICES, type IndexNames, IngestService } from '@quarry/search';
+import { EMBEDDER, type Embedder } from '@quarry/embeddings';
+import { Client } from '@elastic/elasticsearch';
+import Redis from 'ioredis';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,7 +21,7 @@ const filler = (topic: string) =>
 
 /** Records the texts the server embeds for documents (whatever the embedder's method is named). */
 function countEmbeddedTexts(server: RunningServer): { texts: string[]; restore(): void } {
-  const embedder = server.runtime.embedder as unknown as Record<string, unknown>;
+  const embedder = server.app.get<Embedder>(EMBEDDER) as unknown as Record<string, unknown>;
   const name = typeof embedder.embedPassages === 'function' ? 'embedPassages' : 'embed';
   const original = embedder[name] as (texts: string[], signal?: AbortSignal) => Promise<number[][]>;
   const texts: string[] = [];
@@ -78,7 +84,7 @@ describe('ingestion: mixed files, directory sources, http-json sources, browsing
   afterAll(async () => {
     await quarry?.close();
     fs.rmSync(dir, { recursive: true, force: true });
-    if (quarry) await dropIndices(quarry.runtime.config.indexPrefix);
+    if (quarry) await dropIndices(quarry.config.indexPrefix);
   });
 
   it('indexes every readable file of a directory source and reports the others as skipped with the reason', async () => {
@@ -341,15 +347,15 @@ describe('ingestion: mixed files, directory sources, http-json sources, browsing
       });
       const started = await call(base, 'POST', '/v1/sources/notes/sync');
       expect(started.body.status).toBe('running');
-      const stream = await quarry.runtime.manager.handle<
-        AsyncIterableIterator<{ finished: boolean; indexed?: number }>
-      >({
-        op: 'watch_ingest',
-        args: { jobId: started.body.id },
-        principal: { id: 'local', role: 'admin' },
-        transport: 'rest',
-        requestId: 'watch-job',
-      });
+      const stream = await quarry.app
+        .get(MessageManager)
+        .handle<AsyncIterableIterator<{ finished: boolean; indexed?: number }>>({
+          op: 'watch_ingest',
+          args: { jobId: started.body.id },
+          principal: { id: 'local', role: 'admin' },
+          transport: 'rest',
+          requestId: 'watch-job',
+        });
       let last: { finished: boolean; indexed?: number } | undefined;
       for await (const event of stream) {
         last = event;
@@ -405,7 +411,7 @@ describe('ingestion: mixed files, directory sources, http-json sources, browsing
       fs.writeFileSync(path.join(folder, 'c.md'), '# C\n\nCharlie notes.\n');
       // A sync that a stopped process left running: its record stopped changing minutes ago.
       const long = new Date(Date.now() - 10 * 60_000).toISOString();
-      await new IngestMetaStore(quarry.runtime.elasticsearch, quarry.runtime.indices.meta).put(
+      await new IngestMetaStore(quarry.app.get(Client), quarry.app.get<IndexNames>(INDICES).meta).put(
         'job',
         'dead-job',
         {
@@ -423,12 +429,12 @@ describe('ingestion: mixed files, directory sources, http-json sources, browsing
         },
         'wait_for',
       );
-      await quarry.runtime.ingestion.scheduler!.tick();
+      await quarry.app.get<Ingestion>(INGESTION).scheduler!.tick();
       const dead = await eventually(
         async () => (await call(base, 'GET', '/v1/jobs/dead-job')).body,
         (job) => job.status === 'interrupted',
       );
-      const resumed = await quarry.runtime.ingestion.jobs.wait(dead.resumedBy);
+      const resumed = await quarry.app.get<Ingestion>(INGESTION).jobs.wait(dead.resumedBy);
       expect(resumed).toMatchObject({
         resumes: 'dead-job',
         status: 'succeeded',
@@ -450,23 +456,25 @@ describe('ingestion: mixed files, directory sources, http-json sources, browsing
         every: '1h',
       });
       const other = createIngestion({
-        elasticsearch: quarry.runtime.elasticsearch,
-        indices: quarry.runtime.indices,
-        ingest: quarry.runtime.ingest,
-        redis: quarry.runtime.redis,
-        lockPrefix: `${quarry.runtime.config.indexPrefix}:ingest`,
+        elasticsearch: quarry.app.get(Client),
+        indices: quarry.app.get<IndexNames>(INDICES),
+        ingest: quarry.app.get(IngestService),
+        redis: quarry.app.get(Redis),
+        lockPrefix: `${quarry.config.indexPrefix}:ingest`,
       });
       try {
-        await Promise.all([quarry.runtime.ingestion.scheduler!.tick(), other.scheduler!.tick()]);
+        await Promise.all([quarry.app.get<Ingestion>(INGESTION).scheduler!.tick(), other.scheduler!.tick()]);
         const scheduled = await eventually(
           () => jobs('scheduled'),
           (list) => list.length >= 1,
         );
         for (const job of scheduled) {
-          await (other.jobs.runsHere(job.id) ? other.jobs : quarry.runtime.ingestion.jobs).wait(job.id);
+          await (other.jobs.runsHere(job.id) ? other.jobs : quarry.app.get<Ingestion>(INGESTION).jobs).wait(
+            job.id,
+          );
         }
         expect(await jobs('scheduled')).toHaveLength(1);
-        await Promise.all([quarry.runtime.ingestion.scheduler!.tick(), other.scheduler!.tick()]);
+        await Promise.all([quarry.app.get<Ingestion>(INGESTION).scheduler!.tick(), other.scheduler!.tick()]);
         expect(await jobs('scheduled')).toHaveLength(1);
       } finally {
         await other.close();

@@ -1,3 +1,5 @@
+import { INDICES, type IndexNames } from '@quarry/search';
+import { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -51,7 +53,7 @@ describe('MCP over WebSocket, Streamable HTTP and stdio with the SDK client', ()
   afterAll(async () => {
     for (const client of clients) await client.close().catch(() => undefined);
     await server?.close();
-    await dropIndices(server.runtime.config.indexPrefix);
+    await dropIndices(server.config.indexPrefix);
   });
 
   const connect = async (kind: 'ws' | 'http'): Promise<Client> => {
@@ -282,9 +284,11 @@ describe('MCP over WebSocket, Streamable HTTP and stdio with the SDK client', ()
       );
       await expect(pending).rejects.toThrow();
       await eventually(failedIngests, (n) => n > failedBefore, 30_000);
-      await server.runtime.elasticsearch.indices.refresh({ index: server.runtime.indices.docs });
-      const { count } = await server.runtime.elasticsearch.count({
-        index: server.runtime.indices.docs,
+      await server.app
+        .get(ElasticsearchClient)
+        .indices.refresh({ index: server.app.get<IndexNames>(INDICES).docs });
+      const { count } = await server.app.get(ElasticsearchClient).count({
+        index: server.app.get<IndexNames>(INDICES).docs,
         query: { term: { collection: `cancel-${kind}` } },
       });
       expect(count).toBeGreaterThan(0);
@@ -384,7 +388,7 @@ describe('MCP over WebSocket, Streamable HTTP and stdio with the SDK client', ()
         ...(process.env as Record<string, string>),
         ELASTICSEARCH_URL: elasticsearchUrl,
         REDIS_URL: redisUrl,
-        QUARRY_INDEX_PREFIX: server.runtime.config.indexPrefix,
+        QUARRY_INDEX_PREFIX: server.config.indexPrefix,
         LOG_LEVEL: 'info',
       },
       stderr: 'pipe',

@@ -1,3 +1,4 @@
+import { Client } from '@elastic/elasticsearch';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startServer, type RunningServer } from '../apps/server/src/server';
@@ -13,7 +14,7 @@ describe('metrics and the query cache', () => {
 
   afterAll(async () => {
     await server?.close();
-    await dropIndices(server.runtime.config.indexPrefix);
+    await dropIndices(server.config.indexPrefix);
   });
 
   const metric = async (name: string, labels = ''): Promise<number> => {
@@ -67,7 +68,7 @@ describe('metrics and the query cache', () => {
     const listener = (_error: unknown, event: { headers?: Record<string, unknown> } | null) => {
       seen.push(event?.headers?.['x-opaque-id'] as string | undefined);
     };
-    server.runtime.elasticsearch.diagnostic.on('response', listener as never);
+    server.app.get(Client).diagnostic.on('response', listener as never);
     try {
       await call(
         server.url,
@@ -77,7 +78,7 @@ describe('metrics and the query cache', () => {
         { 'x-request-id': 'trace-me-42' },
       );
     } finally {
-      server.runtime.elasticsearch.diagnostic.off('response', listener as never);
+      server.app.get(Client).diagnostic.off('response', listener as never);
     }
     expect(seen).toContain('trace-me-42');
   });

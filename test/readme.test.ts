@@ -211,7 +211,7 @@ describe('README: every snippet runs as written against a fresh Quarry on port 3
   afterAll(async () => {
     background?.child.kill('SIGKILL');
     await server?.close();
-    if (server) await dropIndices(server.runtime.config.indexPrefix);
+    if (server) await dropIndices(server.config.indexPrefix);
     fs.rmSync(SCRATCH, { recursive: true, force: true });
   }, 60_000);
 

@@ -1,4 +1,4 @@
-import { RedisBus } from '@quarry/live';
+import { RedisBus } from '@quarry/redis';
 import { eventually, servicesFromSetup } from './support/test-env';
 
 describe('Redis pub/sub through the app bus (real Redis)', () => {

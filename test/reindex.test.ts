@@ -1,7 +1,9 @@
+import { Client } from '@elastic/elasticsearch';
 import { ConflictError } from '@quarry/core';
 import { createLogger } from '@quarry/observability';
-import { bootRuntime } from '@quarry/runtime';
-import { EmbeddingReindexer } from '@quarry/search';
+import { ReindexCommandModule, withContext } from '../apps/cli/src/command.context';
+import { EMBEDDER, type Embedder } from '@quarry/embeddings';
+import { EmbeddingReindexer, INDICES, type IndexNames } from '@quarry/search';
 import { startServer, type RunningServer } from '../apps/server/src/server';
 import { call } from './support/http';
 import { dropIndices, eventually, testConfig } from './support/test-env';
@@ -23,7 +25,9 @@ const documents = Array.from({ length: 40 }, (_, i) => ({
 }));
 
 const vectorsIndexOf = async (server: RunningServer) =>
-  Object.keys(await server.runtime.elasticsearch.indices.getAlias({ name: server.runtime.indices.vectors }));
+  Object.keys(
+    await server.app.get(Client).indices.getAlias({ name: server.app.get<IndexNames>(INDICES).vectors }),
+  );
 
 describe('re-embedding the vector index (POST /v1/reindex, quarry reindex --embeddings)', () => {
   const config = testConfig();
@@ -42,7 +46,7 @@ describe('re-embedding the vector index (POST /v1/reindex, quarry reindex --embe
 
   it('re-embeds into a new index as a job, swaps the alias, and searches keep working meanwhile', async () => {
     const [before] = await vectorsIndexOf(server);
-    const chunks = (await server.runtime.elasticsearch.count({ index: before })).count;
+    const chunks = (await server.app.get(Client).count({ index: before })).count;
     const started = await call(server.url, 'POST', '/v1/reindex', {});
     expect(started.status).toBe(201);
     expect(started.body).toMatchObject({ status: 'running', progress: { phase: 'embedding' } });
@@ -77,19 +81,17 @@ describe('re-embedding the vector index (POST /v1/reindex, quarry reindex --embe
     const [after] = await vectorsIndexOf(server);
     expect(after).toBe(job.result.to);
     expect(after).not.toBe(before);
-    expect(await server.runtime.elasticsearch.indices.exists({ index: before })).toBe(false);
-    const mapping = await server.runtime.elasticsearch.indices.getMapping({ index: after });
+    expect(await server.app.get(Client).indices.exists({ index: before })).toBe(false);
+    const mapping = await server.app.get(Client).indices.getMapping({ index: after });
     expect(mapping[after].mappings._meta).toMatchObject({ embedder: 'local:e5-small-v2', dims: 384 });
     // Every chunk is there, including those of the document written while the job ran.
-    await server.runtime.elasticsearch.indices.refresh({ index: after });
-    const lateChunks = await server.runtime.elasticsearch.count({
+    await server.app.get(Client).indices.refresh({ index: after });
+    const lateChunks = await server.app.get(Client).count({
       index: after,
       query: { term: { doc_id: 'late-doc' } },
     });
     expect(lateChunks.count).toBeGreaterThan(0);
-    expect((await server.runtime.elasticsearch.count({ index: after })).count).toBe(
-      chunks + lateChunks.count,
-    );
+    expect((await server.app.get(Client).count({ index: after })).count).toBe(chunks + lateChunks.count);
     const found = await call(server.url, 'POST', '/v1/search', {
       query: 'renew the TLS certificate',
       mode: 'semantic',
@@ -114,7 +116,7 @@ describe('re-embedding the vector index (POST /v1/reindex, quarry reindex --embe
   }, 300_000);
 
   it('start-up refuses vectors of another model until `quarry reindex --embeddings` re-embeds them', async () => {
-    const client = server.runtime.elasticsearch;
+    const client = server.app.get(Client);
     const [index] = await vectorsIndexOf(server);
     // As if the chunks had been written by all-MiniLM-L6-v2.
     await client.indices.putMapping({
@@ -128,21 +130,26 @@ describe('re-embedding the vector index (POST /v1/reindex, quarry reindex --embe
       },
     });
     const logger = createLogger('silent');
-    const refused = bootRuntime(config, logger);
+    const refused = startServer(config);
     await expect(refused).rejects.toBeInstanceOf(ConflictError);
-    await expect(bootRuntime(config, logger)).rejects.toThrow(
+    await expect(startServer(config)).rejects.toThrow(
       /embedded with "local:all-minilm-l6-v2" .*model: "local:all-minilm-l6-v2" -> "local:e5-small-v2"; query prefix: "" -> "query: "; passage prefix: "" -> "passage: ".*quarry reindex --embeddings/,
     );
 
     // What the CLI does: boot despite the mismatch, re-embed, swap.
-    const cli = await bootRuntime(config, logger, { allowModelMismatch: true });
-    try {
-      const result = await new EmbeddingReindexer(cli.elasticsearch, cli.indices, cli.embedder).run();
-      expect(result).toMatchObject({ from: index, model: 'local:e5-small-v2' });
-    } finally {
-      await cli.close();
-    }
-    const restarted = await bootRuntime(config, logger);
+    const result = await withContext(
+      config,
+      logger,
+      (connected) => ReindexCommandModule.forRoot(connected, logger),
+      (app) =>
+        new EmbeddingReindexer(
+          app.get(Client),
+          app.get<IndexNames>(INDICES),
+          app.get<Embedder>(EMBEDDER),
+        ).run(),
+    );
+    expect(result).toMatchObject({ from: index, model: 'local:e5-small-v2' });
+    const restarted = await startServer(config);
     await restarted.close();
   }, 300_000);
 });

@@ -1,3 +1,5 @@
+import { INDICES, type IndexNames } from '@quarry/search';
+import { Client } from '@elastic/elasticsearch';
 import { startServer, type RunningServer } from '../apps/server/src/server';
 import { call } from './support/http';
 import { dropIndices, testConfig } from './support/test-env';
@@ -56,13 +58,13 @@ describe('search core through REST (real Elasticsearch, Redis and embedder)', ()
 
   afterAll(async () => {
     await server?.close();
-    await dropIndices(server.runtime.config.indexPrefix);
+    await dropIndices(server.config.indexPrefix);
   });
 
   const search = (input: object) => call(base, 'POST', '/v1/search', input);
   const chunkIds = async (docId: string) => {
-    const response = await server.runtime.elasticsearch.search<{ chunk_no: number }>({
-      index: server.runtime.indices.vectors,
+    const response = await server.app.get(Client).search<{ chunk_no: number }>({
+      index: server.app.get<IndexNames>(INDICES).vectors,
       query: { term: { doc_id: docId } },
       size: 1000,
     });

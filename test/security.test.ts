@@ -1,3 +1,5 @@
+import { INDICES, type IndexNames } from '@quarry/search';
+import { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { WebSocketClientTransport } from '@modelcontextprotocol/sdk/client/websocket.js';
@@ -229,13 +231,17 @@ describe('keys, roles and JWTs on every edge', () => {
   });
 
   it('writes an audit trail of writes without secrets', async () => {
-    await first.runtime.elasticsearch.indices.refresh({ index: first.runtime.indices.audit });
+    await first.app
+      .get(ElasticsearchClient)
+      .indices.refresh({ index: first.app.get<IndexNames>(INDICES).audit });
     const audit = await eventually(
       async () => {
-        await first.runtime.elasticsearch.indices.refresh({ index: first.runtime.indices.audit });
+        await first.app
+          .get(ElasticsearchClient)
+          .indices.refresh({ index: first.app.get<IndexNames>(INDICES).audit });
         return (
-          await first.runtime.elasticsearch.search({
-            index: first.runtime.indices.audit,
+          await first.app.get(ElasticsearchClient).search({
+            index: first.app.get<IndexNames>(INDICES).audit,
             size: 100,
             query: { term: { op: 'create_api_key' } },
           })
@@ -269,7 +275,7 @@ describe('rate limits', () => {
   }, 60_000);
   afterAll(async () => {
     await server?.close();
-    await dropIndices(server.runtime.config.indexPrefix);
+    await dropIndices(server.config.indexPrefix);
   });
 
   it('answers 429 with Retry-After once the budget is spent, and recovers', async () => {

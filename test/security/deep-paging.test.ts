@@ -22,7 +22,7 @@ describe('deep paging past the result window', () => {
 
   afterAll(async () => {
     await server?.close();
-    await dropIndices(server.runtime.config.indexPrefix);
+    await dropIndices(server.config.indexPrefix);
   });
 
   it.each(['lexical', 'semantic', 'hybrid'])(

@@ -1,4 +1,5 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests assert on response bodies of many shapes */
+import { LOGGER } from '@quarry/observability';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -78,7 +79,7 @@ describe('a 503 while Redis is down says "redis is unavailable", not what ioredi
       }),
     );
     // The rest of the message is for the operator: capture the warnings the server logs.
-    const logger = server.runtime.logger as unknown as { warn: (...args: unknown[]) => void };
+    const logger = server.app.get(LOGGER) as unknown as { warn: (...args: unknown[]) => void };
     const warn = logger.warn.bind(logger);
     logger.warn = (...args: unknown[]) => {
       logged.push(JSON.stringify(args));
@@ -89,7 +90,7 @@ describe('a 503 while Redis is down says "redis is unavailable", not what ioredi
   afterAll(async () => {
     await server?.close();
     await stopRedis(redisOptions);
-    if (server) await dropIndices(server.runtime.config.indexPrefix);
+    if (server) await dropIndices(server.config.indexPrefix);
     fs.rmSync(dataDir, { recursive: true, force: true });
   }, 60_000);
 

@@ -1,3 +1,4 @@
+import { LiveQueryService } from '@quarry/live';
 import { randomUUID } from 'node:crypto';
 import { startServer, type RunningServer } from '../../apps/server/src/server';
 import { gql, Recording, wsClient } from '../support/graphql';
@@ -16,7 +17,7 @@ describe('ingest progress is only for the principal that started the job (and ad
 
   afterAll(async () => {
     await server?.close();
-    await dropIndices(server.runtime.config.indexPrefix);
+    await dropIndices(server.config.indexPrefix);
   });
 
   it("does not deliver another principal's job to a subscriber", async () => {
@@ -27,7 +28,7 @@ describe('ingest progress is only for the principal that started the job (and ad
     const [owner, other, admin] = clients.map((client) => new Recording(client, PROGRESS, { jobId }));
     try {
       await eventually(
-        async () => server.runtime.live.stats().watchers,
+        async () => server.app.get(LiveQueryService).stats().watchers,
         (n) => n === 3,
       );
       const response = await gql(

@@ -1,4 +1,5 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests assert on response bodies of many shapes */
+import { SessionHub } from '@quarry/core';
 import { startServer, type RunningServer } from '../../apps/server/src/server';
 import { dropIndices, eventually, testConfig } from '../support/test-env';
 import { rawRequest, upgrade } from './raw-http';
@@ -37,7 +38,7 @@ describe('abandoned MCP sessions and protocol errors', () => {
 
   afterAll(async () => {
     await server?.close();
-    await dropIndices(server.runtime.config.indexPrefix);
+    await dropIndices(server.config.indexPrefix);
   });
 
   it('never refuses a new client because abandoned sessions piled up', async () => {
@@ -67,7 +68,7 @@ describe('abandoned MCP sessions and protocol errors', () => {
     const ping = () =>
       post(server, { jsonrpc: '2.0', id: 3, method: 'ping' }, { 'mcp-session-id': sessionId! });
     await eventually(
-      async () => server.runtime.mcp.hub.countFor('local'),
+      async () => server.app.get(SessionHub).countFor('local'),
       (open) => open === 0,
       10_000,
     );

@@ -18,7 +18,7 @@ describe('protected mode resists a hostile web page (Host and Origin on every ro
 
   afterAll(async () => {
     await server?.close();
-    await dropIndices(server.runtime.config.indexPrefix);
+    await dropIndices(server.config.indexPrefix);
   });
 
   it.each([
@@ -92,7 +92,7 @@ describe('QUARRY_ALLOWED_HOSTS and QUARRY_ALLOWED_ORIGINS widen the policy; keys
 
   afterAll(async () => {
     await server?.close();
-    await dropIndices(server.runtime.config.indexPrefix);
+    await dropIndices(server.config.indexPrefix);
   });
 
   it('serves a listed host and origin, and still refuses others', async () => {

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createRedisConnection, QueryCache } from '@quarry/live';
+import { createRedisConnection, QueryCache } from '@quarry/redis';
 import { findFreePort } from '@quarry/services';
 import { startServer, type RunningServer } from '../../apps/server/src/server';
 import { call } from '../support/http';
@@ -26,7 +26,7 @@ describe('the query cache never outlives an acknowledged write', () => {
 
   afterAll(async () => {
     await server?.close();
-    await dropIndices(server.runtime.config.indexPrefix);
+    await dropIndices(server.config.indexPrefix);
   });
 
   it('finds a document ingested without wait as soon as it is visible', async () => {
@@ -36,7 +36,7 @@ describe('the query cache never outlives an acknowledged write', () => {
     ]);
     expect(ingested.status).toBe(200);
     await search('zebra'); // issued at once: may be computed before the refresh, must not be kept
-    await server.runtime.queryCache.settled();
+    await server.app.get(QueryCache).settled();
     expect(ids(await search('zebra')).sort()).toEqual(['zebra-1', 'zebra-2']);
     expect(ids(await search('zebra')).sort()).toEqual(['zebra-1', 'zebra-2']);
   });
@@ -45,7 +45,7 @@ describe('the query cache never outlives an acknowledged write', () => {
     expect(ids(await search('river'))).toEqual(['zebra-2']);
     expect((await call(server.url, 'DELETE', '/v1/documents/zebra-2')).status).toBe(200);
     await search('river');
-    await server.runtime.queryCache.settled();
+    await server.app.get(QueryCache).settled();
     expect(ids(await search('river'))).toEqual([]);
   });
 

@@ -1,3 +1,5 @@
+import { INDICES, type IndexNames } from '@quarry/search';
+import { Client } from '@elastic/elasticsearch';
 import { startServer, type RunningServer } from '../../apps/server/src/server';
 import { dropIndices, eventually, testConfig } from '../support/test-env';
 
@@ -20,7 +22,7 @@ describe('a REST client that disconnects cancels its operation', () => {
 
   afterAll(async () => {
     await server?.close();
-    await dropIndices(server.runtime.config.indexPrefix);
+    await dropIndices(server.config.indexPrefix);
   });
 
   it('stops a large ingest once the client hangs up', async () => {
@@ -50,9 +52,9 @@ describe('a REST client that disconnects cancels its operation', () => {
     await eventually(embedded, (n) => n > embeddedBefore, 30_000);
     controller.abort();
     await eventually(cancelled, (n) => n === 1, 30_000);
-    await server.runtime.elasticsearch.indices.refresh({ index: server.runtime.indices.docs });
-    const { count } = await server.runtime.elasticsearch.count({
-      index: server.runtime.indices.docs,
+    await server.app.get(Client).indices.refresh({ index: server.app.get<IndexNames>(INDICES).docs });
+    const { count } = await server.app.get(Client).count({
+      index: server.app.get<IndexNames>(INDICES).docs,
       query: { term: { collection: 'hang-up' } },
     });
     expect(count).toBeLessThan(1000);

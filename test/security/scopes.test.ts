@@ -46,7 +46,7 @@ describe('collection scopes hold on writes, prompts, resources and completions',
   afterAll(async () => {
     await reader?.close();
     await server?.close();
-    await dropIndices(server.runtime.config.indexPrefix);
+    await dropIndices(server.config.indexPrefix);
   });
 
   it('a scoped writer cannot overwrite, move or probe a document of another collection', async () => {

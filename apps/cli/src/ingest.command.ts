@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SingleBar, Presets } from 'cli-progress';
-import type { QuarryRuntime } from '@quarry/runtime';
+import type { CommandScope } from './command.context';
 import type { IngestResult } from '@quarry/search';
 import { readFileItems, type FileItem } from './ingest-files';
 
@@ -17,7 +17,7 @@ type Line = { origin: string; outcome: 'indexed' | 'unchanged' | 'skipped' | 'fa
  * reason) or failed (with the error); a run that skipped or failed anything says so and exits 1.
  */
 export async function runIngestCommand(
-  runtime: QuarryRuntime,
+  quarry: CommandScope,
   paths: string[],
   options: IngestCommandOptions,
   write: (text: string) => void = (text) => process.stdout.write(text),
@@ -36,7 +36,7 @@ export async function runIngestCommand(
   bar.start(documents.length, 0);
   const counts = { created: 0, updated: 0, unchanged: 0, skipped: lines.length, failed: 0 };
   // The run is a job like a source sync: stored with its counts and reasons, listed on /v1/jobs.
-  const started = await runtime.ingestion.jobs.start(
+  const started = await quarry.ingestion.jobs.start(
     { kind: 'ingest', owner: 'cli', ...(options.collection ? { collection: options.collection } : {}) },
     async (job) => {
       job.count('found', items.length);
@@ -46,7 +46,7 @@ export async function runIngestCommand(
         job.fail({ item: line.origin, stage: 'extract', reason: line.detail ?? '', skipped: true });
       for (let i = 0; i < documents.length; i += options.batch) {
         const batch = documents.slice(i, i + options.batch);
-        const result = await runtime.manager.handle<IngestResult>({
+        const result = await quarry.manager.handle<IngestResult>({
           op: 'index_documents',
           args: { documents: batch.map((d) => d.document), wait: options.wait },
           principal: { id: 'cli', role: 'admin' },
@@ -80,7 +80,7 @@ export async function runIngestCommand(
       }
     },
   );
-  const finished = await runtime.ingestion.jobs.wait(started.id);
+  const finished = await quarry.ingestion.jobs.wait(started.id);
   bar.stop();
   for (const line of lines.sort((a, b) => a.origin.localeCompare(b.origin)))
     write(`${line.outcome.padEnd(9)} ${line.origin}${line.detail ? `: ${line.detail}` : ''}\n`);

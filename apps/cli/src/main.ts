@@ -5,16 +5,29 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import pino from 'pino';
 import { createMcpSession, QuarryError, type Envelope } from '@quarry/core';
 import { createLogger } from '@quarry/observability';
-import { bootRuntime, type QuarryRuntime } from '@quarry/runtime';
+import { Client } from '@elastic/elasticsearch';
+import { EMBEDDER, type Embedder } from '@quarry/embeddings';
+import { MCP } from '@quarry/runtime';
+import { NestFactory } from '@nestjs/core';
+import { QuarryModule } from '@quarry/runtime';
 import {
   describeLocation,
   EmbeddingReindexer,
+  INDICES,
+  type IndexNames,
   evaluationTable,
   plainText,
   type EvaluationResult,
   type SearchResult,
 } from '@quarry/search';
 import { ensureServices, servicesStatus, ServiceError, stopServices } from '@quarry/services';
+import {
+  commandModule,
+  ReindexCommandModule,
+  scopeOf,
+  withContext,
+  type CommandScope,
+} from './command.context';
 import { runIngestCommand, type IngestCommandOptions } from './ingest.command';
 import { registerSourceCommands } from './source.command';
 import { readJudgments } from './judgments';
@@ -45,17 +58,10 @@ async function guarded(action: () => Promise<void>): Promise<void> {
 }
 
 /** The CLI runs operations in-process through the same message manager as every other edge. */
-async function withRuntime(action: (runtime: QuarryRuntime) => Promise<void>): Promise<void> {
+async function withQuarry(action: (quarry: CommandScope) => Promise<void>): Promise<void> {
   const config = configOrExit();
-  const runtime = await bootRuntime(
-    config,
-    createLogger(config.logLevel).child({}, { level: config.logLevel }),
-  );
-  try {
-    await action(runtime);
-  } finally {
-    await runtime.close();
-  }
+  const logger = createLogger(config.logLevel).child({}, { level: config.logLevel });
+  await withContext(config, logger, commandModule(logger), (app) => action(scopeOf(app)));
 }
 
 function envelope(op: string, args: unknown): Envelope {
@@ -94,8 +100,8 @@ program
   .option('--wait', 'return once everything is searchable', false)
   .action((paths: string[], options: IngestCommandOptions) =>
     guarded(() =>
-      withRuntime(async (runtime) => {
-        process.exitCode = await runIngestCommand(runtime, paths, options);
+      withQuarry(async (quarry) => {
+        process.exitCode = await runIngestCommand(quarry, paths, options);
       }),
     ),
   );
@@ -121,8 +127,8 @@ program
   .option('--json', 'print the raw result', false)
   .action((query: string, options: SearchCommandOptions) =>
     guarded(() =>
-      withRuntime(async (runtime) => {
-        const result = await runtime.manager.handle<SearchResult>(
+      withQuarry(async (quarry) => {
+        const result = await quarry.manager.handle<SearchResult>(
           envelope('search', {
             query,
             mode: options.mode,
@@ -171,8 +177,8 @@ program
       } catch (error) {
         throw new QuarryError('invalid', (error as Error).message);
       }
-      await withRuntime(async (runtime) => {
-        const result = await runtime.manager.handle<EvaluationResult>(
+      await withQuarry(async (quarry) => {
+        const result = await quarry.manager.handle<EvaluationResult>(
           envelope('evaluate_search', {
             judgments,
             sweep: options.sweep,
@@ -198,27 +204,28 @@ program
       const config = configOrExit();
       // The index may hold another model's vectors: that is why one re-embeds. Searches of running
       // servers keep using the old index until the alias swap.
-      const runtime = await bootRuntime(config, createLogger(config.logLevel), { allowModelMismatch: true });
-      try {
-        process.stdout.write(`re-embedding ${runtime.indices.vectors} with ${runtime.embedder.id}\n`);
-        const result = await new EmbeddingReindexer(
-          runtime.elasticsearch,
-          runtime.indices,
-          runtime.embedder,
-        ).run((progress) => {
-          const line = `${progress.phase}: ${progress.chunks}/${progress.total} chunks`;
-          if (process.stdout.isTTY) process.stdout.write(`\r${line}`);
-          else if (progress.phase !== 'embedding' || progress.chunks % 1024 < 64)
-            process.stdout.write(`${line}\n`);
-        });
-        process.stdout.write(
-          `${process.stdout.isTTY ? '\n' : ''}done: ${result.chunks} chunks re-embedded into ${result.to} ` +
-            `(${result.caughtUp} caught up after the swap); ${result.from} removed. ` +
-            'Restart running Quarry servers with the same QUARRY_EMBEDDER_MODEL.\n',
-        );
-      } finally {
-        await runtime.close();
-      }
+      const logger = createLogger(config.logLevel);
+      await withContext(
+        config,
+        logger,
+        (connected) => ReindexCommandModule.forRoot(connected, logger),
+        async (app) => {
+          const indices = app.get<IndexNames>(INDICES);
+          const embedder = app.get<Embedder>(EMBEDDER);
+          process.stdout.write(`re-embedding ${indices.vectors} with ${embedder.id}\n`);
+          const result = await new EmbeddingReindexer(app.get(Client), indices, embedder).run((progress) => {
+            const line = `${progress.phase}: ${progress.chunks}/${progress.total} chunks`;
+            if (process.stdout.isTTY) process.stdout.write(`\r${line}`);
+            else if (progress.phase !== 'embedding' || progress.chunks % 1024 < 64)
+              process.stdout.write(`${line}\n`);
+          });
+          process.stdout.write(
+            `${process.stdout.isTTY ? '\n' : ''}done: ${result.chunks} chunks re-embedded into ${result.to} ` +
+              `(${result.caughtUp} caught up after the swap); ${result.from} removed. ` +
+              'Restart running Quarry servers with the same QUARRY_EMBEDDER_MODEL.\n',
+          );
+        },
+      );
     }),
   );
 
@@ -230,11 +237,18 @@ program
       const config = configOrExit();
       // stdout carries the protocol: every log line goes to stderr.
       const logger = pino({ name: 'quarry', level: config.logLevel }, pino.destination(2));
-      const runtime = await bootRuntime(config, logger);
-      const { server } = createMcpSession(runtime.mcp, { id: 'stdio', role: 'admin' }, 'mcp-stdio');
+      const endpoints = await ensureServices(config, (message) => logger.info(message));
+      // stdio serves: it follows registry changes and other instances' writes like a server.
+      const app = await NestFactory.createApplicationContext(
+        QuarryModule.forRoot({ ...config, ...endpoints }, logger, true),
+        { logger: false, abortOnError: false },
+      );
+      await app.init();
+      const { server } = createMcpSession(app.get(MCP), { id: 'stdio', role: 'admin' }, 'mcp-stdio');
       const transport = new StdioServerTransport();
-      transport.onclose = () => void runtime.close().then(() => process.exit(0));
-      process.stdin.on('end', () => void runtime.close().then(() => process.exit(0)));
+      const exit = () => void app.close().then(() => process.exit(0));
+      transport.onclose = exit;
+      process.stdin.on('end', exit);
       await server.connect(transport);
     }),
   );
@@ -266,6 +280,6 @@ services
     }),
   );
 
-registerSourceCommands(program, (action) => guarded(() => withRuntime(action)));
+registerSourceCommands(program, (action) => guarded(() => withQuarry(action)));
 
 void program.parseAsync(process.argv);

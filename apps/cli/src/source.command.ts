@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import type { JobState, SourceDefinition } from '@quarry/ingest';
-import type { QuarryRuntime } from '@quarry/runtime';
+import type { CommandScope } from './command.context';
 
-type WithRuntime = (action: (runtime: QuarryRuntime) => Promise<void>) => Promise<void>;
+type WithQuarry = (action: (quarry: CommandScope) => Promise<void>) => Promise<void>;
 
-function call<T>(runtime: QuarryRuntime, op: string, args: unknown): Promise<T> {
-  return runtime.manager.handle<T>({
+function call<T>(quarry: CommandScope, op: string, args: unknown): Promise<T> {
+  return quarry.manager.handle<T>({
     op,
     args,
     principal: { id: 'cli', role: 'admin' },
@@ -29,7 +29,7 @@ export function describeJob(job: JobState): string {
 }
 
 /** `quarry source add|sync|list|remove`: sources that stay in sync, run in this process. */
-export function registerSourceCommands(program: Command, withRuntime: WithRuntime): void {
+export function registerSourceCommands(program: Command, withQuarry: WithQuarry): void {
   const source = program.command('source').description('sources that stay in sync (directory, http-json)');
   source
     .command('add')
@@ -49,14 +49,14 @@ export function registerSourceCommands(program: Command, withRuntime: WithRuntim
     .option('--map <field=path>', 'http-json: id=, body=, title=, tags=, url= (repeatable)', collect)
     .option('--rate <n>', 'http-json: requests per second at most', Number)
     .action((name: string, options: Record<string, string | string[] | number | undefined>) =>
-      withRuntime(async (runtime) => {
+      withQuarry(async (quarry) => {
         const list = (key: string) => options[key] as string[] | undefined;
         const pagination = options.pageParam
           ? { type: 'page', param: options.pageParam }
           : options.cursorParam
             ? { type: 'cursor', param: options.cursorParam, nextPath: options.nextPath }
             : undefined;
-        const definition = await call<SourceDefinition>(runtime, 'add_source', {
+        const definition = await call<SourceDefinition>(quarry, 'add_source', {
           name,
           type: options.type,
           collection: options.collection,
@@ -91,8 +91,8 @@ export function registerSourceCommands(program: Command, withRuntime: WithRuntim
     .description('sync a source now and report every item that was skipped or failed')
     .argument('<name>')
     .action((name: string) =>
-      withRuntime(async (runtime) => {
-        const job = await call<JobState>(runtime, 'sync_source', { name, wait: true });
+      withQuarry(async (quarry) => {
+        const job = await call<JobState>(quarry, 'sync_source', { name, wait: true });
         process.stdout.write(`${describeJob(job)}\n`);
         if (job.status !== 'succeeded' || job.counts.skipped || job.counts.failed) process.exitCode = 1;
       }),
@@ -101,8 +101,8 @@ export function registerSourceCommands(program: Command, withRuntime: WithRuntim
     .command('list')
     .description('list the sources')
     .action(() =>
-      withRuntime(async (runtime) => {
-        const { sources } = await call<{ sources: SourceDefinition[] }>(runtime, 'list_sources', {});
+      withQuarry(async (quarry) => {
+        const { sources } = await call<{ sources: SourceDefinition[] }>(quarry, 'list_sources', {});
         for (const s of sources)
           process.stdout.write(
             `${s.name}  ${s.type}  → ${s.collection}  ${s.path ?? s.url ?? ''}  last sync ${s.last_sync ?? 'never'}\n`,
@@ -116,8 +116,8 @@ export function registerSourceCommands(program: Command, withRuntime: WithRuntim
     .argument('<name>')
     .option('--keep-documents', 'leave its documents in the index', false)
     .action((name: string, options: { keepDocuments: boolean }) =>
-      withRuntime(async (runtime) => {
-        const result = await call<{ deletedDocuments: number }>(runtime, 'remove_source', {
+      withQuarry(async (quarry) => {
+        const result = await call<{ deletedDocuments: number }>(quarry, 'remove_source', {
           name,
           keepDocuments: options.keepDocuments,
         });

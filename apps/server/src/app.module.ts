@@ -1,21 +1,27 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import type { ConnectedConfig } from '@quarry/config';
+import { LOGGER, type Logger } from '@quarry/observability';
+import { QuarryModule } from '@quarry/runtime';
 import { GraphqlApiModule } from './graphql/graphql.module';
+import { McpHttpEndpoint } from './mcp/streamable-http';
+import { McpWebSocketGateway } from './mcp/websocket.gateway';
 import { DocumentsController } from './rest/documents.controller';
+import { RestEdge } from './rest/envelope';
 import { QuarryExceptionFilter } from './rest/exception.filter';
 import { HealthController } from './rest/health.controller';
 import { IngestionController } from './rest/ingestion.controller';
 import { RegistryController } from './rest/registry.controller';
 import { ReindexController } from './rest/reindex.controller';
 import { SearchController } from './rest/search.controller';
-import { RUNTIME, type QuarryRuntime } from '@quarry/runtime';
 
+/** The server: Quarry's modules behind its edges (REST, GraphQL, MCP over HTTP and WebSocket). */
 @Module({})
 export class AppModule {
-  static forRuntime(runtime: QuarryRuntime): DynamicModule {
+  static forRoot(config: ConnectedConfig, logger: Logger): DynamicModule {
     return {
       module: AppModule,
-      imports: [GraphqlApiModule.forRuntime(runtime)],
+      imports: [QuarryModule.forRoot(config, logger, true), GraphqlApiModule],
       controllers: [
         HealthController,
         DocumentsController,
@@ -25,8 +31,14 @@ export class AppModule {
         ReindexController,
       ],
       providers: [
-        { provide: RUNTIME, useValue: runtime },
-        { provide: APP_FILTER, useValue: new QuarryExceptionFilter(runtime.logger) },
+        RestEdge,
+        McpHttpEndpoint,
+        McpWebSocketGateway,
+        {
+          provide: APP_FILTER,
+          inject: [LOGGER],
+          useFactory: (log: Logger) => new QuarryExceptionFilter(log),
+        },
       ],
     };
   }

@@ -1,11 +1,12 @@
 import { ConfigError, loadConfig } from '@quarry/config';
-import { ServiceError } from '@quarry/services';
+import { ensureServices, ServiceError } from '@quarry/services';
+import { createLogger } from '@quarry/observability';
 import { QuarryError } from '@quarry/core';
 import { startBanner } from './banner';
 import { startServer } from './server';
 
 /**
- * Runs one Quarry instance in the foreground until SIGINT/SIGTERM, then shuts down gracefully:
+ * Starts the services (embedded by default), then runs one Quarry instance in the foreground until SIGINT/SIGTERM, then shuts down gracefully:
  * stop accepting connections, finish in-flight requests, close Elasticsearch and Redis clients.
  * The services themselves keep running so other instances (and the next start) reuse them.
  */
@@ -21,8 +22,10 @@ export async function main(): Promise<void> {
     throw error;
   }
   try {
-    const server = await startServer(config);
-    const { endpoints } = server.runtime;
+    const logger = createLogger(config.logLevel, 'quarry', config.logFormat);
+    // The embedded Elasticsearch and Redis (or the configured ones, checked); the server only connects.
+    const endpoints = await ensureServices(config, (message) => logger.info(message));
+    const server = await startServer({ ...config, ...endpoints });
     process.stdout.write(
       startBanner(server.url, {
         elasticsearchUrl: endpoints.elasticsearchUrl,
@@ -31,7 +34,7 @@ export async function main(): Promise<void> {
       }),
     );
     const shutdown = (signal: string) => {
-      server.runtime.logger.info({ signal }, 'shutting down');
+      logger.info({ signal }, 'shutting down');
       const force = setTimeout(() => process.exit(1), 15_000);
       force.unref();
       server.close().then(

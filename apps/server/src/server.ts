@@ -6,8 +6,10 @@ import type { Express } from 'express';
 import { NestFactory } from '@nestjs/core';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { QuarryConfig } from '@quarry/config';
-import { createLogger } from '@quarry/observability';
+import type { ConnectedConfig, QuarryConfig } from '@quarry/config';
+import { createLogger, QuarryMetrics } from '@quarry/observability';
+import { LiveQueryService } from '@quarry/live';
+import { INGESTION, type Ingestion } from '@quarry/ingest';
 import { AppModule } from './app.module';
 import { mountBrowserPages } from './console/console.routes';
 import { GRAPHQL_PATH, GraphqlWebSocketGateway } from './graphql/graphql-ws.gateway';
@@ -16,7 +18,6 @@ import { buildOpenApi } from './openapi';
 import { requestLog } from './request-log';
 import { securityHeaders } from './security-headers';
 import { MCP_WS_PATH, McpWebSocketGateway } from './mcp/websocket.gateway';
-import { bootRuntime, type QuarryRuntime } from '@quarry/runtime';
 import { OriginPolicy } from './security/origin.policy';
 import { originPolicyMiddleware, refuseUpgrade } from './security/origin.middleware';
 
@@ -25,23 +26,35 @@ export const BODY_LIMIT = '20mb';
 export interface RunningServer {
   url: string;
   port: number;
-  runtime: QuarryRuntime;
+  config: ConnectedConfig;
+  /** The Nest application: `app.get(Provider)` reaches any of its providers. */
   app: NestExpressApplication;
   close(): Promise<void>;
 }
 
+/** A configuration whose Elasticsearch URL is set: the server connects, it starts no services. */
+export function connected(config: QuarryConfig): ConnectedConfig {
+  if (!config.elasticsearchUrl)
+    throw new Error(
+      'the server connects to the Elasticsearch it is given: set ELASTICSEARCH_URL, or start it with `npm start`, which starts the embedded services first',
+    );
+  return { ...config, elasticsearchUrl: config.elasticsearchUrl };
+}
+
 /**
- * Starts one Quarry instance: services (embedded or configured), indices, then the HTTP
- * server. Used by `npm start`, the CLI and the integration tests alike.
+ * Starts one Quarry instance on the services its configuration names: modules (indices
+ * checked first), then the HTTP server. `npm start` (main.ts) and the test setup start the
+ * services themselves before calling it.
  */
 export async function startServer(config: QuarryConfig): Promise<RunningServer> {
+  const settings = connected(config);
   const logger = createLogger(config.logLevel, 'quarry', config.logFormat);
-  const runtime = await bootRuntime(config, logger);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(settings, logger), {
+    logger: ['error', 'warn'],
+    bodyParser: false,
+    abortOnError: false,
+  });
   try {
-    const app = await NestFactory.create<NestExpressApplication>(AppModule.forRuntime(runtime), {
-      logger: ['error', 'warn'],
-      bodyParser: false,
-    });
     app.disable('x-powered-by');
     // Bulk ingest carries up to 1,000 documents; the limit keeps one request from exhausting memory.
     app.useBodyParser('json', { limit: BODY_LIMIT });
@@ -49,11 +62,11 @@ export async function startServer(config: QuarryConfig): Promise<RunningServer> 
     // First of all: a request a hostile page could have sent is refused before anything runs.
     const originPolicy = OriginPolicy.forBind(config.host, config);
     app.use(originPolicyMiddleware(originPolicy));
-    const mcpHttp = new McpHttpEndpoint(runtime);
-    // Abandoned HTTP sessions never keep a principal from opening a WebSocket session.
-    const mcpWs = new McpWebSocketGateway(runtime, (principalId) => mcpHttp.evictOldestOf(principalId));
-    // Needs the schema, so it is created after app.init(); /metrics is mounted before that.
-    const graphql: { subscriptions?: GraphqlWebSocketGateway } = {};
+    const mcpHttp = app.get(McpHttpEndpoint);
+    const mcpWs = app.get(McpWebSocketGateway);
+    const graphqlSubscriptions = app.get(GraphqlWebSocketGateway);
+    const metrics = app.get(QuarryMetrics);
+    const live = app.get(LiveQueryService);
     const express = app.getHttpAdapter().getInstance() as Express;
     express.use(securityHeaders(config));
     if (config.corsOrigins.length) {
@@ -77,11 +90,11 @@ export async function startServer(config: QuarryConfig): Promise<RunningServer> 
     mcpHttp.mount(express);
     // Prometheus scrapes without credentials; the series carry operation names and counts, no content.
     express.get('/metrics', (_req, res) => {
-      runtime.metrics.websocketSessions.set({ kind: 'mcp' }, mcpWs.connections);
-      runtime.metrics.websocketSessions.set({ kind: 'graphql' }, graphql.subscriptions?.connections ?? 0);
-      runtime.metrics.liveSubscriptions.set(runtime.live.stats().subscriptions);
-      runtime.metrics.registry.metrics().then(
-        (body) => res.type(runtime.metrics.registry.contentType).send(body),
+      metrics.websocketSessions.set({ kind: 'mcp' }, mcpWs.connections);
+      metrics.websocketSessions.set({ kind: 'graphql' }, graphqlSubscriptions.connections);
+      metrics.liveSubscriptions.set(live.stats().subscriptions);
+      metrics.registry.metrics().then(
+        (body) => res.type(metrics.registry.contentType).send(body),
         () => res.status(500).end(),
       );
     });
@@ -91,8 +104,6 @@ export async function startServer(config: QuarryConfig): Promise<RunningServer> 
     });
     await app.init();
     const httpServer = app.getHttpServer() as HttpServer;
-    const graphqlSubscriptions = new GraphqlWebSocketGateway(runtime, app.get(GraphQLSchemaHost).schema);
-    graphql.subscriptions = graphqlSubscriptions;
     // One port for everything: WebSocket upgrades are routed by path (MCP here, GraphQL beside it).
     httpServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
       const verdict = originPolicy.check(request.headers);
@@ -104,26 +115,26 @@ export async function startServer(config: QuarryConfig): Promise<RunningServer> 
     });
     await app.listen(config.port, config.host);
     // Scheduled syncs and syncs interrupted by a restart: servers run them, CLI processes do not.
-    runtime.ingestion.scheduler?.start();
+    app.get<Ingestion>(INGESTION).scheduler?.start();
     const port = (httpServer.address() as AddressInfo).port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     let closing: Promise<void> | undefined;
     return {
       url,
       port,
-      runtime,
+      config: settings,
       app,
       close: () =>
         (closing ??= (async () => {
+          // Sockets first, so no new work arrives; then every module stops in Nest's shutdown order.
           await graphqlSubscriptions.close();
           await mcpWs.close();
           await mcpHttp.close();
           await app.close();
-          await runtime.close();
         })()),
     };
   } catch (error) {
-    await runtime.close();
+    await app.close();
     throw error;
   }
 }

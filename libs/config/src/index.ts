@@ -1,2 +1,3 @@
 export * from './config';
 export * from './repo-root';
+export * from './config.module';

@@ -5,3 +5,5 @@ export * from './json-schema';
 export * from './contract';
 export * from './mcp';
 export * from './connection.registry';
+export * from './operations.decorator';
+export * from './operation.explorer';

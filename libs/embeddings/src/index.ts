@@ -6,3 +6,4 @@ export * from './onnx.embedder';
 export * from './openai.embedder';
 export * from './batch-plan';
 export * from './pooling';
+export * from './embeddings.module';

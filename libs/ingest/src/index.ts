@@ -12,3 +12,4 @@ export * from './ingestion';
 export * from './upload.operation';
 export * from './sources/web-items';
 export * from './jobs/sync-scheduler';
+export * from './ingest.module';

@@ -1,6 +1,3 @@
-export * from './redis.bus';
-export * from './resource.cache';
-export * from './query.cache';
 export * from './live-types';
 export * from './live-queue';
 export * from './live-matcher';
@@ -8,3 +5,4 @@ export * from './live-query.repository';
 export * from './live-registry';
 export * from './live-query.service';
 export * from './live-operations';
+export * from './live.module';

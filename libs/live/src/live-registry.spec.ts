@@ -3,7 +3,7 @@ import type { Logger } from '@quarry/observability';
 import type { LiveQueryRepository } from './live-query.repository';
 import { LiveRegistry } from './live-registry';
 import type { LiveQuery } from './live-types';
-import type { MessageHandler, RedisBus } from './redis.bus';
+import type { MessageHandler, RedisBus } from '@quarry/redis';
 
 function query(id: string): LiveQuery {
   return {

@@ -4,7 +4,7 @@ import type { Logger } from '@quarry/observability';
 import { LiveQueryIndex } from './live-matcher';
 import type { LiveQueryRepository } from './live-query.repository';
 import type { LiveQuery } from './live-types';
-import type { RedisBus } from './redis.bus';
+import type { RedisBus } from '@quarry/redis';
 
 export type RegistryChange =
   | { op: 'add'; query: LiveQuery }

@@ -30,3 +30,6 @@ export * from './document-chunks.operation';
 export * from './vector-index-model';
 export * from './embedding-reindex';
 export * from './reindex.operations';
+export * from './elasticsearch.module';
+export * from './document-change.feed';
+export * from './search.module';

@@ -1,6 +1,5 @@
-import { Inject } from '@nestjs/common';
+import {} from '@nestjs/common';
 import { Args, Context, Field, InputType, Int, Mutation, ObjectType, Query, Resolver } from '@nestjs/graphql';
-import { RUNTIME, type QuarryRuntime } from '@quarry/runtime';
 import { execute, type GraphqlContext } from './graphql.context';
 import { JSONScalar } from './graphql.types';
 
@@ -97,8 +96,6 @@ interface StoredKeyView {
 
 @Resolver()
 export class AdminResolver {
-  constructor(@Inject(RUNTIME) private readonly runtime: QuarryRuntime) {}
-
   @Query(() => ViewerType, { description: 'The caller as Quarry sees it (fails without valid credentials).' })
   async viewer(@Context() context: GraphqlContext): Promise<ViewerType> {
     const principal = await context.principal();
@@ -107,12 +104,12 @@ export class AdminResolver {
 
   @Query(() => HealthType, { description: 'Readiness of Elasticsearch and Redis, as /health/ready.' })
   health(@Context() context: GraphqlContext): Promise<HealthType> {
-    return execute(this.runtime, context, 'health', {});
+    return execute(context, 'health', {});
   }
 
   @Query(() => [ApiKeyType], { description: 'API keys created through the API (admin; never the keys).' })
   async apiKeys(@Context() context: GraphqlContext): Promise<ApiKeyType[]> {
-    const result = await execute<{ keys: StoredKeyView[] }>(this.runtime, context, 'list_api_keys', {});
+    const result = await execute<{ keys: StoredKeyView[] }>(context, 'list_api_keys', {});
     return result.keys.map(({ created_at, ...key }) => ({ ...key, createdAt: created_at }));
   }
 
@@ -126,14 +123,14 @@ export class AdminResolver {
       role: input.role,
       ...(input.collections ? { collections: input.collections } : {}),
     };
-    return execute(this.runtime, context, 'create_api_key', args, { argument: 'input' });
+    return execute(context, 'create_api_key', args, { argument: 'input' });
   }
 
   @Mutation(() => RevokedApiKeyType, {
     description: 'Revoke an API key (admin); every instance refuses it at once.',
   })
   revokeApiKey(@Args('name') name: string, @Context() context: GraphqlContext): Promise<RevokedApiKeyType> {
-    return execute(this.runtime, context, 'revoke_api_key', { name });
+    return execute(context, 'revoke_api_key', { name });
   }
 
   @Query(() => JSONScalar, {
@@ -144,7 +141,7 @@ export class AdminResolver {
     @Args('input', { type: () => JSONScalar }) input: Record<string, unknown>,
     @Context() context: GraphqlContext,
   ): Promise<unknown> {
-    return execute(this.runtime, context, 'evaluate_search', input, { argument: 'input' });
+    return execute(context, 'evaluate_search', input, { argument: 'input' });
   }
 
   @Mutation(() => JSONScalar, { description: 'Call a tool (built in or a saved search) as MCP clients do.' })
@@ -153,7 +150,7 @@ export class AdminResolver {
     @Context() context: GraphqlContext,
     @Args('arguments', { type: () => JSONScalar, nullable: true }) args?: Record<string, unknown> | null,
   ): Promise<unknown> {
-    return execute(this.runtime, context, 'call_tool', { name, ...(args ? { arguments: args } : {}) });
+    return execute(context, 'call_tool', { name, ...(args ? { arguments: args } : {}) });
   }
 
   @Query(() => JSONScalar, {
@@ -164,6 +161,6 @@ export class AdminResolver {
     @Context() context: GraphqlContext,
     @Args('arguments', { type: () => JSONScalar, nullable: true }) args?: Record<string, unknown> | null,
   ): Promise<unknown> {
-    return execute(this.runtime, context, 'render_prompt', { name, ...(args ? { arguments: args } : {}) });
+    return execute(context, 'render_prompt', { name, ...(args ? { arguments: args } : {}) });
   }
 }

@@ -1,6 +1,5 @@
-import { Inject } from '@nestjs/common';
+import {} from '@nestjs/common';
 import { Context, Field, Int, ObjectType, Parent, ResolveField, Resolver } from '@nestjs/graphql';
-import { RUNTIME, type QuarryRuntime } from '@quarry/runtime';
 import type { DocumentChunks } from '@quarry/search';
 import { execute, type GraphqlContext } from './graphql.context';
 import { DocumentType, HitLocationType } from './graphql.types';
@@ -20,14 +19,12 @@ export class ChunkType {
 /** `Document.chunks`: the `get_document_chunks` operation, under the same scope as the document. */
 @Resolver(() => DocumentType)
 export class DocumentChunksResolver {
-  constructor(@Inject(RUNTIME) private readonly runtime: QuarryRuntime) {}
-
   @ResolveField(() => [ChunkType], {
     description: 'Its chunks in order with their locations (at most 2,000).',
     complexity: 10,
   })
   async chunks(@Parent() doc: DocumentType, @Context() context: GraphqlContext): Promise<ChunkType[]> {
-    const result = await execute<DocumentChunks>(this.runtime, context, 'get_document_chunks', {
+    const result = await execute<DocumentChunks>(context, 'get_document_chunks', {
       id: doc.id,
     });
     return result.chunks.map((c) => ({

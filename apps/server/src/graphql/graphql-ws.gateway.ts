@@ -10,15 +10,18 @@ import {
   type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
-  type GraphQLSchema,
 } from 'graphql';
 import { CloseCode, GRAPHQL_TRANSPORT_WS_PROTOCOL } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import type { Principal } from '@quarry/core';
-import type { QuarryRuntime } from '@quarry/runtime';
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { GraphQLSchemaHost } from '@nestjs/graphql';
+import { Authenticator } from '@quarry/auth';
+import { CONFIG, type QuarryConfig } from '@quarry/config';
+import { ConnectionRegistry, type Principal } from '@quarry/core';
+import { LOGGER, type Logger } from '@quarry/observability';
 import { credentialsOf } from '../rest/envelope';
-import { createContext } from './graphql.context';
+import { GraphqlContexts } from './graphql.context';
 import { MAX_TOKENS, queryLimitsRule } from './graphql.limits';
 import { costLimitError } from './graphql.cost';
 import { formatGraphqlError } from './graphql.errors';
@@ -47,17 +50,22 @@ function isAsyncIterable(value: unknown): value is AsyncIterableIterator<Executi
  * `apiKey` (or the upgrade request's headers); a subscription whose input is invalid is refused
  * with an `error` message at subscribe time, before any event.
  */
-export class GraphqlWebSocketGateway {
+@Injectable()
+export class GraphqlWebSocketGateway implements OnApplicationBootstrap {
   private readonly wss: WebSocketServer;
-  private readonly server: { dispose(): void | Promise<void> };
+  private server?: { dispose(): void | Promise<void> };
   /** Subscriptions started in onSubscribe (so a refusal is an `error` message), picked up by `subscribe`. */
   private readonly started = new WeakMap<ExecutionArgs, AsyncIterableIterator<ExecutionResult>>();
 
   private readonly connectionsPerPrincipal = new Map<string, number>();
 
   constructor(
-    private readonly runtime: QuarryRuntime,
-    private readonly schema: GraphQLSchema,
+    private readonly auth: Authenticator,
+    @Inject(CONFIG) private readonly config: QuarryConfig,
+    private readonly connectionRegistry: ConnectionRegistry,
+    private readonly contexts: GraphqlContexts,
+    private readonly schemaHost: GraphQLSchemaHost,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {
     this.wss = new WebSocketServer({
       noServer: true,
@@ -65,7 +73,12 @@ export class GraphqlWebSocketGateway {
       handleProtocols: (protocols) =>
         protocols.has(GRAPHQL_TRANSPORT_WS_PROTOCOL) ? GRAPHQL_TRANSPORT_WS_PROTOCOL : false,
     });
-    const format = (error: GraphQLError) => formatGraphqlError(error.toJSON(), error, runtime.logger);
+  }
+
+  /** The schema exists once the GraphQL module has initialised. */
+  onApplicationBootstrap(): void {
+    const { schema } = this.schemaHost;
+    const format = (error: GraphQLError) => formatGraphqlError(error.toJSON(), error, this.logger);
     this.server = useServer<ConnectionParams, { principal: Principal }>(
       {
         schema,
@@ -73,7 +86,7 @@ export class GraphqlWebSocketGateway {
           const params = ctx.connectionParams ?? {};
           const headers = credentialsOf(ctx.extra.request);
           try {
-            ctx.extra.principal = await runtime.auth.authenticate({
+            ctx.extra.principal = await this.auth.authenticate({
               authorization:
                 text(params.authorization) ?? text(params.Authorization) ?? headers.authorization,
               apiKey: text(params.apiKey) ?? headers.apiKey,
@@ -85,16 +98,16 @@ export class GraphqlWebSocketGateway {
           }
           const id = ctx.extra.principal.id;
           const open = this.connectionsPerPrincipal.get(id) ?? 0;
-          if (open >= runtime.config.maxSessionsPerPrincipal) {
+          if (open >= this.config.maxSessionsPerPrincipal) {
             // 4429 mirrors HTTP 429: the principal already holds its share of sockets.
             ctx.extra.socket.close(
               4429,
-              `at most ${runtime.config.maxSessionsPerPrincipal} connections per principal`,
+              `at most ${this.config.maxSessionsPerPrincipal} connections per principal`,
             );
             return false;
           }
           this.connectionsPerPrincipal.set(id, open + 1);
-          const untrack = runtime.connections.track(ctx.extra.principal, (reason) =>
+          const untrack = this.connectionRegistry.track(ctx.extra.principal, (reason) =>
             ctx.extra.socket.close(CloseCode.Unauthorized, reason),
           );
           ctx.extra.socket.once('close', () => {
@@ -128,7 +141,7 @@ export class GraphqlWebSocketGateway {
             operationName: payload.operationName,
             variableValues: payload.variables,
             rootValue: undefined,
-            contextValue: createContext(runtime, {
+            contextValue: this.contexts.create({
               principal: async () => ctx.extra.principal!,
               cacheDocuments: operation?.operation !== 'subscription',
             }),
@@ -157,7 +170,7 @@ export class GraphqlWebSocketGateway {
 
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     this.wss.handleUpgrade(request, socket, head, (ws) => {
-      ws.on('error', (error) => this.runtime.logger.debug({ err: error.message }, 'GraphQL WebSocket error'));
+      ws.on('error', (error) => this.logger.debug({ err: error.message }, 'GraphQL WebSocket error'));
       this.wss.emit('connection', ws, request);
     });
   }
@@ -172,7 +185,7 @@ export class GraphqlWebSocketGateway {
       for (const socket of this.wss.clients) socket.terminate();
     }, 2_000);
     try {
-      await this.server.dispose();
+      await this.server?.dispose();
     } finally {
       clearTimeout(stubborn);
     }

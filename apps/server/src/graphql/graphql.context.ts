@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import DataLoader from 'dataloader';
-import { InvalidError, type Envelope, type Principal } from '@quarry/core';
-import type { QuarryRuntime } from '@quarry/runtime';
+import { Injectable } from '@nestjs/common';
+import { Authenticator } from '@quarry/auth';
+import { InvalidError, MessageManager, type Envelope, type Principal } from '@quarry/core';
 import { LIMITS, type PublicDocument } from '@quarry/search';
 import { credentialsOf } from '../rest/envelope';
 
@@ -14,6 +15,8 @@ export interface GraphqlContext {
   signal?: AbortSignal;
   /** Documents by id, batched into one `get_documents` call per tick (per operation). */
   documents: DataLoader<string, PublicDocument | null>;
+  /** Where resolvers send their operations. */
+  manager: MessageManager;
 }
 
 function once<T>(compute: () => Promise<T>): () => Promise<T> {
@@ -21,53 +24,51 @@ function once<T>(compute: () => Promise<T>): () => Promise<T> {
   return () => (value ??= compute());
 }
 
-export function createContext(
-  runtime: QuarryRuntime,
-  source: {
+/** Builds the context of each GraphQL operation, over HTTP or graphql-ws. */
+@Injectable()
+export class GraphqlContexts {
+  constructor(
+    private readonly auth: Authenticator,
+    private readonly manager: MessageManager,
+  ) {}
+
+  create(source: {
     principal: () => Promise<Principal>;
     requestId?: string;
     signal?: AbortSignal;
     /** False for subscriptions: their context lives as long as they do, and documents change. */
     cacheDocuments?: boolean;
-  },
-): GraphqlContext {
-  const context: GraphqlContext = {
-    principal: once(source.principal),
-    requestId: source.requestId ?? randomUUID(),
-    signal: source.signal,
-    documents: new DataLoader(
-      async (ids) => {
-        const result = await execute<{ documents: (PublicDocument | null)[] }>(
-          runtime,
-          context,
-          'get_documents',
-          {
+  }): GraphqlContext {
+    const context: GraphqlContext = {
+      principal: once(source.principal),
+      requestId: source.requestId ?? randomUUID(),
+      signal: source.signal,
+      manager: this.manager,
+      documents: new DataLoader(
+        async (ids) => {
+          const result = await execute<{ documents: (PublicDocument | null)[] }>(context, 'get_documents', {
             ids: [...ids],
-          },
-        );
-        return result.documents;
-      },
-      { maxBatchSize: LIMITS.maxSize, cache: source.cacheDocuments ?? true },
-    ),
-  };
-  return context;
-}
+          });
+          return result.documents;
+        },
+        { maxBatchSize: LIMITS.maxSize, cache: source.cacheDocuments ?? true },
+      ),
+    };
+    return context;
+  }
 
-/** The context of one GraphQL-over-HTTP request: credentials from its headers, like REST. */
-export function httpContext(
-  runtime: QuarryRuntime,
-  req: IncomingMessage & { id?: unknown },
-  res?: ServerResponse,
-): GraphqlContext {
-  const controller = new AbortController();
-  res?.on('close', () => {
-    if (!res.writableFinished) controller.abort();
-  });
-  return createContext(runtime, {
-    principal: () => runtime.auth.authenticate(credentialsOf(req)),
-    requestId: typeof req.id === 'string' ? req.id : undefined,
-    signal: controller.signal,
-  });
+  /** The context of one GraphQL-over-HTTP request: credentials from its headers, like REST. */
+  http(req: IncomingMessage & { id?: unknown }, res?: ServerResponse): GraphqlContext {
+    const controller = new AbortController();
+    res?.on('close', () => {
+      if (!res.writableFinished) controller.abort();
+    });
+    return this.create({
+      principal: () => this.auth.authenticate(credentialsOf(req)),
+      requestId: typeof req.id === 'string' ? req.id : undefined,
+      signal: controller.signal,
+    });
+  }
 }
 
 /**
@@ -75,14 +76,13 @@ export function httpContext(
  * problems of an argument object are named by their GraphQL path (`input.size`).
  */
 export async function execute<R>(
-  runtime: QuarryRuntime,
   context: GraphqlContext,
   op: string,
   args: unknown,
   options: { argument?: string; onProgress?: Envelope['onProgress'] } = {},
 ): Promise<R> {
   try {
-    return await runtime.manager.handle<R>({
+    return await context.manager.handle<R>({
       op,
       args,
       principal: await context.principal(),

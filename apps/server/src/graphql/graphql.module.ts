@@ -1,12 +1,14 @@
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
-import { type DynamicModule, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { RUNTIME, type QuarryRuntime } from '@quarry/runtime';
-import { httpContext } from './graphql.context';
+import { LiveModule } from '@quarry/live';
+import { LOGGER, type Logger } from '@quarry/observability';
+import { AuthModule } from '@quarry/runtime';
+import { GraphqlContexts } from './graphql.context';
 import { formatGraphqlError } from './graphql.errors';
-import { GRAPHQL_PATH } from './graphql-ws.gateway';
+import { GRAPHQL_PATH, GraphqlWebSocketGateway } from './graphql-ws.gateway';
 import { MAX_TOKENS, queryLimitsRule } from './graphql.limits';
 import { costLimitPlugin } from './graphql.cost';
 import { AdminResolver } from './admin.resolver';
@@ -31,35 +33,41 @@ export const GRAPHQL_RESOLVERS = [
   UploadResolver,
 ];
 
+/** Builds each operation's context: the caller's principal and the message manager. */
+@Module({ imports: [AuthModule], providers: [GraphqlContexts], exports: [GraphqlContexts] })
+class GraphqlContextModule {}
+
 /**
  * The GraphQL edge: Apollo Server over HTTP at /graphql, code-first schema from the resolvers.
  * Subscriptions run over graphql-ws on the same path (GraphqlWebSocketGateway, wired in
  * server.ts next to MCP's socket), not through Apollo.
  */
-@Module({})
-export class GraphqlApiModule {
-  static forRuntime(runtime: QuarryRuntime): DynamicModule {
-    return {
-      module: GraphqlApiModule,
-      imports: [
-        GraphQLModule.forRoot<ApolloDriverConfig>({
-          driver: ApolloDriver,
-          path: GRAPHQL_PATH,
-          autoSchemaFile: true,
-          sortSchema: true,
-          playground: false,
-          introspection: true,
-          includeStacktraceInErrorResponses: false,
-          validationRules: [queryLimitsRule],
-          parseOptions: { maxTokens: MAX_TOKENS },
-          // No HTTP cache hints are set; without the plugin Apollo does not wrap every field resolver.
-          plugins: [ApolloServerPluginCacheControlDisabled(), costLimitPlugin()],
-          context: ({ req, res }: { req: IncomingMessage; res: ServerResponse }) =>
-            httpContext(runtime, req, res),
-          formatError: (formatted, error) => formatGraphqlError(formatted, error, runtime.logger),
-        }),
-      ],
-      providers: [{ provide: RUNTIME, useValue: runtime }, ...GRAPHQL_RESOLVERS],
-    };
-  }
-}
+@Module({
+  imports: [
+    GraphqlContextModule,
+    AuthModule,
+    LiveModule,
+    GraphQLModule.forRootAsync<ApolloDriverConfig>({
+      driver: ApolloDriver,
+      imports: [GraphqlContextModule],
+      inject: [GraphqlContexts, LOGGER],
+      useFactory: (contexts: GraphqlContexts, logger: Logger) => ({
+        path: GRAPHQL_PATH,
+        autoSchemaFile: true,
+        sortSchema: true,
+        playground: false,
+        introspection: true,
+        includeStacktraceInErrorResponses: false,
+        validationRules: [queryLimitsRule],
+        parseOptions: { maxTokens: MAX_TOKENS },
+        // No HTTP cache hints are set; without the plugin Apollo does not wrap every field resolver.
+        plugins: [ApolloServerPluginCacheControlDisabled(), costLimitPlugin()],
+        context: ({ req, res }: { req: IncomingMessage; res: ServerResponse }) => contexts.http(req, res),
+        formatError: (formatted, error) => formatGraphqlError(formatted, error, logger),
+      }),
+    }),
+  ],
+  providers: [...GRAPHQL_RESOLVERS, GraphqlWebSocketGateway],
+  exports: [GraphqlWebSocketGateway],
+})
+export class GraphqlApiModule {}

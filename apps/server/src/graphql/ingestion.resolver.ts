@@ -1,8 +1,7 @@
-import { Inject } from '@nestjs/common';
+import {} from '@nestjs/common';
 import { Args, Context, Field, ID, Int, Mutation, ObjectType, Query, Resolver } from '@nestjs/graphql';
 import { JSONScalar } from './graphql.types';
 import type { DocumentListing } from '@quarry/ingest';
-import { RUNTIME, type QuarryRuntime } from '@quarry/runtime';
 import { execute, type GraphqlContext } from './graphql.context';
 
 /**
@@ -202,8 +201,6 @@ function optional<T extends object>(value: T): Partial<T> {
 
 @Resolver()
 export class IngestionResolver {
-  constructor(@Inject(RUNTIME) private readonly runtime: QuarryRuntime) {}
-
   @Query(() => DocumentPageType, {
     description: 'Documents (without bodies), ordered by id, a page at a time.',
   })
@@ -214,7 +211,6 @@ export class IngestionResolver {
     @Args('cursor', { type: () => String, nullable: true }) cursor?: string | null,
   ): Promise<DocumentPageType> {
     const page = await execute<{ documents: DocumentListing[]; total: number; nextCursor?: string }>(
-      this.runtime,
       context,
       'list_documents',
       optional({ collection, size, cursor }),
@@ -235,12 +231,7 @@ export class IngestionResolver {
     @Context() context: GraphqlContext,
     @Args('size', { type: () => Int, nullable: true }) size?: number | null,
   ): Promise<JobType[]> {
-    const result = await execute<{ jobs: StoredJob[] }>(
-      this.runtime,
-      context,
-      'list_jobs',
-      optional({ size }),
-    );
+    const result = await execute<{ jobs: StoredJob[] }>(context, 'list_jobs', optional({ size }));
     return result.jobs.map(toJob);
   }
 
@@ -249,17 +240,12 @@ export class IngestionResolver {
     @Args('id', { type: () => ID }) id: string,
     @Context() context: GraphqlContext,
   ): Promise<JobType> {
-    return toJob(await execute<StoredJob>(this.runtime, context, 'get_job', { id }));
+    return toJob(await execute<StoredJob>(context, 'get_job', { id }));
   }
 
   @Query(() => [SourceType], { description: 'Sources with their definitions and last sync.' })
   async sources(@Context() context: GraphqlContext): Promise<SourceType[]> {
-    const result = await execute<{ sources: Record<string, unknown>[] }>(
-      this.runtime,
-      context,
-      'list_sources',
-      {},
-    );
+    const result = await execute<{ sources: Record<string, unknown>[] }>(context, 'list_sources', {});
     return result.sources.map(toSource);
   }
 
@@ -271,7 +257,7 @@ export class IngestionResolver {
     @Args('definition', { type: () => JSONScalar }) definition: Record<string, unknown>,
     @Context() context: GraphqlContext,
   ): Promise<SourceType> {
-    const source = await execute<Record<string, unknown>>(this.runtime, context, 'add_source', definition, {
+    const source = await execute<Record<string, unknown>>(context, 'add_source', definition, {
       argument: 'definition',
     });
     return toSource(source);
@@ -285,14 +271,14 @@ export class IngestionResolver {
     @Context() context: GraphqlContext,
     @Args('keepDocuments', { type: () => Boolean, nullable: true }) keepDocuments?: boolean | null,
   ): Promise<SourceRemovedType> {
-    return execute(this.runtime, context, 'remove_source', optional({ name, keepDocuments }));
+    return execute(context, 'remove_source', optional({ name, keepDocuments }));
   }
 
   @Mutation(() => JobType, {
     description: 'Sync a source now, as a job (follow it with `job(id)` or `jobs`).',
   })
   async syncSource(@Args('name') name: string, @Context() context: GraphqlContext): Promise<JobType> {
-    return toJob(await execute<StoredJob>(this.runtime, context, 'sync_source', { name }));
+    return toJob(await execute<StoredJob>(context, 'sync_source', { name }));
   }
 
   @Mutation(() => JobType, { description: 'Cancel a running job; answers with its final state.' })
@@ -300,7 +286,7 @@ export class IngestionResolver {
     @Args('id', { type: () => ID }) id: string,
     @Context() context: GraphqlContext,
   ): Promise<JobType> {
-    return toJob(await execute<StoredJob>(this.runtime, context, 'cancel_job', { id }));
+    return toJob(await execute<StoredJob>(context, 'cancel_job', { id }));
   }
 
   @Mutation(() => CollectionDeletedType, {
@@ -310,6 +296,6 @@ export class IngestionResolver {
     @Args('name') name: string,
     @Context() context: GraphqlContext,
   ): Promise<CollectionDeletedType> {
-    return execute(this.runtime, context, 'delete_collection', { collection: name });
+    return execute(context, 'delete_collection', { collection: name });
   }
 }

@@ -1,6 +1,5 @@
 import { InvalidError } from '@quarry/core';
-import { JOB_ID_PATTERN } from '@quarry/live';
-import type { QuarryRuntime } from '@quarry/runtime';
+import { JOB_ID_PATTERN, type LiveQueryService } from '@quarry/live';
 import { execute, type GraphqlContext } from './graphql.context';
 
 interface JobOutcome {
@@ -14,22 +13,21 @@ interface JobOutcome {
  * failure) to `ingestProgress(jobId)` subscribers on every instance, owned by the caller.
  */
 export async function executeAsJob<R extends JobOutcome>(
-  runtime: QuarryRuntime,
+  live: LiveQueryService,
   context: GraphqlContext,
   op: string,
   args: unknown,
   job: { jobId?: string; total: number; failedOf?: (result: R) => number },
 ): Promise<R> {
   const { jobId } = job;
-  if (jobId == null) return execute<R>(runtime, context, op, args);
+  if (jobId == null) return execute<R>(context, op, args);
   if (!JOB_ID_PATTERN.test(jobId))
     throw new InvalidError('invalid jobId', [
       { field: 'jobId', reason: 'must be 1-128 letters, digits and . _ : -' },
     ]);
-  const { live } = runtime;
   const owner = (await context.principal()).id;
   try {
-    const result = await execute<R>(runtime, context, op, args, {
+    const result = await execute<R>(context, op, args, {
       onProgress: (progress) => void live.reportProgress({ jobId, owner, ...progress, finished: false }),
     });
     const total = result.items.length;

@@ -1,7 +1,6 @@
-import { Inject } from '@nestjs/common';
+import {} from '@nestjs/common';
 import { Args, Context, ID, Parent, ResolveField, Resolver, Subscription } from '@nestjs/graphql';
 import type { DocumentChangeEvent, IngestProgressEvent, LiveEvent, LiveStream } from '@quarry/live';
-import { RUNTIME, type QuarryRuntime } from '@quarry/runtime';
 import { execute, type GraphqlContext } from './graphql.context';
 import {
   DocumentChangeType,
@@ -18,8 +17,6 @@ import { searchArgs, toDocument } from './search.resolver';
  */
 @Resolver()
 export class LiveResolver {
-  constructor(@Inject(RUNTIME) private readonly runtime: QuarryRuntime) {}
-
   @Subscription(() => LiveHitType, {
     description:
       'Live results: every new, updated or deleted document that matches the search, on whichever instance it was ingested.',
@@ -34,7 +31,7 @@ export class LiveResolver {
     @Args('input') input: SearchInputType,
     @Context() context: GraphqlContext,
   ): Promise<LiveStream<LiveEvent>> {
-    return execute(this.runtime, context, 'live_search', searchArgs(input), { argument: 'input' });
+    return execute(context, 'live_search', searchArgs(input), { argument: 'input' });
   }
 
   @Subscription(() => DocumentChangeType, {
@@ -45,7 +42,7 @@ export class LiveResolver {
     @Args('collection', { type: () => String, nullable: true }) collection: string | null,
     @Context() context: GraphqlContext,
   ): Promise<LiveStream<DocumentChangeEvent>> {
-    return execute(this.runtime, context, 'watch_documents', collection == null ? {} : { collection });
+    return execute(context, 'watch_documents', collection == null ? {} : { collection });
   }
 
   @Subscription(() => IngestProgressType, {
@@ -57,7 +54,7 @@ export class LiveResolver {
     @Args('jobId', { type: () => ID }) jobId: string,
     @Context() context: GraphqlContext,
   ): Promise<LiveStream<IngestProgressEvent>> {
-    return execute(this.runtime, context, 'watch_ingest', { jobId });
+    return execute(context, 'watch_ingest', { jobId });
   }
 }
 

@@ -1,6 +1,5 @@
-import { Inject } from '@nestjs/common';
+import {} from '@nestjs/common';
 import { Args, Context, Mutation, Query, Resolver } from '@nestjs/graphql';
-import { RUNTIME, type QuarryRuntime } from '@quarry/runtime';
 import { execute, withoutNulls, type GraphqlContext } from './graphql.context';
 import {
   PromptTemplateInputType,
@@ -12,16 +11,14 @@ import {
 
 @Resolver()
 export class RegistryResolver {
-  constructor(@Inject(RUNTIME) private readonly runtime: QuarryRuntime) {}
-
   @Query(() => [ToolType], { description: 'Tools this caller may use: built-in and saved searches.' })
   async tools(@Context() context: GraphqlContext): Promise<ToolType[]> {
-    return (await execute<{ tools: ToolType[] }>(this.runtime, context, 'list_tools', {})).tools;
+    return (await execute<{ tools: ToolType[] }>(context, 'list_tools', {})).tools;
   }
 
   @Query(() => [PromptType], { description: 'Prompt templates with their arguments.' })
   async prompts(@Context() context: GraphqlContext): Promise<PromptType[]> {
-    return (await execute<{ prompts: PromptType[] }>(this.runtime, context, 'list_prompts', {})).prompts;
+    return (await execute<{ prompts: PromptType[] }>(context, 'list_prompts', {})).prompts;
   }
 
   @Mutation(() => RegistryEntryType, {
@@ -34,7 +31,7 @@ export class RegistryResolver {
     const args: Record<string, unknown> = { ...withoutNulls(input) };
     if (input.filters) args.filters = withoutNulls(input.filters);
     if (input.parameters) args.parameters = input.parameters.map((p) => withoutNulls(p));
-    return execute(this.runtime, context, 'register_search_tool', args, { argument: 'input' });
+    return execute(context, 'register_search_tool', args, { argument: 'input' });
   }
 
   @Mutation(() => RegistryEntryType, {
@@ -49,6 +46,6 @@ export class RegistryResolver {
       arguments: input.arguments.map((a) => withoutNulls(a)),
       messages: input.messages.map((m) => withoutNulls(m)),
     };
-    return execute(this.runtime, context, 'register_prompt', args, { argument: 'input' });
+    return execute(context, 'register_prompt', args, { argument: 'input' });
   }
 }

@@ -1,7 +1,7 @@
-import { Inject } from '@nestjs/common';
+import {} from '@nestjs/common';
 import { Args, Context, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { NotFoundError } from '@quarry/core';
-import { RUNTIME, type QuarryRuntime } from '@quarry/runtime';
+import { LiveQueryService } from '@quarry/live';
 import {
   ingestCost,
   searchCost,
@@ -60,14 +60,14 @@ export function searchArgs(input: SearchInputType): Record<string, unknown> {
 
 @Resolver()
 export class SearchResolver {
-  constructor(@Inject(RUNTIME) private readonly runtime: QuarryRuntime) {}
+  constructor(private readonly live: LiveQueryService) {}
 
   @Query(() => SearchResultType, {
     description: 'Search documents: the same operation, and the same hits, as REST and MCP.',
     complexity: ({ args, childComplexity }) => searchCost(args.input) + childComplexity,
   })
   search(@Args('input') input: SearchInputType, @Context() context: GraphqlContext): Promise<SearchResult> {
-    return execute(this.runtime, context, 'search', searchArgs(input), { argument: 'input' });
+    return execute(context, 'search', searchArgs(input), { argument: 'input' });
   }
 
   @Query(() => DocumentType, {
@@ -84,12 +84,7 @@ export class SearchResolver {
   ): Promise<DocumentType | null> {
     try {
       return toDocument(
-        await execute<PublicDocument>(
-          this.runtime,
-          context,
-          'get_document',
-          withoutNulls({ id, chunk, offset, maxChars }),
-        ),
+        await execute<PublicDocument>(context, 'get_document', withoutNulls({ id, chunk, offset, maxChars })),
       );
     } catch (error) {
       if (error instanceof NotFoundError) return null;
@@ -99,12 +94,7 @@ export class SearchResolver {
 
   @Query(() => [CollectionType], { description: 'Collections with their document counts.' })
   async collections(@Context() context: GraphqlContext): Promise<CollectionType[]> {
-    const result = await execute<{ collections: CollectionType[] }>(
-      this.runtime,
-      context,
-      'list_collections',
-      {},
-    );
+    const result = await execute<{ collections: CollectionType[] }>(context, 'list_collections', {});
     return result.collections;
   }
 
@@ -120,7 +110,7 @@ export class SearchResolver {
     @Context() context: GraphqlContext,
   ): Promise<IngestResult> {
     const args = { documents: documents.map((d) => withoutNulls(d)), ...(wait != null ? { wait } : {}) };
-    return executeAsJob<IngestResult>(this.runtime, context, 'index_documents', args, {
+    return executeAsJob<IngestResult>(this.live, context, 'index_documents', args, {
       jobId,
       total: documents.length,
     });
@@ -132,7 +122,7 @@ export class SearchResolver {
     @Args('wait', { nullable: true }) wait: boolean,
     @Context() context: GraphqlContext,
   ): Promise<DeleteResultType> {
-    return execute(this.runtime, context, 'delete_document', { id, ...(wait != null ? { wait } : {}) });
+    return execute(context, 'delete_document', { id, ...(wait != null ? { wait } : {}) });
   }
 }
 

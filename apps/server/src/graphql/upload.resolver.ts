@@ -1,7 +1,7 @@
-import { Inject } from '@nestjs/common';
+import {} from '@nestjs/common';
 import { Args, Context, Field, ID, InputType, Int, Mutation, ObjectType, Resolver } from '@nestjs/graphql';
 import { uploadCost, type UploadFilesResult } from '@quarry/ingest';
-import { RUNTIME, type QuarryRuntime } from '@quarry/runtime';
+import { LiveQueryService } from '@quarry/live';
 import { withoutNulls, type GraphqlContext } from './graphql.context';
 import { executeAsJob } from './job-progress';
 
@@ -49,7 +49,7 @@ export class UploadResultType {
 /** `uploadFiles`: the `upload_files` operation (extraction as `quarry ingest` does it, on the server). */
 @Resolver()
 export class UploadResolver {
-  constructor(@Inject(RUNTIME) private readonly runtime: QuarryRuntime) {}
+  constructor(private readonly live: LiveQueryService) {}
 
   @Mutation(() => UploadResultType, {
     description:
@@ -66,7 +66,7 @@ export class UploadResolver {
     @Context() context: GraphqlContext,
   ): Promise<UploadFilesResult> {
     const args = withoutNulls({ collection, files: files.map((f) => ({ ...f })), tags, wait });
-    return executeAsJob<UploadFilesResult>(this.runtime, context, 'upload_files', args, {
+    return executeAsJob<UploadFilesResult>(this.live, context, 'upload_files', args, {
       jobId,
       total: files.length,
       failedOf: (result) => result.failed + result.skipped,

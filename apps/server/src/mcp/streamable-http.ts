@@ -2,9 +2,19 @@ import { randomUUID } from 'node:crypto';
 import type { Express, NextFunction, Request, Response } from 'express';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
-import { createMcpSession, QuarryError, type Principal } from '@quarry/core';
-import type { QuarryRuntime } from '@quarry/runtime';
-import { authenticate } from '../rest/envelope';
+import { Inject, Injectable } from '@nestjs/common';
+import { Authenticator } from '@quarry/auth';
+import { CONFIG, type QuarryConfig } from '@quarry/config';
+import { LOGGER, type Logger } from '@quarry/observability';
+import { MCP } from '@quarry/runtime';
+import {
+  ConnectionRegistry,
+  createMcpSession,
+  QuarryError,
+  type McpDependencies,
+  type Principal,
+} from '@quarry/core';
+import { credentialsOf } from '../rest/envelope';
 
 export const MCP_HTTP_PATH = '/mcp';
 
@@ -27,12 +37,19 @@ function jsonRpcError(res: Response, status: number, code: number, message: stri
  * Clients often vanish without DELETE: idle sessions expire, and a principal at its session
  * limit gives up its least recently used session rather than being refused.
  */
+@Injectable()
 export class McpHttpEndpoint {
   private readonly sessions = new Map<string, HttpSession>();
   private readonly sweeper: NodeJS.Timeout;
 
-  constructor(private readonly runtime: QuarryRuntime) {
-    const idleMs = runtime.config.mcpSessionIdleSeconds * 1000;
+  constructor(
+    private readonly auth: Authenticator,
+    @Inject(CONFIG) private readonly config: QuarryConfig,
+    private readonly connectionRegistry: ConnectionRegistry,
+    @Inject(MCP) private readonly mcp: McpDependencies,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
+    const idleMs = config.mcpSessionIdleSeconds * 1000;
     this.sweeper = setInterval(() => this.expireIdle(idleMs), Math.min(idleMs, 60_000));
     this.sweeper.unref();
   }
@@ -80,7 +97,7 @@ export class McpHttpEndpoint {
   private async handle(req: Request, res: Response): Promise<void> {
     let principal: Principal;
     try {
-      principal = await authenticate(this.runtime, req);
+      principal = await this.auth.authenticate(credentialsOf(req));
     } catch (error) {
       const mapped = error instanceof QuarryError ? error : undefined;
       jsonRpcError(
@@ -126,14 +143,14 @@ export class McpHttpEndpoint {
         );
       }
       if (
-        this.runtime.mcp.hub.countFor(principal.id) >= this.runtime.config.maxSessionsPerPrincipal &&
+        this.mcp.hub.countFor(principal.id) >= this.config.maxSessionsPerPrincipal &&
         !(await this.evictOldestOf(principal.id))
       ) {
         return jsonRpcError(
           res,
           429,
           -32029,
-          `at most ${this.runtime.config.maxSessionsPerPrincipal} MCP sessions per principal`,
+          `at most ${this.config.maxSessionsPerPrincipal} MCP sessions per principal`,
         );
       }
       let untrack = () => undefined as void;
@@ -142,7 +159,7 @@ export class McpHttpEndpoint {
         onsessioninitialized: (id) => {
           this.sessions.set(id, { transport, principal, lastSeen: Date.now(), listening: 0 });
           // Revocation or token expiry ends the session; its id then answers 404.
-          untrack = this.runtime.connections.track(principal, () => {
+          untrack = this.connectionRegistry.track(principal, () => {
             this.sessions.delete(id);
             void transport.close().catch(() => undefined);
           });
@@ -151,7 +168,7 @@ export class McpHttpEndpoint {
           this.sessions.delete(id);
         },
       });
-      const { server } = createMcpSession(this.runtime.mcp, principal, 'mcp-http');
+      const { server } = createMcpSession(this.mcp, principal, 'mcp-http');
       transport.onclose = () => {
         untrack();
         if (transport.sessionId) this.sessions.delete(transport.sessionId);
@@ -162,7 +179,7 @@ export class McpHttpEndpoint {
       // A refused initialize (406, 415, ...) leaves no session behind to hold a slot.
       if (!transport.sessionId) await server.close().catch(() => undefined);
     } catch (error) {
-      this.runtime.logger.warn({ err: (error as Error).message }, 'MCP HTTP request failed');
+      this.logger.warn({ err: (error as Error).message }, 'MCP HTTP request failed');
       if (!res.headersSent) jsonRpcError(res, 500, -32603, 'internal error');
     }
   }

@@ -1,9 +1,14 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { createMcpSession, QuarryError, type McpDependencies } from '@quarry/core';
-import type { QuarryRuntime } from '@quarry/runtime';
-import { authenticate } from '../rest/envelope';
+import { Inject, Injectable } from '@nestjs/common';
+import { Authenticator } from '@quarry/auth';
+import { CONFIG, type QuarryConfig } from '@quarry/config';
+import { LOGGER, type Logger } from '@quarry/observability';
+import { MCP } from '@quarry/runtime';
+import { ConnectionRegistry, createMcpSession, QuarryError, type McpDependencies } from '@quarry/core';
+import { credentialsOf } from '../rest/envelope';
+import { McpHttpEndpoint } from './streamable-http';
 import { WebSocketServerTransport } from './websocket.transport';
 
 export const MCP_WS_PATH = '/mcp/ws';
@@ -12,16 +17,20 @@ export const MAX_FRAME_BYTES = 32 * 1024 * 1024;
 const KEEPALIVE_MS = 30_000;
 
 /** Accepts MCP WebSocket connections: one MCP session per connection, kept alive with pings. */
+@Injectable()
 export class McpWebSocketGateway {
   private readonly wss: WebSocketServer;
   private readonly alive = new WeakSet<WebSocket>();
   private readonly timer: NodeJS.Timeout;
 
   constructor(
-    private readonly runtime: QuarryRuntime,
-    /** Ends the principal's least recently used idle HTTP session; false when it has none. */
-    private readonly makeRoom: (principalId: string) => Promise<boolean> = async () => false,
-    private readonly mcp: McpDependencies = runtime.mcp,
+    private readonly auth: Authenticator,
+    @Inject(CONFIG) private readonly config: QuarryConfig,
+    private readonly connectionRegistry: ConnectionRegistry,
+    @Inject(MCP) private readonly mcp: McpDependencies,
+    @Inject(LOGGER) private readonly logger: Logger,
+    /** Abandoned HTTP sessions never keep a principal from opening a WebSocket session. */
+    private readonly http: McpHttpEndpoint,
   ) {
     this.wss = new WebSocketServer({
       noServer: true,
@@ -49,14 +58,14 @@ export class McpWebSocketGateway {
   async handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     let principal;
     try {
-      principal = await authenticate(this.runtime, request);
+      principal = await this.auth.authenticate(credentialsOf(request));
       if (
-        this.mcp.hub.countFor(principal.id) >= this.runtime.config.maxSessionsPerPrincipal &&
-        !(await this.makeRoom(principal.id))
+        this.mcp.hub.countFor(principal.id) >= this.config.maxSessionsPerPrincipal &&
+        !(await this.http.evictOldestOf(principal.id))
       ) {
         throw new QuarryError(
           'rate_limited',
-          `at most ${this.runtime.config.maxSessionsPerPrincipal} MCP sessions per principal`,
+          `at most ${this.config.maxSessionsPerPrincipal} MCP sessions per principal`,
         );
       }
     } catch (error) {
@@ -74,17 +83,17 @@ export class McpWebSocketGateway {
       const transport = new WebSocketServerTransport(ws);
       const { server } = createMcpSession(this.mcp, principal, 'mcp-ws');
       server.connect(transport).catch((error: Error) => {
-        this.runtime.logger.warn({ err: error.message }, 'MCP WebSocket session failed to start');
+        this.logger.warn({ err: error.message }, 'MCP WebSocket session failed to start');
         ws.terminate();
       });
       // 4401 as graphql-ws uses it: the credentials that opened this socket are no longer valid.
-      const untrack = this.runtime.connections.track(principal, (reason) => ws.close(4401, reason));
+      const untrack = this.connectionRegistry.track(principal, (reason) => ws.close(4401, reason));
       ws.on('close', () => {
         untrack();
         void server.close().catch(() => undefined);
       });
       // Frames over maxPayload close the socket with 1009; ws reports it as an error first.
-      ws.on('error', (error) => this.runtime.logger.debug({ err: error.message }, 'MCP WebSocket error'));
+      ws.on('error', (error) => this.logger.debug({ err: error.message }, 'MCP WebSocket error'));
     });
   }
 

@@ -1,14 +1,13 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { DocumentInput, IngestResult } from '@quarry/search';
-import { RUNTIME, type QuarryRuntime } from '@quarry/runtime';
-import { flag, handle } from './envelope';
+import { flag, RestEdge } from './envelope';
 
 @ApiTags('documents')
 @Controller('v1/documents')
 export class DocumentsController {
-  constructor(@Inject(RUNTIME) private readonly runtime: QuarryRuntime) {}
+  constructor(private readonly edge: RestEdge) {}
 
   @Post()
   @HttpCode(200)
@@ -21,7 +20,7 @@ export class DocumentsController {
   index(@Req() request: Request, @Body() body: unknown, @Query('wait') wait?: string) {
     // A bare array is the documented shape; `{ documents: [...] }` is accepted too.
     const documents = Array.isArray(body) ? body : (body as { documents?: unknown })?.documents;
-    return handle(this.runtime, request, 'index_documents', {
+    return this.edge.handle(request, 'index_documents', {
       documents: documents ?? body,
       ...(flag(wait) !== undefined ? { wait: flag(wait) } : {}),
     });
@@ -42,7 +41,7 @@ export class DocumentsController {
     @Query('maxChars') maxChars?: string,
   ) {
     const numbers = Object.entries({ chunk, offset, maxChars }).filter(([, v]) => v !== undefined);
-    return handle(this.runtime, request, 'get_document', {
+    return this.edge.handle(request, 'get_document', {
       id,
       ...Object.fromEntries(numbers.map(([k, v]) => [k, /^\d+$/.test(v!) ? Number(v) : v])),
     });
@@ -52,7 +51,7 @@ export class DocumentsController {
   @ApiOperation({ summary: 'Delete a document and its chunks' })
   @ApiQuery({ name: 'wait', required: false })
   delete(@Req() request: Request, @Param('id') id: string, @Query('wait') wait?: string) {
-    return handle(this.runtime, request, 'delete_document', {
+    return this.edge.handle(request, 'delete_document', {
       id,
       ...(flag(wait) !== undefined ? { wait: flag(wait) } : {}),
     });

@@ -1,10 +1,10 @@
-import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { RUNTIME, type QuarryRuntime } from '@quarry/runtime';
+import { HealthChecker } from '@quarry/observability';
 
 @Controller('health')
 export class HealthController {
-  constructor(@Inject(RUNTIME) private readonly runtime: QuarryRuntime) {}
+  constructor(private readonly health: HealthChecker) {}
 
   /** Liveness: the process answers. Never touches a dependency, so it cannot hang. */
   @Get()
@@ -15,7 +15,7 @@ export class HealthController {
   /** Readiness: Elasticsearch and Redis each with status and latency; 503 while either is down. */
   @Get('ready')
   async ready(@Res({ passthrough: true }) response: Response) {
-    const readiness = await this.runtime.health.readiness();
+    const readiness = await this.health.readiness();
     response.status(readiness.status === 'ready' ? 200 : 503);
     return readiness;
   }

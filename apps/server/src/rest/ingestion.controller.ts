@@ -1,9 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { SourceInput } from '@quarry/ingest';
-import { RUNTIME, type QuarryRuntime } from '@quarry/runtime';
-import { flag, handle } from './envelope';
+import { flag, RestEdge } from './envelope';
 
 const defined = (values: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
@@ -12,7 +11,7 @@ const defined = (values: Record<string, unknown>) =>
 @ApiTags('ingestion')
 @Controller('v1')
 export class IngestionController {
-  constructor(@Inject(RUNTIME) private readonly runtime: QuarryRuntime) {}
+  constructor(private readonly edge: RestEdge) {}
 
   @Get('documents')
   @ApiOperation({ summary: 'List documents (no bodies) ordered by id; follow nextCursor for the next page' })
@@ -25,7 +24,7 @@ export class IngestionController {
     @Query('cursor') cursor?: string,
     @Query('size') size?: string,
   ) {
-    return handle(this.runtime, request, 'list_documents', defined({ collection, cursor, size }));
+    return this.edge.handle(request, 'list_documents', defined({ collection, cursor, size }));
   }
 
   @Delete('documents')
@@ -38,8 +37,7 @@ export class IngestionController {
   @ApiQuery({ name: 'updatedBefore', required: false })
   deleteMatching(@Req() request: Request, @Query() query: Record<string, string | string[]>) {
     const { tag, ...rest } = query;
-    return handle(
-      this.runtime,
+    return this.edge.handle(
       request,
       'delete_documents',
       defined({ ...rest, tags: tag === undefined ? undefined : [tag].flat() }),
@@ -49,7 +47,7 @@ export class IngestionController {
   @Delete('collections/:name')
   @ApiOperation({ summary: 'Delete a collection: all its documents and their chunks' })
   deleteCollection(@Req() request: Request, @Param('name') name: string) {
-    return handle(this.runtime, request, 'delete_collection', { collection: name });
+    return this.edge.handle(request, 'delete_collection', { collection: name });
   }
 
   @Post('sources')
@@ -57,13 +55,13 @@ export class IngestionController {
   @ApiOperation({ summary: 'Define a source (directory or http-json) to keep in sync' })
   @ApiBody({ type: SourceInput })
   addSource(@Req() request: Request, @Body() body: unknown) {
-    return handle(this.runtime, request, 'add_source', body);
+    return this.edge.handle(request, 'add_source', body);
   }
 
   @Get('sources')
   @ApiOperation({ summary: 'Sources with their last sync' })
   listSources(@Req() request: Request) {
-    return handle(this.runtime, request, 'list_sources', {});
+    return this.edge.handle(request, 'list_sources', {});
   }
 
   @Post('sources/:name/sync')
@@ -71,7 +69,7 @@ export class IngestionController {
   @ApiOperation({ summary: 'Sync a source now, as a job; ?wait=true answers when the job ends' })
   @ApiQuery({ name: 'wait', required: false })
   sync(@Req() request: Request, @Param('name') name: string, @Query('wait') wait?: string) {
-    return handle(this.runtime, request, 'sync_source', { name, wait: flag(wait) ?? false });
+    return this.edge.handle(request, 'sync_source', { name, wait: flag(wait) ?? false });
   }
 
   @Delete('sources/:name')
@@ -80,25 +78,25 @@ export class IngestionController {
   })
   @ApiQuery({ name: 'keepDocuments', required: false })
   removeSource(@Req() request: Request, @Param('name') name: string, @Query('keepDocuments') keep?: string) {
-    return handle(this.runtime, request, 'remove_source', { name, keepDocuments: flag(keep) ?? false });
+    return this.edge.handle(request, 'remove_source', { name, keepDocuments: flag(keep) ?? false });
   }
 
   @Get('jobs')
   @ApiOperation({ summary: 'Ingestion jobs, newest first' })
   listJobs(@Req() request: Request, @Query('size') size?: string) {
-    return handle(this.runtime, request, 'list_jobs', defined({ size }));
+    return this.edge.handle(request, 'list_jobs', defined({ size }));
   }
 
   @Get('jobs/:id')
   @ApiOperation({ summary: 'One job: status, stage, counts per stage, failures with reasons' })
   getJob(@Req() request: Request, @Param('id') id: string) {
-    return handle(this.runtime, request, 'get_job', { id });
+    return this.edge.handle(request, 'get_job', { id });
   }
 
   @Post('jobs/:id/cancel')
   @HttpCode(200)
   @ApiOperation({ summary: 'Cancel a running job' })
   cancelJob(@Req() request: Request, @Param('id') id: string) {
-    return handle(this.runtime, request, 'cancel_job', { id });
+    return this.edge.handle(request, 'cancel_job', { id });
   }
 }

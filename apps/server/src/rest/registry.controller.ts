@@ -1,17 +1,16 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { RUNTIME, type QuarryRuntime } from '@quarry/runtime';
-import { handle } from './envelope';
+import { RestEdge } from './envelope';
 
 /** Tools, resources and prompts over REST: the same registry MCP clients see. */
 @ApiTags('registry')
 @Controller('v1')
 export class RegistryController {
-  constructor(@Inject(RUNTIME) private readonly runtime: QuarryRuntime) {}
+  constructor(private readonly edge: RestEdge) {}
 
   private run(request: Request, op: string, args: unknown) {
-    return handle(this.runtime, request, op, args);
+    return this.edge.handle(request, op, args);
   }
 
   @Get('tools')

@@ -1,15 +1,14 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { EvaluateInput, SearchInput, SearchResult } from '@quarry/search';
 import { RunsOperation } from './operation-route';
-import { RUNTIME, type QuarryRuntime } from '@quarry/runtime';
-import { handle } from './envelope';
+import { RestEdge } from './envelope';
 
 @ApiTags('search')
 @Controller('v1')
 export class SearchController {
-  constructor(@Inject(RUNTIME) private readonly runtime: QuarryRuntime) {}
+  constructor(private readonly edge: RestEdge) {}
 
   @Post('search')
   @HttpCode(200)
@@ -20,7 +19,7 @@ export class SearchController {
   @ApiOkResponse({ type: SearchResult, description: 'Hits of this page, total matches and facets' })
   @RunsOperation('search')
   search(@Req() request: Request, @Body() body: unknown) {
-    return handle(this.runtime, request, 'search', body);
+    return this.edge.handle(request, 'search', body);
   }
 
   @Post('eval')
@@ -32,13 +31,13 @@ export class SearchController {
   @ApiBody({ type: EvaluateInput })
   @RunsOperation('evaluate_search')
   evaluate(@Req() request: Request, @Body() body: unknown) {
-    return handle(this.runtime, request, 'evaluate_search', body);
+    return this.edge.handle(request, 'evaluate_search', body);
   }
 
   @Get('collections')
   @ApiOperation({ summary: 'Collections with document counts' })
   @RunsOperation('list_collections')
   collections(@Req() request: Request) {
-    return handle(this.runtime, request, 'list_collections', {});
+    return this.edge.handle(request, 'list_collections', {});
   }
 }

@@ -1,4 +1,4 @@
-import type { Operation, Principal, Role, ToolAnnotations } from '../message-manager';
+import type { Operation, Principal, Role, ToolAnnotations, ToolExposure } from '../message-manager';
 import { roleAllows } from '../message-manager';
 import { jsonSchemaOf } from '../json-schema';
 
@@ -21,27 +21,19 @@ export interface ToolDefinition {
  * changes them, so every instance lists the same tools.
  */
 export class ToolRegistry {
-  private readonly builtIns = new Map<string, ToolDefinition>();
+  private builtInTools?: Map<string, ToolDefinition>;
   private saved = new Map<string, ToolDefinition>();
 
-  constructor(operations: Operation[]) {
-    for (const operation of operations) {
-      if (!operation.tool) continue;
-      const tool = operation.tool;
-      this.builtIns.set(operation.name, {
-        name: operation.name,
-        title: tool.title,
-        description: operation.description,
-        inputSchema: operation.input
-          ? jsonSchemaOf(operation.input as new () => object)
-          : { type: 'object', properties: {}, additionalProperties: false },
-        outputSchema: tool.outputSchema,
-        annotations: { title: tool.title, ...tool.annotations },
-        role: operation.role,
-        toEnvelope: (args) => ({ op: operation.name, args }),
-        summarize: (result) => tool.summarize(result as never),
-      });
-    }
+  /** `operations` is read on first use, once every module has registered its operations. */
+  constructor(private readonly operations: () => Operation[]) {}
+
+  private get builtIns(): Map<string, ToolDefinition> {
+    this.builtInTools ??= new Map(
+      this.operations().flatMap((operation) =>
+        operation.tool ? [[operation.name, builtInTool(operation, operation.tool)]] : [],
+      ),
+    );
+    return this.builtInTools;
   }
 
   isBuiltIn(name: string): boolean {
@@ -62,4 +54,20 @@ export class ToolRegistry {
   get(name: string): ToolDefinition | undefined {
     return this.builtIns.get(name) ?? this.saved.get(name);
   }
+}
+
+function builtInTool(operation: Operation, tool: ToolExposure): ToolDefinition {
+  return {
+    name: operation.name,
+    title: tool.title,
+    description: operation.description,
+    inputSchema: operation.input
+      ? jsonSchemaOf(operation.input as new () => object)
+      : { type: 'object', properties: {}, additionalProperties: false },
+    outputSchema: tool.outputSchema,
+    annotations: { title: tool.title, ...tool.annotations },
+    role: operation.role,
+    toEnvelope: (args) => ({ op: operation.name, args }),
+    summarize: (result) => tool.summarize(result as never),
+  };
 }

@@ -1,0 +1,62 @@
+import { Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { CONFIG, type QuarryConfig } from '@quarry/config';
+import { QuarryMetrics } from '@quarry/observability';
+import { createEmbedder } from './create-embedder';
+import type { Embedder } from './embedder';
+
+/** The process's embedder (`Embedder`): the local ONNX model or an OpenAI-compatible provider. */
+export const EMBEDDER = Symbol('Embedder');
+
+/** Embedding latency for the metrics, whichever provider. */
+function timed(embedder: Embedder, metrics: QuarryMetrics): Embedder {
+  const time =
+    (embed: (texts: string[], signal?: AbortSignal) => Promise<number[][]>) =>
+    async (texts: string[], signal?: AbortSignal) => {
+      const end = metrics.embeddingDuration.startTimer();
+      try {
+        return await embed(texts, signal);
+      } finally {
+        end();
+      }
+    };
+  return {
+    id: embedder.id,
+    dims: embedder.dims,
+    model: embedder.model,
+    close: () => embedder.close(),
+    embedQueries: time((texts, signal) => embedder.embedQueries(texts, signal)),
+    embedPassages: time((texts, signal) => embedder.embedPassages(texts, signal)),
+  };
+}
+
+/** Stops the model's workers once nothing embeds any more. */
+@Injectable()
+class EmbedderShutdown implements OnApplicationShutdown {
+  constructor(@Inject(EMBEDDER) private readonly embedder: Embedder) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.embedder.close();
+  }
+}
+
+@Global()
+@Module({
+  providers: [
+    {
+      provide: EMBEDDER,
+      inject: [CONFIG, QuarryMetrics],
+      useFactory: async (config: QuarryConfig, metrics: QuarryMetrics) =>
+        timed(
+          await createEmbedder(
+            config.embedder.kind === 'local'
+              ? { ...config.embedder, dataDir: config.dataDir }
+              : { ...config.embedder, timeoutMs: config.requestTimeoutMs },
+          ),
+          metrics,
+        ),
+    },
+    EmbedderShutdown,
+  ],
+  exports: [EMBEDDER],
+})
+export class EmbeddingsModule {}

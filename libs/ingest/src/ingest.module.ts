@@ -1,0 +1,64 @@
+import { Inject, Module, type OnModuleDestroy } from '@nestjs/common';
+import { Client } from '@elastic/elasticsearch';
+import type Redis from 'ioredis';
+import IORedis from 'ioredis';
+import { CONFIG, type QuarryConfig } from '@quarry/config';
+import { Operations, type OperationSource } from '@quarry/core';
+import { LiveModule, LiveQueryService } from '@quarry/live';
+import { LOGGER, QuarryMetrics, type Logger } from '@quarry/observability';
+import { INDICES, IngestService, SearchModule, type IndexNames } from '@quarry/search';
+import { createIngestion, jobProgress, type Ingestion } from './ingestion';
+
+/** Sources, sync jobs and their scheduler (`Ingestion`). */
+export const INGESTION = Symbol('Ingestion');
+
+@Operations()
+export class IngestionOperations implements OperationSource, OnModuleDestroy {
+  constructor(@Inject(INGESTION) private readonly ingestion: Ingestion) {}
+
+  operations() {
+    return this.ingestion.operations;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.ingestion.close();
+  }
+}
+
+/** Sources that stay in sync, their jobs, uploads, and browsing and cleaning up documents. */
+@Module({
+  imports: [SearchModule, LiveModule],
+  providers: [
+    {
+      provide: INGESTION,
+      inject: [Client, INDICES, IngestService, LiveQueryService, QuarryMetrics, IORedis, CONFIG, LOGGER],
+      useFactory: (
+        elasticsearch: Client,
+        indices: IndexNames,
+        ingest: IngestService,
+        live: LiveQueryService,
+        metrics: QuarryMetrics,
+        redis: Redis,
+        config: QuarryConfig,
+        logger: Logger,
+      ) =>
+        createIngestion({
+          elasticsearch,
+          indices,
+          ingest,
+          // Sync jobs report like ingest jobs: GraphQL ingestProgress(jobId) and watch_ingest follow them.
+          onJobUpdate: (job) => void live.reportProgress(jobProgress(job)),
+          metrics: {
+            advanced: (stage, items) => metrics.ingestJobItems.inc({ stage }, items),
+            ended: (status) => metrics.ingestJobs.inc({ status }),
+          },
+          redis,
+          lockPrefix: `${config.indexPrefix}:ingest`,
+          onSchedulerError: (error) => logger.warn({ err: error.message }, 'scheduled sync round failed'),
+        }),
+    },
+    IngestionOperations,
+  ],
+  exports: [INGESTION],
+})
+export class IngestModule {}

@@ -1,0 +1,4 @@
+export * from './redis.bus';
+export * from './resource.cache';
+export * from './query.cache';
+export * from './redis.module';

@@ -1,0 +1,37 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ConfigModule, type ConnectedConfig } from '@quarry/config';
+import { EmbeddingsModule } from '@quarry/embeddings';
+import { IngestModule } from '@quarry/ingest';
+import { LiveModule } from '@quarry/live';
+import { ObservabilityModule, type Logger } from '@quarry/observability';
+import { RedisModule } from '@quarry/redis';
+import { ElasticsearchModule, SearchModule } from '@quarry/search';
+import { AuthModule } from './auth.module';
+import { McpModule } from './mcp.module';
+import { MessageManagerModule } from './message-manager.module';
+import { RegistryModule } from './registry.module';
+
+/** Everything a Quarry process serves from, connected to the services the config names. */
+@Module({})
+export class QuarryModule {
+  /**
+   * `serving`: a server or stdio process, which follows other instances (registry changes, live
+   * subscriptions); a one-shot command runs its operation and leaves.
+   */
+  static forRoot(config: ConnectedConfig, logger: Logger, serving: boolean): DynamicModule {
+    const domain = [SearchModule, LiveModule, IngestModule, AuthModule, RegistryModule, McpModule];
+    return {
+      module: QuarryModule,
+      imports: [
+        ConfigModule.forRoot(config, serving),
+        ObservabilityModule.forRoot(logger),
+        ElasticsearchModule,
+        RedisModule,
+        EmbeddingsModule,
+        MessageManagerModule,
+        ...domain,
+      ],
+      exports: domain,
+    };
+  }
+}
