@@ -1,12 +1,7 @@
 import type { StoredDocument } from '@quarry/search';
-import {
-  highlightFragments,
-  inScope,
-  LiveQueryIndex,
-  type DocumentTerms,
-  type FieldTerms,
-  type MatchDocument,
-} from './live-matcher';
+import { highlightFragments } from './live-hits';
+import { LiveQueryIndex, type DocumentTerms, type FieldTerms, type MatchDocument } from './live-matcher';
+import { inScope } from './live-scope';
 import type { LiveQuery } from './live-types';
 
 const NOW = Date.parse('2026-05-01T12:00:00Z');

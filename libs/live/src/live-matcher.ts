@@ -1,5 +1,7 @@
-import { chunkSnippet, escapeHtml, type SearchHit, type StoredDocument } from '@quarry/search';
-import type { LiveChange, LiveEvent, LiveQuery, LiveScope } from './live-types';
+import type { SearchHit, StoredDocument } from '@quarry/search';
+import { deletedHit, documentHit, highlightedHit } from './live-hits';
+import { inCollectionScope, inScope } from './live-scope';
+import type { LiveChange, LiveEvent, LiveQuery } from './live-types';
 
 /** Offsets of each analysed term of one field: term → [start, end) spans in the field's text. */
 export type FieldTerms = Map<string, [number, number][]>;
@@ -33,10 +35,6 @@ export interface RoutedEvent extends LiveEvent {
   instance: string;
 }
 
-const FRAGMENT_SIZE = 160;
-const FRAGMENTS = 3;
-const NO_MATCH_SIZE = 200;
-
 export function normalise(vector: ArrayLike<number>): Float32Array {
   let norm = 0;
   for (let i = 0; i < vector.length; i++) norm += vector[i] * vector[i];
@@ -50,60 +48,6 @@ function dot(a: Float32Array, b: Float32Array): number {
   let sum = 0;
   for (let i = 0; i < a.length; i++) sum += a[i] * b[i];
   return sum;
-}
-
-/** Leaves of a flattened-field path (`team`, `owner.name`); arrays are transparent, as in Elasticsearch. */
-function metadataValues(metadata: unknown, path: string[]): string[] {
-  if (metadata === null || metadata === undefined) return [];
-  if (Array.isArray(metadata)) return metadata.flatMap((item) => metadataValues(item, path));
-  if (path.length === 0) return typeof metadata === 'object' ? [] : [String(metadata)];
-  if (typeof metadata !== 'object') return [];
-  return metadataValues((metadata as Record<string, unknown>)[path[0]], path.slice(1));
-}
-
-/**
- * A bound of a date range as Elasticsearch reads it: a date without a time of day is its start
- * for a lower bound and its last millisecond for an upper bound (`lte: "2024-05-01"` includes
- * that whole day).
- */
-function dateBound(value: string, upper: boolean): number {
-  const start = Date.parse(value);
-  if (!upper) return start;
-  const parts = /^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$/.exec(value);
-  if (!parts) return start;
-  const [, year, month, day] = parts;
-  const next = day
-    ? Date.UTC(+year, +month - 1, +day + 1)
-    : month
-      ? Date.UTC(+year, +month, 1)
-      : Date.UTC(+year + 1, 0, 1);
-  return next - 1;
-}
-
-function inCollectionScope(scope: LiveScope, collection: string): boolean {
-  return !scope.collections || scope.collections.includes(collection);
-}
-
-/** The search's filter clauses (tags, metadata, source, dates), evaluated on one document. */
-export function inScope(scope: LiveScope, doc: StoredDocument): boolean {
-  if (!inCollectionScope(scope, doc.collection)) return false;
-  for (const tag of scope.tags ?? []) if (!doc.tags.includes(tag)) return false;
-  const filters = scope.filters;
-  if (!filters) return true;
-  for (const [field, wanted] of Object.entries(filters.metadata ?? {})) {
-    const values = metadataValues(doc.metadata, field.split('.'));
-    const accepted = (Array.isArray(wanted) ? wanted : [wanted]).map(String);
-    if (!values.some((v) => accepted.includes(v))) return false;
-  }
-  if (filters.source?.length && (!doc.source || !filters.source.includes(doc.source))) return false;
-  const within = (field: string, after?: string, before?: string) => {
-    const at = Date.parse(field);
-    return (!after || at >= dateBound(after, false)) && (!before || at <= dateBound(before, true));
-  };
-  return (
-    within(doc.created_at, filters.createdAfter, filters.createdBefore) &&
-    within(doc.updated_at, filters.updatedAfter, filters.updatedBefore)
-  );
 }
 
 interface IndexedQuery {
@@ -273,107 +217,4 @@ function distinctTerms(query: LiveQuery): number {
 
 function routed(query: LiveQuery, change: LiveChange, hit: SearchHit): RoutedEvent {
   return { instance: query.instance, subscriptionId: query.subscriptionId, change, hit };
-}
-
-function deletedHit(item: MatchDocument): SearchHit {
-  return {
-    id: item.id,
-    score: 0,
-    title: null,
-    snippet: '',
-    highlights: [],
-    collection: item.collection,
-    tags: [],
-    metadata: {},
-  };
-}
-
-function documentHit(doc: StoredDocument, score: number, chunkText?: string): SearchHit {
-  return {
-    id: doc.id,
-    score,
-    title: doc.title ?? null,
-    snippet: chunkText ? chunkSnippet(chunkText) : escapeHtml(doc.body.slice(0, NO_MATCH_SIZE)),
-    highlights: [],
-    collection: doc.collection,
-    tags: doc.tags,
-    metadata: doc.metadata,
-  };
-}
-
-/** The spans of the query's terms in one field (english and standard analyses of the same text). */
-function spansOf(query: LiveQuery, english?: FieldTerms, standard?: FieldTerms): [number, number][] {
-  const spans: [number, number][] = [];
-  for (const term of query.terms.english) spans.push(...(english?.get(term) ?? []));
-  for (const term of query.terms.standard) spans.push(...(standard?.get(term) ?? []));
-  spans.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
-  const merged: [number, number][] = [];
-  for (const span of spans) {
-    const last = merged[merged.length - 1];
-    if (last && span[0] <= last[1]) last[1] = Math.max(last[1], span[1]);
-    else merged.push([span[0], span[1]]);
-  }
-  return merged;
-}
-
-function markUp(text: string, spans: [number, number][], from: number, to: number): string {
-  let out = '';
-  let at = from;
-  for (const [start, end] of spans) {
-    if (end <= from || start >= to) continue;
-    out += escapeHtml(text.slice(at, Math.max(at, start)));
-    out += `<em>${escapeHtml(text.slice(Math.max(start, from), Math.min(end, to)))}</em>`;
-    at = Math.min(end, to);
-  }
-  return out + escapeHtml(text.slice(at, to));
-}
-
-/** Up to three fragments of about 160 characters around the matches, like the search's highlighter. */
-export function highlightFragments(text: string, spans: [number, number][]): string[] {
-  const fragments: string[] = [];
-  let i = 0;
-  while (i < spans.length && fragments.length < FRAGMENTS) {
-    const [first] = spans[i];
-    // A match near the start keeps the text's beginning; a later one gets a little context before it.
-    let start = first < FRAGMENT_SIZE / 2 ? 0 : first - 20;
-    if (start > 0) {
-      const space = text.lastIndexOf(' ', start);
-      start = space >= 0 && first - space <= 60 ? space + 1 : start;
-    }
-    let end = Math.min(text.length, start + FRAGMENT_SIZE);
-    while (i < spans.length && spans[i][0] < end) {
-      end = Math.max(end, Math.min(spans[i][1], text.length));
-      i++;
-    }
-    if (end < text.length) {
-      const space = text.lastIndexOf(' ', end);
-      if (space > spans[i - 1][1]) end = space;
-    }
-    fragments.push(markUp(text, spans, start, end).trim());
-  }
-  return fragments;
-}
-
-function highlightedHit(
-  doc: StoredDocument,
-  terms: DocumentTerms,
-  query: LiveQuery,
-  score: number,
-  chunkText?: string,
-): SearchHit {
-  const bodySpans = spansOf(query, terms.body, terms.bodyStd);
-  const titleSpans = doc.title ? spansOf(query, terms.title, terms.titleStd) : [];
-  const fragments = highlightFragments(doc.body, bodySpans);
-  const title = titleSpans.length ? markUp(doc.title!, titleSpans, 0, doc.title!.length) : undefined;
-  const fallback = documentHit(doc, score, chunkText).snippet;
-  return {
-    id: doc.id,
-    score,
-    title: doc.title ?? null,
-    snippet: fragments[0] ?? fallback,
-    highlights: title ? [title, ...fragments] : fragments,
-    collection: doc.collection,
-    tags: doc.tags,
-    metadata: doc.metadata,
-  };
 }
