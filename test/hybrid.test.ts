@@ -6,7 +6,7 @@
 import { MessageManager } from '@quarry/core';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { summarizeSearch } from '@quarry/search';
+import { standardScores, summarizeSearch } from '@quarry/search';
 import { startServer, type RunningServer } from '../apps/server/src/server';
 import { gql } from './support/graphql';
 import { call } from './support/http';
@@ -108,6 +108,25 @@ describe('hybrid search: semanticRatio, fusion, explain, fused facets, @words, e
     const position = async (semanticRatio: number) =>
       ids((await search({ query, mode: 'hybrid', semanticRatio, size: 6 })).body).indexOf('car-repair');
     expect(await position(0.9)).toBeLessThanOrEqual(await position(0.1));
+  });
+
+  it('by default, hybrid blends the standard scores of both sides, mostly by meaning (relative 0.9)', async () => {
+    const query = 'disk full on the database';
+    const hybrid = await search({ query, explain: true, size: 6 });
+    const lexical = (await search({ query, mode: 'lexical', size: 100 })).body.hits as Hit[];
+    const semantic = (await search({ query, mode: 'semantic', size: 100 })).body.hits as Hit[];
+    const lexicalZ = standardScores(lexical);
+    const semanticZ = standardScores(semantic);
+    const hits = hybrid.body.hits as Hit[];
+    expect(hits.length).toBeGreaterThan(1);
+    for (const hit of hits) {
+      expect(hit.explain!.fusion).toEqual({ method: 'relative', semanticRatio: 0.9 });
+      expect(hit.score).toBeCloseTo(
+        0.1 * (lexicalZ.get(hit.id) ?? 0) + 0.9 * (semanticZ.get(hit.id) ?? 0),
+        5,
+      );
+    }
+    expect(hits.map((h) => h.score)).toEqual([...hits.map((h) => h.score)].sort((a, b) => b - a));
   });
 
   it('refuses a semanticRatio outside 0..1 and an unknown fusion, naming the field', async () => {
