@@ -2,7 +2,7 @@ export * from './errors';
 export * from './message-manager';
 export * from './request-context';
 export * from './json-schema';
-export * from './contract';
+export * from './contract-schema';
 export * from './mcp';
 export * from './connection.registry';
 export * from './operations.decorator';

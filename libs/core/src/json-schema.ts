@@ -1,5 +1,5 @@
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
-import { contractFields, contractSchema } from './contract';
+import { contractFields, contractSchema } from './contract-schema';
 
 type Schema = Record<string, unknown>;
 

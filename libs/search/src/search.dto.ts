@@ -1,6 +1,6 @@
 import { ApiSchema } from '@nestjs/swagger';
 import { InputType, ObjectType } from '@nestjs/graphql';
-import { contractEnum, Prop } from '@quarry/core';
+import { contractEnum, Prop } from '@quarry/contract';
 import { COLLECTION_PATTERN, LIMITS } from './limits';
 import { FUSION_METHODS, type FusionMethod, type RetrieverPosition } from './fusion';
 import { IsCollectionSelector, IsMetadataFilter, IsWithinResultWindow } from './validators';

@@ -1,5 +1,5 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { JSONScalar } from '@quarry/core';
+import { JSONScalar } from '@quarry/contract';
 import {
   HitExplanation,
   HitFusion,

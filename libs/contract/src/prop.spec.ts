@@ -10,10 +10,8 @@ import {
   Resolver,
 } from '@nestjs/graphql';
 import { printType, type GraphQLSchema } from 'graphql';
-import { contractEnum, Prop } from './contract';
-import { jsonSchemaOf, resultSchemaOf } from './json-schema';
-import { validateInput } from './message-manager';
-import { InvalidError } from './errors';
+import { InvalidError, jsonSchemaOf, resultSchemaOf, validateInput } from '@quarry/core';
+import { contractEnum, Prop } from './prop';
 
 const COLOUR = contractEnum('ContractSpecColour', ['red', 'green'] as const);
 
