@@ -1,13 +1,16 @@
 import { Module, type DynamicModule, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ConfigModule, type QuarryConfig } from '@quarry/config';
-import { MessageManager } from '@quarry/core';
+import { MessageManager, type Principal } from '@quarry/core';
 import { EmbeddingsModule } from '@quarry/embeddings';
 import { INGESTION, type Ingestion } from '@quarry/ingest';
 import { ObservabilityModule, type Logger } from '@quarry/observability';
 import { QuarryModule } from '@quarry/runtime';
 import { ElasticsearchModule, INDEX_SETUP_OPTIONS, IndexSetup } from '@quarry/search';
 import { ensureServices } from '@quarry/services';
+
+/** Who the `quarry` command runs as: the operator on this machine, admin and not rate-limited. */
+export const CLI_PRINCIPAL: Principal = { id: 'cli', role: 'admin', unmetered: true };
 
 /** What a one-shot command reaches: the message manager (as every edge) and the job service. */
 export interface CommandScope {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SingleBar, Presets } from 'cli-progress';
-import type { CommandScope } from './command.context';
+import { CLI_PRINCIPAL, type CommandScope } from './command.context';
 import type { IngestResult } from '@quarry/search';
 import { readFileItems, type FileItem } from './ingest-files';
 
@@ -49,7 +49,7 @@ export async function runIngestCommand(
         const result = await quarry.manager.handle<IngestResult>({
           op: 'index_documents',
           args: { documents: batch.map((d) => d.document), wait: options.wait },
-          principal: { id: 'cli', role: 'admin' },
+          principal: CLI_PRINCIPAL,
           transport: 'cli',
           requestId: randomUUID(),
           signal: job.signal,

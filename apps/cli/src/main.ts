@@ -22,6 +22,7 @@ import {
 } from '@quarry/search';
 import { ensureServices, servicesStatus, ServiceError, stopServices } from '@quarry/services';
 import {
+  CLI_PRINCIPAL,
   commandModule,
   ReindexCommandModule,
   scopeOf,
@@ -65,7 +66,7 @@ async function withQuarry(action: (quarry: CommandScope) => Promise<void>): Prom
 }
 
 function envelope(op: string, args: unknown): Envelope {
-  return { op, args, principal: { id: 'cli', role: 'admin' }, transport: 'cli', requestId: randomUUID() };
+  return { op, args, principal: CLI_PRINCIPAL, transport: 'cli', requestId: randomUUID() };
 }
 
 interface SearchCommandOptions {
@@ -244,7 +245,11 @@ program
         { logger: false, abortOnError: false },
       );
       await app.init();
-      const { server } = createMcpSession(app.get(MCP), { id: 'stdio', role: 'admin' }, 'mcp-stdio');
+      const { server } = createMcpSession(
+        app.get(MCP),
+        { id: 'stdio', role: 'admin', unmetered: true },
+        'mcp-stdio',
+      );
       const transport = new StdioServerTransport();
       const exit = () => void app.close().then(() => process.exit(0));
       transport.onclose = exit;

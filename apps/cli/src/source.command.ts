@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import type { JobState, SourceDefinition } from '@quarry/ingest';
-import type { CommandScope } from './command.context';
+import { CLI_PRINCIPAL, type CommandScope } from './command.context';
 
 type WithQuarry = (action: (quarry: CommandScope) => Promise<void>) => Promise<void>;
 
@@ -9,7 +9,7 @@ function call<T>(quarry: CommandScope, op: string, args: unknown): Promise<T> {
   return quarry.manager.handle<T>({
     op,
     args,
-    principal: { id: 'cli', role: 'admin' },
+    principal: CLI_PRINCIPAL,
     transport: 'cli',
     requestId: randomUUID(),
   });

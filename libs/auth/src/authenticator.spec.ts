@@ -47,6 +47,7 @@ describe('Authenticator', () => {
       await expect(auth.authenticate({ remoteAddress: '127.0.0.1' })).resolves.toEqual({
         id: 'local',
         role: 'admin',
+        unmetered: true,
       });
       await expect(auth.authenticate({ remoteAddress: '::ffff:127.0.0.1' })).resolves.toMatchObject({
         id: 'local',

@@ -2,10 +2,15 @@ import { resolvePrincipal } from './principal';
 
 describe('resolvePrincipal', () => {
   it('treats loopback callers as admin when no keys are configured (protected mode)', () => {
-    expect(resolvePrincipal({ remoteAddress: '127.0.0.1' }, [])).toEqual({ id: 'local', role: 'admin' });
+    expect(resolvePrincipal({ remoteAddress: '127.0.0.1' }, [])).toEqual({
+      id: 'local',
+      role: 'admin',
+      unmetered: true,
+    });
     expect(resolvePrincipal({ remoteAddress: '::ffff:127.0.0.1' }, [])).toEqual({
       id: 'local',
       role: 'admin',
+      unmetered: true,
     });
     expect(() => resolvePrincipal({ remoteAddress: '10.1.2.3' }, [])).toThrow(/only loopback callers/);
   });

@@ -27,7 +27,7 @@ export function resolvePrincipal(credentials: Credentials, keys: ApiKeyConfig[])
     if (credentials.remoteAddress && !LOOPBACK.test(credentials.remoteAddress)) {
       throw new UnauthenticatedError('no API keys are configured, so only loopback callers are served');
     }
-    return { id: 'local', role: 'admin' };
+    return { id: 'local', role: 'admin', unmetered: true };
   }
   const key = presentedKey(credentials);
   if (!key)

@@ -17,8 +17,14 @@ const writer: Operation = {
   run: async () => undefined,
 };
 
-function envelope(principal: string, transport: Envelope['transport'] = 'rest'): Envelope {
-  return { op: 'x', args: {}, principal: { id: principal, role: 'admin' }, transport, requestId: 'r' };
+function envelope(principal: string, transport: Envelope['transport'] = 'rest', unmetered = false): Envelope {
+  return {
+    op: 'x',
+    args: {},
+    principal: { id: principal, role: 'admin', ...(unmetered ? { unmetered } : {}) },
+    transport,
+    requestId: 'r',
+  };
 }
 
 function limiter(readPerMinute: number, writePerMinute: number, create: CreateLimiter = memory) {
@@ -94,10 +100,18 @@ describe('RateLimiter', () => {
   it('does not meter the local admin, the CLI, stdio or internal calls, nor a budget of 0', async () => {
     const { rateLimiter } = limiter(1, 0);
     for (const id of ['local', 'cli', 'stdio'])
-      expect((await burst(rateLimiter, envelope(id), reader, 50)).passed).toBe(50);
+      expect((await burst(rateLimiter, envelope(id, 'rest', true), reader, 50)).passed).toBe(50);
     expect((await burst(rateLimiter, envelope('key:a', 'internal'), reader, 50)).passed).toBe(50);
     expect((await burst(rateLimiter, envelope('key:a'), writer, 50)).passed).toBe(50);
     expect((await burst(rateLimiter, envelope('key:a'), reader, 50)).passed).toBe(2);
+  });
+
+  it('meters a key or token that is merely named like the local admin, the CLI or stdio (attack)', async () => {
+    // An admin could create an API key called "local"; its holder must not escape the rate limit.
+    for (const id of ['local', 'cli', 'stdio']) {
+      const { rateLimiter } = limiter(1, 0);
+      expect((await burst(rateLimiter, envelope(id), reader, 50)).passed).toBe(2);
+    }
   });
 
   it('lets reads through and refuses writes as unavailable when the store cannot be asked', async () => {

@@ -74,14 +74,9 @@ export class RateLimiter implements MessageManagerPlugin {
   }
 
   async beforeRun(envelope: Envelope, operation: Operation): Promise<void> {
-    // The local admin of protected mode and Quarry's own internal calls are not metered.
-    if (
-      envelope.transport === 'internal' ||
-      envelope.principal.id === 'local' ||
-      envelope.principal.id === 'cli' ||
-      envelope.principal.id === 'stdio'
-    )
-      return;
+    // The operator on this machine (protected mode's local admin, the CLI, stdio) and Quarry's
+    // own internal calls are not metered; whoever made the principal said so.
+    if (envelope.transport === 'internal' || envelope.principal.unmetered) return;
     // The message manager sets the cost the operation declares (e.g. a hybrid search costs 3).
     await this.take(envelope.principal.id, RateLimiter.budgetOf(operation), envelope.cost ?? 1);
   }

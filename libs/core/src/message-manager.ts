@@ -21,6 +21,12 @@ export interface Principal {
   collections?: string[];
   /** Epoch milliseconds after which the credentials are no longer valid (a JWT's `exp`). */
   expiresAt?: number;
+  /**
+   * An operator on this machine (protected mode's local admin, the CLI, stdio): rate limits do
+   * not apply. Set where the principal is made, never derived from its id, so no key or token
+   * can claim it by name.
+   */
+  unmetered?: boolean;
 }
 
 export interface Envelope<A = unknown> {
@@ -89,11 +95,55 @@ export interface Operation<A = unknown, R = unknown> {
    * this many tokens, and GraphQL fields declare the same function as their complexity.
    */
   cost?: number | CostFunction<A>;
+  /**
+   * Writes and registry changes declare what the audit trail records of a call: the ids or
+   * names it touched. Operations without it are not audited.
+   */
+  audit?: AuditFunction<A, R>;
+  /** What a call moved, for the metrics beyond requests and latency (documents written, bytes). */
+  meter?: MeterFunction<A, R>;
   run(args: A, context: OperationContext): Promise<R>;
 }
 
+export interface AuditRecord {
+  ids: string[];
+  /** Items of a batch that were refused. */
+  failed?: number;
+}
+
+export interface Metering {
+  /** Documents written, by outcome (`created`, `updated`, `unchanged`, `failed`). */
+  documents?: Record<string, number>;
+  /** Bytes of text received. */
+  bytes?: number;
+}
+
+/** The audit record of an operation on one named thing (a tool, prompt, key or source). */
+export const auditByName = (args: { name: string }): AuditRecord => ({ ids: [args.name] });
+
+/** The audit record of a batch: every item's id (`#index` when it had none) and how many failed. */
+export function auditBatch(
+  result: { items: { id?: string; index: number }[]; failed: number } | undefined,
+): AuditRecord {
+  return result
+    ? { ids: result.items.map((item) => item.id ?? `#${item.index}`), failed: result.failed }
+    : { ids: [] };
+}
+
+/** Documents written by outcome, as the ingest metrics count them. */
+export function meterBatch(items: { status: string }[], bytes: number): Metering {
+  const documents: Record<string, number> = {};
+  for (const item of items) documents[item.status] = (documents[item.status] ?? 0) + 1;
+  return { documents, bytes };
+}
+
+type AuditFunction<A, R> = { audit(args: A, result: R | undefined): AuditRecord }['audit'];
+type MeterFunction<A, R> = { meter(args: A, result: R): Metering }['meter'];
+
 export interface Outcome {
   op: string;
+  /** The operation that ran (undefined when the name was unknown). */
+  operation?: Operation;
   /** Validated arguments (undefined when validation failed). */
   args?: unknown;
   transport: Transport;
@@ -209,6 +259,7 @@ export class MessageManager {
     try {
       const operation = this.operations.get(envelope.op);
       if (!operation) throw new NotFoundError('operation', envelope.op);
+      outcome.operation = operation;
       if (!roleAllows(envelope.principal.role, operation.role)) {
         throw new ForbiddenError(
           `${operation.name} needs the ${operation.role} role; ${envelope.principal.id} is ${envelope.principal.role}`,

@@ -13,6 +13,7 @@ import {
   Min,
 } from 'class-validator';
 import {
+  auditByName,
   ForbiddenError,
   InvalidError,
   NotFoundError,
@@ -242,6 +243,7 @@ export function ingestionOperations(deps: IngestionOperationDeps): Operation<nev
     description: 'Delete a collection: every document in it, with its chunks.',
     role: 'writer',
     input: DeleteCollectionInput,
+    audit: (args) => ({ ids: [args.collection] }),
     tool: {
       title: 'Delete a collection',
       outputSchema: objectWith({ collection: { type: 'string' }, deleted: { type: 'integer' } }),
@@ -262,6 +264,7 @@ export function ingestionOperations(deps: IngestionOperationDeps): Operation<nev
       'Define a source to keep in sync: a directory on the server, or a paginated JSON API (http-json).',
     role: 'admin',
     input: SourceInput,
+    audit: auditByName,
     tool: {
       title: 'Add a source',
       outputSchema: objectWith({
@@ -307,6 +310,7 @@ export function ingestionOperations(deps: IngestionOperationDeps): Operation<nev
       'Sync a source now, as a job: new and changed items are indexed, gone ones removed. wait=true answers when it ends.',
     role: 'writer',
     input: SyncSourceInput,
+    audit: auditByName,
     tool: {
       title: 'Sync a source',
       outputSchema: JOB_SCHEMA,
@@ -341,6 +345,7 @@ export function ingestionOperations(deps: IngestionOperationDeps): Operation<nev
     description: 'Remove a source and (unless keepDocuments) the documents it brought in.',
     role: 'admin',
     input: RemoveSourceInput,
+    audit: auditByName,
     tool: {
       title: 'Remove a source',
       outputSchema: objectWith({
@@ -388,6 +393,7 @@ export function ingestionOperations(deps: IngestionOperationDeps): Operation<nev
     description: 'Cancel a running job; answers with its final state.',
     role: 'writer',
     input: JobIdInput,
+    audit: (args) => ({ ids: [args.id] }),
     tool: {
       title: 'Cancel a job',
       outputSchema: JOB_SCHEMA,

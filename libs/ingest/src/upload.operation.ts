@@ -11,7 +11,7 @@ import {
   Matches,
   ValidateNested,
 } from 'class-validator';
-import { InvalidError, type Operation } from '@quarry/core';
+import { InvalidError, meterBatch, type Operation } from '@quarry/core';
 import { COLLECTION_PATTERN, LIMITS, type IngestResult, type IngestService } from '@quarry/search';
 import { documentFromBytes, type FileDocument } from './files';
 
@@ -115,6 +115,13 @@ export function uploadFilesOperation(ingest: IngestService): Operation<UploadFil
     role: 'writer',
     input: UploadFilesInput,
     cost: uploadCost,
+    audit: (_args, result) =>
+      result ? { ids: result.items.map((item) => item.id ?? item.name), failed: result.failed } : { ids: [] },
+    meter: (args, result) =>
+      meterBatch(
+        result.items.filter((item) => item.status !== 'skipped'),
+        args.files.reduce((sum, file) => sum + Math.floor(file.contentBase64.length * 0.75), 0),
+      ),
     run: async (args, context) => {
       const started = performance.now();
       const contents = args.files.map((file, index) => decode(file, index));

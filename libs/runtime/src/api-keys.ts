@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import { Authenticator, generateApiKey, hashApiKey, type ApiKeyStore, type StoredApiKey } from '@quarry/auth';
 import type { QuarryConfig } from '@quarry/config';
-import { NotFoundError, type Operation } from '@quarry/core';
+import { auditByName, NotFoundError, type Operation } from '@quarry/core';
 import type { RegistryRepository } from '@quarry/search';
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 
@@ -66,6 +66,7 @@ export function apiKeyOperations(
     description: 'Create an API key (shown once).',
     role: 'admin',
     input: CreateKeyInput,
+    audit: auditByName,
     run: async ({ name, role, collections }) => {
       const key = generateApiKey();
       const stored: StoredApiKey = {
@@ -98,6 +99,7 @@ export function apiKeyOperations(
     description: 'Revoke an API key: refused at once by every instance.',
     role: 'admin',
     input: KeyNameInput,
+    audit: auditByName,
     run: async ({ name }) => {
       const entry = await registry.get<StoredApiKey>('api_key', name);
       if (!entry) throw new NotFoundError('api key', name);

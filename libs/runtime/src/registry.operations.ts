@@ -1,4 +1,5 @@
 import {
+  auditByName,
   checkPromptTemplate,
   InvalidError,
   NotFoundError,
@@ -166,6 +167,7 @@ export function registryOperations(deps: RegistryDeps): Operation<never, unknown
       'Register (or replace) a saved-search tool; every connected MCP client is told its tool list changed.',
     role: 'admin',
     input: SavedSearchDefinition,
+    audit: auditByName,
     run: async (definition) => {
       checkSavedSearch(definition, (name) => deps.tools.isBuiltIn(name));
       const entry = await deps.registry.put(
@@ -183,6 +185,7 @@ export function registryOperations(deps: RegistryDeps): Operation<never, unknown
     description: 'Remove a saved-search tool.',
     role: 'admin',
     input: NameInput,
+    audit: auditByName,
     run: async ({ name }) => {
       if (!(await deps.registry.delete('tool', name))) throw new NotFoundError('tool', name);
       await deps.announce('tool');
@@ -259,6 +262,7 @@ export function registryOperations(deps: RegistryDeps): Operation<never, unknown
       'Register (or replace) a prompt template (logic-less Mustache: {{argument}}, {{#argument}}...{{/argument}}).',
     role: 'admin',
     input: PromptTemplateInput,
+    audit: auditByName,
     run: async (input) => {
       const template = JSON.parse(JSON.stringify(input)) as PromptTemplate;
       if (deps.prompts.isBuiltIn(template.name)) {

@@ -28,6 +28,7 @@ export function reindexOperations(jobs: ReindexJobs): Operation<never, unknown>[
       'searches keep using the old vectors meanwhile.',
     role: 'admin',
     input: ReindexInput,
+    audit: (_args, job) => ({ ids: job ? [job.id] : [] }),
     cost: 100,
     run: async (args) => {
       const { job, done } = jobs.start();

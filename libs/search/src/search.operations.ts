@@ -1,4 +1,4 @@
-import { NotFoundError, type Operation, type OperationContext } from '@quarry/core';
+import { auditBatch, meterBatch, NotFoundError, type Operation, type OperationContext } from '@quarry/core';
 import type { DocumentRepository, StoredDocument } from './document.repository';
 import { DocumentIdInput, DocumentIdsInput, IndexDocumentsInput } from './document.dto';
 import type { IngestService } from './ingest.service';
@@ -93,6 +93,15 @@ export function searchOperations(deps: SearchOperationDeps): Operation<never, un
     role: 'writer',
     input: IndexDocumentsInput,
     cost: ingestCost,
+    audit: (_args, result) => auditBatch(result),
+    meter: (args, result) =>
+      meterBatch(
+        result.items,
+        (args.documents as { body?: unknown }[]).reduce(
+          (sum: number, d) => sum + (typeof d?.body === 'string' ? Buffer.byteLength(d.body) : 0),
+          0,
+        ),
+      ),
     tool: {
       title: 'Index documents',
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
@@ -162,6 +171,7 @@ export function searchOperations(deps: SearchOperationDeps): Operation<never, un
     description: 'Delete a document and all its chunks.',
     role: 'writer',
     input: DocumentIdInput,
+    audit: (args) => ({ ids: [args.id] }),
     tool: {
       title: 'Delete a document',
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
