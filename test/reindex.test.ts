@@ -5,6 +5,7 @@ import { ReindexCommandModule, withContext } from '../apps/cli/src/command.conte
 import { EMBEDDER, type Embedder } from '@quarry/embeddings';
 import { EmbeddingReindexer, INDICES, type IndexNames } from '@quarry/search';
 import { startServer, type RunningServer } from '../apps/server/src/server';
+import { gql } from './support/graphql';
 import { call } from './support/http';
 import { dropIndices, eventually, testConfig } from './support/test-env';
 
@@ -113,6 +114,19 @@ describe('re-embedding the vector index (POST /v1/reindex, quarry reindex --embe
       (status) => status !== 'running',
       240_000,
     );
+  }, 300_000);
+
+  it('runs as a GraphQL mutation too, and its job is readable by id', async () => {
+    const started = await gql(
+      server.url,
+      'mutation { reindexEmbeddings(wait: true) { id status phase chunks total result } }',
+    );
+    expect(started.body.errors).toBeUndefined();
+    const job = started.body.data.reindexEmbeddings;
+    expect(job).toMatchObject({ status: 'succeeded', phase: 'done' });
+    expect(job.result).toMatchObject({ model: 'local:e5-small-v2' });
+    const read = await gql(server.url, `{ reindexJob(id: "${job.id}") { id status chunks total } }`);
+    expect(read.body.data.reindexJob).toMatchObject({ id: job.id, status: 'succeeded', chunks: job.total });
   }, 300_000);
 
   it('start-up refuses vectors of another model until `quarry reindex --embeddings` re-embeds them', async () => {

@@ -1,4 +1,3 @@
-import {} from '@nestjs/common';
 import { Args, Context, Field, InputType, Int, Mutation, ObjectType, Query, Resolver } from '@nestjs/graphql';
 import { execute, type GraphqlContext } from './graphql.context';
 import { JSONScalar } from './graphql.types';

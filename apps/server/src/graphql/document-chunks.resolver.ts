@@ -1,4 +1,3 @@
-import {} from '@nestjs/common';
 import { Context, Field, Int, ObjectType, Parent, ResolveField, Resolver } from '@nestjs/graphql';
 import type { DocumentChunks } from '@quarry/search';
 import { execute, type GraphqlContext } from './graphql.context';

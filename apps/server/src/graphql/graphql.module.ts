@@ -16,6 +16,7 @@ import { DocumentChunksResolver } from './document-chunks.resolver';
 import { IngestionResolver } from './ingestion.resolver';
 import { DocumentChangeResolver, LiveResolver } from './live.resolver';
 import { RegistryResolver } from './registry.resolver';
+import { ReindexResolver } from './reindex.resolver';
 import { UploadResolver } from './upload.resolver';
 import { IngestResultItemResolver, SearchHitResolver, SearchResolver } from './search.resolver';
 
@@ -31,6 +32,7 @@ export const GRAPHQL_RESOLVERS = [
   IngestionResolver,
   DocumentChunksResolver,
   UploadResolver,
+  ReindexResolver,
 ];
 
 /** Builds each operation's context: the caller's principal and the message manager. */

@@ -1,4 +1,3 @@
-import {} from '@nestjs/common';
 import { Args, Context, Field, ID, Int, Mutation, ObjectType, Query, Resolver } from '@nestjs/graphql';
 import { JSONScalar } from './graphql.types';
 import type { DocumentListing } from '@quarry/ingest';

@@ -1,4 +1,3 @@
-import {} from '@nestjs/common';
 import { Args, Context, ID, Parent, ResolveField, Resolver, Subscription } from '@nestjs/graphql';
 import type { DocumentChangeEvent, IngestProgressEvent, LiveEvent, LiveStream } from '@quarry/live';
 import { execute, type GraphqlContext } from './graphql.context';

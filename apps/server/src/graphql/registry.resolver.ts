@@ -1,4 +1,3 @@
-import {} from '@nestjs/common';
 import { Args, Context, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { execute, withoutNulls, type GraphqlContext } from './graphql.context';
 import {

@@ -1,4 +1,3 @@
-import {} from '@nestjs/common';
 import { Args, Context, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { NotFoundError } from '@quarry/core';
 import { LiveQueryService } from '@quarry/live';

@@ -1,4 +1,3 @@
-import {} from '@nestjs/common';
 import { Args, Context, Field, ID, InputType, Int, Mutation, ObjectType, Resolver } from '@nestjs/graphql';
 import { uploadCost, type UploadFilesResult } from '@quarry/ingest';
 import { LiveQueryService } from '@quarry/live';
