@@ -254,10 +254,12 @@ export class SearchService {
     const lexicalById = new Map(lexical.map((h) => [h.id, h]));
     const semanticById = new Map(semantic.map((s) => [s.id, s]));
     const pageDocs = fused.slice(from, from + size);
+    // Only a meaning-only match needs its best chunk as a snippet; a document the words matched
+    // shows its highlighted fragment, as in lexical mode (reading a chunk loads its vector too).
     const { documents, chunkTexts } = await this.pageOf(
       text,
       pageDocs,
-      pageDocs.flatMap((d) => semanticById.get(d.id) ?? []),
+      pageDocs.flatMap((d) => (lexicalById.has(d.id) ? [] : (semanticById.get(d.id) ?? []))),
       highlight,
       signal,
     );
