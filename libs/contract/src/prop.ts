@@ -78,7 +78,7 @@ function validators(spec: FieldSpec): PropertyRule[] {
     if (spec.minItems !== undefined) rules.push(ArrayMinSize(spec.minItems));
     if (spec.maxItems !== undefined) rules.push(ArrayMaxSize(spec.maxItems));
   }
-  if (!spec.oneOrMany) {
+  if (!spec.oneOrMany && !spec.itemsCheckedLater) {
     const { type } = spec;
     if (isClassType(type)) rules.push(ValidateNested(each), Type(type));
     else if (isEnumType(type)) rules.push(IsIn(type.values as string[], each));
@@ -88,10 +88,13 @@ function validators(spec: FieldSpec): PropertyRule[] {
     else if (type === 'boolean') rules.push(IsBoolean(each));
     else if (type === 'date') rules.push(IsISO8601({}, each));
     else if (type === 'json' && !spec.validate) rules.push(IsObject(each));
-    if (spec.minLength !== undefined && spec.maxLength !== undefined)
+    const message = spec.minLengthMessage ? { message: spec.minLengthMessage } : {};
+    if (spec.minLength !== undefined && spec.maxLength !== undefined && !spec.minLengthMessage)
       rules.push(Length(spec.minLength, spec.maxLength, each));
-    else if (spec.minLength !== undefined) rules.push(MinLength(spec.minLength, each));
-    else if (spec.maxLength !== undefined) rules.push(MaxLength(spec.maxLength, each));
+    else if (spec.minLength !== undefined) {
+      rules.push(MinLength(spec.minLength, { ...each, ...message }));
+      if (spec.maxLength !== undefined) rules.push(MaxLength(spec.maxLength, each));
+    } else if (spec.maxLength !== undefined) rules.push(MaxLength(spec.maxLength, each));
     if (spec.pattern) rules.push(Matches(spec.pattern.regex, { ...each, message: spec.pattern.message }));
     if (spec.min !== undefined) rules.push(Min(spec.min, each));
     if (spec.max !== undefined) rules.push(Max(spec.max, each));

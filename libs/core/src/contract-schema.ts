@@ -46,12 +46,19 @@ export interface FieldSpec {
   min?: number;
   max?: number;
   minLength?: number;
+  /** The error when a string is shorter than `minLength`, where class-validator's says it badly. */
+  minLengthMessage?: string;
   maxLength?: number;
   minItems?: number;
   maxItems?: number;
   pattern?: { regex: RegExp; message: string };
   /** Further class-validator rules the bounds above do not say (cross-field, custom). */
   validate?: PropertyRule[];
+  /**
+   * Described, not validated here: the operation checks the items itself (a bulk ingest reports
+   * each bad document instead of refusing the request).
+   */
+  itemsCheckedLater?: boolean;
   /** JSON Schema merged over the derived one, where the type says less than the rule (a `json` field's shape). */
   schema?: Schema;
 }

@@ -1,173 +1,199 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsArray,
-  IsBoolean,
-  IsIn,
-  IsOptional,
-  IsString,
-  Length,
-  Matches,
-  MaxLength,
-  MinLength,
-  ValidateNested,
-} from 'class-validator';
+import { ObjectType, InputType } from '@nestjs/graphql';
+import { Transform } from 'class-transformer';
+import { contractEnum, Prop } from '@quarry/contract';
 import { COLLECTION_PATTERN, ID_PATTERN, LIMITS } from './limits';
-import { JSONSchema } from 'class-validator-jsonschema';
 import { IsBoundedJsonObject } from './validators';
 
+/*
+ * The document contract, declared once with `@Prop` (libs/contract): validation, OpenAPI,
+ * GraphQL and the MCP JSON Schemas all come from these classes.
+ */
+
 /** A document as every edge accepts it. */
+@InputType('DocumentInput')
 export class DocumentInput {
-  @ApiPropertyOptional({
-    description: 'Stable id; generated when missing. Re-ingesting an id replaces the document.',
+  @Prop({
+    type: 'id',
+    optional: true,
+    minLength: 1,
     maxLength: LIMITS.idLength,
-  })
-  @IsOptional()
-  @IsString()
-  @Length(1, LIMITS.idLength)
-  @Matches(ID_PATTERN, {
-    message: 'id may contain letters, digits and . _ : / % - and must start with a letter or digit',
+    pattern: {
+      regex: ID_PATTERN,
+      message: 'id may contain letters, digits and . _ : / % - and must start with a letter or digit',
+    },
+    description: 'Stable id; generated when missing. Re-ingesting an id replaces the document.',
   })
   id?: string;
 
-  @ApiPropertyOptional({ maxLength: LIMITS.titleLength })
-  @IsOptional()
-  @IsString()
-  @MaxLength(LIMITS.titleLength)
+  @Prop({ type: 'string', optional: true, maxLength: LIMITS.titleLength })
   title?: string;
 
-  @ApiProperty({ description: 'The text to search', minLength: 1, maxLength: LIMITS.bodyLength })
-  @IsString()
-  @MinLength(1, { message: 'body must not be empty' })
-  @MaxLength(LIMITS.bodyLength)
+  @Prop({
+    type: 'string',
+    minLength: 1,
+    minLengthMessage: 'body must not be empty',
+    maxLength: LIMITS.bodyLength,
+    description: 'The text to search',
+  })
   body!: string;
 
-  @ApiPropertyOptional({
-    default: 'default',
-    pattern: COLLECTION_PATTERN.source,
+  @Prop({
+    type: 'string',
+    optional: true,
+    minLength: 1,
     maxLength: LIMITS.collectionLength,
+    pattern: { regex: COLLECTION_PATTERN, message: 'collection must be lowercase letters, digits, - and _' },
+    default: 'default',
+    description: 'Collection of the document',
   })
-  @IsOptional()
-  @IsString()
-  @Length(1, LIMITS.collectionLength)
-  @Matches(COLLECTION_PATTERN, { message: 'collection must be lowercase letters, digits, - and _' })
   collection?: string;
 
-  @ApiPropertyOptional({ type: [String], maxItems: LIMITS.tags })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(LIMITS.tags)
-  @IsString({ each: true })
-  @Length(1, LIMITS.tagLength, { each: true })
+  @Prop({
+    type: 'string',
+    array: true,
+    optional: true,
+    maxItems: LIMITS.tags,
+    minLength: 1,
+    maxLength: LIMITS.tagLength,
+    description: 'Tags (a search may require all of some tags)',
+  })
   tags?: string[];
 
-  @ApiPropertyOptional({
-    description: 'Where the document came from (URL, path)',
+  @Prop({
+    type: 'string',
+    optional: true,
     maxLength: LIMITS.sourceLength,
+    description: 'Where the document came from (URL, path)',
   })
-  @IsOptional()
-  @IsString()
-  @MaxLength(LIMITS.sourceLength)
   source?: string;
 
-  @ApiPropertyOptional({
-    type: 'object',
-    additionalProperties: true,
-    description: `Free-form JSON, at most ${LIMITS.metadataBytes} bytes`,
+  @Prop({
+    type: 'json',
+    optional: true,
+    validate: [IsBoundedJsonObject()],
+    description: `Free-form JSON object, at most ${LIMITS.metadataBytes} bytes and ${LIMITS.metadataDepth} levels`,
   })
-  @IsOptional()
-  @IsBoundedJsonObject()
-  @JSONSchema({ type: 'object', description: `free-form JSON, at most ${LIMITS.metadataBytes} bytes` })
   metadata?: Record<string, unknown>;
 }
 
 export class IndexDocumentsInput {
-  @ApiProperty({ type: [DocumentInput], minItems: 1, maxItems: LIMITS.documentsPerBulk })
   // One document need not be wrapped in an array.
   @Transform(({ value }) => (value && typeof value === 'object' && !Array.isArray(value) ? [value] : value))
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(LIMITS.documentsPerBulk)
-  @JSONSchema({
-    type: 'array',
+  @Prop({
+    type: () => DocumentInput,
+    array: true,
     minItems: 1,
     maxItems: LIMITS.documentsPerBulk,
-    description: 'documents: { id?, title?, body, collection?, tags?, source?, metadata? }',
-    items: {
-      type: 'object',
-      required: ['body'],
-      properties: {
-        id: { type: 'string', maxLength: LIMITS.idLength },
-        title: { type: 'string', maxLength: LIMITS.titleLength },
-        body: { type: 'string', minLength: 1, maxLength: LIMITS.bodyLength },
-        collection: { type: 'string', pattern: COLLECTION_PATTERN.source },
-        tags: { type: 'array', items: { type: 'string' }, maxItems: LIMITS.tags },
-        source: { type: 'string' },
-        metadata: { type: 'object' },
-      },
-    },
+    itemsCheckedLater: true,
+    description: 'The documents (one alone need not be in a list); each gets its own result',
   })
   documents!: unknown[];
 
-  @ApiPropertyOptional({
-    description: 'Wait until the documents are searchable before answering',
+  @Prop({
+    type: 'boolean',
+    optional: true,
     default: false,
+    description: 'Wait until the documents are searchable before answering',
   })
-  @IsOptional()
-  @IsBoolean()
   wait?: boolean;
 }
 
 export class DocumentIdInput {
-  @ApiProperty()
-  @IsString()
-  @Length(1, LIMITS.idLength)
+  @Prop({ type: 'id', minLength: 1, maxLength: LIMITS.idLength, description: 'the document id' })
   id!: string;
 
-  @IsOptional()
-  @IsBoolean()
+  @Prop({
+    type: 'boolean',
+    optional: true,
+    default: false,
+    description: 'answer once the change is searchable',
+  })
   wait?: boolean;
 }
 
 /** Ids of several documents (a GraphQL DataLoader batch: one per hit of a page). */
 export class DocumentIdsInput {
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(LIMITS.maxSize)
-  @IsString({ each: true })
-  @Length(1, LIMITS.idLength, { each: true })
+  @Prop({
+    type: 'id',
+    array: true,
+    minItems: 1,
+    maxItems: LIMITS.maxSize,
+    minLength: 1,
+    maxLength: LIMITS.idLength,
+  })
   ids!: string[];
 }
 
-export type IngestStatus = 'created' | 'updated' | 'unchanged' | 'failed';
+export const INGEST_STATUSES = ['created', 'updated', 'unchanged', 'failed'] as const;
+export type IngestStatus = (typeof INGEST_STATUSES)[number];
+export const INGEST_STATUS = contractEnum('IngestStatus', INGEST_STATUSES);
 
+/** One problem with one input field: what the client sent wrong and why. */
+@ObjectType('FieldProblem')
+export class FieldProblemResult {
+  @Prop({ type: 'string', description: 'the field, as a path (`documents[2].body`)' })
+  field!: string;
+
+  @Prop({ type: 'string' })
+  reason!: string;
+}
+
+@ObjectType('IngestResultItem')
 export class IngestResultItem {
-  @ApiProperty({ description: 'Position of the document in the request' })
+  @Prop({ type: 'int', description: 'position of the document in the request' })
   index!: number;
-  @ApiPropertyOptional()
+
+  @Prop({ type: 'id', optional: true })
   id?: string;
-  @ApiProperty({ enum: ['created', 'updated', 'unchanged', 'failed'] })
-  @IsIn(['created', 'updated', 'unchanged', 'failed'])
+
+  @Prop({ type: INGEST_STATUS })
   status!: IngestStatus;
-  @ApiPropertyOptional()
+
+  @Prop({ type: 'int', optional: true, description: 'chunks embedded for semantic search' })
   chunks?: number;
-  @ApiPropertyOptional({ description: 'Why this document failed' })
+
+  @Prop({ type: 'string', optional: true, description: 'why this document failed' })
   error?: string;
-  @ApiPropertyOptional({ type: 'array', items: { type: 'object' } })
+
+  @Prop({ type: () => FieldProblemResult, array: true, optional: true })
   problems?: { field: string; reason: string }[];
 }
 
+@ObjectType('IngestResult')
 export class IngestResult {
-  @ApiProperty({ type: [IngestResultItem] })
-  @ValidateNested({ each: true })
-  @Type(() => IngestResultItem)
+  @Prop({ type: () => IngestResultItem, array: true, description: 'one per document, in request order' })
   items!: IngestResultItem[];
-  @ApiProperty()
+
+  @Prop({ type: 'int' })
   indexed!: number;
-  @ApiProperty()
+
+  @Prop({ type: 'int' })
   failed!: number;
-  @ApiProperty()
+
+  @Prop({ type: 'int' })
   tookMs!: number;
+}
+
+@ObjectType('DeleteResult')
+export class DeleteResult {
+  @Prop({ type: 'id' })
+  id!: string;
+
+  @Prop({ type: 'boolean' })
+  deleted!: boolean;
+}
+
+@ObjectType('Collection')
+export class CollectionCount {
+  @Prop({ type: 'string' })
+  name!: string;
+
+  @Prop({ type: 'int', description: 'documents in it' })
+  documents!: number;
+}
+
+/** What list_collections answers. */
+export class CollectionList {
+  @Prop({ type: () => CollectionCount, array: true })
+  collections!: CollectionCount[];
 }

@@ -1,4 +1,5 @@
 import { resultSchemaOf } from '@quarry/core';
+import { CollectionList, DeleteResult, IngestResult } from './document.dto';
 import { SearchHit, SearchResult } from './search.dto';
 
 /** JSON Schemas of operation results, for MCP structuredContent (clients validate against them). */
@@ -28,48 +29,8 @@ export const DOCUMENT_SCHEMA = {
   required: ['id', 'collection', 'body', 'tags', 'metadata', 'created_at', 'updated_at'],
 };
 
-export const INGEST_RESULT_SCHEMA = {
-  type: 'object',
-  properties: {
-    items: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          index: { type: 'integer' },
-          id: { type: 'string' },
-          status: { type: 'string', enum: ['created', 'updated', 'unchanged', 'failed'] },
-          chunks: { type: 'integer' },
-          error: { type: 'string' },
-          problems: { type: 'array', items: { type: 'object' } },
-        },
-        required: ['index', 'status'],
-      },
-    },
-    indexed: { type: 'integer' },
-    failed: { type: 'integer' },
-    tookMs: { type: 'number' },
-  },
-  required: ['items', 'indexed', 'failed', 'tookMs'],
-};
+export const INGEST_RESULT_SCHEMA = resultSchemaOf(IngestResult);
 
-export const DELETE_RESULT_SCHEMA = {
-  type: 'object',
-  properties: { id: { type: 'string' }, deleted: { type: 'boolean' } },
-  required: ['id', 'deleted'],
-};
+export const DELETE_RESULT_SCHEMA = resultSchemaOf(DeleteResult);
 
-export const COLLECTIONS_SCHEMA = {
-  type: 'object',
-  properties: {
-    collections: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: { name: { type: 'string' }, documents: { type: 'integer' } },
-        required: ['name', 'documents'],
-      },
-    },
-  },
-  required: ['collections'],
-};
+export const COLLECTIONS_SCHEMA = resultSchemaOf(CollectionList);

@@ -1,8 +1,15 @@
-import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
 import { JSONScalar } from '@quarry/contract';
 import {
+  CollectionCount,
+  DeleteResult,
+  DocumentInput,
+  FieldProblemResult,
   HitExplanation,
   HitFusion,
+  INGEST_STATUS,
+  IngestResult,
+  IngestResultItem,
   HitLocation,
   HitRetrieverPosition,
   FacetBucket,
@@ -32,16 +39,16 @@ export {
   FacetBucket as FacetBucketType,
   SearchFacets as FacetsType,
   SearchResult as SearchResultType,
+  DocumentInput as DocumentInputType,
+  FieldProblemResult as FieldProblemType,
+  IngestResultItem as IngestResultItemType,
+  IngestResult as IngestResultType,
+  DeleteResult as DeleteResultType,
+  CollectionCount as CollectionType,
 };
 
-export enum IngestStatusValue {
-  CREATED = 'created',
-  UPDATED = 'updated',
-  UNCHANGED = 'unchanged',
-  FAILED = 'failed',
-}
-
-registerEnumType(IngestStatusValue, { name: 'IngestStatus' });
+/** IngestStatus values by GraphQL name (`IngestStatusValue.FAILED`). */
+export const IngestStatusValue = INGEST_STATUS.graphql;
 
 @ObjectType('Document')
 export class DocumentType {
@@ -97,93 +104,6 @@ export class ExcerptType {
 
   @Field(() => [HitLocation], { nullable: true, description: 'the chunks included' })
   chunks?: HitLocation[];
-}
-
-@ObjectType('Collection')
-export class CollectionType {
-  @Field()
-  name!: string;
-
-  @Field(() => Int)
-  documents!: number;
-}
-
-@InputType('DocumentInput')
-export class DocumentInputType {
-  @Field(() => ID, { nullable: true, description: 'stable id; generated when missing' })
-  id?: string;
-
-  @Field({ nullable: true })
-  title?: string;
-
-  @Field()
-  body!: string;
-
-  @Field({ nullable: true, description: 'default "default"' })
-  collection?: string;
-
-  @Field(() => [String], { nullable: true })
-  tags?: string[];
-
-  @Field({ nullable: true, description: 'where the document came from (URL, path)' })
-  source?: string;
-
-  @Field(() => JSONScalar, { nullable: true })
-  metadata?: Record<string, unknown>;
-}
-
-@ObjectType('FieldProblem')
-export class FieldProblemType {
-  @Field()
-  field!: string;
-
-  @Field()
-  reason!: string;
-}
-
-@ObjectType('IngestResultItem')
-export class IngestResultItemType {
-  @Field(() => Int, { description: 'position of the document in the request' })
-  index!: number;
-
-  @Field(() => ID, { nullable: true })
-  id?: string;
-
-  @Field(() => IngestStatusValue)
-  status!: IngestStatusValue;
-
-  @Field(() => Int, { nullable: true })
-  chunks?: number;
-
-  @Field({ nullable: true, description: 'why this document failed' })
-  error?: string;
-
-  @Field(() => [FieldProblemType], { nullable: true })
-  problems?: FieldProblemType[];
-}
-
-@ObjectType('IngestResult')
-export class IngestResultType {
-  @Field(() => [IngestResultItemType])
-  items!: IngestResultItemType[];
-
-  @Field(() => Int)
-  indexed!: number;
-
-  @Field(() => Int)
-  failed!: number;
-
-  @Field(() => Int)
-  tookMs!: number;
-}
-
-@ObjectType('DeleteResult')
-export class DeleteResultType {
-  @Field(() => ID)
-  id!: string;
-
-  @Field()
-  deleted!: boolean;
 }
 
 @ObjectType('Tool')
