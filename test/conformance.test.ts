@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { startServer, type RunningServer } from '../apps/server/src/server';
+import { type RunningServer } from '../apps/server/src/server';
+import { startServerWithoutModel } from './support/server';
 import { dropIndices, testConfig } from './support/test-env';
 
 const dir = path.join(__dirname, 'conformance');
@@ -16,7 +17,7 @@ const cli = path.join(dir, 'node_modules', '@modelcontextprotocol', 'conformance
 describe('MCP conformance suite (server mode)', () => {
   let server: RunningServer;
   beforeAll(async () => {
-    server = await startServer(testConfig());
+    server = await startServerWithoutModel(testConfig());
   }, 60_000);
   afterAll(async () => {
     await server?.close();

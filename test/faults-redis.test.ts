@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { findFreePort, startRedis, stopRedis } from '@quarry/services';
-import { startServer, type RunningServer } from '../apps/server/src/server';
+import { type RunningServer } from '../apps/server/src/server';
+import { startServerWithoutModel } from './support/server';
 import { call } from './support/http';
 import { dropIndices, eventually, testConfig } from './support/test-env';
 
@@ -35,7 +36,7 @@ describe('faults: Redis stopped and started again', () => {
     redisOptions = { dataDir, url: `redis://127.0.0.1:${await findFreePort()}`, explicit: false };
     const redisUrl = await startRedis(redisOptions);
     redisOptions.url = redisUrl;
-    server = await startServer(
+    server = await startServerWithoutModel(
       testConfig({
         REDIS_URL: redisUrl,
         QUARRY_API_KEYS: 'faults-reader-1:reader,faults-writer-1:writer',

@@ -5,7 +5,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { startEmbeddedElasticsearch, stopEmbeddedElasticsearch } from '@quarry/embedded-elasticsearch';
 import { findFreePort } from '@quarry/services';
-import { startServer, type RunningServer } from '../apps/server/src/server';
+import { type RunningServer } from '../apps/server/src/server';
+import { startServerWithoutModel } from './support/server';
 import { call } from './support/http';
 import { eventually, testConfig } from './support/test-env';
 
@@ -27,7 +28,7 @@ describe('faults: Elasticsearch stopped and restarted under ingest', () => {
   beforeAll(async () => {
     esPort = await findFreePort();
     const elasticsearchUrl = await startEmbeddedElasticsearch(esOptions());
-    server = await startServer(
+    server = await startServerWithoutModel(
       testConfig({ ELASTICSEARCH_URL: elasticsearchUrl, QUARRY_REQUEST_TIMEOUT_MS: '3000' }),
     );
   }, 180_000);

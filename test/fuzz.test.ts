@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { startServer, type RunningServer } from '../apps/server/src/server';
+import { type RunningServer } from '../apps/server/src/server';
+import { startServerWithoutModel } from './support/server';
 import { dropIndices, testConfig } from './support/test-env';
 
 /** schemathesis (PyPI) lives next to the Python that installed it; .ci/run installs it. */
@@ -39,7 +40,9 @@ function run(
 describe('REST fuzzing with schemathesis', () => {
   let server: RunningServer;
   beforeAll(async () => {
-    server = await startServer(testConfig({ QUARRY_RATE_LIMIT_READ: '0', QUARRY_RATE_LIMIT_WRITE: '0' }));
+    server = await startServerWithoutModel(
+      testConfig({ QUARRY_RATE_LIMIT_READ: '0', QUARRY_RATE_LIMIT_WRITE: '0' }),
+    );
   }, 60_000);
   afterAll(async () => {
     await server?.close();

@@ -1,4 +1,5 @@
-import { startServer, type RunningServer } from '../apps/server/src/server';
+import { type RunningServer } from '../apps/server/src/server';
+import { startServerWithoutModel } from './support/server';
 import { call } from './support/http';
 import { dropIndices, testConfig } from './support/test-env';
 
@@ -6,7 +7,7 @@ import { dropIndices, testConfig } from './support/test-env';
 describe('GraphQL limits', () => {
   let server: RunningServer;
   beforeAll(async () => {
-    server = await startServer(testConfig());
+    server = await startServerWithoutModel(testConfig());
   }, 60_000);
   afterAll(async () => {
     await server?.close();

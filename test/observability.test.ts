@@ -1,7 +1,8 @@
 import { Client } from '@elastic/elasticsearch';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { startServer, type RunningServer } from '../apps/server/src/server';
+import { type RunningServer } from '../apps/server/src/server';
+import { startServerWithoutModel } from './support/server';
 import { call } from './support/http';
 import { dropIndices, testConfig } from './support/test-env';
 
@@ -9,7 +10,7 @@ describe('metrics and the query cache', () => {
   let server: RunningServer;
 
   beforeAll(async () => {
-    server = await startServer(testConfig({ QUARRY_QUERY_CACHE_TTL: '300' }));
+    server = await startServerWithoutModel(testConfig({ QUARRY_QUERY_CACHE_TTL: '300' }));
   }, 60_000);
 
   afterAll(async () => {

@@ -5,7 +5,8 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { WebSocketClientTransport } from '@modelcontextprotocol/sdk/client/websocket.js';
 import { SignJWT } from 'jose';
 import WebSocket from 'ws';
-import { startServer, type RunningServer } from '../apps/server/src/server';
+import { type RunningServer } from '../apps/server/src/server';
+import { startServerWithoutModel } from './support/server';
 import { call } from './support/http';
 import { dropIndices, eventually, testConfig, uniquePrefix } from './support/test-env';
 
@@ -41,8 +42,8 @@ describe('keys, roles and JWTs on every edge', () => {
   const clients: Client[] = [];
 
   beforeAll(async () => {
-    first = await startServer(testConfig(env));
-    second = await startServer(testConfig(env));
+    first = await startServerWithoutModel(testConfig(env));
+    second = await startServerWithoutModel(testConfig(env));
     const seeded = await call(
       first.url,
       'POST',
@@ -269,7 +270,7 @@ describe('keys, roles and JWTs on every edge', () => {
 describe('rate limits', () => {
   let server: RunningServer;
   beforeAll(async () => {
-    server = await startServer(
+    server = await startServerWithoutModel(
       testConfig({ QUARRY_API_KEYS: 'limited-key-1:reader', QUARRY_RATE_LIMIT_READ: '60' }),
     );
   }, 60_000);

@@ -3,7 +3,8 @@
  * ("elasticsearch rejected the request: all shards failed") in lexical and hybrid mode, and
  * GraphQL said INTERNAL_SERVER_ERROR. It is the client's mistake: 400 naming both fields.
  */
-import { startServer, type RunningServer } from '../../apps/server/src/server';
+import { type RunningServer } from '../../apps/server/src/server';
+import { startServerWithoutModel } from '../support/server';
 import { gql } from '../support/graphql';
 import { call } from '../support/http';
 import { dropIndices, testConfig } from '../support/test-env';
@@ -12,7 +13,7 @@ describe('deep paging past the result window', () => {
   let server: RunningServer;
 
   beforeAll(async () => {
-    server = await startServer(testConfig());
+    server = await startServerWithoutModel(testConfig());
     const ingested = await call(server.url, 'POST', '/v1/documents?wait=true', [
       { id: 'page-1', title: 'Disk full', body: 'The disk of the database host is full.' },
       { id: 'page-2', title: 'Disk quota', body: 'Quotas limit the disk space of each user.' },

@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { findFreePort, startRedis, stopRedis } from '@quarry/services';
-import { startServer, type RunningServer } from '../../apps/server/src/server';
+import { type RunningServer } from '../../apps/server/src/server';
+import { startServerWithoutModel } from '../support/server';
 import { gql, wsClient } from '../support/graphql';
 import { call } from '../support/http';
 import { dropIndices, eventually, testConfig, uniquePrefix } from '../support/test-env';
@@ -21,7 +22,7 @@ describe('MCP error messages carry their prefix once', () => {
   let client: Client;
 
   beforeAll(async () => {
-    server = await startServer(testConfig({ QUARRY_INDEX_PREFIX: prefix }));
+    server = await startServerWithoutModel(testConfig({ QUARRY_INDEX_PREFIX: prefix }));
     client = new Client({ name: 'errors', version: '1' }, { capabilities: {} });
     await client.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`)));
   }, 120_000);
@@ -71,7 +72,7 @@ describe('a 503 while Redis is down says "redis is unavailable", not what ioredi
   beforeAll(async () => {
     redisOptions = { dataDir, url: `redis://127.0.0.1:${await findFreePort()}`, explicit: false };
     redisOptions.url = await startRedis(redisOptions);
-    server = await startServer(
+    server = await startServerWithoutModel(
       testConfig({
         REDIS_URL: redisOptions.url,
         QUARRY_API_KEYS: 'errors-reader-1:reader,errors-writer-1:writer',

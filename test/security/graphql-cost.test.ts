@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests assert on response bodies of many shapes */
 import { randomBytes } from 'node:crypto';
-import { startServer, type RunningServer } from '../../apps/server/src/server';
+import { type RunningServer } from '../../apps/server/src/server';
+import { startServerWithoutModel } from '../support/server';
 import { gql, wsClient } from '../support/graphql';
 import { call } from '../support/http';
 import { dropIndices, testConfig, uniquePrefix } from '../support/test-env';
@@ -31,7 +32,7 @@ describe('GraphQL cost limit (protected mode: no keys, the caller is the local a
   let base: string;
 
   beforeAll(async () => {
-    server = await startServer(testConfig({ QUARRY_INDEX_PREFIX: prefix }));
+    server = await startServerWithoutModel(testConfig({ QUARRY_INDEX_PREFIX: prefix }));
     base = server.url;
     const seeded = await call(base, 'POST', '/v1/documents?wait=true', [
       { id: 'cost-keep', collection: 'ops', body: 'Rotate the logs when the disk is full.' },
@@ -125,7 +126,7 @@ describe('rate limits take tokens per cost', () => {
 
   beforeAll(async () => {
     // 30 reads a minute: a burst of 30 plus one from the steady rate.
-    server = await startServer(
+    server = await startServerWithoutModel(
       testConfig({
         QUARRY_INDEX_PREFIX: prefix,
         QUARRY_API_KEYS: `${key}:reader`,

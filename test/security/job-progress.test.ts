@@ -1,6 +1,7 @@
 import { LiveQueryService } from '@quarry/live';
 import { randomUUID } from 'node:crypto';
-import { startServer, type RunningServer } from '../../apps/server/src/server';
+import { type RunningServer } from '../../apps/server/src/server';
+import { startServerWithoutModel } from '../support/server';
 import { gql, Recording, wsClient } from '../support/graphql';
 import { dropIndices, eventually, testConfig } from '../support/test-env';
 
@@ -12,7 +13,7 @@ describe('ingest progress is only for the principal that started the job (and ad
   let server: RunningServer;
 
   beforeAll(async () => {
-    server = await startServer(testConfig({ QUARRY_API_KEYS: KEYS }));
+    server = await startServerWithoutModel(testConfig({ QUARRY_API_KEYS: KEYS }));
   }, 120_000);
 
   afterAll(async () => {

@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests assert on response bodies of many shapes */
 import { SessionHub } from '@quarry/core';
-import { startServer, type RunningServer } from '../../apps/server/src/server';
+import { type RunningServer } from '../../apps/server/src/server';
+import { startServerWithoutModel } from '../support/server';
 import { dropIndices, eventually, testConfig } from '../support/test-env';
 import { rawRequest, upgrade } from './raw-http';
 
@@ -31,7 +32,7 @@ describe('abandoned MCP sessions and protocol errors', () => {
   let server: RunningServer;
 
   beforeAll(async () => {
-    server = await startServer(
+    server = await startServerWithoutModel(
       testConfig({ QUARRY_MAX_SESSIONS_PER_PRINCIPAL: '3', QUARRY_MCP_SESSION_IDLE_SECONDS: '2' }),
     );
   }, 120_000);

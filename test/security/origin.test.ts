@@ -1,4 +1,5 @@
-import { startServer, type RunningServer } from '../../apps/server/src/server';
+import { type RunningServer } from '../../apps/server/src/server';
+import { startServerWithoutModel } from '../support/server';
 import { dropIndices, testConfig } from '../support/test-env';
 import { rawRequest, upgrade } from './raw-http';
 
@@ -11,7 +12,7 @@ describe('protected mode resists a hostile web page (Host and Origin on every ro
   let wsBase: string;
 
   beforeAll(async () => {
-    server = await startServer(testConfig());
+    server = await startServerWithoutModel(testConfig());
     evilHost = `evil.example:${server.port}`;
     wsBase = server.url.replace('http', 'ws');
   }, 120_000);
@@ -81,7 +82,7 @@ describe('QUARRY_ALLOWED_HOSTS and QUARRY_ALLOWED_ORIGINS widen the policy; keys
   let server: RunningServer;
 
   beforeAll(async () => {
-    server = await startServer(
+    server = await startServerWithoutModel(
       testConfig({
         QUARRY_API_KEYS: 'a-reader-key-0123:reader',
         QUARRY_ALLOWED_HOSTS: 'quarry.internal',

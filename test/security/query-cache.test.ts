@@ -5,7 +5,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createRedisConnection, QueryCache } from '@quarry/redis';
 import { findFreePort } from '@quarry/services';
-import { startServer, type RunningServer } from '../../apps/server/src/server';
+import { type RunningServer } from '../../apps/server/src/server';
+import { startServerWithoutModel } from '../support/server';
 import { call } from '../support/http';
 import { dropIndices, eventually, testConfig } from '../support/test-env';
 
@@ -18,7 +19,7 @@ describe('the query cache never outlives an acknowledged write', () => {
     call(server.url, 'POST', '/v1/search', { query, mode: 'lexical', ...(collection ? { collection } : {}) });
 
   beforeAll(async () => {
-    server = await startServer(testConfig());
+    server = await startServerWithoutModel(testConfig());
     await call(server.url, 'POST', '/v1/documents?wait=true', [
       { id: 'zebra-1', collection: 'zoo', body: 'The zebra grazes in the savannah.' },
     ]);

@@ -1,7 +1,8 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests assert on response bodies of many shapes */
 import { SignJWT } from 'jose';
 import type WebSocket from 'ws';
-import { startServer, type RunningServer } from '../../apps/server/src/server';
+import { type RunningServer } from '../../apps/server/src/server';
+import { startServerWithoutModel } from '../support/server';
 import { call } from '../support/http';
 import { dropIndices, testConfig, uniquePrefix } from '../support/test-env';
 import { upgrade } from './raw-http';
@@ -62,8 +63,8 @@ describe('revocation and token expiry close open connections', () => {
   let second: RunningServer;
 
   beforeAll(async () => {
-    first = await startServer(testConfig(env));
-    second = await startServer(testConfig(env));
+    first = await startServerWithoutModel(testConfig(env));
+    second = await startServerWithoutModel(testConfig(env));
   }, 120_000);
 
   afterAll(async () => {

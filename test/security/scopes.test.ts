@@ -1,6 +1,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { startServer, type RunningServer } from '../../apps/server/src/server';
+import { type RunningServer } from '../../apps/server/src/server';
+import { startServerWithoutModel } from '../support/server';
 import { call } from '../support/http';
 import { dropIndices, testConfig } from '../support/test-env';
 
@@ -13,7 +14,9 @@ describe('collection scopes hold on writes, prompts, resources and completions',
   let reader: Client;
 
   beforeAll(async () => {
-    server = await startServer(testConfig({ QUARRY_API_KEYS: KEYS, QUARRY_RATE_LIMIT_READ: '0' }));
+    server = await startServerWithoutModel(
+      testConfig({ QUARRY_API_KEYS: KEYS, QUARRY_RATE_LIMIT_READ: '0' }),
+    );
     const seeded = await call(
       server.url,
       'POST',

@@ -1,6 +1,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { startServer, type RunningServer } from '../../apps/server/src/server';
+import { type RunningServer } from '../../apps/server/src/server';
+import { startServerWithoutModel } from '../support/server';
 import { gql } from '../support/graphql';
 import { call } from '../support/http';
 import { dropIndices, eventually, testConfig, uniquePrefix } from '../support/test-env';
@@ -16,7 +17,7 @@ describe('prompt templates cannot reach code', () => {
   let base: string;
 
   beforeAll(async () => {
-    server = await startServer(testConfig({ QUARRY_INDEX_PREFIX: prefix }));
+    server = await startServerWithoutModel(testConfig({ QUARRY_INDEX_PREFIX: prefix }));
     base = server.url;
   }, 120_000);
 

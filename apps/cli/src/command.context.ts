@@ -66,7 +66,7 @@ export class ReindexCommandModule {
         ConfigModule.forRoot(config, false),
         ObservabilityModule.forRoot(logger),
         ElasticsearchModule,
-        EmbeddingsModule,
+        EmbeddingsModule.forRoot(),
       ],
       providers: [{ provide: INDEX_SETUP_OPTIONS, useValue: { allowModelMismatch: true } }, IndexSetup],
     };

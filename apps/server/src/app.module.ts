@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import type { ConnectedConfig } from '@quarry/config';
 import { LOGGER, type Logger } from '@quarry/observability';
-import { QuarryModule } from '@quarry/runtime';
+import { QuarryModule, type QuarryOverrides } from '@quarry/runtime';
 import { GraphqlApiModule } from './graphql/graphql.module';
 import { McpHttpEndpoint } from './mcp/streamable-http';
 import { McpWebSocketGateway } from './mcp/websocket.gateway';
@@ -18,10 +18,10 @@ import { SearchController } from './rest/search.controller';
 /** The server: Quarry's modules behind its edges (REST, GraphQL, MCP over HTTP and WebSocket). */
 @Module({})
 export class AppModule {
-  static forRoot(config: ConnectedConfig, logger: Logger): DynamicModule {
+  static forRoot(config: ConnectedConfig, logger: Logger, overrides: QuarryOverrides = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [QuarryModule.forRoot(config, logger, true), GraphqlApiModule],
+      imports: [QuarryModule.forRoot(config, logger, true, overrides), GraphqlApiModule],
       controllers: [
         HealthController,
         DocumentsController,

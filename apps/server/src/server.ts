@@ -10,6 +10,7 @@ import type { ConnectedConfig, QuarryConfig } from '@quarry/config';
 import { createLogger, QuarryMetrics } from '@quarry/observability';
 import { LiveQueryService } from '@quarry/live';
 import { INGESTION, type Ingestion } from '@quarry/ingest';
+import type { QuarryOverrides } from '@quarry/runtime';
 import { AppModule } from './app.module';
 import { mountBrowserPages } from './console/console.routes';
 import { GRAPHQL_PATH, GraphqlWebSocketGateway } from './graphql/graphql-ws.gateway';
@@ -46,14 +47,20 @@ export function connected(config: QuarryConfig): ConnectedConfig {
  * checked first), then the HTTP server. `npm start` (main.ts) and the test setup start the
  * services themselves before calling it.
  */
-export async function startServer(config: QuarryConfig): Promise<RunningServer> {
+export async function startServer(
+  config: QuarryConfig,
+  overrides: QuarryOverrides = {},
+): Promise<RunningServer> {
   const settings = connected(config);
   const logger = createLogger(config.logLevel, 'quarry', config.logFormat);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(settings, logger), {
-    logger: ['error', 'warn'],
-    bodyParser: false,
-    abortOnError: false,
-  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot(settings, logger, overrides),
+    {
+      logger: ['error', 'warn'],
+      bodyParser: false,
+      abortOnError: false,
+    },
+  );
   try {
     app.disable('x-powered-by');
     // Bulk ingest carries up to 1,000 documents; the limit keeps one request from exhausting memory.

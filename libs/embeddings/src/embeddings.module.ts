@@ -1,4 +1,11 @@
-import { Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Global,
+  Inject,
+  Injectable,
+  Module,
+  type DynamicModule,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { CONFIG, type QuarryConfig } from '@quarry/config';
 import { QuarryMetrics } from '@quarry/observability';
 import { createEmbedder } from './create-embedder';
@@ -39,24 +46,38 @@ class EmbedderShutdown implements OnApplicationShutdown {
   }
 }
 
+const fromConfig = {
+  provide: EMBEDDER,
+  inject: [CONFIG, QuarryMetrics],
+  useFactory: async (config: QuarryConfig, metrics: QuarryMetrics) =>
+    timed(
+      await createEmbedder(
+        config.embedder.kind === 'local'
+          ? { ...config.embedder, dataDir: config.dataDir }
+          : { ...config.embedder, timeoutMs: config.requestTimeoutMs },
+      ),
+      metrics,
+    ),
+};
+
 @Global()
-@Module({
-  providers: [
-    {
-      provide: EMBEDDER,
-      inject: [CONFIG, QuarryMetrics],
-      useFactory: async (config: QuarryConfig, metrics: QuarryMetrics) =>
-        timed(
-          await createEmbedder(
-            config.embedder.kind === 'local'
-              ? { ...config.embedder, dataDir: config.dataDir }
-              : { ...config.embedder, timeoutMs: config.requestTimeoutMs },
-          ),
-          metrics,
-        ),
-    },
-    EmbedderShutdown,
-  ],
-  exports: [EMBEDDER],
-})
-export class EmbeddingsModule {}
+@Module({})
+export class EmbeddingsModule {
+  /** `embedder`: another implementation in place of the configured one (tests whose subject is not the model). */
+  static forRoot(embedder?: Embedder): DynamicModule {
+    return {
+      module: EmbeddingsModule,
+      providers: [
+        embedder
+          ? {
+              provide: EMBEDDER,
+              inject: [QuarryMetrics],
+              useFactory: (metrics: QuarryMetrics) => timed(embedder, metrics),
+            }
+          : fromConfig,
+        EmbedderShutdown,
+      ],
+      exports: [EMBEDDER],
+    };
+  }
+}

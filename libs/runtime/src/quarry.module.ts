@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule, type ConnectedConfig } from '@quarry/config';
-import { EmbeddingsModule } from '@quarry/embeddings';
+import { EmbeddingsModule, type Embedder } from '@quarry/embeddings';
 import { IngestModule } from '@quarry/ingest';
 import { LiveModule } from '@quarry/live';
 import { ObservabilityModule, type Logger } from '@quarry/observability';
@@ -11,6 +11,11 @@ import { McpModule } from './mcp.module';
 import { MessageManagerModule } from './message-manager.module';
 import { RegistryModule } from './registry.module';
 
+/** Parts a test may replace: only what is not its subject. */
+export interface QuarryOverrides {
+  embedder?: Embedder;
+}
+
 /** Everything a Quarry process serves from, connected to the services the config names. */
 @Module({})
 export class QuarryModule {
@@ -18,7 +23,12 @@ export class QuarryModule {
    * `serving`: a server or stdio process, which follows other instances (registry changes, live
    * subscriptions); a one-shot command runs its operation and leaves.
    */
-  static forRoot(config: ConnectedConfig, logger: Logger, serving: boolean): DynamicModule {
+  static forRoot(
+    config: ConnectedConfig,
+    logger: Logger,
+    serving: boolean,
+    overrides: QuarryOverrides = {},
+  ): DynamicModule {
     const domain = [SearchModule, LiveModule, IngestModule, AuthModule, RegistryModule, McpModule];
     return {
       module: QuarryModule,
@@ -27,7 +37,7 @@ export class QuarryModule {
         ObservabilityModule.forRoot(logger),
         ElasticsearchModule,
         RedisModule,
-        EmbeddingsModule,
+        EmbeddingsModule.forRoot(overrides.embedder),
         MessageManagerModule,
         ...domain,
       ],
