@@ -5,6 +5,9 @@
  * core directly (no server), and indexes a corpus first when its bench indices are missing.
  *
  *   BENCH_CORPORA=manpages,wordnet,pydoc BENCH_DOCUMENTS=800 BENCH_QUERIES=300 node dist/bench/rankings.js
+ *
+ * Another model gets indices of its own: QUARRY_EMBEDDER_MODEL=all-minilm-l6-v2 BENCH_MODEL_SUFFIX=1
+ * writes bench-<corpus>-all-minilm-l6-v2-* and rankings-<corpus>-all-minilm-l6-v2.json.
  */
 import { loadConfig } from '@quarry/config';
 import { createEmbedder } from '@quarry/embeddings';
@@ -26,6 +29,7 @@ import { writeResult } from './stats';
 const corpora = (process.env.BENCH_CORPORA ?? 'manpages,wordnet,pydoc').split(',') as CorpusName[];
 const documentsPerCorpus = Number(process.env.BENCH_DOCUMENTS ?? 800);
 const queriesPerCorpus = Number(process.env.BENCH_QUERIES ?? 300);
+const modelSuffix = process.env.BENCH_MODEL_SUFFIX === '1';
 
 export interface QueryRankings {
   query: string;
@@ -44,7 +48,8 @@ async function main() {
   try {
     for (const name of corpora) {
       const corpus = await buildCorpus(name, { documents: documentsPerCorpus, queries: queriesPerCorpus });
-      const prefix = `bench-${name}`;
+      const suffix = modelSuffix ? `-${embedder.model.id.replace(/^local:/, '')}` : '';
+      const prefix = `bench-${name}${suffix}`;
       const indices = indexNames(prefix);
       await setupIndices(client, prefix, embedder);
       const count = (await client.count({ index: indices.docs })).count;
@@ -61,7 +66,9 @@ async function main() {
         const lists = await search.rankings({ query: query.text }, {}, 100);
         out.push({ query: query.text, relevant: query.relevant, ...lists });
       }
-      process.stdout.write(`${name}: ${out.length} queries -> ${writeResult(`rankings-${name}`, out)}\n`);
+      process.stdout.write(
+        `${name}: ${out.length} queries -> ${writeResult(`rankings-${name}${suffix}`, out)}\n`,
+      );
     }
   } finally {
     await embedder.close();
