@@ -1,6 +1,14 @@
 import 'reflect-metadata';
 import { applyDecorators } from '@nestjs/common';
-import { Field, Float, ID, Int, registerEnumType, type ReturnTypeFuncValue } from '@nestjs/graphql';
+import {
+  Field,
+  Float,
+  ID,
+  InputType,
+  Int,
+  registerEnumType,
+  type ReturnTypeFuncValue,
+} from '@nestjs/graphql';
 import { ApiProperty, type ApiPropertyOptions } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -25,6 +33,7 @@ import {
 } from 'class-validator';
 import { GraphQLScalarType, valueFromASTUntyped } from 'graphql';
 import {
+  contractFields,
   declareField,
   fieldSchema,
   isClassType,
@@ -159,4 +168,26 @@ export function Prop(spec: FieldSpec): PropertyDecorator {
       }),
     )(target, key);
   };
+}
+
+/**
+ * A base class with some of another input's fields, as declared there (type, bounds, description,
+ * rules): `class SavedSearchDefinition extends PickContract(SearchInput, ['mode', 'size'])`.
+ * The fields are declared again from the same specs, so validation, OpenAPI, GraphQL and JSON
+ * Schema all follow the source.
+ */
+export function PickContract<T extends object, K extends keyof T & string>(
+  source: new () => T,
+  keys: readonly K[],
+): new () => Pick<T, K> {
+  const fields = contractFields(source);
+  abstract class Picked {}
+  for (const key of keys) {
+    const spec = fields?.get(key);
+    if (!spec) throw new Error(`${source.name}.${key} is not declared with @Prop`);
+    Prop(spec)(Picked.prototype, key);
+  }
+  InputType({ isAbstract: true })(Picked);
+  Object.defineProperty(Picked, 'name', { value: `${source.name}_${keys.join('_')}` });
+  return Picked as unknown as new () => Pick<T, K>;
 }
