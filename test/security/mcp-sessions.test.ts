@@ -1,5 +1,5 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests assert on response bodies of many shapes */
-import { SessionHub } from '@quarry/core';
+import { SessionHub } from '@quarry/mcp';
 import { type RunningServer } from '../../apps/server/src/server';
 import { startServerWithoutModel } from '../support/server';
 import { dropIndices, eventually, testConfig } from '../support/test-env';

@@ -5,7 +5,7 @@ import { MessageManager, type Principal } from '@quarry/core';
 import { EmbeddingsModule } from '@quarry/embeddings';
 import { INGESTION, type Ingestion } from '@quarry/ingest';
 import { ObservabilityModule, type Logger } from '@quarry/observability';
-import { QuarryModule } from '@quarry/runtime';
+import { QuarryModule } from '@quarry/app';
 import { ElasticsearchModule, INDEX_SETUP_OPTIONS, IndexSetup } from '@quarry/search';
 import { ensureServices } from '@quarry/services';
 

@@ -3,13 +3,14 @@ import { Command, Option } from 'commander';
 import { ConfigError, loadConfig, type QuarryConfig } from '@quarry/config';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import pino from 'pino';
-import { createMcpSession, QuarryError, type Envelope } from '@quarry/core';
+import { createMcpSession } from '@quarry/mcp';
+import { QuarryError, type Envelope } from '@quarry/core';
 import { createLogger } from '@quarry/observability';
 import { Client } from '@elastic/elasticsearch';
 import { EMBEDDER, type Embedder } from '@quarry/embeddings';
-import { MCP } from '@quarry/runtime';
+import { MCP } from '@quarry/mcp';
 import { NestFactory } from '@nestjs/core';
-import { QuarryModule } from '@quarry/runtime';
+import { QuarryModule } from '@quarry/app';
 import {
   describeLocation,
   EmbeddingReindexer,

@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import type { ConnectedConfig } from '@quarry/config';
 import { LOGGER, type Logger } from '@quarry/observability';
-import { QuarryModule, type QuarryOverrides } from '@quarry/runtime';
+import { QuarryModule, type QuarryOverrides } from '@quarry/app';
 import { GraphqlApiModule } from './graphql/graphql.module';
 import { McpHttpEndpoint } from './mcp/streamable-http';
 import { McpWebSocketGateway } from './mcp/websocket.gateway';

@@ -10,7 +10,7 @@ import type { ConnectedConfig, QuarryConfig } from '@quarry/config';
 import { createLogger, QuarryMetrics } from '@quarry/observability';
 import { LiveQueryService } from '@quarry/live';
 import { INGESTION, type Ingestion } from '@quarry/ingest';
-import type { QuarryOverrides } from '@quarry/runtime';
+import type { QuarryOverrides } from '@quarry/app';
 import { AppModule } from './app.module';
 import { mountBrowserPages } from './console/console.routes';
 import { GRAPHQL_PATH, GraphqlWebSocketGateway } from './graphql/graphql-ws.gateway';

@@ -5,11 +5,18 @@ import Redis from 'ioredis';
 import { RateLimiter } from '@quarry/auth';
 import { CONFIG, type QuarryConfig } from '@quarry/config';
 import { MessageManager, OperationExplorer, Operations, type OperationSource } from '@quarry/core';
-import { HealthChecker, LOGGER, QuarryMetrics, type Logger } from '@quarry/observability';
+import {
+  HealthChecker,
+  LOGGER,
+  QuarryMetrics,
+  type Logger,
+  healthOperation,
+  requestLogPlugin,
+  auditPlugin,
+  metricsPlugin,
+} from '@quarry/observability';
 import { AuditWriter, INDICES, type IndexNames } from '@quarry/search';
-import { healthOperation, requestLogPlugin } from './operations';
-import { auditPlugin, metricsPlugin } from './plugins';
-import { writesNeedRedis } from './redis-writes.plugin';
+import { writesNeedRedis } from '@quarry/redis';
 
 /** Flushes the audit trail before the Elasticsearch client closes. */
 @Injectable()

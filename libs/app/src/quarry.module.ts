@@ -6,10 +6,10 @@ import { LiveModule } from '@quarry/live';
 import { ObservabilityModule, type Logger } from '@quarry/observability';
 import { RedisModule } from '@quarry/redis';
 import { ElasticsearchModule, SearchModule } from '@quarry/search';
-import { AuthModule } from './auth.module';
-import { McpModule } from './mcp.module';
+import { AuthModule } from '@quarry/auth';
+import { McpModule } from '@quarry/mcp';
 import { MessageManagerModule } from './message-manager.module';
-import { RegistryModule } from './registry.module';
+import { RegistryModule } from '@quarry/registry';
 
 /** Parts a test may replace: only what is not its subject. */
 export interface QuarryOverrides {

@@ -1,5 +1,11 @@
 import type Redis from 'ioredis';
-import { Authenticator, generateApiKey, hashApiKey, type ApiKeyStore, type StoredApiKey } from '@quarry/auth';
+import {
+  Authenticator,
+  generateApiKey,
+  hashApiKey,
+  type ApiKeyStore,
+  type StoredApiKey,
+} from './authenticator';
 import type { QuarryConfig } from '@quarry/config';
 import { auditByName, NotFoundError, type Operation } from '@quarry/core';
 import type { RegistryRepository } from '@quarry/search';

@@ -1,12 +1,11 @@
 import { Inject, Module } from '@nestjs/common';
 import Redis from 'ioredis';
-import { Authenticator } from '@quarry/auth';
+import { Authenticator } from './authenticator';
 import { CONFIG, type QuarryConfig } from '@quarry/config';
 import { ConnectionRegistry, Operations, type OperationSource } from '@quarry/core';
-import { RedisBus } from '@quarry/redis';
+import { REGISTRY_CHANNEL, RedisBus } from '@quarry/redis';
 import { RegistryRepository, SearchModule } from '@quarry/search';
 import { apiKeyOperations, createAuthenticator } from './api-keys';
-import { REGISTRY_CHANNEL } from './registry.operations';
 
 @Operations()
 export class ApiKeyOperations implements OperationSource {

@@ -1,3 +1,5 @@
 export * from './principal';
 export * from './authenticator';
 export * from './rate-limiter';
+export * from './auth.module';
+export * from './api-keys';

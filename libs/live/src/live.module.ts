@@ -12,7 +12,7 @@ import { CONFIG, SERVING, type QuarryConfig } from '@quarry/config';
 import { Operations, type OperationSource } from '@quarry/core';
 import { EMBEDDER, type Embedder } from '@quarry/embeddings';
 import { LOGGER, type Logger } from '@quarry/observability';
-import { QueryCache, RedisBus } from '@quarry/redis';
+import { DOCUMENT_CHANGES_CHANNEL, QueryCache, RedisBus } from '@quarry/redis';
 import {
   DocumentChangeFeed,
   DocumentRepository,
@@ -25,9 +25,6 @@ import {
 import { liveOperations } from './live-operations';
 import { LiveQueryRepository } from './live-query.repository';
 import { LiveQueryService } from './live-query.service';
-
-/** Channel on which every instance announces document changes (live results, caches). */
-export const DOCUMENT_CHANGES_CHANNEL = 'quarry:documents';
 
 /**
  * Every acknowledged write: caches of its collections invalidated (before the answer), live

@@ -1,24 +1,27 @@
 import * as path from 'node:path';
 import { Module } from '@nestjs/common';
 import { findRepoRoot } from '@quarry/config';
-import {
-  MessageManager,
-  PromptManager,
-  ResourceManager,
-  SessionHub,
-  ToolRegistry,
-  type McpDependencies,
-} from '@quarry/core';
-import { RegistryModule } from './registry.module';
+import { MessageManager } from '@quarry/core';
+import { AuthModule } from '@quarry/auth';
+import { PromptManager, RegistryModule, ResourceManager, ToolRegistry } from '@quarry/registry';
+import type { McpDependencies } from './mcp.server';
+import { RegistrySync } from './registry-sync';
+import { SessionHub } from './session.hub';
 
 /** What every MCP session needs (`McpDependencies`), whichever transport carries it. */
 export const MCP = Symbol('McpDependencies');
 
 const VERSION: string = (require(path.join(findRepoRoot(), 'package.json')) as { version: string }).version;
 
+/**
+ * MCP sessions' shared parts: the registry's lists, the hub that notifies this instance's
+ * sessions, and the sync that keeps both current with every instance's changes.
+ */
 @Module({
-  imports: [RegistryModule],
+  imports: [RegistryModule, AuthModule],
   providers: [
+    SessionHub,
+    RegistrySync,
     {
       provide: MCP,
       inject: [MessageManager, ToolRegistry, PromptManager, ResourceManager, SessionHub],
@@ -31,6 +34,6 @@ const VERSION: string = (require(path.join(findRepoRoot(), 'package.json')) as {
       ): McpDependencies => ({ manager, tools, prompts, resources, hub, version: VERSION }),
     },
   ],
-  exports: [MCP, RegistryModule],
+  exports: [MCP, SessionHub, RegistryModule],
 })
 export class McpModule {}

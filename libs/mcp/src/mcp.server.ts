@@ -16,12 +16,9 @@ import {
   UnsubscribeRequestSchema,
   type CallToolResult,
 } from '@modelcontextprotocol/sdk/types.js';
-import { toQuarryError } from '../errors';
-import type { MessageManager, Principal, Transport } from '../message-manager';
-import type { PromptManager } from './prompt.manager';
-import type { ResourceManager } from './resource.manager';
+import { toQuarryError, type MessageManager, type Principal, type Transport } from '@quarry/core';
+import type { PromptManager, ResourceManager, ToolRegistry } from '@quarry/registry';
 import { LOG_LEVELS, type LogLevel, type SessionHandle, type SessionHub } from './session.hub';
-import type { ToolRegistry } from './tool.registry';
 import { sendPlainErrorMessages } from './wire-errors';
 
 export interface McpDependencies {

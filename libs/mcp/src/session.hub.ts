@@ -1,4 +1,4 @@
-import type { Principal } from '../message-manager';
+import type { Principal } from '@quarry/core';
 
 export type LogLevel = 'debug' | 'info' | 'notice' | 'warning' | 'error' | 'critical' | 'alert' | 'emergency';
 

@@ -2,3 +2,5 @@ export * from './health';
 export * from './logger';
 export * from './metrics';
 export * from './observability.module';
+export * from './manager.plugins';
+export * from './health.operation';

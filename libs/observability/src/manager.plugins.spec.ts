@@ -1,6 +1,6 @@
 import { auditBatch, MessageManager, meterBatch, type Operation } from '@quarry/core';
 import { createLogger, QuarryMetrics } from '@quarry/observability';
-import { auditPlugin, metricsPlugin } from './plugins';
+import { auditPlugin, metricsPlugin } from './manager.plugins';
 
 const admin = { id: 'key:ops', role: 'admin' as const };
 

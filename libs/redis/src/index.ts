@@ -1,4 +1,5 @@
+export * from './channels';
 export * from './redis.bus';
-export * from './resource.cache';
 export * from './query.cache';
 export * from './redis.module';
+export * from './redis-writes.plugin';

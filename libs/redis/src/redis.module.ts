@@ -4,7 +4,6 @@ import { CONFIG, type ConnectedConfig } from '@quarry/config';
 import { LOGGER, QuarryMetrics, type Logger } from '@quarry/observability';
 import { QueryCache } from './query.cache';
 import { createRedisConnection, RedisBus } from './redis.bus';
-import { RedisResourceCache } from './resource.cache';
 
 /** Closes the connections last, once every module has stopped using them. */
 @Injectable()
@@ -22,7 +21,7 @@ class RedisShutdown implements OnApplicationShutdown {
 
 /**
  * Redis as every instance shares it: the command connection, pub/sub between instances, and the
- * caches built on them. Redis itself is started elsewhere.
+ * query cache built on them. Redis itself is started elsewhere.
  */
 @Global()
 @Module({
@@ -55,14 +54,8 @@ class RedisShutdown implements OnApplicationShutdown {
             ),
         }),
     },
-    {
-      provide: RedisResourceCache,
-      inject: [Redis, CONFIG],
-      useFactory: (redis: Redis, config: ConnectedConfig) =>
-        new RedisResourceCache(redis, config.indexPrefix),
-    },
     RedisShutdown,
   ],
-  exports: [Redis, RedisBus, QueryCache, RedisResourceCache],
+  exports: [Redis, RedisBus, QueryCache],
 })
 export class RedisModule {}

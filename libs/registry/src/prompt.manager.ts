@@ -1,5 +1,4 @@
-import type { OperationContext } from '../message-manager';
-import { InvalidError, NotFoundError, type FieldProblem } from '../errors';
+import { type OperationContext, InvalidError, NotFoundError, type FieldProblem } from '@quarry/core';
 import {
   compileTemplate,
   renderTemplate,

@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { documentUri, type DynamicPrompt, type MessageManager, type PromptContent } from '@quarry/core';
+import { documentUri } from './resource.manager';
+import type { DynamicPrompt, PromptContent } from './prompt.manager';
+import { type MessageManager } from '@quarry/core';
 import type { SearchResult } from '@quarry/search';
 import { validatePromptFile } from './registry.operations';
 

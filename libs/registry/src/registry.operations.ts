@@ -1,19 +1,22 @@
 import {
   auditByName,
-  checkPromptTemplate,
   InvalidError,
   NotFoundError,
   validateInput,
   type MessageManager,
   type Operation,
+  type Principal,
+} from '@quarry/core';
+import {
+  checkPromptTemplate,
   type PromptManager,
   type PromptTemplate,
-  type Principal,
   type RenderedPrompt,
-  type ResourceManager,
-  type ToolRegistry,
-} from '@quarry/core';
-import { checkSavedSearch, SavedSearchDefinition, type RegistryRepository } from '@quarry/search';
+} from './prompt.manager';
+import { type ResourceManager } from './resource.manager';
+import { type ToolRegistry } from './tool.registry';
+import type { RegistryRepository } from '@quarry/search';
+import { checkSavedSearch, SavedSearchDefinition } from './saved-search';
 import {
   IsArray,
   IsIn,
@@ -28,8 +31,6 @@ import {
   MaxLength,
 } from 'class-validator';
 import { Type } from 'class-transformer';
-
-export const REGISTRY_CHANNEL = 'quarry:registry';
 
 class NameInput {
   @IsString()

@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import type { ResourceCache, ResourceContents } from '@quarry/core';
+import type { ResourceCache, ResourceContents } from './resource.manager';
 
 type Entry = ResourceContents & { collection: string };
 

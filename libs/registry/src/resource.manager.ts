@@ -1,5 +1,4 @@
-import { InvalidError, NotFoundError } from '../errors';
-import type { Principal } from '../message-manager';
+import { InvalidError, NotFoundError, type Principal } from '@quarry/core';
 
 export interface ResourceContents {
   uri: string;

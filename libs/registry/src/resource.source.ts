@@ -1,8 +1,7 @@
 import type { Client } from '@elastic/elasticsearch';
-import { NotFoundError, type Principal, type ResourceSource } from '@quarry/core';
-import type { DocumentRepository } from './document.repository';
-import { mapElasticsearchError } from './elasticsearch.client';
-import type { SearchRepository } from './search.repository';
+import { NotFoundError, type Principal } from '@quarry/core';
+import type { ResourceSource } from './resource.manager';
+import { mapElasticsearchError, type DocumentRepository, type SearchRepository } from '@quarry/search';
 
 /** MCP resources backed by the full-text index, scoped to what the principal may see. */
 export class IndexResourceSource implements ResourceSource {

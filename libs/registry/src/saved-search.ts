@@ -1,109 +1,81 @@
-import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  IsArray,
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsNumber,
-  IsOptional,
-  IsString,
-  Length,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-  ValidateNested,
-} from 'class-validator';
-import { InvalidError, type FieldProblem, type ToolDefinition } from '@quarry/core';
-import { FUSION_METHODS, type FusionMethod } from './fusion';
-import { LIMITS } from './limits';
-import { SEARCH_MODES, SearchFilters, type SearchInput, type SearchMode } from './search.dto';
-import { IsCollectionSelector } from './validators';
-import { SEARCH_RESULT_SCHEMA } from './output-schemas';
-import { summarizeSearch } from './search.operations';
+import { InputType } from '@nestjs/graphql';
+import { IsIn } from 'class-validator';
+import { InvalidError, jsonSchemaOf, type FieldProblem } from '@quarry/core';
+import type { ToolDefinition } from './tool.registry';
+import { PickContract, Prop } from '@quarry/contract';
+import { SEARCH_RESULT_SCHEMA, SearchInput, summarizeSearch } from '@quarry/search';
 
 const PARAMETER_TYPES = ['string', 'number', 'boolean'] as const;
 const RESERVED = ['query', 'size', 'from', 'semanticRatio', 'fusion'];
 
 /** A parameter of a saved-search tool: a value the caller gives, applied as a filter. */
+@InputType('SavedSearchParameterInput')
 export class SavedSearchParameter {
-  @IsString()
-  @Matches(/^[a-z][a-z0-9_]{0,39}$/, {
-    message: 'name must be lowercase letters, digits and _, starting with a letter',
+  @Prop({
+    type: 'string',
+    pattern: {
+      regex: /^[a-z][a-z0-9_]{0,39}$/,
+      message: 'name must be lowercase letters, digits and _, starting with a letter',
+    },
+    description: "the tool argument's name",
   })
   name!: string;
 
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
+  @Prop({ type: 'string', optional: true, maxLength: 500 })
   description?: string;
 
-  @IsIn(PARAMETER_TYPES as unknown as string[])
+  // A string in GraphQL (as before), an enum in JSON Schema and OpenAPI.
+  @Prop({
+    type: 'string',
+    validate: [IsIn(PARAMETER_TYPES as unknown as string[])],
+    schema: { enum: [...PARAMETER_TYPES] },
+    description: '"string", "number" or "boolean"',
+  })
   type!: (typeof PARAMETER_TYPES)[number];
 
-  @IsOptional()
-  @IsBoolean()
+  @Prop({ type: 'boolean', optional: true, default: false })
   required?: boolean;
 
-  @IsString()
-  @Matches(/^(tags|metadata\.[\w.-]{1,128})$/, { message: 'target must be "tags" or "metadata.<field>"' })
+  @Prop({
+    type: 'string',
+    pattern: {
+      regex: /^(tags|metadata\.[\w.-]{1,128})$/,
+      message: 'target must be "tags" or "metadata.<field>"',
+    },
+    description: '"tags" or "metadata.<field>": where the value filters',
+  })
   target!: string;
 }
 
-/** What an admin registers: a search with fixed scope, offered to agents as a tool of its own. */
-export class SavedSearchDefinition {
-  @IsString()
-  @Matches(/^[a-z][a-z0-9_]{1,63}$/, {
-    message: 'name must be 2-64 lowercase letters, digits and _, starting with a letter',
+/**
+ * What an admin registers: a search with fixed scope, offered to agents as a tool of its own.
+ * Its search fields are `search`'s own (declared once in SearchInput); `semanticRatio` and
+ * `fusion` are the tool's defaults, a call may name others.
+ */
+@InputType('SavedSearchToolInput')
+export class SavedSearchDefinition extends PickContract(SearchInput, [
+  'collection',
+  'mode',
+  'semanticRatio',
+  'fusion',
+  'tags',
+  'filters',
+  'size',
+]) {
+  @Prop({
+    type: 'string',
+    pattern: {
+      regex: /^[a-z][a-z0-9_]{1,63}$/,
+      message: 'name must be 2-64 lowercase letters, digits and _, starting with a letter',
+    },
+    description: 'the tool name agents see',
   })
   name!: string;
 
-  @IsString()
-  @Length(1, 1000)
+  @Prop({ type: 'string', minLength: 1, maxLength: 1000, description: 'what the tool finds, for agents' })
   description!: string;
 
-  @IsOptional()
-  @IsCollectionSelector()
-  collection?: string | string[];
-
-  @IsOptional()
-  @IsIn(SEARCH_MODES as unknown as string[])
-  mode?: SearchMode;
-
-  /** The hybrid weighting of this tool's searches (a call may name another, as on `search`). */
-  @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0)
-  @Max(1)
-  semanticRatio?: number;
-
-  @IsOptional()
-  @IsIn(FUSION_METHODS as unknown as string[])
-  fusion?: FusionMethod;
-
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(LIMITS.tags)
-  @IsString({ each: true })
-  tags?: string[];
-
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => SearchFilters)
-  filters?: SearchFilters;
-
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(LIMITS.maxSize)
-  size?: number;
-
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(10)
-  @ValidateNested({ each: true })
-  @Type(() => SavedSearchParameter)
+  @Prop({ type: () => SavedSearchParameter, array: true, optional: true, maxItems: 10 })
   parameters?: SavedSearchParameter[];
 }
 
@@ -133,24 +105,25 @@ export function checkSavedSearch(
     );
 }
 
+type Schema = Record<string, unknown>;
+
+/** A `search` argument's schema, saying this tool's default when its definition fixes one. */
+function withDefault(schema: Schema, value: unknown): Schema {
+  if (value === undefined) return schema;
+  return { ...schema, default: value, description: `${String(schema.description ?? '')}; default ${value}` };
+}
+
 /** The tool agents see for a saved search, and how a call becomes a `search` operation. */
 export function savedSearchTool(definition: SavedSearchDefinition): ToolDefinition {
   const parameters = definition.parameters ?? [];
+  // The arguments a caller may give, as `search` declares them.
+  const search = (jsonSchemaOf(SearchInput) as { properties: Record<string, Schema> }).properties;
   const properties: Record<string, unknown> = {
-    query: { type: 'string', minLength: 1, maxLength: LIMITS.queryLength, description: 'What to look for' },
-    size: { type: 'integer', minimum: 1, maximum: LIMITS.maxSize, description: 'How many hits (default 10)' },
+    query: search.query,
+    size: withDefault(search.size, definition.size),
     // The weighting is not scope: a caller may tune it as on `search`, within the fixed collections.
-    semanticRatio: {
-      type: 'number',
-      minimum: 0,
-      maximum: 1,
-      description: `Hybrid only: weight of meaning against words, 0..1 (0 = exactly the lexical ranking, 1 = exactly the semantic one)${definition.semanticRatio === undefined ? '' : `; default ${definition.semanticRatio}`}`,
-    },
-    fusion: {
-      type: 'string',
-      enum: [...FUSION_METHODS],
-      description: `Hybrid only: relative = blend of standardised scores, rrf = reciprocal rank fusion (ranks only)${definition.fusion ? `; default ${definition.fusion}` : ''}`,
-    },
+    semanticRatio: withDefault(search.semanticRatio, definition.semanticRatio),
+    fusion: withDefault(search.fusion, definition.fusion),
   };
   for (const p of parameters)
     properties[p.name] = { type: p.type, ...(p.description ? { description: p.description } : {}) };
@@ -199,7 +172,7 @@ export function savedSearchTool(definition: SavedSearchDefinition): ToolDefiniti
         collection: definition.collection,
         size: (args.size as number | undefined) ?? definition.size,
         semanticRatio: (args.semanticRatio as number | undefined) ?? definition.semanticRatio,
-        fusion: (args.fusion as FusionMethod | undefined) ?? definition.fusion,
+        fusion: (args.fusion as SearchInput['fusion']) ?? definition.fusion,
         ...(tags.length ? { tags } : {}),
         filters: {
           ...(definition.filters ?? {}),

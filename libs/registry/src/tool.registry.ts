@@ -1,6 +1,12 @@
-import type { Operation, Principal, Role, ToolAnnotations, ToolExposure } from '../message-manager';
-import { roleAllows } from '../message-manager';
-import { jsonSchemaOf } from '../json-schema';
+import {
+  type Operation,
+  type Principal,
+  type Role,
+  type ToolAnnotations,
+  type ToolExposure,
+  roleAllows,
+  jsonSchemaOf,
+} from '@quarry/core';
 
 export interface ToolDefinition {
   name: string;

@@ -15,7 +15,6 @@ import { setupIndices, type IndexSetupOptions } from './index-setup';
 import { IngestService } from './ingest.service';
 import { RegistryRepository } from './registry.repository';
 import { reindexOperations } from './reindex.operations';
-import { IndexResourceSource } from './resource.source';
 import { searchOperations } from './search.operations';
 import { SearchRepository } from './search.repository';
 import { SearchService } from './search.service';
@@ -132,16 +131,6 @@ const byIndices = <T>(build: (client: Client, indices: IndexNames) => T) => ({
           feed.publish(changes, changed, visible),
         ),
     },
-    {
-      provide: IndexResourceSource,
-      inject: [Client, INDICES, DocumentRepository, SearchRepository],
-      useFactory: (
-        client: Client,
-        indices: IndexNames,
-        documents: DocumentRepository,
-        search: SearchRepository,
-      ) => new IndexResourceSource(client, indices.docs, documents, search),
-    },
     SearchOperations,
     ReindexOperations,
   ],
@@ -152,7 +141,6 @@ const byIndices = <T>(build: (client: Client, indices: IndexNames) => T) => ({
     RegistryRepository,
     SearchService,
     IngestService,
-    IndexResourceSource,
     DocumentChangeFeed,
     ReindexOperations,
   ],

@@ -5,7 +5,7 @@ import { GraphQLModule } from '@nestjs/graphql';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LiveModule } from '@quarry/live';
 import { LOGGER, type Logger } from '@quarry/observability';
-import { AuthModule } from '@quarry/runtime';
+import { AuthModule } from '@quarry/auth';
 import { GraphqlContexts } from './graphql.context';
 import { formatGraphqlError } from './graphql.errors';
 import { GRAPHQL_PATH, GraphqlWebSocketGateway } from './graphql-ws.gateway';

@@ -6,14 +6,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Authenticator } from '@quarry/auth';
 import { CONFIG, type QuarryConfig } from '@quarry/config';
 import { LOGGER, type Logger } from '@quarry/observability';
-import { MCP } from '@quarry/runtime';
-import {
-  ConnectionRegistry,
-  createMcpSession,
-  QuarryError,
-  type McpDependencies,
-  type Principal,
-} from '@quarry/core';
+import { MCP } from '@quarry/mcp';
+import { ConnectionRegistry, QuarryError, type Principal } from '@quarry/core';
+import { createMcpSession, type McpDependencies } from '@quarry/mcp';
 import { credentialsOf } from '../rest/envelope';
 
 export const MCP_HTTP_PATH = '/mcp';

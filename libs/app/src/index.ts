@@ -1,0 +1,2 @@
+export * from './message-manager.module';
+export * from './quarry.module';

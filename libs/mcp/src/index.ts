@@ -1,0 +1,5 @@
+export * from './mcp.server';
+export * from './session.hub';
+export * from './wire-errors';
+export * from './mcp.module';
+export * from './registry-sync';
