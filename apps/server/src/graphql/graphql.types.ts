@@ -14,13 +14,12 @@ import {
   HitRetrieverPosition,
   FacetBucket,
   SearchFacets,
-  SEARCH_MODE,
   SearchFilters,
   SearchHit,
   SearchInput,
   SearchResult,
-  type SearchMode,
 } from '@quarry/search';
+import { SavedSearchDefinition, SavedSearchParameter } from '@quarry/registry';
 
 /**
  * The GraphQL shapes of Quarry's contract (ARCHITECTURE.md) not yet declared with `@Prop`.
@@ -45,6 +44,8 @@ export {
   IngestResult as IngestResultType,
   DeleteResult as DeleteResultType,
   CollectionCount as CollectionType,
+  SavedSearchParameter as SavedSearchParameterInputType,
+  SavedSearchDefinition as SavedSearchToolInputType,
 };
 
 /** IngestStatus values by GraphQL name (`IngestStatusValue.FAILED`). */
@@ -161,51 +162,6 @@ export class RegistryEntryType {
 
   @Field(() => Int)
   version!: number;
-}
-
-@InputType('SavedSearchParameterInput')
-export class SavedSearchParameterInputType {
-  @Field()
-  name!: string;
-
-  @Field({ nullable: true })
-  description?: string;
-
-  @Field({ description: '"string", "number" or "boolean"' })
-  type!: string;
-
-  @Field({ nullable: true })
-  required?: boolean;
-
-  @Field({ description: '"tags" or "metadata.<field>"' })
-  target!: string;
-}
-
-@InputType('SavedSearchToolInput')
-export class SavedSearchToolInputType {
-  @Field()
-  name!: string;
-
-  @Field()
-  description!: string;
-
-  @Field(() => [String], { nullable: true })
-  collection?: string[];
-
-  @Field(() => SEARCH_MODE.graphql, { nullable: true })
-  mode?: SearchMode;
-
-  @Field(() => [String], { nullable: true })
-  tags?: string[];
-
-  @Field(() => SearchFilters, { nullable: true })
-  filters?: SearchFilters;
-
-  @Field(() => Int, { nullable: true })
-  size?: number;
-
-  @Field(() => [SavedSearchParameterInputType], { nullable: true })
-  parameters?: SavedSearchParameterInputType[];
 }
 
 @InputType('PromptArgumentInput')
