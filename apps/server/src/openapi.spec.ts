@@ -83,6 +83,12 @@ describe('/openapi.json', () => {
         expect(response.description).not.toBe('');
       }
       if (path.startsWith('/health')) continue;
+      // Each route names the operation it runs (@RunsOperation), so its result and role come from it.
+      expect([path, method, (route as unknown as Record<string, unknown>)['x-quarry-operation']]).toEqual([
+        path,
+        method,
+        expect.any(String),
+      ]);
       expect([path, method, Object.keys(responses)]).toEqual([
         path,
         method,

@@ -3,6 +3,7 @@ import { ApiBody, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs
 import type { Request } from 'express';
 import { DocumentInput, IngestResult } from '@quarry/search';
 import { flag, RestEdge } from './envelope';
+import { RunsOperation } from './operation-route';
 
 @ApiTags('documents')
 @Controller('v1/documents')
@@ -17,6 +18,7 @@ export class DocumentsController {
   @ApiBody({ type: [DocumentInput] })
   @ApiQuery({ name: 'wait', required: false, description: 'answer once the documents are searchable' })
   @ApiOkResponse({ type: IngestResult })
+  @RunsOperation('index_documents')
   index(@Req() request: Request, @Body() body: unknown, @Query('wait') wait?: string) {
     // A bare array is the documented shape; `{ documents: [...] }` is accepted too.
     const documents = Array.isArray(body) ? body : (body as { documents?: unknown })?.documents;
@@ -33,6 +35,7 @@ export class DocumentsController {
   @ApiQuery({ name: 'chunk', required: false, description: 'read around this chunk (hit location.chunk)' })
   @ApiQuery({ name: 'offset', required: false })
   @ApiQuery({ name: 'maxChars', required: false, description: 'character budget' })
+  @RunsOperation('get_document')
   get(
     @Req() request: Request,
     @Param('id') id: string,
@@ -50,6 +53,7 @@ export class DocumentsController {
   @Delete(':id')
   @ApiOperation({ summary: 'Delete a document and its chunks' })
   @ApiQuery({ name: 'wait', required: false })
+  @RunsOperation('delete_document')
   delete(@Req() request: Request, @Param('id') id: string, @Query('wait') wait?: string) {
     return this.edge.handle(request, 'delete_document', {
       id,

@@ -3,6 +3,7 @@ import { ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { SourceInput } from '@quarry/ingest';
 import { flag, RestEdge } from './envelope';
+import { RunsOperation } from './operation-route';
 
 const defined = (values: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
@@ -18,6 +19,7 @@ export class IngestionController {
   @ApiQuery({ name: 'collection', required: false })
   @ApiQuery({ name: 'cursor', required: false })
   @ApiQuery({ name: 'size', required: false })
+  @RunsOperation('list_documents')
   list(
     @Req() request: Request,
     @Query('collection') collection?: string,
@@ -35,6 +37,7 @@ export class IngestionController {
   @ApiQuery({ name: 'sourceName', required: false })
   @ApiQuery({ name: 'idPrefix', required: false })
   @ApiQuery({ name: 'updatedBefore', required: false })
+  @RunsOperation('delete_documents')
   deleteMatching(@Req() request: Request, @Query() query: Record<string, string | string[]>) {
     const { tag, ...rest } = query;
     return this.edge.handle(
@@ -46,6 +49,7 @@ export class IngestionController {
 
   @Delete('collections/:name')
   @ApiOperation({ summary: 'Delete a collection: all its documents and their chunks' })
+  @RunsOperation('delete_collection')
   deleteCollection(@Req() request: Request, @Param('name') name: string) {
     return this.edge.handle(request, 'delete_collection', { collection: name });
   }
@@ -54,12 +58,14 @@ export class IngestionController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Define a source (directory or http-json) to keep in sync' })
   @ApiBody({ type: SourceInput })
+  @RunsOperation('add_source')
   addSource(@Req() request: Request, @Body() body: unknown) {
     return this.edge.handle(request, 'add_source', body);
   }
 
   @Get('sources')
   @ApiOperation({ summary: 'Sources with their last sync' })
+  @RunsOperation('list_sources')
   listSources(@Req() request: Request) {
     return this.edge.handle(request, 'list_sources', {});
   }
@@ -68,6 +74,7 @@ export class IngestionController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Sync a source now, as a job; ?wait=true answers when the job ends' })
   @ApiQuery({ name: 'wait', required: false })
+  @RunsOperation('sync_source')
   sync(@Req() request: Request, @Param('name') name: string, @Query('wait') wait?: string) {
     return this.edge.handle(request, 'sync_source', { name, wait: flag(wait) ?? false });
   }
@@ -77,18 +84,21 @@ export class IngestionController {
     summary: 'Remove a source and the documents it brought in (?keepDocuments=true keeps them)',
   })
   @ApiQuery({ name: 'keepDocuments', required: false })
+  @RunsOperation('remove_source')
   removeSource(@Req() request: Request, @Param('name') name: string, @Query('keepDocuments') keep?: string) {
     return this.edge.handle(request, 'remove_source', { name, keepDocuments: flag(keep) ?? false });
   }
 
   @Get('jobs')
   @ApiOperation({ summary: 'Ingestion jobs, newest first' })
+  @RunsOperation('list_jobs')
   listJobs(@Req() request: Request, @Query('size') size?: string) {
     return this.edge.handle(request, 'list_jobs', defined({ size }));
   }
 
   @Get('jobs/:id')
   @ApiOperation({ summary: 'One job: status, stage, counts per stage, failures with reasons' })
+  @RunsOperation('get_job')
   getJob(@Req() request: Request, @Param('id') id: string) {
     return this.edge.handle(request, 'get_job', { id });
   }
@@ -96,6 +106,7 @@ export class IngestionController {
   @Post('jobs/:id/cancel')
   @HttpCode(200)
   @ApiOperation({ summary: 'Cancel a running job' })
+  @RunsOperation('cancel_job')
   cancelJob(@Req() request: Request, @Param('id') id: string) {
     return this.edge.handle(request, 'cancel_job', { id });
   }
