@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { findRepoRoot } from '@quarry/config';
 import { MessageManager } from '@quarry/core';
 import { AuthModule } from '@quarry/auth';
+import { SearchModule } from '@quarry/search';
 import { PromptManager, RegistryModule, ResourceManager, ToolRegistry } from '@quarry/registry';
 import type { McpDependencies } from './mcp.server';
 import { RegistrySync } from './registry-sync';
@@ -18,7 +19,7 @@ const VERSION: string = (require(path.join(findRepoRoot(), 'package.json')) as {
  * sessions, and the sync that keeps both current with every instance's changes.
  */
 @Module({
-  imports: [RegistryModule, AuthModule],
+  imports: [RegistryModule, AuthModule, SearchModule],
   providers: [
     SessionHub,
     RegistrySync,

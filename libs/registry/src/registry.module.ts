@@ -94,6 +94,6 @@ export class RegistryOperations implements OperationSource {
     },
     RegistryOperations,
   ],
-  exports: [ToolRegistry, PromptManager, ResourceManager, RedisResourceCache, RegistryRepository],
+  exports: [ToolRegistry, PromptManager, ResourceManager, RedisResourceCache],
 })
 export class RegistryModule {}
