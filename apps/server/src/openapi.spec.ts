@@ -124,6 +124,20 @@ describe('/openapi.json', () => {
     });
   });
 
+  it('is OpenAPI 3.0 throughout: no JSON Schema type lists, null types or propertyNames', () => {
+    const offences: string[] = [];
+    const visit = (node: unknown, path: string): void => {
+      if (!node || typeof node !== 'object') return;
+      const record = node as Record<string, unknown>;
+      if (Array.isArray(record.type) || record.type === 'null') offences.push(`${path}.type`);
+      if ('propertyNames' in record && path.includes('schema')) offences.push(`${path}.propertyNames`);
+      for (const [key, value] of Object.entries(record)) visit(value, `${path}.${key}`);
+    };
+    visit(document.paths, 'paths');
+    visit(document.components?.schemas, 'components.schemas');
+    expect(offences).toEqual([]);
+  });
+
   it('turns JSON Schema nullability into OpenAPI 3.0 nullable', () => {
     expect(toOpenApiSchema({ type: ['string', 'null'] })).toEqual({ type: 'string', nullable: true });
     expect(

@@ -172,9 +172,14 @@ export function buildOpenApi(app: INestApplication, operations?: OperationLookup
   );
   // Credentials are optional for loopback callers when no keys are configured.
   document.security = [...(document.security ?? []), {}];
+  // The contract classes speak JSON Schema (as MCP does); OpenAPI 3.0 says nullability and unions its own way.
+  const schemas = Object.entries(document.components?.schemas ?? {}).map(([name, schema]) => [
+    name,
+    toOpenApiSchema(schema),
+  ]);
   document.components = {
     ...document.components,
-    schemas: { ...document.components?.schemas, Error: ERROR_BODY },
+    schemas: { ...Object.fromEntries(schemas), Error: ERROR_BODY },
   };
   const lookup = operations ?? managerOf(app);
   for (const [path, item] of Object.entries(document.paths)) {
