@@ -1,28 +1,12 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsArray,
-  IsBoolean,
-  IsIn,
-  IsNumber,
-  IsOptional,
-  IsString,
-  Length,
-  Max,
-  Min,
-  registerDecorator,
-  ValidateNested,
-  type ValidationArguments,
-} from 'class-validator';
+import { registerDecorator, type ValidationArguments } from 'class-validator';
+import { PickContract, Prop } from '@quarry/contract';
 import type { Operation, OperationContext } from '@quarry/core';
 import { FUSION_METHODS, fuse, type FusionMethod, type FusionOptions, type RankedDoc } from './fusion';
 import { ID_PATTERN, LIMITS } from './limits';
 import { searchCost } from './operation-costs';
 import { meanScores, scoreRanking, type Grades, type RelevanceScores } from './relevance';
 import type { SearchService } from './search.service';
-import { IsCollectionSelector } from './validators';
+import { SearchInput } from './search.dto';
 
 export const EVAL_LIMITS = { judgments: 1_000, relevantPerQuery: 1_000, maxGrade: 10 } as const;
 /** Deep enough for recall@100. */
@@ -62,61 +46,32 @@ function IsGrades() {
 }
 
 /** One judged query: the documents that answer it, graded (0 = judged not relevant). */
-export class Judgment {
-  @ApiProperty({ maxLength: LIMITS.queryLength })
-  @IsString()
-  @Length(1, LIMITS.queryLength)
-  query!: string;
-
-  @ApiProperty({
-    type: 'object',
-    additionalProperties: { type: 'number' },
+export class Judgment extends PickContract(SearchInput, ['query', 'collection']) {
+  @Prop({
+    type: 'json',
+    validate: [IsGrades()],
+    schema: {
+      additionalProperties: { type: 'number', minimum: 0, maximum: EVAL_LIMITS.maxGrade },
+      minProperties: 1,
+      maxProperties: EVAL_LIMITS.relevantPerQuery,
+      example: { 'runbook-disk': 2, 'runbook-cert': 1 },
+    },
     description: 'document id → grade (1 = relevant, higher = more relevant, 0 = judged not relevant)',
-    example: { 'runbook-disk': 2, 'runbook-cert': 1 },
   })
-  @IsGrades()
   relevant!: Grades;
-
-  @ApiPropertyOptional({ oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] })
-  @IsOptional()
-  @IsCollectionSelector()
-  collection?: string | string[];
 }
 
-export class EvaluateInput {
-  @ApiProperty({ type: [Judgment], minItems: 1, maxItems: EVAL_LIMITS.judgments })
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(EVAL_LIMITS.judgments)
-  @ValidateNested({ each: true })
-  @Type(() => Judgment)
+/** Judged queries; the hybrid row uses `semanticRatio` and `fusion` as a search would (the server's when left out). */
+export class EvaluateInput extends PickContract(SearchInput, ['semanticRatio', 'fusion']) {
+  @Prop({ type: () => Judgment, array: true, minItems: 1, maxItems: EVAL_LIMITS.judgments })
   judgments!: Judgment[];
 
-  @ApiPropertyOptional({
-    minimum: 0,
-    maximum: 1,
-    description: "the hybrid row's semanticRatio (default: the server's)",
-  })
-  @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0)
-  @Max(1)
-  semanticRatio?: number;
-
-  @ApiPropertyOptional({
-    enum: FUSION_METHODS,
-    description: "the hybrid row's fusion (default: the server's)",
-  })
-  @IsOptional()
-  @IsIn(FUSION_METHODS as unknown as string[])
-  fusion?: FusionMethod;
-
-  @ApiPropertyOptional({
+  @Prop({
+    type: 'boolean',
+    optional: true,
     default: false,
     description: `also hybrid at semanticRatio ${SWEEP_RATIOS.join(', ')} with each fusion method`,
   })
-  @IsOptional()
-  @IsBoolean()
   sweep?: boolean;
 }
 
