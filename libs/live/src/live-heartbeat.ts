@@ -31,7 +31,7 @@ export class LiveHeartbeat {
     private readonly logger: Logger,
   ) {}
 
-  /** Until the first heartbeat, when this instance's queries expire. */
+  /** When a query of this instance registered or renewed now expires, unless renewed again. */
   expiresAt(): number {
     return Date.now() + this.options.ttlMs;
   }

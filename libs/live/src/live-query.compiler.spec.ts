@@ -11,7 +11,7 @@ import { LiveQueryCompiler, type LiveSearch } from './live-query.compiler';
 
 const COLLECTIONS = ['runbooks', 'hr'];
 const admin: Principal = { id: 'admin', role: 'admin' };
-const subscription = { subscriptionId: 's1', instance: 'here', expiresAt: 0 };
+const subscription = { subscriptionId: 's1', instance: 'here' };
 
 /** The real scope resolution of the search, over a fake list of existing collections. */
 function realResolve(): LiveSearch['resolve'] {

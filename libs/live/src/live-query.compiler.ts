@@ -27,8 +27,8 @@ export class LiveQueryCompiler {
   async compile(
     input: SearchInput,
     principal: Principal,
-    subscription: Pick<LiveQuery, 'subscriptionId' | 'instance' | 'expiresAt'>,
-  ): Promise<LiveQuery> {
+    subscription: Pick<LiveQuery, 'subscriptionId' | 'instance'>,
+  ): Promise<Omit<LiveQuery, 'expiresAt'>> {
     const mode = input.mode ?? 'hybrid';
     const { text, scope } = await this.search.resolve(input, { allowedCollections: principal.collections });
     const terms =

@@ -161,9 +161,8 @@ export class LiveQueryService {
     const query = await this.compiler.compile(input, principal, {
       subscriptionId: randomUUID(),
       instance: this.instance,
-      expiresAt: this.heartbeat.expiresAt(),
     });
-    return this.subscriptions.open(query);
+    return this.subscriptions.open({ ...query, expiresAt: this.heartbeat.expiresAt() });
   }
 
   /** Every change of a collection (or of every collection the principal sees), from any instance. */
