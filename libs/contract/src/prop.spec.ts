@@ -11,7 +11,7 @@ import {
 } from '@nestjs/graphql';
 import { printType, type GraphQLSchema } from 'graphql';
 import { InvalidError, jsonSchemaOf, resultSchemaOf, validateInput } from '@quarry/core';
-import { contractEnum, Prop } from './prop';
+import { contractEnum, PickContract, Prop } from './prop';
 
 const COLOUR = contractEnum('ContractSpecColour', ['red', 'green'] as const);
 
@@ -39,6 +39,12 @@ class SpecInput {
   inner?: Inner;
 }
 
+@InputType('ContractSpecPicked')
+class PickedInput extends PickContract(SpecInput, ['text', 'times']) {
+  @Prop({ type: 'boolean', optional: true })
+  own?: boolean;
+}
+
 @ObjectType('ContractSpecResult')
 class SpecResult {
   @Prop({ type: 'string', nullable: true })
@@ -52,6 +58,11 @@ class SpecResult {
 class SpecResolver {
   @Query(() => SpecResult)
   echo(@Args('input') _input: SpecInput): SpecResult {
+    return { title: null };
+  }
+
+  @Query(() => SpecResult)
+  picked(@Args('input') _input: PickedInput): SpecResult {
     return { title: null };
   }
 }
@@ -109,6 +120,19 @@ describe('@Prop: one declaration, every derived contract', () => {
     expect(await fields({ text: 'ok', tags: ['long'] })).toEqual(['tags']);
     expect(await fields({ text: 'ok', inner: { extra: 'x' } })).toEqual(['inner.extra']);
     expect(await fields({ text: 'ok', unknown: 1 })).toEqual(['unknown']);
+  });
+
+  it('PickContract takes fields as the source declares them: schema, validation and GraphQL', async () => {
+    const schema = jsonSchemaOf(PickedInput) as { properties: Record<string, unknown>; required: string[] };
+    expect(schema.properties).toEqual({
+      text: (jsonSchemaOf(SpecInput) as typeof schema).properties.text,
+      times: (jsonSchemaOf(SpecInput) as typeof schema).properties.times,
+      own: { type: 'boolean' },
+    });
+    expect(schema.required).toEqual(['text']);
+    const error = await validateInput(PickedInput, { text: '', times: 9 }).catch((e: unknown) => e);
+    expect((error as InvalidError).problems!.map((p) => p.field)).toEqual(['text', 'times']);
+    expect(printType((await graphqlSchema()).getType('ContractSpecPicked')!)).toContain('text: String!');
   });
 
   it('derives the GraphQL types: names, nullability, enums (upper-case), descriptions and defaults', async () => {

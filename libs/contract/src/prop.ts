@@ -185,6 +185,9 @@ export function PickContract<T extends object, K extends keyof T & string>(
   for (const key of keys) {
     const spec = fields?.get(key);
     if (!spec) throw new Error(`${source.name}.${key} is not declared with @Prop`);
+    // The property's TypeScript type as the compiler recorded it on the source (Swagger reads it).
+    const designType: unknown = Reflect.getMetadata('design:type', source.prototype, key);
+    Reflect.defineMetadata('design:type', designType, Picked.prototype, key);
     Prop(spec)(Picked.prototype, key);
   }
   InputType({ isAbstract: true })(Picked);
