@@ -69,7 +69,7 @@ describe('OpenAiEmbedder against a real local HTTP server', () => {
   const provider = new FakeProvider();
   let url = '';
   const embedder = (options: Partial<OpenAiEmbedderOptions> = {}): OpenAiEmbedder =>
-    new OpenAiEmbedder({ url, model: 'test-model', dims: 4, retryBaseDelayMs: 10, ...options });
+    new OpenAiEmbedder({ url, model: 'test-model', dims: 4, ...options });
 
   beforeAll(async () => {
     url = await provider.listen();
@@ -92,6 +92,23 @@ describe('OpenAiEmbedder against a real local HTTP server', () => {
     });
   });
 
+  it('sends no Authorization header without a key, even with OPENAI_API_KEY in the environment', async () => {
+    const saved = process.env.OPENAI_API_KEY;
+    process.env.OPENAI_API_KEY = 'sk-from-the-environment';
+    try {
+      await embedder().embed(['x']);
+    } finally {
+      if (saved === undefined) delete process.env.OPENAI_API_KEY;
+      else process.env.OPENAI_API_KEY = saved;
+    }
+    expect(provider.received[0].authorization).toBeUndefined();
+  });
+
+  it('asks for float vectors, which every compatible server returns', async () => {
+    await embedder().embed(['x']);
+    expect(provider.received[0].body).toMatchObject({ encoding_format: 'float' });
+  });
+
   it('does not double /v1 when the URL already ends with it', async () => {
     await embedder({ url: `${url}/v1/` }).embed(['x']);
     expect(provider.received[0].path).toBe('POST /v1/embeddings');
@@ -107,7 +124,7 @@ describe('OpenAiEmbedder against a real local HTTP server', () => {
   it('retries a 503 and then succeeds', async () => {
     provider.handler = (request, response, count) => {
       if (count <= 2) {
-        response.writeHead(503, { 'content-type': 'application/json' });
+        response.writeHead(503, { 'content-type': 'application/json', 'retry-after-ms': '20' });
         response.end('{"error":{"message":"overloaded"}}');
       } else answer(request, response);
     };
@@ -122,9 +139,29 @@ describe('OpenAiEmbedder against a real local HTTP server', () => {
         response.end('slow down');
       } else answer(request, response);
     };
-    await embedder({ maxRetries: 1, retryBaseDelayMs: 1 }).embed(['hello']);
+    await embedder({ maxRetries: 1 }).embed(['hello']);
     expect(provider.received).toHaveLength(2);
     expect(provider.received[1].at - provider.received[0].at).toBeGreaterThanOrEqual(950);
+  });
+
+  it('stops at once when the caller aborts while waiting out a Retry-After', async () => {
+    provider.handler = (_request, response) => {
+      response.writeHead(429, { 'retry-after': '2' });
+      response.end('slow down');
+    };
+    const controller = new AbortController();
+    let waiting!: () => void;
+    const backingOff = new Promise<void>((resolve) => (waiting = resolve));
+    const logger = { error: () => {}, warn: () => {}, debug: () => {}, info: waiting };
+    const pending = embedder({ maxRetries: 1, logger, logLevel: 'info' }).embed(['x'], controller.signal);
+    // The SDK logs "... failed with status 429 ... - retrying" and then sleeps 2 s (not abortable; the
+    // timer outlives the test by those 2 s, hence this test before slower ones).
+    await backingOff;
+    const abortedAt = Date.now();
+    controller.abort(new Error('caller gave up'));
+    await expect(pending).rejects.toThrow('caller gave up');
+    expect(Date.now() - abortedAt).toBeLessThan(1000);
+    expect(provider.received).toHaveLength(1);
   });
 
   it('does not wait out a Retry-After beyond the limit', async () => {
@@ -151,6 +188,16 @@ describe('OpenAiEmbedder against a real local HTTP server', () => {
     expect(provider.received).toHaveLength(2);
   });
 
+  it('times out a response whose body stalls after the headers', async () => {
+    provider.handler = (_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.write('{"data": [');
+    };
+    await expect(embedder({ timeoutMs: 150, maxRetries: 0 }).embed(['hello'])).rejects.toMatchObject({
+      detail: 'timed out after 150 ms',
+    });
+  });
+
   it('does not retry a 400 and names provider, URL and status', async () => {
     provider.handler = (_request, response) => {
       response.writeHead(400, { 'content-type': 'application/json' });
@@ -166,6 +213,19 @@ describe('OpenAiEmbedder against a real local HTTP server', () => {
     expect(error.message).toContain(`${url}/v1/embeddings`);
     expect(error.detail).toContain('HTTP 400');
     expect(error.detail).toContain('input too long');
+  });
+
+  it('keeps an error body that is not OpenAI-shaped (vLLM, FastAPI) and does not retry a 422', async () => {
+    provider.handler = (_request, response) => {
+      response.writeHead(422, { 'content-type': 'application/json' });
+      response.end('{"detail":[{"msg":"field required","loc":["body","input"]}]}');
+    };
+    const error = (await embedder({ maxRetries: 3 })
+      .embed(['hello'])
+      .catch((e: unknown) => e)) as EmbeddingProviderError;
+    expect(provider.received).toHaveLength(1);
+    expect(error.status).toBe(422);
+    expect(error.detail).toBe('HTTP 422: {"detail":[{"msg":"field required","loc":["body","input"]}]}');
   });
 
   it('retries a refused connection and reports it as a network error', async () => {

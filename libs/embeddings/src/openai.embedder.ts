@@ -1,24 +1,27 @@
 import { UnavailableError } from '@quarry/core';
+import { APIConnectionError, APIConnectionTimeoutError, APIError, OpenAI } from 'openai';
+import type { Logger, LogLevel } from 'openai/client';
 import type { Embedder, EmbeddingModelInfo } from './embedder';
 
 export interface OpenAiEmbedderOptions {
   /** Base URL of the server; `/v1/embeddings` is appended (once, if the URL already ends in `/v1`). */
   url: string;
   model: string;
-  /** Sent as `Authorization: Bearer <apiKey>`. */
+  /** Sent as `Authorization: Bearer <apiKey>`; without it no Authorization header is sent (Ollama, vLLM). */
   apiKey?: string;
   /** Vector length; when absent, `init()` asks the server with one probe request. */
   dims?: number;
   /** Limit for one HTTP request, connection to last byte. Default 30 000. */
   timeoutMs?: number;
-  /** Further attempts after a network error, timeout, 429 or 5xx. Default 3. */
+  /** Further attempts after a network error, timeout, 408, 409, 429 or 5xx (the SDK's backoff). Default 3. */
   maxRetries?: number;
   /** Most inputs per request. Default 64. */
   batchSize?: number;
-  /** First backoff delay; each retry doubles it (with jitter). Default 500. */
-  retryBaseDelayMs?: number;
   /** A longer Retry-After than this is not waited out: the call fails at once. Default 60 000. */
   maxRetryAfterMs?: number;
+  /** Where the SDK logs (each retry at `info`). Default: the console, at `OPENAI_LOG` or `warn`. */
+  logger?: Logger;
+  logLevel?: LogLevel;
 }
 
 /** A failure of an embedding provider. The message names the provider, the URL and the HTTP status. */
@@ -35,53 +38,26 @@ export class EmbeddingProviderError extends UnavailableError {
   }
 }
 
-interface EmbeddingsResponse {
-  data: { embedding: number[]; index: number }[];
-}
-
-/** Outcome of one attempt that did not produce vectors. */
-interface FailedAttempt {
-  error: EmbeddingProviderError;
-  retryable: boolean;
-  retryAfterMs?: number;
-}
-
-const isFailedAttempt = (value: unknown): value is FailedAttempt =>
-  typeof value === 'object' &&
-  value !== null &&
-  (value as FailedAttempt).error instanceof EmbeddingProviderError;
-
-/** Parses `Retry-After` (seconds or an HTTP date) and OpenAI's `retry-after-ms`; undefined when absent. */
+/** Parses `Retry-After` (seconds or an HTTP date) and OpenAI's `retry-after-ms`, as the SDK does; undefined when absent. */
 export function retryAfterMs(headers: Headers, now = Date.now()): number | undefined {
-  const milliseconds = Number(headers.get('retry-after-ms') ?? NaN);
-  if (Number.isFinite(milliseconds) && milliseconds >= 0) return milliseconds;
+  const milliseconds = parseFloat(headers.get('retry-after-ms') ?? '');
+  if (Number.isFinite(milliseconds) && milliseconds > 0) return milliseconds;
   const value = headers.get('retry-after');
   if (value === null || value.trim() === '') return undefined;
-  const seconds = Number(value);
+  const seconds = parseFloat(value);
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
+/** HTTP statuses the SDK retries (besides network errors and timeouts). */
+const retriedStatus = (status: number): boolean => [408, 409, 429].includes(status) || status >= 500;
 
 /**
  * An OpenAI-compatible `/v1/embeddings` endpoint (OpenAI, Azure-style gateways, vLLM, Ollama, LocalAI,
- * text-embeddings-inference...). Requests go out one batch at a time, which keeps a shared provider's rate
- * limits predictable; a failing batch fails the call.
+ * text-embeddings-inference...), through the official `openai` SDK, which retries with backoff and honours
+ * Retry-After. Requests go out one batch at a time, which keeps a shared provider's rate limits predictable;
+ * a failing batch fails the call.
  */
 export class OpenAiEmbedder implements Embedder {
   readonly id: string;
@@ -90,22 +66,39 @@ export class OpenAiEmbedder implements Embedder {
   private readonly timeoutMs: number;
   private readonly maxRetries: number;
   private readonly batchSize: number;
-  private readonly retryBaseDelayMs: number;
   private readonly maxRetryAfterMs: number;
+  private readonly client: OpenAI;
+  /** Body of each failed response, by its headers (the one part of it the SDK's error keeps). */
+  private readonly failedBodies = new WeakMap<Headers, string>();
 
   constructor(private readonly options: OpenAiEmbedderOptions) {
     this.id = `openai:${options.model}`;
     const base = options.url.replace(/\/+$/, '');
-    this.endpoint = `${base.endsWith('/v1') ? base : `${base}/v1`}/embeddings`;
+    const baseURL = base.endsWith('/v1') ? base : `${base}/v1`;
+    this.endpoint = `${baseURL}/embeddings`;
     this.knownDims = options.dims;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.maxRetries = options.maxRetries ?? 3;
     this.batchSize = options.batchSize ?? 64;
-    this.retryBaseDelayMs = options.retryBaseDelayMs ?? 500;
     this.maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
     if (!Number.isInteger(this.batchSize) || this.batchSize < 1) {
       throw new RangeError(`batchSize must be a positive integer, got ${options.batchSize}`);
     }
+    this.client = new OpenAI({
+      baseURL,
+      // Everything is given explicitly, so no OPENAI_* variable of the environment reaches this server.
+      // The SDK insists on a key; a keyless server gets none: the header is removed.
+      apiKey: options.apiKey || 'none',
+      adminAPIKey: null,
+      organization: null,
+      project: null,
+      ...(options.apiKey ? {} : { defaultHeaders: { authorization: null } }),
+      timeout: this.timeoutMs,
+      maxRetries: this.maxRetries,
+      fetch: (url, init) => this.fetchWhole(url, init),
+      logger: options.logger,
+      logLevel: options.logLevel,
+    });
   }
 
   get dims(): number {
@@ -151,97 +144,104 @@ export class OpenAiEmbedder implements Embedder {
 
   async close(): Promise<void> {}
 
-  /** One batch, with retries. */
+  /** One batch; the SDK retries it. */
   private async request(input: string[], signal?: AbortSignal): Promise<number[][]> {
-    for (let attempt = 0; ; attempt++) {
-      const outcome = await this.attempt(input, signal);
-      if (!isFailedAttempt(outcome)) return outcome;
-      const { error, retryable, retryAfterMs: retryAfter } = outcome;
-      if (!retryable) throw error;
-      if (attempt >= this.maxRetries) {
-        throw attempt === 0
-          ? error
-          : this.failure(`${error.detail} (after ${attempt + 1} attempts)`, error.status);
-      }
-      if (retryAfter !== undefined && retryAfter > this.maxRetryAfterMs) {
-        throw this.failure(
-          `${error.detail}; asked to retry after ${Math.ceil(retryAfter / 1000)} s`,
-          error.status,
-        );
-      }
-      // Full jitter keeps many clients that failed together from retrying together.
-      const backoff = this.retryBaseDelayMs * 2 ** attempt * (0.5 + Math.random() / 2);
-      await sleep(Math.max(backoff, retryAfter ?? 0), signal);
+    let data: unknown;
+    let status: number;
+    try {
+      // `float`: the SDK would ask for base64 and decode it blindly, which garbles the vectors of a
+      // compatible server that ignores `encoding_format` and answers with numbers.
+      const call = this.client.embeddings
+        .create({ model: this.options.model, input, encoding_format: 'float' }, { signal })
+        .withResponse();
+      // The SDK notices an abort only between its backoff sleeps; the caller is answered at once.
+      ({
+        data,
+        response: { status },
+      } = await untilAborted(call, signal));
+    } catch (error) {
+      signal?.throwIfAborted();
+      throw this.describe(error);
     }
+    return this.parse(data, input.length, status);
   }
 
-  private async attempt(input: string[], signal?: AbortSignal): Promise<number[][] | FailedAttempt> {
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(), this.timeoutMs);
-    const onAbort = (): void => timeout.abort();
-    signal?.addEventListener('abort', onAbort, { once: true });
+  /**
+   * The SDK's fetch, reading the whole body before answering: the SDK's timer then bounds the exchange up to
+   * the last byte (it stops at the headers otherwise). A failed response keeps its body for the error, and
+   * one that asks for a longer wait than `maxRetryAfterMs` is marked not to be retried (`x-should-retry`).
+   */
+  private async fetchWhole(url: string | URL | Request, init?: RequestInit): Promise<Response> {
+    let response: Response;
+    let body: ArrayBuffer;
     try {
-      let response: Response;
-      let body: string;
-      try {
-        response = await fetch(this.endpoint, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            accept: 'application/json',
-            ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}),
-          },
-          body: JSON.stringify({ model: this.options.model, input }),
-          signal: timeout.signal,
-        });
-        body = await response.text();
-      } catch (error) {
-        signal?.throwIfAborted();
-        const reason = timeout.signal.aborted
-          ? `timed out after ${this.timeoutMs} ms`
-          : `network error: ${describeNetworkError(error)}`;
-        return { error: this.failure(reason), retryable: true };
-      }
-      if (!response.ok) {
-        const status = response.status;
-        const reason = `HTTP ${status}${response.statusText ? ` ${response.statusText}` : ''}: ${excerpt(body)}`;
-        return {
-          error: this.failure(reason, status),
-          retryable: status === 429 || status >= 500,
-          retryAfterMs: retryAfterMs(response.headers),
-        };
-      }
-      return this.parse(body, input.length, response.status);
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      response = await fetch(url, init);
+      body = await response.arrayBuffer();
+    } catch (error) {
+      throw ownRealm(error);
     }
+    const headers = new Headers(response.headers);
+    if (!response.ok) {
+      const wait = retryAfterMs(headers);
+      if (wait !== undefined && wait > this.maxRetryAfterMs) headers.set('x-should-retry', 'false');
+    }
+    const { status, statusText } = response;
+    const whole = new Response([204, 205, 304].includes(status) ? null : body, {
+      status,
+      statusText,
+      headers,
+    });
+    if (!response.ok) this.failedBodies.set(whole.headers, Buffer.from(body).toString('utf8'));
+    return whole;
   }
 
-  private parse(body: string, expected: number, status: number): number[][] {
-    let parsed: EmbeddingsResponse;
-    try {
-      parsed = JSON.parse(body) as EmbeddingsResponse;
-    } catch {
+  /** The SDK's error in the provider's terms: what happened, the status, the body, how many attempts. */
+  private describe(error: unknown): unknown {
+    const attempts = this.maxRetries + 1;
+    const afterRetries = (reason: string): string =>
+      attempts > 1 ? `${reason} (after ${attempts} attempts)` : reason;
+    if (error instanceof APIConnectionTimeoutError) {
+      return this.failure(afterRetries(`timed out after ${this.timeoutMs} ms`));
+    }
+    if (error instanceof APIConnectionError) {
+      return this.failure(afterRetries(`network error: ${describeNetworkError(error.cause ?? error)}`));
+    }
+    if (error instanceof APIError && error.status !== undefined && error.headers !== undefined) {
+      const { status, headers } = error;
+      const body = this.failedBodies.get(headers) ?? error.message;
+      const reason = `HTTP ${status}: ${excerpt(body)}`;
+      const wait = retryAfterMs(headers);
+      if (wait !== undefined && wait > this.maxRetryAfterMs) {
+        return this.failure(`${reason}; asked to retry after ${Math.ceil(wait / 1000)} s`, status);
+      }
+      return this.failure(retriedStatus(status) ? afterRetries(reason) : reason, status);
+    }
+    return error;
+  }
+
+  private parse(body: unknown, expected: number, status: number): number[][] {
+    if (typeof body === 'string') {
       throw this.failure(`HTTP ${status} with a body that is not JSON: ${excerpt(body)}`, status);
     }
-    const data = parsed?.data;
+    const data = (body as { data?: unknown } | undefined)?.data;
     if (!Array.isArray(data) || data.length !== expected) {
       const got = Array.isArray(data) ? `${data.length} embeddings` : 'no "data" array';
       throw this.failure(`HTTP ${status} with ${got} for ${expected} inputs`, status);
     }
     const vectors: number[][] = new Array(expected);
-    for (const item of data) {
+    for (const item of data as { embedding?: unknown; index?: unknown }[]) {
+      const { embedding, index } = item ?? {};
       const valid =
-        Number.isInteger(item?.index) &&
-        item.index >= 0 &&
-        item.index < expected &&
-        vectors[item.index] === undefined &&
-        Array.isArray(item.embedding) &&
-        item.embedding.length > 0 &&
-        item.embedding.every((x) => typeof x === 'number' && Number.isFinite(x));
+        typeof index === 'number' &&
+        Number.isInteger(index) &&
+        index >= 0 &&
+        index < expected &&
+        vectors[index] === undefined &&
+        Array.isArray(embedding) &&
+        embedding.length > 0 &&
+        embedding.every((x) => typeof x === 'number' && Number.isFinite(x));
       if (!valid) throw this.failure(`HTTP ${status} with a malformed or duplicate embedding entry`, status);
-      vectors[item.index] = item.embedding;
+      vectors[index] = embedding as number[];
     }
     return vectors;
   }
@@ -249,6 +249,27 @@ export class OpenAiEmbedder implements Embedder {
   private failure(reason: string, status?: number): EmbeddingProviderError {
     return new EmbeddingProviderError(this.id, this.endpoint, reason, status);
   }
+}
+
+/** `promise`, or the signal's reason as soon as the signal aborts. */
+function untilAborted<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/**
+ * The error as one of this realm's Errors. The SDK tells a timeout (an `AbortError`) from a network error
+ * only for an `instanceof Error`; undici's DOMException comes from Node's realm, which is another one
+ * under jest.
+ */
+function ownRealm(error: unknown): unknown {
+  if (error instanceof Error || typeof error !== 'object' || error === null) return error;
+  const { name, message, cause } = error as { name?: string; message?: string; cause?: unknown };
+  return Object.assign(new Error(message ?? String(error), { cause }), { name: name ?? 'Error' });
 }
 
 function describeNetworkError(error: unknown): string {
