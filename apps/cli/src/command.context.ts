@@ -1,12 +1,11 @@
 import { Module, type DynamicModule, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ConfigModule, type QuarryConfig } from '@quarry/config';
+import type { QuarryConfig } from '@quarry/config';
 import { MessageManager, type Principal } from '@quarry/core';
-import { EmbeddingsModule } from '@quarry/embeddings';
 import { INGESTION, type Ingestion } from '@quarry/ingest';
-import { ObservabilityModule, type Logger } from '@quarry/observability';
-import { QuarryModule } from '@quarry/app';
-import { ElasticsearchModule, INDEX_SETUP_OPTIONS, IndexSetup } from '@quarry/search';
+import type { Logger } from '@quarry/observability';
+import { foundationModules, QuarryModule } from '@quarry/app';
+import { INDEX_SETUP_OPTIONS, IndexSetup } from '@quarry/search';
 import { ensureServices } from '@quarry/services';
 
 /** Who the `quarry` command runs as: the operator on this machine, admin and not rate-limited. */
@@ -62,12 +61,7 @@ export class ReindexCommandModule {
   static forRoot(config: QuarryConfig & { elasticsearchUrl: string }, logger: Logger): DynamicModule {
     return {
       module: ReindexCommandModule,
-      imports: [
-        ConfigModule.forRoot(config, false),
-        ObservabilityModule.forRoot(logger),
-        ElasticsearchModule,
-        EmbeddingsModule.forRoot(),
-      ],
+      imports: foundationModules(config, logger, false),
       providers: [{ provide: INDEX_SETUP_OPTIONS, useValue: { allowModelMismatch: true } }, IndexSetup],
     };
   }

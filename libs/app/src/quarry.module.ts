@@ -16,6 +16,21 @@ export interface QuarryOverrides {
   embedder?: Embedder;
 }
 
+/** Configuration, logs and metrics, Elasticsearch and the model: what every Quarry process stands on. */
+export function foundationModules(
+  config: ConnectedConfig,
+  logger: Logger,
+  serving: boolean,
+  embedder?: Embedder,
+): (DynamicModule | typeof ElasticsearchModule)[] {
+  return [
+    ConfigModule.forRoot(config, serving),
+    ObservabilityModule.forRoot(logger),
+    ElasticsearchModule,
+    EmbeddingsModule.forRoot(embedder),
+  ];
+}
+
 /** Everything a Quarry process serves from, connected to the services the config names. */
 @Module({})
 export class QuarryModule {
@@ -33,11 +48,8 @@ export class QuarryModule {
     return {
       module: QuarryModule,
       imports: [
-        ConfigModule.forRoot(config, serving),
-        ObservabilityModule.forRoot(logger),
-        ElasticsearchModule,
+        ...foundationModules(config, logger, serving, overrides.embedder),
         RedisModule,
-        EmbeddingsModule.forRoot(overrides.embedder),
         MessageManagerModule,
         ...domain,
       ],
