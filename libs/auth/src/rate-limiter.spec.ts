@@ -74,6 +74,25 @@ describe('RateLimiter', () => {
     await expect(rateLimiter.beforeRun(envelope('key:a'), reader)).rejects.toBeInstanceOf(RateLimitedError);
   });
 
+  it('holds a client that never stops to its per-minute rate, bursts included', async () => {
+    const { rateLimiter } = limiter(60, 10);
+    let passed = 0;
+    // Ten minutes of a client that calls again as soon as Retry-After allows.
+    for (let elapsed = 0; elapsed < 600_000;) {
+      try {
+        await rateLimiter.beforeRun(envelope('key:a'), reader);
+        passed++;
+      } catch (error) {
+        const wait = (error as RateLimitedError).retryAfterSeconds * 1000;
+        jest.advanceTimersByTime(wait);
+        elapsed += wait;
+      }
+    }
+    // 600 at the steady rate, plus one minute's burst per ten minutes: never twice the rate.
+    expect(passed).toBeGreaterThanOrEqual(600);
+    expect(passed).toBeLessThanOrEqual(600 + 60 + 1);
+  });
+
   it('keeps separate budgets per principal and for reads and writes', async () => {
     const { rateLimiter } = limiter(60, 10);
     expect((await burst(rateLimiter, envelope('key:a'), writer, 100)).passed).toBe(11);

@@ -37,11 +37,15 @@ export function redisLimiter(redis: Redis): CreateLimiter {
 
 /**
  * A budget of `perMinute` as rate-limiter-flexible's bursty pair: a steady rate of
- * perMinute/60 per second, and a burst allowance of `perMinute` per minute drawn on when the
- * steady rate is spent. A client may burst up to its whole minute's budget at once (as with the
- * former token bucket), and once both are spent it is told to come back when the steady rate
- * refills (a second or so), not at the end of the minute.
+ * perMinute/60 per second, and a burst allowance of one minute's budget per ten minutes, drawn
+ * on when the steady rate is spent. A client may send a whole minute's budget at once; once
+ * both are spent it is told to come back when the steady rate refills (a second or so). A client
+ * that never stops gets the per-minute rate plus at most a tenth: with the allowance renewed
+ * every minute it would get twice the rate.
  */
+/** How often the burst allowance is renewed. */
+const BURST_WINDOW_SECONDS = 600;
+
 function budgetLimiter(create: CreateLimiter, budget: Budget, perMinute: number): PointConsumer {
   const steady =
     perMinute >= 60
@@ -49,7 +53,7 @@ function budgetLimiter(create: CreateLimiter, budget: Budget, perMinute: number)
       : { points: 1, duration: Math.ceil(60 / perMinute) };
   return new BurstyRateLimiter(
     create({ keyPrefix: `quarry:rl:${budget}`, ...steady }),
-    create({ keyPrefix: `quarry:rl:${budget}:burst`, points: perMinute, duration: 60 }),
+    create({ keyPrefix: `quarry:rl:${budget}:burst`, points: perMinute, duration: BURST_WINDOW_SECONDS }),
   );
 }
 
