@@ -87,6 +87,25 @@ describe('abandoned MCP sessions and protocol errors', () => {
     expect(JSON.parse(batch.text).error).toMatchObject({ code: -32600 });
   });
 
+  it('names the fields of params the protocol schema refuses, as invalid params', async () => {
+    const { sessionId } = await post(server, initialize());
+    const session = { 'mcp-session-id': sessionId!, 'mcp-protocol-version': '2025-06-18' };
+    await post(server, { jsonrpc: '2.0', method: 'notifications/initialized' }, session);
+    const answer = await post(
+      server,
+      { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 5, arguments: 'x' } },
+      session,
+    );
+    const line = answer.text.split('\n').find((l) => l.startsWith('data: ')) ?? `data: ${answer.text}`;
+    const { error } = JSON.parse(line.slice('data: '.length));
+    expect(error.code).toBe(-32602);
+    expect(error.message).toMatch(/params\.name: expected string/);
+    expect(error.data.problems.map((p: { field: string }) => p.field)).toEqual([
+      'params.name',
+      'params.arguments',
+    ]);
+  });
+
   it('answers nothing but initialize before initialize over WebSocket', async () => {
     const socket = await upgrade(`${server.url.replace('http', 'ws')}/mcp/ws`, 'mcp', {});
     if (!socket.opened) throw new Error('upgrade refused');

@@ -1,5 +1,5 @@
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
-import { withoutCodePrefix } from './wire-errors';
+import { invalidParamsNamed, withoutCodePrefix } from './wire-errors';
 
 describe('JSON-RPC error messages on the wire', () => {
   it('drops the prefix McpError adds, so the client adds it only once', () => {
@@ -30,5 +30,49 @@ describe('JSON-RPC error messages on the wire', () => {
     expect(withoutCodePrefix(otherCode)).toBe(otherCode);
     const result = { jsonrpc: '2.0' as const, id: 4, result: {} };
     expect(withoutCodePrefix(result)).toBe(result);
+  });
+
+  it('names the fields of params that fail the SDK schema, as invalid params, not an internal error', () => {
+    // What the SDK sends for tools/call with { name: 5, arguments: "x" }.
+    const issues = [
+      {
+        expected: 'string',
+        code: 'invalid_type',
+        path: ['params', 'name'],
+        message: 'Invalid input: expected string, received number',
+      },
+      {
+        expected: 'record',
+        code: 'invalid_type',
+        path: ['params', 'arguments'],
+        message: 'Invalid input: expected record, received string',
+      },
+    ];
+    const raw = {
+      jsonrpc: '2.0' as const,
+      id: 4,
+      error: { code: -32603, message: JSON.stringify(issues, null, 2) },
+    };
+    expect(invalidParamsNamed(raw)).toEqual({
+      jsonrpc: '2.0',
+      id: 4,
+      error: {
+        code: -32602,
+        message:
+          'invalid params: params.name: expected string, received number; params.arguments: expected record, received string',
+        data: {
+          code: 'invalid',
+          message:
+            'invalid params: params.name: expected string, received number; params.arguments: expected record, received string',
+          problems: [
+            { field: 'params.name', reason: 'expected string, received number' },
+            { field: 'params.arguments', reason: 'expected record, received string' },
+          ],
+        },
+      },
+    });
+    // A real internal error keeps its code and message.
+    const internal = { jsonrpc: '2.0' as const, id: 5, error: { code: -32603, message: 'internal error' } };
+    expect(invalidParamsNamed(internal)).toBe(internal);
   });
 });

@@ -1,5 +1,6 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { isJSONRPCErrorResponse, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, isJSONRPCErrorResponse, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { InvalidError, type FieldProblem } from '@quarry/core';
 
 /**
  * The SDK's McpError puts its code into its message ("MCP error -32602: invalid ...") and the
@@ -15,9 +16,44 @@ export function withoutCodePrefix(message: JSONRPCMessage): JSONRPCMessage {
   return { ...message, error: { ...message.error, message: message.error.message.slice(prefix.length) } };
 }
 
-/** Makes `transport` send error responses with their plain message (see withoutCodePrefix). */
+/**
+ * Params that fail the SDK's own schema of a request (`tools/call` with a numeric `name`) come
+ * back from the SDK as -32603 "internal error" whose message is the schema library's raw JSON.
+ * They are the client's mistake: sent as -32602 with each field named, like every other
+ * invalid input (`params.name: expected string, received number`).
+ */
+export function invalidParamsNamed(message: JSONRPCMessage): JSONRPCMessage {
+  if (!isJSONRPCErrorResponse(message) || message.error.code !== ErrorCode.InternalError) return message;
+  const problems = schemaProblems(message.error.message);
+  if (!problems) return message;
+  const error = new InvalidError(
+    `invalid params: ${problems.map((p) => `${p.field}: ${p.reason}`).join('; ')}`,
+    problems,
+  );
+  return {
+    ...message,
+    error: { code: ErrorCode.InvalidParams, message: error.message, data: error.toJSON().error },
+  };
+}
+
+function schemaProblems(text: string): FieldProblem[] | undefined {
+  if (!text.startsWith('[')) return undefined;
+  try {
+    const issues = JSON.parse(text) as unknown;
+    if (!Array.isArray(issues) || issues.length === 0) return undefined;
+    const problems = issues.map((issue: { path?: unknown; message?: unknown }) => ({
+      field: Array.isArray(issue.path) && issue.path.length ? issue.path.join('.') : '(root)',
+      reason: String(issue.message ?? 'invalid').replace(/^Invalid input: /, ''),
+    }));
+    return problems.every((p) => p.reason) ? problems : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Makes `transport` send error responses with their plain message and named invalid params. */
 export function sendPlainErrorMessages<T extends Transport>(transport: T): T {
   const send = transport.send.bind(transport);
-  transport.send = (message, options) => send(withoutCodePrefix(message), options);
+  transport.send = (message, options) => send(invalidParamsNamed(withoutCodePrefix(message)), options);
   return transport;
 }

@@ -97,7 +97,7 @@ const byIndices = <T>(build: (client: Client, indices: IndexNames) => T) => ({
     IndexSetup,
     {
       provide: DocumentRepository,
-      ...byIndices((client, indices) => new DocumentRepository(client, indices.docs)),
+      ...byIndices((client, indices) => new DocumentRepository(client, indices.docs, indices.vectors)),
     },
     {
       provide: SearchRepository,
