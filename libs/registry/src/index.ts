@@ -7,4 +7,5 @@ export * from './registry.module';
 export * from './registry.operations';
 export * from './prompts';
 export * from './saved-search';
+export * from './prompt-template.dto';
 export * from './resource.source';

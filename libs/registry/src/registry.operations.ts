@@ -17,20 +17,8 @@ import { type ResourceManager } from './resource.manager';
 import { type ToolRegistry } from './tool.registry';
 import type { RegistryRepository } from '@quarry/search';
 import { checkSavedSearch, SavedSearchDefinition } from './saved-search';
-import {
-  IsArray,
-  IsIn,
-  IsObject,
-  IsOptional,
-  IsString,
-  Length,
-  Matches,
-  ArrayMaxSize,
-  ValidateNested,
-  IsBoolean,
-  MaxLength,
-} from 'class-validator';
-import { Type } from 'class-transformer';
+import { PromptTemplateInput } from './prompt-template.dto';
+import { IsIn, IsObject, IsOptional, IsString, Length, MaxLength } from 'class-validator';
 
 class NameInput {
   @IsString()
@@ -79,58 +67,6 @@ class RenderPromptInput {
   @IsOptional()
   @IsObject()
   arguments?: Record<string, unknown>;
-}
-
-class PromptArgumentInput {
-  @IsString()
-  @Matches(/^[a-z][a-z0-9_]{0,39}$/, { message: 'name must be lowercase letters, digits and _' })
-  name!: string;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  description?: string;
-
-  @IsOptional()
-  @IsBoolean()
-  required?: boolean;
-}
-
-class PromptMessageInput {
-  @IsIn(['user', 'assistant'])
-  role!: 'user' | 'assistant';
-
-  @IsString()
-  @Length(1, 20_000)
-  text!: string;
-}
-
-export class PromptTemplateInput {
-  @IsString()
-  @Matches(/^[a-z][a-z0-9_]{1,63}$/, { message: 'name must be 2-64 lowercase letters, digits and _' })
-  name!: string;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  title?: string;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(1000)
-  description?: string;
-
-  @IsArray()
-  @ArrayMaxSize(20)
-  @ValidateNested({ each: true })
-  @Type(() => PromptArgumentInput)
-  arguments!: PromptArgumentInput[];
-
-  @IsArray()
-  @ArrayMaxSize(20)
-  @ValidateNested({ each: true })
-  @Type(() => PromptMessageInput)
-  messages!: PromptMessageInput[];
 }
 
 export interface RegistryDeps {

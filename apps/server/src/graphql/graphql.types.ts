@@ -1,4 +1,4 @@
-import { Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
+import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
 import { JSONScalar } from '@quarry/contract';
 import {
   CollectionCount,
@@ -19,7 +19,13 @@ import {
   SearchInput,
   SearchResult,
 } from '@quarry/search';
-import { SavedSearchDefinition, SavedSearchParameter } from '@quarry/registry';
+import {
+  PromptArgumentInput,
+  PromptMessageInput,
+  PromptTemplateInput,
+  SavedSearchDefinition,
+  SavedSearchParameter,
+} from '@quarry/registry';
 
 /**
  * The GraphQL shapes of Quarry's contract (ARCHITECTURE.md) not yet declared with `@Prop`.
@@ -46,6 +52,9 @@ export {
   CollectionCount as CollectionType,
   SavedSearchParameter as SavedSearchParameterInputType,
   SavedSearchDefinition as SavedSearchToolInputType,
+  PromptArgumentInput as PromptArgumentInputType,
+  PromptMessageInput as PromptMessageInputType,
+  PromptTemplateInput as PromptTemplateInputType,
 };
 
 /** IngestStatus values by GraphQL name (`IngestStatusValue.FAILED`). */
@@ -162,48 +171,6 @@ export class RegistryEntryType {
 
   @Field(() => Int)
   version!: number;
-}
-
-@InputType('PromptArgumentInput')
-export class PromptArgumentInputType {
-  @Field()
-  name!: string;
-
-  @Field({ nullable: true })
-  description?: string;
-
-  @Field({ nullable: true })
-  required?: boolean;
-}
-
-@InputType('PromptMessageInput')
-export class PromptMessageInputType {
-  @Field({ description: '"user" or "assistant"' })
-  role!: string;
-
-  @Field({
-    description:
-      'Mustache template: {{argument}}, {{#argument}}...{{/argument}}, {{^argument}}...{{/argument}}',
-  })
-  text!: string;
-}
-
-@InputType('PromptTemplateInput')
-export class PromptTemplateInputType {
-  @Field()
-  name!: string;
-
-  @Field({ nullable: true })
-  title?: string;
-
-  @Field({ nullable: true })
-  description?: string;
-
-  @Field(() => [PromptArgumentInputType])
-  arguments!: PromptArgumentInputType[];
-
-  @Field(() => [PromptMessageInputType])
-  messages!: PromptMessageInputType[];
 }
 
 @ObjectType('LiveHit', { description: 'A hit of a live search, and why it was sent.' })
