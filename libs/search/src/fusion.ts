@@ -43,7 +43,8 @@ export interface FusedDoc {
  *
  * WordNet is built so that no query word is in its answer while other documents do contain it:
  * there every weight on words costs a little (0.002 here), and a lower ratio gains more on man
- * pages (0.810 at 0.6) for more loss there (0.009). `quarry eval --sweep` shows a collection's own.
+ * pages (0.810 at 0.6) for more loss there (0.009). all-MiniLM-L6-v2 and bge-small-en-v1.5 show
+ * the same (README, Benchmarks). `quarry eval --sweep` shows a collection's own.
  */
 export const DEFAULT_FUSION: FusionOptions = { semanticRatio: 0.9, method: 'relative' };
 
