@@ -1,19 +1,5 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  ArrayMaxSize,
-  IsBoolean,
-  IsArray,
-  IsIn,
-  IsInt,
-  IsNumber,
-  IsObject,
-  IsOptional,
-  IsString,
-  Length,
-  Matches,
-  Max,
-  Min,
-} from 'class-validator';
+import { IsIn } from 'class-validator';
+import { Prop } from '@quarry/contract';
 import { COLLECTION_PATTERN } from '@quarry/search';
 
 export const SOURCE_TYPES = ['directory', 'http-json', 'web'] as const;
@@ -45,143 +31,189 @@ export interface FieldMapping {
   url?: string;
 }
 
+/** A source as an admin registers it (REST, GraphQL, MCP, CLI), declared once with `@Prop`. */
 export class SourceInput {
-  @ApiProperty({
-    pattern: SOURCE_NAME_PATTERN.source,
+  @Prop({
+    type: 'string',
+    pattern: { regex: SOURCE_NAME_PATTERN, message: 'name must be 1-64 lowercase letters, digits, - and _' },
     description: 'Unique name; document ids start with it',
   })
-  @IsString()
-  @Matches(SOURCE_NAME_PATTERN, { message: 'name must be 1-64 lowercase letters, digits, - and _' })
   name!: string;
 
-  @ApiProperty({ enum: SOURCE_TYPES })
-  @IsIn(SOURCE_TYPES as unknown as string[])
+  @Prop({
+    type: 'string',
+    validate: [IsIn(SOURCE_TYPES as unknown as string[])],
+    schema: { enum: [...SOURCE_TYPES] },
+    description:
+      'directory (a folder on the server), http-json (a paginated JSON API) or web (pages and links)',
+  })
   type!: SourceType;
 
-  @ApiProperty({ pattern: COLLECTION_PATTERN.source })
-  @IsString()
-  @Length(1, 64)
-  @Matches(COLLECTION_PATTERN, { message: 'collection must be lowercase letters, digits, - and _' })
+  @Prop({
+    type: 'string',
+    minLength: 1,
+    maxLength: 64,
+    pattern: { regex: COLLECTION_PATTERN, message: 'collection must be lowercase letters, digits, - and _' },
+    description: 'the collection its documents go to',
+  })
   collection!: string;
 
-  @ApiPropertyOptional({ type: [String] })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(50)
-  @IsString({ each: true })
+  @Prop({ type: 'string', array: true, optional: true, maxItems: 50, description: 'tags of every document' })
   tags?: string[];
 
-  @ApiPropertyOptional({ description: 'directory: the folder to index (absolute, on the server)' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 4096)
+  @Prop({
+    type: 'string',
+    optional: true,
+    minLength: 1,
+    maxLength: 4096,
+    description: 'directory: the folder to index (absolute, on the server)',
+  })
   path?: string;
 
-  @ApiPropertyOptional({
-    type: [String],
+  @Prop({
+    type: 'string',
+    array: true,
+    optional: true,
     description: 'directory: globs of files to index (all when absent)',
   })
-  @IsOptional()
-  @IsArray()
-  @IsString({ each: true })
   include?: string[];
 
-  @ApiPropertyOptional({ type: [String], description: 'directory: globs of files to leave out' })
-  @IsOptional()
-  @IsArray()
-  @IsString({ each: true })
+  @Prop({
+    type: 'string',
+    array: true,
+    optional: true,
+    description: 'directory: globs of files to leave out',
+  })
   exclude?: string[];
 
-  @ApiPropertyOptional({
+  @Prop({
+    type: 'string',
+    optional: true,
+    pattern: { regex: /^https?:\/\/\S+$/, message: 'url must be an http(s) URL' },
     description: 'http-json: the first page URL; web: the start page or sitemap (http or https)',
   })
-  @IsOptional()
-  @IsString()
-  @Matches(/^https?:\/\/\S+$/, { message: 'url must be an http(s) URL' })
   url?: string;
 
-  @ApiPropertyOptional({ description: 'http-json: request headers (an Authorization header, say)' })
-  @IsOptional()
-  @IsObject()
+  @Prop({
+    type: 'json',
+    optional: true,
+    schema: { additionalProperties: { type: 'string' } },
+    description: 'http-json: request headers (an Authorization header, say)',
+  })
   headers?: Record<string, string>;
 
-  @ApiPropertyOptional({
+  @Prop({
+    type: 'string',
+    optional: true,
     description: 'http-json: dotted path of the item array in a page ("data"); the page itself when absent',
   })
-  @IsOptional()
-  @IsString()
   itemsPath?: string;
 
-  @ApiPropertyOptional({ description: 'http-json: { type: "page"|"cursor"|"none", param, start, nextPath }' })
-  @IsOptional()
-  @IsObject()
+  @Prop({
+    type: 'json',
+    optional: true,
+    schema: {
+      properties: {
+        type: { type: 'string', enum: ['page', 'cursor', 'none'] },
+        param: { type: 'string' },
+        start: { type: 'integer' },
+        nextPath: { type: 'string' },
+      },
+    },
+    description: 'http-json: { type: "page"|"cursor"|"none", param, start, nextPath }',
+  })
   pagination?: Pagination;
 
-  @ApiPropertyOptional({
+  @Prop({
+    type: 'json',
+    optional: true,
+    schema: {
+      properties: {
+        id: { type: 'string' },
+        body: { type: 'string' },
+        title: { type: 'string' },
+        tags: { type: 'string' },
+        url: { type: 'string' },
+      },
+      required: ['id', 'body'],
+    },
     description: 'http-json: { id, body, title?, tags?, url? } dotted paths in an item',
   })
-  @IsOptional()
-  @IsObject()
   mapping?: FieldMapping;
 
-  @ApiPropertyOptional({
+  @Prop({
+    type: 'string',
+    optional: true,
+    pattern: { regex: EVERY_PATTERN, message: 'every must be a number and a unit: 30s, 15m, 1h, 1d' },
     description: 'sync on a schedule: "30s", "15m", "1h", "1d" (one instance at a time runs it)',
-    pattern: EVERY_PATTERN.source,
   })
-  @IsOptional()
-  @IsString()
-  @Matches(EVERY_PATTERN, { message: 'every must be a number and a unit: 30s, 15m, 1h, 1d' })
   every?: string;
 
-  @ApiPropertyOptional({ description: 'web: url is a sitemap (its <loc> URLs are the start pages)' })
-  @IsOptional()
-  @IsBoolean()
+  @Prop({
+    type: 'boolean',
+    optional: true,
+    description: 'web: url is a sitemap (its <loc> URLs are the start pages)',
+  })
   sitemap?: boolean;
 
-  @ApiPropertyOptional({ description: 'web: links followed from a start page at most', default: 3 })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(20)
+  @Prop({
+    type: 'int',
+    optional: true,
+    min: 0,
+    max: 20,
+    default: 3,
+    description: 'web: links followed from a start page at most',
+  })
   maxDepth?: number;
 
-  @ApiPropertyOptional({ description: 'web: pages fetched at most per sync', default: 500 })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(100_000)
+  @Prop({
+    type: 'int',
+    optional: true,
+    min: 1,
+    max: 100_000,
+    default: 500,
+    description: 'web: pages fetched at most per sync',
+  })
   maxPages?: number;
 
-  @ApiPropertyOptional({ description: 'http-json, web: requests per second at most', default: 5 })
-  @IsOptional()
-  @IsNumber()
-  @Min(0.01)
-  @Max(100)
+  @Prop({
+    type: 'number',
+    optional: true,
+    min: 0.01,
+    max: 100,
+    default: 5,
+    description: 'http-json, web: requests per second at most',
+  })
   requestsPerSecond?: number;
 
-  @ApiPropertyOptional({
-    description: 'http-json: retries of a failed request (429, 5xx, network)',
+  @Prop({
+    type: 'int',
+    optional: true,
+    min: 0,
+    max: 10,
     default: 4,
+    description: 'http-json: retries of a failed request (429, 5xx, network)',
   })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(10)
   maxRetries?: number;
 }
 
 export type SourceDefinition = SourceInput & { created_at: string; last_job?: string; last_sync?: string };
 
 export class SourceNameInput {
-  @ApiProperty()
-  @IsString()
-  @Matches(SOURCE_NAME_PATTERN, { message: 'name must be 1-64 lowercase letters, digits, - and _' })
+  @Prop({
+    type: 'string',
+    pattern: { regex: SOURCE_NAME_PATTERN, message: 'name must be 1-64 lowercase letters, digits, - and _' },
+    description: 'the source',
+  })
   name!: string;
 }
 
 export class SyncSourceInput extends SourceNameInput {
-  @ApiPropertyOptional({ description: 'answer when the job ends, with its final state' })
-  @IsOptional()
-  @IsBoolean()
+  @Prop({
+    type: 'boolean',
+    optional: true,
+    default: false,
+    description: 'answer when the job ends, with its final state',
+  })
   wait?: boolean;
 }
