@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createEmbedder, modelDirectory, ModelFileError, type Embedder } from '@quarry/embeddings';
 import { ensureEmbeddingModel } from '@quarry/services';
+import { OnnxSessionPool } from '../libs/embeddings/src/onnx-session.pool';
 import { testConfig } from './support/test-env';
 
 /**
@@ -121,5 +122,47 @@ describe('local embedder (e5-small-v2 on ONNX Runtime)', () => {
     } finally {
       await repaired.close();
     }
+  });
+
+  it('runs a search query ahead of queued ingest batches, which keep their order', async () => {
+    const pool = await OnnxSessionPool.start({
+      modelPath: path.join(modelDirectory(config.dataDir, 'e5-small-v2'), 'model.onnx'),
+      workers: 1,
+      threadsPerWorker: 1,
+    });
+    try {
+      const batch = (texts: number, sequence = 128) => ({
+        batch: texts,
+        sequence,
+        inputs: {
+          input_ids: new BigInt64Array(texts * sequence).fill(101n),
+          attention_mask: new BigInt64Array(texts * sequence).fill(1n),
+          token_type_ids: new BigInt64Array(texts * sequence),
+        },
+        output: 'last_hidden_state',
+      });
+      const finished: string[] = [];
+      const runs = ['ingest 1', 'ingest 2', 'ingest 3', 'ingest 4', 'query'].map((name) =>
+        pool.run(batch(name === 'query' ? 1 : 8), name === 'query').then((output) => {
+          finished.push(name);
+          return output;
+        }),
+      );
+      const outputs = await Promise.all(runs);
+      // The first ingest batch was already running when the query came.
+      expect(finished).toEqual(['ingest 1', 'query', 'ingest 2', 'ingest 3', 'ingest 4']);
+      expect(outputs[4].dims).toEqual([1, 128, 384]);
+      expect(outputs[4].data).toBeInstanceOf(Float32Array);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('fails to start on a file ONNX Runtime cannot read', async () => {
+    const garbage = path.join(scratch, 'garbage.onnx');
+    fs.writeFileSync(garbage, 'not a model');
+    await expect(
+      OnnxSessionPool.start({ modelPath: garbage, workers: 2, threadsPerWorker: 1 }),
+    ).rejects.toThrow(/garbage\.onnx/);
   });
 });

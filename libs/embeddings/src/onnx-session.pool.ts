@@ -1,65 +1,23 @@
-import { Worker } from 'node:worker_threads';
+import path from 'node:path';
+import { Piscina, queueOptionsSymbol, type PiscinaTask as Task, type TaskQueue } from 'piscina';
 
 /**
  * onnxruntime-node's `session.run` returns a promise but runs the model on the calling thread (it only
  * defers the call with setImmediate): a 32-passage batch held the event loop for seconds. So each session
- * lives in a worker thread of its own, and the main thread only tokenizes, pads and pools.
- *
- * The worker is plain JavaScript evaluated from this string (as the PDF extractor does), so it runs the
- * same under ts-jest and from dist/ without a separate build step for a worker file.
+ * lives in a worker thread of its own (piscina; the worker is onnx-session.worker.js), and the main thread
+ * only tokenizes, pads and pools.
  */
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const ort = require(workerData.ort);
-let session;
-ort.InferenceSession.create(workerData.model, workerData.options).then(
-  (created) => {
-    session = created;
-    parentPort.postMessage({ ready: true, inputNames: created.inputNames, outputNames: created.outputNames });
-  },
-  (error) => parentPort.postMessage({ ready: false, error: String((error && error.message) || error) }),
-);
-parentPort.on('message', async (task) => {
-  let outputs;
-  try {
-    const shape = [task.batch, task.sequence];
-    const feeds = {};
-    for (const [name, data] of Object.entries(task.inputs)) feeds[name] = new ort.Tensor('int64', data, shape);
-    outputs = await session.run(feeds, [task.output]);
-    const output = outputs[task.output];
-    const data = Float32Array.from(output.data);
-    parentPort.postMessage({ id: task.id, data, dims: output.dims.map(Number) }, [data.buffer]);
-  } catch (error) {
-    parentPort.postMessage({ id: task.id, error: String((error && error.message) || error) });
-  } finally {
-    if (outputs) for (const tensor of Object.values(outputs)) tensor.dispose && tensor.dispose();
-  }
-});
-`;
-
-interface SessionNames {
-  inputNames: string[];
-  outputNames: string[];
-}
 
 export interface SessionOutput {
   data: Float32Array;
   dims: number[];
 }
 
-interface Task {
-  id: number;
+interface Batch {
   batch: number;
   sequence: number;
   inputs: Record<string, BigInt64Array>;
   output: string;
-  resolve: (output: SessionOutput) => void;
-  reject: (error: Error) => void;
-}
-
-interface PoolWorker {
-  worker: Worker;
-  task?: Task;
 }
 
 export interface SessionPoolOptions {
@@ -70,123 +28,108 @@ export interface SessionPoolOptions {
   threadsPerWorker: number;
 }
 
+/** Urgent tasks (`{ urgent: true }` queue options) first, each kind in arrival order. */
+class UrgentFirstQueue implements TaskQueue {
+  private readonly urgent: Task[] = [];
+  private readonly rest: Task[] = [];
+
+  get size(): number {
+    return this.urgent.length + this.rest.length;
+  }
+
+  push(task: Task): void {
+    this.queueOf(task).push(task);
+  }
+
+  /** Where piscina puts back a task it took but could not hand to a worker yet (`stricterFIFO`). */
+  unshift(task: Task): void {
+    this.queueOf(task).unshift(task);
+  }
+
+  shift(): Task | null {
+    return this.urgent.shift() ?? this.rest.shift() ?? null;
+  }
+
+  private queueOf(task: Task): Task[] {
+    const options = task[queueOptionsSymbol] as { urgent?: boolean } | null;
+    return options?.urgent ? this.urgent : this.rest;
+  }
+
+  remove(task: Task): void {
+    for (const queue of [this.urgent, this.rest]) {
+      const at = queue.indexOf(task);
+      if (at >= 0) queue.splice(at, 1);
+    }
+  }
+}
+
+const CLOSED = 'the embedding model was closed';
+
 /**
  * A fixed set of worker threads, each holding one ONNX Runtime session of the same model, fed from one
  * queue. Urgent work (a search query) goes to the front, so a query never waits behind a long ingest
- * but at most for one batch. Idle workers are unref'd, so an idle pool never keeps the process alive.
+ * but at most for one batch. Idle workers are unref'd (piscina), so an idle pool never keeps the process
+ * alive; a worker that dies is replaced.
  */
 export class OnnxSessionPool {
-  readonly inputNames: string[];
-  readonly outputNames: string[];
-  private readonly queue: Task[] = [];
-  private nextId = 0;
   private closed = false;
 
   private constructor(
-    private readonly workers: PoolWorker[],
-    names: SessionNames,
-  ) {
-    this.inputNames = names.inputNames;
-    this.outputNames = names.outputNames;
-    for (const entry of workers) this.listen(entry);
-  }
+    private readonly pool: Piscina,
+    readonly inputNames: string[],
+    readonly outputNames: string[],
+  ) {}
 
+  /** Starts the workers; fails when ONNX Runtime cannot load the model. */
   static async start(options: SessionPoolOptions): Promise<OnnxSessionPool> {
-    const workers: PoolWorker[] = [];
+    const workers = Math.max(1, options.workers);
+    const pool = new Piscina({
+      filename: path.join(__dirname, 'onnx-session.worker.js'),
+      minThreads: workers,
+      maxThreads: workers,
+      idleTimeout: Infinity,
+      // Tasks are asynchronous (session.run): the workers wait on their event loop, not on Atomics.
+      atomics: 'disabled',
+      taskQueue: new UrgentFirstQueue(),
+      // A task taken from the queue while every worker is busy goes back to its front, not its tail.
+      stricterFIFO: true,
+      recordTiming: false,
+      workerData: {
+        model: options.modelPath,
+        options: {
+          intraOpNumThreads: Math.max(1, options.threadsPerWorker),
+          interOpNumThreads: 1,
+          graphOptimizationLevel: 'all',
+          // ONNX Runtime's threads busy-wait for work by default. Quarry shares its cores with
+          // Elasticsearch and the event loop: measured on 2 busy cores, spinning threads made a
+          // short query take 49 ms (p50) instead of 11 ms.
+          extra: { session: { intra_op: { allow_spinning: '0' } } },
+        },
+      },
+    });
     try {
-      const names = await Promise.all(
-        Array.from({ length: Math.max(1, options.workers) }, () => {
-          const worker = new Worker(WORKER_SOURCE, {
-            eval: true,
-            workerData: {
-              ort: require.resolve('onnxruntime-node'),
-              model: options.modelPath,
-              options: {
-                intraOpNumThreads: Math.max(1, options.threadsPerWorker),
-                interOpNumThreads: 1,
-                graphOptimizationLevel: 'all',
-                // ONNX Runtime's threads busy-wait for work by default. Quarry shares its cores with
-                // Elasticsearch and the event loop: measured on 2 busy cores, spinning threads made a
-                // short query take 49 ms (p50) instead of 11 ms.
-                extra: { session: { intra_op: { allow_spinning: '0' } } },
-              },
-            },
-          });
-          workers.push({ worker });
-          return new Promise<SessionNames>((resolve, reject) => {
-            worker.once('message', (message: { ready: boolean; error?: string } & SessionNames) =>
-              message.ready ? resolve(message) : reject(new Error(message.error)),
-            );
-            worker.once('error', reject);
-          });
-        }),
-      );
-      for (const { worker } of workers) worker.unref();
-      return new OnnxSessionPool(workers, names[0]);
+      const names = (await pool.run({ names: true })) as { inputNames: string[]; outputNames: string[] };
+      return new OnnxSessionPool(pool, names.inputNames, names.outputNames);
     } catch (error) {
-      await Promise.all(workers.map(({ worker }) => worker.terminate()));
+      await pool.destroy();
       throw error;
     }
   }
 
   /** Runs one padded batch; `urgent` work is queued ahead of the rest. */
-  run(
-    batch: { batch: number; sequence: number; inputs: Record<string, BigInt64Array>; output: string },
-    urgent = false,
-  ): Promise<SessionOutput> {
-    if (this.closed) return Promise.reject(new Error('the embedding model was closed'));
-    return new Promise((resolve, reject) => {
-      const task: Task = { ...batch, id: this.nextId++, resolve, reject };
-      if (urgent) this.queue.unshift(task);
-      else this.queue.push(task);
-      this.dispatch();
-    });
-  }
-
-  private dispatch(): void {
-    for (const entry of this.workers) {
-      if (entry.task || this.queue.length === 0) continue;
-      const task = this.queue.shift()!;
-      entry.task = task;
-      entry.worker.ref();
-      // Copied, not transferred: the caller still pools with the attention mask (a batch is ~100 KB).
-      entry.worker.postMessage({
-        id: task.id,
-        batch: task.batch,
-        sequence: task.sequence,
-        inputs: task.inputs,
-        output: task.output,
-      });
+  async run(batch: Batch, urgent = false): Promise<SessionOutput> {
+    if (this.closed) throw new Error(CLOSED);
+    // Copied, not transferred: the caller still pools with the attention mask (a batch is ~100 KB).
+    const task = { ...batch, [queueOptionsSymbol]: { urgent } };
+    try {
+      return (await this.pool.run(task)) as SessionOutput;
+    } catch (error) {
+      throw this.closed ? new Error(CLOSED) : new Error(`ONNX Runtime: ${(error as Error).message}`);
     }
-  }
-
-  private listen(entry: PoolWorker): void {
-    entry.worker.on('message', (message: { id: number; error?: string } & SessionOutput) => {
-      const task = entry.task;
-      if (!task || task.id !== message.id) return;
-      entry.task = undefined;
-      entry.worker.unref();
-      if (message.error) task.reject(new Error(`ONNX Runtime: ${message.error}`));
-      else task.resolve({ data: message.data, dims: message.dims });
-      this.dispatch();
-    });
-    const fail = (error: Error) => {
-      entry.task?.reject(error);
-      entry.task = undefined;
-      if (!this.closed) {
-        for (const task of this.queue.splice(0)) task.reject(error);
-        this.closed = true;
-      }
-    };
-    entry.worker.on('error', fail);
-    entry.worker.on('exit', (code) => {
-      if (!this.closed) fail(new Error(`embedding worker exited with code ${code}`));
-    });
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const task of this.queue.splice(0)) task.reject(new Error('the embedding model was closed'));
-    await Promise.all(this.workers.map(({ worker }) => worker.terminate()));
+    await this.pool.destroy();
   }
 }
