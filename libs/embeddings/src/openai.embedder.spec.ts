@@ -247,6 +247,24 @@ describe('OpenAiEmbedder against a real local HTTP server', () => {
     });
   });
 
+  it('names the provider when a 200 answer is not JSON', async () => {
+    provider.handler = (_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end('<html>proxy login</html>');
+    };
+    await expect(embedder().embed(['a'])).rejects.toMatchObject({
+      name: 'EmbeddingProviderError',
+      detail: expect.stringMatching(/^unreadable answer: .*JSON/),
+    });
+    provider.handler = (_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/html' });
+      response.end('<html>proxy login</html>');
+    };
+    await expect(embedder().embed(['a'])).rejects.toMatchObject({
+      detail: 'HTTP 200 with a body that is not JSON: <html>proxy login</html>',
+    });
+  });
+
   it('stops at once when the caller aborts', async () => {
     provider.handler = () => undefined;
     const controller = new AbortController();

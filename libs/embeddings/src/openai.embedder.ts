@@ -196,7 +196,7 @@ export class OpenAiEmbedder implements Embedder {
   }
 
   /** The SDK's error in the provider's terms: what happened, the status, the body, how many attempts. */
-  private describe(error: unknown): unknown {
+  private describe(error: unknown): EmbeddingProviderError {
     const attempts = this.maxRetries + 1;
     const afterRetries = (reason: string): string =>
       attempts > 1 ? `${reason} (after ${attempts} attempts)` : reason;
@@ -216,7 +216,8 @@ export class OpenAiEmbedder implements Embedder {
       }
       return this.failure(retriedStatus(status) ? afterRetries(reason) : reason, status);
     }
-    return error;
+    // A 2xx the SDK could not read (JSON that does not parse, for one).
+    return this.failure(`unreadable answer: ${(error as Error)?.message ?? String(error)}`);
   }
 
   private parse(body: unknown, expected: number, status: number): number[][] {
