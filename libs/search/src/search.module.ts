@@ -101,7 +101,7 @@ const byIndices = <T>(build: (client: Client, indices: IndexNames) => T) => ({
     },
     {
       provide: SearchRepository,
-      ...byIndices((client, indices) => new SearchRepository(client, indices.docs)),
+      ...byIndices((client, indices) => new SearchRepository(client, indices.docs, indices.vectors)),
     },
     {
       provide: ChunkRepository,
