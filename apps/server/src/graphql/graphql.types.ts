@@ -28,9 +28,11 @@ import {
 } from '@quarry/registry';
 
 /**
- * The GraphQL shapes of Quarry's contract (ARCHITECTURE.md) not yet declared with `@Prop`.
- * The search contract's classes are the DTOs themselves (libs/search/src/search.dto.ts): they
- * are re-exported here under the names the resolvers use.
+ * GraphQL types of Quarry's contract. The inputs and results declared with `@Prop` (search,
+ * documents, ingest results, saved-search tools, prompt templates) are the DTO classes
+ * themselves, re-exported here under the names the resolvers use; the classes below are the
+ * GraphQL-only views not declared that way yet (the camelCase Document, registry listings, live
+ * events).
  */
 export {
   JSONScalar,
