@@ -79,4 +79,14 @@ describe('quarry CLI: ingest and search', () => {
     const text = await quarry(['search', '@notes vpn', '--mode', 'lexical'], env);
     expect(text.stdout).toMatch(/1\. vpn\.txt .*\[notes\]/);
   }, 120_000);
+
+  it('checks search options as the search contract declares them, before connecting', async () => {
+    const tooMany = await quarry(['search', 'backup', '--size', '500'], env);
+    expect(tooMany.code).not.toBe(0);
+    expect(tooMany.stderr).toMatch(/-n, --size <n>.*must be at most 100/);
+    const badMode = await quarry(['search', 'backup', '--mode', 'fuzzy'], env);
+    expect(badMode.stderr).toMatch(/Allowed choices are lexical, semantic, hybrid/);
+    const help = await quarry(['search', '--help'], env);
+    expect(help.stdout).toMatch(/--semantic-ratio <0\.\.1>\s+Hybrid only: weight of meaning/);
+  }, 60_000);
 });

@@ -20,6 +20,7 @@ import {
   plainText,
   type EvaluationResult,
   type SearchResult,
+  SearchInput,
 } from '@quarry/search';
 import { ensureServices, servicesStatus, ServiceError, stopServices } from '@quarry/services';
 import {
@@ -32,6 +33,7 @@ import {
 } from './command.context';
 import { runIngestCommand, type IngestCommandOptions } from './ingest.command';
 import { registerSourceCommands } from './source.command';
+import { contractOption } from './contract-option';
 import { readJudgments } from './judgments';
 
 function configOrExit(): QuarryConfig {
@@ -70,15 +72,18 @@ function envelope(op: string, args: unknown): Envelope {
   return { op, args, principal: CLI_PRINCIPAL, transport: 'cli', requestId: randomUUID() };
 }
 
-interface SearchCommandOptions {
-  mode: string;
-  collection?: string[];
-  size: number;
-  semanticRatio?: number;
-  fusion?: string;
-  explain: boolean;
-  json: boolean;
+/** Options the user gave (commander leaves the others undefined). */
+function withoutUnset<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
+
+/** The search options are the search contract's fields (contractOption), plus how to print. */
+type SearchCommandOptions = Pick<
+  SearchInput,
+  'mode' | 'collection' | 'size' | 'semanticRatio' | 'fusion' | 'explain'
+> & {
+  json: boolean;
+};
 
 interface EvalCommandOptions {
   sweep: boolean;
@@ -112,34 +117,18 @@ program
   .command('search')
   .description('search the indexed documents')
   .argument('<query>', 'query text; @collection words scope it')
-  .addOption(
-    new Option('-m, --mode <mode>', 'ranking').choices(['lexical', 'semantic', 'hybrid']).default('hybrid'),
-  )
-  .option('-c, --collection <name...>', 'only these collections')
-  .option('-n, --size <n>', 'hits', (v) => Number(v), 10)
-  .option(
-    '-r, --semantic-ratio <0..1>',
-    'hybrid: weight of meaning (0 = lexical ranking, 1 = semantic)',
-    Number,
-  )
-  .addOption(
-    new Option('--fusion <method>', 'hybrid: how the rankings are fused').choices(['relative', 'rrf']),
-  )
-  .option('--explain', "show each hit's lexical and semantic rank and score", false)
+  .addOption(contractOption(SearchInput, 'mode', '-m, --mode <mode>'))
+  .addOption(contractOption(SearchInput, 'collection', '-c, --collection <name...>'))
+  .addOption(contractOption(SearchInput, 'size', '-n, --size <n>'))
+  .addOption(contractOption(SearchInput, 'semanticRatio', '-r, --semantic-ratio <0..1>'))
+  .addOption(contractOption(SearchInput, 'fusion', '--fusion <method>'))
+  .addOption(contractOption(SearchInput, 'explain', '--explain'))
   .option('--json', 'print the raw result', false)
   .action((query: string, options: SearchCommandOptions) =>
     guarded(() =>
       withQuarry(async (quarry) => {
         const result = await quarry.manager.handle<SearchResult>(
-          envelope('search', {
-            query,
-            mode: options.mode,
-            size: options.size,
-            ...(options.collection ? { collection: options.collection } : {}),
-            ...(options.semanticRatio === undefined ? {} : { semanticRatio: options.semanticRatio }),
-            ...(options.fusion ? { fusion: options.fusion } : {}),
-            ...(options.explain ? { explain: true } : {}),
-          }),
+          envelope('search', { query, ...withoutUnset({ ...options, json: undefined }) }),
         );
         if (options.json) {
           process.stdout.write(JSON.stringify(result, null, 2) + '\n');
