@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -165,4 +166,25 @@ describe('local embedder (e5-small-v2 on ONNX Runtime)', () => {
       OnnxSessionPool.start({ modelPath: garbage, workers: 2, threadsPerWorker: 1 }),
     ).rejects.toThrow(/garbage\.onnx/);
   });
+
+  it('closes right after starting without aborting the process (a start refused by the index does this)', () => {
+    // ONNX Runtime aborts the whole process when a worker is terminated while it loads its
+    // session; a server whose index holds another model's vectors closes the model at once.
+    // In a child process, since an abort would take the test runner with it.
+    const modelPath = path.join(modelDirectory(config.dataDir, 'e5-small-v2'), 'model.onnx');
+    const script = `
+      const { OnnxSessionPool } = require(${JSON.stringify(path.resolve('dist/libs/embeddings/src/onnx-session.pool.js'))});
+      (async () => {
+        for (let i = 0; i < 3; i++) {
+          const pool = await OnnxSessionPool.start({ modelPath: ${JSON.stringify(modelPath)}, workers: 2, threadsPerWorker: 1 });
+          await pool.close();
+        }
+      })();`;
+    const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 120_000 });
+    expect({ status: child.status, signal: child.signal, stderr: child.stderr }).toEqual({
+      status: 0,
+      signal: null,
+      stderr: '',
+    });
+  }, 150_000);
 });

@@ -108,7 +108,11 @@ export class OnnxSessionPool {
       },
     });
     try {
-      const names = (await pool.run({ names: true })) as { inputNames: string[]; outputNames: string[] };
+      // One task per worker, so every worker has loaded its session before the pool is used or
+      // closed: ONNX Runtime aborts the whole process when a worker is terminated mid-load.
+      const [names] = (await Promise.all(
+        Array.from({ length: workers }, () => pool.run({ names: true })),
+      )) as { inputNames: string[]; outputNames: string[] }[];
       return new OnnxSessionPool(pool, names.inputNames, names.outputNames);
     } catch (error) {
       await pool.destroy();
@@ -128,8 +132,9 @@ export class OnnxSessionPool {
     }
   }
 
+  /** Refuses queued work, lets the batches already running finish (terminating a worker mid-run aborts the process), then stops. */
   async close(): Promise<void> {
     this.closed = true;
-    await this.pool.destroy();
+    await this.pool.close({ force: true });
   }
 }
