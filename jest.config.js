@@ -22,4 +22,8 @@ module.exports = {
     },
   ],
   testTimeout: 60000,
+  // Two test files at a time: integration tests spend much of their time waiting on Elasticsearch,
+  // Redis and sockets, so two run side by side in about half the time even on 2 cores; more
+  // would starve the Elasticsearch node they share.
+  maxWorkers: 2,
 };
