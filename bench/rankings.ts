@@ -9,10 +9,7 @@
  * Another model gets indices of its own: QUARRY_EMBEDDER_MODEL=all-minilm-l6-v2 BENCH_MODEL_SUFFIX=1
  * writes bench-<corpus>-all-minilm-l6-v2-* and rankings-<corpus>-all-minilm-l6-v2.json.
  */
-import { loadConfig } from '@quarry/config';
-import { createEmbedder } from '@quarry/embeddings';
 import {
-  createElasticsearchClient,
   DocumentRepository,
   indexNames,
   IngestService,
@@ -21,9 +18,9 @@ import {
   setupIndices,
   type RankedDoc,
 } from '@quarry/search';
-import { ensureServices } from '@quarry/services';
 import { buildCorpus, type CorpusName } from './corpus';
 import { runBenchmark } from './instance';
+import { withSearchCore } from './search-core';
 import { writeResult } from './stats';
 
 const corpora = (process.env.BENCH_CORPORA ?? 'manpages,wordnet,pydoc').split(',') as CorpusName[];
@@ -38,14 +35,8 @@ export interface QueryRankings {
   semantic: RankedDoc[];
 }
 
-async function main() {
-  const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
-  const endpoints = await ensureServices(config, () => undefined);
-  const client = createElasticsearchClient(endpoints.elasticsearchUrl, 60_000);
-  const embedder = await createEmbedder(
-    config.embedder.kind === 'local' ? { ...config.embedder, dataDir: config.dataDir } : config.embedder,
-  );
-  try {
+function main() {
+  return withSearchCore(async ({ client, embedder }) => {
     for (const name of corpora) {
       const corpus = await buildCorpus(name, { documents: documentsPerCorpus, queries: queriesPerCorpus });
       const suffix = modelSuffix ? `-${embedder.model.id.replace(/^local:/, '')}` : '';
@@ -70,10 +61,7 @@ async function main() {
         `${name}: ${out.length} queries -> ${writeResult(`rankings-${name}${suffix}`, out)}\n`,
       );
     }
-  } finally {
-    await embedder.close();
-    await client.close();
-  }
+  });
 }
 
 runBenchmark(main);

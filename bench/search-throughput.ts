@@ -8,10 +8,7 @@
  *
  *   npm run build && node dist/bench/search-throughput.js
  */
-import { loadConfig } from '@quarry/config';
-import { createEmbedder } from '@quarry/embeddings';
 import {
-  createElasticsearchClient,
   indexNames,
   lexicalRequest,
   parseQuery,
@@ -19,49 +16,43 @@ import {
   SearchService,
   type SearchMode,
 } from '@quarry/search';
-import { ensureServices } from '@quarry/services';
 import { buildCorpus, type CorpusName } from './corpus';
 import { runBenchmark } from './instance';
+import { withSearchCore } from './search-core';
 import { round, table, throughput, writeResult } from './stats';
 
 const corpusName = (process.env.BENCH_CORPUS ?? 'manpages') as CorpusName;
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
 
-async function main() {
-  const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
-  const endpoints = await ensureServices(config, () => undefined);
-  const client = createElasticsearchClient(endpoints.elasticsearchUrl, 60_000);
-  const embedder = await createEmbedder(
-    config.embedder.kind === 'local' ? { ...config.embedder, dataDir: config.dataDir } : config.embedder,
-  );
-  const indices = indexNames(`bench-${corpusName}`);
-  const documents = (await client.count({ index: indices.docs })).count;
-  if (documents === 0)
-    throw new Error(`${indices.docs} is empty: index the corpus first (node dist/bench/rankings.js)`);
-  const corpus = await buildCorpus(corpusName, { documents, queries: 300 });
-  const queries = corpus.queries.map((q) => q.text);
-  const warmUp = corpus.documents
-    .slice(0, 32)
-    .map((d) => `${d.title} ${d.body.split(/\s+/).slice(0, 6).join(' ')}`);
-  const search = new SearchService(new SearchRepository(client, indices.docs), embedder, indices);
-  const direct = (texts: string[]) => (i: number) =>
-    client.search(
-      lexicalRequest(
-        indices.docs,
-        parseQuery(texts[i % texts.length]).text,
-        {},
-        {
-          from: 0,
-          size: 10,
-          highlight: true,
-          facets: true,
-        },
-      ),
-    );
-  const service = (mode: SearchMode, texts: string[]) => (i: number) =>
-    search.search({ query: texts[i % texts.length], mode });
-  try {
+function main() {
+  return withSearchCore(async ({ client, embedder }) => {
+    const indices = indexNames(`bench-${corpusName}`);
+    const documents = (await client.count({ index: indices.docs })).count;
+    if (documents === 0)
+      throw new Error(`${indices.docs} is empty: index the corpus first (node dist/bench/rankings.js)`);
+    const corpus = await buildCorpus(corpusName, { documents, queries: 300 });
+    const queries = corpus.queries.map((q) => q.text);
+    const warmUp = corpus.documents
+      .slice(0, 32)
+      .map((d) => `${d.title} ${d.body.split(/\s+/).slice(0, 6).join(' ')}`);
+    const search = new SearchService(new SearchRepository(client, indices.docs), embedder, indices);
+    const direct = (texts: string[]) => (i: number) =>
+      client.search(
+        lexicalRequest(
+          indices.docs,
+          parseQuery(texts[i % texts.length]).text,
+          {},
+          {
+            from: 0,
+            size: 10,
+            highlight: true,
+            facets: true,
+          },
+        ),
+      );
+    const service = (mode: SearchMode, texts: string[]) => (i: number) =>
+      search.search({ query: texts[i % texts.length], mode });
     await throughput(concurrency, warmUp.length, service('hybrid', warmUp));
     await throughput(concurrency, warmUp.length, direct(warmUp));
     const rows: Record<string, unknown>[] = [];
@@ -88,10 +79,7 @@ async function main() {
     process.stdout.write(
       `written to ${writeResult('search-throughput', { corpus: corpusName, concurrency, rows })}\n`,
     );
-  } finally {
-    await embedder.close();
-    await client.close();
-  }
+  });
 }
 
 runBenchmark(main);

@@ -83,6 +83,12 @@ export interface RegistryDeps {
 
 /** Registry operations: tools, resources and prompts, for REST (and any edge) through the message manager. */
 export function registryOperations(deps: RegistryDeps): Operation<never, unknown>[] {
+  /** Stores a definition and tells every instance to reload that kind. */
+  const save = async (kind: 'tool' | 'prompt', name: string, definition: object, description?: string) => {
+    const entry = await deps.registry.put(kind, name, definition, description);
+    await deps.announce(kind);
+    return { name: entry.name, version: entry.version };
+  };
   const listTools: Operation<object, unknown> = {
     name: 'list_tools',
     description: 'Tools this caller may use (built-in and saved searches).',
@@ -107,14 +113,7 @@ export function registryOperations(deps: RegistryDeps): Operation<never, unknown
     audit: auditByName,
     run: async (definition) => {
       checkSavedSearch(definition, (name) => deps.tools.isBuiltIn(name));
-      const entry = await deps.registry.put(
-        'tool',
-        definition.name,
-        JSON.parse(JSON.stringify(definition)),
-        definition.description,
-      );
-      await deps.announce('tool');
-      return { name: entry.name, version: entry.version };
+      return save('tool', definition.name, JSON.parse(JSON.stringify(definition)), definition.description);
     },
   };
   const deleteSearchTool: Operation<NameInput, unknown> = {
@@ -214,9 +213,7 @@ export function registryOperations(deps: RegistryDeps): Operation<never, unknown
         ]);
       }
       checkPromptTemplate(template);
-      const entry = await deps.registry.put('prompt', template.name, template, template.description);
-      await deps.announce('prompt');
-      return { name: entry.name, version: entry.version };
+      return save('prompt', template.name, template, template.description);
     },
   };
   const renderPrompt: Operation<RenderPromptInput, RenderedPrompt> = {
