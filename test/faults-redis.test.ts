@@ -1,9 +1,6 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { findFreePort, startRedis, stopRedis } from '@quarry/services';
 import { type RunningServer } from '../apps/server/src/server';
 import { startServerWithoutModel } from './support/server';
+import { OwnRedis } from './support/own-redis';
 import { call } from './support/http';
 import { dropIndices, eventually, testConfig } from './support/test-env';
 
@@ -14,8 +11,7 @@ import { dropIndices, eventually, testConfig } from './support/test-env';
  * This file stops only its own Redis (another port); Elasticsearch is the shared test node.
  */
 describe('faults: Redis stopped and started again', () => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'quarry-faults-redis-'));
-  let redisOptions: { dataDir: string; url: string; explicit: boolean };
+  const redis = new OwnRedis('faults-redis');
   let server: RunningServer;
   const reader = { authorization: 'Bearer faults-reader-1' };
   const writer = { authorization: 'Bearer faults-writer-1' };
@@ -33,9 +29,7 @@ describe('faults: Redis stopped and started again', () => {
     call(server.url, 'POST', '/v1/search', { query: 'redis fault document', mode: 'lexical' }, reader);
 
   beforeAll(async () => {
-    redisOptions = { dataDir, url: `redis://127.0.0.1:${await findFreePort()}`, explicit: false };
-    const redisUrl = await startRedis(redisOptions);
-    redisOptions.url = redisUrl;
+    const redisUrl = await redis.start();
     server = await startServerWithoutModel(
       testConfig({
         REDIS_URL: redisUrl,
@@ -48,13 +42,12 @@ describe('faults: Redis stopped and started again', () => {
 
   afterAll(async () => {
     await server?.close();
-    await stopRedis(redisOptions);
+    await redis.remove();
     if (server) await dropIndices(server.config.indexPrefix);
-    fs.rmSync(dataDir, { recursive: true, force: true });
   }, 60_000);
 
   it('serves searches and refuses writes with 503 while Redis is down, then recovers', async () => {
-    await stopRedis(redisOptions);
+    await redis.stop();
     // Quarry has noticed: readiness reports Redis down (and so the instance not ready).
     const down = await eventually(ready, (r) => r?.redis?.status === 'down', 15_000);
     expect(down.status).toBe('not_ready');
@@ -69,7 +62,7 @@ describe('faults: Redis stopped and started again', () => {
     expect(refused.body.error.message).toMatch(/^redis is unavailable\b/);
     expect((await ready()).redis.status).toBe('down');
 
-    await startRedis(redisOptions);
+    await redis.start();
     await eventually(ready, (r) => r?.status === 'ready', 30_000);
     expect((await ingest('after')).status).toBe(200);
     const ids = (await search()).body.hits.map((h: { id: string }) => h.id).sort();

@@ -1,14 +1,11 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests assert on response bodies of many shapes */
 import { LOGGER } from '@quarry/observability';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { findFreePort, startRedis, stopRedis } from '@quarry/services';
 import { type RunningServer } from '../../apps/server/src/server';
 import { startServerWithoutModel } from '../support/server';
 import { gql, wsClient } from '../support/graphql';
+import { OwnRedis } from '../support/own-redis';
 import { call } from '../support/http';
 import { dropIndices, eventually, testConfig, uniquePrefix } from '../support/test-env';
 
@@ -64,17 +61,15 @@ describe('MCP error messages carry their prefix once', () => {
 });
 
 describe('a 503 while Redis is down says "redis is unavailable", not what ioredis said', () => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'quarry-errors-redis-'));
-  let redisOptions: { dataDir: string; url: string; explicit: boolean };
+  const redis = new OwnRedis('errors-redis');
   let server: RunningServer;
   const logged: string[] = [];
 
   beforeAll(async () => {
-    redisOptions = { dataDir, url: `redis://127.0.0.1:${await findFreePort()}`, explicit: false };
-    redisOptions.url = await startRedis(redisOptions);
+    const redisUrl = await redis.start();
     server = await startServerWithoutModel(
       testConfig({
-        REDIS_URL: redisOptions.url,
+        REDIS_URL: redisUrl,
         QUARRY_API_KEYS: 'errors-reader-1:reader,errors-writer-1:writer',
         QUARRY_REQUEST_TIMEOUT_MS: '3000',
       }),
@@ -90,13 +85,12 @@ describe('a 503 while Redis is down says "redis is unavailable", not what ioredi
 
   afterAll(async () => {
     await server?.close();
-    await stopRedis(redisOptions);
+    await redis.remove();
     if (server) await dropIndices(server.config.indexPrefix);
-    fs.rmSync(dataDir, { recursive: true, force: true });
   }, 60_000);
 
   it('on REST, GraphQL and a live subscription', async () => {
-    await stopRedis(redisOptions);
+    await redis.stop();
     await eventually(
       async () => (await call(server.url, 'GET', '/health/ready')).body,
       (r) => r?.redis?.status === 'down',
@@ -140,7 +134,7 @@ describe('a 503 while Redis is down says "redis is unavailable", not what ioredi
     expect(logged.join('\n')).toMatch(/dependency unavailable/);
 
     // Quarry closes cleanly once Redis is back.
-    await startRedis(redisOptions);
+    await redis.start();
     await eventually(
       async () => (await call(server.url, 'GET', '/health/ready')).body,
       (r) => r?.status === 'ready',
