@@ -76,8 +76,19 @@ export class McpHttpEndpoint {
     await Promise.all(ending.map(([, s]) => s.transport.close().catch(() => undefined)));
   }
 
+  /**
+   * Whether the principal may open one more MCP session (HTTP or WebSocket): at its limit, its
+   * least recently used HTTP session is ended to make room; false when it has none to give up.
+   */
+  async hasRoomFor(principalId: string): Promise<boolean> {
+    return (
+      this.mcp.hub.countFor(principalId) < this.config.maxSessionsPerPrincipal ||
+      this.evictOldestOf(principalId)
+    );
+  }
+
   /** Makes room for one more session of the principal by ending its least recently used HTTP session. */
-  async evictOldestOf(principalId: string): Promise<boolean> {
+  private async evictOldestOf(principalId: string): Promise<boolean> {
     let oldest: [string, HttpSession] | undefined;
     for (const entry of this.sessions) {
       if (entry[1].principal.id !== principalId) continue;
@@ -137,10 +148,7 @@ export class McpHttpEndpoint {
           'Bad Request: send an initialize request without Mcp-Session-Id to start a session',
         );
       }
-      if (
-        this.mcp.hub.countFor(principal.id) >= this.config.maxSessionsPerPrincipal &&
-        !(await this.evictOldestOf(principal.id))
-      ) {
+      if (!(await this.hasRoomFor(principal.id))) {
         return jsonRpcError(
           res,
           429,

@@ -60,10 +60,7 @@ export class McpWebSocketGateway {
     let principal;
     try {
       principal = await this.auth.authenticate(credentialsOf(request));
-      if (
-        this.mcp.hub.countFor(principal.id) >= this.config.maxSessionsPerPrincipal &&
-        !(await this.http.evictOldestOf(principal.id))
-      ) {
+      if (!(await this.http.hasRoomFor(principal.id))) {
         throw new QuarryError(
           'rate_limited',
           `at most ${this.config.maxSessionsPerPrincipal} MCP sessions per principal`,
