@@ -1,6 +1,6 @@
 import { Module, type DynamicModule, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { QuarryConfig } from '@quarry/config';
+import type { ConnectedConfig, QuarryConfig } from '@quarry/config';
 import { MessageManager, type Principal } from '@quarry/core';
 import { INGESTION, type Ingestion } from '@quarry/ingest';
 import type { Logger } from '@quarry/observability';
@@ -18,15 +18,14 @@ export interface CommandScope {
 }
 
 /**
- * Runs `action` in a Nest application context built from `module` on the configured services
- * (the embedded ones are started if needed), and closes it afterwards.
+ * A Nest application context built from `module` on the configured services (the embedded ones
+ * are started if needed), initialised; closed again when initialising fails.
  */
-export async function withContext<T>(
+export async function openContext(
   config: QuarryConfig,
   logger: Logger,
-  module: (config: QuarryConfig & { elasticsearchUrl: string }) => DynamicModule,
-  action: (app: INestApplicationContext) => Promise<T>,
-): Promise<T> {
+  module: (config: ConnectedConfig) => DynamicModule,
+): Promise<INestApplicationContext> {
   const endpoints = await ensureServices(config, (message) => logger.info(message));
   const app = await NestFactory.createApplicationContext(module({ ...config, ...endpoints }), {
     logger: false,
@@ -34,6 +33,22 @@ export async function withContext<T>(
   });
   try {
     await app.init();
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+  return app;
+}
+
+/** Runs `action` in the context `openContext` builds, and closes it afterwards. */
+export async function withContext<T>(
+  config: QuarryConfig,
+  logger: Logger,
+  module: (config: ConnectedConfig) => DynamicModule,
+  action: (app: INestApplicationContext) => Promise<T>,
+): Promise<T> {
+  const app = await openContext(config, logger, module);
+  try {
     return await action(app);
   } finally {
     await app.close();
@@ -45,7 +60,7 @@ export async function withContext<T>(
  * subscriptions to other instances or scheduler.
  */
 export function commandModule(logger: Logger) {
-  return (config: QuarryConfig & { elasticsearchUrl: string }) => QuarryModule.forRoot(config, logger, false);
+  return (config: ConnectedConfig) => QuarryModule.forRoot(config, logger, false);
 }
 
 export function scopeOf(app: INestApplicationContext): CommandScope {
@@ -58,7 +73,7 @@ export function scopeOf(app: INestApplicationContext): CommandScope {
  */
 @Module({})
 export class ReindexCommandModule {
-  static forRoot(config: QuarryConfig & { elasticsearchUrl: string }, logger: Logger): DynamicModule {
+  static forRoot(config: ConnectedConfig, logger: Logger): DynamicModule {
     return {
       module: ReindexCommandModule,
       imports: foundationModules(config, logger, false),

@@ -3,13 +3,11 @@ import { Command, Option } from 'commander';
 import { ConfigError, loadConfig, type QuarryConfig } from '@quarry/config';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import pino from 'pino';
-import { createMcpSession } from '@quarry/mcp';
 import { QuarryError, type Envelope } from '@quarry/core';
 import { createLogger } from '@quarry/observability';
 import { Client } from '@elastic/elasticsearch';
 import { EMBEDDER, type Embedder } from '@quarry/embeddings';
-import { MCP } from '@quarry/mcp';
-import { NestFactory } from '@nestjs/core';
+import { createMcpSession, MCP } from '@quarry/mcp';
 import { QuarryModule } from '@quarry/app';
 import {
   describeLocation,
@@ -26,6 +24,7 @@ import { ensureServices, servicesStatus, ServiceError, stopServices } from '@qua
 import {
   CLI_PRINCIPAL,
   commandModule,
+  openContext,
   ReindexCommandModule,
   scopeOf,
   withContext,
@@ -228,13 +227,10 @@ program
       const config = configOrExit();
       // stdout carries the protocol: every log line goes to stderr.
       const logger = pino({ name: 'quarry', level: config.logLevel }, pino.destination(2));
-      const endpoints = await ensureServices(config, (message) => logger.info(message));
       // stdio serves: it follows registry changes and other instances' writes like a server.
-      const app = await NestFactory.createApplicationContext(
-        QuarryModule.forRoot({ ...config, ...endpoints }, logger, true),
-        { logger: false, abortOnError: false },
+      const app = await openContext(config, logger, (connected) =>
+        QuarryModule.forRoot(connected, logger, true),
       );
-      await app.init();
       const { server } = createMcpSession(
         app.get(MCP),
         { id: 'stdio', role: 'admin', unmetered: true },

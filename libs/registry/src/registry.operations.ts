@@ -26,7 +26,8 @@ class NameInput {
   name!: string;
 }
 
-class CallToolInput {
+/** A tool to call or a prompt to render, by name, with its arguments. */
+class NamedCallInput {
   @IsString()
   @Length(1, 64)
   name!: string;
@@ -57,16 +58,6 @@ class CompleteInput {
   @IsString()
   @MaxLength(256)
   prefix?: string;
-}
-
-class RenderPromptInput {
-  @IsString()
-  @Length(1, 64)
-  name!: string;
-
-  @IsOptional()
-  @IsObject()
-  arguments?: Record<string, unknown>;
 }
 
 export interface RegistryDeps {
@@ -128,11 +119,11 @@ export function registryOperations(deps: RegistryDeps): Operation<never, unknown
       return { name, deleted: true };
     },
   };
-  const callTool: Operation<CallToolInput, unknown> = {
+  const callTool: Operation<NamedCallInput, unknown> = {
     name: 'call_tool',
     description: 'Call a tool by name, as an MCP client would.',
     role: 'reader',
-    input: CallToolInput,
+    input: NamedCallInput,
     run: async ({ name, arguments: args }, context) => {
       const tool = deps.tools.list(context.principal).find((t) => t.name === name);
       if (!tool) throw new NotFoundError('tool', name);
@@ -216,11 +207,11 @@ export function registryOperations(deps: RegistryDeps): Operation<never, unknown
       return save('prompt', template.name, template, template.description);
     },
   };
-  const renderPrompt: Operation<RenderPromptInput, RenderedPrompt> = {
+  const renderPrompt: Operation<NamedCallInput, RenderedPrompt> = {
     name: 'render_prompt',
     description: 'Render a prompt with arguments.',
     role: 'reader',
-    input: RenderPromptInput,
+    input: NamedCallInput,
     run: ({ name, arguments: args }, context) => deps.prompts.render(name, args ?? {}, context),
   };
   return [
