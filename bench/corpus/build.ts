@@ -1,7 +1,7 @@
 /**
  * Builds the benchmark corpora and writes them to bench/corpus/out/<name>.json:
  *
- *   npm run build && node dist/bench/corpus/build.js [manpages] [wordnet] [pydoc] [--documents 2000] [--queries 300]
+ *   npm run build && node dist/bench/corpus/build.js [manpages] [wordnet] [pydoc] [appstream] [--documents 2000] [--queries 300]
  *
  * Prints counts, build time, the literal-overlap check and a few samples of each corpus.
  */

@@ -1,4 +1,4 @@
-export type CorpusName = 'manpages' | 'wordnet' | 'pydoc';
+export type CorpusName = 'manpages' | 'wordnet' | 'pydoc' | 'appstream';
 
 /** Shaped like an `index_documents` item, so a benchmark can send it as it is. */
 export interface CorpusDocument {
