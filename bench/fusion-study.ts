@@ -1,21 +1,27 @@
 /**
- * The fusion rules compared offline on the lists bench/rankings.ts wrote (no search is re-run):
- * standard scores (the rule hybrid uses), max / min-max scaling (the rule before it), min-max on
- * both sides, distribution-based score fusion (mean ± 3 sd), cosine scaled from the model's
- * similarity floor, and RRF, each over a sweep of semanticRatio. Also how often the top lexical hit
- * reaches a query-dependent BM25 upper bound (the query terms' idf maxima, from the term statistics
- * of the docs index), the evidence measure a bound-normalised rule would rest on.
+ * The fusion rules compared offline on the lists bench/rankings.ts wrote (no search is re-run),
+ * for each corpus and each model whose rankings are in bench/results: the shipped rule (standard
+ * scores, the words counting only when their list's leader stands out beyond chance), the rule
+ * before it (standard scores always), and the candidates tried and not taken, each over a sweep
+ * of semanticRatio. Each rule is shown at its best ratio, chosen by leximin over every corpus and
+ * model: the ratio whose margins over the single modes, sorted from the worst up, are best. Also
+ * how often the top lexical hit reaches a query-dependent BM25 upper bound (the query terms' idf
+ * maxima, from the term statistics of the docs index; BENCH_BOUNDS=0 skips it, it needs the
+ * bench indices).
  *
- *   node dist/bench/rankings.js && node dist/bench/fusion-study.js
+ *   node dist/bench/rankings.js && BENCH_BOUNDS=0 node dist/bench/fusion-study.js
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '@quarry/config';
 import {
   createElasticsearchClient,
+  DEFAULT_FUSION,
   fuse,
   indexNames,
+  leaderStandsOut,
   meanScores,
+  normalUpperTail,
   scoreRanking,
   standardScores,
   type RankedDoc,
@@ -26,10 +32,9 @@ import { runBenchmark } from './instance';
 import { percentile, round, table } from './stats';
 
 const corpora = (process.env.BENCH_CORPORA ?? 'manpages,wordnet,pydoc').split(',');
-/** The corpora a rule's ratio is picked on (the others are only shown). */
-const tuning = (process.env.BENCH_TUNING ?? 'manpages,wordnet').split(',');
-/** The corpus whose single modes a rule must beat for its WordNet figure to count (see README). */
-const guard = process.env.BENCH_GUARD ?? 'manpages';
+/** Models whose rankings files exist: e5-small-v2 is rankings-<corpus>.json, others rankings-<corpus>-<model>.json. */
+const models = (process.env.BENCH_MODELS ?? 'e5-small-v2,all-minilm-l6-v2,bge-small-en-v1.5').split(',');
+const DEFAULT_MODEL = 'e5-small-v2';
 const similarityFloor = Number(process.env.BENCH_SIMILARITY_FLOOR ?? 0.85);
 const RATIOS = Array.from({ length: 19 }, (_, i) => round((i + 1) * 0.05));
 
@@ -59,24 +64,161 @@ function blend(lexical: Normalise, semantic: Normalise): Rule {
   };
 }
 
+const ids = (list: RankedDoc[]) => list.map((d) => d.id);
+
+/** Standard scores, the lexical side's weight scaled per query by `share(q)` in 0..1. */
+function weighted(share: (q: QueryRankings) => number): Rule {
+  return (q, ratio) => {
+    const l = standardScores(q.lexical);
+    const s = standardScores(q.semantic);
+    const w = (1 - ratio) * share(q);
+    return rank(q, (id) => w * (l.get(id) ?? 0) + ratio * (s.get(id) ?? 0));
+  };
+}
+
+/** Standard scores, each lexical score passed through `transform(z, n)`. */
+function transformed(transform: (z: number, n: number) => number): Rule {
+  return (q, ratio) => {
+    const l = standardScores(q.lexical);
+    const s = standardScores(q.semantic);
+    const n = q.lexical.length;
+    return rank(
+      q,
+      (id) => (1 - ratio) * (l.has(id) ? transform(l.get(id)!, n) : 0) + ratio * (s.get(id) ?? 0),
+    );
+  };
+}
+
+/** Standard scores, the words counting only when `gate(q)` says their list is evidence. */
+function gated(gate: (q: QueryRankings) => boolean): Rule {
+  return weighted((q) => (gate(q) ? 1 : 0));
+}
+
+/** Sorted as fuse sorts: by score, then lexical rank, then semantic rank. */
+function rank(q: QueryRankings, scoreOf: (id: string) => number): RankedDoc[] {
+  const lex = new Map(q.lexical.map((d, i) => [d.id, i]));
+  const sem = new Map(q.semantic.map((d, i) => [d.id, i]));
+  return [...new Set([...lex.keys(), ...sem.keys()])]
+    .map((id) => ({ id, score: scoreOf(id) }))
+    .sort(
+      (a, b) =>
+        b.score - a.score ||
+        (lex.get(a.id) ?? Infinity) - (lex.get(b.id) ?? Infinity) ||
+        (sem.get(a.id) ?? Infinity) - (sem.get(b.id) ?? Infinity),
+    );
+}
+
+/** log Φ(x), precise in both tails. */
+const logNormalCdf = (x: number) => (x < 0 ? Math.log(normalUpperTail(-x)) : Math.log1p(-normalUpperTail(x)));
+/** The x with log Φ(x) = target, by bisection. */
+function normalQuantileOfLog(target: number): number {
+  let low = -37;
+  let high = 37;
+  for (let i = 0; i < 100; i++) {
+    const mid = (low + high) / 2;
+    if (logNormalCdf(mid) < target) low = mid;
+    else high = mid;
+  }
+  return (low + high) / 2;
+}
+/** Šidák: the standard score one draw needs to be as unlikely as this one is as the best of n. */
+const sidak = (z: number, n: number) => (n > 1 ? normalQuantileOfLog(n * logNormalCdf(z)) : z);
+
+/** The two halves of leaderStandsOut, alone. */
+const normalLeader = (list: RankedDoc[]) => {
+  const z = standardScores(list);
+  return list.length > 1 && list.length * normalUpperTail(Math.max(...z.values())) < 0.05;
+};
+const exponentialLeader = (list: RankedDoc[]) => {
+  if (list.length < 2) return false;
+  const scores = list.map((d) => d.score);
+  const floor = Math.min(...scores);
+  const mean = scores.reduce((sum, s) => sum + s, 0) / scores.length;
+  let harmonic = 0;
+  for (let k = 1; k <= scores.length; k++) harmonic += 1 / k;
+  return mean > floor && (Math.max(...scores) - floor) / (mean - floor) > harmonic;
+};
+
+/** Share of the semantic top 10 that the lexical list holds at all. */
+const coverage = (q: QueryRankings) => {
+  const lexical = new Set(ids(q.lexical));
+  const top = ids(q.semantic).slice(0, 10);
+  return top.length ? top.filter((id) => lexical.has(id)).length / top.length : 0;
+};
+/** Share of the semantic top 10 that is also in the lexical top 10. */
+const overlap = (q: QueryRankings) => {
+  const lexical = new Set(ids(q.lexical).slice(0, 10));
+  const top = ids(q.semantic).slice(0, 10);
+  return top.length && lexical.size
+    ? top.filter((id) => lexical.has(id)).length / Math.min(top.length, lexical.size)
+    : 0;
+};
+
+/** CombMNZ (Fox & Shaw 1994): the min-max blend times the number of lists holding the document. */
+const combMnz: Rule = (q, ratio) => {
+  const l = minMax(q.lexical);
+  const s = minMax(q.semantic);
+  return rank(
+    q,
+    (id) => ((1 - ratio) * (l.get(id) ?? 0) + ratio * (s.get(id) ?? 0)) * (+l.has(id) + +s.has(id)),
+  );
+};
+
+/** The blend, but the semantic leader is passed only by documents whose lexical score is a Bonferroni outlier. */
+const leaderCap: Rule = (q, ratio) => {
+  const plain = blend(standardScores, standardScores)(q, ratio);
+  const leader = q.semantic[0]?.id;
+  const at = plain.findIndex((d) => d.id === leader);
+  if (at <= 0) return plain;
+  const z = standardScores(q.lexical);
+  const n = q.lexical.length;
+  const outlier = (id: string) => n > 1 && n * normalUpperTail(z.get(id) ?? -Infinity) < 0.05;
+  const above = plain.slice(0, at);
+  return [
+    ...above.filter((d) => outlier(d.id)),
+    plain[at],
+    ...above.filter((d) => !outlier(d.id)),
+    ...plain.slice(at + 1),
+  ];
+};
+
 const RULES: Record<string, Rule> = {
-  'standard scores (relative)': (q, ratio) =>
+  'relative (shipped): standard scores, words only when their leader stands out': (q, ratio) =>
     fuse(q.lexical, q.semantic, { method: 'relative', semanticRatio: ratio }),
-  'standard scores, by hand': blend(standardScores, standardScores),
-  'max / min-max (before)': blend(byMax, minMax),
+  'standard scores, words always (relative before)': blend(standardScores, standardScores),
+  'words only when the leader stands out, normal test alone': gated((q) => normalLeader(q.lexical)),
+  'words only when the leader stands out, exponential test alone': gated((q) => exponentialLeader(q.lexical)),
+  'words weighted by their share of the semantic top 10': weighted(coverage),
+  'words weighted by the overlap of both top 10s': weighted(overlap),
+  'lexical standard scores Šidák-corrected for n, below 0 as 0': transformed((z, n) =>
+    Math.max(0, sidak(z, n)),
+  ),
+  'lexical standard scores Šidák-corrected for n, unclipped': transformed(sidak),
+  'lexical standard scores less sqrt(2 ln n), below 0 as 0': transformed((z, n) =>
+    Math.max(0, z - (n > 1 ? Math.sqrt(2 * Math.log(n)) : 0)),
+  ),
+  'semantic leader passed only by lexical outliers': leaderCap,
+  'CombMNZ (min-max, times lists holding it)': combMnz,
+  'max / min-max (session 2)': blend(byMax, minMax),
   'min-max / min-max': blend(minMax, minMax),
   'distribution-based (mean ± 3 sd)': blend(distribution, distribution),
   'max / similarity floor': blend(byMax, fromFloor),
   rrf: (q, ratio) => fuse(q.lexical, q.semantic, { method: 'rrf', semanticRatio: ratio }),
 };
 
-function load(corpus: string): QueryRankings[] {
+function load(corpus: string, model: string): QueryRankings[] {
+  const suffix = model === DEFAULT_MODEL ? '' : `-${model}`;
   return JSON.parse(
-    readFileSync(join(process.cwd(), 'bench', 'results', `rankings-${corpus}.json`), 'utf8'),
+    readFileSync(join(process.cwd(), 'bench', 'results', `rankings-${corpus}${suffix}.json`), 'utf8'),
   ) as QueryRankings[];
 }
 
-function scores(queries: QueryRankings[], rank: (q: QueryRankings) => RankedDoc[]) {
+interface Scores {
+  mrr: number;
+  ndcg: number;
+}
+
+function scores(queries: QueryRankings[], rank: (q: QueryRankings) => RankedDoc[]): Scores {
   const result = meanScores(
     queries.map((q) =>
       scoreRanking(
@@ -86,6 +228,16 @@ function scores(queries: QueryRankings[], rank: (q: QueryRankings) => RankedDoc[
     ),
   );
   return { mrr: result['MRR@10'], ndcg: result['nDCG@10'] };
+}
+
+const pair = (s: Scores) => `${round(s.mrr, 3).toFixed(3)} / ${round(s.ndcg, 3).toFixed(3)}`;
+
+/** Leximin: a is better when, sorted from the worst up, its first differing margin is larger. */
+function leximinBetter(a: number[], b: number[]): boolean {
+  const x = [...a].sort((p, q) => p - q);
+  const y = [...b].sort((p, q) => p - q);
+  for (let i = 0; i < x.length; i++) if (Math.abs(x[i] - y[i]) > 1e-9) return x[i] > y[i];
+  return false;
 }
 
 /** Ratio of the top lexical hit's BM25 to the sum of the query terms' best possible contributions. */
@@ -128,70 +280,90 @@ async function boundRatios(corpus: string, queries: QueryRankings[]): Promise<nu
 }
 
 async function main() {
-  const data = new Map(corpora.map((corpus) => [corpus, load(corpus)]));
-  const singles = new Map(
-    corpora.map((corpus) => [
-      corpus,
-      {
-        lexical: scores(data.get(corpus)!, (q) => q.lexical),
-        semantic: scores(data.get(corpus)!, (q) => q.semantic),
-      },
-    ]),
+  const cells = corpora.flatMap((corpus) =>
+    models.map((model) => ({ corpus, model, queries: load(corpus, model) })),
   );
-  const margin = (corpus: string, s: { mrr: number; ndcg: number }) => {
-    const { lexical, semantic } = singles.get(corpus)!;
+  const singles = cells.map((c) => ({
+    lexical: scores(c.queries, (q) => q.lexical),
+    semantic: scores(c.queries, (q) => q.semantic),
+  }));
+  /** The smallest of hybrid's four margins (MRR and nDCG, over lexical and over semantic). */
+  const margin = (i: number, s: Scores) => {
+    const { lexical, semantic } = singles[i];
     return Math.min(s.mrr - lexical.mrr, s.mrr - semantic.mrr, s.ndcg - lexical.ndcg, s.ndcg - semantic.ndcg);
   };
-  const rows: Record<string, unknown>[] = [];
-  for (const corpus of corpora) {
-    const { lexical, semantic } = singles.get(corpus)!;
-    rows.push({
-      rule: 'single modes',
-      corpus,
-      'lexical MRR/nDCG': `${round(lexical.mrr, 3)} / ${round(lexical.ndcg, 3)}`,
-      'semantic MRR/nDCG': `${round(semantic.mrr, 3)} / ${round(semantic.ndcg, 3)}`,
-    });
-  }
-  process.stdout.write(`${table(rows)}\n\n`);
+  const label = (i: number) => `${cells[i].corpus} ${cells[i].model}`;
+
   const summary: Record<string, unknown>[] = [];
+  const chosen = new Map<string, { ratio: number; results: Scores[] }>();
   for (const [name, rule] of Object.entries(RULES)) {
-    let best: Record<string, unknown> | undefined;
-    let bestWorst = -Infinity;
+    let best: { ratio: number; results: Scores[]; margins: number[] } | undefined;
     for (const ratio of RATIOS) {
-      const perCorpus = corpora.map((corpus) => ({
-        corpus,
-        ...scores(data.get(corpus)!, (q) => rule(q, ratio)),
-      }));
-      if (
-        data.has(guard) &&
-        margin(
-          guard,
-          perCorpus.find((p) => p.corpus === guard)!,
-        ) < 0
-      )
-        continue;
-      const worst = Math.min(
-        ...perCorpus.filter((p) => tuning.includes(p.corpus)).map((p) => margin(p.corpus, p)),
-      );
-      if (worst > bestWorst) {
-        bestWorst = worst;
-        best = {
-          rule: name,
-          ratio,
-          ...Object.fromEntries(perCorpus.map((p) => [p.corpus, `${round(p.mrr, 3)} / ${round(p.ndcg, 3)}`])),
-          [`worst margin on ${tuning.join(', ')}`]: round(worst, 3),
-        };
-      }
+      const results = cells.map((c) => scores(c.queries, (q) => rule(q, ratio)));
+      const margins = results.map((r, i) => margin(i, r));
+      if (!best || leximinBetter(margins, best.margins)) best = { ratio, results, margins };
     }
-    summary.push(best ?? { rule: name, ratio: `none beats both modes on ${guard}` });
+    chosen.set(name, best!);
+    const worst = Math.min(...best!.margins);
+    const row: Record<string, unknown> = { rule: name, ratio: best!.ratio };
+    for (const corpus of corpora) {
+      const at = cells.findIndex((c) => c.corpus === corpus && c.model === DEFAULT_MODEL);
+      if (at >= 0) row[`${corpus} (${DEFAULT_MODEL})`] = pair(best!.results[at]);
+      const over = cells.map((c, i) => (c.corpus === corpus ? best!.margins[i] : Infinity));
+      row[`${corpus} worst margin`] = round(Math.min(...over), 4);
+    }
+    row['worst margin'] = round(worst, 4);
+    row['where'] = label(best!.margins.indexOf(worst));
+    summary.push(row);
   }
   process.stdout.write(
-    `Each rule at its best ratio: the largest worst margin over the single modes on ${tuning.join(', ')}, among ratios that beat both on ${guard}\n${table(summary)}\n`,
+    `Each rule at its best ratio (leximin over ${corpora.join(', ')} x ${models.join(', ')}); a margin is hybrid's smallest lead over either single mode, MRR@10 or nDCG@10\n${table(summary)}\n\n`,
   );
+
+  // The shipped default against the rule before it, every corpus and model.
+  const before = RULES['standard scores, words always (relative before)'];
+  const ship = RULES['relative (shipped): standard scores, words only when their leader stands out'];
+  const detail = cells.map((c, i) => {
+    const old = scores(c.queries, (q) => before(q, 0.9));
+    const now = scores(c.queries, (q) => ship(q, DEFAULT_FUSION.semanticRatio));
+    return {
+      corpus: c.corpus,
+      model: c.model,
+      lexical: pair(singles[i].lexical),
+      semantic: pair(singles[i].semantic),
+      'before: relative 0.9, words always': pair(old),
+      [`now: relative ${DEFAULT_FUSION.semanticRatio}`]: pair(now),
+      'margin before': round(margin(i, old), 4),
+      'margin now': round(margin(i, now), 4),
+      'words had a say': `${c.queries.filter((q) => leaderStandsOut(q.lexical)).length} / ${c.queries.length}`,
+    };
+  });
+  process.stdout.write(
+    `The shipped default (${DEFAULT_FUSION.method} ${DEFAULT_FUSION.semanticRatio}) and the rule before it\n${table(detail)}\n\n`,
+  );
+
+  // The shipped rule over the whole sweep: where its worst margin comes from.
+  const sweep = RATIOS.map((ratio) => {
+    const margins = cells.map((c, i) =>
+      margin(
+        i,
+        scores(c.queries, (q) => ship(q, ratio)),
+      ),
+    );
+    const row: Record<string, unknown> = { ratio };
+    for (const corpus of corpora)
+      row[`${corpus} worst margin`] = round(
+        Math.min(...margins.filter((_, i) => cells[i].corpus === corpus)),
+        4,
+      );
+    return row;
+  });
+  process.stdout.write(`The shipped rule at every ratio\n${table(sweep)}\n`);
+
   if (process.env.BENCH_BOUNDS !== '0') {
     const bounds: Record<string, unknown>[] = [];
     for (const corpus of corpora) {
-      const ratios = await boundRatios(corpus, data.get(corpus)!);
+      const ratios = await boundRatios(corpus, load(corpus, DEFAULT_MODEL));
       bounds.push({
         corpus,
         queries: ratios.length,

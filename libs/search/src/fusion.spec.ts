@@ -1,7 +1,18 @@
-import { DEFAULT_FUSION, fuse, maxPoolChunks, standardScores, type FusionMethod } from './fusion';
+import {
+  DEFAULT_FUSION,
+  fuse,
+  leaderStandsOut,
+  maxPoolChunks,
+  normalUpperTail,
+  standardScores,
+  type FusionMethod,
+} from './fusion';
 
 const ranked = (...entries: [string, number][]) => entries.map(([id, score]) => ({ id, score }));
 const ids = (docs: { id: string }[]) => docs.map((d) => d.id);
+/** A lexical list as BM25 gives one for a query whose words many documents share: `count` ordinary matches. */
+const ordinary = (count: number, prefix = 'm') =>
+  Array.from({ length: count }, (_, i) => ({ id: `${prefix}${i}`, score: 5 - (i % 5) * 0.5 }));
 
 describe('fuse', () => {
   const lexical = ranked(['a', 20], ['b', 5], ['c', 5], ['d', 1]);
@@ -51,15 +62,59 @@ describe('fuse', () => {
   });
 
   it('relative keeps a clear lexical winner first when semantic prefers another', () => {
-    const lex = ranked(['a', 20], ['b', 5], ['c', 4]);
-    const sem = ranked(['c', 0.8], ['b', 0.78], ['a', 0.7]);
+    const lex = [{ id: 'a', score: 20 }, ...ordinary(11)];
+    const sem = ranked(['m0', 0.8], ['m1', 0.78], ['a', 0.7], ['m2', 0.69], ['m3', 0.68]);
     expect(fuse(lex, sem, { semanticRatio: 0.3, method: 'relative' })[0].id).toBe('a');
   });
 
   it('relative lets meaning settle close lexical calls', () => {
-    const lex = ranked(['a', 10], ['b', 9.8], ['c', 2]);
-    const sem = ranked(['b', 0.85], ['c', 0.8], ['a', 0.6]);
-    expect(ids(fuse(lex, sem, { semanticRatio: 0.3, method: 'relative' }))).toEqual(['b', 'a', 'c']);
+    const lex = [{ id: 'a', score: 14 }, { id: 'b', score: 13.9 }, ...ordinary(20)];
+    const sem = ranked(['b', 0.85], ['c', 0.8], ['a', 0.6], ['d', 0.59], ['e', 0.58]);
+    expect(ids(fuse(lex, sem, { semanticRatio: 0.3, method: 'relative' })).slice(0, 2)).toEqual(['b', 'a']);
+  });
+
+  it('relative gives the words no say when their list singles out nothing (a few documents share the word)', () => {
+    // WordNet's shape: the query word is in four definitions of other things, none the answer, and
+    // meaning ranks those close to the answer. Their standard scores (up to +1.3 here) used to lift
+    // the first of them over the answer at any ratio below 1.
+    const lex = ranked(['decoy1', 7.73], ['decoy2', 6.53], ['decoy3', 5.92], ['decoy4', 4.44]);
+    const sem = ranked(
+      ['answer', 0.9406],
+      ['decoy1', 0.9395],
+      ['decoy2', 0.9337],
+      ['x', 0.9319],
+      ['y', 0.92],
+    );
+    for (const semanticRatio of [0.3, 0.5, DEFAULT_FUSION.semanticRatio, 0.99]) {
+      const fused = ids(fuse(lex, sem, { semanticRatio, method: 'relative' }));
+      expect(fused.filter((id) => ids(sem).includes(id))).toEqual(ids(sem));
+      expect(fused[0]).toBe('answer');
+    }
+  });
+
+  it('relative gives the words no say when their leader is ahead only of weak one-word matches', () => {
+    // "human foot": the definition with both words stands out as a standard score (3.7 of 28, beyond
+    // the 5% Bonferroni bound) but not over the list's floor (excess 3.5 mean excesses, the best of
+    // 28 exponential scores is expected at 3.9): a two-word match among one-word matches.
+    const scores = [
+      9.25, 6.89, 6.81, 5.49, 5.25, 4.96, 4.9, 4.82, 4.73, 4.64, 4.53, 4.5, 4.42, 4.38, 4.36, 4.36, 4.34,
+      4.32, 4.32, 4.12, 4.06, 3.93, 3.9, 3.82, 3.3, 3.22, 3.15, 2.8,
+    ];
+    const lex = scores.map((score, i) => ({ id: `l${i}`, score }));
+    expect(leaderStandsOut(lex)).toBe(false);
+    const sem = ranked(['l2', 0.9426], ['answer', 0.9337], ['l0', 0.9319], ['z', 0.93], ['w', 0.929]);
+    expect(ids(fuse(lex, sem, { semanticRatio: 0.85, method: 'relative' })).slice(0, 2)).toEqual([
+      'l2',
+      'answer',
+    ]);
+  });
+
+  it('relative lets a leader that stands out lift a document that meaning ranks a little lower', () => {
+    // A man page whose name line holds the query's words: far above a hundred ordinary matches.
+    const lex = [{ id: 'page', score: 30 }, ...ordinary(99)];
+    expect(leaderStandsOut(lex)).toBe(true);
+    const sem = ranked(['other', 0.86], ['page', 0.85], ['m0', 0.8], ['m1', 0.79], ['m2', 0.7], ['m3', 0.6]);
+    expect(fuse(lex, sem, DEFAULT_FUSION)[0].id).toBe('page');
   });
 
   it('relative weighs a side by how far its candidates stand out, not by which one leads', () => {
@@ -76,17 +131,23 @@ describe('fuse', () => {
     ]);
   });
 
-  it('relative scores are the weighted standard scores of both sides', () => {
-    const lex = ranked(['a', 3], ['b', 1]);
+  it('relative scores are the weighted standard scores of both sides, the words only when they stand out', () => {
     const sem = ranked(['b', 0.9], ['c', 0.7], ['a', 0.5]);
-    const fused = fuse(lex, sem, { semanticRatio: 0.25, method: 'relative' });
     const semZ = standardScores(sem);
-    expect(fused.find((d) => d.id === 'a')!.score).toBeCloseTo(0.75 * 1 + 0.25 * semZ.get('a')!);
+    const standsOut = [{ id: 'a', score: 30 }, ...ordinary(20)];
+    const lexZ = standardScores(standsOut);
+    const fused = fuse(standsOut, sem, { semanticRatio: 0.25, method: 'relative' });
+    expect(fused.find((d) => d.id === 'a')!.score).toBeCloseTo(0.75 * lexZ.get('a')! + 0.25 * semZ.get('a')!);
     expect(fused.find((d) => d.id === 'c')!.score).toBeCloseTo(0.25 * semZ.get('c')!);
+    const singlesOutNothing = fuse(ranked(['a', 3], ['b', 1]), sem, {
+      semanticRatio: 0.25,
+      method: 'relative',
+    });
+    expect(singlesOutNothing.find((d) => d.id === 'a')!.score).toBeCloseTo(0.25 * semZ.get('a')!);
   });
 
-  it('the default is relative, mostly semantic (chosen in bench/search.bench.ts)', () => {
-    expect(DEFAULT_FUSION).toEqual({ method: 'relative', semanticRatio: 0.9 });
+  it('the default is relative, mostly semantic (chosen in bench/fusion-study.ts)', () => {
+    expect(DEFAULT_FUSION).toEqual({ method: 'relative', semanticRatio: 0.85 });
   });
 
   it('rrf scores by rank alone: (1 - r) / (k + rank) + r / (k + rank)', () => {
@@ -98,6 +159,49 @@ describe('fuse', () => {
     expect(ids(fused)).toEqual(['b', 'a', 'c']);
     expect(fused[0].score).toBeCloseTo(0.5 / 62 + 0.5 / 61);
     expect(fused[1].score).toBeCloseTo(0.5 / 61);
+  });
+});
+
+describe('leaderStandsOut', () => {
+  it('a list of one, or of equal scores, has no leader', () => {
+    expect(leaderStandsOut([])).toBe(false);
+    expect(leaderStandsOut(ranked(['a', 9]))).toBe(false);
+    expect(leaderStandsOut(ranked(['a', 2], ['b', 2], ['c', 2]))).toBe(false);
+  });
+
+  it('a list of 7 or fewer never singles one out, however far ahead it is', () => {
+    expect(leaderStandsOut([{ id: 'a', score: 1000 }, ...ordinary(6)])).toBe(false);
+    expect(leaderStandsOut([{ id: 'a', score: 1000 }, ...ordinary(7)])).toBe(true);
+  });
+
+  it('a leader far above many ordinary matches stands out; one among its peers does not', () => {
+    expect(leaderStandsOut([{ id: 'a', score: 20 }, ...ordinary(99)])).toBe(true);
+    expect(leaderStandsOut([{ id: 'a', score: 5.6 }, ...ordinary(99)])).toBe(false);
+  });
+
+  it('needs both models: beyond the normal bound and beyond the expected best exponential excess', () => {
+    // A floor far below a tight cluster: the leader is 2.6 mean excesses over the floor, short of
+    // H(20) = 3.6, though its standard score (4.3) passes the normal bound.
+    const farFloor = [
+      { id: 'a', score: 12 },
+      ...Array.from({ length: 18 }, (_, i) => ({ id: `m${i}`, score: 10 + (i % 3) * 0.1 })),
+      { id: 'low', score: 1 },
+    ];
+    expect(leaderStandsOut(farFloor)).toBe(false);
+  });
+
+  it('does not depend on the scale of the scores', () => {
+    const list = [{ id: 'a', score: 20 }, ...ordinary(40)];
+    expect(leaderStandsOut(list.map((d) => ({ ...d, score: d.score * 1000 })))).toBe(leaderStandsOut(list));
+  });
+});
+
+describe('normalUpperTail', () => {
+  it('is the upper tail of the standard normal', () => {
+    expect(normalUpperTail(0)).toBeCloseTo(0.5, 7);
+    expect(normalUpperTail(1.959964)).toBeCloseTo(0.025, 6);
+    expect(normalUpperTail(3.290527)).toBeCloseTo(0.0005, 7);
+    expect(normalUpperTail(-1)).toBeCloseTo(0.841345, 6);
   });
 });
 
