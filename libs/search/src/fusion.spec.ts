@@ -180,14 +180,28 @@ describe('leaderStandsOut', () => {
   });
 
   it('needs both models: beyond the normal bound and beyond the expected best exponential excess', () => {
-    // A floor far below a tight cluster: the leader is 2.6 mean excesses over the floor, short of
-    // H(20) = 3.6, though its standard score (4.3) passes the normal bound.
-    const farFloor = [
-      { id: 'a', score: 12 },
-      ...Array.from({ length: 18 }, (_, i) => ({ id: `m${i}`, score: 10 + (i % 3) * 0.1 })),
-      { id: 'low', score: 1 },
-    ];
-    expect(leaderStandsOut(farFloor)).toBe(false);
+    const normalPasses = (list: { id: string; score: number }[]) =>
+      list.length * normalUpperTail(Math.max(...standardScores(list).values())) < 0.05;
+    const excess = (list: { score: number }[]) => {
+      const scores = list.map((d) => d.score);
+      const floor = Math.min(...scores);
+      const mean = scores.reduce((sum, v) => sum + v, 0) / scores.length;
+      return (Math.max(...scores) - floor) / (mean - floor);
+    };
+    const harmonic = (n: number) => Array.from({ length: n }, (_, k) => 1 / (k + 1)).reduce((x, y) => x + y);
+    // WordNet's "human foot": far above the mean of 28 matches, not far above the weakest of them.
+    const humanFoot = [
+      9.25, 6.89, 6.81, 5.49, 5.25, 4.96, 4.9, 4.82, 4.73, 4.64, 4.53, 4.5, 4.42, 4.38, 4.36, 4.36, 4.34,
+      4.32, 4.32, 4.12, 4.06, 3.93, 3.9, 3.82, 3.3, 3.22, 3.15, 2.8,
+    ].map((score, i) => ({ id: `h${i}`, score }));
+    expect(normalPasses(humanFoot)).toBe(true);
+    expect(excess(humanFoot)).toBeLessThan(harmonic(28));
+    expect(leaderStandsOut(humanFoot)).toBe(false);
+    // Far ahead of four others: a big excess, but five scores cannot make a standard score count.
+    const fewMatches = ranked(['a', 10], ['b', 1], ['c', 1.1], ['d', 1.2], ['e', 1.3]);
+    expect(excess(fewMatches)).toBeGreaterThan(harmonic(5));
+    expect(normalPasses(fewMatches)).toBe(false);
+    expect(leaderStandsOut(fewMatches)).toBe(false);
   });
 
   it('does not depend on the scale of the scores', () => {
