@@ -240,7 +240,7 @@ async function main() {
           docsIndex,
           queries[i % queries.length],
           {},
-          { from: 0, size: 10, highlight: true, facets: true },
+          { from: 0, size: 10, highlight: true, facets: true, documentFragments: true },
         ),
       );
     const search = (instance: Instance, i: number) =>

@@ -98,7 +98,7 @@ async function main() {
           docsIndex,
           QUERIES[i % QUERIES.length],
           {},
-          { from: 0, size: 10, highlight: true, facets: true },
+          { from: 0, size: 10, highlight: true, facets: true, documentFragments: true },
         ),
       );
     const rows: Record<string, unknown>[] = [];

@@ -223,10 +223,12 @@ describe('hybrid search: semanticRatio, fusion, explain, fused facets, @words, e
     expect(graphql.body.errors[0].message).toContain('"nope"');
   });
 
-  it('snippets of meaning-only hits are the best-matching chunk', async () => {
+  it('snippets of meaning-only hits are the best-matching chunk, with the query words in it marked', async () => {
     const response = await search({ query: 'automobile maintenance', mode: 'semantic', size: 6 });
     const car = (response.body.hits as (Hit & { snippet: string })[]).find((h) => h.id === 'car-repair');
-    expect(car?.snippet).toContain('Jack up the automobile');
+    expect(car?.snippet).toBe(
+      'Jack up the <em>automobile</em>, loosen the wheel nuts and swap the punctured wheel for the spare.',
+    );
   });
 
   it("MCP text is plain text: no HTML entities or <em> marks (the JSON keeps Elasticsearch's escaped HTML)", async () => {

@@ -95,12 +95,17 @@ export function facetAggregations(): Record<string, estypes.AggregationsAggregat
 export interface LexicalRequestOptions {
   from: number;
   size: number;
+  /** With `documentFragments`: three fragments of the body where the words occur (false: one). */
   highlight: boolean;
   facets: boolean;
   /** Count every match (lexical mode's `total`); hybrid counts its fused set instead. */
   totalHits?: boolean;
-  /** No fragments at all (hybrid's candidates: only the page shown is highlighted, afterwards). */
-  fragments?: boolean;
+  /**
+   * Elasticsearch highlights the whole body: what a search sent straight to Elasticsearch does
+   * (the benchmark's baseline). Quarry marks the words in the chunk it shows instead
+   * (`highlighter.ts`, `bestChunksRequest`).
+   */
+  documentFragments?: boolean;
   /** Only what facets need (hybrid's candidates); the shown page reads the rest. */
   facetFieldsOnly?: boolean;
 }
@@ -120,33 +125,24 @@ export function lexicalRequest(
     ...(options.facetFieldsOnly ? docValuesOnly(FACET_FIELDS) : { _source: SOURCE_FIELDS }),
     track_total_hits: options.totalHits ?? true,
     ...(options.facets ? { aggs: facetAggregations() } : {}),
-    ...(options.fragments === false ? {} : { highlight: highlightOf(options.highlight) }),
+    ...(options.documentFragments ? { highlight: documentHighlight(options.highlight) } : {}),
     // No query text: the newest first (an `@collection`-only query lists what is there).
     ...(text ? {} : { sort: [{ updated_at: 'desc' }, { id: 'asc' }] }),
   };
 }
 
-/**
- * The documents of one shown page by id, whether the words matched them or not (a meaning-only
- * match is on the page too), with fragments where the words occur.
- */
-export function pageRequest(
-  index: string,
-  text: string,
-  ids: string[],
-  highlight: boolean,
-): estypes.SearchRequest {
+/** The documents of one shown page by id, whether the words matched them or not (a meaning-only match is on the page too). */
+export function pageRequest(index: string, ids: string[]): estypes.SearchRequest {
   return {
     index,
     size: ids.length,
-    query: { bool: { filter: [{ ids: { values: ids } }], should: text ? [lexicalQuery(text, {})] : [] } },
+    query: { ids: { values: ids } },
     _source: SOURCE_FIELDS,
     track_total_hits: false,
-    ...(text ? { highlight: highlightOf(highlight) } : {}),
   };
 }
 
-function highlightOf(full: boolean): estypes.SearchHighlight {
+function documentHighlight(full: boolean): estypes.SearchHighlight {
   return {
     pre_tags: ['<em>'],
     post_tags: ['</em>'],
@@ -178,6 +174,41 @@ export function semanticRequest(
     },
     // Collection and tags ride along so facets need no second read of the documents.
     ...docValuesOnly(CHUNK_FIELDS),
+  };
+}
+
+/**
+ * Each document's chunk that best matches `text` by its words (the first chunk when none does),
+ * with its text and place: where a hit's snippet is, and so its location. One collapsed search of
+ * the shown page's chunks, which reads one chunk per document instead of every chunk.
+ */
+export function bestChunksRequest(index: string, text: string, docIds: string[]): estypes.SearchRequest {
+  return {
+    index,
+    size: docIds.length,
+    query: {
+      bool: {
+        filter: [{ terms: { doc_id: docIds } }],
+        ...(text ? { should: [{ match: { text } }] } : {}),
+      },
+    },
+    collapse: { field: 'doc_id' },
+    sort: [{ _score: { order: 'desc' } }, { chunk_no: { order: 'asc' } }],
+    _source: ['text', 'location'],
+    docvalue_fields: ['doc_id', 'chunk_no'],
+    track_total_hits: false,
+  };
+}
+
+/** Chunks by id: their text (a meaning match's snippet) and where in the document they are. */
+export function chunksByIdRequest(index: string, chunkIds: string[]): estypes.SearchRequest {
+  return {
+    index,
+    size: chunkIds.length,
+    query: { ids: { values: chunkIds } },
+    _source: ['text', 'location'],
+    docvalue_fields: ['doc_id', 'chunk_no'],
+    track_total_hits: false,
   };
 }
 

@@ -15,7 +15,7 @@ import {
 import type { IngestResult } from './document.dto';
 import type { ChunkRepository } from './chunk.repository';
 import { GetDocumentInput, readDocument, type DocumentWithExcerpt } from './document-excerpt';
-import { describeLocation, locateHits } from './hit-location';
+import { describeLocation } from './hit-location';
 import { plainText } from './snippet';
 import { evaluateOperation } from './eval.operation';
 import { documentChunksOperation } from './document-chunks.operation';
@@ -32,7 +32,7 @@ export interface SearchOperationDeps {
   ingest: IngestService;
   documents: DocumentRepository;
   repository: SearchRepository;
-  /** Chunks, to say where in its document each hit is and to read around it. */
+  /** Chunks, to read around a hit (`get_document` with `chunk`) and list a document's chunks. */
   chunks?: ChunkRepository;
 }
 
@@ -72,10 +72,7 @@ export function searchOperations(deps: SearchOperationDeps): Operation<never, un
     },
     run: async (args, context) => {
       const scope = { allowedCollections: allowed(context) };
-      const run = () =>
-        deps.search
-          .search(args, scope, context.signal)
-          .then((result) => (deps.chunks ? locateHits(result, deps.chunks, context.signal) : result));
+      const run = () => deps.search.search(args, scope, context.signal);
       if (!deps.cache) return run();
       // The scope a result depends on: asked collections (field and @words) narrowed by the key's allow-list.
       const collections = (await deps.search.scopeOf(args, scope, context.signal)).collections;

@@ -2,6 +2,8 @@ import { errors, type Client, type estypes } from '@elastic/elasticsearch';
 import { mapElasticsearchError } from './elasticsearch.client';
 import { chunkId } from './document.repository';
 import {
+  bestChunksRequest,
+  chunksByIdRequest,
   DOCUMENT_SUMMARY_FIELDS,
   lexicalRequest,
   pageRequest,
@@ -10,6 +12,7 @@ import {
   type ResolvedScope,
 } from './search-query';
 import type { FacetBucket } from './search.dto';
+import type { ChunkLocation } from './structured-chunker';
 
 export interface DocumentSummary {
   id: string;
@@ -33,13 +36,11 @@ export interface Facets {
   tags: FacetBucket[];
 }
 
-/** A document the full-text query matched, with its BM25 score and highlighted fragments. */
+/** A document the full-text query matched, with its BM25 score. */
 export interface LexicalHit {
   id: string;
   score: number;
   summary: DocumentSummary;
-  highlights: string[];
-  titleHighlight?: string;
 }
 
 export interface LexicalResult {
@@ -59,11 +60,28 @@ export interface ChunkHit {
   tags: string[];
 }
 
-/** A document of a shown page: its summary, and fragments where the query's words occur in it. */
-export interface PageDocument {
-  summary: DocumentSummary;
-  highlights: string[];
-  titleHighlight?: string;
+/** The chunk a hit is shown from: its number, its text and where it is. */
+export interface PlacedChunk {
+  chunkNo: number;
+  text: string;
+  location?: ChunkLocation;
+}
+
+/** What one shown page needs: the documents to show and the chunks to show them from. */
+export interface PageRequest {
+  /** Documents shown. */
+  ids: string[];
+  /** Chunks read by id (a meaning match's best chunk: its snippet). */
+  chunkIds: string[];
+  /** Documents whose chunk that best matches the words is read (where their snippet is). */
+  locate: string[];
+}
+
+export interface PageResult {
+  /** Summaries of the shown documents that still exist. */
+  documents: Map<string, DocumentSummary>;
+  /** By document id: the chunk it is shown from. */
+  chunks: Map<string, PlacedChunk>;
 }
 
 /** The vector index's alias beside a documents alias (`<prefix>-docs` → `<prefix>-vectors`). */
@@ -94,8 +112,6 @@ function lexicalResult(response: estypes.SearchResponse<DocumentSummary>): Lexic
         collection: fieldOf<string>(hit, 'collection')[0] ?? '',
         tags: fieldOf<string>(hit, 'tags'),
       },
-      highlights: hit.highlight?.body ?? [],
-      titleHighlight: hit.highlight?.title?.[0],
     })),
     facets: {
       collection: bucketsOf(response.aggregations?.collection),
@@ -187,7 +203,6 @@ export class SearchRepository {
       highlight: false,
       facets: false,
       totalHits: false,
-      fragments: false,
       facetFieldsOnly: true,
     });
     const { index: vectorIndex, ...vectorBody } = semanticRequest(this.vectorsAlias, vector, scope, depth);
@@ -205,47 +220,40 @@ export class SearchRepository {
   }
 
   /**
-   * What a shown page needs, in one round trip: each document's summary with the fragments where
-   * `text`'s words occur (none for a meaning-only match), and the texts of the chunks named.
+   * What a shown page needs, in one round trip: the documents' summaries, the chunks named by id,
+   * and for the documents to locate, the chunk `text`'s words match best.
    */
-  async page(
-    text: string,
-    ids: string[],
-    chunkIds: string[],
-    options: { highlight: boolean },
-    signal?: AbortSignal,
-  ): Promise<{ documents: Map<string, PageDocument>; chunkTexts: Map<string, string> }> {
-    const documents = new Map<string, PageDocument>();
-    const chunkTexts = new Map<string, string>();
-    if (ids.length === 0 && chunkIds.length === 0) return { documents, chunkTexts };
+  async page(text: string, request: PageRequest, signal?: AbortSignal): Promise<PageResult> {
+    const documents = new Map<string, DocumentSummary>();
+    const chunks = new Map<string, PlacedChunk>();
     const searches: estypes.MsearchRequestItem[] = [];
-    if (ids.length) {
-      const { index, ...body } = pageRequest(this.docsAlias, text, ids, options.highlight);
-      searches.push({ index }, body);
-    }
-    if (chunkIds.length)
-      searches.push(
-        { index: this.vectorsAlias },
-        { size: chunkIds.length, query: { ids: { values: chunkIds } }, _source: ['text'] },
-      );
+    const add = ({ index, ...body }: estypes.SearchRequest) => searches.push({ index }, body);
+    if (request.ids.length) add(pageRequest(this.docsAlias, request.ids));
+    if (request.chunkIds.length) add(chunksByIdRequest(this.vectorsAlias, request.chunkIds));
+    if (request.locate.length) add(bestChunksRequest(this.vectorsAlias, text, request.locate));
+    if (searches.length === 0) return { documents, chunks };
     const response = await this.run(() =>
       this.client.msearch<DocumentSummary | ChunkSource>({ searches }, { signal }),
     );
     const items = [...response.responses];
-    if (ids.length) {
+    if (request.ids.length) {
       for (const hit of lexicalResult(answer(items.shift() as estypes.MsearchResponseItem<DocumentSummary>))
         .hits)
-        documents.set(hit.id, {
-          summary: hit.summary,
-          highlights: hit.highlights,
-          titleHighlight: hit.titleHighlight,
+        documents.set(hit.id, hit.summary);
+    }
+    for (const item of items) {
+      for (const hit of answer(
+        item as estypes.MsearchResponseItem<ChunkSource & { location?: ChunkLocation }>,
+      ).hits.hits) {
+        const source = hit._source;
+        chunks.set(fieldOf<string>(hit, 'doc_id')[0], {
+          chunkNo: fieldOf<number>(hit, 'chunk_no')[0],
+          text: source?.text ?? '',
+          ...(source?.location ? { location: source.location } : {}),
         });
+      }
     }
-    if (chunkIds.length) {
-      for (const hit of answer(items.shift() as estypes.MsearchResponseItem<ChunkSource>).hits.hits)
-        if (hit._source?.text !== undefined) chunkTexts.set(hit._id!, hit._source.text);
-    }
-    return { documents, chunkTexts };
+    return { documents, chunks };
   }
 
   /** Titles, tags and metadata of documents by id (bodies stay in Elasticsearch). */

@@ -6,7 +6,9 @@ import type {
   DocumentSummary,
   LexicalHit,
   LexicalResult,
-  PageDocument,
+  PageRequest,
+  PageResult,
+  PlacedChunk,
   SearchRepository,
 } from './search.repository';
 import type { LexicalRequestOptions, ResolvedScope } from './search-query';
@@ -23,7 +25,6 @@ const lexicalHit = (id: string, score: number, collection = 'docs', tags: string
   id,
   score,
   summary: summary(id, collection, tags),
-  highlights: [`a <em>word</em> in ${id}`],
 });
 
 const chunk = (
@@ -89,25 +90,25 @@ class FakeSearchRepository {
     });
   }
 
-  page(
-    text: string,
-    ids: string[],
-    chunkIds: string[],
-  ): Promise<{ documents: Map<string, PageDocument>; chunkTexts: Map<string, string> }> {
-    this.calls.push({ method: 'page', args: [text, ids, chunkIds] });
-    const lexical = new Map(this.lexicalHits.map((h) => [h.id, h]));
-    const documents = new Map<string, PageDocument>(
-      ids
-        .filter((id) => !this.deleted.has(id))
-        .map((id) => [
-          id,
-          { summary: summary(id), highlights: lexical.get(id)?.highlights ?? [`no words in ${id}`] },
-        ]),
+  page(text: string, request: PageRequest): Promise<PageResult> {
+    const { ids, chunkIds, locate } = request;
+    this.calls.push({ method: 'page', args: [text, ids, chunkIds, locate] });
+    const documents = new Map<string, DocumentSummary>(
+      ids.filter((id) => !this.deleted.has(id)).map((id) => [id, summary(id)]),
     );
-    return Promise.resolve({
-      documents,
-      chunkTexts: new Map(chunkIds.map((id) => [id, `text of chunk ${id}`])),
-    });
+    const chunks = new Map<string, PlacedChunk>([
+      // Chunk ids are `<doc>#<n>` here: a chunk read by id brings its text and place.
+      ...chunkIds.map((id): [string, PlacedChunk] => {
+        const [docId, n] = id.split('#');
+        return [docId, { chunkNo: Number(n), text: `text of chunk ${id}`, location: { lines: [1, 2] } }];
+      }),
+      // The chunk the words match best (always the third here).
+      ...locate.map((id): [string, PlacedChunk] => [
+        id,
+        { chunkNo: 2, text: `a word in ${id}`, location: { page: 3, lines: [5, 9] } },
+      ]),
+    ]);
+    return Promise.resolve({ documents, chunks });
   }
 
   collections(): Promise<{ name: string; documents: number }[]> {
@@ -163,10 +164,12 @@ describe('SearchService (fake repository)', () => {
     expect(ids(result)).toEqual(expected.slice(0, 3).map((d) => d.id));
     // The page is read once; the snippet chunk of each meaning-only match comes with it.
     expect(repository.called('page')).toHaveLength(1);
-    const [, pageIds, chunkIds] = repository.called('page')[0].args as [string, string[], string[]];
+    const [, pageIds, chunkIds, locate] = repository.called('page')[0].args as string[][];
     expect(pageIds).toEqual(ids(result));
     const meaningOnly: Record<string, string> = { e: 'e#0', f: 'f#0' };
     expect(chunkIds).toEqual(pageIds.filter((id) => meaningOnly[id]).map((id) => meaningOnly[id]));
+    // The others are located by their words in the same read.
+    expect(locate).toEqual(pageIds.filter((id) => !meaningOnly[id]));
     expect(repository.called('lexical')).toHaveLength(0);
     expect(repository.called('knnChunks')).toHaveLength(0);
   });
@@ -224,6 +227,23 @@ describe('SearchService (fake repository)', () => {
     const result = await search.search({ query: 'find words', semanticRatio: 0.5 });
     expect(result.hits.find((h) => h.id === 'a')!.snippet).toBe('a <em>word</em> in a');
     expect(result.hits.find((h) => h.id === 'e')!.snippet).toBe('text of chunk e#0');
+  });
+
+  it('locations: the chunk the words match best, or the best chunk by meaning, in one page read', async () => {
+    const hybrid = service();
+    const result = await hybrid.search.search({ query: 'find words', semanticRatio: 0.5 });
+    expect(result.hits.find((h) => h.id === 'a')!.location).toEqual({ page: 3, lines: [5, 9], chunk: 2 });
+    expect(result.hits.find((h) => h.id === 'e')!.location).toEqual({ lines: [1, 2], chunk: 0 });
+    expect(hybrid.repository.called('page')).toHaveLength(1);
+
+    const lexical = service();
+    const hits = (await lexical.search.search({ query: 'find words', mode: 'lexical' })).hits;
+    expect(hits.map((h) => h.location)).toEqual(hits.map(() => ({ page: 3, lines: [5, 9], chunk: 2 })));
+    expect(lexical.repository.called('page')[0].args).toEqual(['find words', [], [], ['a', 'b', 'c', 'd']]);
+
+    const semantic = service();
+    const shown = (await semantic.search.search({ query: 'find words', mode: 'semantic' })).hits;
+    expect(shown.find((h) => h.id === 'c')!.location).toEqual({ lines: [1, 2], chunk: 2 });
   });
 
   it('a document deleted since the candidates were read is not shown', async () => {

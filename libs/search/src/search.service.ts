@@ -1,13 +1,6 @@
 import { QuarryError } from '@quarry/core';
 import type { Embedder } from '@quarry/embeddings';
-import {
-  DEFAULT_FUSION,
-  fuse,
-  maxPoolChunks,
-  type FusedDoc,
-  type FusionOptions,
-  type RankedDoc,
-} from './fusion';
+import { DEFAULT_FUSION, fuse, maxPoolChunks, type FusionOptions, type RankedDoc } from './fusion';
 import type { IndexNames } from './index-names';
 import { parseQuery } from './query-parser';
 import type {
@@ -15,7 +8,7 @@ import type {
   DocumentSummary,
   LexicalHit,
   LexicalResult,
-  PageDocument,
+  PlacedChunk,
   SearchRepository,
 } from './search.repository';
 import type { LexicalRequestOptions, ResolvedScope } from './search-query';
@@ -28,6 +21,7 @@ import type {
   SearchResult,
 } from './search.dto';
 import { chunkSnippet } from './snippet';
+import { DEFAULT_FRAGMENTS, highlightFragments, highlightWhole, queryTerms } from './highlighter';
 
 export interface SearchScope {
   /** The principal's collection allow-list, if any. */
@@ -48,6 +42,15 @@ const DEFAULT_OPTIONS: SearchServiceOptions = {
   hybridDepth: 100,
   collectionsTtlMs: 5_000,
 };
+
+/** What a request asks of the page it is shown. */
+interface PageSpec {
+  from: number;
+  size: number;
+  /** The query's terms (the words marked in fragments), and how many fragments a hit gets. */
+  words: { terms: Set<string>; fragments: number };
+  explain: boolean;
+}
 
 interface SemanticHit {
   id: string;
@@ -137,9 +140,12 @@ export class SearchService {
     const mode = input.mode ?? 'hybrid';
     const { text, scope: resolved } = await this.resolve(input, scope, signal);
     if (resolved.collections?.length === 0) return emptyResult(mode, started);
-    const page = { from: input.from ?? 0, size: input.size ?? 10 };
-    const highlight = input.highlight ?? true;
-    const explain = input.explain ?? false;
+    const page: PageSpec = {
+      from: input.from ?? 0,
+      size: input.size ?? 10,
+      words: { terms: queryTerms(text), fragments: (input.highlight ?? true) ? 3 : 1 },
+      explain: input.explain ?? false,
+    };
     const fusion: FusionOptions = {
       semanticRatio: input.semanticRatio ?? this.options.fusion.semanticRatio,
       method: input.fusion ?? this.options.fusion.method,
@@ -155,39 +161,37 @@ export class SearchService {
     const hybridFusion =
       mode === 'hybrid' ? { method: fusion.method, semanticRatio: fusion.semanticRatio } : undefined;
     if (mode === 'lexical' || !text || (mode === 'hybrid' && fusion.semanticRatio === 0))
-      return finish(await this.lexicalSearch(text, resolved, page, highlight, explain, hybridFusion, signal));
+      return finish(await this.lexicalSearch(text, resolved, page, hybridFusion, signal));
     if (mode === 'semantic' || fusion.semanticRatio === 1)
-      return finish(await this.semanticSearch(text, resolved, page, explain, hybridFusion, signal));
-    return finish(await this.hybrid(text, resolved, page, highlight, explain, fusion, signal));
+      return finish(await this.semanticSearch(text, resolved, page, hybridFusion, signal));
+    return finish(await this.hybrid(text, resolved, page, fusion, signal));
   }
 
   private async lexicalSearch(
     text: string,
     scope: ResolvedScope,
-    page: { from: number; size: number },
-    highlight: boolean,
-    explain: boolean,
+    page: PageSpec,
     fusion: HitExplanation['fusion'],
     signal?: AbortSignal,
   ): Promise<Omit<SearchResult, 'tookMs' | 'mode'>> {
-    const lexical = await this.lexical(text, scope, { ...page, highlight, facets: true }, signal);
+    const lexical = await this.lexical(
+      text,
+      scope,
+      { from: page.from, size: page.size, highlight: false, facets: true },
+      signal,
+    );
+    const { chunks } = await this.repository.page(
+      text,
+      { ids: [], chunkIds: [], locate: lexical.hits.map((h) => h.id) },
+      signal,
+    );
     return {
       hits: lexical.hits.map((h, i) =>
-        this.toHit(
-          h.id,
-          h.score,
-          h.summary,
-          h.highlights,
-          h.titleHighlight,
-          undefined,
-          explain
-            ? {
-                lexical: { rank: page.from + i + 1, score: h.score },
-                semantic: null,
-                ...(fusion ? { fusion } : {}),
-              }
-            : undefined,
-        ),
+        this.toHit(page, h.id, h.score, h.summary, chunks.get(h.id), {
+          lexical: { rank: page.from + i + 1, score: h.score },
+          semantic: null,
+          ...(fusion ? { fusion } : {}),
+        }),
       ),
       total: lexical.total,
       facets: lexical.facets,
@@ -197,8 +201,7 @@ export class SearchService {
   private async semanticSearch(
     text: string,
     scope: ResolvedScope,
-    page: { from: number; size: number },
-    explain: boolean,
+    page: PageSpec,
     fusion: HitExplanation['fusion'],
     signal?: AbortSignal,
   ): Promise<Omit<SearchResult, 'tookMs' | 'mode'>> {
@@ -207,26 +210,20 @@ export class SearchService {
     const depth = Math.max(this.options.hybridDepth, from + size);
     const semantic = await this.semantic(text, scope, depth, signal);
     const shown = semantic.slice(from, from + size);
-    const { documents, chunkTexts } = await this.pageOf('', shown, shown, false, signal);
+    const { documents, chunks } = await this.repository.page(
+      text,
+      { ids: shown.map((s) => s.id), chunkIds: shown.map((s) => s.chunkId), locate: [] },
+      signal,
+    );
     // A document deleted a moment ago can still have chunks (until the next refresh): it is not shown.
     const visible = shown.filter((s) => documents.has(s.id));
     return {
       hits: visible.map((s, i) =>
-        this.toHit(
-          s.id,
-          s.score,
-          documents.get(s.id)!.summary,
-          [],
-          undefined,
-          chunkTexts.get(s.id),
-          explain
-            ? {
-                lexical: null,
-                semantic: { rank: from + i + 1, score: s.score },
-                ...(fusion ? { fusion } : {}),
-              }
-            : undefined,
-        ),
+        this.toHit(page, s.id, s.score, documents.get(s.id)!, chunks.get(s.id), {
+          lexical: null,
+          semantic: { rank: from + i + 1, score: s.score },
+          ...(fusion ? { fusion } : {}),
+        }),
       ),
       total: semantic.length,
       facets: countFacets(semantic),
@@ -241,9 +238,7 @@ export class SearchService {
   private async hybrid(
     text: string,
     scope: ResolvedScope,
-    page: { from: number; size: number },
-    highlight: boolean,
-    explain: boolean,
+    page: PageSpec,
     fusion: FusionOptions,
     signal?: AbortSignal,
   ): Promise<Omit<SearchResult, 'tookMs' | 'mode'>> {
@@ -254,62 +249,30 @@ export class SearchService {
     const lexicalById = new Map(lexical.map((h) => [h.id, h]));
     const semanticById = new Map(semantic.map((s) => [s.id, s]));
     const pageDocs = fused.slice(from, from + size);
-    // Only a meaning-only match needs its best chunk as a snippet; a document the words matched
-    // shows its highlighted fragment, as in lexical mode (reading a chunk loads its vector too).
-    const { documents, chunkTexts } = await this.pageOf(
+    // A document the words matched is shown from the chunk they match best, as in lexical mode;
+    // a meaning-only match from its best chunk by meaning. One read for the whole page.
+    const { documents, chunks } = await this.repository.page(
       text,
-      pageDocs,
-      pageDocs.flatMap((d) => (lexicalById.has(d.id) ? [] : (semanticById.get(d.id) ?? []))),
-      highlight,
+      {
+        ids: pageDocs.map((d) => d.id),
+        chunkIds: pageDocs.flatMap((d) => (lexicalById.has(d.id) ? [] : [semanticById.get(d.id)!.chunkId])),
+        locate: pageDocs.filter((d) => lexicalById.has(d.id)).map((d) => d.id),
+      },
       signal,
     );
     // A document deleted a moment ago can still have chunks (until the next refresh): it is not shown.
     const shown = pageDocs.filter((d) => documents.has(d.id));
-    const explanation = (doc: FusedDoc): HitExplanation => ({
-      lexical: doc.lexical,
-      semantic: doc.semantic,
-      fusion: { method: fusion.method, semanticRatio: fusion.semanticRatio },
-    });
     return {
-      hits: shown.map((doc) => {
-        const page = documents.get(doc.id)!;
-        return this.toHit(
-          doc.id,
-          doc.score,
-          page.summary,
-          page.highlights,
-          page.titleHighlight,
-          chunkTexts.get(doc.id),
-          explain ? explanation(doc) : undefined,
-        );
-      }),
+      hits: shown.map((doc) =>
+        this.toHit(page, doc.id, doc.score, documents.get(doc.id)!, chunks.get(doc.id), {
+          lexical: doc.lexical,
+          semantic: doc.semantic,
+          fusion: { method: fusion.method, semanticRatio: fusion.semanticRatio },
+        }),
+      ),
       total: fused.length,
       facets: countFacets(fused.map((d) => lexicalById.get(d.id)?.summary ?? semanticById.get(d.id)!)),
     };
-  }
-
-  /**
-   * What one shown page needs, read in one round trip: the documents' summaries with fragments
-   * where the words occur, and the text of each meaning match's best chunk (its snippet).
-   */
-  private async pageOf(
-    text: string,
-    docs: { id: string }[],
-    semanticHits: SemanticHit[],
-    highlight: boolean,
-    signal?: AbortSignal,
-  ): Promise<{ documents: Map<string, PageDocument>; chunkTexts: Map<string, string> }> {
-    const { documents, chunkTexts } = await this.repository.page(
-      text,
-      docs.map((d) => d.id),
-      semanticHits.map((h) => h.chunkId),
-      { highlight },
-      signal,
-    );
-    const byDocument = new Map(
-      semanticHits.flatMap((h) => (chunkTexts.has(h.chunkId) ? [[h.id, chunkTexts.get(h.chunkId)!]] : [])),
-    );
-    return { documents, chunkTexts: byDocument };
   }
 
   /**
@@ -433,28 +396,36 @@ export class SearchService {
     return vector;
   }
 
+  /**
+   * A hit as a page shows it: its chunk's fragments where the query's words occur (the snippet is
+   * the best), or, when none does, the chunk's start; the title marked when the words are in it;
+   * `explanation` only when the request asked to explain.
+   */
   private toHit(
+    page: PageSpec,
     id: string,
     score: number,
     summary: DocumentSummary,
-    highlights: string[],
-    titleHighlight?: string,
-    chunkText?: string,
-    explain?: HitExplanation,
+    /** The chunk the hit is shown from: the one its words match best, or its best by meaning. */
+    chunk: PlacedChunk | undefined,
+    explanation: HitExplanation,
   ): SearchHit {
-    const matched = highlights.filter((h) => h.includes('<em>'));
-    // Words found: the highlighted fragment. Found by meaning only: the best-matching chunk.
-    const snippet = matched[0] ?? (chunkText ? chunkSnippet(chunkText) : (highlights[0] ?? ''));
+    const { terms, fragments: count } = page.words;
+    const fragments = chunk
+      ? highlightFragments(chunk.text, terms, { ...DEFAULT_FRAGMENTS, fragments: count })
+      : [];
+    const title = summary.title ? highlightWhole(summary.title, terms) : undefined;
     return {
       id,
       score,
       title: summary.title ?? null,
-      snippet,
-      highlights: titleHighlight?.includes('<em>') ? [titleHighlight, ...matched] : matched,
+      snippet: fragments[0] ?? (chunk ? chunkSnippet(chunk.text) : ''),
+      highlights: title ? [title, ...fragments] : fragments,
       collection: summary.collection,
       tags: summary.tags ?? [],
       metadata: summary.metadata ?? {},
-      ...(explain ? { explain } : {}),
+      ...(chunk?.location ? { location: { ...chunk.location, chunk: chunk.chunkNo } } : {}),
+      ...(page.explain ? { explain: explanation } : {}),
     };
   }
 }

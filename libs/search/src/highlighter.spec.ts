@@ -1,0 +1,49 @@
+import { highlightFragments, highlightWhole, queryTerms } from './highlighter';
+
+describe('highlighter', () => {
+  it('matches words as the english analyzer does: stems, possessives, no stop words', () => {
+    const terms = queryTerms("the daemon's running files");
+    expect([...terms].sort()).toEqual(['daemon', 'file', 'run']);
+    expect(highlightFragments('The daemon runs. It keeps a file of the jobs it ran.', terms)).toEqual([
+      'The <em>daemon</em> <em>runs</em>.',
+      'It keeps a <em>file</em> of the jobs it ran.',
+    ]);
+  });
+
+  it('cuts words as the standard tokenizer does: x86_64 and foo.bar are one word, a hyphen separates', () => {
+    expect(
+      highlightFragments('Build foo.bar for x86_64, not bar; e-mail it.', queryTerms('bar x86_64 mail')),
+    ).toEqual(['Build foo.bar for <em>x86_64</em>, not <em>bar</em>; e-<em>mail</em> it.']);
+  });
+
+  it('HTML-escapes what it does not mark, as Elasticsearch’s html encoder does', () => {
+    expect(highlightFragments('Use <b>grep</b> & sed', queryTerms('grep'))).toEqual([
+      'Use &lt;b&gt;<em>grep</em>&lt;/b&gt; &amp; sed',
+    ]);
+  });
+
+  it('keeps the best sentences (most different words, then most words) in the order they occur', () => {
+    const text =
+      'Copy files here. Nothing matches in this one. Copy files between hosts over the network. Hosts only.';
+    expect(
+      highlightFragments(text, queryTerms('copy files between hosts'), { fragmentSize: 160, fragments: 2 }),
+    ).toEqual([
+      '<em>Copy</em> <em>files</em> here.',
+      '<em>Copy</em> <em>files</em> <em>between</em> <em>hosts</em> over the network.',
+    ]);
+  });
+
+  it('cuts a long sentence at a word boundary past the fragment size', () => {
+    const text = `${'word '.repeat(60)}target ${'word '.repeat(10)}`;
+    const [fragment] = highlightFragments(text, queryTerms('target'), { fragmentSize: 40, fragments: 1 });
+    expect(fragment).toContain('<em>target</em>');
+    expect(fragment.replace(/<\/?em>/g, '').length).toBeLessThan(60);
+  });
+
+  it('gives nothing when no query word occurs, and marks a whole title only when one does', () => {
+    expect(highlightFragments('Nothing to see.', queryTerms('grep'))).toEqual([]);
+    expect(highlightFragments('Nothing to see.', queryTerms(''))).toEqual([]);
+    expect(highlightWhole('Grep manual', queryTerms('grep'))).toBe('<em>Grep</em> manual');
+    expect(highlightWhole('Sed manual', queryTerms('grep'))).toBeUndefined();
+  });
+});
