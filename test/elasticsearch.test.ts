@@ -162,4 +162,45 @@ describe('Elasticsearch repository and index setup (real node)', () => {
     expect(await repository.get('doc-1')).toBeUndefined();
     expect(await repository.delete('doc-1')).toBe(false);
   });
+  it('migrates a vector index of version 2 (chunk text not indexed) to 3 with its vectors, so chunks are found by their words', async () => {
+    const old = uniquePrefix();
+    const alias = `${old}-vectors`;
+    const definition = loadIndexDefinition('vectors', embedder);
+    const properties = { ...definition.mappings.properties, text: { type: 'text', index: false } };
+    await client.indices.create({
+      index: `${alias}-v2`,
+      mappings: { ...definition.mappings, properties } as never,
+      aliases: { [alias]: { is_write_index: true } },
+    });
+    const vector = Array.from({ length: 384 }, (_, i) => (i === 7 ? 1 : 0));
+    await client.index({
+      index: alias,
+      id: 'guide#0',
+      document: {
+        doc_id: 'guide',
+        chunk_no: 0,
+        collection: 'docs',
+        text: 'Rotate the heron logs weekly.',
+        location: { lines: [1, 1] },
+        embedding: vector,
+      },
+      refresh: true,
+    });
+    const wordsQuery = { index: alias, query: { match: { text: 'heron' } } };
+    // Before: Elasticsearch refuses to search a field that is not indexed.
+    await expect(client.search(wordsQuery)).rejects.toThrow(/not indexed/);
+    try {
+      const results = await setupIndices(client, old, embedder);
+      expect(results.find((r) => r.kind === 'vectors')).toMatchObject({
+        action: 'migrated',
+        index: `${alias}-v${vectorsVersion}`,
+      });
+      await client.indices.refresh({ index: alias });
+      const found = await client.search<{ embedding: number[] }>(wordsQuery);
+      expect(found.hits.hits.map((h) => h._id)).toEqual(['guide#0']);
+      expect(found.hits.hits[0]._source?.embedding).toEqual(vector);
+    } finally {
+      await dropIndices(old);
+    }
+  });
 });
