@@ -166,7 +166,10 @@ describe('Elasticsearch repository and index setup (real node)', () => {
     const old = uniquePrefix();
     const alias = `${old}-vectors`;
     const definition = loadIndexDefinition('vectors', embedder);
-    const properties = { ...definition.mappings.properties, text: { type: 'text', index: false } };
+    const properties = {
+      ...(definition.mappings.properties as Record<string, unknown>),
+      text: { type: 'text', index: false },
+    };
     await client.indices.create({
       index: `${alias}-v2`,
       mappings: { ...definition.mappings, properties } as never,

@@ -150,6 +150,14 @@ function positions(list: RankedDoc[]): Map<string, RetrieverPosition> {
  * is evidence (a page's name line, a function's own name); one that does not is noise, however
  * the ratio weighs it. Ties go to the better lexical rank, then the better semantic rank.
  */
+/**
+ * Whether the words' list has a say in a `relative` fusion: when its leader stands out beyond
+ * chance, or when there is nothing else to rank by. Otherwise meaning alone ranks the query.
+ */
+export function wordsCount(lexical: RankedDoc[], semantic: RankedDoc[]): boolean {
+  return semantic.length === 0 || leaderStandsOut(lexical);
+}
+
 export function fuse(lexical: RankedDoc[], semantic: RankedDoc[], options: FusionOptions): FusedDoc[] {
   const ratio = Math.min(1, Math.max(0, options.semanticRatio));
   const lex = positions(ratio < 1 ? lexical : []);
@@ -161,8 +169,9 @@ export function fuse(lexical: RankedDoc[], semantic: RankedDoc[], options: Fusio
     const term = (position?: RetrieverPosition) => (position ? 1 / (k + position.rank) : 0);
     scoreOf = (id) => lexicalWeight * term(lex.get(id)) + ratio * term(sem.get(id));
   } else {
-    const wordsCount = sem.size === 0 || leaderStandsOut(lexical);
-    const lexNorm = wordsCount ? standardScores(lexical) : new Map<string, number>();
+    const lexNorm = wordsCount(lexical, ratio > 0 ? semantic : [])
+      ? standardScores(lexical)
+      : new Map<string, number>();
     const semNorm = standardScores(semantic);
     scoreOf = (id) => lexicalWeight * (lexNorm.get(id) ?? 0) + ratio * (semNorm.get(id) ?? 0);
   }

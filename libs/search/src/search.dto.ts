@@ -194,6 +194,14 @@ export class HitFusion {
 
   @Prop({ type: 'number' })
   semanticRatio!: number;
+
+  @Prop({
+    type: 'boolean',
+    optional: true,
+    description:
+      "relative: whether the words had a say; false when their list's leader did not stand out beyond chance, so meaning alone ranked this query",
+  })
+  wordsCounted?: boolean;
 }
 
 @ObjectType('HitExplanation', { description: 'Why a hit ranks where it does.' })
@@ -209,7 +217,7 @@ export class HitExplanation {
   semantic!: RetrieverPosition | null;
 
   @Prop({ type: () => HitFusion, optional: true, description: 'hybrid: the fusion that gave the score' })
-  fusion?: { method: FusionMethod; semanticRatio: number };
+  fusion?: { method: FusionMethod; semanticRatio: number; wordsCounted?: boolean };
 }
 
 @ObjectType('HitLocation', { description: 'Where in its document a chunk (or a hit) is.' })

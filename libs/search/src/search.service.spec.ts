@@ -216,6 +216,23 @@ describe('SearchService (fake repository)', () => {
     expect(result.hits.find((h) => h.id === 'e')!.explain!.lexical).toBeNull();
   });
 
+  it("relative fusion's explanation says whether the words had a say", async () => {
+    // Four word matches: too few for a leader to stand out beyond chance, so meaning ranks alone.
+    const few = service();
+    const hybrid = await few.search.search({ query: 'find words', explain: true, fusion: 'relative' });
+    expect(hybrid.hits[0].explain!.fusion).toMatchObject({ method: 'relative', wordsCounted: false });
+    expect(ids(hybrid).slice(0, 2)).toEqual(['e', 'c']);
+
+    // Forty matches with one far ahead: the words count.
+    const many = service();
+    many.repository.lexicalHits = [
+      lexicalHit('a', 40),
+      ...Array.from({ length: 39 }, (_, i) => lexicalHit(`n${i}`, 5 + (i % 3) * 0.1)),
+    ];
+    const counted = await many.search.search({ query: 'find words', explain: true, fusion: 'relative' });
+    expect(counted.hits[0].explain!.fusion).toMatchObject({ wordsCounted: true });
+  });
+
   it('the server default weighting applies when a request names none', async () => {
     const { search } = service({ fusion: { method: 'rrf', semanticRatio: 0.3 } });
     const result = await search.search({ query: 'find words', explain: true });

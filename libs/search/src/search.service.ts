@@ -1,6 +1,13 @@
 import { QuarryError } from '@quarry/core';
 import type { Embedder } from '@quarry/embeddings';
-import { DEFAULT_FUSION, fuse, maxPoolChunks, type FusionOptions, type RankedDoc } from './fusion';
+import {
+  DEFAULT_FUSION,
+  fuse,
+  maxPoolChunks,
+  wordsCount,
+  type FusionOptions,
+  type RankedDoc,
+} from './fusion';
 import type { IndexNames } from './index-names';
 import { parseQuery } from './query-parser';
 import type {
@@ -246,6 +253,11 @@ export class SearchService {
     const depth = Math.max(this.options.hybridDepth, from + size);
     const { lexical, semantic } = await this.candidates(text, scope, depth, signal);
     const fused = fuse(lexical, semantic, fusion);
+    const explained = {
+      method: fusion.method,
+      semanticRatio: fusion.semanticRatio,
+      ...(fusion.method === 'relative' ? { wordsCounted: wordsCount(lexical, semantic) } : {}),
+    };
     const lexicalById = new Map(lexical.map((h) => [h.id, h]));
     const semanticById = new Map(semantic.map((s) => [s.id, s]));
     const pageDocs = fused.slice(from, from + size);
@@ -267,7 +279,7 @@ export class SearchService {
         this.toHit(page, doc.id, doc.score, documents.get(doc.id)!, chunks.get(doc.id), {
           lexical: doc.lexical,
           semantic: doc.semantic,
-          fusion: { method: fusion.method, semanticRatio: fusion.semanticRatio },
+          fusion: explained,
         }),
       ),
       total: fused.length,
