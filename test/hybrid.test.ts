@@ -123,7 +123,7 @@ describe('hybrid search: semanticRatio, fusion, explain, fused facets, @words, e
     const hits = hybrid.body.hits as Hit[];
     expect(hits.length).toBeGreaterThan(1);
     for (const hit of hits) {
-      expect(hit.explain!.fusion).toEqual({ method: 'relative', semanticRatio: 0.85 });
+      expect(hit.explain!.fusion).toEqual({ method: 'relative', semanticRatio: 0.85, wordsCounted: false });
       expect(hit.score).toBeCloseTo(0.85 * (semanticZ.get(hit.id) ?? 0), 5);
     }
     expect(hits.map((h) => h.score)).toEqual([...hits.map((h) => h.score)].sort((a, b) => b - a));
@@ -146,7 +146,7 @@ describe('hybrid search: semanticRatio, fusion, explain, fused facets, @words, e
     const hits = hybrid.body.hits as Hit[];
     expect(hits.length).toBeGreaterThan(0);
     for (const hit of hits) {
-      expect(hit.explain!.fusion).toEqual({ method: 'relative', semanticRatio: 0.5 });
+      expect(hit.explain!.fusion).toEqual({ method: 'relative', semanticRatio: 0.5, wordsCounted: false });
       expect(hit.explain!.lexical ?? hit.explain!.semantic).not.toBeNull();
       if (hit.explain!.lexical) expect(ids(lexical.body)[hit.explain!.lexical.rank - 1]).toBe(hit.id);
       if (hit.explain!.semantic) expect(ids(semantic.body)[hit.explain!.semantic.rank - 1]).toBe(hit.id);
