@@ -169,7 +169,9 @@ export function semanticRequest(
       field: 'embedding',
       query_vector: vector,
       k,
-      num_candidates: Math.min(Math.max(k * 2, 100), 10_000),
+      // Elasticsearch's own default (1.5 k). Against 2 k it left MRR@10 and nDCG@10 within 0.001 on
+      // every bench corpus, for a quarter less graph search.
+      num_candidates: Math.min(Math.max(Math.ceil(k * 1.5), 100), 10_000),
       ...(filter.length ? { filter } : {}),
     },
     // Collection and tags ride along so facets need no second read of the documents.
