@@ -1,4 +1,4 @@
-import { chunkSnippet, escapeHtml, type SearchHit, type StoredDocument } from '@quarry/search';
+import { chunkSnippet, escapeHtml, markSpans, type SearchHit, type StoredDocument } from '@quarry/search';
 import type { DocumentTerms, FieldTerms, MatchDocument } from './live-matcher';
 import type { LiveQuery } from './live-types';
 
@@ -52,18 +52,6 @@ function spansOf(query: LiveQuery, english?: FieldTerms, standard?: FieldTerms):
   return merged;
 }
 
-function markUp(text: string, spans: [number, number][], from: number, to: number): string {
-  let out = '';
-  let at = from;
-  for (const [start, end] of spans) {
-    if (end <= from || start >= to) continue;
-    out += escapeHtml(text.slice(at, Math.max(at, start)));
-    out += `<em>${escapeHtml(text.slice(Math.max(start, from), Math.min(end, to)))}</em>`;
-    at = Math.min(end, to);
-  }
-  return out + escapeHtml(text.slice(at, to));
-}
-
 /** Up to three fragments of about 160 characters around the matches, like the search's highlighter. */
 export function highlightFragments(text: string, spans: [number, number][]): string[] {
   const fragments: string[] = [];
@@ -85,7 +73,7 @@ export function highlightFragments(text: string, spans: [number, number][]): str
       const space = text.lastIndexOf(' ', end);
       if (space > spans[i - 1][1]) end = space;
     }
-    fragments.push(markUp(text, spans, start, end).trim());
+    fragments.push(markSpans(text, spans, start, end).trim());
   }
   return fragments;
 }
@@ -100,7 +88,7 @@ export function highlightedHit(
   const bodySpans = spansOf(query, terms.body, terms.bodyStd);
   const titleSpans = doc.title ? spansOf(query, terms.title, terms.titleStd) : [];
   const fragments = highlightFragments(doc.body, bodySpans);
-  const title = titleSpans.length ? markUp(doc.title!, titleSpans, 0, doc.title!.length) : undefined;
+  const title = titleSpans.length ? markSpans(doc.title!, titleSpans, 0, doc.title!.length) : undefined;
   const fallback = documentHit(doc, score, chunkText).snippet;
   return {
     id: doc.id,

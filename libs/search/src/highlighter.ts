@@ -1,5 +1,5 @@
 import porterStem = require('@stdlib/nlp-porter-stemmer');
-import { escapeHtml } from './snippet';
+import { markSpans } from './snippet';
 
 /**
  * Fragments where a query's words occur, marked as Elasticsearch's `html` highlight encoder marks
@@ -91,14 +91,8 @@ function find(text: string, terms: Set<string>): Found[] {
 
 /** `text[start, end)` HTML-escaped, whitespace collapsed, with `<em>` around the words found. */
 function render(text: string, start: number, end: number, found: Found[]): string {
-  let html = '';
-  let at = start;
-  for (const word of found) {
-    if (word.start < start || word.end > end) continue;
-    html += `${escapeHtml(text.slice(at, word.start))}<em>${escapeHtml(text.slice(word.start, word.end))}</em>`;
-    at = word.end;
-  }
-  return (html + escapeHtml(text.slice(at, end))).replace(/\s+/g, ' ').trim();
+  const spans = found.map((word) => [word.start, word.end] as const);
+  return markSpans(text, spans, start, end).replace(/\s+/g, ' ').trim();
 }
 
 /** Sentences as [start, end) offsets, each cut at the first space past `size` when it is longer. */

@@ -28,6 +28,27 @@ export function escapeHtml(text: string): string {
   );
 }
 
+/**
+ * `text[from, to)` HTML-escaped with `<em>` around what `spans` (sorted, not overlapping) cover of
+ * it: the marking both the search's and the live hits' fragments use.
+ */
+export function markSpans(
+  text: string,
+  spans: readonly (readonly [number, number])[],
+  from = 0,
+  to = text.length,
+): string {
+  let out = '';
+  let at = from;
+  for (const [start, end] of spans) {
+    if (end <= from || start >= to) continue;
+    out += escapeHtml(text.slice(at, Math.max(at, start)));
+    out += `<em>${escapeHtml(text.slice(Math.max(start, from), Math.min(end, to)))}</em>`;
+    at = Math.min(end, to);
+  }
+  return out + escapeHtml(text.slice(at, to));
+}
+
 /** At most `length` characters, cut at a word boundary when one is near, with an ellipsis. */
 export function truncate(text: string, length: number): string {
   if (text.length <= length) return text;
