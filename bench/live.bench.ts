@@ -240,7 +240,7 @@ async function main() {
           docsIndex,
           queries[i % queries.length],
           {},
-          { from: 0, size: 10, highlight: true, facets: true, documentFragments: true },
+          { from: 0, size: 10, facets: true, documentFragments: 3 },
         ),
       );
     const search = (instance: Instance, i: number) =>

@@ -98,7 +98,7 @@ async function main() {
           docsIndex,
           QUERIES[i % QUERIES.length],
           {},
-          { from: 0, size: 10, highlight: true, facets: true, documentFragments: true },
+          { from: 0, size: 10, facets: true, documentFragments: 3 },
         ),
       );
     const rows: Record<string, unknown>[] = [];

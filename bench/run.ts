@@ -95,7 +95,7 @@ async function main() {
           docsIndex,
           queries[i % queries.length],
           {},
-          { from: 0, size: 10, highlight: true, facets: true, documentFragments: true },
+          { from: 0, size: 10, facets: true, documentFragments: 3 },
         ),
       );
     const rest = (i: number) =>
@@ -162,7 +162,7 @@ async function main() {
         docsIndex,
         queries[i % queries.length],
         {},
-        { from: 0, size: 10, highlight: true, facets: true, documentFragments: true },
+        { from: 0, size: 10, facets: true, documentFragments: 3 },
       );
       return elastic.callTool({ name: 'search', arguments: { index: docsIndex, queryBody: body } });
     };

@@ -70,7 +70,7 @@ function main() {
             indices.docs,
             parseQuery(texts[i % texts.length]).text,
             {},
-            { from: 0, size: 10, highlight: true, facets: true, documentFragments: true },
+            { from: 0, size: 10, facets: true, documentFragments: 3 },
           ),
         );
       const core = (mode: SearchMode, texts: string[]) => (i: number) =>

@@ -95,17 +95,15 @@ export function facetAggregations(): Record<string, estypes.AggregationsAggregat
 export interface LexicalRequestOptions {
   from: number;
   size: number;
-  /** With `documentFragments`: three fragments of the body where the words occur (false: one). */
-  highlight: boolean;
   facets: boolean;
   /** Count every match (lexical mode's `total`); hybrid counts its fused set instead. */
   totalHits?: boolean;
   /**
-   * Elasticsearch highlights the whole body: what a search sent straight to Elasticsearch does
-   * (the benchmark's baseline). Quarry marks the words in the chunk it shows instead
-   * (`highlighter.ts`, `bestChunksRequest`).
+   * This many fragments of the whole body, highlighted by Elasticsearch: what a search sent
+   * straight to Elasticsearch does (the benchmark's baseline). Quarry marks the words in the chunk
+   * it shows instead (`highlighter.ts`, `bestChunksRequest`).
    */
-  documentFragments?: boolean;
+  documentFragments?: number;
   /** Only what facets need (hybrid's candidates); the shown page reads the rest. */
   facetFieldsOnly?: boolean;
 }
@@ -125,7 +123,7 @@ export function lexicalRequest(
     ...(options.facetFieldsOnly ? docValuesOnly(FACET_FIELDS) : { _source: SOURCE_FIELDS }),
     track_total_hits: options.totalHits ?? true,
     ...(options.facets ? { aggs: facetAggregations() } : {}),
-    ...(options.documentFragments ? { highlight: documentHighlight(options.highlight) } : {}),
+    ...(options.documentFragments ? { highlight: documentHighlight(options.documentFragments) } : {}),
     // No query text: the newest first (an `@collection`-only query lists what is there).
     ...(text ? {} : { sort: [{ updated_at: 'desc' }, { id: 'asc' }] }),
   };
@@ -142,14 +140,14 @@ export function pageRequest(index: string, ids: string[]): estypes.SearchRequest
   };
 }
 
-function documentHighlight(full: boolean): estypes.SearchHighlight {
+function documentHighlight(fragments: number): estypes.SearchHighlight {
   return {
     pre_tags: ['<em>'],
     post_tags: ['</em>'],
     encoder: 'html',
     fields: {
       title: { number_of_fragments: 0 },
-      body: { fragment_size: 160, number_of_fragments: full ? 3 : 1, no_match_size: 200 },
+      body: { fragment_size: 160, number_of_fragments: fragments, no_match_size: 200 },
     },
   };
 }
@@ -179,6 +177,13 @@ export function semanticRequest(
   };
 }
 
+/** What a chunk a hit is shown from brings: its document, number, text and place. */
+const SHOWN_CHUNK = {
+  _source: ['text', 'location'],
+  docvalue_fields: ['doc_id', 'chunk_no'],
+  track_total_hits: false,
+};
+
 /**
  * Each document's chunk that best matches `text` by its words (the first chunk when none does),
  * with its text and place: where a hit's snippet is, and so its location. One collapsed search of
@@ -196,9 +201,7 @@ export function bestChunksRequest(index: string, text: string, docIds: string[])
     },
     collapse: { field: 'doc_id' },
     sort: [{ _score: { order: 'desc' } }, { chunk_no: { order: 'asc' } }],
-    _source: ['text', 'location'],
-    docvalue_fields: ['doc_id', 'chunk_no'],
-    track_total_hits: false,
+    ...SHOWN_CHUNK,
   };
 }
 
@@ -208,10 +211,6 @@ export function chunksByIdRequest(index: string, chunkIds: string[]): estypes.Se
     index,
     size: chunkIds.length,
     query: { ids: { values: chunkIds } },
-    _source: ['text', 'location'],
-    docvalue_fields: ['doc_id', 'chunk_no'],
-    track_total_hits: false,
+    ...SHOWN_CHUNK,
   };
 }
-
-export const DOCUMENT_SUMMARY_FIELDS = SOURCE_FIELDS;

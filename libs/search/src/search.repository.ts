@@ -4,7 +4,6 @@ import { chunkId } from './document.repository';
 import {
   bestChunksRequest,
   chunksByIdRequest,
-  DOCUMENT_SUMMARY_FIELDS,
   lexicalRequest,
   pageRequest,
   semanticRequest,
@@ -200,7 +199,6 @@ export class SearchRepository {
     const { index: lexicalIndex, ...lexicalBody } = lexicalRequest(this.docsAlias, text, scope, {
       from: 0,
       size: depth,
-      highlight: false,
       facets: false,
       totalHits: false,
       facetFieldsOnly: true,
@@ -254,35 +252,6 @@ export class SearchRepository {
       }
     }
     return { documents, chunks };
-  }
-
-  /** Titles, tags and metadata of documents by id (bodies stay in Elasticsearch). */
-  async summaries(ids: string[], signal?: AbortSignal): Promise<Map<string, DocumentSummary>> {
-    if (ids.length === 0) return new Map();
-    const response = await this.run(() =>
-      this.client.mget<DocumentSummary>(
-        { index: this.docsAlias, ids, _source: DOCUMENT_SUMMARY_FIELDS },
-        { signal },
-      ),
-    );
-    const found = new Map<string, DocumentSummary>();
-    for (const doc of response.docs) {
-      if ('found' in doc && doc.found && doc._source) found.set(doc._id, doc._source);
-    }
-    return found;
-  }
-
-  /** Texts of chunks by chunk id. */
-  async chunkTexts(ids: string[], signal?: AbortSignal): Promise<Map<string, string>> {
-    if (ids.length === 0) return new Map();
-    const response = await this.run(() =>
-      this.client.mget<{ text: string }>({ index: this.vectorsAlias, ids, _source: ['text'] }, { signal }),
-    );
-    const found = new Map<string, string>();
-    for (const doc of response.docs) {
-      if ('found' in doc && doc.found && doc._source) found.set(doc._id, doc._source.text);
-    }
-    return found;
   }
 
   async collections(visible?: string[]): Promise<{ name: string; documents: number }[]> {

@@ -184,7 +184,7 @@ export class SearchService {
     const lexical = await this.lexical(
       text,
       scope,
-      { from: page.from, size: page.size, highlight: false, facets: true },
+      { from: page.from, size: page.size, facets: true },
       signal,
     );
     const { chunks } = await this.repository.page(
@@ -321,12 +321,7 @@ export class SearchService {
     const { text, scope: resolved } = await this.resolve(input, scope, signal);
     if (resolved.collections?.length === 0) return { lexical: [], semantic: [] };
     if (!text) {
-      const lexical = await this.lexical(
-        text,
-        resolved,
-        { from: 0, size: depth, highlight: false, facets: false },
-        signal,
-      );
+      const lexical = await this.lexical(text, resolved, { from: 0, size: depth, facets: false }, signal);
       return { lexical: lexical.hits, semantic: [] };
     }
     const { lexical, semantic } = await this.candidates(text, resolved, depth, signal);
