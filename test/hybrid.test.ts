@@ -297,3 +297,63 @@ describe('hybrid search: semanticRatio, fusion, explain, fused facets, @words, e
     expect(bad.body.error.problems[0].field).toBe('judgments[0].relevant');
   });
 });
+
+describe('hybrid search: each hit is shown from its best chunk', () => {
+  let server: RunningServer;
+  // Paragraphs of 144 words: the sentence that matters is never in a document's first chunk.
+  const filler = (topic: string) =>
+    Array.from(
+      { length: 9 },
+      (_, i) => `The ${topic} committee met on day ${i + 1} and agreed on the agenda for the next season.`,
+    ).join(' ');
+  const guides = [
+    {
+      id: 'knife-care',
+      title: 'Cutlery handbook',
+      body: [
+        filler('cutlery'),
+        'To sharpen a kitchen knife, hold the blade at twenty degrees against a whetstone and draw it toward you, then strop it on leather.',
+        filler('catering'),
+      ].join('\n\n'),
+    },
+    {
+      id: 'chisel-care',
+      title: 'Woodshop handbook',
+      body: [
+        filler('woodshop'),
+        'Honing restores a dull chisel: push the bevel across an oiled stone until a burr forms, then polish the back flat.',
+        filler('timber'),
+      ].join('\n\n'),
+    },
+  ];
+
+  beforeAll(async () => {
+    server = await startServer(testConfig());
+    const response = await call(server.url, 'POST', '/v1/documents?wait=true', guides);
+    expect(response.status).toBe(200);
+    for (const item of response.body.items) expect(item.chunks).toBeGreaterThanOrEqual(3);
+  }, 120_000);
+
+  afterAll(async () => {
+    await server?.close();
+    await dropIndices(server.config.indexPrefix);
+  });
+
+  it('a word match from the chunk its words match best, a meaning-only match from its nearest chunk, on one page', async () => {
+    const response = await call(server.url, 'POST', '/v1/search', {
+      query: 'sharpen kitchen knife',
+      mode: 'hybrid',
+      explain: true,
+    });
+    expect(response.status).toBe(200);
+    type Shown = Hit & { snippet: string; location?: { chunk: number } };
+    const byId = new Map((response.body.hits as Shown[]).map((h) => [h.id, h]));
+    const knife = byId.get('knife-care')!;
+    expect(knife.explain!.lexical).not.toBeNull();
+    expect(knife.snippet).toContain('To <em>sharpen</em> a <em>kitchen</em> <em>knife</em>');
+    const chisel = byId.get('chisel-care')!;
+    // None of the query's words is in it: only meaning brought it, from the chunk about honing.
+    expect(chisel.explain!.lexical).toBeNull();
+    expect(chisel.snippet).toContain('Honing restores a dull chisel');
+  });
+});

@@ -2,11 +2,11 @@ import { errors, type Client, type estypes } from '@elastic/elasticsearch';
 import { mapElasticsearchError } from './elasticsearch.client';
 import { chunkId } from './document.repository';
 import {
-  bestChunksRequest,
   chunksByIdRequest,
   lexicalRequest,
   pageRequest,
   semanticRequest,
+  shownChunksRequest,
   type LexicalRequestOptions,
   type ResolvedScope,
 } from './search-query';
@@ -227,8 +227,9 @@ export class SearchRepository {
     const searches: estypes.MsearchRequestItem[] = [];
     const add = ({ index, ...body }: estypes.SearchRequest) => searches.push({ index }, body);
     if (request.ids.length) add(pageRequest(this.docsAlias, request.ids));
-    if (request.chunkIds.length) add(chunksByIdRequest(this.vectorsAlias, request.chunkIds));
-    if (request.locate.length) add(bestChunksRequest(this.vectorsAlias, text, request.locate));
+    if (request.locate.length)
+      add(shownChunksRequest(this.vectorsAlias, text, request.locate, request.chunkIds));
+    else if (request.chunkIds.length) add(chunksByIdRequest(this.vectorsAlias, request.chunkIds));
     if (searches.length === 0) return { documents, chunks };
     const response = await this.run(() =>
       this.client.msearch<DocumentSummary | ChunkSource>({ searches }, { signal }),
