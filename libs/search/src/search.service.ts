@@ -256,7 +256,10 @@ export class SearchService {
     const explained = {
       method: fusion.method,
       semanticRatio: fusion.semanticRatio,
-      ...(fusion.method === 'relative' ? { wordsCounted: wordsCount(lexical, semantic) } : {}),
+      // Asked again of the lists fuse() weighed, and only when a hit is to say it.
+      ...(fusion.method === 'relative' && page.explain
+        ? { wordsCounted: wordsCount(lexical, semantic) }
+        : {}),
     };
     const lexicalById = new Map(lexical.map((h) => [h.id, h]));
     const semanticById = new Map(semantic.map((s) => [s.id, s]));
