@@ -12,6 +12,7 @@
  * the server is not to be charged for). Prints figures and ratios; never passes or fails on time.
  *
  *   npm run build && BENCH_ROUNDS=3 node dist/bench/search-throughput.js
+ *   QUARRY_EMBEDDER_MODEL=all-minilm-l6-v2 BENCH_MODEL_SUFFIX=1 node dist/bench/search-throughput.js
  */
 import { loadConfig } from '@quarry/config';
 import {
@@ -22,6 +23,9 @@ import {
   SearchService,
   type SearchMode,
 } from '@quarry/search';
+import { readdirSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Client } from '@elastic/elasticsearch';
 import { Agent, request } from 'undici';
 import { startServer } from '../apps/server/src/server';
 import { buildCorpus, type CorpusName } from './corpus';
@@ -34,9 +38,53 @@ const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const block = Number(process.env.BENCH_BLOCK ?? 50);
 
+/** CPU milliseconds this process's threads have used (Linux `/proc`): the main thread's, and all others' (the ONNX workers, GC). */
+function threadCpu(): { main: number; other: number } {
+  const tick = 10; // ms per clock tick (USER_HZ 100)
+  let main = 0;
+  let other = 0;
+  for (const tid of readdirSync('/proc/self/task')) {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ms = (Number(fields[11]) + Number(fields[12])) * tick;
+    if (Number(tid) === process.pid) main += ms;
+    else other += ms;
+  }
+  return { main, other };
+}
+
+/** CPU milliseconds Elasticsearch's process has used. Its figure is refreshed once a second. */
+async function elasticsearchCpu(client: Client): Promise<number> {
+  const stats = await client.nodes.stats({ metric: 'process' });
+  return Object.values(stats.nodes).reduce((sum, node) => sum + (node.process?.cpu?.total_in_millis ?? 0), 0);
+}
+
+/** CPU per request of `run` at `concurrency`: Elasticsearch's, and this process's main thread's and other threads'. */
+async function cpuPerRequest(
+  client: Client,
+  concurrency: number,
+  total: number,
+  run: (i: number) => Promise<unknown>,
+): Promise<Record<string, number>> {
+  await sleep(1100);
+  const es = await elasticsearchCpu(client);
+  const threads = threadCpu();
+  await throughput(concurrency, total, run);
+  await sleep(1100);
+  const after = threadCpu();
+  return {
+    'Elasticsearch ms': round(((await elasticsearchCpu(client)) - es) / total, 1),
+    'Quarry main thread ms': round((after.main - threads.main) / total, 1),
+    'Quarry other threads ms': round((after.other - threads.other) / total, 1),
+  };
+}
+
 function main() {
   return withSearchCore(async ({ client, embedder, endpoints }) => {
-    const prefix = `bench-${corpusName}`;
+    // Another model's indices, as bench/rankings.ts names them (BENCH_MODEL_SUFFIX=1).
+    const suffix =
+      process.env.BENCH_MODEL_SUFFIX === '1' ? `-${embedder.model.id.replace(/^local:/, '')}` : '';
+    const prefix = `bench-${corpusName}${suffix}`;
     const indices = indexNames(prefix);
     const documents = (await client.count({ index: indices.docs })).count;
     if (documents === 0)
@@ -147,11 +195,22 @@ function main() {
         'REST hybrid': median('REST hybrid'),
         'REST lexical': median('REST lexical'),
       });
+      // Where the CPU goes, path by path (one pass each, on the last round's query texts plus a mark).
+      const cpu: Record<string, unknown>[] = [];
+      const own = (path: number) => queries.map((q) => `${q}${'!'.repeat(path + 1)}`);
+      for (const [path, run] of [
+        ['direct ES lexical', direct(queries)],
+        ['core hybrid', core('hybrid', own(0))],
+        ['REST hybrid', rest('hybrid', own(1))],
+        ['REST lexical', rest('lexical', queries)],
+      ] as const)
+        cpu.push({ path, ...(await cpuPerRequest(client, concurrency, queries.length, run)) });
       process.stdout.write(
         `\nThroughput at concurrency ${concurrency}, ${corpusName} (${documents} documents): ratios to the direct Elasticsearch lexical request\n${table(rows)}\n`,
       );
+      process.stdout.write(`\nCPU per request (2 cores shared by everything)\n${table(cpu)}\n`);
       process.stdout.write(
-        `written to ${writeResult('search-throughput', { corpus: corpusName, concurrency, rows })}\n`,
+        `written to ${writeResult('search-throughput', { corpus: corpusName, concurrency, rows, cpu })}\n`,
       );
     } finally {
       await server.close();
