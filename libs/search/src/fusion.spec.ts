@@ -109,6 +109,20 @@ describe('fuse', () => {
     ]);
   });
 
+  it('relative puts what only the words found after every meaning match when the words have no say', () => {
+    // Four documents share the word and none stands out; meaning found the answer and two others,
+    // one of them below its list's average. The word-only documents have no evidence left.
+    const lex = ranked(['w1', 7.7], ['w2', 6.5], ['w3', 5.9], ['answer', 4.4]);
+    const sem = ranked(['answer', 0.94], ['s1', 0.93], ['s2', 0.8]);
+    expect(ids(fuse(lex, sem, DEFAULT_FUSION))).toEqual(['answer', 's1', 's2', 'w1', 'w2', 'w3']);
+    // When the words do have a say, a word-only match keeps its standard score beside meaning's mean.
+    const standsOut = [{ id: 'page', score: 30 }, ...ordinary(20)];
+    const fused = fuse(standsOut, sem, { semanticRatio: 0.5, method: 'relative' });
+    expect(fused.find((d) => d.id === 'page')!.score).toBeCloseTo(
+      0.5 * standardScores(standsOut).get('page')!,
+    );
+  });
+
   it('relative lets a leader that stands out lift a document that meaning ranks a little lower', () => {
     // A man page whose name line holds the query's words: far above a hundred ordinary matches.
     const lex = [{ id: 'page', score: 30 }, ...ordinary(99)];

@@ -169,11 +169,16 @@ export function fuse(lexical: RankedDoc[], semantic: RankedDoc[], options: Fusio
     const term = (position?: RetrieverPosition) => (position ? 1 / (k + position.rank) : 0);
     scoreOf = (id) => lexicalWeight * term(lex.get(id)) + ratio * term(sem.get(id));
   } else {
-    const lexNorm = wordsCount(lexical, ratio > 0 ? semantic : [])
-      ? standardScores(lexical)
-      : new Map<string, number>();
+    const counted = wordsCount(lexical, ratio > 0 ? semantic : []);
+    const lexNorm = counted ? standardScores(lexical) : new Map<string, number>();
     const semNorm = standardScores(semantic);
-    scoreOf = (id) => lexicalWeight * (lexNorm.get(id) ?? 0) + ratio * (semNorm.get(id) ?? 0);
+    // When the words have no say, a document only they found has no evidence left: it goes after
+    // every document meaning found (one standard deviation below the lowest), not at the semantic
+    // mean (0), where it stood above every below-average meaning match. Measured on the cached
+    // rankings: MRR@10 and nDCG@10 unchanged on every corpus and model; recall@100 up on 6 of 12
+    // (0.970 -> 0.977 .. 0.973 -> 0.997), down on 1 (docstrings with e5: 0.990 -> 0.987).
+    const unfound = counted ? 0 : Math.min(0, ...semNorm.values()) - 1;
+    scoreOf = (id) => lexicalWeight * (lexNorm.get(id) ?? 0) + ratio * (semNorm.get(id) ?? unfound);
   }
   const ids = new Set([...lex.keys(), ...sem.keys()]);
   return [...ids]
