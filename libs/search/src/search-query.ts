@@ -185,21 +185,22 @@ const SHOWN_CHUNK = {
 };
 
 /**
- * The chunks a page is shown from, in one collapsed search: for each document of `docIds`, the
- * chunk that best matches `text` by its words (the first chunk when none does), and each chunk of
- * `chunkIds` (a meaning match's best chunk: the only chunk of its document the filter lets in),
- * with its text and place. Reads one chunk per document instead of every chunk, and one search
- * for a hybrid page instead of one per kind (each search costs Elasticsearch about a millisecond
- * of CPU however few hits it reads).
+ * The chunks a page is shown from, in one search: for each document of `docIds`, the chunk that
+ * best matches `text` by its words (the first chunk when none does), and each chunk of `chunkIds`
+ * (a meaning match's best chunk: the only chunk of its document the filter lets in), with its
+ * text and place. One collapsed search reads one chunk per document instead of every chunk, and
+ * serves a hybrid page's two kinds at once (each search costs Elasticsearch about a millisecond of
+ * CPU however few hits it reads). Chunks named by id alone need no ranking: a plain ids search.
  */
 export function shownChunksRequest(
   index: string,
   text: string,
   docIds: string[],
-  chunkIds: string[] = [],
+  chunkIds: string[],
 ): estypes.SearchRequest {
-  const wanted: estypes.QueryDslQueryContainer[] = [];
-  if (docIds.length) wanted.push({ terms: { doc_id: docIds } });
+  if (docIds.length === 0)
+    return { index, size: chunkIds.length, query: { ids: { values: chunkIds } }, ...SHOWN_CHUNK };
+  const wanted: estypes.QueryDslQueryContainer[] = [{ terms: { doc_id: docIds } }];
   if (chunkIds.length) wanted.push({ ids: { values: chunkIds } });
   return {
     index,
@@ -207,21 +208,11 @@ export function shownChunksRequest(
     query: {
       bool: {
         filter: [{ bool: { should: wanted, minimum_should_match: 1 } }],
-        ...(text && docIds.length ? { should: [{ match: { text } }] } : {}),
+        ...(text ? { should: [{ match: { text } }] } : {}),
       },
     },
     collapse: { field: 'doc_id' },
     sort: [{ _score: { order: 'desc' } }, { chunk_no: { order: 'asc' } }],
-    ...SHOWN_CHUNK,
-  };
-}
-
-/** Chunks by id: their text (a meaning match's snippet) and where in the document they are. */
-export function chunksByIdRequest(index: string, chunkIds: string[]): estypes.SearchRequest {
-  return {
-    index,
-    size: chunkIds.length,
-    query: { ids: { values: chunkIds } },
     ...SHOWN_CHUNK,
   };
 }

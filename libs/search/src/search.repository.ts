@@ -2,7 +2,6 @@ import { errors, type Client, type estypes } from '@elastic/elasticsearch';
 import { mapElasticsearchError } from './elasticsearch.client';
 import { chunkId } from './document.repository';
 import {
-  chunksByIdRequest,
   lexicalRequest,
   pageRequest,
   semanticRequest,
@@ -227,9 +226,8 @@ export class SearchRepository {
     const searches: estypes.MsearchRequestItem[] = [];
     const add = ({ index, ...body }: estypes.SearchRequest) => searches.push({ index }, body);
     if (request.ids.length) add(pageRequest(this.docsAlias, request.ids));
-    if (request.locate.length)
+    if (request.locate.length || request.chunkIds.length)
       add(shownChunksRequest(this.vectorsAlias, text, request.locate, request.chunkIds));
-    else if (request.chunkIds.length) add(chunksByIdRequest(this.vectorsAlias, request.chunkIds));
     if (searches.length === 0) return { documents, chunks };
     const response = await this.run(() =>
       this.client.msearch<DocumentSummary | ChunkSource>({ searches }, { signal }),
