@@ -133,6 +133,14 @@ function positions(list: RankedDoc[]): Map<string, RetrieverPosition> {
 }
 
 /**
+ * Whether the words' list has a say in a `relative` fusion: when its leader stands out beyond
+ * chance, or when there is nothing else to rank by. Otherwise meaning alone ranks the query.
+ */
+export function wordsCount(lexical: RankedDoc[], semantic: RankedDoc[]): boolean {
+  return semantic.length === 0 || leaderStandsOut(lexical);
+}
+
+/**
  * Hybrid ranking of a lexical (BM25) and a semantic (kNN) list, weighted by `semanticRatio`.
  * A retriever whose weight is 0 contributes no candidates, so ratio 0 is exactly the lexical
  * ranking and ratio 1 exactly the semantic one. `rrf` only looks at ranks. `relative` blends
@@ -150,14 +158,6 @@ function positions(list: RankedDoc[]): Map<string, RetrieverPosition> {
  * is evidence (a page's name line, a function's own name); one that does not is noise, however
  * the ratio weighs it. Ties go to the better lexical rank, then the better semantic rank.
  */
-/**
- * Whether the words' list has a say in a `relative` fusion: when its leader stands out beyond
- * chance, or when there is nothing else to rank by. Otherwise meaning alone ranks the query.
- */
-export function wordsCount(lexical: RankedDoc[], semantic: RankedDoc[]): boolean {
-  return semantic.length === 0 || leaderStandsOut(lexical);
-}
-
 export function fuse(lexical: RankedDoc[], semantic: RankedDoc[], options: FusionOptions): FusedDoc[] {
   const ratio = Math.min(1, Math.max(0, options.semanticRatio));
   const lex = positions(ratio < 1 ? lexical : []);
