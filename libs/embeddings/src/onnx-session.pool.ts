@@ -107,17 +107,18 @@ export class OnnxSessionPool {
         },
       },
     });
-    try {
-      // One task per worker, so every worker has loaded its session before the pool is used or
-      // closed: ONNX Runtime aborts the whole process when a worker is terminated mid-load.
-      const [names] = (await Promise.all(
-        Array.from({ length: workers }, () => pool.run({ names: true })),
-      )) as { inputNames: string[]; outputNames: string[] }[];
-      return new OnnxSessionPool(pool, names.inputNames, names.outputNames);
-    } catch (error) {
+    // One task per worker, so every worker has loaded its session (or failed to) before the pool
+    // is used or closed: ONNX Runtime aborts the whole process when a worker is terminated
+    // mid-load. All of them are awaited, not just the first to fail: destroying the pool while
+    // another worker still loaded aborted a CI run ("terminate called after throwing Napi::Error").
+    const loads = await Promise.allSettled(Array.from({ length: workers }, () => pool.run({ names: true })));
+    const failed = loads.find((load): load is PromiseRejectedResult => load.status === 'rejected');
+    if (failed) {
       await pool.destroy();
-      throw error;
+      throw failed.reason;
     }
+    const names = (loads[0] as PromiseFulfilledResult<{ inputNames: string[]; outputNames: string[] }>).value;
+    return new OnnxSessionPool(pool, names.inputNames, names.outputNames);
   }
 
   /** Runs one padded batch; `urgent` work is queued ahead of the rest. */
