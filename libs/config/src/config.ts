@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { findRepoRoot } from './repo-root';
@@ -18,6 +19,8 @@ export interface JwtConfig {
   publicKey?: string;
   issuer?: string;
   audience?: string;
+  /** Accept tokens without `exp` (QUARRY_JWT_ALLOW_NO_EXP=true); refused by default, since they never expire. */
+  allowNoExpiry: boolean;
 }
 
 export interface RateLimitConfig {
@@ -76,6 +79,16 @@ export interface QuarryConfig {
   logFormat: 'json' | 'pretty';
   /** Upper bound for one request to Elasticsearch or Redis before it is answered as unavailable. */
   requestTimeoutMs: number;
+  /**
+   * Hosts (`name`, `name:port`), addresses and CIDR ranges that fetches made for users (sources,
+   * crawler, embedder) may reach although loopback, link-local or private (QUARRY_FETCH_ALLOW).
+   */
+  fetchAllow: string[];
+  /**
+   * Real paths of the folders under which directory sources may lie (QUARRY_SOURCE_ROOTS); empty:
+   * any folder but the system ones.
+   */
+  sourceRoots: string[];
 }
 
 export class ConfigError extends Error {
@@ -174,6 +187,7 @@ function readJwt(env: Env): JwtConfig | undefined {
     publicKey,
     issuer: env.QUARRY_JWT_ISSUER || undefined,
     audience: env.QUARRY_JWT_AUDIENCE || undefined,
+    allowNoExpiry: readBoolean(env, 'QUARRY_JWT_ALLOW_NO_EXP', false),
   };
 }
 
@@ -199,6 +213,26 @@ function readEmbedder(env: Env): EmbedderConfig {
   if (!model) throw new ConfigError('QUARRY_EMBEDDER_MODEL', 'is required when QUARRY_EMBEDDER=openai');
   const dims = env.QUARRY_EMBEDDER_DIMS ? readPositiveInt(env, 'QUARRY_EMBEDDER_DIMS', 0) : undefined;
   return { kind, url, model, apiKey: env.QUARRY_EMBEDDER_API_KEY || undefined, dims };
+}
+
+function readBoolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(true|1|yes)$/i.test(raw)) return true;
+  if (/^(false|0|no)$/i.test(raw)) return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+/** Absolute folders, resolved through symbolic links, so that a root cannot be a link elsewhere. */
+function readFolders(env: Env, name: string): string[] {
+  return readList(env, name).map((folder) => {
+    if (!path.isAbsolute(folder)) throw new ConfigError(name, `"${folder}" is not an absolute path`);
+    try {
+      return fs.realpathSync(folder);
+    } catch {
+      throw new ConfigError(name, `"${folder}" does not exist`);
+    }
+  });
 }
 
 function readList(env: Env, name: string): string[] {
@@ -281,5 +315,7 @@ export function loadConfig(env: Env = process.env): QuarryConfig {
     logLevel,
     logFormat,
     requestTimeoutMs: readPositiveInt(env, 'QUARRY_REQUEST_TIMEOUT_MS', 10000),
+    fetchAllow: readList(env, 'QUARRY_FETCH_ALLOW').map((entry) => entry.toLowerCase()),
+    sourceRoots: readFolders(env, 'QUARRY_SOURCE_ROOTS'),
   };
 }
