@@ -7,7 +7,7 @@
 # real ones. HOST=0.0.0.0 (needed to be reachable from outside the container) refuses to start without
 # QUARRY_API_KEYS.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # ---- build: full dependencies, compile TypeScript to dist/ ------------------------------------------------
 FROM ${NODE_IMAGE} AS build

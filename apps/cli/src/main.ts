@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Command, Option } from 'commander';
-import { ConfigError, loadConfig, type QuarryConfig } from '@quarry/config';
+import { assertSupportedNode, ConfigError, loadConfig, type QuarryConfig } from '@quarry/config';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import pino from 'pino';
 import { QuarryError, type Envelope } from '@quarry/core';
@@ -90,6 +90,8 @@ interface EvalCommandOptions {
   fusion?: string;
   json: boolean;
 }
+
+assertSupportedNode();
 
 const program = new Command('quarry').description(
   'Quarry: search for agents and apps over MCP, GraphQL and REST',

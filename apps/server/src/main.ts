@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '@quarry/config';
+import { assertSupportedNode, ConfigError, loadConfig } from '@quarry/config';
 import { ensureServices, ServiceError } from '@quarry/services';
 import { createLogger } from '@quarry/observability';
 import { QuarryError } from '@quarry/core';
@@ -11,6 +11,7 @@ import { startServer } from './server';
  * The services themselves keep running so other instances (and the next start) reuse them.
  */
 export async function main(): Promise<void> {
+  assertSupportedNode();
   let config;
   try {
     config = loadConfig();

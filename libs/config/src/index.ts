@@ -1,3 +1,4 @@
 export * from './config';
 export * from './repo-root';
 export * from './config.module';
+export * from './runtime';
