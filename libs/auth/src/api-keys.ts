@@ -7,9 +7,24 @@ import {
   type StoredApiKey,
 } from './authenticator';
 import type { QuarryConfig } from '@quarry/config';
-import { auditByName, NotFoundError, type Operation } from '@quarry/core';
+import {
+  auditByName,
+  ForbiddenError,
+  NotFoundError,
+  type Operation,
+  type OperationContext,
+} from '@quarry/core';
 import type { RegistryRepository } from '@quarry/search';
-import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+} from 'class-validator';
 
 const REVOKED_SET = 'quarry:revoked-keys';
 
@@ -24,10 +39,16 @@ class CreateKeyInput {
   @IsIn(['reader', 'writer', 'admin'])
   role!: 'reader' | 'writer' | 'admin';
 
+  /** Absent: every collection. An empty list is refused rather than read as "no scope". */
   @IsOptional()
   @IsArray()
+  @ArrayMinSize(1, { message: 'collections must name at least one collection (leave it out for all)' })
   @ArrayMaxSize(100)
   @IsString({ each: true })
+  @Matches(/^[a-z0-9][a-z0-9_-]{0,63}$/, {
+    each: true,
+    message: 'collections must be lowercase letters, digits, - and _',
+  })
   collections?: string[];
 }
 
@@ -60,6 +81,18 @@ export function createAuthenticator(
   return new Authenticator(config.apiKeys, config.jwt, apiKeyStore(registry, redis));
 }
 
+/**
+ * Keys grant access to every collection they name, so only an admin without a collection scope
+ * manages them: a scoped admin could otherwise mint itself an unscoped key.
+ */
+function assertUnscopedAdmin(context: OperationContext): void {
+  if (context.principal.collections)
+    throw new ForbiddenError(
+      'managing API keys needs an admin key without a collection scope; this key is scoped to ' +
+        context.principal.collections.join(', '),
+    );
+}
+
 /** Admin operations on API keys. The key itself is shown once, at creation; only its hash is kept. */
 export function apiKeyOperations(
   registry: RegistryRepository,
@@ -73,13 +106,14 @@ export function apiKeyOperations(
     role: 'admin',
     input: CreateKeyInput,
     audit: auditByName,
-    run: async ({ name, role, collections }) => {
+    run: async ({ name, role, collections }, context) => {
+      assertUnscopedAdmin(context);
       const key = generateApiKey();
       const stored: StoredApiKey = {
         id: name,
         hash: hashApiKey(key),
         role,
-        ...(collections?.length ? { collections } : {}),
+        ...(collections ? { collections: [...new Set(collections)] } : {}),
         created_at: new Date().toISOString(),
       };
       await registry.put('api_key', name, stored, `${role} key`);
@@ -91,14 +125,17 @@ export function apiKeyOperations(
     name: 'list_api_keys',
     description: 'API keys created through the API (names, roles, never the keys).',
     role: 'admin',
-    run: async () => ({
-      keys: (await registry.list<StoredApiKey>('api_key')).map((e) => ({
-        name: e.name,
-        role: e.definition.role,
-        collections: e.definition.collections ?? null,
-        created_at: e.definition.created_at,
-      })),
-    }),
+    run: async (_args, context) => {
+      assertUnscopedAdmin(context);
+      return {
+        keys: (await registry.list<StoredApiKey>('api_key')).map((e) => ({
+          name: e.name,
+          role: e.definition.role,
+          collections: e.definition.collections ?? null,
+          created_at: e.definition.created_at,
+        })),
+      };
+    },
   };
   const revoke: Operation<KeyNameInput, unknown> = {
     name: 'revoke_api_key',
@@ -106,7 +143,8 @@ export function apiKeyOperations(
     role: 'admin',
     input: KeyNameInput,
     audit: auditByName,
-    run: async ({ name }) => {
+    run: async ({ name }, context) => {
+      assertUnscopedAdmin(context);
       const entry = await registry.get<StoredApiKey>('api_key', name);
       if (!entry) throw new NotFoundError('api key', name);
       await redis.sadd(REVOKED_SET, entry.definition.hash);

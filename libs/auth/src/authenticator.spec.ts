@@ -113,8 +113,23 @@ describe('Authenticator', () => {
     });
   });
 
+  it('refuses a stored key whose scope list is empty rather than giving it every collection', async () => {
+    const store = new FakeKeyStore();
+    const auth = new Authenticator(KEYS, undefined, store);
+    store.keys = [
+      { id: 'k2', hash: hashApiKey('qk_empty'), role: 'reader', collections: [], created_at: '2026-01-01' },
+    ];
+    await auth.reload();
+    expect(await refusal(auth.authenticate(bearer('qk_empty')))).toMatch(/non-empty list/);
+  });
+
   describe('JWT (HS256)', () => {
-    const auth = new Authenticator([], { secret: SECRET, issuer: 'https://idp.example', audience: 'quarry' });
+    const auth = new Authenticator([], {
+      secret: SECRET,
+      issuer: 'https://idp.example',
+      audience: 'quarry',
+      allowNoExpiry: false,
+    });
     const valid = (claims: JWTPayload = {}) =>
       hs256({ sub: 'alice', role: 'reader', collections: ['hr'], ...claims }, SECRET, (jwt) =>
         jwt.setIssuer('https://idp.example').setAudience('quarry'),
@@ -182,6 +197,34 @@ describe('Authenticator', () => {
       expect(await refusal(auth.authenticate(bearer(unsigned)))).toBe('the token is not valid');
     });
 
+    it('refuses claims of the wrong type instead of dropping them (fail closed)', async () => {
+      for (const collections of ['hr', [], [7], ['HR!']])
+        expect(await refusal(auth.authenticate(bearer(await valid({ collections }))))).toMatch(
+          /collections claim must be a non-empty list/,
+        );
+      expect(await refusal(auth.authenticate(bearer(await valid({ role: 2 }))))).toMatch(/role claim/);
+      expect(
+        await refusal(auth.authenticate(bearer(await valid({ sub: 42 } as unknown as JWTPayload)))),
+      ).toMatch(/sub claim/);
+    });
+
+    it('refuses a token without exp unless QUARRY_JWT_ALLOW_NO_EXP allows it', async () => {
+      const noExp = await new SignJWT({ sub: 'alice', role: 'reader', collections: ['hr'] })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setIssuer('https://idp.example')
+        .setAudience('quarry')
+        .sign(new TextEncoder().encode(SECRET));
+      expect(await refusal(auth.authenticate(bearer(noExp)))).toMatch(/no exp claim/);
+      const lenient = new Authenticator([], {
+        secret: SECRET,
+        issuer: 'https://idp.example',
+        audience: 'quarry',
+        allowNoExpiry: true,
+      });
+      const principal = await lenient.authenticate(bearer(noExp));
+      expect(principal).toEqual({ id: 'jwt:alice', role: 'reader', collections: ['hr'] });
+    });
+
     it('refuses a role claim that is not a Quarry role', async () => {
       expect(await refusal(auth.authenticate(bearer(await valid({ role: 'root' }))))).toBe(
         "the token's role claim must be one of reader, writer, admin",
@@ -192,7 +235,7 @@ describe('Authenticator', () => {
   describe('JWT (RS256)', () => {
     const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
-    const auth = new Authenticator([], { publicKey: pem });
+    const auth = new Authenticator([], { publicKey: pem, allowNoExpiry: false });
 
     it('accepts a token signed with the private key', async () => {
       const token = await new SignJWT({ sub: 'svc', role: 'writer' })

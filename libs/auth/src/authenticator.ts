@@ -1,5 +1,5 @@
 import { createHash, createPublicKey, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
-import { errors as joseErrors, jwtVerify } from 'jose';
+import { errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import type { ApiKeyConfig, JwtConfig, Role } from '@quarry/config';
 import { UnauthenticatedError, type Principal } from '@quarry/core';
 import { presentedKey, resolvePrincipal, type Credentials } from './principal';
@@ -21,6 +21,53 @@ export interface ApiKeyStore {
 }
 
 const ROLES: Role[] = ['reader', 'writer', 'admin'];
+/** A collection name as documents carry it (COLLECTION_PATTERN of @quarry/search, bounded). */
+const COLLECTION_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
+/**
+ * A scope list as credentials carry it, or a refusal: an empty list or a malformed name would
+ * otherwise read as "no scope" somewhere downstream and open every collection.
+ */
+function scopeOf(collections: unknown, holder: string, claim = 'collections'): string[] {
+  const valid =
+    Array.isArray(collections) &&
+    collections.length > 0 &&
+    collections.every((c) => typeof c === 'string' && COLLECTION_NAME.test(c));
+  if (!valid)
+    throw new UnauthenticatedError(
+      `the ${holder}'s ${claim} must be a non-empty list of collection names (absent: every collection)`,
+    );
+  return [...new Set(collections as string[])];
+}
+
+/**
+ * The principal a verified token's claims describe. Fails closed: a claim of the wrong type is a
+ * refusal, never a default, and a token without exp (which would never expire) is refused unless
+ * QUARRY_JWT_ALLOW_NO_EXP is set.
+ */
+export function principalOfClaims(payload: JWTPayload, allowNoExpiry: boolean): Principal {
+  const role = payload.role;
+  if (typeof role !== 'string' || !ROLES.includes(role as Role))
+    throw new UnauthenticatedError(`the token's role claim must be one of ${ROLES.join(', ')}`);
+  if (payload.sub !== undefined && (typeof payload.sub !== 'string' || payload.sub === ''))
+    throw new UnauthenticatedError("the token's sub claim must be a non-empty string");
+  if (payload.exp === undefined && !allowNoExpiry)
+    throw new UnauthenticatedError(
+      'the token has no exp claim, so it would never expire (QUARRY_JWT_ALLOW_NO_EXP=true accepts such tokens)',
+    );
+  if (payload.exp !== undefined && (typeof payload.exp !== 'number' || !Number.isFinite(payload.exp)))
+    throw new UnauthenticatedError("the token's exp claim must be a number of seconds");
+  const collections =
+    payload.collections === undefined
+      ? undefined
+      : scopeOf(payload.collections, 'token', 'collections claim');
+  return {
+    id: `jwt:${payload.sub ?? 'anonymous'}`,
+    role: role as Role,
+    ...(collections ? { collections } : {}),
+    ...(payload.exp !== undefined ? { expiresAt: payload.exp * 1000 } : {}),
+  };
+}
 
 export function hashApiKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
@@ -75,7 +122,7 @@ export class Authenticator {
       return {
         id: `key:${stored.id}`,
         role: stored.role,
-        ...(stored.collections?.length ? { collections: stored.collections } : {}),
+        ...(stored.collections ? { collections: scopeOf(stored.collections, 'API key') } : {}),
       };
     }
     const presented = Buffer.from(hash, 'hex');
@@ -86,7 +133,7 @@ export class Authenticator {
       return {
         id: `key:${hash.slice(0, 12)}`,
         role: configured.role,
-        ...(configured.collections ? { collections: configured.collections } : {}),
+        ...(configured.collections ? { collections: scopeOf(configured.collections, 'API key') } : {}),
       };
     }
     throw new UnauthenticatedError('the API key is not valid');
@@ -99,16 +146,7 @@ export class Authenticator {
         audience: this.jwt?.audience,
         algorithms: this.jwt?.secret ? ['HS256'] : ['RS256'],
       });
-      const role = payload.role as Role;
-      if (!ROLES.includes(role))
-        throw new UnauthenticatedError(`the token's role claim must be one of ${ROLES.join(', ')}`);
-      const collections = Array.isArray(payload.collections) ? payload.collections.map(String) : undefined;
-      return {
-        id: `jwt:${payload.sub ?? 'anonymous'}`,
-        role,
-        ...(collections?.length ? { collections } : {}),
-        ...(typeof payload.exp === 'number' ? { expiresAt: payload.exp * 1000 } : {}),
-      };
+      return principalOfClaims(payload, this.jwt?.allowNoExpiry === true);
     } catch (error) {
       if (error instanceof UnauthenticatedError) throw error;
       if (error instanceof joseErrors.JWTExpired) throw new UnauthenticatedError('the token has expired');

@@ -164,7 +164,10 @@ function readApiKeys(env: Env): ApiKeyConfig[] {
     if (key.length < 8) {
       throw new ConfigError('QUARRY_API_KEYS', `key for role ${role} is shorter than 8 characters`);
     }
-    const allowed = collections ? collections.split('|').filter(Boolean) : undefined;
+    const allowed = collections?.split('|').filter(Boolean);
+    // An empty list would read as "no scope": refuse it instead of opening every collection.
+    if (allowed && !allowed.length)
+      throw new ConfigError('QUARRY_API_KEYS', `key for role ${role} has an empty collection list after ":"`);
     return { key, role: role as Role, ...(allowed?.length ? { collections: allowed } : {}) };
   });
 }

@@ -276,7 +276,11 @@ export function ingestionOperations(deps: IngestionOperationDeps): Operation<nev
       summarize: (s) =>
         `Source ${s.name} (${s.type}) into collection ${s.collection} added; sync it with sync_source.`,
     },
-    run: (args) => deps.sources.add(args),
+    run: (args, context) => {
+      // A scoped admin defines sources only for its own collections.
+      assertWritable(args.collection, context);
+      return deps.sources.add(args);
+    },
   };
   const listSources: Operation<object, { sources: SourceDefinition[] }> = {
     name: 'list_sources',
@@ -356,7 +360,10 @@ export function ingestionOperations(deps: IngestionOperationDeps): Operation<nev
       annotations: destructive,
       summarize: (r) => `Removed source ${r.name} and ${r.deletedDocuments} of its documents.`,
     },
-    run: (args) => deps.sources.remove(args.name, args.keepDocuments),
+    run: async (args, context) => {
+      assertWritable((await deps.sources.get(args.name)).collection, context);
+      return deps.sources.remove(args.name, args.keepDocuments);
+    },
   };
   const visibleJob = (job: JobState, context: OperationContext) => {
     const scope = allowed(context);

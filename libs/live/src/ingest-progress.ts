@@ -37,7 +37,8 @@ export class IngestProgress {
   /** Progress of one job, from whichever instance runs it; ends after its last report. */
   async watch(jobId: string, principal: Principal): Promise<LiveStream<IngestProgressEvent>> {
     const mayFollow = (event: IngestProgressEvent) =>
-      principal.role === 'admin' || (event.owner !== undefined && event.owner === principal.id);
+      (principal.role === 'admin' && !principal.collections) ||
+      (event.owner !== undefined && event.owner === principal.id);
     let done = -1;
     const watcher: Watcher = {
       queue: new LiveQueue<IngestProgressEvent>(randomUUID(), {

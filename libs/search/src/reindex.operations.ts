@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsOptional, IsUUID } from 'class-validator';
-import type { Operation } from '@quarry/core';
+import { ForbiddenError, type Operation } from '@quarry/core';
 import type { ReindexJob, ReindexJobs } from './embedding-reindex';
 
 export class ReindexInput {
@@ -30,7 +30,12 @@ export function reindexOperations(jobs: ReindexJobs): Operation<never, unknown>[
     input: ReindexInput,
     audit: (_args, job) => ({ ids: job ? [job.id] : [] }),
     cost: 100,
-    run: async (args) => {
+    run: async (args, context) => {
+      // It rewrites every collection's vectors: not for an admin scoped to some of them.
+      if (context.principal.collections)
+        throw new ForbiddenError(
+          're-embedding every collection needs an admin key without a collection scope',
+        );
       const { job, done } = jobs.start();
       if (args.wait) await done;
       return job;
