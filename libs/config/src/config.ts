@@ -2,6 +2,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { findRepoRoot } from './repo-root';
+import {
+  readElasticsearchConnection,
+  readIndexLayout,
+  type ElasticsearchConnectionConfig,
+  type IndexLayoutConfig,
+} from './elasticsearch-config';
 
 export type Role = 'reader' | 'writer' | 'admin';
 
@@ -89,6 +95,10 @@ export interface QuarryConfig {
    * any folder but the system ones.
    */
   sourceRoots: string[];
+  /** The cluster's nodes, credentials and sniffing (ELASTICSEARCH_URL list, ELASTIC_CLOUD_ID, ...); undefined = embedded. */
+  elasticsearch?: ElasticsearchConnectionConfig;
+  /** Shards and replicas of new index versions (QUARRY_INDEX_SHARDS, QUARRY_INDEX_REPLICAS). */
+  indexLayout: IndexLayoutConfig;
 }
 
 export class ConfigError extends Error {
@@ -292,10 +302,12 @@ export function loadConfig(env: Env = process.env): QuarryConfig {
   if (!/^\d+[mg]$/i.test(heap))
     throw new ConfigError('QUARRY_ES_HEAP', `must look like 512m or 1g, got "${heap}"`);
   const redisFromEnv = readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']);
+  const elasticsearch = readElasticsearchConnection(env);
   return {
     port: readPort(env, 'PORT', 3000),
     host,
-    elasticsearchUrl: readUrl(env, 'ELASTICSEARCH_URL', ['http:', 'https:']),
+    // Every node, comma-joined: the one string the services layer passes around as "the cluster".
+    elasticsearchUrl: elasticsearch?.nodes.join(','),
     embeddedElasticsearchPort: readPort(env, 'QUARRY_ES_PORT', 9201),
     embeddedElasticsearchHeap: heap,
     redisUrl: redisFromEnv ?? 'redis://127.0.0.1:6379',
@@ -320,5 +332,7 @@ export function loadConfig(env: Env = process.env): QuarryConfig {
     requestTimeoutMs: readPositiveInt(env, 'QUARRY_REQUEST_TIMEOUT_MS', 10000),
     fetchAllow: readList(env, 'QUARRY_FETCH_ALLOW').map((entry) => entry.toLowerCase()),
     sourceRoots: readFolders(env, 'QUARRY_SOURCE_ROOTS'),
+    elasticsearch,
+    indexLayout: readIndexLayout(env),
   };
 }

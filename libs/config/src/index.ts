@@ -1,4 +1,5 @@
 export * from './config';
 export * from './repo-root';
 export * from './config.module';
+export * from './elasticsearch-config';
 export * from './runtime';

@@ -1,5 +1,11 @@
-import { errors } from '@elastic/elasticsearch';
-import { mapElasticsearchError } from './elasticsearch.client';
+import * as http from 'node:http';
+import { Client, ClusterConnectionPool, errors } from '@elastic/elasticsearch';
+import {
+  elasticsearchClientOptions,
+  FailoverTransport,
+  mapElasticsearchError,
+  SNIFF_INTERVAL_MS,
+} from './elasticsearch.client';
 
 function refusal(status: number, body: unknown) {
   return new errors.ResponseError({
@@ -42,5 +48,69 @@ describe('mapElasticsearchError', () => {
       'unavailable',
     );
     expect(mapElasticsearchError(refusal(503, { error: { reason: 'no master' } })).kind).toBe('unavailable');
+  });
+});
+
+describe('elasticsearchClientOptions', () => {
+  it('spreads over every listed node, sniffs, retries on each other node and resurrects by ping', () => {
+    const options = elasticsearchClientOptions(
+      'http://127.0.0.1:19201,http://127.0.0.1:19202,http://127.0.0.1:19203',
+      5000,
+    );
+    expect(options.nodes).toEqual([
+      'http://127.0.0.1:19201',
+      'http://127.0.0.1:19202',
+      'http://127.0.0.1:19203',
+    ]);
+    expect(options).toMatchObject({
+      sniffOnStart: true,
+      sniffInterval: SNIFF_INTERVAL_MS,
+      sniffOnConnectionFault: true,
+      maxRetries: 2,
+      resurrectStrategy: 'ping',
+      ConnectionPool: ClusterConnectionPool,
+      Transport: FailoverTransport,
+    });
+  });
+
+  it('keeps one quick retry and no sniffing for a single URL', () => {
+    const options = elasticsearchClientOptions('http://127.0.0.1:9201', 5000);
+    expect(options).toMatchObject({ sniffOnStart: false, sniffInterval: false, maxRetries: 1 });
+    expect(options.Transport).toBeUndefined();
+  });
+
+  it('passes cloud id, credentials and CA to the client, without sniffing', () => {
+    const options = elasticsearchClientOptions('https://x.example', 5000, {
+      cloudId: 'd:eA==',
+      auth: { apiKey: 'k' },
+      caCert: 'PEM',
+    });
+    expect(options).toMatchObject({ cloud: { id: 'd:eA==' }, auth: { apiKey: 'k' }, tls: { ca: 'PEM' } });
+    expect(options.nodes).toBeUndefined();
+    expect(options.sniffOnStart).toBe(false);
+  });
+
+  it('fails a request over to the next node when the first refuses connections', async () => {
+    const server = http.createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json', 'x-elastic-product': 'Elasticsearch' });
+      response.end(JSON.stringify({ status: 'green', cluster_name: 'x' }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const deadPort = (closed.address() as { port: number }).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const livePort = (server.address() as { port: number }).port;
+    const client = new Client(
+      elasticsearchClientOptions([`http://127.0.0.1:${deadPort}`, `http://127.0.0.1:${livePort}`], 2000, {
+        sniff: false,
+      }),
+    );
+    try {
+      for (let i = 0; i < 4; i++) expect((await client.cluster.health()).status).toBe('green');
+    } finally {
+      await client.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });

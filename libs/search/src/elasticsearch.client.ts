@@ -1,17 +1,71 @@
-import { Client, errors } from '@elastic/elasticsearch';
+import {
+  ClusterConnectionPool,
+  Client,
+  errors,
+  Transport,
+  type ClientOptions,
+  type TransportOptions,
+} from '@elastic/elasticsearch';
+import type { ElasticsearchConnectionConfig } from '@quarry/config';
 import { NotFoundError, QuarryError, UnavailableError } from '@quarry/core';
 import { RequestIdConnection } from './request-id.connection';
 
-export function createElasticsearchClient(url: string, requestTimeoutMs: number): Client {
-  return new Client({
-    node: url,
+/** How often a sniffing client asks the cluster for its nodes, besides on start and after a failure. */
+export const SNIFF_INTERVAL_MS = 30_000;
+
+/**
+ * The client's transport with `retryOnTimeout`, an option of the transport that the client does not
+ * pass through: a node that hangs (rather than refusing connections) is then left for the next one.
+ */
+export class FailoverTransport extends Transport {
+  constructor(options: TransportOptions) {
+    super({ ...options, retryOnTimeout: true });
+  }
+}
+
+/** Credentials, CA and sniffing of a cluster Quarry did not start; a bare URL list sniffs when it has several nodes. */
+export type ElasticsearchConnection = Partial<Omit<ElasticsearchConnectionConfig, 'nodes'>>;
+
+/**
+ * The client's options, apart so that they can be checked without a cluster. Requests are spread
+ * round-robin over the living nodes; a node that refuses connections or answers 502/503/504 is set
+ * aside (and pinged back to life) while the request is retried on the next node, so one lost node
+ * costs a retry, not an outage. Timeouts are retried on another node only when there is one: a
+ * single node that is slow would just be asked twice as long.
+ */
+export function elasticsearchClientOptions(
+  urls: string | string[],
+  requestTimeoutMs: number,
+  connection: ElasticsearchConnection = {},
+): ClientOptions {
+  const nodes = (Array.isArray(urls) ? urls : urls.split(',')).map((url) => url.trim()).filter(Boolean);
+  const several = nodes.length > 1;
+  const sniff = connection.sniff ?? (several && !connection.cloudId);
+  return {
+    ...(connection.cloudId ? { cloud: { id: connection.cloudId } } : { nodes }),
+    ...(connection.auth ? { auth: connection.auth } : {}),
+    ...(connection.caCert ? { tls: { ca: connection.caCert } } : {}),
     requestTimeout: requestTimeoutMs,
-    // One quick retry covers a dropped keep-alive socket; more would only delay the 503.
-    maxRetries: 1,
-    sniffOnStart: false,
+    // One retry per other node (at least one, which covers a dropped keep-alive socket).
+    maxRetries: Math.max(1, nodes.length - 1),
+    ...(several || sniff ? { Transport: FailoverTransport } : {}),
+    ...(connection.cloudId
+      ? {}
+      : { ConnectionPool: ClusterConnectionPool, resurrectStrategy: 'ping' as const }),
+    sniffOnStart: sniff,
+    sniffInterval: sniff ? SNIFF_INTERVAL_MS : false,
+    sniffOnConnectionFault: sniff,
     compression: false,
     Connection: RequestIdConnection,
-  });
+  };
+}
+
+export function createElasticsearchClient(
+  urls: string | string[],
+  requestTimeoutMs: number,
+  connection?: ElasticsearchConnection,
+): Client {
+  return new Client(elasticsearchClientOptions(urls, requestTimeoutMs, connection));
 }
 
 /**

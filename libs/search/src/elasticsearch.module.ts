@@ -47,7 +47,7 @@ class ElasticsearchShutdown implements OnApplicationShutdown {
   }
 }
 
-/** One Elasticsearch client per process, at the configured URL; the node itself is started elsewhere. */
+/** One Elasticsearch client per process, over every configured node; the nodes themselves are started elsewhere. */
 @Global()
 @Module({
   providers: [
@@ -55,7 +55,10 @@ class ElasticsearchShutdown implements OnApplicationShutdown {
       provide: Client,
       inject: [CONFIG, QuarryMetrics],
       useFactory: (config: ConnectedConfig, metrics: QuarryMetrics) =>
-        instrument(createElasticsearchClient(config.elasticsearchUrl, config.requestTimeoutMs), metrics),
+        instrument(
+          createElasticsearchClient(config.elasticsearchUrl, config.requestTimeoutMs, config.elasticsearch),
+          metrics,
+        ),
     },
     {
       provide: INDICES,
