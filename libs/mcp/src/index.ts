@@ -1,4 +1,6 @@
+export * from './mcp.requests';
 export * from './mcp.server';
+export * from './mcp.modern';
 export * from './session.hub';
 export * from './wire-errors';
 export * from './mcp.module';

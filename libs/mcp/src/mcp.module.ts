@@ -5,6 +5,7 @@ import { MessageManager } from '@quarry/core';
 import { AuthModule } from '@quarry/auth';
 import { SearchModule } from '@quarry/search';
 import { PromptManager, RegistryModule, ResourceManager, ToolRegistry } from '@quarry/registry';
+import { McpRequests } from './mcp.requests';
 import type { McpDependencies } from './mcp.server';
 import { RegistrySync } from './registry-sync';
 import { SessionHub } from './session.hub';
@@ -32,7 +33,15 @@ const VERSION: string = (require(path.join(findRepoRoot(), 'package.json')) as {
         prompts: PromptManager,
         resources: ResourceManager,
         hub: SessionHub,
-      ): McpDependencies => ({ manager, tools, prompts, resources, hub, version: VERSION }),
+      ): McpDependencies => ({
+        manager,
+        tools,
+        prompts,
+        resources,
+        hub,
+        requests: new McpRequests({ manager, tools, prompts, resources }),
+        version: VERSION,
+      }),
     },
   ],
   exports: [MCP, SessionHub, RegistryModule],

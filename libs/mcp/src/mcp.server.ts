@@ -3,7 +3,6 @@ import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
   CallToolRequestSchema,
   CompleteRequestSchema,
-  ErrorCode,
   GetPromptRequestSchema,
   ListPromptsRequestSchema,
   ListResourcesRequestSchema,
@@ -16,31 +15,34 @@ import {
   UnsubscribeRequestSchema,
   type CallToolResult,
 } from '@modelcontextprotocol/sdk/types.js';
-import { toQuarryError, type MessageManager, type Principal, type Transport } from '@quarry/core';
-import type { PromptManager, ResourceManager, ToolRegistry } from '@quarry/registry';
+import type { Principal, Transport } from '@quarry/core';
+import {
+  INSTRUCTIONS,
+  McpRequests,
+  SERVER_INFO,
+  toWireError,
+  type McpCall,
+  type McpRequestDependencies,
+} from './mcp.requests';
 import { LOG_LEVELS, type LogLevel, type SessionHandle, type SessionHub } from './session.hub';
 import { sendPlainErrorMessages } from './wire-errors';
 
-export interface McpDependencies {
-  manager: MessageManager;
-  tools: ToolRegistry;
-  prompts: PromptManager;
-  resources: ResourceManager;
+export interface McpDependencies extends McpRequestDependencies {
   hub: SessionHub;
+  requests: McpRequests;
   version: string;
 }
 
-/** A QuarryError as a JSON-RPC error with the code from the one error table. */
+/** A QuarryError as a JSON-RPC error (of the 2025 SDK) with the code from the one error table. */
 export function toMcpError(error: unknown): McpError {
   if (error instanceof McpError) return error;
-  const mapped = toQuarryError(error);
-  const data = mapped.toJSON().error;
-  return new McpError(mapped.mapping.jsonRpc, mapped.message, data);
+  const wire = toWireError(error);
+  return new McpError(wire.code, wire.message, wire.data);
 }
 
 /**
- * One MCP session: an SDK Server whose handlers turn every request into a message-manager
- * envelope. Transports (WebSocket, Streamable HTTP, stdio) only connect it.
+ * One 2025-era MCP session (initialize, then requests on it): an SDK Server whose handlers are
+ * Quarry's McpRequests. Transports (WebSocket, Streamable HTTP sessions, stdio) only connect it.
  */
 export function createMcpSession(
   deps: McpDependencies,
@@ -48,7 +50,7 @@ export function createMcpSession(
   transport: Transport,
 ): { server: Server; session: SessionHandle } {
   const server = new Server(
-    { name: 'quarry', title: 'Quarry', version: deps.version },
+    { ...SERVER_INFO, version: deps.version },
     {
       capabilities: {
         tools: { listChanged: true },
@@ -57,9 +59,7 @@ export function createMcpSession(
         logging: {},
         completions: {},
       },
-      instructions:
-        "Quarry searches an organisation's documents. Use `search` (hybrid by default; `@collection` words scope a query), " +
-        'then `get_document` or the quarry://documents/{id} resource for full text. `list_collections` shows what exists.',
+      instructions: INSTRUCTIONS,
     },
   );
   // Every transport this session is connected to sends error messages without the SDK's prefix.
@@ -81,13 +81,7 @@ export function createMcpSession(
       notify(() => server.sendLoggingMessage({ level, logger: 'quarry', data }));
     }
   };
-  const envelope = (
-    op: string,
-    args: unknown,
-    extra: { signal: AbortSignal; requestId: string | number },
-  ) => ({
-    op,
-    args,
+  const call = (extra: { signal: AbortSignal; requestId: string | number }): McpCall => ({
     principal,
     transport,
     requestId: `${session.id}:${extra.requestId}`,
@@ -100,120 +94,66 @@ export function createMcpSession(
       throw toMcpError(error);
     }
   };
+  const requests = deps.requests;
 
-  server.setRequestHandler(ListToolsRequestSchema, async () => ({
-    tools: deps.tools.list(principal).map((t) => ({
-      name: t.name,
-      title: t.title,
-      description: t.description,
-      inputSchema: t.inputSchema as never,
-      ...(t.outputSchema ? { outputSchema: t.outputSchema as never } : {}),
-      annotations: t.annotations,
-    })),
-  }));
+  server.setRequestHandler(ListToolsRequestSchema, async () => requests.listTools(principal));
 
-  server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
-    const tool = deps.tools.list(principal).find((t) => t.name === request.params.name);
-    if (!tool) {
-      const exists = deps.tools.get(request.params.name);
-      throw exists
-        ? new McpError(
-            -32003,
-            `tool ${request.params.name} needs the ${exists.role} role; this session is ${principal.role}`,
-          )
-        : new McpError(ErrorCode.InvalidParams, `unknown tool "${request.params.name}"`);
-    }
-    const args = (request.params.arguments ?? {}) as Record<string, unknown>;
+  server.setRequestHandler(CallToolRequestSchema, (request, extra): Promise<CallToolResult> => {
     const progressToken = request.params._meta?.progressToken;
     // Progress must reach the client before the result: the client stops listening once it has it.
     const progressSent: Promise<unknown>[] = [];
-    try {
-      const { op, args: opArgs } = tool.toEnvelope(args);
-      const result = await deps.manager.handle({
-        ...envelope(op, opArgs, extra),
-        onProgress:
-          progressToken === undefined
-            ? undefined
-            : ({ done, total, message }) => {
-                progressSent.push(
-                  extra
-                    .sendNotification({
-                      method: 'notifications/progress',
-                      params: { progressToken, progress: done, total, ...(message ? { message } : {}) },
-                    })
-                    .catch(() => undefined),
-                );
-              },
-      });
+    return guard(async () => {
+      const outcome = await requests.callTool(
+        request.params.name,
+        (request.params.arguments ?? {}) as Record<string, unknown>,
+        call(extra),
+        progressToken === undefined
+          ? undefined
+          : ({ done, total, message }) => {
+              progressSent.push(
+                extra
+                  .sendNotification({
+                    method: 'notifications/progress',
+                    params: { progressToken, progress: done, total, ...(message ? { message } : {}) },
+                  })
+                  .catch(() => undefined),
+              );
+            },
+        log,
+      );
       await Promise.all(progressSent);
-      log('debug', { tool: tool.name, outcome: 'ok' });
-      return {
-        content: [{ type: 'text', text: tool.summarize(result) }],
-        structuredContent: result as Record<string, unknown>,
-      };
-    } catch (error) {
-      const mapped = toQuarryError(error);
-      // Bad arguments are the caller's protocol mistake; everything else is the tool failing.
-      if (mapped.kind === 'invalid' || mapped.kind === 'forbidden') throw toMcpError(mapped);
-      log('warning', { tool: tool.name, error: mapped.message });
-      return { isError: true, content: [{ type: 'text', text: `${tool.name} failed: ${mapped.message}` }] };
-    }
+      return outcome;
+    });
   });
 
-  // Every capability runs as an operation of the message manager, with this session's principal.
-  const run = <T>(op: string, args: unknown, extra: { signal: AbortSignal; requestId: string | number }) =>
-    guard(() => deps.manager.handle<T>(envelope(op, args, extra)));
-
-  server.setRequestHandler(ListResourcesRequestSchema, async (request, extra) => {
-    const { resources, nextCursor } = await run<{ resources: never[]; nextCursor?: string }>(
-      'list_resources',
-      request.params?.cursor ? { cursor: request.params.cursor } : {},
-      extra,
-    );
-    return { resources, ...(nextCursor ? { nextCursor } : {}) };
-  });
-  server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({
-    resourceTemplates: deps.resources.templates(),
-  }));
-  server.setRequestHandler(ReadResourceRequestSchema, (request, extra) =>
-    run<{ contents: never[] }>('read_resource', { uri: request.params.uri }, extra),
+  server.setRequestHandler(ListResourcesRequestSchema, (request, extra) =>
+    guard(() => requests.listResources(request.params?.cursor, call(extra))),
   );
-  server.setRequestHandler(SubscribeRequestSchema, async (request, extra) => {
-    await run('subscribe_resource', { uri: request.params.uri }, extra);
-    session.subscriptions.add(request.params.uri);
-    return {};
-  });
+  server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => requests.listResourceTemplates());
+  server.setRequestHandler(ReadResourceRequestSchema, (request, extra) =>
+    guard(() => requests.readResource(request.params.uri, call(extra))),
+  );
+  server.setRequestHandler(SubscribeRequestSchema, (request, extra) =>
+    guard(async () => {
+      await requests.authorizeSubscription(request.params.uri, call(extra));
+      session.subscriptions.add(request.params.uri);
+      return {};
+    }),
+  );
   server.setRequestHandler(UnsubscribeRequestSchema, async (request) => {
     session.subscriptions.delete(request.params.uri);
     return {};
   });
 
   server.setRequestHandler(ListPromptsRequestSchema, (_request, extra) =>
-    run<{ prompts: never[] }>('list_prompts', {}, extra),
+    guard(() => requests.listPrompts(call(extra))),
   );
   server.setRequestHandler(GetPromptRequestSchema, (request, extra) =>
-    run<never>(
-      'render_prompt',
-      { name: request.params.name, arguments: request.params.arguments ?? {} },
-      extra,
-    ),
+    guard(() => requests.renderPrompt(request.params.name, request.params.arguments, call(extra))),
   );
-
-  server.setRequestHandler(CompleteRequestSchema, async (request, extra) => {
-    const { ref, argument } = request.params;
-    let kind: 'collection' | 'document' | undefined;
-    if (ref.type === 'ref/resource') {
-      kind = argument.name === 'id' ? 'document' : argument.name === 'name' ? 'collection' : undefined;
-    } else if (argument.name === 'collection') {
-      kind = 'collection';
-    }
-    const values = kind
-      ? (await run<{ values: string[] }>('complete', { kind, prefix: argument.value ?? '' }, extra)).values
-      : [];
-    return {
-      completion: { values: values.slice(0, 100), total: values.length, hasMore: values.length > 100 },
-    };
-  });
+  server.setRequestHandler(CompleteRequestSchema, (request, extra) =>
+    guard(() => requests.complete(request.params.ref, request.params.argument, call(extra))),
+  );
 
   server.setRequestHandler(SetLevelRequestSchema, async (request) => {
     session.logLevel = request.params.level as LogLevel;

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import type { ServerEvent } from '@modelcontextprotocol/server';
 import { Authenticator } from '@quarry/auth';
 import { findRepoRoot, SERVING } from '@quarry/config';
 import { ConnectionRegistry } from '@quarry/core';
@@ -17,7 +18,7 @@ import {
   type SavedSearchDefinition,
 } from '@quarry/registry';
 import { RegistryRepository, type DocumentChange } from '@quarry/search';
-import { SessionHub } from './session.hub';
+import { MCP_EVENTS_CHANNEL, SessionHub } from './session.hub';
 
 /**
  * A serving process loads saved tools, prompts and keys from the registry and follows every
@@ -51,6 +52,7 @@ export class RegistrySync implements OnApplicationBootstrap, OnModuleDestroy {
     this.unsubscribers.push(
       await this.bus.subscribe(REGISTRY_CHANNEL, (message) => this.registryChanged(message)),
       await this.bus.subscribe(DOCUMENT_CHANGES_CHANNEL, (message) => this.documentsChanged(message)),
+      await this.bus.subscribe(MCP_EVENTS_CHANNEL, (message) => this.hub.deliver(message as ServerEvent)),
     );
   }
 

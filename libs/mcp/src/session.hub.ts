@@ -1,4 +1,7 @@
+import { Injectable } from '@nestjs/common';
+import type { ServerEvent, ServerEventBus } from '@modelcontextprotocol/server';
 import type { Principal } from '@quarry/core';
+import { RedisBus } from '@quarry/redis';
 
 export type LogLevel = 'debug' | 'info' | 'notice' | 'warning' | 'error' | 'critical' | 'alert' | 'emergency';
 
@@ -13,7 +16,10 @@ export const LOG_LEVELS: LogLevel[] = [
   'emergency',
 ];
 
-/** What the hub needs of one connected MCP session. */
+/** Where `publish` announces an MCP change event to every instance's listeners. */
+export const MCP_EVENTS_CHANNEL = 'quarry:mcp-events';
+
+/** What the hub needs of one connected 2025-era MCP session. */
 export interface SessionHandle {
   id: string;
   principal: Principal;
@@ -26,11 +32,18 @@ export interface SessionHandle {
 }
 
 /**
- * The MCP sessions connected to this instance, whatever their transport. Changes announced on
- * Redis by any instance reach every session here through it.
+ * Where MCP change events reach this instance's clients, whatever their revision: the 2025
+ * sessions connected here (notifications on their session), and the SDK's listen routers that
+ * serve 2026-07-28 `subscriptions/listen` streams (as their ServerEventBus). Every event comes
+ * from Redis pub/sub — registry and document changes announced by any instance (RegistrySync),
+ * or events `publish`ed by any instance — so a listener here hears what happened anywhere.
  */
-export class SessionHub {
+@Injectable()
+export class SessionHub implements ServerEventBus {
   private readonly sessions = new Map<string, SessionHandle>();
+  private readonly listeners = new Set<(event: ServerEvent) => void>();
+
+  constructor(private readonly bus: RedisBus) {}
 
   add(session: SessionHandle): void {
     this.sessions.set(session.id, session);
@@ -50,22 +63,52 @@ export class SessionHub {
     return n;
   }
 
-  toolsChanged(): void {
-    for (const s of this.sessions.values()) s.toolsChanged();
+  /** ServerEventBus: the event goes to every instance (this one included) through Redis. */
+  publish(event: ServerEvent): void {
+    this.bus.publish(MCP_EVENTS_CHANNEL, event).catch(() => undefined);
   }
 
-  promptsChanged(): void {
-    for (const s of this.sessions.values()) s.promptsChanged();
+  /** ServerEventBus: a listen router of this instance registers here. */
+  subscribe(listener: (event: ServerEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
   }
 
-  /** Tells every session subscribed to one of the URIs that it changed. */
-  resourcesUpdated(uris: string[]): void {
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+
+  /** Delivers an event that reached this instance to its own sessions and listen streams. */
+  deliver(event: ServerEvent): void {
     for (const s of this.sessions.values()) {
-      for (const uri of uris) if (s.subscriptions.has(uri)) s.resourceUpdated(uri);
+      if (event.kind === 'tools_list_changed') s.toolsChanged();
+      else if (event.kind === 'prompts_list_changed') s.promptsChanged();
+      else if (event.kind === 'resources_list_changed') s.resourcesChanged();
+      else if (s.subscriptions.has(event.uri)) s.resourceUpdated(event.uri);
+    }
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(event);
+      } catch {
+        // One broken stream must not keep the event from the others.
+      }
     }
   }
 
+  toolsChanged(): void {
+    this.deliver({ kind: 'tools_list_changed' });
+  }
+
+  promptsChanged(): void {
+    this.deliver({ kind: 'prompts_list_changed' });
+  }
+
+  /** Tells every session and listener that follows one of the URIs that it changed. */
+  resourcesUpdated(uris: string[]): void {
+    for (const uri of new Set(uris)) this.deliver({ kind: 'resource_updated', uri });
+  }
+
   resourceListChanged(): void {
-    for (const s of this.sessions.values()) s.resourcesChanged();
+    this.deliver({ kind: 'resources_list_changed' });
   }
 }

@@ -2,13 +2,21 @@ import { randomUUID } from 'node:crypto';
 import type { Express, NextFunction, Request, Response } from 'express';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { createMcpHandler, isLegacyRequest, type McpHttpHandler } from '@modelcontextprotocol/server';
+import { toNodeHandler, toWebRequest, type NodeMcpRequestHandler } from '@modelcontextprotocol/node';
 import { Inject, Injectable } from '@nestjs/common';
 import { Authenticator } from '@quarry/auth';
 import { CONFIG, type QuarryConfig } from '@quarry/config';
 import { LOGGER, type Logger } from '@quarry/observability';
 import { MCP } from '@quarry/mcp';
 import { ConnectionRegistry, QuarryError, type Principal } from '@quarry/core';
-import { createMcpSession, type McpDependencies } from '@quarry/mcp';
+import {
+  authInfoFor,
+  createMcpSession,
+  createModernServer,
+  principalOf,
+  type McpDependencies,
+} from '@quarry/mcp';
 import { credentialsOf } from '../rest/envelope';
 
 export const MCP_HTTP_PATH = '/mcp';
@@ -26,9 +34,12 @@ function jsonRpcError(res: Response, status: number, code: number, message: stri
 }
 
 /**
- * MCP Streamable HTTP at /mcp: POST for requests, GET for the server's SSE stream, DELETE to
- * end a session. Sessions are identified by Mcp-Session-Id and bound to the principal that
- * created them. Host and Origin are checked for every route by the server's OriginPolicy.
+ * MCP Streamable HTTP at /mcp, both eras on one path. A request that carries the 2026-07-28
+ * per-request envelope is served statelessly by the v2 SDK's handler (no Mcp-Session-Id, any
+ * instance; `subscriptions/listen` streams are fed by the hub from Redis). Anything else is the
+ * 2025 session flow: POST for requests, GET for the server's SSE stream, DELETE to end a session,
+ * sessions identified by Mcp-Session-Id and bound to the principal that created them. Both are
+ * authenticated here first; Host and Origin are checked for every route by the OriginPolicy.
  * Clients often vanish without DELETE: idle sessions expire, and a principal at its session
  * limit gives up its least recently used session rather than being refused.
  */
@@ -36,6 +47,8 @@ function jsonRpcError(res: Response, status: number, code: number, message: stri
 export class McpHttpEndpoint {
   private readonly sessions = new Map<string, HttpSession>();
   private readonly sweeper: NodeJS.Timeout;
+  private readonly modern: McpHttpHandler;
+  private readonly serveModern: NodeMcpRequestHandler;
 
   constructor(
     private readonly auth: Authenticator,
@@ -47,6 +60,12 @@ export class McpHttpEndpoint {
     const idleMs = config.mcpSessionIdleSeconds * 1000;
     this.sweeper = setInterval(() => this.expireIdle(idleMs), Math.min(idleMs, 60_000));
     this.sweeper.unref();
+    const onerror = (error: Error) => this.logger.debug({ err: error.message }, 'MCP 2026 request refused');
+    this.modern = createMcpHandler(
+      (ctx) => createModernServer(mcp.requests, principalOf(ctx.authInfo), 'mcp-http', mcp.version),
+      { legacy: 'reject', bus: mcp.hub, onerror },
+    );
+    this.serveModern = toNodeHandler(this.modern, { onerror });
   }
 
   get size(): number {
@@ -116,6 +135,11 @@ export class McpHttpEndpoint {
     }
     const sessionId = req.headers['mcp-session-id'];
     try {
+      if (!(await isLegacyRequest(await toWebRequest(req, req.body), req.body))) {
+        (req as Request & { auth?: unknown }).auth = authInfoFor(principal);
+        await this.serveModern(req, res, req.body);
+        return;
+      }
       if (typeof sessionId === 'string') {
         const session = this.sessions.get(sessionId);
         if (!session)
@@ -189,6 +213,7 @@ export class McpHttpEndpoint {
 
   async close(): Promise<void> {
     clearInterval(this.sweeper);
+    await this.modern.close().catch(() => undefined);
     await Promise.all([...this.sessions.values()].map((s) => s.transport.close().catch(() => undefined)));
     this.sessions.clear();
   }

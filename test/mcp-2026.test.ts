@@ -1,0 +1,178 @@
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport as V1StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { startServer, type RunningServer } from '../apps/server/src/server';
+import { call } from './support/http';
+import { dropIndices, testConfig } from './support/test-env';
+
+const MODERN = '2026-07-28';
+
+/** Every response the client saw, so a test can look at headers the SDK does not surface. */
+function recordingFetch(seen: Response[]): typeof fetch {
+  return async (input, init) => {
+    const response = await fetch(input, init);
+    seen.push(response);
+    return response;
+  };
+}
+
+export async function connectModern(
+  url: string,
+  mode: 'pin' | 'auto',
+  seen: Response[] = [],
+): Promise<Client> {
+  const client = new Client(
+    { name: `quarry-test-2026-${mode}`, version: '1.0.0' },
+    { versionNegotiation: { mode: mode === 'pin' ? { pin: MODERN } : 'auto' } },
+  );
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(`${url}/mcp`), { fetch: recordingFetch(seen) }),
+  );
+  return client;
+}
+
+/** What a 2026-07-28 client does with Quarry, against `url` (one instance or a proxy over several). */
+export async function exerciseModern(client: Client): Promise<void> {
+  const { tools } = await client.listTools();
+  expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(['search', 'get_document', 'health']));
+
+  const found = await client.callTool({
+    name: 'search',
+    arguments: { query: 'disks run full', mode: 'lexical' },
+  });
+  expect(found.isError).toBeFalsy();
+  const hits = (found.structuredContent as { hits: { id: string }[] }).hits;
+  expect(hits.map((h) => h.id)).toContain('m26-disk');
+
+  const read = await client.readResource({ uri: 'quarry://documents/m26-disk' });
+  expect(JSON.stringify(read.contents)).toContain('rotate the logs');
+
+  const prompt = await client.getPrompt({ name: 'summarize_document', arguments: { id: 'm26-disk' } });
+  expect((prompt.messages[0].content as { text: string }).text).toContain('quarry://documents/m26-disk');
+
+  const completed = await client.complete({
+    ref: { type: 'ref/resource', uri: 'quarry://documents/{id}' },
+    argument: { name: 'id', value: 'm26-d' },
+  });
+  expect(completed.completion.values).toEqual(['m26-disk']);
+}
+
+export const SEED = [
+  {
+    id: 'm26-disk',
+    collection: 'runbooks',
+    title: 'Disk full',
+    body: 'When the disks run full, rotate the logs and prune snapshots.',
+  },
+  {
+    id: 'm26-leave',
+    collection: 'hr',
+    title: 'Parental leave',
+    body: 'Parents may take sixteen weeks of paid leave after a birth or adoption.',
+  },
+];
+
+describe('MCP 2026-07-28 on /mcp, with 2025 clients on the same path', () => {
+  let server: RunningServer;
+  const clients: { close(): Promise<void> }[] = [];
+
+  beforeAll(async () => {
+    server = await startServer(testConfig());
+    await call(server.url, 'POST', '/v1/documents?wait=true', SEED);
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const client of clients) await client.close().catch(() => undefined);
+    await server?.close();
+    await dropIndices(server.config.indexPrefix);
+  });
+
+  it('serves the v2 client pinned to 2026-07-28 without a protocol session', async () => {
+    const seen: Response[] = [];
+    const client = await connectModern(server.url, 'pin', seen);
+    clients.push(client);
+    expect(client.getServerVersion()?.name).toBe('quarry');
+    await exerciseModern(client);
+    expect(seen.length).toBeGreaterThan(5);
+    expect(seen.filter((r) => r.headers.has('mcp-session-id'))).toEqual([]);
+  });
+
+  it('negotiates 2026-07-28 with the v2 client in auto mode', async () => {
+    const client = await connectModern(server.url, 'auto');
+    clients.push(client);
+    expect(client.getNegotiatedProtocolVersion()).toBe(MODERN);
+    await exerciseModern(client);
+  });
+
+  it('answers server/discover and stamps resultType on 2026 results', async () => {
+    const envelope = {
+      'io.modelcontextprotocol/protocolVersion': MODERN,
+      'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' },
+      'io.modelcontextprotocol/clientCapabilities': {},
+    };
+    const post = (method: string, params: Record<string, unknown> = {}) =>
+      fetch(`${server.url}/mcp`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'mcp-protocol-version': MODERN,
+          'mcp-method': method,
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params: { ...params, _meta: envelope } }),
+      });
+    const discovered = await post('server/discover');
+    expect(discovered.status).toBe(200);
+    expect(discovered.headers.get('mcp-session-id')).toBeNull();
+    const body = (await discovered.json()) as { result: { supportedVersions: string[] } };
+    expect(body.result.supportedVersions).toContain(MODERN);
+    const listed = (await (await post('tools/list')).json()) as { result: { resultType?: string } };
+    expect(listed.result.resultType).toBe('complete');
+  });
+
+  it('still serves the v1 (2025-11-25) client with a session', async () => {
+    const client = new V1Client({ name: 'quarry-test-v1', version: '1.0.0' }, { capabilities: {} });
+    const transport = new V1StreamableHTTPClientTransport(new URL(`${server.url}/mcp`));
+    await client.connect(transport);
+    clients.push(client);
+    expect(transport.sessionId).toBeDefined();
+    const { tools } = await client.listTools();
+    expect(tools.map((t) => t.name)).toContain('search');
+    const found = await client.callTool({
+      name: 'search',
+      arguments: { query: 'parental leave', mode: 'lexical' },
+    });
+    expect((found.structuredContent as { hits: { id: string }[] }).hits.map((h) => h.id)).toContain(
+      'm26-leave',
+    );
+  });
+
+  it('refuses an unauthenticated 2026 request like a 2025 one', async () => {
+    const secured = await startServer(testConfig({ QUARRY_API_KEYS: 'k-reader:reader' }));
+    try {
+      const client = new Client(
+        { name: 'anon', version: '1' },
+        { versionNegotiation: { mode: { pin: MODERN } } },
+      );
+      await expect(
+        client.connect(new StreamableHTTPClientTransport(new URL(`${secured.url}/mcp`))),
+      ).rejects.toBeDefined();
+      const keyed = new Client(
+        { name: 'keyed', version: '1' },
+        { versionNegotiation: { mode: { pin: MODERN } } },
+      );
+      await keyed.connect(
+        new StreamableHTTPClientTransport(new URL(`${secured.url}/mcp`), {
+          requestInit: { headers: { authorization: 'Bearer k-reader' } },
+        }),
+      );
+      const { tools } = await keyed.listTools();
+      // A reader's list has no write tools: the principal reached the per-request server.
+      expect(tools.map((t) => t.name)).not.toContain('index_documents');
+      await keyed.close();
+    } finally {
+      await secured.close();
+      await dropIndices(secured.config.indexPrefix);
+    }
+  });
+});
