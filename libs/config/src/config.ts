@@ -95,6 +95,8 @@ export interface QuarryConfig {
    * any folder but the system ones.
    */
   sourceRoots: string[];
+  /** Tokens of document text `answer_with_citations` hands the model at most (QUARRY_ANSWER_TOKENS). */
+  answerTokens: number;
   /** The cluster's nodes, credentials and sniffing (ELASTICSEARCH_URL list, ELASTIC_CLOUD_ID, ...); undefined = embedded. */
   elasticsearch?: ElasticsearchConnectionConfig;
   /** Shards and replicas of new index versions (QUARRY_INDEX_SHARDS, QUARRY_INDEX_REPLICAS). */
@@ -332,6 +334,7 @@ export function loadConfig(env: Env = process.env): QuarryConfig {
     requestTimeoutMs: readPositiveInt(env, 'QUARRY_REQUEST_TIMEOUT_MS', 10000),
     fetchAllow: readList(env, 'QUARRY_FETCH_ALLOW').map((entry) => entry.toLowerCase()),
     sourceRoots: readFolders(env, 'QUARRY_SOURCE_ROOTS'),
+    answerTokens: readPositiveInt(env, 'QUARRY_ANSWER_TOKENS', 3000),
     elasticsearch,
     indexLayout: readIndexLayout(env),
   };

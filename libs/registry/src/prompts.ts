@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { documentUri } from './resource.manager';
 import type { DynamicPrompt, PromptContent } from './prompt.manager';
 import { type MessageManager } from '@quarry/core';
-import type { SearchResult } from '@quarry/search';
+import { describeLocation, type SearchResult } from '@quarry/search';
 import { validatePromptFile } from './registry.operations';
 
 /** Prompt templates shipped in prompts/*.json; a broken file stops the start with its name. */
@@ -27,17 +27,24 @@ export async function loadPromptFiles(dir: string) {
   );
 }
 
+/** Characters per token of English prose, as tokenizers of the common models count them. */
+const CHARS_PER_TOKEN = 4;
+/** The fewest characters a passage gets, so that a small budget still shows each hit in context. */
+const MIN_PASSAGE_CHARS = 400;
+
 /**
- * `answer_with_citations`: runs the search itself and hands the model the top documents as
- * embedded resources, so the answer can cite them by URI.
+ * `answer_with_citations`: runs the search itself and hands the model the best passage of each
+ * hit (the chunk the hit is shown from, read in context) as an embedded resource, within a budget
+ * of `budgetTokens` tokens shared by the hits, so a question answered by one line costs a few
+ * thousand tokens rather than the whole documents. Each passage says where it is, to cite.
  */
-export function answerWithCitations(manager: MessageManager): DynamicPrompt {
+export function answerWithCitations(manager: MessageManager, budgetTokens: number): DynamicPrompt {
   return {
     template: {
       name: 'answer_with_citations',
       title: 'Answer with citations',
       description:
-        'Answer a question from the indexed documents, citing them. Runs a search and embeds the best hits.',
+        'Answer a question from the indexed documents, citing them. Runs a search and embeds the best passage of each hit, within a token budget.',
       arguments: [
         { name: 'question', description: 'The question to answer', required: true },
         { name: 'collection', description: 'Only use documents from this collection' },
@@ -56,29 +63,35 @@ export function answerWithCitations(manager: MessageManager): DynamicPrompt {
         args: { query: args.question, size: 5, ...(args.collection ? { collection: args.collection } : {}) },
         ...asCaller,
       });
+      const share = Math.max(
+        MIN_PASSAGE_CHARS,
+        Math.floor((budgetTokens * CHARS_PER_TOKEN) / Math.max(1, result.hits.length)),
+      );
       const resources: PromptContent[] = await Promise.all(
         result.hits.map(async (hit) => {
-          const doc = await manager.handle<{ body: string; title?: string }>({
+          const chunk = hit.location?.chunk;
+          const passage = await manager.handle<{ body: string; title?: string }>({
             op: 'get_document',
-            args: { id: hit.id },
+            args: { id: hit.id, maxChars: share, ...(chunk !== undefined ? { chunk } : {}) },
             ...asCaller,
           });
+          const where = hit.location ? describeLocation(hit.location) : '';
           return {
             type: 'resource',
             resource: {
               uri: documentUri(hit.id),
               mimeType: 'text/markdown',
-              text: `# ${doc.title ?? hit.id}\n\n${doc.body}`,
+              text: `# ${passage.title ?? hit.id}${where ? `\n\n(${where})` : ''}\n\n${passage.body}`,
             },
           };
         }),
       );
       const instructions =
         result.hits.length > 0
-          ? `Answer the question using only the ${result.hits.length} documents below. Cite each claim with the document's URI in brackets, like [quarry://documents/<id>]. If they do not answer it, say so.\n\nQuestion: ${args.question}`
+          ? `Answer the question using only the ${result.hits.length} passages below. Cite each claim with the document's URI in brackets, like [quarry://documents/<id>], and the passage's location when it has one. If they do not answer it, say so.\n\nQuestion: ${args.question}`
           : `No indexed documents match this question. Say that Quarry has no documents about it.\n\nQuestion: ${args.question}`;
       return {
-        description: `Answer "${args.question}" from ${result.hits.length} documents`,
+        description: `Answer "${args.question}" from ${result.hits.length} passages`,
         messages: [
           { role: 'user', content: { type: 'text', text: instructions } },
           ...resources.map((content) => ({ role: 'user' as const, content })),

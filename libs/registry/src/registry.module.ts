@@ -64,10 +64,10 @@ export class RegistryOperations implements OperationSource {
     },
     {
       provide: PromptManager,
-      inject: [MessageManager],
-      useFactory: (manager: MessageManager) => {
+      inject: [MessageManager, CONFIG],
+      useFactory: (manager: MessageManager, config: QuarryConfig) => {
         const prompts = new PromptManager();
-        prompts.addDynamic(answerWithCitations(manager));
+        prompts.addDynamic(answerWithCitations(manager, config.answerTokens));
         return prompts;
       },
     },
