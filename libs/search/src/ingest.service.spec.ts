@@ -211,6 +211,30 @@ describe('IngestService', () => {
     expect(result.items[2].error).toContain('more than once');
   });
 
+  it('fails a document that makes more chunks than the limit, naming it, and writes the others', async () => {
+    const documents = new FakeDocuments();
+    const embedder = new FakeEmbedder();
+    const ingest = new IngestService(
+      documents as unknown as DocumentRepository,
+      embedder as unknown as Embedder,
+      indexNames('unit'),
+      { chunking: { targetWords: 4, maxWords: 6, overlapWords: 0 }, maxChunks: 3 },
+    );
+    const pages = Array.from({ length: 4 }, (_, n) => `Page ${n} text.`).join('\n\f');
+    const result = await ingest.ingest([
+      { id: 'paged', body: pages },
+      { id: 'short', body: 'One page.' },
+    ]);
+    expect(result.items[0]).toMatchObject({
+      status: 'failed',
+      error: 'body makes 4 chunks, more than the limit of 3 per document',
+      problems: [{ field: 'body', reason: 'more than 3 chunks' }],
+    });
+    expect(result.items[1]).toMatchObject({ id: 'short', status: 'created' });
+    expect(documents.writes.flat().map((w) => w.document.id)).toEqual(['short']);
+    expect(embedder.passages).toEqual(['One page.']);
+  });
+
   describe('delete', () => {
     it('deletes a document with all its chunks and reports it', async () => {
       const { documents, reports, ingest } = setup();

@@ -6,6 +6,7 @@ import { chunkDocument, type Chunk } from './structured-chunker';
 import type { DocumentRepository, ExistingDocument, StoredDocument } from './document.repository';
 import { DocumentInput, type IngestResult, type IngestResultItem } from './document.dto';
 import type { IndexNames } from './index-names';
+import { LIMITS } from './limits';
 
 export type DocumentChange = {
   id: string;
@@ -23,6 +24,12 @@ function mayWrite(collection: string, allowed: string[] | undefined): boolean {
 function idNotWritable(id: string): InvalidError {
   return new InvalidError(`id "${id}" is not writable with this key`, [
     { field: 'id', reason: 'taken outside the collections this key may write' },
+  ]);
+}
+
+function tooManyChunks(chunks: number, limit: number): InvalidError {
+  return new InvalidError(`body makes ${chunks} chunks, more than the limit of ${limit} per document`, [
+    { field: 'body', reason: `more than ${limit} chunks` },
   ]);
 }
 
@@ -57,12 +64,15 @@ export interface IngestServiceOptions {
   embedBatch: number;
   /** Documents per bulk request, bounding request size. */
   bulkDocuments: number;
+  /** Chunks one document may make; a document that makes more fails, naming the limit. */
+  maxChunks: number;
 }
 
 const DEFAULT_OPTIONS: IngestServiceOptions = {
   chunking: DEFAULT_CHUNKING,
   embedBatch: 64,
   bulkDocuments: 100,
+  maxChunks: LIMITS.chunksPerDocument,
 };
 
 interface Prepared {
@@ -196,6 +206,10 @@ export class IngestService {
       if (previous) doc.created_at = previous.created_at;
       const reuse = previous?.embedding_hash === doc.embedding_hash && previous?.chunk_count !== undefined;
       const chunks = reuse ? undefined : chunkDocument(doc.body, this.options.chunking);
+      if (chunks && chunks.length > this.options.maxChunks) {
+        results.push(failure(index, doc.id, tooManyChunks(chunks.length, this.options.maxChunks)));
+        continue;
+      }
       doc.chunk_count = chunks ? chunks.length : previous?.chunk_count;
       prepared.push({ index, doc, previous, chunks, status: previous ? 'updated' : 'created' });
     }

@@ -7,6 +7,11 @@ export const LIMITS = {
   titleLength: 1_000,
   /** Characters of body text per document (about 1 MB of ASCII). */
   bodyLength: 1_000_000,
+  /**
+   * Chunks (vectors) per document: a full-length document of prose makes about 2,500; a body of
+   * tiny pages or headings could make hundreds of thousands, and one bulk request too large to send.
+   */
+  chunksPerDocument: 4_000,
   collectionLength: 64,
   tags: 50,
   tagLength: 100,
