@@ -15,6 +15,7 @@ import {
   createMcpSession,
   createModernServer,
   principalOf,
+  toWireError,
   type McpDependencies,
 } from '@quarry/mcp';
 import { credentialsOf } from '../rest/envelope';
@@ -49,6 +50,8 @@ export class McpHttpEndpoint {
   private readonly sweeper: NodeJS.Timeout;
   private readonly modern: McpHttpHandler;
   private readonly serveModern: NodeMcpRequestHandler;
+  /** Open 2026 `subscriptions/listen` streams per principal on this instance. */
+  private readonly listening = new Map<string, number>();
 
   constructor(
     private readonly auth: Authenticator,
@@ -136,9 +139,7 @@ export class McpHttpEndpoint {
     const sessionId = req.headers['mcp-session-id'];
     try {
       if (!(await isLegacyRequest(await toWebRequest(req, req.body), req.body))) {
-        (req as Request & { auth?: unknown }).auth = authInfoFor(principal);
-        await this.serveModern(req, res, req.body);
-        return;
+        return await this.handleModern(req, res, principal);
       }
       if (typeof sessionId === 'string') {
         const session = this.sessions.get(sessionId);
@@ -211,12 +212,73 @@ export class McpHttpEndpoint {
     }
   }
 
+  /**
+   * A 2026-07-28 request, served by the SDK's stateless handler. A `subscriptions/listen` stream
+   * is the one long-lived exchange: its resource URIs are checked as `resources/subscribe` checks
+   * them (a listener learns nothing about documents it may not read), a principal holds at most
+   * as many streams as it may hold sessions, and revoking its credentials ends them.
+   */
+  private async handleModern(req: Request, res: Response, principal: Principal): Promise<void> {
+    const message = req.body as ListenMessage | undefined;
+    if (message?.method === 'subscriptions/listen') {
+      const open = this.listening.get(principal.id) ?? 0;
+      if (open >= this.config.maxSessionsPerPrincipal) {
+        return jsonRpcError(
+          res,
+          429,
+          -32029,
+          `at most ${this.config.maxSessionsPerPrincipal} MCP subscriptions/listen streams per principal`,
+        );
+      }
+      const uris = message.params?.notifications?.resourceSubscriptions;
+      for (const uri of Array.isArray(uris) ? uris : []) {
+        if (typeof uri !== 'string') continue;
+        try {
+          await this.mcp.requests.authorizeSubscription(uri, {
+            principal,
+            transport: 'mcp-http',
+            requestId: `listen:${randomUUID()}`,
+            signal: AbortSignal.timeout(10_000),
+          });
+        } catch (error) {
+          const wire = toWireError(error);
+          res.status(200).json({
+            jsonrpc: '2.0',
+            id: message.id ?? null,
+            error: {
+              code: wire.code,
+              message: `resourceSubscriptions: ${uri}: ${wire.message}`,
+              data: wire.data,
+            },
+          });
+          return;
+        }
+      }
+      this.listening.set(principal.id, open + 1);
+      const untrack = this.connectionRegistry.track(principal, () => res.destroy());
+      res.once('close', () => {
+        untrack();
+        const left = (this.listening.get(principal.id) ?? 1) - 1;
+        if (left > 0) this.listening.set(principal.id, left);
+        else this.listening.delete(principal.id);
+      });
+    }
+    (req as Request & { auth?: unknown }).auth = authInfoFor(principal);
+    await this.serveModern(req, res, req.body);
+  }
+
   async close(): Promise<void> {
     clearInterval(this.sweeper);
     await this.modern.close().catch(() => undefined);
     await Promise.all([...this.sessions.values()].map((s) => s.transport.close().catch(() => undefined)));
     this.sessions.clear();
   }
+}
+
+interface ListenMessage {
+  method?: unknown;
+  id?: string | number;
+  params?: { notifications?: { resourceSubscriptions?: unknown } };
 }
 
 /** JSON-RPC batches were removed from MCP in 2025-06-18. */
