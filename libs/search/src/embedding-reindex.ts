@@ -3,7 +3,7 @@ import type { Client, estypes } from '@elastic/elasticsearch';
 import { ConflictError, NotFoundError } from '@quarry/core';
 import type { Embedder } from '@quarry/embeddings';
 import type { IndexNames } from './index-names';
-import { freshIndexName, loadIndexDefinition } from './index-setup';
+import { freshIndexName, loadIndexDefinition, withoutShape } from './index-setup';
 import { vectorIndexModel } from './vector-index-model';
 
 interface ChunkSource {
@@ -64,7 +64,8 @@ export class EmbeddingReindexer {
     const startedAt = new Date(Date.now() - 1000).toISOString();
     await this.client.indices.create({
       index: to,
-      settings: { ...definition.settings, refresh_interval: '-1' },
+      // Shards and replicas come from the index template, where this instance's configuration put them.
+      settings: { ...withoutShape(definition.settings), refresh_interval: '-1' },
       mappings: { ...definition.mappings, _meta: { ...vectorIndexModel(this.embedder.model) } } as never,
       wait_for_active_shards: 1,
     });

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Client } from '@elastic/elasticsearch';
 import { ConflictError } from '@quarry/core';
-import { findRepoRoot } from '@quarry/config';
+import { findRepoRoot, shapeOf, type IndexLayoutConfig, type IndexShape } from '@quarry/config';
 import type { EmbeddingModelInfo } from '@quarry/embeddings';
 import { INDEX_KINDS, IndexKind, indexNames } from './index-names';
 import { mapElasticsearchError } from './elasticsearch.client';
@@ -25,6 +25,11 @@ export interface IndexSetupOptions {
    * `quarry reindex --embeddings`, which re-embeds into a new index before anything searches with it.
    */
   allowModelMismatch?: boolean;
+  /**
+   * Shards and replicas of new index versions (QUARRY_INDEX_SHARDS, QUARRY_INDEX_REPLICAS); absent: the
+   * definitions' own (one shard, a replica as soon as a second node exists).
+   */
+  layout?: IndexLayoutConfig;
 }
 
 export interface IndexSetupResult {
@@ -35,16 +40,40 @@ export interface IndexSetupResult {
   action: 'created' | 'exists' | 'migrated' | 'recreated';
   /** Set when `allowModelMismatch` let a vector index of another model through: what differs. */
   modelMismatch?: string[];
+  /** The existing index has another number of shards than configured: what to do about it. */
+  shardsMismatch?: string;
+  /** Replicas of the existing index were set to the configured number (a dynamic setting). */
+  replicasChanged?: { from: number; to: number };
+}
+
+const SHAPE_SETTINGS = ['number_of_shards', 'number_of_replicas', 'auto_expand_replicas'];
+
+/** Settings without shards and replicas: an index created with them takes its shape from the template. */
+export function withoutShape(settings: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(settings).filter(([key]) => !SHAPE_SETTINGS.includes(key)));
+}
+
+/** The shape as index settings; `auto` replicas = one as soon as a second node can hold it (0-1). */
+export function shapeSettings(shape: IndexShape): Record<string, unknown> {
+  return shape.replicas === 'auto'
+    ? { number_of_shards: shape.shards, auto_expand_replicas: '0-1' }
+    : { number_of_shards: shape.shards, number_of_replicas: shape.replicas, auto_expand_replicas: 'false' };
 }
 
 /** Reads elastic/indices/<kind>.json; the vector index gets the embedder's dims filled in. */
-export function loadIndexDefinition(kind: IndexKind, embedder: EmbedderIdentity): IndexDefinition {
+export function loadIndexDefinition(
+  kind: IndexKind,
+  embedder: EmbedderIdentity,
+  layout?: IndexLayoutConfig,
+): IndexDefinition {
   const file = path.join(findRepoRoot(), 'elastic', 'indices', `${kind}.json`);
   const raw = fs.readFileSync(file, 'utf8').replace('"$EMBEDDING_DIMS"', String(embedder.model.dims));
   const parsed = JSON.parse(raw) as IndexDefinition & { description?: string };
   const definition: IndexDefinition = {
     version: parsed.version,
-    settings: parsed.settings,
+    settings: layout
+      ? { ...withoutShape(parsed.settings), ...shapeSettings(shapeOf(layout, kind)) }
+      : parsed.settings,
     mappings: parsed.mappings,
   };
   if (kind === 'vectors') {
@@ -69,7 +98,14 @@ export async function setupIndices(
   const results: IndexSetupResult[] = [];
   try {
     for (const kind of INDEX_KINDS) {
-      results.push(await setupIndex(client, names[kind], kind, loadIndexDefinition(kind, embedder), options));
+      const definition = loadIndexDefinition(kind, embedder, options.layout);
+      const result = await setupIndex(client, names[kind], kind, definition, options);
+      if (options.layout && result.action === 'exists')
+        Object.assign(
+          result,
+          await reconcileShape(client, result.index, shapeOf(options.layout, kind), options.layout),
+        );
+      results.push(result);
     }
   } catch (error) {
     if (error instanceof ConflictError) throw error;
@@ -109,7 +145,13 @@ async function setupIndex(
     index_patterns: [`${alias}-v*`],
     priority: 200,
     template: { settings: definition.settings, mappings: definition.mappings as never },
-    _meta: { managed_by: 'quarry', version: definition.version },
+    // The shape recorded where new index versions (migrations, re-embedding) take it from.
+    _meta: {
+      managed_by: 'quarry',
+      version: definition.version,
+      shards: definition.settings.number_of_shards,
+      replicas: definition.settings.number_of_replicas ?? definition.settings.auto_expand_replicas,
+    },
   });
 
   const current = await currentIndexOf(client, alias);
@@ -162,6 +204,37 @@ async function setupIndex(
     actions: [{ remove: { index: current, alias } }, { add: { index, alias, is_write_index: true } }],
   });
   return { kind, alias, index, action: 'migrated' };
+}
+
+/**
+ * An existing index keeps its shards (they are fixed at creation): a different configured number is
+ * reported, and a new index version (`quarry reindex --embeddings` for the vectors, or the next
+ * definition version) takes it. Replicas are a dynamic setting: when configured, they are applied.
+ */
+async function reconcileShape(
+  client: Client,
+  index: string,
+  shape: IndexShape,
+  layout: IndexLayoutConfig,
+): Promise<Pick<IndexSetupResult, 'shardsMismatch' | 'replicasChanged'>> {
+  const response = await client.indices.getSettings({ index, flat_settings: true });
+  const settings = (response[index]?.settings ?? {}) as Record<string, string | undefined>;
+  const shards = Number(settings['index.number_of_shards'] ?? 1);
+  const replicas = Number(settings['index.number_of_replicas'] ?? 0);
+  const outcome: Pick<IndexSetupResult, 'shardsMismatch' | 'replicasChanged'> = {};
+  if (shards !== shape.shards)
+    outcome.shardsMismatch =
+      `${index} has ${shards} shard(s), QUARRY_INDEX_SHARDS asks for ${shape.shards}: shards are fixed when an ` +
+      'index is created, so new index versions get them (`quarry reindex --embeddings` builds a new vector ' +
+      'index and swaps the alias while searches go on)';
+  if (layout.replicasExplicit && shape.replicas !== 'auto' && replicas !== shape.replicas) {
+    await client.indices.putSettings({
+      index,
+      settings: { number_of_replicas: shape.replicas, auto_expand_replicas: 'false' },
+    });
+    outcome.replicasChanged = { from: replicas, to: shape.replicas };
+  }
+  return outcome;
 }
 
 async function compareEmbedder(

@@ -34,12 +34,23 @@ export class IndexSetup implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    const indices = await setupIndices(this.client, this.config.indexPrefix, this.embedder, this.options);
-    for (const index of indices)
+    const indices = await setupIndices(this.client, this.config.indexPrefix, this.embedder, {
+      ...this.options,
+      layout: this.config.indexLayout,
+    });
+    for (const index of indices) {
       this.logger.info(
-        { alias: index.alias, index: index.index, action: index.action, modelMismatch: index.modelMismatch },
+        {
+          alias: index.alias,
+          index: index.index,
+          action: index.action,
+          modelMismatch: index.modelMismatch,
+          replicasChanged: index.replicasChanged,
+        },
         'index ready',
       );
+      if (index.shardsMismatch) this.logger.warn({ alias: index.alias }, index.shardsMismatch);
+    }
   }
 }
 
