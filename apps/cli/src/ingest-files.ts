@@ -19,7 +19,14 @@ export async function* readFileItems(target: string, collection?: string): Async
     collection && doc && typeof doc === 'object' && !Array.isArray(doc) && !('collection' in doc)
       ? { ...doc, collection }
       : doc;
-  for (const file of await walkFiles(target)) {
+  // The operator's own command, with the operator's rights: no QUARRY_SOURCE_ROOTS here, but a link
+  // leading out of the folder is still left out, and said so.
+  const outside: FileItem[] = [];
+  const files = await walkFiles(target, {
+    onSkipped: (relative, reason) => outside.push({ origin: relative, skipped: reason }),
+  });
+  yield* outside;
+  for (const file of files) {
     const relative = path.relative(base, file.absolute).split(path.sep).join('/') || file.relative;
     const extension = path.extname(file.absolute).toLowerCase();
     if (extension === '.jsonl' || extension === '.ndjson') {

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import picomatch from 'picomatch';
 import { LIMITS } from '@quarry/search';
 import { extractFile } from './extract';
+import { isWithin } from './sources/directory-confinement';
 
 /** A file found under a root: its absolute path and its path relative to the root, with `/`. */
 export interface FoundFile {
@@ -16,33 +17,55 @@ export interface WalkOptions {
   include?: string[];
   /** Globs that leave files out. */
   exclude?: string[];
+  /** Told of each entry left out for a reason worth reporting (a link leading outside the root). */
+  onSkipped?: (relative: string, reason: string) => void;
 }
 
 /**
  * Every file under `root` (or `root` itself when it is a file), sorted. Hidden entries and
  * node_modules are passed over, as version-control and dependency folders are not documents.
+ * A symbolic link is followed only when its real path stays under the root's real path: one
+ * leading out of the tree (to /etc/shadow, say) is left out and reported through `onSkipped`.
  */
 export async function walkFiles(root: string, options: WalkOptions = {}): Promise<FoundFile[]> {
   const stat = await fs.stat(root);
   if (stat.isFile()) return [{ absolute: path.resolve(root), relative: path.basename(root) }];
   const included = options.include?.length ? picomatch(options.include, { dot: true }) : () => true;
   const excluded = options.exclude?.length ? picomatch(options.exclude, { dot: true }) : () => false;
+  const realRoot = await fs.realpath(root);
+  // Real paths of the folders entered: a link back up the tree must not loop.
+  const entered = new Set<string>();
   const found: FoundFile[] = [];
-  const visit = async (directory: string) => {
+  const visit = async (directory: string, realDirectory: string) => {
+    entered.add(realDirectory);
     const entries = await fs.readdir(directory, { withFileTypes: true });
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
       if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
       const absolute = path.join(directory, entry.name);
       const relative = path.relative(root, absolute).split(path.sep).join('/');
-      if (entry.isDirectory()) {
-        if (!excluded(relative) && !excluded(`${relative}/`)) await visit(absolute);
-      } else if (entry.isFile() && included(relative) && !excluded(relative)) {
+      let real = path.join(realDirectory, entry.name);
+      let isDirectory = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (entry.isSymbolicLink()) {
+        const target = await fs.realpath(absolute).catch(() => undefined);
+        if (!target) continue; // a dangling link: nothing to index
+        if (!isWithin(target, realRoot)) {
+          options.onSkipped?.(relative, 'a symbolic link leading outside the folder');
+          continue;
+        }
+        const targetStat = await fs.stat(target);
+        [real, isDirectory, isFile] = [target, targetStat.isDirectory(), targetStat.isFile()];
+      }
+      if (isDirectory) {
+        if (!entered.has(real) && !excluded(relative) && !excluded(`${relative}/`))
+          await visit(absolute, real);
+      } else if (isFile && included(relative) && !excluded(relative)) {
         found.push({ absolute, relative });
       }
     }
   };
-  await visit(path.resolve(root));
+  await visit(path.resolve(root), realRoot);
   return found;
 }
 

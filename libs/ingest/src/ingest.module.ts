@@ -8,6 +8,7 @@ import { LiveModule, LiveQueryService } from '@quarry/live';
 import { LOGGER, QuarryMetrics, type Logger } from '@quarry/observability';
 import { INDICES, IngestService, SearchModule, type IndexNames } from '@quarry/search';
 import { createIngestion, jobProgress, type Ingestion } from './ingestion';
+import { DirectoryConfinement } from './sources/directory-confinement';
 
 /** Sources, sync jobs and their scheduler (`Ingestion`). */
 export const INGESTION = Symbol('Ingestion');
@@ -55,6 +56,7 @@ export class IngestionOperations implements OperationSource, OnModuleDestroy {
           redis,
           lockPrefix: `${config.indexPrefix}:ingest`,
           onSchedulerError: (error) => logger.warn({ err: error.message }, 'scheduled sync round failed'),
+          confinement: DirectoryConfinement.fromConfig(config),
         }),
     },
     IngestionOperations,

@@ -8,6 +8,7 @@ import { uploadFilesOperation } from './upload.operation';
 import { JobService, type JobMetrics, type JobState } from './jobs/job.service';
 import { IngestMetaStore } from './meta.store';
 import { SourceService } from './sources/source.service';
+import type { DirectoryConfinement } from './sources/directory-confinement';
 import { SyncScheduler } from './jobs/sync-scheduler';
 
 export interface Ingestion {
@@ -49,11 +50,13 @@ export function createIngestion(deps: {
   redis?: Redis;
   lockPrefix?: string;
   onSchedulerError?: (error: Error) => void;
+  /** Where directory sources may lie; default: anywhere but system and hidden folders. */
+  confinement?: DirectoryConfinement;
 }): Ingestion {
   const store = new IngestMetaStore(deps.elasticsearch, deps.indices.meta);
   const browser = new DocumentBrowser(deps.elasticsearch, deps.indices.docs);
   const jobs = new JobService(store, deps.onJobUpdate, deps.metrics);
-  const sources = new SourceService(store, jobs, deps.ingest, browser, deps.indices);
+  const sources = new SourceService(store, jobs, deps.ingest, browser, deps.indices, deps.confinement);
   const scheduler = deps.redis
     ? new SyncScheduler(sources, jobs, deps.redis, deps.lockPrefix ?? 'quarry:ingest', deps.onSchedulerError)
     : undefined;

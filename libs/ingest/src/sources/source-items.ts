@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import * as fs from 'node:fs/promises';
-import * as path from 'node:path';
 import { InvalidError } from '@quarry/core';
 import { LIMITS } from '@quarry/search';
 import { documentFromBytes, documentId, walkFiles, type FileDocument } from '../files';
+import { DirectoryConfinement, readWithin } from './directory-confinement';
 import { PoliteFetcher } from './http-fetch';
 import type { SourceDefinition } from './source.dto';
 
@@ -29,20 +28,30 @@ export async function* directoryItems(
   source: SourceDefinition,
   stored: Map<string, StoredItem>,
   signal: AbortSignal,
+  confinement = new DirectoryConfinement(),
 ): AsyncGenerator<SourceItem> {
-  const root = path.resolve(source.path!);
-  for (const file of await walkFiles(root, { include: source.include, exclude: source.exclude })) {
+  // Checked again at every sync: the folder may have been swapped for a link since it was added.
+  const root = await confinement.folder(source.path!);
+  const outside: SourceItem[] = [];
+  const files = await walkFiles(root, {
+    include: source.include,
+    exclude: source.exclude,
+    onSkipped: (relative, reason) =>
+      outside.push({ kind: 'skipped', id: documentId(source.name, relative), origin: relative, reason }),
+  });
+  yield* outside;
+  for (const file of files) {
     signal.throwIfAborted();
     const id = documentId(source.name, file.relative);
     let bytes: Buffer;
     try {
-      bytes = await fs.readFile(file.absolute);
+      bytes = await readWithin(file.absolute, root);
     } catch (error) {
       yield {
         kind: 'skipped',
         id,
         origin: file.relative,
-        reason: `cannot read: ${(error as NodeJS.ErrnoException).code}`,
+        reason: `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
       };
       continue;
     }

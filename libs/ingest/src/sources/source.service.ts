@@ -1,4 +1,3 @@
-import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { ConflictError, InvalidError, NotFoundError } from '@quarry/core';
 import type { IngestService, IndexNames } from '@quarry/search';
@@ -7,6 +6,7 @@ import type { JobHandle, JobService, JobState } from '../jobs/job.service';
 import type { IngestMetaStore } from '../meta.store';
 import { PoliteFetcher } from './http-fetch';
 import { CRAWLER_USER_AGENT, webItems } from './web-items';
+import { DirectoryConfinement } from './directory-confinement';
 import { directoryItems, httpJsonItems, type SourceItem, type StoredItem } from './source-items';
 import type { SourceDefinition, SourceInput } from './source.dto';
 
@@ -24,6 +24,8 @@ export class SourceService {
     private readonly ingest: IngestService,
     private readonly browser: DocumentBrowser,
     private readonly indices: IndexNames,
+    /** Where directory sources may lie (QUARRY_SOURCE_ROOTS; system folders refused without it). */
+    private readonly confinement = new DirectoryConfinement(),
   ) {}
 
   async add(input: SourceInput): Promise<SourceDefinition> {
@@ -31,7 +33,9 @@ export class SourceService {
     if (await this.store.get('source', input.name))
       throw new ConflictError(`source "${input.name}" exists; remove it first to redefine it`);
     const definition: SourceDefinition = { ...input, created_at: new Date().toISOString() };
-    if (definition.path) definition.path = path.resolve(definition.path);
+    // The real path is what a sync reads, so that is what is stored (and checked again each sync).
+    if (input.type === 'directory') definition.path = await this.confinement.folder(input.path!);
+    else if (definition.path) definition.path = path.resolve(definition.path);
     await this.store.put('source', input.name, definition, 'wait_for');
     return definition;
   }
@@ -98,7 +102,7 @@ export class SourceService {
     });
     const items =
       source.type === 'directory'
-        ? directoryItems(source, stored, job.signal)
+        ? directoryItems(source, stored, job.signal, this.confinement)
         : source.type === 'web'
           ? webItems(source, stored, job.signal, fetcher)
           : httpJsonItems(source, stored, job.signal, fetcher);
@@ -165,22 +169,12 @@ export class SourceService {
   }
 }
 
-/** Folders that are never documents, only devices and kernel state (and the root, which holds them). */
-const SYSTEM_FOLDERS = /^\/(?:(?:proc|sys|dev|boot|run)(?:\/.*)?)?$/;
-
 async function checkDefinition(input: SourceInput): Promise<void> {
   const missing = (field: string, reason: string) =>
     new InvalidError(`${field}: ${reason}`, [{ field, reason }]);
   if (input.type === 'directory') {
+    // Where the folder may lie is DirectoryConfinement's to say, on its real path.
     if (!input.path) throw missing('path', 'a directory source needs the folder to index');
-    if (!path.isAbsolute(input.path)) throw missing('path', 'must be an absolute path on the server');
-    if (SYSTEM_FOLDERS.test(path.resolve(input.path)))
-      throw missing(
-        'path',
-        'the file system root and kernel folders (/proc, /sys, /dev, /boot, /run) are not sources',
-      );
-    const stat = await fs.stat(input.path).catch(() => undefined);
-    if (!stat?.isDirectory()) throw missing('path', `${input.path} is not a directory this server can read`);
   } else if (input.type === 'web') {
     if (!input.url) throw missing('url', 'a web source needs its start page or sitemap URL');
   } else {
