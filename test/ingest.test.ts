@@ -38,7 +38,8 @@ describe('ingestion: mixed files, directory sources, http-json sources, browsing
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'quarry-ingest-'));
 
   beforeAll(async () => {
-    quarry = await startServer(testConfig());
+    // The test's APIs and sites listen on loopback, which the egress policy opens only when allow-listed.
+    quarry = await startServer(testConfig({ QUARRY_FETCH_ALLOW: '127.0.0.1' }));
     base = quarry.url;
     fs.writeFileSync(
       path.join(dir, 'handbook.pdf'),

@@ -1,3 +1,4 @@
+import type { EgressPolicy } from '@quarry/egress';
 import type { Embedder } from './embedder';
 import { DEFAULT_LOCAL_MODEL } from './model-manifest';
 import { resolveModelSource } from './model-store';
@@ -21,6 +22,8 @@ export type EmbedderOptions =
       timeoutMs?: number;
       maxRetries?: number;
       batchSize?: number;
+      /** Where requests may go besides the configured URL's own origin (QUARRY_FETCH_ALLOW). */
+      egress?: EgressPolicy;
     };
 
 /**

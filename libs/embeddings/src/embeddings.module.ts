@@ -7,6 +7,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { CONFIG, type QuarryConfig } from '@quarry/config';
+import { EgressPolicy } from '@quarry/egress';
 import { QuarryMetrics } from '@quarry/observability';
 import { createEmbedder } from './create-embedder';
 import type { Embedder } from './embedder';
@@ -54,7 +55,11 @@ const fromConfig = {
       await createEmbedder(
         config.embedder.kind === 'local'
           ? { ...config.embedder, dataDir: config.dataDir }
-          : { ...config.embedder, timeoutMs: config.requestTimeoutMs },
+          : {
+              ...config.embedder,
+              timeoutMs: config.requestTimeoutMs,
+              egress: EgressPolicy.fromConfig(config),
+            },
       ),
       metrics,
     ),

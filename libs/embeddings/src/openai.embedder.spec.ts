@@ -274,6 +274,24 @@ describe('OpenAiEmbedder against a real local HTTP server', () => {
     expect(provider.received).toHaveLength(1);
   });
 
+  it('follows no redirect off the configured provider into loopback: refused at once, named, not retried', async () => {
+    const elsewhere = new FakeProvider();
+    const target = await elsewhere.listen();
+    provider.handler = (_request, response) => {
+      response.writeHead(307, { location: `${target}/v1/embeddings` });
+      response.end();
+    };
+    try {
+      await expect(embedder({ maxRetries: 3 }).embed(['x'])).rejects.toThrow(
+        'refused by the egress policy: 127.0.0.1 is a loopback address (allow it with QUARRY_FETCH_ALLOW)',
+      );
+      expect(provider.received).toHaveLength(1);
+      expect(elsewhere.received).toHaveLength(0);
+    } finally {
+      await elsewhere.close();
+    }
+  });
+
   it('createEmbedder discovers dims with one probe and names itself after the model', async () => {
     const created = await createEmbedder({ kind: 'openai', url, model: 'probe-model', maxRetries: 0 });
     expect(created.id).toBe('openai:probe-model');

@@ -1,4 +1,5 @@
-import { UnavailableError } from '@quarry/core';
+import { UnavailableError, type QuarryError } from '@quarry/core';
+import { EgressPolicy, EgressRefusedError, ResponseTooLargeError, type EgressResponse } from '@quarry/egress';
 import { APIConnectionError, APIConnectionTimeoutError, APIError, OpenAI } from 'openai';
 import type { Logger, LogLevel } from 'openai/client';
 import type { Embedder, EmbeddingModelInfo } from './embedder';
@@ -22,6 +23,12 @@ export interface OpenAiEmbedderOptions {
   /** Where the SDK logs (each retry at `info`). Default: the console, at `OPENAI_LOG` or `warn`. */
   logger?: Logger;
   logLevel?: LogLevel;
+  /**
+   * Where requests may go (QUARRY_FETCH_ALLOW, Quarry's own services refused). The origin of `url` is
+   * admitted whatever the policy says, since the operator configured it; a redirect elsewhere is checked.
+   * Default: the public internet only.
+   */
+  egress?: EgressPolicy;
 }
 
 /** A failure of an embedding provider. The message names the provider, the URL and the HTTP status. */
@@ -70,6 +77,9 @@ export class OpenAiEmbedder implements Embedder {
   private readonly client: OpenAI;
   /** Body of each failed response, by its headers (the one part of it the SDK's error keeps). */
   private readonly failedBodies = new WeakMap<Headers, string>();
+  /** What the egress policy refused, by the headers of the stand-in answer the SDK saw instead. */
+  private readonly refusals = new WeakMap<Headers, QuarryError>();
+  private readonly egress: EgressPolicy;
 
   constructor(private readonly options: OpenAiEmbedderOptions) {
     this.id = `openai:${options.model}`;
@@ -77,6 +87,7 @@ export class OpenAiEmbedder implements Embedder {
     const baseURL = base.endsWith('/v1') ? base : `${base}/v1`;
     this.endpoint = `${baseURL}/embeddings`;
     this.knownDims = options.dims;
+    this.egress = (options.egress ?? new EgressPolicy()).trusting(options.url);
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.maxRetries = options.maxRetries ?? 3;
     this.batchSize = options.batchSize ?? 64;
@@ -142,7 +153,9 @@ export class OpenAiEmbedder implements Embedder {
     return vectors;
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    await this.egress.close();
+  }
 
   /** One batch; the SDK retries it. */
   private async request(input: string[], signal?: AbortSignal): Promise<number[][]> {
@@ -167,36 +180,46 @@ export class OpenAiEmbedder implements Embedder {
   }
 
   /**
-   * The SDK's fetch, reading the whole body before answering: the SDK's timer then bounds the exchange up to
-   * the last byte (it stops at the headers otherwise). A failed response keeps its body for the error, and
-   * one that asks for a longer wait than `maxRetryAfterMs` is marked not to be retried (`x-should-retry`).
+   * The SDK's fetch, through the egress policy, reading the whole body before answering: the SDK's timer
+   * then bounds the exchange up to the last byte (it stops at the headers otherwise). A failed response
+   * keeps its body for the error, and one that asks for a longer wait than `maxRetryAfterMs` is marked not
+   * to be retried (`x-should-retry`). What the policy refuses is answered with a stand-in 403 that is not
+   * retried either, and reported as the refusal.
    */
   private async fetchWhole(url: string | URL | Request, init?: RequestInit): Promise<Response> {
-    let response: Response;
-    let body: ArrayBuffer;
+    let response: EgressResponse;
     try {
-      response = await fetch(url, init);
-      body = await response.arrayBuffer();
+      response = await this.egress.fetch(typeof url === 'string' || url instanceof URL ? url : url.url, {
+        method: init?.method,
+        headers: init?.headers as Record<string, string> | Headers | undefined,
+        body: init?.body as string | Uint8Array | undefined,
+        signal: init?.signal ?? undefined,
+      });
     } catch (error) {
+      if (error instanceof EgressRefusedError || error instanceof ResponseTooLargeError) {
+        const standIn = new Response(error.message, { status: 403, headers: { 'x-should-retry': 'false' } });
+        this.refusals.set(standIn.headers, error);
+        return standIn;
+      }
       throw ownRealm(error);
     }
-    const headers = new Headers(response.headers);
-    if (!response.ok) {
+    const { status, statusText, headers, body } = response;
+    const ok = status >= 200 && status < 300;
+    if (!ok) {
       const wait = retryAfterMs(headers);
       if (wait !== undefined && wait > this.maxRetryAfterMs) headers.set('x-should-retry', 'false');
     }
-    const { status, statusText } = response;
     const whole = new Response([204, 205, 304].includes(status) ? null : body, {
       status,
       statusText,
       headers,
     });
-    if (!response.ok) this.failedBodies.set(whole.headers, Buffer.from(body).toString('utf8'));
+    if (!ok) this.failedBodies.set(whole.headers, body.toString('utf8'));
     return whole;
   }
 
   /** The SDK's error in the provider's terms: what happened, the status, the body, how many attempts. */
-  private describe(error: unknown): EmbeddingProviderError {
+  private describe(error: unknown): QuarryError {
     const attempts = this.maxRetries + 1;
     const afterRetries = (reason: string): string =>
       attempts > 1 ? `${reason} (after ${attempts} attempts)` : reason;
@@ -208,6 +231,8 @@ export class OpenAiEmbedder implements Embedder {
     }
     if (error instanceof APIError && error.status !== undefined && error.headers !== undefined) {
       const { status, headers } = error;
+      const refusal = this.refusals.get(headers);
+      if (refusal) return refusal;
       const body = this.failedBodies.get(headers) ?? error.message;
       const reason = `HTTP ${status}: ${excerpt(body)}`;
       const wait = retryAfterMs(headers);

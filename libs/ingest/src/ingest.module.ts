@@ -4,6 +4,7 @@ import type Redis from 'ioredis';
 import IORedis from 'ioredis';
 import { CONFIG, type QuarryConfig } from '@quarry/config';
 import { Operations, type OperationSource } from '@quarry/core';
+import { EgressPolicy } from '@quarry/egress';
 import { LiveModule, LiveQueryService } from '@quarry/live';
 import { LOGGER, QuarryMetrics, type Logger } from '@quarry/observability';
 import { INDICES, IngestService, SearchModule, type IndexNames } from '@quarry/search';
@@ -56,6 +57,7 @@ export class IngestionOperations implements OperationSource, OnModuleDestroy {
           redis,
           lockPrefix: `${config.indexPrefix}:ingest`,
           onSchedulerError: (error) => logger.warn({ err: error.message }, 'scheduled sync round failed'),
+          egress: EgressPolicy.fromConfig(config),
           confinement: DirectoryConfinement.fromConfig(config),
         }),
     },

@@ -1,6 +1,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import type Redis from 'ioredis';
 import type { Operation } from '@quarry/core';
+import { EgressPolicy } from '@quarry/egress';
 import type { IndexNames, IngestService } from '@quarry/search';
 import { DocumentBrowser } from './document.browser';
 import { ingestionOperations } from './ingestion.operations';
@@ -50,13 +51,24 @@ export function createIngestion(deps: {
   redis?: Redis;
   lockPrefix?: string;
   onSchedulerError?: (error: Error) => void;
+  /** Where sources may fetch from; default: the public internet only. */
+  egress?: EgressPolicy;
   /** Where directory sources may lie; default: anywhere but system and hidden folders. */
   confinement?: DirectoryConfinement;
 }): Ingestion {
+  const egress = deps.egress ?? new EgressPolicy();
   const store = new IngestMetaStore(deps.elasticsearch, deps.indices.meta);
   const browser = new DocumentBrowser(deps.elasticsearch, deps.indices.docs);
   const jobs = new JobService(store, deps.onJobUpdate, deps.metrics);
-  const sources = new SourceService(store, jobs, deps.ingest, browser, deps.indices, deps.confinement);
+  const sources = new SourceService(
+    store,
+    jobs,
+    deps.ingest,
+    browser,
+    deps.indices,
+    egress,
+    deps.confinement,
+  );
   const scheduler = deps.redis
     ? new SyncScheduler(sources, jobs, deps.redis, deps.lockPrefix ?? 'quarry:ingest', deps.onSchedulerError)
     : undefined;
@@ -71,6 +83,7 @@ export function createIngestion(deps: {
     close: async () => {
       scheduler?.stop();
       await jobs.close();
+      await egress.close();
     },
   };
 }

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { EgressRefusedError, ResponseTooLargeError, type EgressPolicy } from '@quarry/egress';
 
 export interface FetchPolicy {
   requestsPerSecond: number;
@@ -7,8 +8,10 @@ export interface FetchPolicy {
   /** Longest Retry-After honoured; a longer one fails the request. */
   maxRetryAfterMs?: number;
   timeoutMs?: number;
-  /** Largest response body read (bytes). */
+  /** Largest response body read (bytes); default the egress policy's (50 MiB). */
   maxBytes?: number;
+  /** `same-origin`: a redirect off the first URL's origin fails the request (the crawler stays on its site). */
+  redirects?: 'follow' | 'same-origin';
 }
 
 export interface FetchedResponse {
@@ -31,14 +34,19 @@ export class FatalFetchError extends Error {}
 
 /**
  * fetch with a request rate limit (evenly spaced requests), retries with exponential backoff on
- * network errors, 429 and 5xx, and Retry-After honoured when the server sends it.
+ * network errors, 429 and 5xx, and Retry-After honoured when the server sends it. Every request goes
+ * through the egress policy (addresses, redirects, credentials on other origins, body size); what the
+ * policy refuses is not retried.
  */
 export class PoliteFetcher {
   private nextSlot = 0;
   /** Requests answered 429 or 5xx (or not at all) and retried. */
   retries = 0;
 
-  constructor(private readonly policy: FetchPolicy) {}
+  constructor(
+    private readonly policy: FetchPolicy,
+    private readonly egress: EgressPolicy,
+  ) {}
 
   private async slot(signal?: AbortSignal): Promise<void> {
     const interval = 1000 / this.policy.requestsPerSecond;
@@ -67,26 +75,28 @@ export class PoliteFetcher {
       await this.slot(signal);
       let wait: number | undefined;
       try {
-        const response = await fetch(url, {
+        const response = await this.egress.fetch(url, {
           headers: { ...this.policy.headers, ...headers },
           signal: AbortSignal.any([
             ...(signal ? [signal] : []),
             AbortSignal.timeout(this.policy.timeoutMs ?? 30_000),
           ]),
+          maxBytes: this.policy.maxBytes,
+          redirects: this.policy.redirects,
         });
-        if (response.status !== 429 && response.status < 500) {
-          const body = Buffer.from(await response.arrayBuffer());
-          if (body.length > (this.policy.maxBytes ?? 50 * 1024 * 1024))
-            throw new FatalFetchError(`${url}: response larger than ${this.policy.maxBytes} bytes`);
-          return { status: response.status, url: response.url || url, headers: response.headers, body };
-        }
+        if (response.status !== 429 && response.status < 500) return response;
         lastError = `HTTP ${response.status} from ${url}`;
         wait = retryAfterMs(response.headers.get('retry-after'));
-        await response.body?.cancel();
         if (wait !== undefined && wait > (this.policy.maxRetryAfterMs ?? 120_000))
           throw new FatalFetchError(`${lastError} asks to retry after ${Math.round(wait / 1000)} s`);
       } catch (error) {
-        if (error instanceof FatalFetchError || signal?.aborted) throw error;
+        if (
+          error instanceof FatalFetchError ||
+          error instanceof EgressRefusedError ||
+          error instanceof ResponseTooLargeError ||
+          signal?.aborted
+        )
+          throw error;
         lastError = `${url}: ${(error as Error).message}`;
       }
       if (attempt === this.policy.maxRetries) break;

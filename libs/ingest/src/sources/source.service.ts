@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { ConflictError, InvalidError, NotFoundError } from '@quarry/core';
+import type { EgressPolicy } from '@quarry/egress';
 import type { IngestService, IndexNames } from '@quarry/search';
 import type { DocumentBrowser } from '../document.browser';
 import type { JobHandle, JobService, JobState } from '../jobs/job.service';
@@ -24,6 +25,8 @@ export class SourceService {
     private readonly ingest: IngestService,
     private readonly browser: DocumentBrowser,
     private readonly indices: IndexNames,
+    /** Where web and http-json sources may fetch from (QUARRY_FETCH_ALLOW, Quarry's own services refused). */
+    private readonly egress: EgressPolicy,
     /** Where directory sources may lie (QUARRY_SOURCE_ROOTS; system folders refused without it). */
     private readonly confinement = new DirectoryConfinement(),
   ) {}
@@ -94,12 +97,16 @@ export class SourceService {
     const stored = new Map<string, StoredItem>();
     for await (const doc of this.browser.all({ sourceName: source.name }, undefined, job.signal))
       stored.set(doc.id, doc.metadata ?? {});
-    const fetcher = new PoliteFetcher({
-      requestsPerSecond: source.requestsPerSecond ?? (source.type === 'web' ? 2 : 5),
-      maxRetries: source.maxRetries ?? 4,
-      headers:
-        source.type === 'web' ? { 'user-agent': CRAWLER_USER_AGENT, ...source.headers } : source.headers,
-    });
+    const fetcher = new PoliteFetcher(
+      {
+        requestsPerSecond: source.requestsPerSecond ?? (source.type === 'web' ? 2 : 5),
+        maxRetries: source.maxRetries ?? 4,
+        headers:
+          source.type === 'web' ? { 'user-agent': CRAWLER_USER_AGENT, ...source.headers } : source.headers,
+        redirects: source.type === 'web' ? 'same-origin' : 'follow',
+      },
+      this.egress,
+    );
     const items =
       source.type === 'directory'
         ? directoryItems(source, stored, job.signal, this.confinement)

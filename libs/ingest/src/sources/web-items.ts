@@ -12,17 +12,33 @@ const MAX_STORED_LINKS_BYTES = 8_000;
 /** The page's URL without its origin, as ids and reports name it (`/guide/install?x=1`). */
 const pathOf = (url: URL) => `${url.pathname}${url.search}` || '/';
 
-/** `<loc>` URLs of a sitemap; a sitemap index is followed one level down. */
+/** The URL if it is on `origin`; a sitemap may list anything, the crawl never leaves its site. */
+function onOrigin(location: string, origin: string): string | undefined {
+  try {
+    const url = new URL(location);
+    return url.origin === origin ? url.toString() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `<loc>` URLs of a sitemap that are on the sitemap's own origin; a sitemap index is followed one
+ * level down, to the sitemaps on that origin only (an index listing other hosts sends no request there).
+ */
 async function sitemapUrls(
   url: string,
   fetcher: PoliteFetcher,
   signal: AbortSignal,
   depth = 0,
 ): Promise<string[]> {
+  const origin = new URL(url).origin;
   const response = await fetcher.get(url, { accept: 'application/xml, text/xml' }, signal);
   if (response.status !== 200) throw new Error(`sitemap ${url}: HTTP ${response.status}`);
   const xml = response.body.toString('utf8');
-  const locations = [...xml.matchAll(/<loc>\s*([^<\s]+)\s*<\/loc>/g)].map((m) => m[1].replace(/&amp;/g, '&'));
+  const locations = [...xml.matchAll(/<loc>\s*([^<\s]+)\s*<\/loc>/g)]
+    .map((m) => onOrigin(m[1].replace(/&amp;/g, '&'), origin))
+    .filter((location): location is string => location !== undefined);
   if (/<sitemapindex/i.test(xml) && depth === 0) {
     const nested: string[] = [];
     for (const location of locations) nested.push(...(await sitemapUrls(location, fetcher, signal, 1)));
@@ -45,7 +61,7 @@ function storableLinks(links: string[]): string[] {
 
 /**
  * The pages of a site: breadth-first from the start URL (or the URLs of a sitemap), same origin
- * only, at most `maxDepth` links away and `maxPages` pages, as robots.txt allows (its Crawl-delay
+ * only (links, sitemap entries and redirects elsewhere are not followed), at most `maxDepth` links away and `maxPages` pages, as robots.txt allows (its Crawl-delay
  * slows the fetcher down), with conditional requests (If-None-Match / If-Modified-Since) so a page
  * the server says is unchanged is neither downloaded nor embedded again.
  */
@@ -125,6 +141,7 @@ export async function* webItems(
       yield { kind: 'skipped', id, origin: pathOf(parsed), reason: `HTTP ${response.status}` };
       continue;
     }
+    // The source's fetcher refuses such redirects already; a fetcher that follows them must not widen the crawl.
     if (new URL(response.url).origin !== origin) {
       yield {
         kind: 'skipped',

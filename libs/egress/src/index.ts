@@ -1,0 +1,3 @@
+export * from './address';
+export * from './egress.errors';
+export * from './egress.policy';
