@@ -98,6 +98,24 @@ describe('EgressPolicy', () => {
     }
   });
 
+  it('knows its own services configured by name when they are reached by address', async () => {
+    const own = await serve();
+    try {
+      // As in a compose file: Elasticsearch is `http://elasticsearch:<port>`, the operator opens loopback.
+      const egress = policy({
+        allow: ['127.0.0.0/8'],
+        internal: [{ name: 'Elasticsearch', url: `http://elasticsearch:${own.port}` }],
+        resolve: async (name) => (name === 'elasticsearch' ? [{ address: '127.0.0.1', family: 4 }] : []),
+      });
+      await expect(egress.fetch(`${own.base}/_search`)).rejects.toThrow(
+        `127.0.0.1:${own.port} is Quarry's own Elasticsearch`,
+      );
+      expect(own.seen).toHaveLength(0);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('re-checks every redirect and strips credentials and custom headers on a cross-origin hop', async () => {
     const other = await serve();
     const target = await serve();

@@ -6,6 +6,7 @@ import {
   admitsAddress,
   admitsHostName,
   classifyAddress,
+  embeddedIPv4,
   parseAllowEntry,
   unbracket,
   type AllowEntry,
@@ -59,6 +60,8 @@ interface InternalEndpoint {
   port: number;
   /** On this machine: any loopback address (and `localhost`) at this port reaches it. */
   local: boolean;
+  /** What its host name resolves to (refreshed every OWN_ADDRESSES_TTL_MS): the service by address is still the service. */
+  addresses: string[];
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -67,10 +70,17 @@ const CROSS_ORIGIN_HEADERS = new Set(['accept', 'accept-language', 'user-agent']
 const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443, 'redis:': 6379, 'rediss:': 6379 };
 /** Connectors kept (one per host:port, each checks the addresses of its host); beyond this they are rebuilt. */
 const MAX_CONNECTORS = 256;
+const OWN_ADDRESSES_TTL_MS = 60_000;
 
 const portOf = (url: URL): number => Number(url.port) || DEFAULT_PORTS[url.protocol] || 0;
 const isLocalHost = (host: string): boolean =>
   host === 'localhost' || (isIP(host) !== 0 && ['loopback', 'unspecified'].includes(classifyAddress(host)));
+
+/** One spelling per address: `::ffff:10.0.0.1` is 10.0.0.1. */
+const canonical = (address: string): string => {
+  const plain = unbracket(address).toLowerCase();
+  return embeddedIPv4(plain) ?? plain;
+};
 
 const systemResolver: Resolver = (hostname) => dns.promises.lookup(hostname, { all: true, verbatim: true });
 
@@ -92,13 +102,14 @@ export class EgressPolicy {
   private readonly connectTimeoutMs: number;
   private readonly connectors = new Map<string, buildConnector.connector>();
   private readonly agent: Agent;
+  private ownAddresses?: { at: number; done: Promise<void> };
 
   constructor(private readonly options: EgressOptions = {}) {
     this.allow = (options.allow ?? []).map(parseAllowEntry);
     this.internal = (options.internal ?? []).map(({ name, url }) => {
       const parsed = new URL(url);
       const host = unbracket(parsed.hostname).toLowerCase();
-      return { name, host, port: portOf(parsed), local: isLocalHost(host) };
+      return { name, host, port: portOf(parsed), local: isLocalHost(host), addresses: [] };
     });
     this.resolve = options.resolve ?? systemResolver;
     this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
@@ -159,7 +170,9 @@ export class EgressPolicy {
       const own = this.internal.find(
         (endpoint) =>
           endpoint.port === port &&
-          (endpoint.host === unbracket(target).toLowerCase() || (endpoint.local && isLocalHost(target))),
+          (endpoint.host === unbracket(target).toLowerCase() ||
+            (endpoint.local && isLocalHost(target)) ||
+            (isIP(unbracket(target)) !== 0 && endpoint.addresses.includes(canonical(target)))),
       );
       if (own && !listedExactly(name) && !listedExactly(target))
         return `${target}:${port} is Quarry's own ${own.name} (only an entry of exactly ${own.host}:${own.port} in QUARRY_FETCH_ALLOW admits it)`;
@@ -243,8 +256,33 @@ export class EgressPolicy {
     if (reason) throw new EgressRefusedError(url.href, reason);
   }
 
+  /**
+   * The addresses of Quarry's own services that are named (`http://elasticsearch:9200` in a compose
+   * file), so that reaching one by its address is refused as well; looked up again after a minute.
+   */
+  private knowOwnAddresses(): Promise<void> {
+    if (this.ownAddresses && Date.now() - this.ownAddresses.at < OWN_ADDRESSES_TTL_MS)
+      return this.ownAddresses.done;
+    const named = this.internal.filter((endpoint) => !endpoint.local && isIP(endpoint.host) === 0);
+    const done = Promise.all(
+      named.map(async (endpoint) => {
+        const found = await this.resolve(endpoint.host).catch(() => undefined);
+        if (found) endpoint.addresses = found.map((a) => canonical(a.address));
+      }),
+    ).then(() => undefined);
+    this.ownAddresses = { at: Date.now(), done };
+    return done;
+  }
+
   /** undici's connector, with a DNS lookup that refuses what the policy refuses, for each host:port. */
   private connect(target: buildConnector.Options, callback: buildConnector.Callback): void {
+    this.knowOwnAddresses().then(
+      () => this.connectChecked(target, callback),
+      (error: Error) => callback(error, null),
+    );
+  }
+
+  private connectChecked(target: buildConnector.Options, callback: buildConnector.Callback): void {
     const host = unbracket(target.hostname).toLowerCase();
     const port = Number(target.port) || (target.protocol === 'https:' ? 443 : 80);
     if (isIP(host)) {
@@ -264,8 +302,8 @@ export class EgressPolicy {
   /** net's `lookup`, answering only with addresses the policy admits for this host:port. */
   private lookupFor(host: string, port: number, origin: string): LookupFunction {
     return (hostname, options, callback) => {
-      this.resolve(hostname).then(
-        (found) => {
+      Promise.all([this.resolve(hostname), this.knowOwnAddresses()]).then(
+        ([found]) => {
           const family = options.family === 4 || options.family === 6 ? options.family : undefined;
           const addresses = family ? found.filter((a) => a.family === family) : found;
           const reason = this.refusal(

@@ -97,7 +97,9 @@ export class PoliteFetcher {
           signal?.aborted
         )
           throw error;
-        lastError = `${url}: ${(error as Error).message}`;
+        // undici's "fetch failed" says nothing; its cause names the socket error (ECONNREFUSED...).
+        const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+        lastError = `${url}: ${cause?.code ?? cause?.message ?? (error as Error).message}`;
       }
       if (attempt === this.policy.maxRetries) break;
       this.retries++;
