@@ -3,7 +3,6 @@ import type { Duplex } from 'node:stream';
 import {
   getOperationAST,
   GraphQLError,
-  parse,
   specifiedRules,
   subscribe,
   validate,
@@ -22,7 +21,7 @@ import { ConnectionRegistry, type Principal } from '@quarry/core';
 import { LOGGER, type Logger } from '@quarry/observability';
 import { credentialsOf } from '../rest/envelope';
 import { GraphqlContexts } from './graphql.context';
-import { MAX_TOKENS, queryLimitsRule } from './graphql.limits';
+import { documentLimitErrors, parseQuery } from './graphql.limits';
 import { costLimitError } from './graphql.cost';
 import { formatGraphqlError } from './graphql.errors';
 
@@ -121,11 +120,14 @@ export class GraphqlWebSocketGateway implements OnApplicationBootstrap {
         onSubscribe: async (ctx, _id, payload) => {
           let document: DocumentNode;
           try {
-            document = parse(payload.query, { maxTokens: MAX_TOKENS });
+            document = parseQuery(payload.query);
           } catch (error) {
             return [error as GraphQLError];
           }
-          const errors = validate(schema, document, [...specifiedRules, queryLimitsRule]);
+          // Measured without expanding fragments before graphql's validation walks the document.
+          const overLimits = documentLimitErrors(document);
+          if (overLimits.length) return overLimits;
+          const errors = validate(schema, document, specifiedRules);
           if (errors.length) return errors;
           const tooCostly = costLimitError(
             schema,

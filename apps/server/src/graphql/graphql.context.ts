@@ -57,14 +57,17 @@ export class GraphqlContexts {
     return context;
   }
 
-  /** The context of one GraphQL-over-HTTP request: credentials from its headers, like REST. */
-  http(req: IncomingMessage & { id?: unknown }, res?: ServerResponse): GraphqlContext {
+  /**
+   * The context of one GraphQL-over-HTTP request: credentials from its headers, like REST, already
+   * checked by GraphqlAdmission before the document was read.
+   */
+  http(req: IncomingMessage & { id?: unknown; principal?: Principal }, res?: ServerResponse): GraphqlContext {
     const controller = new AbortController();
     res?.on('close', () => {
       if (!res.writableFinished) controller.abort();
     });
     return this.create({
-      principal: () => this.auth.authenticate(credentialsOf(req)),
+      principal: async () => req.principal ?? this.auth.authenticate(credentialsOf(req)),
       requestId: typeof req.id === 'string' ? req.id : undefined,
       signal: controller.signal,
     });

@@ -1,15 +1,16 @@
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
-import { Module } from '@nestjs/common';
+import { Module, RequestMethod, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { LiveModule } from '@quarry/live';
 import { LOGGER, type Logger } from '@quarry/observability';
 import { AuthModule } from '@quarry/auth';
 import { GraphqlContexts } from './graphql.context';
 import { formatGraphqlError } from './graphql.errors';
 import { GRAPHQL_PATH, GraphqlWebSocketGateway } from './graphql-ws.gateway';
-import { MAX_TOKENS, queryLimitsRule } from './graphql.limits';
+import { GraphqlAdmission, type AdmittedRequest } from './graphql.admission';
+import { MAX_TOKENS } from './graphql.limits';
 import { costLimitPlugin } from './graphql.cost';
 import { AdminResolver } from './admin.resolver';
 import { DocumentChunksResolver } from './document-chunks.resolver';
@@ -42,7 +43,9 @@ class GraphqlContextModule {}
 /**
  * The GraphQL edge: Apollo Server over HTTP at /graphql, code-first schema from the resolvers.
  * Subscriptions run over graphql-ws on the same path (GraphqlWebSocketGateway, wired in
- * server.ts next to MCP's socket), not through Apollo.
+ * server.ts next to MCP's socket), not through Apollo. Every HTTP request passes GraphqlAdmission
+ * first: credentials, then the document's size measured without expanding fragments, both before
+ * Apollo parses or validates anything.
  */
 @Module({
   imports: [
@@ -60,11 +63,10 @@ class GraphqlContextModule {}
         playground: false,
         introspection: true,
         includeStacktraceInErrorResponses: false,
-        validationRules: [queryLimitsRule],
         parseOptions: { maxTokens: MAX_TOKENS },
         // No HTTP cache hints are set; without the plugin Apollo does not wrap every field resolver.
         plugins: [ApolloServerPluginCacheControlDisabled(), costLimitPlugin()],
-        context: ({ req, res }: { req: IncomingMessage; res: ServerResponse }) => contexts.http(req, res),
+        context: ({ req, res }: { req: AdmittedRequest; res: ServerResponse }) => contexts.http(req, res),
         formatError: (formatted, error) => formatGraphqlError(formatted, error, logger),
       }),
     }),
@@ -72,4 +74,9 @@ class GraphqlContextModule {}
   providers: [...GRAPHQL_RESOLVERS, GraphqlWebSocketGateway],
   exports: [GraphqlWebSocketGateway],
 })
-export class GraphqlApiModule {}
+export class GraphqlApiModule implements NestModule {
+  /** Nest's middleware is mounted before Apollo's (which starts in onModuleInit), so it runs first. */
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(GraphqlAdmission).forRoutes({ path: GRAPHQL_PATH, method: RequestMethod.ALL });
+  }
+}
