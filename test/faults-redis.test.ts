@@ -16,7 +16,8 @@ describe('faults: Redis stopped and started again', () => {
   const reader = { authorization: 'Bearer faults-reader-1' };
   const writer = { authorization: 'Bearer faults-writer-1' };
 
-  const ready = async () => (await call(server.url, 'GET', '/health/ready')).body;
+  const readiness = () => call(server.url, 'GET', '/health/ready');
+  const ready = async () => (await readiness()).body;
   const ingest = (id: string) =>
     call(
       server.url,
@@ -48,9 +49,12 @@ describe('faults: Redis stopped and started again', () => {
 
   it('serves searches and refuses writes with 503 while Redis is down, then recovers', async () => {
     await redis.stop();
-    // Quarry has noticed: readiness reports Redis down (and so the instance not ready).
-    const down = await eventually(ready, (r) => r?.redis?.status === 'down', 15_000);
-    expect(down.status).toBe('not_ready');
+    // Quarry has noticed: readiness reports Redis down, and the instance degraded but serving (200),
+    // with the reason: an instance that answers searches is not taken out of the load balancer.
+    const down = await eventually(readiness, (r) => r.body?.redis?.status === 'down', 15_000);
+    expect(down.status).toBe(200);
+    expect(down.body.status).toBe('degraded');
+    expect(down.body.reasons.join()).toMatch(/^redis: .*searches and reads are served, writes are refused/);
 
     const read = await search();
     expect(read.status).toBe(200);

@@ -5,7 +5,8 @@ import type { HealthChecker, Logger, Readiness } from '@quarry/observability';
 export function healthOperation(health: HealthChecker): Operation<never, unknown> {
   const operation: Operation<object, Readiness> = {
     name: 'health',
-    description: 'Readiness of Elasticsearch and Redis, each with status and latency.',
+    description:
+      'Readiness of Elasticsearch and Redis, each with status and latency: ready, degraded (reads served, writes refused, with the reasons) or not_ready.',
     role: 'reader',
     tool: {
       title: 'Service health',
@@ -13,7 +14,8 @@ export function healthOperation(health: HealthChecker): Operation<never, unknown
       outputSchema: {
         type: 'object',
         properties: {
-          status: { type: 'string', enum: ['ready', 'not_ready'] },
+          status: { type: 'string', enum: ['ready', 'degraded', 'not_ready'] },
+          reasons: { type: 'array', items: { type: 'string' } },
           elasticsearch: { type: 'object' },
           redis: { type: 'object' },
         },

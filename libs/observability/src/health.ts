@@ -8,8 +8,15 @@ export interface DependencyHealth {
   details?: Record<string, unknown>;
 }
 
+/**
+ * `ready`: everything works. `degraded`: searches and reads are served but something is refused (Redis
+ * down: writes, which need it for rate limits, jobs and live updates); `reasons` says what. `not_ready`:
+ * no listed Elasticsearch node can serve. A load balancer should keep sending traffic to a degraded
+ * instance (it answers 200): every other instance shares the same Redis and is no better off.
+ */
 export interface Readiness {
-  status: 'ready' | 'not_ready';
+  status: 'ready' | 'degraded' | 'not_ready';
+  reasons?: string[];
   elasticsearch: DependencyHealth;
   redis: DependencyHealth;
 }
@@ -41,7 +48,11 @@ async function timed(
   }
 }
 
-/** Checks both dependencies in parallel, each bounded by `timeoutMs`, so readiness never hangs. */
+/**
+ * Checks both dependencies in parallel, each bounded by `timeoutMs`, so readiness never hangs. The
+ * cluster is asked through the client, which tries every listed node in turn: one lost node does not
+ * make the instance unready while the others serve (green or yellow).
+ */
 export class HealthChecker {
   constructor(
     private readonly elasticsearch: Client,
@@ -52,12 +63,13 @@ export class HealthChecker {
   async readiness(): Promise<Readiness> {
     const [elasticsearch, redis] = await Promise.all([
       timed(async () => {
+        // Half the time per node, so that a node that hangs leaves time to ask the next one.
         const health = await this.elasticsearch.cluster.health(
           { timeout: '1s' },
-          { requestTimeout: this.timeoutMs, maxRetries: 0 },
+          { requestTimeout: Math.max(250, Math.floor(this.timeoutMs / 2)) },
         );
         if (health.status === 'red') throw new Error('cluster status is red');
-        return { cluster: health.cluster_name, clusterStatus: health.status };
+        return { cluster: health.cluster_name, clusterStatus: health.status, nodes: health.number_of_nodes };
       }, this.timeoutMs),
       timed(async () => {
         if (this.redis.status !== 'ready') throw new Error(`not connected (connection ${this.redis.status})`);
@@ -66,7 +78,27 @@ export class HealthChecker {
         return undefined;
       }, this.timeoutMs),
     ]);
-    const ready = elasticsearch.status === 'up' && redis.status === 'up';
-    return { status: ready ? 'ready' : 'not_ready', elasticsearch, redis };
+    return { ...verdict(elasticsearch, redis), elasticsearch, redis };
   }
+}
+
+function verdict(
+  elasticsearch: DependencyHealth,
+  redis: DependencyHealth,
+): Pick<Readiness, 'status' | 'reasons'> {
+  if (elasticsearch.status === 'down')
+    return {
+      status: 'not_ready',
+      reasons: [
+        `elasticsearch: no listed node serves (${elasticsearch.error}); nothing can be searched or written`,
+      ],
+    };
+  if (redis.status === 'down')
+    return {
+      status: 'degraded',
+      reasons: [
+        `redis: ${redis.error}; searches and reads are served, writes are refused (503) until it is back`,
+      ],
+    };
+  return { status: 'ready' };
 }

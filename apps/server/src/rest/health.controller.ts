@@ -12,11 +12,15 @@ export class HealthController {
     return { status: 'ok', uptimeSeconds: Math.round(process.uptime()) };
   }
 
-  /** Readiness: Elasticsearch and Redis each with status and latency; 503 while either is down. */
+  /**
+   * Readiness: Elasticsearch and Redis each with status and latency. 200 while the cluster serves
+   * (`ready`, or `degraded` with the reasons when Redis is down: reads served, writes refused); 503
+   * only when no listed Elasticsearch node can serve.
+   */
   @Get('ready')
   async ready(@Res({ passthrough: true }) response: Response) {
     const readiness = await this.health.readiness();
-    response.status(readiness.status === 'ready' ? 200 : 503);
+    response.status(readiness.status === 'not_ready' ? 503 : 200);
     return readiness;
   }
 }
