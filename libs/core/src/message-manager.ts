@@ -19,6 +19,13 @@ export interface Principal {
   role: Role;
   /** When set, the principal only sees and writes these collections. */
   collections?: string[];
+  /**
+   * Groups the principal belongs to (an OAuth token's groups claim, an API key's groups): a
+   * document whose `access` names groups is visible to members of any of them.
+   */
+  groups?: string[];
+  /** The user behind the credentials (a token's `sub`): a document's `access.users` may name it. */
+  user?: string;
   /** Epoch milliseconds after which the credentials are no longer valid (a JWT's `exp`). */
   expiresAt?: number;
   /**
