@@ -207,6 +207,20 @@ export function registryOperations(deps: RegistryDeps): Operation<never, unknown
       return save('prompt', template.name, template, template.description);
     },
   };
+  const deletePrompt: Operation<NameInput, { name: string; deleted: true }> = {
+    name: 'delete_prompt',
+    description: 'Remove a prompt template; every connected MCP client is told its prompt list changed.',
+    role: 'admin',
+    input: NameInput,
+    audit: auditByName,
+    run: async ({ name }) => {
+      if (deps.prompts.isBuiltIn(name))
+        throw new InvalidError(`"${name}" is a built-in prompt`, [{ field: 'name', reason: 'built-in' }]);
+      if (!(await deps.registry.delete('prompt', name))) throw new NotFoundError('prompt', name);
+      await deps.announce('prompt');
+      return { name, deleted: true };
+    },
+  };
   const renderPrompt: Operation<NamedCallInput, RenderedPrompt> = {
     name: 'render_prompt',
     description: 'Render a prompt with arguments.',
@@ -225,6 +239,7 @@ export function registryOperations(deps: RegistryDeps): Operation<never, unknown
     complete,
     listPrompts,
     registerPrompt,
+    deletePrompt,
     renderPrompt,
   ] as Operation<never, unknown>[];
 }

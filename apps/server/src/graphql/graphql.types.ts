@@ -175,6 +175,15 @@ export class RegistryEntryType {
   version!: number;
 }
 
+@ObjectType('RegistryDeletion')
+export class RegistryDeletionType {
+  @Field()
+  name!: string;
+
+  @Field()
+  deleted!: boolean;
+}
+
 @ObjectType('LiveHit', { description: 'A hit of a live search, and why it was sent.' })
 export class LiveHitType {
   @Field({ description: '"new", "updated" or "deleted"' })

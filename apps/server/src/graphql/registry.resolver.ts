@@ -3,6 +3,7 @@ import { execute, withoutNulls, type GraphqlContext } from './graphql.context';
 import {
   PromptTemplateInputType,
   PromptType,
+  RegistryDeletionType,
   RegistryEntryType,
   SavedSearchToolInputType,
   ToolType,
@@ -31,6 +32,26 @@ export class RegistryResolver {
     if (input.filters) args.filters = withoutNulls(input.filters);
     if (input.parameters) args.parameters = input.parameters.map((p) => withoutNulls(p));
     return execute(context, 'register_search_tool', args, { argument: 'input' });
+  }
+
+  @Mutation(() => RegistryDeletionType, {
+    description: 'Remove a saved-search tool (admin); every MCP client is told its tool list changed.',
+  })
+  deleteSearchTool(
+    @Args('name') name: string,
+    @Context() context: GraphqlContext,
+  ): Promise<RegistryDeletionType> {
+    return execute(context, 'delete_search_tool', { name });
+  }
+
+  @Mutation(() => RegistryDeletionType, {
+    description: 'Remove a prompt template (admin); every MCP client is told its prompt list changed.',
+  })
+  deletePrompt(
+    @Args('name') name: string,
+    @Context() context: GraphqlContext,
+  ): Promise<RegistryDeletionType> {
+    return execute(context, 'delete_prompt', { name });
   }
 
   @Mutation(() => RegistryEntryType, {

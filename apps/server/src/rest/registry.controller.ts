@@ -95,6 +95,13 @@ export class RegistryController {
     return this.run(request, 'register_prompt', body);
   }
 
+  @Delete('prompts/:name')
+  @ApiOperation({ summary: 'Remove a prompt template (admin)' })
+  @RunsOperation('delete_prompt')
+  deletePrompt(@Req() request: Request, @Param('name') name: string) {
+    return this.run(request, 'delete_prompt', { name });
+  }
+
   @Post('prompts/:name/render')
   @HttpCode(200)
   @ApiOperation({ summary: 'Render a prompt; the body holds its arguments' })
