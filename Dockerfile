@@ -46,11 +46,16 @@ COPY --from=models /models/target/models ./elastic/embedded/target/models
 # Prompt files, if the checkout has any (an empty folder otherwise; see the build stage).
 COPY --from=build /app/prompts ./prompts
 # .quarry/ is Quarry's data folder (pid files, logs of embedded services); writable by the runtime user.
-RUN mkdir -p /app/.quarry && chown node:node /app/.quarry
+# Everything else under /app stays root's: the unprivileged process cannot rewrite its own code.
+# /srv/quarry is where directory sources may lie (mount document folders there, read-only is enough);
+# directory sources anywhere else are refused (QUARRY_SOURCE_ROOTS, overridable at run time).
+RUN mkdir -p /app/.quarry /srv/quarry && chown node:node /app/.quarry
 
+# Never root: a directory source can only read what this unprivileged user may read.
 USER node
 ENV HOST=0.0.0.0 \
-    PORT=3000
+    PORT=3000 \
+    QUARRY_SOURCE_ROOTS=/srv/quarry
 EXPOSE 3000
 # Node is PID 1 and handles SIGTERM itself (graceful shutdown in apps/server/src/main.ts).
 CMD ["node", "dist/apps/server/src/main.js"]
