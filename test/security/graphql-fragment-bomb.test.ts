@@ -221,10 +221,28 @@ describe('GraphQL fragment bomb (issue 20, row 1)', () => {
     const watch = await watched(() => gql(server.url, query, {}, { 'x-api-key': KEY }));
     expect(watch.result.status).toBe(400);
     expect(JSON.stringify(watch.result.body.errors)).toMatch(
-      /query expands 640800 fragment spreads, more than the limit of 1000/,
+      /query expands 640800 fragments \(named and inline\), more than the limit of 1000/,
     );
     expectResponsive(watch);
   }, 60_000);
+
+  it('refuses searches hidden behind inline-fragment padding that exhausts the cost estimate', async () => {
+    // The cost estimate (graphql-query-complexity) stops after 10,000 nodes with an error that
+    // the cost check took for bad variables: 500 spreads of 20 nested inline fragments got 150
+    // searches (cost 150, limit 100) past it.
+    const searches = Array.from(
+      { length: 150 },
+      (_, i) => `s${i}: search(input: { query: "x", mode: LEXICAL }) { total }`,
+    ).join(' ');
+    const padding = `fragment Pad on Query { ${'... on Query { '.repeat(20)}__typename${' }'.repeat(20)} }`;
+    const query = `query Hidden { ${searches} ${Array.from({ length: 500 }, () => '...Pad').join(' ')} } ${padding}`;
+    const response = await gql(server.url, query, {}, { 'x-api-key': KEY });
+    expect(response.body.data).toBeUndefined();
+    expect(response.status).toBe(400);
+    expect(JSON.stringify(response.body.errors)).toMatch(
+      /query expands 10500 fragments \(named and inline\), more than the limit of 1000/,
+    );
+  });
 
   it('still answers legitimate queries with fragments, over HTTP and graphql-ws', async () => {
     const query = `query Names { ...A ...B } fragment A on Query { collections { ...C } } fragment B on Query { collections { name } } fragment C on Collection { name }`;

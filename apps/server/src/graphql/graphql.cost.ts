@@ -8,6 +8,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { fieldExtensionsEstimator, getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
+import { MAX_FIELDS, MAX_FRAGMENTS } from './graphql.limits';
 
 /**
  * Most work one GraphQL operation may ask for, in units of one Elasticsearch query: e.g. 100
@@ -40,6 +41,15 @@ function estimators(schema: GraphQLSchema): ComplexityEstimator[] {
   ];
 }
 
+/**
+ * Nodes the estimate may visit. It expands fragments, but GraphqlAdmission and the graphql-ws
+ * gateway have refused documents over MAX_FIELDS fields or MAX_FRAGMENTS fragments before it runs.
+ */
+const MAX_ESTIMATED_NODES = 10 * (MAX_FIELDS + MAX_FRAGMENTS);
+
+/** graphql-query-complexity's refusal past maxQueryNodes: the only GraphQLError not about the request's variables. */
+const TOO_MANY_NODES = /maximum allowed number of nodes/;
+
 /** The cost of the operation `operationName` of `document` with these variables. */
 export function queryCost(
   schema: GraphQLSchema,
@@ -53,6 +63,7 @@ export function queryCost(
     variables: variables ?? {},
     operationName: operationName ?? undefined,
     estimators: estimators(schema),
+    maxQueryNodes: MAX_ESTIMATED_NODES,
   });
 }
 
@@ -69,6 +80,13 @@ export function costLimitError(
   try {
     cost = queryCost(schema, document, variables, operationName);
   } catch (error) {
+    // An operation too large to estimate is refused: it used to run without any cost check.
+    if (error instanceof GraphQLError && TOO_MANY_NODES.test(error.message)) {
+      return new GraphQLError(
+        `query is too large to estimate its cost (more than ${MAX_ESTIMATED_NODES} selections once fragments are expanded)`,
+        { extensions: { code: COST_LIMIT_CODE, maxCost: MAX_COST, http: { status: 400 } } },
+      );
+    }
     // Bad variables: graphql-js reports them itself when the operation runs.
     if (error instanceof GraphQLError) return undefined;
     throw error;

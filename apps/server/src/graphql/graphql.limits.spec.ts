@@ -26,7 +26,7 @@ describe('documentLimitErrors', () => {
     ]);
     expect(messages(bomb(10))).toEqual([
       'query selects 1024 fields, more than the limit of 1000',
-      'query expands 2047 fragment spreads, more than the limit of 1000',
+      'query expands 2047 fragments (named and inline), more than the limit of 1000',
     ]);
   });
 
@@ -35,7 +35,7 @@ describe('documentLimitErrors', () => {
     expect(query.length).toBeLessThan(50_000);
     expect(messages(query)).toEqual([
       'query selects over 1000000 fields, more than the limit of 1000',
-      'query expands over 1000000 fragment spreads, more than the limit of 1000',
+      'query expands over 1000000 fragments (named and inline), more than the limit of 1000',
     ]);
   });
 
@@ -56,7 +56,7 @@ describe('documentLimitErrors', () => {
     expect(messages(query)).toEqual([
       'query depth over 100 exceeds the limit of 10',
       'query selects 1801 fields, more than the limit of 1000',
-      'query expands 1801 fragment spreads, more than the limit of 1000',
+      'query expands 1801 fragments (named and inline), more than the limit of 1000',
     ]);
   });
 

@@ -13,11 +13,12 @@ export const MAX_DEPTH = 10;
 /** Most fields one operation may select, counting each fragment use in full. */
 export const MAX_FIELDS = 1000;
 /**
- * Most fragment spreads one operation may expand, counting each use in full: a long chain of
- * fragments spread many times selects few fields but still makes every later pass (graphql's
- * validation, the cost estimate, execution) walk each spread.
+ * Most fragments (spreads of named ones and inline ones) one operation may expand, counting each
+ * use in full: a long chain of fragments spread many times selects few fields but still makes
+ * every later pass walk each of them, and the cost estimate gives up (and let the operation
+ * through) after 10,000 nodes.
  */
-export const MAX_SPREADS = 1000;
+export const MAX_FRAGMENTS = 1000;
 /** Tokens the parser reads before giving up, which bounds parse time and memory of huge queries. */
 export const MAX_TOKENS = 20_000;
 
@@ -37,7 +38,8 @@ interface Extent {
   /** Deepest field nesting below the set (a leaf field is 1). */
   depth: number;
   fields: number;
-  spreads: number;
+  /** Named fragment spreads and inline fragments. */
+  fragments: number;
 }
 
 /** Names of the fragments a selection set spreads, at any nesting, in document order. */
@@ -103,7 +105,7 @@ class DocumentMeasure {
   selectionSet(set: SelectionSetNode, level = 0): Extent {
     let depth = 0;
     let fields = 0;
-    let spreads = 0;
+    let fragments = 0;
     for (const selection of set.selections) {
       let inner: Extent | undefined;
       if (selection.kind === Kind.FIELD) {
@@ -116,24 +118,25 @@ class DocumentMeasure {
           depth = DEPTH_CEILING;
         }
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        fragments = add(fragments, 1);
         inner = this.selectionSet(selection.selectionSet, level);
       } else {
-        spreads = add(spreads, 1);
+        fragments = add(fragments, 1);
         // Unknown fragments are graphql's to report; a fragment in a cycle counts nothing.
         inner = this.extents.get(selection.name.value);
       }
       if (!inner) continue;
       depth = Math.max(depth, inner.depth);
       fields = add(fields, inner.fields);
-      spreads = add(spreads, inner.spreads);
+      fragments = add(fragments, inner.fragments);
     }
-    return { depth: Math.min(depth, DEPTH_CEILING), fields, spreads };
+    return { depth: Math.min(depth, DEPTH_CEILING), fields, fragments };
   }
 }
 
 /**
  * Refuses documents whose operations, fragments expanded, nest deeper than MAX_DEPTH, select more
- * than MAX_FIELDS fields or expand more than MAX_SPREADS fragment spreads, and fragment cycles.
+ * than MAX_FIELDS fields or expand more than MAX_FRAGMENTS fragments, and fragment cycles.
  * Linear in the document's size: it runs before graphql's own validation, so a small document
  * that multiplies through fragments costs nothing to refuse.
  */
@@ -142,7 +145,7 @@ export function documentLimitErrors(document: DocumentNode): GraphQLError[] {
   const errors: GraphQLError[] = [];
   for (const definition of document.definitions) {
     if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
-    const { depth, fields, spreads } = measure.selectionSet(definition.selectionSet);
+    const { depth, fields, fragments } = measure.selectionSet(definition.selectionSet);
     const nodes = [definition];
     if (depth > MAX_DEPTH) {
       errors.push(
@@ -160,11 +163,11 @@ export function documentLimitErrors(document: DocumentNode): GraphQLError[] {
         ),
       );
     }
-    if (spreads > MAX_SPREADS) {
+    if (fragments > MAX_FRAGMENTS) {
       errors.push(
         new GraphQLError(
-          `query expands ${shown(spreads, COUNT_CEILING)} fragment spreads, more than the limit of ${MAX_SPREADS}`,
-          { nodes, extensions: { code: VALIDATION_FAILED, limit: 'spreads', max: MAX_SPREADS } },
+          `query expands ${shown(fragments, COUNT_CEILING)} fragments (named and inline), more than the limit of ${MAX_FRAGMENTS}`,
+          { nodes, extensions: { code: VALIDATION_FAILED, limit: 'fragments', max: MAX_FRAGMENTS } },
         ),
       );
     }
