@@ -197,6 +197,27 @@ describe('egress policy: what a hostile source server cannot make Quarry fetch',
     expect(JSON.stringify(search.body)).not.toContain('victim-secret-1');
   }, 120_000);
 
+  it('refuses to define a source whose URL the policy refuses, naming the field', async () => {
+    for (const [url, reason] of [
+      [`${elasticsearch.origin}/${quarry.config.indexPrefix}-meta/_search`, "is Quarry's own Elasticsearch"],
+      [`${bystander.base}/items`, '127.0.0.1 is a loopback address (allow it with QUARRY_FETCH_ALLOW)'],
+      ['http://169.254.169.254/latest/meta-data/', '169.254.169.254 is a link-local address'],
+      ['http://[::ffff:10.0.0.1]/api', 'is a private address'],
+    ]) {
+      const added = await call(quarry.url, 'POST', '/v1/sources', {
+        name: 'refused',
+        type: 'http-json',
+        collection: 'refused',
+        url,
+        mapping: { id: 'id', body: 'text' },
+      });
+      expect(added.status).toBe(400);
+      expect(added.body.error.message).toContain('refused by the egress policy');
+      expect(added.body.error.problems).toEqual([{ field: 'url', reason: expect.stringContaining(reason) }]);
+    }
+    expect(bystander.requests).toHaveLength(0);
+  });
+
   it('sends none of the source headers to another origin a redirect leads to (row 6)', async () => {
     second.requests.length = 0;
     await addSource({

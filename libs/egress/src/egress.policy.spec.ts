@@ -210,6 +210,18 @@ describe('EgressPolicy', () => {
     }
   });
 
+  it('vets a URL before any fetch: scheme, address, resolved name', async () => {
+    const egress = policy({ resolve: rebinding('10.0.0.8') });
+    await expect(egress.vet('http://wiki.example.com/')).resolves.toBe(
+      '10.0.0.8 is a private address (allow it with QUARRY_FETCH_ALLOW)',
+    );
+    await expect(egress.vet('http://[fe80::1]/')).resolves.toContain('link-local');
+    await expect(egress.vet('gopher://x/')).resolves.toContain('gopher: URLs are not fetched');
+    await expect(
+      policy({ resolve: rebinding('93.184.216.34') }).vet('https://example.com/'),
+    ).resolves.toBeUndefined();
+  });
+
   it('refuses other schemes', async () => {
     await expect(policy({}).fetch('file:///etc/passwd')).rejects.toThrow('file: URLs are not fetched');
   });

@@ -189,6 +189,31 @@ export class EgressPolicy {
   }
 
   /**
+   * Why the policy would refuse to fetch `url` now (its scheme, or what its host resolves to);
+   * undefined when it would not, or when the name does not resolve (the fetch will say so). For an
+   * early answer, when a source is defined: the fetch checks again at connection time.
+   */
+  async vet(url: string): Promise<string | undefined> {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return `${url} is not a URL`;
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+      return `${parsed.protocol} URLs are not fetched (${parsed.href})`;
+    const host = unbracket(parsed.hostname);
+    await this.knowOwnAddresses();
+    if (isIP(host)) return this.refusal(host, portOf(parsed), [host]);
+    const found = await this.resolve(host).catch(() => undefined);
+    return this.refusal(
+      host,
+      portOf(parsed),
+      (found ?? []).map((a) => a.address),
+    );
+  }
+
+  /**
    * One request, following up to `maxRedirects` redirects by hand. Fails with EgressRefusedError when
    * a hop is refused and ResponseTooLargeError when the body passes `maxBytes`; any status is answered.
    */

@@ -33,6 +33,12 @@ export class SourceService {
 
   async add(input: SourceInput): Promise<SourceDefinition> {
     await checkDefinition(input);
+    // Early word on a URL the egress policy refuses; each fetch is checked again when it connects.
+    const refused = input.type === 'directory' || !input.url ? undefined : await this.egress.vet(input.url);
+    if (refused)
+      throw new InvalidError(`url: refused by the egress policy: ${refused}`, [
+        { field: 'url', reason: refused },
+      ]);
     if (await this.store.get('source', input.name))
       throw new ConflictError(`source "${input.name}" exists; remove it first to redefine it`);
     const definition: SourceDefinition = { ...input, created_at: new Date().toISOString() };
