@@ -3,8 +3,9 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import picomatch from 'picomatch';
 import { LIMITS } from '@quarry/search';
-import { extractFile } from './extract';
+import { EXTRACTION_LIMITS, extractFile } from './extract';
 import { isWithin } from './sources/directory-confinement';
+import { mib } from './extract/limits';
 
 /** A file found under a root: its absolute path and its path relative to the root, with `/`. */
 export interface FoundFile {
@@ -116,6 +117,13 @@ export interface FileDocument {
 export async function documentFromFile(file: FoundFile, options: FileDocumentOptions): Promise<FileOutcome> {
   let bytes: Buffer;
   try {
+    // Checked before reading: a directory may hold a multi-gigabyte log or disk image.
+    const { size } = await fs.stat(file.absolute);
+    if (size > EXTRACTION_LIMITS.fileBytes)
+      return {
+        kind: 'skipped',
+        reason: `file of ${mib(size)}, more than the limit of ${mib(EXTRACTION_LIMITS.fileBytes)}`,
+      };
     bytes = await fs.readFile(file.absolute);
   } catch (error) {
     return {

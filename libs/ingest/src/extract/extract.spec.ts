@@ -115,4 +115,75 @@ describe('extractFile', () => {
       reason: expect.stringContaining('PDF'),
     });
   });
+
+  describe('limits (issue 20: ingestion bombs)', () => {
+    it('refuses HTML over its size limit before parsing it', async () => {
+      const html = `<!doctype html><html><body>${'<p>Paragraph of text.</p>'.repeat(2_000)}</body></html>`;
+      await expect(extractFile(text(html), 'page.html', { limits: { htmlBytes: 10_000 } })).resolves.toEqual({
+        kind: 'skipped',
+        reason: expect.stringMatching(/^HTML page of \d+ KiB, more than the limit of 10 KiB$/),
+      });
+    });
+
+    it('refuses a PDF of more pages than the limit before reading any', async () => {
+      const pdf = await buildPdf(['One.', 'Two.', 'Three.']);
+      await expect(extractFile(pdf, 'three.pdf', { limits: { pdfPages: 2 } })).resolves.toEqual({
+        kind: 'skipped',
+        reason: 'PDF has 3 pages, more than the limit of 2',
+      });
+    });
+
+    it('stops reading a PDF once its text outgrows a document', async () => {
+      const pdf = await buildPdf(['A first page of text.', 'A second page of text.', 'A third.']);
+      await expect(extractFile(pdf, 'long.pdf', { limits: { maxChars: 30 } })).resolves.toEqual({
+        kind: 'skipped',
+        reason: 'PDF has more than 30 characters of text (by page 2), more than a document may hold',
+      });
+    });
+
+    it('stops inflating gzip at its limit', async () => {
+      const bomb = gzipSync(Buffer.alloc(2_000_000, 'a'));
+      await expect(
+        extractFile(bomb, 'notes.txt.gz', { limits: { gzipBytes: 1024 * 1024 } }),
+      ).resolves.toEqual({
+        kind: 'skipped',
+        reason: 'gzip content expands to more than the limit of 1 MiB',
+      });
+    });
+
+    it('refuses text that cannot fit a document, and text that does not after extraction', async () => {
+      await expect(
+        extractFile(text('word '.repeat(100)), 'notes.txt', { limits: { maxChars: 100 } }),
+      ).resolves.toMatchObject({
+        kind: 'skipped',
+        reason: expect.stringContaining('100 characters a document may hold'),
+      });
+      await expect(
+        extractFile(text('word '.repeat(30)), 'notes.md', { limits: { maxChars: 100 } }),
+      ).resolves.toEqual({
+        kind: 'skipped',
+        reason: '149 characters of text, more than the 100 a document may hold',
+      });
+    });
+
+    it('refuses a DOCX whose document part inflates past the limit, before mammoth reads it', async () => {
+      const docx = await buildDocx(['Bomb', 'x'.repeat(300_000)]);
+      await expect(extractFile(docx, 'bomb.docx', { limits: { zipPartBytes: 100_000 } })).resolves.toEqual({
+        kind: 'skipped',
+        reason: 'word/document.xml expands to more than the limit of 98 KiB per part',
+      });
+    });
+
+    it('kills an extraction that outlives its time budget, and the next file is read by a fresh worker', async () => {
+      await extracted(text('Warm the worker up.'), 'warm.txt');
+      const html = `<!doctype html><html><body>${'<div><p>Nested <b>text</b> <a href="/x">link</a></p></div>'.repeat(60_000)}</body></html>`;
+      const started = performance.now();
+      await expect(extractFile(text(html), 'slow.html', { limits: { timeMs: 200 } })).resolves.toEqual({
+        kind: 'skipped',
+        reason: 'extraction took longer than the limit of 0.2 s',
+      });
+      expect(performance.now() - started).toBeLessThan(5_000);
+      expect((await extracted(text('Still working.'), 'after.txt')).text).toBe('Still working.');
+    });
+  });
 });

@@ -1,85 +1,87 @@
+import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import { extractDocx } from './docx';
+import { Piscina } from 'piscina';
+import { LIMITS } from '@quarry/search';
 import { skipped, type Extraction } from './extraction';
-import { extractHtml } from './html';
-import { extractPdf } from './pdf';
-import { extractRoff } from './roff';
-import { extractRst } from './rst';
-import { decodeText, extractMarkdown, extractPlainText, looksLikeText } from './text';
+import { EXTRACTION_LIMITS, type ExtractionLimits } from './limits';
+
+export { EXTRACTION_LIMITS, type ExtractionLimits } from './limits';
 
 /** Decompressed size a `.gz` file may have: protects against a small file that expands into gigabytes. */
-export const MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024;
+export const MAX_DECOMPRESSED_BYTES = EXTRACTION_LIMITS.gzipBytes;
 
-const startsWith = (bytes: Buffer, ...signature: number[]) => signature.every((b, i) => bytes[i] === b);
-
-/** Names without their compression suffix: `README.Debian.gz` is read as `README.Debian`. */
-const innerName = (name: string) => name.replace(/\.gz$/i, '');
-
-/**
- * Reads a file by its content (magic bytes, markup) and, for text formats that look alike, by its
- * name: PDF, DOCX, HTML, Markdown, reStructuredText, man pages (roff), plain text (extension-less
- * READMEs included), any of them gzip-compressed. Anything else is skipped with the reason.
- */
-export async function extractFile(bytes: Buffer, name: string): Promise<Extraction> {
-  if (bytes.length === 0) return skipped('empty file');
-  if (startsWith(bytes, 0x1f, 0x8b)) {
-    let inner: Buffer;
-    try {
-      inner = gunzipSync(bytes, { maxOutputLength: MAX_DECOMPRESSED_BYTES });
-    } catch (error) {
-      const message = (error as Error).message;
-      return skipped(
-        /maxOutputLength|buffer/i.test(message)
-          ? `gzip content larger than ${MAX_DECOMPRESSED_BYTES / 1024 / 1024} MiB`
-          : `corrupt gzip: ${message}`,
-      );
-    }
-    const result = await extractFile(inner, innerName(name));
-    return result.kind === 'extracted' ? { ...result, format: `${result.format}+gzip` } : result;
-  }
-  const head = bytes.subarray(0, 1024).toString('latin1');
-  if (head.includes('%PDF-')) return extractPdf(bytes);
-  if (startsWith(bytes, 0x50, 0x4b, 0x03, 0x04)) {
-    if (bytes.includes('word/document.xml') || /\.docx$/i.test(name)) {
-      try {
-        return await extractDocx(bytes);
-      } catch (error) {
-        return skipped(`unreadable Word document: ${(error as Error).message}`);
-      }
-    }
-    return skipped('zip archive (only .docx is read)');
-  }
-  if (startsWith(bytes, 0xd0, 0xcf, 0x11, 0xe0))
-    return skipped('legacy Office format (.doc/.xls/.ppt): save it as .docx');
-  const image = imageKind(bytes);
-  if (image) return skipped(`${image} image (no text to index)`);
-  if (!looksLikeText(bytes)) return skipped('binary content (not text)');
-
-  const extension = path.extname(name).toLowerCase();
-  const text = decodeText(bytes.subarray(0, 4096)).trimStart();
-  if (
-    ['.html', '.htm', '.xhtml'].includes(extension) ||
-    /^(<\?xml[^>]*>\s*)?<!doctype html|^<html[\s>]/i.test(text)
-  )
-    return extractHtml(bytes);
-  if (['.md', '.markdown', '.mdx', '.mkd'].includes(extension)) return extractMarkdown(bytes);
-  if (['.rst', '.rest'].includes(extension)) return extractRst(bytes);
-  if (/^\.[1-9][a-z]*$/.test(extension) || extension === '.man' || /^(\.\\"|\.TH\s|\.Dd\s|'\\")/.test(text))
-    return extractRoff(bytes);
-  if (!extension || /^readme/i.test(path.basename(name))) {
-    // Extension-less files (README, README.Debian, NEWS): Markdown when they have Markdown headings,
-    // reStructuredText when they have underlined titles.
-    if (/^#{1,6}\s+\S/m.test(text)) return extractMarkdown(bytes);
-    if (/^\S[^\n]*\n(={3,}|-{3,}|~{3,})\s*$/m.test(text)) return extractRst(bytes);
-  }
-  return extractPlainText(bytes);
+export interface ExtractOptions {
+  /** Overrides of the limits (tests, and callers with their own budget). */
+  limits?: Partial<ExtractionLimits>;
 }
 
-function imageKind(bytes: Buffer): string | undefined {
-  if (startsWith(bytes, 0x89, 0x50, 0x4e, 0x47)) return 'PNG';
-  if (startsWith(bytes, 0xff, 0xd8, 0xff)) return 'JPEG';
-  if (bytes.subarray(0, 6).toString('latin1').startsWith('GIF8')) return 'GIF';
-  if (bytes.subarray(8, 12).toString('latin1') === 'WEBP') return 'WebP';
-  return undefined;
+/*
+ * Extraction workers: a file is parsed by PDF.js, mammoth, linkedom and Readability, whose time and
+ * memory grow with the input in ways no size check fully predicts. They run here, off the event
+ * loop, each under a heap limit (resourceLimits; exceeding it terminates the worker) and a time
+ * budget (an aborted piscina task terminates its worker). Idle workers are unref'd, so an idle pool
+ * never keeps a CLI run alive; a terminated worker is replaced on the next file.
+ */
+const WORKERS = Math.max(1, Math.min(4, availableParallelism() - 1));
+let pool: Piscina | undefined;
+let running = 0;
+const waiting: (() => void)[] = [];
+
+function extractionPool(): Piscina {
+  pool ??= new Piscina({
+    filename: path.join(__dirname, 'extract.worker.js'),
+    minThreads: 0,
+    maxThreads: WORKERS,
+    idleTimeout: 60_000,
+    resourceLimits: { maxOldGenerationSizeMb: EXTRACTION_LIMITS.memoryMb },
+    // Below the event loop's priority (Linux): parsing a file waits for the CPU, requests do not.
+    niceIncrement: 10,
+  });
+  return pool;
+}
+
+/**
+ * Files wait here for a free worker, so a file's time budget starts when a worker takes it: a file
+ * queued behind a slow one is not refused for the other's slowness.
+ */
+async function turn(): Promise<() => void> {
+  if (running >= WORKERS) await new Promise<void>((resolve) => waiting.push(resolve));
+  running++;
+  return () => {
+    running--;
+    waiting.shift()?.();
+  };
+}
+
+/**
+ * What a file is, by its content and name (see extractContent): its text ready to chunk, or the
+ * reason it is skipped. Runs in an extraction worker under EXTRACTION_LIMITS; a file that outlives
+ * the time budget or the heap limit is skipped with that reason.
+ */
+export async function extractFile(
+  bytes: Buffer,
+  name: string,
+  options: ExtractOptions = {},
+): Promise<Extraction> {
+  if (bytes.length === 0) return skipped('empty file');
+  const limits: ExtractionLimits = { ...EXTRACTION_LIMITS, maxChars: LIMITS.bodyLength, ...options.limits };
+  const done = await turn();
+  try {
+    return (await extractionPool().run(
+      { bytes, name, limits },
+      { signal: AbortSignal.timeout(limits.timeMs) },
+    )) as Extraction;
+  } catch (error) {
+    return skipped(whyExtractionStopped(error as Error & { code?: string }, limits));
+  } finally {
+    done();
+  }
+}
+
+function whyExtractionStopped(error: Error & { code?: string }, limits: ExtractionLimits): string {
+  if (error.name === 'AbortError')
+    return `extraction took longer than the limit of ${limits.timeMs / 1000} s`;
+  if (error.code === 'ERR_WORKER_OUT_OF_MEMORY')
+    return `extraction needed more than the memory limit of ${limits.memoryMb} MB`;
+  return `extraction failed: ${error.message}`;
 }

@@ -1,82 +1,65 @@
-import { Worker } from 'node:worker_threads';
+import { getDocumentProxy } from 'unpdf';
 import { skipped, tidy, type Extraction } from './extraction';
+import type { ExtractionLimits } from './limits';
 
-interface PdfText {
-  pages: string[];
-  title?: string;
-  error?: string;
+type PdfLimits = Pick<ExtractionLimits, 'pdfPages' | 'maxChars'>;
+
+interface TextItem {
+  str?: string;
+  hasEOL?: boolean;
 }
 
-/*
- * PDF.js is an ES module that unpdf loads with a dynamic import. It runs in a worker thread: the
- * parsing is CPU-bound and stays off the event loop, and the worker is plain Node whatever loaded
- * this module (test runners that sandbox modules cannot do dynamic imports).
+/**
+ * A PDF: the text of every page, pages separated by form feeds; the title from its metadata. Runs in
+ * the extraction worker (PDF.js is an ES module that unpdf imports dynamically, which plain Node
+ * does). The page count is checked before any page is read, pages are read one at a time (unpdf's
+ * extractText reads them all at once), and reading stops as soon as the text outgrows a document.
  */
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { extractText, getDocumentProxy } = require(workerData.unpdf);
-parentPort.on('message', async ({ id, bytes }) => {
-  let pdf;
+export async function extractPdf(bytes: Buffer, limits: PdfLimits): Promise<Extraction> {
+  let pdf: Awaited<ReturnType<typeof getDocumentProxy>>;
   try {
     pdf = await getDocumentProxy(new Uint8Array(bytes));
-    const { text } = await extractText(pdf, { mergePages: false });
-    let title;
-    try {
-      const info = (await pdf.getMetadata()).info;
-      if (info && typeof info.Title === 'string') title = info.Title.trim() || undefined;
-    } catch {}
-    parentPort.postMessage({ id, pages: text, title });
   } catch (error) {
-    parentPort.postMessage({ id, pages: [], error: String((error && error.message) || error) });
-  } finally {
-    try { if (pdf && pdf.destroy) await pdf.destroy(); } catch {}
+    const message = String((error as Error)?.message ?? error);
+    return skipped(
+      /password/i.test(message) ? 'encrypted PDF (needs a password)' : `unreadable PDF: ${message}`,
+    );
   }
-});
-`;
-
-let worker: Worker | undefined;
-let nextId = 0;
-const pending = new Map<number, { resolve: (r: PdfText) => void; reject: (e: Error) => void }>();
-
-function pdfWorker(): Worker {
-  if (worker) return worker;
-  const created = new Worker(WORKER_SOURCE, { eval: true, workerData: { unpdf: require.resolve('unpdf') } });
-  created.unref();
-  created.on('message', (message: PdfText & { id: number }) => {
-    pending.get(message.id)?.resolve(message);
-    pending.delete(message.id);
-  });
-  const fail = (error: Error) => {
-    for (const waiter of pending.values()) waiter.reject(error);
-    pending.clear();
-    worker = undefined;
-  };
-  created.on('error', fail);
-  created.on('exit', (code) => fail(new Error(`PDF worker exited with ${code}`)));
-  worker = created;
-  return created;
-}
-
-function readPdf(bytes: Buffer): Promise<PdfText> {
-  const id = nextId++;
-  return new Promise((resolve, reject) => {
-    pending.set(id, { resolve, reject });
-    const target = pdfWorker();
-    // The worker is only kept alive while it has work, so a finished CLI run exits.
-    target.ref();
-    target.postMessage({ id, bytes });
-  }).finally(() => {
-    if (pending.size === 0) worker?.unref();
-  }) as Promise<PdfText>;
-}
-
-/** A PDF: the text of every page, pages separated by form feeds; the title from its metadata. */
-export async function extractPdf(bytes: Buffer): Promise<Extraction> {
-  const { pages, title, error } = await readPdf(bytes);
-  if (error)
-    return skipped(/password/i.test(error) ? 'encrypted PDF (needs a password)' : `unreadable PDF: ${error}`);
-  const texts = pages.map((page) => tidy(page));
-  if (!texts.some(Boolean))
-    return skipped(`PDF of ${pages.length} pages without a text layer (scanned images need OCR)`);
-  return { kind: 'extracted', format: 'pdf', title, text: texts.join('\n\f'), pages: pages.length };
+  try {
+    if (pdf.numPages > limits.pdfPages)
+      return skipped(`PDF has ${pdf.numPages} pages, more than the limit of ${limits.pdfPages}`);
+    const texts: string[] = [];
+    let characters = 0;
+    for (let number = 1; number <= pdf.numPages; number++) {
+      const page = await pdf.getPage(number);
+      const content = await page.getTextContent();
+      page.cleanup();
+      const text = tidy(
+        (content.items as TextItem[])
+          .filter((item) => item.str != null)
+          .map((item) => item.str + (item.hasEOL ? '\n' : ''))
+          .join(''),
+      );
+      characters += text.length + (number > 1 ? 2 : 0);
+      if (characters > limits.maxChars)
+        return skipped(
+          `PDF has more than ${limits.maxChars} characters of text (by page ${number}), more than a document may hold`,
+        );
+      texts.push(text);
+    }
+    if (!texts.some(Boolean))
+      return skipped(`PDF of ${pdf.numPages} pages without a text layer (scanned images need OCR)`);
+    let title: string | undefined;
+    try {
+      const info = (await pdf.getMetadata()).info as { Title?: unknown } | undefined;
+      if (typeof info?.Title === 'string') title = info.Title.trim() || undefined;
+    } catch {
+      // A PDF without readable metadata still has its text.
+    }
+    return { kind: 'extracted', format: 'pdf', title, text: texts.join('\n\f'), pages: pdf.numPages };
+  } catch (error) {
+    return skipped(`unreadable PDF: ${String((error as Error)?.message ?? error)}`);
+  } finally {
+    await pdf.loadingTask.destroy().catch(() => undefined);
+  }
 }

@@ -1,0 +1,103 @@
+import * as path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { extractDocx } from './docx';
+import { skipped, type Extraction } from './extraction';
+import { extractHtml } from './html';
+import { mib, type ExtractionLimits } from './limits';
+import { extractPdf } from './pdf';
+import { extractRoff } from './roff';
+import { extractRst } from './rst';
+import { decodeText, extractMarkdown, extractPlainText, looksLikeText } from './text';
+
+const startsWith = (bytes: Buffer, ...signature: number[]) => signature.every((b, i) => bytes[i] === b);
+
+/** Names without their compression suffix: `README.Debian.gz` is read as `README.Debian`. */
+const innerName = (name: string) => name.replace(/\.gz$/i, '');
+
+/**
+ * Reads a file by its content (magic bytes, markup) and, for text formats that look alike, by its
+ * name: PDF, DOCX, HTML, Markdown, reStructuredText, man pages (roff), plain text (extension-less
+ * READMEs included), any of them gzip-compressed. Anything else, and anything over a limit, is
+ * skipped with the reason. This is the work the extraction worker does (extract.worker.js); callers
+ * use extractFile, which runs it there.
+ */
+export async function extractContent(
+  bytes: Buffer,
+  name: string,
+  limits: ExtractionLimits,
+): Promise<Extraction> {
+  const result = await extractByFormat(bytes, name, limits);
+  if (result.kind === 'extracted' && result.text.length > limits.maxChars)
+    return skipped(
+      `${result.text.length} characters of text, more than the ${limits.maxChars} a document may hold`,
+    );
+  return result;
+}
+
+async function extractByFormat(bytes: Buffer, name: string, limits: ExtractionLimits): Promise<Extraction> {
+  if (bytes.length === 0) return skipped('empty file');
+  if (startsWith(bytes, 0x1f, 0x8b)) {
+    let inner: Buffer;
+    try {
+      // maxOutputLength stops inflating at the limit, so the limit is never exceeded in memory.
+      inner = gunzipSync(bytes, { maxOutputLength: limits.gzipBytes });
+    } catch (error) {
+      return skipped(
+        (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE'
+          ? `gzip content expands to more than the limit of ${mib(limits.gzipBytes)}`
+          : `corrupt gzip: ${(error as Error).message}`,
+      );
+    }
+    const result = await extractByFormat(inner, innerName(name), limits);
+    return result.kind === 'extracted' ? { ...result, format: `${result.format}+gzip` } : result;
+  }
+  const head = bytes.subarray(0, 1024).toString('latin1');
+  if (head.includes('%PDF-')) return extractPdf(bytes, limits);
+  if (startsWith(bytes, 0x50, 0x4b, 0x03, 0x04)) {
+    if (bytes.includes('word/document.xml') || /\.docx$/i.test(name)) {
+      try {
+        return await extractDocx(bytes, limits);
+      } catch (error) {
+        return skipped(`unreadable Word document: ${(error as Error).message}`);
+      }
+    }
+    return skipped('zip archive (only .docx is read)');
+  }
+  if (startsWith(bytes, 0xd0, 0xcf, 0x11, 0xe0))
+    return skipped('legacy Office format (.doc/.xls/.ppt): save it as .docx');
+  const image = imageKind(bytes);
+  if (image) return skipped(`${image} image (no text to index)`);
+  if (!looksLikeText(bytes)) return skipped('binary content (not text)');
+
+  const extension = path.extname(name).toLowerCase();
+  const text = decodeText(bytes.subarray(0, 4096)).trimStart();
+  if (
+    ['.html', '.htm', '.xhtml'].includes(extension) ||
+    /^(<\?xml[^>]*>\s*)?<!doctype html|^<html[\s>]/i.test(text)
+  )
+    return extractHtml(bytes, limits.htmlBytes);
+  // A character takes at most 4 bytes: a longer text cannot fit a document, whatever its encoding.
+  if (bytes.length > 4 * limits.maxChars)
+    return skipped(
+      `text of ${mib(bytes.length)}, more than the ${limits.maxChars} characters a document may hold`,
+    );
+  if (['.md', '.markdown', '.mdx', '.mkd'].includes(extension)) return extractMarkdown(bytes);
+  if (['.rst', '.rest'].includes(extension)) return extractRst(bytes);
+  if (/^\.[1-9][a-z]*$/.test(extension) || extension === '.man' || /^(\.\\"|\.TH\s|\.Dd\s|'\\")/.test(text))
+    return extractRoff(bytes);
+  if (!extension || /^readme/i.test(path.basename(name))) {
+    // Extension-less files (README, README.Debian, NEWS): Markdown when they have Markdown headings,
+    // reStructuredText when they have underlined titles.
+    if (/^#{1,6}\s+\S/m.test(text)) return extractMarkdown(bytes);
+    if (/^\S[^\n]*\n(={3,}|-{3,}|~{3,})\s*$/m.test(text)) return extractRst(bytes);
+  }
+  return extractPlainText(bytes);
+}
+
+function imageKind(bytes: Buffer): string | undefined {
+  if (startsWith(bytes, 0x89, 0x50, 0x4e, 0x47)) return 'PNG';
+  if (startsWith(bytes, 0xff, 0xd8, 0xff)) return 'JPEG';
+  if (bytes.subarray(0, 6).toString('latin1').startsWith('GIF8')) return 'GIF';
+  if (bytes.subarray(8, 12).toString('latin1') === 'WEBP') return 'WebP';
+  return undefined;
+}
