@@ -1,9 +1,15 @@
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { Client, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { WebSocketClientTransport } from '@modelcontextprotocol/sdk/client/websocket.js';
+import WebSocket from 'ws';
 import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as V1StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { startServer, type RunningServer } from '../apps/server/src/server';
 import { call } from './support/http';
-import { dropIndices, testConfig } from './support/test-env';
+import { dropIndices, eventually, servicesFromSetup, testConfig } from './support/test-env';
+
+// The SDK's WebSocketClientTransport uses the WHATWG WebSocket global, which Node 20 lacks.
+(globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
 import { connectModern, exerciseModern, MODERN, SEED } from './support/mcp-2026';
 
 describe('MCP 2026-07-28 on /mcp, with 2025 clients on the same path', () => {
@@ -109,4 +115,71 @@ describe('MCP 2026-07-28 on /mcp, with 2025 clients on the same path', () => {
       await dropIndices(secured.config.indexPrefix);
     }
   });
+
+  // The v2 client has no WebSocket transport: the 2025 SDK's (one JSON-RPC message per frame) carries it.
+  it('serves 2026-07-28 requests and a listen stream on one WebSocket, and 2025 sessions too', async () => {
+    const socket = new WebSocketClientTransport(new URL(`${server.url.replace('http', 'ws')}/mcp/ws`));
+    const client = new Client(
+      { name: 'ws-2026', version: '1' },
+      { versionNegotiation: { mode: { pin: MODERN } } },
+    );
+    await client.connect(socket as unknown as Transport);
+    clients.push(client);
+    await exerciseModern(client);
+    const updated: string[] = [];
+    client.setNotificationHandler('notifications/resources/updated', (n) => {
+      updated.push(n.params.uri);
+    });
+    const listening = await client.listen({ resourceSubscriptions: ['quarry://documents/m26-leave'] });
+    await call(server.url, 'POST', '/v1/documents?wait=true', [
+      { ...SEED[1], body: `${SEED[1].body} Updated.` },
+    ]);
+    await eventually(
+      async () => updated,
+      (uris) => uris.includes('quarry://documents/m26-leave'),
+      15_000,
+    );
+    await listening.close();
+
+    const legacy = new V1Client({ name: 'ws-2025', version: '1' }, { capabilities: {} });
+    await legacy.connect(new WebSocketClientTransport(new URL(`${server.url.replace('http', 'ws')}/mcp/ws`)));
+    clients.push(legacy);
+    expect(legacy.getServerCapabilities()?.logging).toBeDefined();
+    expect((await legacy.listTools()).tools.map((t) => t.name)).toContain('search');
+  });
+
+  it('serves both eras over stdio (quarry stdio)', async () => {
+    const { elasticsearchUrl, redisUrl } = servicesFromSetup();
+    const stdio = () =>
+      new StdioClientTransport({
+        command: process.execPath,
+        args: ['dist/apps/cli/src/main.js', 'stdio'],
+        env: {
+          ...(process.env as Record<string, string>),
+          ELASTICSEARCH_URL: elasticsearchUrl,
+          REDIS_URL: redisUrl,
+          QUARRY_INDEX_PREFIX: server.config.indexPrefix,
+          LOG_LEVEL: 'warn',
+        },
+        stderr: 'pipe',
+      });
+    const modern = new Client(
+      { name: 'stdio-2026', version: '1' },
+      { versionNegotiation: { mode: { pin: MODERN } } },
+    );
+    await modern.connect(stdio());
+    try {
+      await exerciseModern(modern);
+    } finally {
+      await modern.close();
+    }
+    const legacy = new Client({ name: 'stdio-2025', version: '1' });
+    await legacy.connect(stdio());
+    try {
+      expect(legacy.getNegotiatedProtocolVersion()).not.toBe(MODERN);
+      expect((await legacy.listTools()).tools.map((t) => t.name)).toContain('search');
+    } finally {
+      await legacy.close();
+    }
+  }, 120_000);
 });

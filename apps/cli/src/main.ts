@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Command, Option } from 'commander';
 import { assertSupportedNode, ConfigError, loadConfig, type QuarryConfig } from '@quarry/config';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { serveStdio, StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 import pino from 'pino';
 import { QuarryError, type Envelope } from '@quarry/core';
 import { createLogger } from '@quarry/observability';
 import { Client } from '@elastic/elasticsearch';
 import { EMBEDDER, type Embedder } from '@quarry/embeddings';
-import { createMcpSession, MCP } from '@quarry/mcp';
+import { createMcpServer, MCP } from '@quarry/mcp';
 import { QuarryModule } from '@quarry/app';
 import {
   describeLocation,
@@ -234,16 +234,18 @@ program
       const app = await openContext(config, logger, (connected) =>
         QuarryModule.forRoot(connected, logger, true),
       );
-      const { server } = createMcpSession(
-        app.get(MCP),
-        { id: 'stdio', role: 'admin', unmetered: true },
-        'mcp-stdio',
-      );
+      const principal = { id: 'stdio', role: 'admin', unmetered: true } as const;
       const transport = new StdioServerTransport();
       const exit = () => void app.close().then(() => process.exit(0));
-      transport.onclose = exit;
       process.stdin.on('end', exit);
-      await server.connect(transport);
+      // Both eras: a 2025 client's initialize or a 2026-07-28 client's first request picks it.
+      serveStdio(
+        ({ era }) => createMcpServer(app.get(MCP), principal, 'mcp-stdio', { era, connection: true }),
+        {
+          transport,
+          onerror: (error) => logger.debug({ err: error.message }, 'MCP stdio message refused'),
+        },
+      );
     }),
   );
 

@@ -1,6 +1,5 @@
 export * from './mcp.requests';
 export * from './mcp.server';
-export * from './mcp.modern';
 export * from './session.hub';
 export * from './wire-errors';
 export * from './mcp.module';

@@ -1,20 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
-  CallToolRequestSchema,
-  CompleteRequestSchema,
-  GetPromptRequestSchema,
-  ListPromptsRequestSchema,
-  ListResourcesRequestSchema,
-  ListResourceTemplatesRequestSchema,
-  ListToolsRequestSchema,
-  McpError,
-  ReadResourceRequestSchema,
-  SetLevelRequestSchema,
-  SubscribeRequestSchema,
-  UnsubscribeRequestSchema,
-  type CallToolResult,
-} from '@modelcontextprotocol/sdk/types.js';
+  ProtocolError,
+  Server,
+  type AuthInfo,
+  type LoggingLevel,
+  type ServerContext,
+} from '@modelcontextprotocol/server';
 import type { Principal, Transport } from '@quarry/core';
 import {
   INSTRUCTIONS,
@@ -24,7 +15,7 @@ import {
   type McpCall,
   type McpRequestDependencies,
 } from './mcp.requests';
-import { LOG_LEVELS, type LogLevel, type SessionHandle, type SessionHub } from './session.hub';
+import type { SessionHandle, SessionHub } from './session.hub';
 import { sendPlainErrorMessages } from './wire-errors';
 
 export interface McpDependencies extends McpRequestDependencies {
@@ -33,22 +24,49 @@ export interface McpDependencies extends McpRequestDependencies {
   version: string;
 }
 
-/** A QuarryError as a JSON-RPC error (of the 2025 SDK) with the code from the one error table. */
-export function toMcpError(error: unknown): McpError {
-  if (error instanceof McpError) return error;
-  const wire = toWireError(error);
-  return new McpError(wire.code, wire.message, wire.data);
+/** The 2026-07-28 revision: requests carry everything (no session), so any instance serves any. */
+export const MODERN_PROTOCOL_VERSION = '2026-07-28';
+
+/** Which protocol era an instance serves and whether it lives as long as a connection. */
+export interface McpServing {
+  /** `modern` for 2026-07-28 (per-request envelope), `legacy` for the 2025 revisions. */
+  era: 'legacy' | 'modern';
+  /**
+   * A connection (stdio, WebSocket, a 2025 HTTP session) holds its instance for its lifetime:
+   * the instance joins the hub so changes made on any instance reach it. A 2026 HTTP request's
+   * instance answers one request and never does.
+   */
+  connection: boolean;
 }
 
 /**
- * One 2025-era MCP session (initialize, then requests on it): an SDK Server whose handlers are
- * Quarry's McpRequests. Transports (WebSocket, Streamable HTTP sessions, stdio) only connect it.
+ * How the HTTP edge hands the authenticated principal to the per-request server: the SDK passes
+ * `authInfo` through to the factory untouched and never derives it from headers.
  */
-export function createMcpSession(
+export function authInfoFor(principal: Principal, token = ''): AuthInfo {
+  return { token, clientId: principal.id, scopes: [principal.role], extra: { principal } };
+}
+
+export function principalOf(authInfo: AuthInfo | undefined): Principal {
+  const principal = authInfo?.extra?.principal as Principal | undefined;
+  // The edge authenticates before the SDK sees a request; no principal is a wiring bug.
+  if (!principal) throw new ProtocolError(-32603, 'internal error: request without a principal');
+  return principal;
+}
+
+/**
+ * An MCP server instance on the v2 SDK whose handlers are Quarry's McpRequests, for either era:
+ * the SDK speaks server/discover, the per-request `_meta` envelope, `resultType` and the
+ * 2026-07-28 error codes to modern clients, and the initialize handshake to 2025 clients.
+ * Transports (Streamable HTTP, WebSocket, stdio) only connect it.
+ */
+export function createMcpServer(
   deps: McpDependencies,
   principal: Principal,
   transport: Transport,
-): { server: Server; session: SessionHandle } {
+  serving: McpServing,
+): Server {
+  const legacy = serving.era === 'legacy';
   const server = new Server(
     { ...SERVER_INFO, version: deps.version },
     {
@@ -56,63 +74,52 @@ export function createMcpSession(
         tools: { listChanged: true },
         resources: { subscribe: true, listChanged: true },
         prompts: { listChanged: true },
-        logging: {},
         completions: {},
+        // Deprecated in 2026-07-28 (SEP-2577): offered to the 2025 clients that use it.
+        ...(legacy ? { logging: {} } : {}),
       },
       instructions: INSTRUCTIONS,
     },
   );
-  // Every transport this session is connected to sends error messages without the SDK's prefix.
+  // Every transport this instance is connected to sends invalid params with each field named.
   const connect = server.connect.bind(server);
-  server.connect = (transport) => connect(sendPlainErrorMessages(transport));
-  const notify = (send: () => Promise<void>) => void send().catch(() => undefined);
-  const session: SessionHandle = {
-    id: randomUUID(),
-    principal,
-    subscriptions: new Set(),
-    logLevel: 'info',
-    toolsChanged: () => notify(() => server.sendToolListChanged()),
-    promptsChanged: () => notify(() => server.sendPromptListChanged()),
-    resourcesChanged: () => notify(() => server.sendResourceListChanged()),
-    resourceUpdated: (uri) => notify(() => server.sendResourceUpdated({ uri })),
-  };
-  const log = (level: LogLevel, data: unknown) => {
-    if (LOG_LEVELS.indexOf(level) >= LOG_LEVELS.indexOf(session.logLevel)) {
-      notify(() => server.sendLoggingMessage({ level, logger: 'quarry', data }));
-    }
-  };
-  const call = (extra: { signal: AbortSignal; requestId: string | number }): McpCall => ({
+  server.connect = (t) => connect(sendPlainErrorMessages(t));
+  const sessionId = randomUUID();
+  // The JSON-RPC id repeats across clients and instances: the audit id must not.
+  const call = (ctx: ServerContext): McpCall => ({
     principal,
     transport,
-    requestId: `${session.id}:${extra.requestId}`,
-    signal: extra.signal,
+    requestId: `${serving.connection ? sessionId : randomUUID()}:${String(ctx.mcpReq.id)}`,
+    signal: ctx.mcpReq.signal,
   });
   const guard = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
       return await work();
     } catch (error) {
-      throw toMcpError(error);
+      const wire = toWireError(error);
+      throw new ProtocolError(wire.code, wire.message, wire.data);
     }
+  };
+  const log = (level: LoggingLevel, data: unknown) => {
+    if (legacy) void server.sendLoggingMessage({ level, logger: 'quarry', data }).catch(() => undefined);
   };
   const requests = deps.requests;
 
-  server.setRequestHandler(ListToolsRequestSchema, async () => requests.listTools(principal));
-
-  server.setRequestHandler(CallToolRequestSchema, (request, extra): Promise<CallToolResult> => {
-    const progressToken = request.params._meta?.progressToken;
-    // Progress must reach the client before the result: the client stops listening once it has it.
-    const progressSent: Promise<unknown>[] = [];
-    return guard(async () => {
+  server.setRequestHandler('tools/list', async () => requests.listTools(principal));
+  server.setRequestHandler('tools/call', (request, ctx) =>
+    guard(async () => {
+      const progressToken = request.params._meta?.progressToken;
+      const progressSent: Promise<unknown>[] = [];
       const outcome = await requests.callTool(
         request.params.name,
         (request.params.arguments ?? {}) as Record<string, unknown>,
-        call(extra),
+        call(ctx),
         progressToken === undefined
           ? undefined
           : ({ done, total, message }) => {
               progressSent.push(
-                extra
-                  .sendNotification({
+                ctx.mcpReq
+                  .notify({
                     method: 'notifications/progress',
                     params: { progressToken, progress: done, total, ...(message ? { message } : {}) },
                   })
@@ -121,46 +128,64 @@ export function createMcpSession(
             },
         log,
       );
+      // Progress must reach the client before the result: the client stops listening once it has it.
       await Promise.all(progressSent);
       return outcome;
-    });
-  });
-
-  server.setRequestHandler(ListResourcesRequestSchema, (request, extra) =>
-    guard(() => requests.listResources(request.params?.cursor, call(extra))),
-  );
-  server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => requests.listResourceTemplates());
-  server.setRequestHandler(ReadResourceRequestSchema, (request, extra) =>
-    guard(() => requests.readResource(request.params.uri, call(extra))),
-  );
-  server.setRequestHandler(SubscribeRequestSchema, (request, extra) =>
-    guard(async () => {
-      await requests.authorizeSubscription(request.params.uri, call(extra));
-      session.subscriptions.add(request.params.uri);
-      return {};
     }),
   );
-  server.setRequestHandler(UnsubscribeRequestSchema, async (request) => {
-    session.subscriptions.delete(request.params.uri);
-    return {};
-  });
-
-  server.setRequestHandler(ListPromptsRequestSchema, (_request, extra) =>
-    guard(() => requests.listPrompts(call(extra))),
+  server.setRequestHandler('resources/list', (request, ctx) =>
+    guard(() => requests.listResources(request.params?.cursor, call(ctx))),
   );
-  server.setRequestHandler(GetPromptRequestSchema, (request, extra) =>
-    guard(() => requests.renderPrompt(request.params.name, request.params.arguments, call(extra))),
+  server.setRequestHandler('resources/templates/list', async () => requests.listResourceTemplates());
+  server.setRequestHandler('resources/read', (request, ctx) =>
+    guard(() => requests.readResource(request.params.uri, call(ctx))),
   );
-  server.setRequestHandler(CompleteRequestSchema, (request, extra) =>
-    guard(() => requests.complete(request.params.ref, request.params.argument, call(extra))),
+  server.setRequestHandler('prompts/list', (_request, ctx) => guard(() => requests.listPrompts(call(ctx))));
+  server.setRequestHandler('prompts/get', (request, ctx) =>
+    guard(() => requests.renderPrompt(request.params.name, request.params.arguments, call(ctx))),
+  );
+  server.setRequestHandler('completion/complete', (request, ctx) =>
+    guard(() => requests.complete(request.params.ref, request.params.argument, call(ctx))),
   );
 
-  server.setRequestHandler(SetLevelRequestSchema, async (request) => {
-    session.logLevel = request.params.level as LogLevel;
-    return {};
-  });
-
-  server.onclose = () => deps.hub.remove(session.id);
+  if (!serving.connection) return server;
+  const notify = (send: () => Promise<void> | void) => {
+    try {
+      void Promise.resolve(send()).catch(() => undefined);
+    } catch {
+      // The connection is gone or the client never finished its handshake: nothing to tell.
+    }
+  };
+  // A 2025 client names the resources it follows; on a 2026 connection the SDK's listen router
+  // filters every update onto the streams that asked for it (and drops the rest).
+  const subscriptions = new Set<string>();
+  const session: SessionHandle = {
+    id: sessionId,
+    principal,
+    follows: (uri) => !legacy || subscriptions.has(uri),
+    toolsChanged: () => notify(() => server.sendToolListChanged()),
+    promptsChanged: () => notify(() => server.sendPromptListChanged()),
+    resourcesChanged: () => notify(() => server.sendResourceListChanged()),
+    resourceUpdated: (uri) => notify(() => server.sendResourceUpdated({ uri })),
+  };
+  if (legacy) {
+    server.setRequestHandler('resources/subscribe', (request, ctx) =>
+      guard(async () => {
+        await requests.authorizeSubscription(request.params.uri, call(ctx));
+        subscriptions.add(request.params.uri);
+        return {};
+      }),
+    );
+    server.setRequestHandler('resources/unsubscribe', async (request) => {
+      subscriptions.delete(request.params.uri);
+      return {};
+    });
+  }
+  const onclose = server.onclose;
+  server.onclose = () => {
+    deps.hub.remove(session.id);
+    onclose?.();
+  };
   deps.hub.add(session);
-  return { server, session };
+  return server;
 }

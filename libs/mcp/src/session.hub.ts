@@ -3,28 +3,15 @@ import type { ServerEvent, ServerEventBus } from '@modelcontextprotocol/server';
 import type { Principal } from '@quarry/core';
 import { RedisBus } from '@quarry/redis';
 
-export type LogLevel = 'debug' | 'info' | 'notice' | 'warning' | 'error' | 'critical' | 'alert' | 'emergency';
-
-export const LOG_LEVELS: LogLevel[] = [
-  'debug',
-  'info',
-  'notice',
-  'warning',
-  'error',
-  'critical',
-  'alert',
-  'emergency',
-];
-
 /** Where `publish` announces an MCP change event to every instance's listeners. */
 export const MCP_EVENTS_CHANNEL = 'quarry:mcp-events';
 
-/** What the hub needs of one connected 2025-era MCP session. */
+/** What the hub needs of one MCP connection (a 2025 session, a stdio or WebSocket connection). */
 export interface SessionHandle {
   id: string;
   principal: Principal;
-  subscriptions: Set<string>;
-  logLevel: LogLevel;
+  /** Whether updates of this resource are sent to the connection. */
+  follows(uri: string): boolean;
   toolsChanged(): void;
   promptsChanged(): void;
   resourcesChanged(): void;
@@ -32,9 +19,10 @@ export interface SessionHandle {
 }
 
 /**
- * Where MCP change events reach this instance's clients, whatever their revision: the 2025
- * sessions connected here (notifications on their session), and the SDK's listen routers that
- * serve 2026-07-28 `subscriptions/listen` streams (as their ServerEventBus). Every event comes
+ * Where MCP change events reach this instance's clients, whatever their revision: the
+ * connections held here (2025 sessions, stdio and WebSocket connections of either era), and the
+ * SDK's listen router that serves 2026-07-28 `subscriptions/listen` streams over HTTP (as its
+ * ServerEventBus). Every event comes
  * from Redis pub/sub — registry and document changes announced by any instance (RegistrySync),
  * or events `publish`ed by any instance — so a listener here hears what happened anywhere.
  */
@@ -84,7 +72,7 @@ export class SessionHub implements ServerEventBus {
       if (event.kind === 'tools_list_changed') s.toolsChanged();
       else if (event.kind === 'prompts_list_changed') s.promptsChanged();
       else if (event.kind === 'resources_list_changed') s.resourcesChanged();
-      else if (s.subscriptions.has(event.uri)) s.resourceUpdated(event.uri);
+      else if (s.follows(event.uri)) s.resourceUpdated(event.uri);
     }
     for (const listener of [...this.listeners]) {
       try {

@@ -75,4 +75,27 @@ describe('JSON-RPC error messages on the wire', () => {
     const internal = { jsonrpc: '2.0' as const, id: 5, error: { code: -32603, message: 'internal error' } };
     expect(invalidParamsNamed(internal)).toBe(internal);
   });
+
+  it('names them too in the v2 SDK form: -32602 with the method and the raw issues', () => {
+    const issues = [
+      {
+        code: 'invalid_type',
+        path: ['params', 'name'],
+        message: 'Invalid input: expected string, received number',
+      },
+    ];
+    const raw = {
+      jsonrpc: '2.0' as const,
+      id: 6,
+      error: { code: -32602, message: `Invalid tools/call request: ${JSON.stringify(issues, null, 2)}` },
+    };
+    const named = invalidParamsNamed(raw) as { error: { code: number; message: string } };
+    expect(named.error).toMatchObject({
+      code: -32602,
+      message: 'invalid params: params.name: expected string, received number',
+    });
+    // An invalid-params error that is not a schema dump is Quarry's own and stays as it is.
+    const own = { jsonrpc: '2.0' as const, id: 7, error: { code: -32602, message: 'unknown tool "x"' } };
+    expect(invalidParamsNamed(own)).toBe(own);
+  });
 });

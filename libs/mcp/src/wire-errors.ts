@@ -1,5 +1,10 @@
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { ErrorCode, isJSONRPCErrorResponse, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import {
+  INTERNAL_ERROR,
+  INVALID_PARAMS,
+  isJSONRPCErrorResponse,
+  type JSONRPCMessage,
+  type Transport,
+} from '@modelcontextprotocol/server';
 import { InvalidError, type FieldProblem } from '@quarry/core';
 
 /**
@@ -18,12 +23,14 @@ export function withoutCodePrefix(message: JSONRPCMessage): JSONRPCMessage {
 
 /**
  * Params that fail the SDK's own schema of a request (`tools/call` with a numeric `name`) come
- * back from the SDK as -32603 "internal error" whose message is the schema library's raw JSON.
- * They are the client's mistake: sent as -32602 with each field named, like every other
- * invalid input (`params.name: expected string, received number`).
+ * back from the SDK with the schema library's raw JSON as their message (v1: -32603 "internal
+ * error"; v2: -32602 "Invalid tools/call request: [...]"). They are the client's mistake: sent
+ * as -32602 with each field named, like every other invalid input
+ * (`params.name: expected string, received number`).
  */
 export function invalidParamsNamed(message: JSONRPCMessage): JSONRPCMessage {
-  if (!isJSONRPCErrorResponse(message) || message.error.code !== ErrorCode.InternalError) return message;
+  if (!isJSONRPCErrorResponse(message)) return message;
+  if (message.error.code !== INTERNAL_ERROR && message.error.code !== INVALID_PARAMS) return message;
   const problems = schemaProblems(message.error.message);
   if (!problems) return message;
   const error = new InvalidError(
@@ -32,11 +39,12 @@ export function invalidParamsNamed(message: JSONRPCMessage): JSONRPCMessage {
   );
   return {
     ...message,
-    error: { code: ErrorCode.InvalidParams, message: error.message, data: error.toJSON().error },
+    error: { code: INVALID_PARAMS, message: error.message, data: error.toJSON().error },
   };
 }
 
-function schemaProblems(text: string): FieldProblem[] | undefined {
+function schemaProblems(message: string): FieldProblem[] | undefined {
+  const text = message.replace(/^Invalid [\w/]+ request: /, '');
   if (!text.startsWith('[')) return undefined;
   try {
     const issues = JSON.parse(text) as unknown;

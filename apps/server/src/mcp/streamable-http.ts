@@ -1,29 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import type { Express, NextFunction, Request, Response } from 'express';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
-import { createMcpHandler, isLegacyRequest, type McpHttpHandler } from '@modelcontextprotocol/server';
-import { toNodeHandler, toWebRequest, type NodeMcpRequestHandler } from '@modelcontextprotocol/node';
+import {
+  createMcpHandler,
+  isInitializeRequest,
+  isLegacyRequest,
+  type McpHttpHandler,
+} from '@modelcontextprotocol/server';
+import {
+  NodeStreamableHTTPServerTransport,
+  toNodeHandler,
+  toWebRequest,
+  type NodeMcpRequestHandler,
+} from '@modelcontextprotocol/node';
 import { Inject, Injectable } from '@nestjs/common';
 import { Authenticator } from '@quarry/auth';
 import { CONFIG, type QuarryConfig } from '@quarry/config';
 import { LOGGER, type Logger } from '@quarry/observability';
 import { MCP } from '@quarry/mcp';
 import { ConnectionRegistry, QuarryError, type Principal } from '@quarry/core';
-import {
-  authInfoFor,
-  createMcpSession,
-  createModernServer,
-  principalOf,
-  toWireError,
-  type McpDependencies,
-} from '@quarry/mcp';
+import { authInfoFor, createMcpServer, principalOf, toWireError, type McpDependencies } from '@quarry/mcp';
 import { credentialsOf } from '../rest/envelope';
 
 export const MCP_HTTP_PATH = '/mcp';
 
 interface HttpSession {
-  transport: StreamableHTTPServerTransport;
+  transport: NodeStreamableHTTPServerTransport;
   principal: Principal;
   lastSeen: number;
   /** Open GET (SSE) streams: a session that is listening is not idle. */
@@ -65,7 +66,8 @@ export class McpHttpEndpoint {
     this.sweeper.unref();
     const onerror = (error: Error) => this.logger.debug({ err: error.message }, 'MCP 2026 request refused');
     this.modern = createMcpHandler(
-      (ctx) => createModernServer(mcp.requests, principalOf(ctx.authInfo), 'mcp-http', mcp.version),
+      (ctx) =>
+        createMcpServer(mcp, principalOf(ctx.authInfo), 'mcp-http', { era: 'modern', connection: false }),
       { legacy: 'reject', bus: mcp.hub, onerror },
     );
     this.serveModern = toNodeHandler(this.modern, { onerror });
@@ -182,7 +184,7 @@ export class McpHttpEndpoint {
         );
       }
       let untrack = () => undefined as void;
-      const transport = new StreamableHTTPServerTransport({
+      const transport = new NodeStreamableHTTPServerTransport({
         sessionIdGenerator: () => randomUUID(),
         onsessioninitialized: (id) => {
           this.sessions.set(id, { transport, principal, lastSeen: Date.now(), listening: 0 });
@@ -196,7 +198,7 @@ export class McpHttpEndpoint {
           this.sessions.delete(id);
         },
       });
-      const { server } = createMcpSession(this.mcp, principal, 'mcp-http');
+      const server = createMcpServer(this.mcp, principal, 'mcp-http', { era: 'legacy', connection: true });
       transport.onclose = () => {
         untrack();
         if (transport.sessionId) this.sessions.delete(transport.sessionId);

@@ -7,7 +7,8 @@ import { CONFIG, type QuarryConfig } from '@quarry/config';
 import { LOGGER, type Logger } from '@quarry/observability';
 import { MCP } from '@quarry/mcp';
 import { ConnectionRegistry, QuarryError } from '@quarry/core';
-import { createMcpSession, type McpDependencies } from '@quarry/mcp';
+import { serveStdio } from '@modelcontextprotocol/server/stdio';
+import { createMcpServer, type McpDependencies } from '@quarry/mcp';
 import { credentialsOf } from '../rest/envelope';
 import { McpHttpEndpoint } from './streamable-http';
 import { WebSocketServerTransport } from './websocket.transport';
@@ -17,7 +18,11 @@ export const MCP_WS_PATH = '/mcp/ws';
 export const MAX_FRAME_BYTES = 32 * 1024 * 1024;
 const KEEPALIVE_MS = 30_000;
 
-/** Accepts MCP WebSocket connections: one MCP session per connection, kept alive with pings. */
+/**
+ * Accepts MCP WebSocket connections, kept alive with pings. The v2 SDK's connection entry serves
+ * each socket in the era its first message picks: a 2025 session after `initialize`, or
+ * 2026-07-28 requests (each with its own `_meta`) and `subscriptions/listen` streams on one socket.
+ */
 @Injectable()
 export class McpWebSocketGateway {
   private readonly wss: WebSocketServer;
@@ -78,17 +83,18 @@ export class McpWebSocketGateway {
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       this.alive.add(ws);
       ws.on('pong', () => this.alive.add(ws));
-      const transport = new WebSocketServerTransport(ws);
-      const { server } = createMcpSession(this.mcp, principal, 'mcp-ws');
-      server.connect(transport).catch((error: Error) => {
-        this.logger.warn({ err: error.message }, 'MCP WebSocket session failed to start');
-        ws.terminate();
-      });
+      const connection = serveStdio(
+        ({ era }) => createMcpServer(this.mcp, principal, 'mcp-ws', { era, connection: true }),
+        {
+          transport: new WebSocketServerTransport(ws),
+          onerror: (error) => this.logger.debug({ err: error.message }, 'MCP WebSocket message refused'),
+        },
+      );
       // 4401 as graphql-ws uses it: the credentials that opened this socket are no longer valid.
       const untrack = this.connectionRegistry.track(principal, (reason) => ws.close(4401, reason));
       ws.on('close', () => {
         untrack();
-        void server.close().catch(() => undefined);
+        void connection.close().catch(() => undefined);
       });
       // Frames over maxPayload close the socket with 1009; ws reports it as an error first.
       ws.on('error', (error) => this.logger.debug({ err: error.message }, 'MCP WebSocket error'));

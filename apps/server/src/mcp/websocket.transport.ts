@@ -1,5 +1,9 @@
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import {
+  parseJSONRPCMessage,
+  PROTOCOL_VERSION_META_KEY,
+  type JSONRPCMessage,
+  type Transport,
+} from '@modelcontextprotocol/server';
 import type WebSocket from 'ws';
 
 /** Bytes queued for a client before it counts as too slow and is disconnected. */
@@ -11,8 +15,9 @@ export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
  * MCP over one WebSocket (subprotocol `mcp`), the server side of the SDK's
  * WebSocketClientTransport: one JSON-RPC message per text frame. A malformed frame is answered
  * with a JSON-RPC parse error and the session stays open. A client that stops reading is
- * disconnected once MAX_BUFFERED_BYTES are queued, so no buffer grows without bound. Requests
- * before `initialize` are refused, as Streamable HTTP refuses them.
+ * disconnected once MAX_BUFFERED_BYTES are queued, so no buffer grows without bound. A 2025
+ * client's requests before `initialize` are refused, as Streamable HTTP refuses them; a 2026-07-28
+ * message carries its protocol revision in its `_meta` and needs no handshake.
  */
 export class WebSocketServerTransport implements Transport {
   onclose?: () => void;
@@ -53,8 +58,10 @@ export class WebSocketServerTransport implements Transport {
       });
       return;
     }
-    const result = JSONRPCMessageSchema.safeParse(parsed);
-    if (!result.success) {
+    let message: JSONRPCMessage;
+    try {
+      message = parseJSONRPCMessage(parsed);
+    } catch {
       const id = (parsed as { id?: unknown })?.id;
       this.reply({
         jsonrpc: '2.0',
@@ -63,8 +70,7 @@ export class WebSocketServerTransport implements Transport {
       });
       return;
     }
-    const message = result.data;
-    if (!this.initializeSeen) {
+    if (!this.initializeSeen && !carriesEnvelope(message)) {
       const method = 'method' in message ? message.method : undefined;
       if (method === 'initialize') this.initializeSeen = true;
       else if (method !== 'ping') {
@@ -99,4 +105,13 @@ export class WebSocketServerTransport implements Transport {
   async close(): Promise<void> {
     this.socket.close(1000);
   }
+}
+
+/** Whether a message claims a 2026-07-28-era revision in its per-request `_meta` envelope. */
+function carriesEnvelope(message: JSONRPCMessage): boolean {
+  const meta =
+    'params' in message
+      ? (message.params as { _meta?: Record<string, unknown> } | undefined)?._meta
+      : undefined;
+  return typeof meta?.[PROTOCOL_VERSION_META_KEY] === 'string';
 }
