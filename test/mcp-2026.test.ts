@@ -44,6 +44,27 @@ describe('MCP 2026-07-28 on /mcp, with 2025 clients on the same path', () => {
     await exerciseModern(client);
   });
 
+  // What `mcp-inspector --cli <url> --method tools/list --strict` warns about: some clients
+  // (and model providers' tool-schema subsets) accept only one `type` per schema.
+  it('publishes tool schemas without type arrays', async () => {
+    const client = await connectModern(server.url, 'pin');
+    clients.push(client);
+    const typeArrays: string[] = [];
+    const walk = (node: unknown, path: string): void => {
+      if (Array.isArray(node)) return node.forEach((item, i) => walk(item, `${path}[${i}]`));
+      if (!node || typeof node !== 'object') return;
+      for (const [key, value] of Object.entries(node)) {
+        if (key === 'type' && Array.isArray(value)) typeArrays.push(path);
+        walk(value, `${path}.${key}`);
+      }
+    };
+    for (const tool of (await client.listTools()).tools) {
+      walk(tool.inputSchema, `${tool.name}.inputSchema`);
+      walk(tool.outputSchema, `${tool.name}.outputSchema`);
+    }
+    expect(typeArrays).toEqual([]);
+  });
+
   it('answers server/discover and stamps resultType on 2026 results', async () => {
     const envelope = {
       'io.modelcontextprotocol/protocolVersion': MODERN,

@@ -99,7 +99,7 @@ describe('@Prop: one declaration, every derived contract', () => {
   it('derives an open result schema where null is allowed only where declared', () => {
     expect(resultSchemaOf(SpecResult)).toEqual({
       type: 'object',
-      properties: { title: { type: ['string', 'null'] }, count: { type: 'integer' } },
+      properties: { title: { oneOf: [{ type: 'string' }, { type: 'null' }] }, count: { type: 'integer' } },
       required: ['title'],
     });
   });

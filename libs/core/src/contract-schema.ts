@@ -133,9 +133,8 @@ function classSchema(cls: object, closed: boolean, depth: number): Schema {
   const required: string[] = [];
   for (const [name, spec] of fields) {
     const schema = fieldSchema(spec, closed, depth);
+    // Null as a second schema, not `type: [..., 'null']`: some clients refuse type arrays.
     if (!spec.nullable) properties[name] = schema;
-    else if (typeof schema.type === 'string' && !schema.properties)
-      properties[name] = { ...schema, type: [schema.type, 'null'] };
     else {
       const { description, ...value } = schema;
       properties[name] = { oneOf: [value, { type: 'null' }], ...(description ? { description } : {}) };

@@ -30,7 +30,9 @@ describe('search contract', () => {
     });
     expect(input.properties.filters.properties.metadata).toMatchObject({
       type: 'object',
-      additionalProperties: { oneOf: [{ type: ['string', 'number', 'boolean'] }, { type: 'array' }] },
+      additionalProperties: {
+        oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }, { type: 'array' }],
+      },
     });
     for (const [name, property] of Object.entries(input.properties))
       expect([name, Object.keys(property).length]).not.toEqual([name, 0]);
@@ -65,7 +67,7 @@ describe('search contract', () => {
       'tags',
       'metadata',
     ]);
-    expect(hit.properties.title).toEqual({ type: ['string', 'null'] });
+    expect(hit.properties.title).toEqual({ oneOf: [{ type: 'string' }, { type: 'null' }] });
     expect(hit.properties.explain.properties.lexical).toMatchObject({
       oneOf: [{ required: ['rank', 'score'] }, { type: 'null' }],
     });

@@ -26,7 +26,8 @@ export const FUSION = contractEnum(
   'RELATIVE = blend of normalised scores, RRF = reciprocal rank fusion (ranks only).',
 );
 
-const SCALAR = { type: ['string', 'number', 'boolean'] };
+// One `type` per schema: some clients and model providers refuse type arrays.
+const SCALAR = { oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] };
 
 /** A date alone, as an upper bound, includes that day. */
 const DATE_BOUND = 'ISO 8601 date or date-time';
@@ -41,7 +42,7 @@ export class SearchFilters {
     schema: {
       propertyNames: { pattern: '^[\\w.-]{1,128}$' },
       additionalProperties: {
-        oneOf: [SCALAR, { type: 'array', items: SCALAR, minItems: 1, maxItems: 100 }],
+        oneOf: [...SCALAR.oneOf, { type: 'array', items: SCALAR, minItems: 1, maxItems: 100 }],
       },
     },
   })
