@@ -7,7 +7,8 @@
  *
  * BENCH_CLUSTER_PORT (19201): HTTP port of the first node; BENCH_CLUSTER_DIR: the cluster's data
  * (a fresh temporary directory by default, removed afterwards); BENCH_CLUSTER_SECONDS (30): how long
- * the load runs after the kill; BENCH_CLUSTER_HEAP (320m) per node.
+ * the load runs after the kill; BENCH_CLUSTER_HEAP (320m) per node; BENCH_CLUSTER_SINGLE_URL=1 gives
+ * Quarry only the first node's URL, as before issue 23 (the node then killed is the only one it knows).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -249,7 +250,7 @@ async function main(): Promise<void> {
   const prefix = `bench-cluster-${Date.now().toString(36)}`;
   const instance = await startInstance(
     {
-      ELASTICSEARCH_URL: clusterUrl(nodes),
+      ELASTICSEARCH_URL: process.env.BENCH_CLUSTER_SINGLE_URL === '1' ? nodes[0].url : clusterUrl(nodes),
       QUARRY_INDEX_SHARDS: '3',
       QUARRY_INDEX_REPLICAS: '1',
       QUARRY_INDEX_PREFIX: prefix,
@@ -259,7 +260,7 @@ async function main(): Promise<void> {
   );
   try {
     process.stdout.write(
-      `Quarry ${instance.url} on ${clusterUrl(nodes)} (QUARRY_INDEX_SHARDS=3, QUARRY_INDEX_REPLICAS=1); ` +
+      `Quarry ${instance.url} on ${process.env.BENCH_CLUSTER_SINGLE_URL === '1' ? `${nodes[0].url} only` : clusterUrl(nodes)} (QUARRY_INDEX_SHARDS=3, QUARRY_INDEX_REPLICAS=1); ` +
         `${os.cpus().length} cores\n`,
     );
     printFigures(
