@@ -1,7 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import { buildDocx, buildPdf } from '../testing/fixtures';
-import { extractFile } from './extract';
+import { EXTRACTION_LIMITS, extractFile } from './extract';
 import type { ExtractedText } from './extraction';
+import { linksOf } from './html';
 
 const text = (s: string) => Buffer.from(s, 'utf8');
 
@@ -125,6 +126,13 @@ describe('extractFile', () => {
       });
     });
 
+    it('finds no links in a page over the HTML limit, which the crawler would not parse either', () => {
+      const page = (padding: number) =>
+        `<html><body><a href="/next">next</a><p>${'x'.repeat(padding)}</p></body></html>`;
+      expect(linksOf(page(10), 'https://docs.example/')).toEqual(['https://docs.example/next']);
+      expect(linksOf(page(EXTRACTION_LIMITS.htmlBytes), 'https://docs.example/')).toEqual([]);
+    });
+
     it('refuses a PDF of more pages than the limit before reading any', async () => {
       const pdf = await buildPdf(['One.', 'Two.', 'Three.']);
       await expect(extractFile(pdf, 'three.pdf', { limits: { pdfPages: 2 } })).resolves.toEqual({
@@ -172,6 +180,18 @@ describe('extractFile', () => {
         kind: 'skipped',
         reason: 'word/document.xml expands to more than the limit of 98 KiB per part',
       });
+    });
+
+    it('kills an extraction that outgrows its heap limit, and says so', async () => {
+      const html = `<!doctype html><html><body>${'<div><p>Nested <b>text</b> <a href="/x">link</a></p></div>'.repeat(60_000)}</body></html>`;
+      await expect(extractFile(text(html), 'big.html', { limits: { memoryMb: 48 } })).resolves.toEqual({
+        kind: 'skipped',
+        reason: 'extraction needed more than the memory limit of 48 MB',
+      });
+      // The same limit is enough for an ordinary file: the input was what outgrew it.
+      await expect(
+        extractFile(text('An ordinary note.'), 'note.txt', { limits: { memoryMb: 48 } }),
+      ).resolves.toMatchObject({ kind: 'extracted' });
     });
 
     it('kills an extraction that outlives its time budget, and the next file is read by a fresh worker', async () => {

@@ -23,20 +23,25 @@ export interface ExtractOptions {
  * never keeps a CLI run alive; a terminated worker is replaced on the next file.
  */
 const WORKERS = Math.max(1, Math.min(4, availableParallelism() - 1));
-let pool: Piscina | undefined;
+/** One pool per heap limit: resourceLimits belong to a worker, so a different limit needs other workers. */
+const pools = new Map<number, Piscina>();
 let running = 0;
 const waiting: (() => void)[] = [];
 
-function extractionPool(): Piscina {
-  pool ??= new Piscina({
-    filename: path.join(__dirname, 'extract.worker.js'),
-    minThreads: 0,
-    maxThreads: WORKERS,
-    idleTimeout: 60_000,
-    resourceLimits: { maxOldGenerationSizeMb: EXTRACTION_LIMITS.memoryMb },
-    // Below the event loop's priority (Linux): parsing a file waits for the CPU, requests do not.
-    niceIncrement: 10,
-  });
+function extractionPool(memoryMb: number): Piscina {
+  let pool = pools.get(memoryMb);
+  if (!pool) {
+    pool = new Piscina({
+      filename: path.join(__dirname, 'extract.worker.js'),
+      minThreads: 0,
+      maxThreads: WORKERS,
+      idleTimeout: 60_000,
+      resourceLimits: { maxOldGenerationSizeMb: memoryMb },
+      // Below the event loop's priority (Linux): parsing a file waits for the CPU, requests do not.
+      niceIncrement: 10,
+    });
+    pools.set(memoryMb, pool);
+  }
   return pool;
 }
 
@@ -67,7 +72,7 @@ export async function extractFile(
   const limits: ExtractionLimits = { ...EXTRACTION_LIMITS, maxChars: LIMITS.bodyLength, ...options.limits };
   const done = await turn();
   try {
-    return (await extractionPool().run(
+    return (await extractionPool(limits.memoryMb).run(
       { bytes, name, limits },
       { signal: AbortSignal.timeout(limits.timeMs) },
     )) as Extraction;

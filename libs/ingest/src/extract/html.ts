@@ -1,6 +1,6 @@
 import { Readability } from '@mozilla/readability';
 import { skipped, tidy, type Extraction } from './extraction';
-import { mib } from './limits';
+import { EXTRACTION_LIMITS, mib } from './limits';
 import { decodeText } from './text';
 
 const DROPPED =
@@ -130,8 +130,13 @@ export function extractHtml(bytes: Buffer, maxBytes: number): Extraction {
   return { kind: 'extracted', format: 'html', title, text };
 }
 
-/** Absolute http(s) URLs of a page's links (`<a href>`), fragments dropped, `rel=nofollow` honoured. */
+/**
+ * Absolute http(s) URLs of a page's links (`<a href>`), fragments dropped, `rel=nofollow` honoured.
+ * None for a page over the HTML size limit: the crawler would skip that page anyway, and parsing it
+ * here (on the caller's thread) is the slow step the limit exists for.
+ */
 export function linksOf(html: string, base: string): string[] {
+  if (html.length > EXTRACTION_LIMITS.htmlBytes) return [];
   const { document } = parseHTML(html);
   const baseHref = (
     document.querySelector('base[href]') as unknown as { getAttribute(n: string): string | null } | null
