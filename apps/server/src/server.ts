@@ -21,6 +21,8 @@ import { securityHeaders } from './security-headers';
 import { MCP_WS_PATH, McpWebSocketGateway } from './mcp/websocket.gateway';
 import { OriginPolicy } from './security/origin.policy';
 import { originPolicyMiddleware, refuseUpgrade } from './security/origin.middleware';
+import { mountProtectedResourceMetadata } from './security/oauth-metadata';
+import { Authenticator } from '@quarry/auth';
 
 export const BODY_LIMIT = '20mb';
 
@@ -88,12 +90,14 @@ export async function startServer(
           'Last-Event-ID',
           'X-Request-Id',
         ],
-        exposedHeaders: ['Mcp-Session-Id', 'X-Request-Id', 'Retry-After'],
+        exposedHeaders: ['Mcp-Session-Id', 'X-Request-Id', 'Retry-After', 'WWW-Authenticate'],
         maxAge: 600,
       });
     }
     // The console, GraphiQL (browser GETs of /graphql) and Swagger UI, before the GraphQL module.
     mountBrowserPages(express, { schema: () => app.get(GraphQLSchemaHost).schema });
+    const { oauth } = app.get(Authenticator);
+    if (oauth) mountProtectedResourceMetadata(express, oauth);
     mcpHttp.mount(express);
     // Prometheus scrapes without credentials; the series carry operation names and counts, no content.
     express.get('/metrics', (_req, res) => {

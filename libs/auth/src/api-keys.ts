@@ -15,6 +15,7 @@ import {
   type OperationContext,
 } from '@quarry/core';
 import type { RegistryRepository } from '@quarry/search';
+import { OAuthResourceServer } from './oauth/resource-server';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -78,7 +79,12 @@ export function createAuthenticator(
   registry: RegistryRepository,
   redis: Redis,
 ): Authenticator {
-  return new Authenticator(config.apiKeys, config.jwt, apiKeyStore(registry, redis));
+  return new Authenticator(
+    config.apiKeys,
+    config.jwt,
+    apiKeyStore(registry, redis),
+    config.oauth ? new OAuthResourceServer(config.oauth) : undefined,
+  );
 }
 
 /**

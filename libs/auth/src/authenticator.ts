@@ -1,8 +1,10 @@
 import { createHash, createPublicKey, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
-import { errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { decodeJwt, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import type { ApiKeyConfig, JwtConfig, Role } from '@quarry/config';
 import { UnauthenticatedError, type Principal } from '@quarry/core';
 import { presentedKey, resolvePrincipal, type Credentials } from './principal';
+import { bearerChallenge, challengeOf, withChallenge } from './oauth/challenge';
+import type { OAuthResourceServer } from './oauth/resource-server';
 
 /** An API key created through the API: only its hash is stored. */
 export interface StoredApiKey {
@@ -91,6 +93,8 @@ export class Authenticator {
     private readonly keys: ApiKeyConfig[],
     private readonly jwt: JwtConfig | undefined,
     private readonly store?: ApiKeyStore,
+    /** Access tokens of an OAuth issuer (QUARRY_OAUTH_ISSUER), besides keys and static JWTs. */
+    readonly oauth?: OAuthResourceServer,
   ) {
     if (jwt?.secret) this.jwtKey = new TextEncoder().encode(jwt.secret);
     else if (jwt?.publicKey) this.jwtKey = createPublicKey(jwt.publicKey);
@@ -98,7 +102,7 @@ export class Authenticator {
 
   /** Protected mode: nothing configured, so loopback callers need no credentials. */
   get protectedMode(): boolean {
-    return this.keys.length === 0 && !this.jwtKey;
+    return this.keys.length === 0 && !this.jwtKey && !this.oauth;
   }
 
   async reload(): Promise<void> {
@@ -106,7 +110,28 @@ export class Authenticator {
     this.stored = new Map((await this.store.list()).map((k) => [k.hash, k]));
   }
 
+  /**
+   * Every refusal carries a `WWW-Authenticate` challenge (challengeOf): with an OAuth issuer, one
+   * that points to the protected resource metadata, so MCP clients can discover where to sign in.
+   */
   async authenticate(credentials: Credentials): Promise<Principal> {
+    try {
+      return await this.principalOf(credentials);
+    } catch (error) {
+      if (error instanceof UnauthenticatedError && !challengeOf(error))
+        throw withChallenge(
+          error,
+          !this.oauth
+            ? bearerChallenge({})
+            : presentedKey(credentials)
+              ? this.oauth.invalidChallenge(error.message)
+              : this.oauth.missingChallenge(),
+        );
+      throw error;
+    }
+  }
+
+  private async principalOf(credentials: Credentials): Promise<Principal> {
     const key = presentedKey(credentials);
     if (!key) {
       if (this.protectedMode) return resolvePrincipal(credentials, []);
@@ -114,7 +139,10 @@ export class Authenticator {
         'credentials are required (Authorization: Bearer <API key or JWT>, or X-API-Key)',
       );
     }
-    if (this.jwtKey && key.split('.').length === 3) return this.verifyJwt(key);
+    if (key.split('.').length === 3) {
+      if (this.oauth && (!this.jwtKey || this.issuedByOAuthIssuer(key))) return this.oauth.authenticate(key);
+      if (this.jwtKey) return this.verifyJwt(key);
+    }
     const hash = hashApiKey(key);
     const stored = this.stored.get(hash);
     if (stored) {
@@ -136,7 +164,18 @@ export class Authenticator {
         ...(configured.collections ? { collections: scopeOf(configured.collections, 'API key') } : {}),
       };
     }
+    // Not a key of ours: an opaque access token, when the issuer can be asked about it (RFC 7662).
+    if (this.oauth?.config.introspection) return this.oauth.authenticate(key);
     throw new UnauthenticatedError('the API key is not valid');
+  }
+
+  /** Which verifier a JWT goes to when both are configured: its (unverified) `iss` only routes it. */
+  private issuedByOAuthIssuer(token: string): boolean {
+    try {
+      return decodeJwt(token).iss === this.oauth?.config.issuer;
+    } catch {
+      return false;
+    }
   }
 
   private async verifyJwt(token: string): Promise<Principal> {

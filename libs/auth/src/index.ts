@@ -3,3 +3,4 @@ export * from './authenticator';
 export * from './rate-limiter';
 export * from './auth.module';
 export * from './api-keys';
+export * from './oauth';

@@ -29,6 +29,22 @@ export interface JwtConfig {
   allowNoExpiry: boolean;
 }
 
+/** An OAuth 2.1 / OpenID issuer whose access tokens Quarry accepts, as a resource server. */
+export interface OAuthConfig {
+  /** QUARRY_OAUTH_ISSUER: its metadata (RFC 8414 / OpenID discovery) and JWKS are found from it. */
+  issuer: string;
+  /** The resource identifier (RFC 8707) tokens must be issued for: QUARRY_PUBLIC_URL + /mcp. */
+  resource: string;
+  /** Accepted `aud` values: the resource, or QUARRY_OAUTH_AUDIENCE when a provider cannot put the resource there. */
+  audiences: string[];
+  /** The claim holding the user's groups (QUARRY_OAUTH_GROUPS_CLAIM, default `groups`; a dotted path reaches into objects). */
+  groupsClaim: string;
+  /** Seconds between two JWKS fetches prompted by an unknown `kid` (QUARRY_OAUTH_JWKS_COOLDOWN_SECONDS). */
+  jwksCooldownSeconds: number;
+  /** Client credentials for token introspection (RFC 7662) of opaque tokens; absent: only JWT access tokens. */
+  introspection?: { clientId: string; clientSecret: string };
+}
+
 export interface RateLimitConfig {
   /** Requests per minute per principal for reads (search, get, list). 0 = unlimited. */
   readPerMinute: number;
@@ -59,6 +75,9 @@ export interface QuarryConfig {
   redisUrlExplicit: boolean;
   apiKeys: ApiKeyConfig[];
   jwt?: JwtConfig;
+  /** The URL clients use (QUARRY_PUBLIC_URL, default http://HOST:PORT); the MCP resource is this + /mcp. */
+  publicUrl: string;
+  oauth?: OAuthConfig;
   rateLimits: RateLimitConfig;
   /** Origins allowed by CORS; empty = no cross-origin browser access. `*` = any. */
   corsOrigins: string[];
@@ -206,6 +225,41 @@ function readJwt(env: Env): JwtConfig | undefined {
   };
 }
 
+function readOAuth(env: Env, publicUrl: string): OAuthConfig | undefined {
+  const issuer = readUrl(env, 'QUARRY_OAUTH_ISSUER', ['https:', 'http:']);
+  if (!issuer) return undefined;
+  const { protocol, hostname } = new URL(issuer);
+  // Metadata and keys fetched over plain HTTP could be swapped on the way: only a local issuer may use it.
+  if (
+    protocol === 'http:' &&
+    !LOOPBACK_HOSTS.has(hostname.replace(/^\[|\]$/g, '')) &&
+    !readBoolean(env, 'QUARRY_OAUTH_ALLOW_HTTP', false)
+  )
+    throw new ConfigError(
+      'QUARRY_OAUTH_ISSUER',
+      `must use https (plain http only for a loopback issuer, or with QUARRY_OAUTH_ALLOW_HTTP=true on a private network), got "${issuer}"`,
+    );
+  const resource = `${publicUrl}/mcp`;
+  const clientId = env.QUARRY_OAUTH_CLIENT_ID || undefined;
+  const clientSecret = env.QUARRY_OAUTH_CLIENT_SECRET || undefined;
+  if (Boolean(clientId) !== Boolean(clientSecret))
+    throw new ConfigError(
+      clientId ? 'QUARRY_OAUTH_CLIENT_SECRET' : 'QUARRY_OAUTH_CLIENT_ID',
+      'token introspection needs both QUARRY_OAUTH_CLIENT_ID and QUARRY_OAUTH_CLIENT_SECRET',
+    );
+  const groupsClaim = (env.QUARRY_OAUTH_GROUPS_CLAIM || 'groups').trim();
+  if (!/^[A-Za-z0-9_:/.-]{1,200}$/.test(groupsClaim))
+    throw new ConfigError('QUARRY_OAUTH_GROUPS_CLAIM', `is not a claim name, got "${groupsClaim}"`);
+  return {
+    issuer,
+    resource,
+    audiences: env.QUARRY_OAUTH_AUDIENCE ? readList(env, 'QUARRY_OAUTH_AUDIENCE') : [resource],
+    groupsClaim,
+    jwksCooldownSeconds: readNonNegativeInt(env, 'QUARRY_OAUTH_JWKS_COOLDOWN_SECONDS', 30),
+    ...(clientId && clientSecret ? { introspection: { clientId, clientSecret } } : {}),
+  };
+}
+
 function readEmbedder(env: Env): EmbedderConfig {
   const kind = env.QUARRY_EMBEDDER || 'local';
   if (kind === 'local') {
@@ -278,11 +332,16 @@ export function loadConfig(env: Env = process.env): QuarryConfig {
   const host = env.HOST || '127.0.0.1';
   const apiKeys = readApiKeys(env);
   const jwt = readJwt(env);
-  if (!LOOPBACK_HOSTS.has(host) && apiKeys.length === 0 && !jwt) {
+  const port = readPort(env, 'PORT', 3000);
+  const publicUrl =
+    readUrl(env, 'QUARRY_PUBLIC_URL', ['https:', 'http:']) ??
+    `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const oauth = readOAuth(env, publicUrl);
+  if (!LOOPBACK_HOSTS.has(host) && apiKeys.length === 0 && !jwt && !oauth) {
     throw new ConfigError(
       'HOST',
       `binding to non-loopback address "${host}" without QUARRY_API_KEYS would expose every document ` +
-        'and admin operation to the network; set QUARRY_API_KEYS (key:role,...) or bind to 127.0.0.1',
+        'and admin operation to the network; set QUARRY_API_KEYS (key:role,...) or QUARRY_OAUTH_ISSUER, or bind to 127.0.0.1',
     );
   }
   const logLevel = (env.LOG_LEVEL || 'info') as QuarryConfig['logLevel'];
@@ -306,7 +365,7 @@ export function loadConfig(env: Env = process.env): QuarryConfig {
   const redisFromEnv = readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']);
   const elasticsearch = readElasticsearchConnection(env);
   return {
-    port: readPort(env, 'PORT', 3000),
+    port,
     host,
     // Every node, comma-joined: the one string the services layer passes around as "the cluster".
     elasticsearchUrl: elasticsearch?.nodes.join(','),
@@ -316,6 +375,8 @@ export function loadConfig(env: Env = process.env): QuarryConfig {
     redisUrlExplicit: redisFromEnv !== undefined,
     apiKeys,
     jwt,
+    publicUrl,
+    ...(oauth ? { oauth } : {}),
     rateLimits: {
       readPerMinute: readNonNegativeInt(env, 'QUARRY_RATE_LIMIT_READ', 1200),
       writePerMinute: readNonNegativeInt(env, 'QUARRY_RATE_LIMIT_WRITE', 300),

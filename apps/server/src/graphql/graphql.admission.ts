@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { GraphQLError } from 'graphql';
 import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
-import { Authenticator } from '@quarry/auth';
+import { Authenticator, challengeOf } from '@quarry/auth';
 import { toQuarryError, type Principal } from '@quarry/core';
 import { LOGGER, type Logger } from '@quarry/observability';
 import { credentialsOf } from '../rest/envelope';
@@ -31,6 +31,8 @@ export class GraphqlAdmission implements NestMiddleware {
       req.principal = await this.auth.authenticate(credentialsOf(req));
     } catch (error) {
       const refusal = toQuarryError(error);
+      const challenge = challengeOf(error);
+      if (challenge) res.setHeader('WWW-Authenticate', challenge);
       res
         .status(refusal.mapping.http)
         .json({ errors: [formatGraphqlError({ message: refusal.message }, refusal, this.logger)] });

@@ -13,7 +13,7 @@ import {
   type NodeMcpRequestHandler,
 } from '@modelcontextprotocol/node';
 import { Inject, Injectable } from '@nestjs/common';
-import { Authenticator } from '@quarry/auth';
+import { Authenticator, challengeOf } from '@quarry/auth';
 import { CONFIG, type QuarryConfig } from '@quarry/config';
 import { LOGGER, type Logger } from '@quarry/observability';
 import { MCP } from '@quarry/mcp';
@@ -130,6 +130,8 @@ export class McpHttpEndpoint {
       principal = await this.auth.authenticate(credentialsOf(req));
     } catch (error) {
       const mapped = error instanceof QuarryError ? error : undefined;
+      const challenge = challengeOf(error);
+      if (challenge) res.setHeader('WWW-Authenticate', challenge);
       jsonRpcError(
         res,
         mapped?.mapping.http ?? 401,

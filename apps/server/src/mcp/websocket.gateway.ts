@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { Inject, Injectable } from '@nestjs/common';
-import { Authenticator } from '@quarry/auth';
+import { Authenticator, challengeOf } from '@quarry/auth';
 import { CONFIG, type QuarryConfig } from '@quarry/config';
 import { LOGGER, type Logger } from '@quarry/observability';
 import { MCP } from '@quarry/mcp';
@@ -75,8 +75,11 @@ export class McpWebSocketGateway {
       const status = error instanceof QuarryError ? error.mapping.http : 401;
       const reason =
         error instanceof QuarryError && error.kind === 'rate_limited' ? 'Too Many Requests' : 'Unauthorized';
+      const challenge = challengeOf(error);
       socket.end(
-        `HTTP/1.1 ${status} ${reason}\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n${(error as Error).message}\n`,
+        `HTTP/1.1 ${status} ${reason}\r\ncontent-type: text/plain\r\nconnection: close\r\n` +
+          (challenge ? `www-authenticate: ${challenge}\r\n` : '') +
+          `\r\n${(error as Error).message}\n`,
       );
       return;
     }

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { challengeOf } from '@quarry/auth';
 import { InvalidError, QuarryError, RateLimitedError, toQuarryError } from '@quarry/core';
 import type { Logger } from '@quarry/observability';
 
@@ -22,6 +23,8 @@ export class QuarryExceptionFilter implements ExceptionFilter {
       );
     }
     if (error instanceof RateLimitedError) response.setHeader('Retry-After', String(error.retryAfterSeconds));
+    const challenge = challengeOf(error);
+    if (challenge) response.setHeader('WWW-Authenticate', challenge);
     response.status(error.mapping.http).json({ ...error.toJSON(), requestId: request.id });
   }
 

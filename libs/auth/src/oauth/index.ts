@@ -1,0 +1,4 @@
+export * from './access-token.verifier';
+export * from './challenge';
+export * from './issuer-metadata';
+export * from './resource-server';
