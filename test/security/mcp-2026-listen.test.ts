@@ -1,9 +1,10 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import WebSocket from 'ws';
 import type { RunningServer } from '../../apps/server/src/server';
 import { call } from '../support/http';
 import { MODERN } from '../support/mcp-2026';
 import { startServerWithoutModel } from '../support/server';
-import { dropIndices, testConfig } from '../support/test-env';
+import { dropIndices, eventually, testConfig } from '../support/test-env';
 
 const KEYS = 'admin-key-0123:admin,ops-reader-0123:reader:ops';
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
@@ -104,5 +105,45 @@ describe('MCP 2026 subscriptions/listen as an attack surface', () => {
     );
     expect(revoked.status).toBe(200);
     await expect(stream.closed).resolves.toBe('remote');
+  });
+
+  it('applies the same checks to listen streams on a WebSocket', async () => {
+    const socket = new WebSocket(`${server.url.replace('http', 'ws')}/mcp/ws`, 'mcp', {
+      headers: bearer('ops-reader-0123'),
+    });
+    const replies: { id?: number; method?: string; error?: { code: number; message: string } }[] = [];
+    socket.on('message', (data) => replies.push(JSON.parse(String(data))));
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    const meta = {
+      'io.modelcontextprotocol/protocolVersion': MODERN,
+      'io.modelcontextprotocol/clientInfo': { name: 'raw-ws', version: '1' },
+      'io.modelcontextprotocol/clientCapabilities': {},
+    };
+    const listen = (id: number, uris: string[]) =>
+      socket.send(
+        JSON.stringify({
+          jsonrpc: '2.0',
+          id,
+          method: 'subscriptions/listen',
+          params: { notifications: { resourceSubscriptions: uris }, _meta: meta },
+        }),
+      );
+    listen(1, ['quarry://documents/hr-salaries']);
+    listen(2, ['quarry://documents/ops-disk']);
+    listen(3, ['quarry://documents/ops-disk']);
+    listen(4, ['quarry://documents/ops-disk']);
+    await eventually(
+      async () => replies.length,
+      (n) => n >= 4,
+      10_000,
+    );
+    expect(replies.find((r) => r.id === 1)?.error?.message).toMatch(
+      /resourceSubscriptions: quarry:\/\/documents\/hr-salaries/,
+    );
+    const acks = replies.filter((r) => r.method === 'notifications/subscriptions/acknowledged');
+    expect(acks).toHaveLength(2);
+    // The third stream on the socket is over the principal's limit of 2.
+    expect(replies.find((r) => r.id === 4)?.error?.message).toMatch(/limit/i);
+    socket.close();
   });
 });

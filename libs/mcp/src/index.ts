@@ -4,3 +4,4 @@ export * from './session.hub';
 export * from './wire-errors';
 export * from './mcp.module';
 export * from './registry-sync';
+export * from './listen-guard';

@@ -18,7 +18,7 @@ import { CONFIG, type QuarryConfig } from '@quarry/config';
 import { LOGGER, type Logger } from '@quarry/observability';
 import { MCP } from '@quarry/mcp';
 import { ConnectionRegistry, QuarryError, type Principal } from '@quarry/core';
-import { authInfoFor, createMcpServer, principalOf, toWireError, type McpDependencies } from '@quarry/mcp';
+import { authInfoFor, createMcpServer, principalOf, refusedListen, type McpDependencies } from '@quarry/mcp';
 import { credentialsOf } from '../rest/envelope';
 
 export const MCP_HTTP_PATH = '/mcp';
@@ -234,29 +234,17 @@ export class McpHttpEndpoint {
           `at most ${this.config.maxSessionsPerPrincipal} MCP subscriptions/listen streams per principal`,
         );
       }
-      const uris = message.params?.notifications?.resourceSubscriptions;
-      for (const uri of Array.isArray(uris) ? uris : []) {
-        if (typeof uri !== 'string') continue;
-        try {
-          await this.mcp.requests.authorizeSubscription(uri, {
-            principal,
-            transport: 'mcp-http',
-            requestId: `listen:${randomUUID()}`,
-            signal: AbortSignal.timeout(10_000),
-          });
-        } catch (error) {
-          const wire = toWireError(error);
-          res.status(200).json({
-            jsonrpc: '2.0',
-            id: message.id ?? null,
-            error: {
-              code: wire.code,
-              message: `resourceSubscriptions: ${uri}: ${wire.message}`,
-              data: wire.data,
-            },
-          });
-          return;
-        }
+      const refusal = await refusedListen(message, (uri) =>
+        this.mcp.requests.authorizeSubscription(uri, {
+          principal,
+          transport: 'mcp-http',
+          requestId: `listen:${randomUUID()}`,
+          signal: AbortSignal.timeout(10_000),
+        }),
+      );
+      if (refusal) {
+        res.status(200).json({ jsonrpc: '2.0', id: message.id ?? null, error: refusal });
+        return;
       }
       this.listening.set(principal.id, open + 1);
       const untrack = this.connectionRegistry.track(principal, () => res.destroy());
@@ -282,7 +270,6 @@ export class McpHttpEndpoint {
 interface ListenMessage {
   method?: unknown;
   id?: string | number;
-  params?: { notifications?: { resourceSubscriptions?: unknown } };
 }
 
 /** JSON-RPC batches were removed from MCP in 2025-06-18. */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -8,7 +9,7 @@ import { LOGGER, type Logger } from '@quarry/observability';
 import { MCP } from '@quarry/mcp';
 import { ConnectionRegistry, QuarryError } from '@quarry/core';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
-import { createMcpServer, type McpDependencies } from '@quarry/mcp';
+import { createMcpServer, guardListen, type McpDependencies } from '@quarry/mcp';
 import { credentialsOf } from '../rest/envelope';
 import { McpHttpEndpoint } from './streamable-http';
 import { WebSocketServerTransport } from './websocket.transport';
@@ -89,7 +90,16 @@ export class McpWebSocketGateway {
       const connection = serveStdio(
         ({ era }) => createMcpServer(this.mcp, principal, 'mcp-ws', { era, connection: true }),
         {
-          transport: new WebSocketServerTransport(ws),
+          transport: guardListen(new WebSocketServerTransport(ws), (uri) =>
+            this.mcp.requests.authorizeSubscription(uri, {
+              principal,
+              transport: 'mcp-ws',
+              requestId: `listen:${randomUUID()}`,
+              signal: AbortSignal.timeout(10_000),
+            }),
+          ),
+          // A socket holds no more listen streams than its principal may hold sessions.
+          maxSubscriptions: this.config.maxSessionsPerPrincipal,
           onerror: (error) => this.logger.debug({ err: error.message }, 'MCP WebSocket message refused'),
         },
       );
