@@ -65,7 +65,7 @@ async function everyEdge(url: string, token: string | undefined): Promise<Record
 /** An RS256 private key nobody trusts. */
 function foreignKey(kid: string): JWK {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  return { ...privateKey.export({ format: 'jwk' }), kid, alg: 'RS256' };
+  return { ...privateKey.export({ format: 'jwk' }), kid, alg: 'RS256' } as JWK;
 }
 
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -157,7 +157,10 @@ describe('OAuth access tokens that must be refused, on every edge', () => {
     [
       'HS256 keyed with the issuer public key (RS/HS confusion)',
       async () => {
-        const publicPem = createPublicKey({ key: issuer.signingKey, format: 'jwk' }).export({
+        const publicPem = createPublicKey({
+          key: issuer.signingKey as import('node:crypto').JsonWebKey,
+          format: 'jwk',
+        }).export({
           type: 'spki',
           format: 'pem',
         }) as string;
