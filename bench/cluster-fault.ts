@@ -8,7 +8,8 @@
  * BENCH_CLUSTER_PORT (19201): HTTP port of the first node; BENCH_CLUSTER_DIR: the cluster's data
  * (a fresh temporary directory by default, removed afterwards); BENCH_CLUSTER_SECONDS (30): how long
  * the load runs after the kill; BENCH_CLUSTER_HEAP (320m) per node; BENCH_CLUSTER_SINGLE_URL=1 gives
- * Quarry only the first node's URL, as before issue 23 (the node then killed is the only one it knows).
+ * Quarry only the first node's URL, as before issue 23 (the node then killed is the only one it knows);
+ * BENCH_CLUSTER_KILL=master kills the elected master instead of the first listed node.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -32,6 +33,8 @@ export interface StreamFigures {
   longestGapMs: number;
   /** Where that gap began, in seconds relative to the kill (negative: before it). */
   longestGapAtSeconds: number;
+  /** The three slowest requests: start relative to the kill (s), duration (ms), status or error. */
+  slowest: { atSeconds: number; ms: number; outcome: string }[];
 }
 
 export interface NodeLossFigures {
@@ -48,10 +51,12 @@ interface Stream {
   errors: number;
   errorKinds: Record<string, number>;
   successes: number[];
+  /** Every request: when it started and how long it took (for the slowest ones). */
+  requests: { startedAt: number; ms: number; outcome: string }[];
 }
 
 function newStream(): Stream {
-  return { ok: 0, errors: 0, errorKinds: {}, successes: [] };
+  return { ok: 0, errors: 0, errorKinds: {}, successes: [], requests: [] };
 }
 
 function figures(stream: Stream, killedAt: number, end: number): StreamFigures {
@@ -69,6 +74,14 @@ function figures(stream: Stream, killedAt: number, end: number): StreamFigures {
     errorKinds: stream.errorKinds,
     longestGapMs: Math.round(longest),
     longestGapAtSeconds: Math.round((at - killedAt) / 100) / 10,
+    slowest: [...stream.requests]
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, 3)
+      .map((r) => ({
+        atSeconds: Math.round((r.startedAt - killedAt) / 100) / 10,
+        ms: Math.round(r.ms),
+        outcome: r.outcome,
+      })),
   };
 }
 
@@ -86,7 +99,12 @@ async function timedFetch(
   return { status: response.status, text: await response.text() };
 }
 
-function record(stream: Stream, outcome: { status: number } | Error) {
+function record(stream: Stream, outcome: { status: number } | Error, startedAt: number) {
+  stream.requests.push({
+    startedAt,
+    ms: performance.now() - startedAt,
+    outcome: outcome instanceof Error ? outcome.name : String(outcome.status),
+  });
   if (!(outcome instanceof Error) && outcome.status >= 200 && outcome.status < 300) {
     stream.ok++;
     stream.successes.push(performance.now());
@@ -108,6 +126,8 @@ export async function measureNodeLoss(options: {
   indexPrefix: string;
   warmupMs: number;
   afterKillMs: number;
+  /** Which node to kill: the first listed (default) or the elected master, whichever it is. */
+  victim?: 'first' | 'master';
   batchSize?: number;
   log?: (message: string) => void;
 }): Promise<NodeLossFigures> {
@@ -134,18 +154,20 @@ export async function measureNodeLoss(options: {
         title: `Batch ${batch}`,
         body: `Document ${id} written while a node may be lost: failover keeps it.`,
       }));
+      const startedAt = performance.now();
       try {
         const outcome = await timedFetch(`${options.quarryUrl}/v1/documents`, documents, 60_000);
-        record(writes, outcome);
+        record(writes, outcome, startedAt);
         if (outcome.status >= 200 && outcome.status < 300) acknowledged.push(...ids);
       } catch (error) {
-        record(writes, error as Error);
+        record(writes, error as Error, startedAt);
       }
     }
   })();
   const reader = (async () => {
     for (let round = 0; !stop && round < 100_000; round++) {
-      const next = performance.now() + 200;
+      const startedAt = performance.now();
+      const next = startedAt + 200;
       try {
         record(
           searches,
@@ -154,21 +176,29 @@ export async function measureNodeLoss(options: {
             { query: 'failover keeps it', mode: 'lexical', collection: 'cluster-fault', size: 5 },
             60_000,
           ),
+          startedAt,
         );
       } catch (error) {
-        record(searches, error as Error);
+        record(searches, error as Error, startedAt);
       }
       const wait = next - performance.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     }
   })();
 
-  const [first, ...others] = options.nodes;
+  const masterName = async (client: Client) =>
+    ((await client.cat.master({ format: 'json' })) as { node?: string }[])[0]?.node;
+  let first = options.nodes[0];
+  if (options.victim === 'master') {
+    const any = new Client({ nodes: options.nodes.map((node) => node.url), requestTimeout: 30_000 });
+    const name = await masterName(any).finally(() => any.close());
+    first = options.nodes.find((node) => node.name === name) ?? first;
+  }
+  const others = options.nodes.filter((node) => node !== first);
   const survivor = new Client({ nodes: others.map((node) => node.url), requestTimeout: 30_000 });
   try {
     await new Promise((resolve) => setTimeout(resolve, options.warmupMs));
-    const master = await survivor.cat.master({ format: 'json' });
-    const wasMaster = (master as { node?: string }[])[0]?.node === first.name;
+    const wasMaster = (await masterName(survivor)) === first.name;
     log(
       `killing ${first.name} (${first.url}, pid ${first.pid}${wasMaster ? ', the elected master' : ''}) with SIGKILL`,
     );
@@ -230,6 +260,10 @@ export function printFigures(result: NodeLossFigures): void {
         `  documents acknowledged ${result.writes.documentsAcknowledged}, lost ${result.writes.documentsLost}`,
       ),
       line('searches', result.searches),
+      ...(['writes', 'searches'] as const).map(
+        (name) =>
+          `slowest ${name}: ${result[name].slowest.map((r) => `${r.ms} ms at ${r.atSeconds} s (${r.outcome})`).join(', ')}`,
+      ),
       '',
     ].join('\n'),
   );
@@ -270,6 +304,7 @@ async function main(): Promise<void> {
         indexPrefix: prefix,
         warmupMs: 10_000,
         afterKillMs: Number(process.env.BENCH_CLUSTER_SECONDS ?? 30) * 1000,
+        victim: process.env.BENCH_CLUSTER_KILL === 'master' ? 'master' : 'first',
         log,
       }),
     );
