@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
@@ -29,13 +30,19 @@ const PROBE_INTERVAL_MS = 20;
  */
 async function docxBomb(bytes: number): Promise<Buffer> {
   const paragraph = '<w:p><w:r><w:t>zip bomb paragraph text</w:t></w:r></w:p>';
-  const body = paragraph.repeat(Math.ceil(bytes / paragraph.length));
   const zip = await JSZip.loadAsync(await buildDocx(['Bomb']));
+  // Built as Buffers (outside the JS heap): the garbage of building it should not be collected
+  // while the server is being measured.
   zip.file(
     'word/document.xml',
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' +
-      '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">' +
-      `<w:body>${body}</w:body></w:document>`,
+    Buffer.concat([
+      Buffer.from(
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' +
+          '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>',
+      ),
+      Buffer.alloc(Math.ceil(bytes / paragraph.length) * paragraph.length, paragraph),
+      Buffer.from('</w:body></w:document>'),
+    ]),
   );
   const docx = await zip.generateAsync({
     type: 'nodebuffer',
@@ -54,7 +61,11 @@ async function docxBomb(bytes: number): Promise<Buffer> {
 /** Gzip-compressed HTML that expands to about `bytes` of nested markup. */
 function htmlGzBomb(bytes: number): Buffer {
   const block = '<div class="c"><p>Bomb text <b>bold</b> <a href="/x">link</a></p></div>\n';
-  const html = `<!doctype html><html><head><title>bomb</title></head><body>${block.repeat(Math.ceil(bytes / block.length))}</body></html>`;
+  const html = Buffer.concat([
+    Buffer.from('<!doctype html><html><head><title>bomb</title></head><body>'),
+    Buffer.alloc(Math.ceil(bytes / block.length) * block.length, block),
+    Buffer.from('</body></html>'),
+  ]);
   return gzipSync(html, { level: 9 });
 }
 
@@ -81,6 +92,51 @@ function pdfBomb(pages: number): Buffer {
   return Buffer.from(pdf, 'latin1');
 }
 
+/** CPU time (ms, 10 ms ticks) this process's main thread has run, from Linux's per-thread counters. */
+function mainThreadCpuMs(): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Event-loop stalls while `work` runs: the largest delay perf_hooks saw, and the largest stall the
+ * main thread spent working. On a shared 2-core machine the first also holds time the thread only
+ * waited for a CPU, which no code can remove; the second counts, for every gap between 10 ms ticks,
+ * no more than the CPU time the main thread used in it, so it is what one input makes the thread do.
+ * Without /proc (not Linux) both are the perf_hooks figure.
+ */
+async function stallsDuring<T>(
+  work: () => Promise<T>,
+): Promise<{ result: T; maxDelayMs: number; maxWorkingStallMs: number }> {
+  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  let maxWorkingStallMs = 0;
+  let lastTick = performance.now();
+  let lastCpu = mainThreadCpuMs();
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    const cpu = mainThreadCpuMs();
+    const stall = now - lastTick - 10;
+    maxWorkingStallMs = Math.max(
+      maxWorkingStallMs,
+      cpu === undefined || lastCpu === undefined ? stall : Math.min(stall, cpu - lastCpu),
+    );
+    lastTick = now;
+    lastCpu = cpu;
+  }, 10);
+  histogram.enable();
+  try {
+    const result = await work();
+    return { result, maxDelayMs: histogram.max / 1e6, maxWorkingStallMs };
+  } finally {
+    histogram.disable();
+    clearInterval(ticker);
+  }
+}
+
 interface Upload {
   status: number;
   item?: { name: string; status: string; reason?: string | null };
@@ -103,6 +159,12 @@ describe('ingestion bombs (issue 20, rows 2-4)', () => {
         reason: /word\/document\.xml.*more than the limit/,
       },
       { name: 'expands.html.gz', bytes: htmlGzBomb(8_000_000 * SCALE), reason: /HTML.*more than the limit/ },
+      // The one that froze an instance for over 11 minutes, deaf to SIGTERM.
+      {
+        name: 'expands-more.html.gz',
+        bytes: htmlGzBomb(60_000_000 * SCALE),
+        reason: /HTML.*more than the limit/,
+      },
       {
         name: 'pages.pdf',
         bytes: pdfBomb(Math.round(100_000 * SCALE)),
@@ -167,22 +229,21 @@ describe('ingestion bombs (issue 20, rows 2-4)', () => {
     return { result: await done, slowestProbeMs, probes, failedProbes };
   };
 
-  it.each(['expands.docx', 'expands.html.gz', 'pages.pdf'])(
+  it.each(['expands.docx', 'expands.html.gz', 'expands-more.html.gz', 'pages.pdf'])(
     '%s is skipped with its reason, without stalling the server',
     async (name) => {
       const bomb = bombs.find((b) => b.name === name)!;
-      const histogram = monitorEventLoopDelay({ resolution: 10 });
-      histogram.enable();
-      const { result, slowestProbeMs, probes, failedProbes } = await whileProbing(
-        upload(bomb.name, bomb.bytes),
-      );
-      histogram.disable();
-      const maxDelayMs = histogram.max / 1e6;
+      const {
+        result: { result, slowestProbeMs, probes, failedProbes },
+        maxDelayMs,
+        maxWorkingStallMs,
+      } = await stallsDuring(() => whileProbing(upload(bomb.name, bomb.bytes)));
 
       expect(probes).toBeGreaterThan(0);
       expect(failedProbes).toBe(0);
       expect(slowestProbeMs).toBeLessThan(MAX_PROBE_MS);
-      expect(maxDelayMs).toBeLessThan(MAX_EVENT_LOOP_DELAY_MS);
+      expect(maxWorkingStallMs).toBeLessThan(MAX_EVENT_LOOP_DELAY_MS);
+      expect(maxDelayMs).toBeLessThan(MAX_PROBE_MS);
       expect(result.errors).toBeUndefined();
       expect(result.status).toBe(200);
       expect(result.item).toMatchObject({
