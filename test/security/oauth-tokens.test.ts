@@ -199,12 +199,15 @@ describe('OAuth access tokens that must be refused, on every edge', () => {
     }
   });
 
-  it('quarry:read alone may not write (403), quarry:write may', async () => {
+  it('quarry:read alone may not write (403 insufficient_scope naming quarry:write), quarry:write may', async () => {
     const doc = [{ id: `w-${randomUUID()}`, collection: 'eng', body: 'written with a token' }];
     const reader = await call(server.url, 'POST', '/v1/documents', doc, {
       authorization: `Bearer ${await mint({ scope: 'quarry:read' })}`,
     });
     expect(reader.status).toBe(403);
+    // Step-up: the refusal names the scope that would do.
+    expect(reader.headers.get('www-authenticate')).toMatch(/^Bearer error="insufficient_scope", /);
+    expect(reader.headers.get('www-authenticate')).toContain('scope="quarry:write"');
     const writer = await call(server.url, 'POST', '/v1/documents', doc, {
       authorization: `Bearer ${await mint({ scope: 'quarry:read quarry:write' })}`,
     });

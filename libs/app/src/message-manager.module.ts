@@ -2,7 +2,7 @@ import { Global, Injectable, Module, type OnModuleDestroy } from '@nestjs/common
 import { DiscoveryModule } from '@nestjs/core';
 import { Client } from '@elastic/elasticsearch';
 import Redis from 'ioredis';
-import { RateLimiter } from '@quarry/auth';
+import { RateLimiter, scopeChallengePlugin } from '@quarry/auth';
 import { CONFIG, type QuarryConfig } from '@quarry/config';
 import { MessageManager, OperationExplorer, Operations, type OperationSource } from '@quarry/core';
 import {
@@ -78,7 +78,8 @@ export class HealthOperations implements OperationSource {
           )
           .use(requestLogPlugin(logger))
           .use(metricsPlugin(metrics))
-          .use(auditPlugin(logger, (entry) => audit.record(entry))),
+          .use(auditPlugin(logger, (entry) => audit.record(entry)))
+          .use(scopeChallengePlugin(config.oauth)),
     },
     OperationExplorer,
     {

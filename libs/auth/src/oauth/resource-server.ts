@@ -20,6 +20,8 @@ export const SCOPE_ROLES: ReadonlyArray<readonly [scope: string, role: Role]> = 
 export const QUARRY_SCOPES = SCOPE_ROLES.map(([scope]) => scope);
 /** What a client is told to ask for when it has no token: enough to search and read. */
 export const DEFAULT_CHALLENGE_SCOPE = 'quarry:read';
+/** How the ids of principals made from access tokens begin. */
+export const OAUTH_PRINCIPAL_PREFIX = 'oauth:';
 
 /** A valid token that grants none of Quarry's scopes. */
 export class InsufficientScopeError extends ForbiddenError {
@@ -111,7 +113,7 @@ export class OAuthResourceServer {
         `the token's ${this.config.groupsClaim} claim must be a list of group names`,
       );
     return {
-      id: `oauth:${sub}`,
+      id: `${OAUTH_PRINCIPAL_PREFIX}${sub}`,
       role: granted[1],
       user: sub,
       // Absent means member of no group, never "not subject to groups".
