@@ -3,7 +3,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { InvalidError } from '@quarry/core';
 import { walkFiles } from '../files';
-import { DirectoryConfinement, isWithin, OutsideFolderError, readWithin } from './directory-confinement';
+import {
+  DirectoryConfinement,
+  FileTooLargeError,
+  isWithin,
+  OutsideFolderError,
+  readWithin,
+} from './directory-confinement';
 
 describe('directory confinement', () => {
   let work: string;
@@ -78,5 +84,13 @@ describe('directory confinement', () => {
     fs.rmSync(at('tree', 'sub'), { recursive: true });
     fs.symlinkSync(at('outside'), at('tree', 'sub'));
     await expect(readWithin(found[0].absolute, at('tree'))).rejects.toBeInstanceOf(OutsideFolderError);
+  });
+
+  it('refuses a file over the size limit before reading it', async () => {
+    const found = await walkFiles(at('tree'));
+    await expect(readWithin(found[0].absolute, at('tree'), 3)).rejects.toThrow(
+      'file of 0 KiB, more than the limit of 0 KiB',
+    );
+    await expect(readWithin(found[0].absolute, at('tree'), 3)).rejects.toBeInstanceOf(FileTooLargeError);
   });
 });

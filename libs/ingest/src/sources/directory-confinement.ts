@@ -3,6 +3,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { QuarryConfig } from '@quarry/config';
 import { InvalidError } from '@quarry/core';
+import { EXTRACTION_LIMITS, mib } from '../extract/limits';
 
 /**
  * Folders that hold the system, its secrets and other programs' state, never documents: refused
@@ -117,13 +118,27 @@ export class OutsideFolderError extends Error {
  * folder and is a regular file: the check is made on the open descriptor (/proc/self/fd), so a
  * folder swapped for a symbolic link between the walk and the read cannot redirect it.
  */
-export async function readWithin(file: string, realFolder: string): Promise<Buffer> {
+/** A file larger than a directory source reads (EXTRACTION_LIMITS.fileBytes): skipped, not read. */
+export class FileTooLargeError extends Error {
+  constructor(size: number, limit: number) {
+    super(`file of ${mib(size)}, more than the limit of ${mib(limit)}`);
+  }
+}
+
+export async function readWithin(
+  file: string,
+  realFolder: string,
+  maxBytes: number = EXTRACTION_LIMITS.fileBytes,
+): Promise<Buffer> {
   // O_NONBLOCK: a FIFO put in the file's place must not hang the sync on open.
   const handle = await fs.open(file, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
   try {
     const opened = await fs.readlink(`/proc/self/fd/${handle.fd}`).catch(() => fs.realpath(file));
     if (!isWithin(opened, realFolder)) throw new OutsideFolderError();
-    if (!(await handle.stat()).isFile()) throw new Error('not a regular file');
+    const stat = await handle.stat();
+    if (!stat.isFile()) throw new Error('not a regular file');
+    // Checked before reading: a folder may hold a multi-gigabyte log or disk image.
+    if (stat.size > maxBytes) throw new FileTooLargeError(stat.size, maxBytes);
     return await handle.readFile();
   } finally {
     await handle.close();

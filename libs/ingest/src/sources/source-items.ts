@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { InvalidError } from '@quarry/core';
 import { LIMITS } from '@quarry/search';
 import { documentFromBytes, documentId, walkFiles, type FileDocument } from '../files';
-import { DirectoryConfinement, readWithin } from './directory-confinement';
+import { DirectoryConfinement, FileTooLargeError, readWithin } from './directory-confinement';
 import { PoliteFetcher } from './http-fetch';
 import type { SourceDefinition } from './source.dto';
 
@@ -51,7 +51,10 @@ export async function* directoryItems(
         kind: 'skipped',
         id,
         origin: file.relative,
-        reason: `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        reason:
+          error instanceof FileTooLargeError
+            ? error.message
+            : `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
       };
       continue;
     }
