@@ -39,6 +39,11 @@ export interface OAuthConfig {
   audiences: string[];
   /** The claim holding the user's groups (QUARRY_OAUTH_GROUPS_CLAIM, default `groups`; a dotted path reaches into objects). */
   groupsClaim: string;
+  /**
+   * Where to fetch the issuer's metadata when Quarry reaches the issuer by another name than its
+   * users (QUARRY_OAUTH_METADATA_URL: a compose network); the document must still name `issuer`.
+   */
+  metadataUrl?: string;
   /** Seconds between two JWKS fetches prompted by an unknown `kid` (QUARRY_OAUTH_JWKS_COOLDOWN_SECONDS). */
   jwksCooldownSeconds: number;
   /** Client credentials for token introspection (RFC 7662) of opaque tokens; absent: only JWT access tokens. */
@@ -240,6 +245,12 @@ function readOAuth(env: Env, publicUrl: string): OAuthConfig | undefined {
       `must use https (plain http only for a loopback issuer, or with QUARRY_OAUTH_ALLOW_HTTP=true on a private network), got "${issuer}"`,
     );
   const resource = `${publicUrl}/mcp`;
+  const metadataUrl = readUrl(env, 'QUARRY_OAUTH_METADATA_URL', ['https:', 'http:']);
+  if (metadataUrl && !metadataUrl.startsWith('https:') && !readBoolean(env, 'QUARRY_OAUTH_ALLOW_HTTP', false))
+    throw new ConfigError(
+      'QUARRY_OAUTH_METADATA_URL',
+      `must use https (or QUARRY_OAUTH_ALLOW_HTTP=true on a private network), got "${metadataUrl}"`,
+    );
   const clientId = env.QUARRY_OAUTH_CLIENT_ID || undefined;
   const clientSecret = env.QUARRY_OAUTH_CLIENT_SECRET || undefined;
   if (Boolean(clientId) !== Boolean(clientSecret))
@@ -255,6 +266,7 @@ function readOAuth(env: Env, publicUrl: string): OAuthConfig | undefined {
     resource,
     audiences: env.QUARRY_OAUTH_AUDIENCE ? readList(env, 'QUARRY_OAUTH_AUDIENCE') : [resource],
     groupsClaim,
+    ...(metadataUrl ? { metadataUrl } : {}),
     jwksCooldownSeconds: readNonNegativeInt(env, 'QUARRY_OAUTH_JWKS_COOLDOWN_SECONDS', 30),
     ...(clientId && clientSecret ? { introspection: { clientId, clientSecret } } : {}),
   };

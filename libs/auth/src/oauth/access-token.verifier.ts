@@ -65,7 +65,7 @@ export class AccessTokenVerifier implements OAuthTokenVerifier {
     private readonly config: OAuthConfig,
     private readonly fetchImpl: FetchLike = fetch,
   ) {
-    this.discovery = new IssuerDiscovery(config.issuer, fetchImpl);
+    this.discovery = new IssuerDiscovery(config.issuer, fetchImpl, 10_000, config.metadataUrl);
   }
 
   async verifyAccessToken(token: string): Promise<AuthInfo> {

@@ -38,6 +38,8 @@ export class IssuerDiscovery {
     readonly issuer: string,
     private readonly fetchImpl: FetchLike = fetch,
     private readonly timeoutMs = 10_000,
+    /** Fetch the metadata from here instead (QUARRY_OAUTH_METADATA_URL). */
+    private readonly metadataUrl?: string,
   ) {}
 
   metadata(): Promise<IssuerMetadata> {
@@ -50,7 +52,7 @@ export class IssuerDiscovery {
 
   private async discover(): Promise<IssuerMetadata> {
     const reasons: string[] = [];
-    for (const url of metadataUrls(this.issuer)) {
+    for (const url of this.metadataUrl ? [this.metadataUrl] : metadataUrls(this.issuer)) {
       let response: Response;
       try {
         response = await this.fetchImpl(url, {

@@ -153,6 +153,22 @@ describe('OAuthResourceServer', () => {
     ]);
   });
 
+  it('fetches the metadata from QUARRY_OAUTH_METADATA_URL when set, and still insists on the issuer it names', async () => {
+    const requests: string[] = [];
+    const internal = 'http://keycloak:8080/realms/quarry/.well-known/openid-configuration';
+    const fetchImpl = async (url: string) => {
+      requests.push(url);
+      return url === internal
+        ? Response.json({ issuer: ISSUER, jwks_uri: `${ISSUER}/certs` })
+        : new Response('', { status: 404 });
+    };
+    const server = new OAuthResourceServer(config({ metadataUrl: internal }), fetchImpl);
+    expect(await server.authenticate(await token({ scope: 'quarry:read' }))).toMatchObject({
+      role: 'reader',
+    });
+    expect(requests).toEqual([internal]);
+  });
+
   describe('opaque tokens (RFC 7662 introspection)', () => {
     const introspecting = (introspection: Record<string, unknown>) =>
       new OAuthResourceServer(
