@@ -7,7 +7,15 @@ import { type RunningServer } from '../apps/server/src/server';
 import { startServerWithoutModel } from './support/server';
 import { call } from './support/http';
 import { dropIndices, testConfig } from './support/test-env';
-import { followToRedirect, freePort, MCP_CLIENT_ID, REDIRECT_URI, TestIssuer } from './support/oidc';
+import {
+  followToRedirect,
+  freePort,
+  INTROSPECTION_CLIENT,
+  MCP_CLIENT_ID,
+  OPAQUE_SERVICE_CLIENT,
+  REDIRECT_URI,
+  TestIssuer,
+} from './support/oidc';
 
 const ADMIN_KEY = 'oauth-admin-key-0123';
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -61,6 +69,8 @@ describe('Quarry as an OAuth 2.1 resource server, with a real OpenID provider', 
       // Rotation is picked up at the first token with an unknown kid, not after a cooldown.
       QUARRY_OAUTH_JWKS_COOLDOWN_SECONDS: '0',
       QUARRY_RATE_LIMIT_READ: '0',
+      QUARRY_OAUTH_CLIENT_ID: INTROSPECTION_CLIENT.id,
+      QUARRY_OAUTH_CLIENT_SECRET: INTROSPECTION_CLIENT.secret,
     });
     server = await startServerWithoutModel({ ...config, port });
     const seeded = await call(
@@ -168,6 +178,22 @@ describe('Quarry as an OAuth 2.1 resource server, with a real OpenID provider', 
       bearer(token),
     );
     expect(write.status).toBe(200);
+  });
+
+  it('an opaque access token is introspected (RFC 7662): served while active, an unknown one refused', async () => {
+    const token = await issuer.clientCredentials(resource, 'quarry:read', OPAQUE_SERVICE_CLIENT);
+    expect(token.split('.')).toHaveLength(1);
+    const search = await call(
+      server.url,
+      'POST',
+      '/v1/search',
+      { query: 'disk', mode: 'lexical' },
+      bearer(token),
+    );
+    expect(search.status).toBe(200);
+    const junk = await call(server.url, 'POST', '/v1/search', { query: 'disk' }, bearer(`${token}x`));
+    expect(junk.status).toBe(401);
+    expect(junk.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token"/);
   });
 
   it('a token signed with a rotated key validates, and so do tokens signed before the rotation', async () => {

@@ -89,6 +89,15 @@ function build() {
         scope: 'quarry:read quarry:write',
       },
       {
+        // Its tokens are opaque: Quarry learns what they grant by introspection (RFC 7662).
+        client_id: 'opaque-indexer',
+        client_secret: 'opaque-indexer-secret-0123',
+        grant_types: ['client_credentials'],
+        response_types: [],
+        redirect_uris: [],
+        scope: 'quarry:read',
+      },
+      {
         client_id: 'quarry',
         client_secret: 'quarry-introspection-secret',
         grant_types: [],
@@ -105,13 +114,13 @@ function build() {
         enabled: true,
         defaultResource: () => resource,
         useGrantedResource: () => true,
-        getResourceServerInfo: (_ctx, indicator) => {
+        getResourceServerInfo: (_ctx, indicator, client) => {
           if (indicator !== resource) throw new Provider.errors.InvalidTarget('unknown resource');
           return {
             scope: 'quarry:read quarry:write quarry:admin',
             audience: resource,
             accessTokenTTL: 300,
-            accessTokenFormat: 'jwt',
+            accessTokenFormat: client.clientId === 'opaque-indexer' ? 'opaque' : 'jwt',
             jwt: { sign: { alg: 'RS256' } },
           };
         },

@@ -19,6 +19,7 @@ export function freePort(): Promise<number> {
 export const REDIRECT_URI = 'http://127.0.0.1:1/callback';
 export const MCP_CLIENT_ID = 'mcp-client';
 export const SERVICE_CLIENT = { id: 'indexer', secret: 'indexer-secret-0123456789' };
+export const OPAQUE_SERVICE_CLIENT = { id: 'opaque-indexer', secret: 'opaque-indexer-secret-0123' };
 export const INTROSPECTION_CLIENT = { id: 'quarry', secret: 'quarry-introspection-secret' };
 
 type Message = { type: string; issuer?: string; key?: JWK };
@@ -56,13 +57,13 @@ export class TestIssuer {
     await exited;
   }
 
-  /** Client credentials grant of the service client, for the resource. */
-  async clientCredentials(resource: string, scope: string): Promise<string> {
+  /** Client credentials grant of a service client (the JWT one by default), for the resource. */
+  async clientCredentials(resource: string, scope: string, client = SERVICE_CLIENT): Promise<string> {
     const response = await fetch(`${this.issuer}/token`, {
       method: 'POST',
       headers: {
         'content-type': 'application/x-www-form-urlencoded',
-        authorization: `Basic ${Buffer.from(`${SERVICE_CLIENT.id}:${SERVICE_CLIENT.secret}`).toString('base64')}`,
+        authorization: `Basic ${Buffer.from(`${client.id}:${client.secret}`).toString('base64')}`,
       },
       body: new URLSearchParams({ grant_type: 'client_credentials', scope, resource }).toString(),
     });

@@ -180,7 +180,9 @@ export class AccessTokenVerifier implements OAuthTokenVerifier {
       throw invalid("the token's aud claim is not accepted");
     if (typeof claims.nbf === 'number' && claims.nbf > Date.now() / 1000 + 30)
       throw invalid("the token's nbf claim is not accepted");
-    if (typeof claims.sub !== 'string') throw invalid('the token has no sub claim');
+    // A client credentials token may have no subject (RFC 7662 makes sub optional): the client is the caller.
+    if (typeof claims.sub !== 'string' && typeof claims.client_id !== 'string')
+      throw invalid('the token has neither a sub nor a client_id claim');
     const info = this.authInfo(token, claims);
     if (this.introspected.size >= INTROSPECTION_CACHE_ENTRIES) this.introspected.clear();
     this.introspected.set(key, {

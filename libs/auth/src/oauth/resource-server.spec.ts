@@ -189,6 +189,20 @@ describe('OAuthResourceServer', () => {
       expect(await server.authenticate('opaque-token')).toMatchObject({ id: 'oauth:svc', role: 'reader' });
     });
 
+    it('a client acting for itself (no sub) is the client, and names no user', async () => {
+      const server = introspecting({
+        active: true,
+        iss: ISSUER,
+        aud: RESOURCE,
+        client_id: 'indexer',
+        scope: 'quarry:read',
+        exp: exp(),
+      });
+      const principal = await server.authenticate('opaque-token');
+      expect(principal).toMatchObject({ id: 'oauth-client:indexer', role: 'reader', groups: [] });
+      expect(principal.user).toBeUndefined();
+    });
+
     it.each([
       ['inactive', { active: false }],
       [

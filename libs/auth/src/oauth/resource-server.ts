@@ -20,8 +20,11 @@ export const SCOPE_ROLES: ReadonlyArray<readonly [scope: string, role: Role]> = 
 export const QUARRY_SCOPES = SCOPE_ROLES.map(([scope]) => scope);
 /** What a client is told to ask for when it has no token: enough to search and read. */
 export const DEFAULT_CHALLENGE_SCOPE = 'quarry:read';
-/** How the ids of principals made from access tokens begin. */
-export const OAUTH_PRINCIPAL_PREFIX = 'oauth:';
+/**
+ * How the ids of principals made from access tokens begin: `oauth:<sub>` for users,
+ * `oauth-client:<client_id>` for a client acting for itself (distinct, whatever a sub may be).
+ */
+export const OAUTH_PRINCIPAL_PREFIX = 'oauth';
 
 /** A valid token that grants none of Quarry's scopes. */
 export class InsufficientScopeError extends ForbiddenError {
@@ -104,8 +107,22 @@ export class OAuthResourceServer {
     const granted = SCOPE_ROLES.find(([scope]) => info.scopes.includes(scope));
     if (!granted) throw new InsufficientScopeError(DEFAULT_CHALLENGE_SCOPE);
     const sub = claims.sub;
+    if (sub === undefined && info.clientId)
+      return this.withGroups(claims, info, {
+        id: `${OAUTH_PRINCIPAL_PREFIX}-client:${info.clientId}`,
+        role: granted[1],
+      });
     if (typeof sub !== 'string' || sub === '')
       throw new OAuthError(OAuthErrorCode.InvalidToken, "the token's sub claim must be a non-empty string");
+    return this.withGroups(claims, info, {
+      id: `${OAUTH_PRINCIPAL_PREFIX}:${sub}`,
+      role: granted[1],
+      user: sub,
+    });
+  }
+
+  /** The groups claim and expiry added to a principal; a client without a user names no user. */
+  private withGroups(claims: Record<string, unknown>, info: AuthInfo, principal: Principal): Principal {
     const groups = claimAt(claims, this.config.groupsClaim);
     if (groups !== undefined && !(Array.isArray(groups) && groups.every((g) => typeof g === 'string')))
       throw new OAuthError(
@@ -113,9 +130,7 @@ export class OAuthResourceServer {
         `the token's ${this.config.groupsClaim} claim must be a list of group names`,
       );
     return {
-      id: `${OAUTH_PRINCIPAL_PREFIX}${sub}`,
-      role: granted[1],
-      user: sub,
+      ...principal,
       // Absent means member of no group, never "not subject to groups".
       groups: [...new Set((groups as string[] | undefined) ?? [])],
       ...(info.expiresAt !== undefined ? { expiresAt: info.expiresAt * 1000 } : {}),
