@@ -35,6 +35,11 @@ describe('MCP 2026-07-28 on /mcp, with 2025 clients on the same path', () => {
     await exerciseModern(client);
     expect(seen.length).toBeGreaterThan(5);
     expect(seen.filter((r) => r.headers.has('mcp-session-id'))).toEqual([]);
+    // SEP-2164: a missing resource is invalid params naming its URI (2025 clients keep -32004).
+    await expect(client.readResource({ uri: 'quarry://documents/nope' })).rejects.toMatchObject({
+      code: -32602,
+      data: { uri: 'quarry://documents/nope' },
+    });
   });
 
   it('negotiates 2026-07-28 with the v2 client in auto mode', async () => {

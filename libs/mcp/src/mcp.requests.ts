@@ -149,8 +149,13 @@ export class McpRequests {
     return { resourceTemplates: this.deps.resources.templates() };
   }
 
+  /** A missing or unknown resource's error names its URI in `data.uri`, as 2026-07-28 asks. */
   readResource(uri: string, call: McpCall) {
-    return this.run<{ contents: never[] }>('read_resource', { uri }, call);
+    return this.run<{ contents: never[] }>('read_resource', { uri }, call).catch((error: McpWireError) => {
+      const data = error.data as { code?: string } | undefined;
+      const noSuchResource = data?.code === 'not_found' || data?.code === 'invalid';
+      throw noSuchResource ? new McpWireError(error.code, error.message, { ...data, uri }) : error;
+    });
   }
 
   /** Only checks that the principal may read `uri`: who listens for it is the transport's state. */

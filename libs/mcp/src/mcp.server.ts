@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  INVALID_PARAMS,
   ProtocolError,
   Server,
   type AuthInfo,
@@ -10,6 +11,7 @@ import type { Principal, Transport } from '@quarry/core';
 import {
   INSTRUCTIONS,
   McpRequests,
+  McpWireError,
   SERVER_INFO,
   toWireError,
   type McpCall,
@@ -138,7 +140,13 @@ export function createMcpServer(
   );
   server.setRequestHandler('resources/templates/list', async () => requests.listResourceTemplates());
   server.setRequestHandler('resources/read', (request, ctx) =>
-    guard(() => requests.readResource(request.params.uri, call(ctx))),
+    guard(() =>
+      requests.readResource(request.params.uri, call(ctx)).catch((error: McpWireError) => {
+        // 2026-07-28 (SEP-2164) answers a missing resource with -32602; 2025 clients keep -32004.
+        const missing = (error.data as { code?: string } | undefined)?.code === 'not_found';
+        throw missing && !legacy ? new McpWireError(INVALID_PARAMS, error.message, error.data) : error;
+      }),
+    ),
   );
   server.setRequestHandler('prompts/list', (_request, ctx) => guard(() => requests.listPrompts(call(ctx))));
   server.setRequestHandler('prompts/get', (request, ctx) =>
