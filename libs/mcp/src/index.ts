@@ -5,3 +5,4 @@ export * from './wire-errors';
 export * from './mcp.module';
 export * from './registry-sync';
 export * from './listen-guard';
+export * from './mcp.tasks';

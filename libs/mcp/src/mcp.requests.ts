@@ -59,6 +59,16 @@ export type ProgressSender = (progress: { done: number; total?: number; message?
 export class McpRequests {
   constructor(private readonly deps: McpRequestDependencies) {}
 
+  /** Runs one operation of the message manager for an MCP request (as tasks/get runs get_job). */
+  runOperation<T>(op: string, args: unknown, call: McpCall): Promise<T> {
+    return this.run<T>(op, args, call);
+  }
+
+  /** A tool's text for its result, as tools/call would give it. */
+  summarize(tool: string, result: unknown): string {
+    return this.deps.tools.get(tool)?.summarize(result) ?? JSON.stringify(result);
+  }
+
   private run<T>(op: string, args: unknown, call: McpCall): Promise<T> {
     return this.deps.manager
       .handle<T>({

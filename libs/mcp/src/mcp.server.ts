@@ -7,6 +7,7 @@ import {
   type LoggingLevel,
   type ServerContext,
 } from '@modelcontextprotocol/server';
+import { z } from 'zod';
 import type { Principal, Transport } from '@quarry/core';
 import {
   INSTRUCTIONS,
@@ -18,6 +19,7 @@ import {
   type McpRequestDependencies,
 } from './mcp.requests';
 import type { SessionHandle, SessionHub } from './session.hub';
+import { McpTasks, runsAsTask, TASKS_EXTENSION } from './mcp.tasks';
 import { sendPlainErrorMessages } from './wire-errors';
 
 export interface McpDependencies extends McpRequestDependencies {
@@ -78,7 +80,7 @@ export function createMcpServer(
         prompts: { listChanged: true },
         completions: {},
         // Deprecated in 2026-07-28 (SEP-2577): offered to the 2025 clients that use it.
-        ...(legacy ? { logging: {} } : {}),
+        ...(legacy ? { logging: {} } : { extensions: { [TASKS_EXTENSION]: {} } }),
       },
       instructions: INSTRUCTIONS,
     },
@@ -98,6 +100,8 @@ export function createMcpServer(
     try {
       return await work();
     } catch (error) {
+      // The SDK's own protocol errors (a missing client capability) keep their code.
+      if (error instanceof ProtocolError) throw error;
       const wire = toWireError(error);
       throw new ProtocolError(wire.code, wire.message, wire.data);
     }
@@ -108,8 +112,11 @@ export function createMcpServer(
   const requests = deps.requests;
 
   server.setRequestHandler('tools/list', async () => requests.listTools(principal));
+  const tasks = new McpTasks(requests);
   server.setRequestHandler('tools/call', (request, ctx) =>
     guard(async () => {
+      if (!legacy && runsAsTask(request.params.name, ctx))
+        return tasks.create(request.params.name, request.params.arguments ?? {}, call(ctx)) as never;
       const progressToken = request.params._meta?.progressToken;
       const progressSent: Promise<unknown>[] = [];
       const outcome = await requests.callTool(
@@ -155,6 +162,16 @@ export function createMcpServer(
   server.setRequestHandler('completion/complete', (request, ctx) =>
     guard(() => requests.complete(request.params.ref, request.params.argument, call(ctx))),
   );
+
+  if (!legacy) {
+    const TaskIdParams = z.object({ taskId: z.string().min(1) }).passthrough();
+    server.setRequestHandler('tasks/get', { params: TaskIdParams }, (params, ctx) =>
+      guard(() => tasks.get(params.taskId, ctx, call(ctx))),
+    );
+    server.setRequestHandler('tasks/cancel', { params: TaskIdParams }, (params, ctx) =>
+      guard(() => tasks.cancel(params.taskId, ctx, call(ctx))),
+    );
+  }
 
   if (!serving.connection) return server;
   const notify = (send: () => Promise<void> | void) => {
