@@ -222,7 +222,19 @@ describe('Authenticator', () => {
         allowNoExpiry: true,
       });
       const principal = await lenient.authenticate(bearer(noExp));
-      expect(principal).toEqual({ id: 'jwt:alice', role: 'reader', collections: ['hr'] });
+      expect(principal).toEqual({ id: 'jwt:alice', role: 'reader', collections: ['hr'], user: 'alice' });
+    });
+
+    it('reads the groups claim and sub as the principal groups and user; a groups claim of the wrong type is refused', async () => {
+      await expect(
+        auth.authenticate(bearer(await valid({ groups: ['eng', 'eng', 'ops'] }))),
+      ).resolves.toMatchObject({
+        groups: ['eng', 'ops'],
+      });
+      for (const groups of ['eng', [7], [''], { eng: true }])
+        expect(
+          await refusal(auth.authenticate(bearer(await valid({ groups } as unknown as JWTPayload)))),
+        ).toMatch(/groups claim must be a list of group names/);
     });
 
     it('refuses a role claim that is not a Quarry role', async () => {

@@ -43,6 +43,18 @@ function scopeOf(collections: unknown, holder: string, claim = 'collections'): s
 }
 
 /**
+ * A token's groups claim: absent, or a list of non-empty strings. Anything else is refused: read as
+ * "no groups" it would merely hide documents, but a string read as one group could grant a wrong one.
+ */
+function groupsOf(claim: unknown): string[] | undefined {
+  if (claim === undefined) return undefined;
+  const valid =
+    Array.isArray(claim) && claim.every((g) => typeof g === 'string' && g.length > 0 && g.length <= 256);
+  if (!valid) throw new UnauthenticatedError("the token's groups claim must be a list of group names");
+  return [...new Set(claim as string[])];
+}
+
+/**
  * The principal a verified token's claims describe. Fails closed: a claim of the wrong type is a
  * refusal, never a default, and a token without exp (which would never expire) is refused unless
  * QUARRY_JWT_ALLOW_NO_EXP is set.
@@ -63,10 +75,14 @@ export function principalOfClaims(payload: JWTPayload, allowNoExpiry: boolean): 
     payload.collections === undefined
       ? undefined
       : scopeOf(payload.collections, 'token', 'collections claim');
+  const groups = groupsOf(payload.groups);
   return {
     id: `jwt:${payload.sub ?? 'anonymous'}`,
     role: role as Role,
     ...(collections ? { collections } : {}),
+    ...(groups ? { groups } : {}),
+    // A document's access.users names the token's subject.
+    ...(payload.sub !== undefined ? { user: payload.sub } : {}),
     ...(payload.exp !== undefined ? { expiresAt: payload.exp * 1000 } : {}),
   };
 }
@@ -162,6 +178,7 @@ export class Authenticator {
         id: `key:${hash.slice(0, 12)}`,
         role: configured.role,
         ...(configured.collections ? { collections: scopeOf(configured.collections, 'API key') } : {}),
+        ...(configured.groups ? { groups: configured.groups } : {}),
       };
     }
     // Not a key of ours: an opaque access token, when the issuer can be asked about it (RFC 7662).

@@ -40,5 +40,6 @@ export function resolvePrincipal(credentials: Credentials, keys: ApiKeyConfig[])
     id: `key:${digest(match.key).toString('hex').slice(0, 12)}`,
     role: match.role,
     ...(match.collections ? { collections: match.collections } : {}),
+    ...(match.groups ? { groups: match.groups } : {}),
   };
 }

@@ -31,6 +31,20 @@ describe('loadConfig', () => {
     );
   });
 
+  it('parses the groups of API keys (key:role:collections:groups, * = every collection)', () => {
+    expect(
+      loadConfig({ QUARRY_API_KEYS: 'eng-key-01:reader:*:eng|dev,ops-key-01:writer:ops:ops|ops' }).apiKeys,
+    ).toEqual([
+      { key: 'eng-key-01', role: 'reader', groups: ['eng', 'dev'] },
+      { key: 'ops-key-01', role: 'writer', collections: ['ops'], groups: ['ops'] },
+    ]);
+    expect(() => loadConfig({ QUARRY_API_KEYS: 'eng-key-01:reader:*:' })).toThrow(/empty group list/);
+    expect(() => loadConfig({ QUARRY_API_KEYS: 'eng-key-01:reader::eng' })).toThrow(/empty collection list/);
+    expect(() => loadConfig({ QUARRY_API_KEYS: 'eng-key-01:reader:*:eng:x' })).toThrow(
+      /^QUARRY_API_KEYS: each entry/,
+    );
+  });
+
   it('refuses a non-loopback bind without keys (protected mode)', () => {
     expect(() => loadConfig({ HOST: '0.0.0.0' })).toThrow(/^HOST: binding to non-loopback/);
     expect(loadConfig({ HOST: '0.0.0.0', QUARRY_API_KEYS: 'admin-key-1:admin' }).host).toBe('0.0.0.0');

@@ -16,6 +16,8 @@ export interface ApiKeyConfig {
   role: Role;
   /** Optional allow-list: the key only sees and writes these collections. */
   collections?: string[];
+  /** Groups the key's caller belongs to: documents whose `access.groups` names one are readable. */
+  groups?: string[];
 }
 
 export interface JwtConfig {
@@ -187,11 +189,11 @@ function readApiKeys(env: Env): ApiKeyConfig[] {
   const raw = env.QUARRY_API_KEYS;
   if (!raw) return [];
   return raw.split(',').map((entry) => {
-    const [key, role, collections, ...rest] = entry.trim().split(':');
+    const [key, role, collections, groupList, ...rest] = entry.trim().split(':');
     if (!key || !role || rest.length > 0) {
       throw new ConfigError(
         'QUARRY_API_KEYS',
-        `each entry must be key:role or key:role:collection|collection, got "${entry.trim()}"`,
+        `each entry must be key:role, key:role:collection|collection or key:role:collections:group|group (collections * = all), got "${entry.trim()}"`,
       );
     }
     if (!ROLES.includes(role as Role)) {
@@ -200,11 +202,20 @@ function readApiKeys(env: Env): ApiKeyConfig[] {
     if (key.length < 8) {
       throw new ConfigError('QUARRY_API_KEYS', `key for role ${role} is shorter than 8 characters`);
     }
-    const allowed = collections?.split('|').filter(Boolean);
+    const groups = groupList?.split('|').filter(Boolean);
+    if (groups && !groups.length)
+      throw new ConfigError('QUARRY_API_KEYS', `key for role ${role} has an empty group list after ":"`);
+    // `*`: every collection (a key with groups but no collection scope).
+    const allowed = collections === '*' ? undefined : collections?.split('|').filter(Boolean);
     // An empty list would read as "no scope": refuse it instead of opening every collection.
     if (allowed && !allowed.length)
       throw new ConfigError('QUARRY_API_KEYS', `key for role ${role} has an empty collection list after ":"`);
-    return { key, role: role as Role, ...(allowed?.length ? { collections: allowed } : {}) };
+    return {
+      key,
+      role: role as Role,
+      ...(allowed?.length ? { collections: allowed } : {}),
+      ...(groups ? { groups: [...new Set(groups)] } : {}),
+    };
   });
 }
 

@@ -50,14 +50,13 @@ function decodeCursor(cursor: string): estypes.SortResults {
   throw new InvalidError('cursor is not one this API returned', [{ field: 'cursor', reason: 'malformed' }]);
 }
 
-/** Elasticsearch query of a filter, within the collections a caller may see. */
+/** Elasticsearch query of a filter, within what a caller may see (`visibilityClauses` of @quarry/search). */
 export function filterQuery(
   filter: DocumentFilter,
-  allowedCollections?: string[],
+  visible: estypes.QueryDslQueryContainer[] = [],
 ): estypes.QueryDslQueryContainer {
-  const must: estypes.QueryDslQueryContainer[] = [];
+  const must: estypes.QueryDslQueryContainer[] = [...visible];
   if (filter.collection) must.push({ term: { collection: filter.collection } });
-  if (allowedCollections) must.push({ terms: { collection: allowedCollections } });
   for (const tag of filter.tags ?? []) must.push({ term: { tags: tag } });
   if (filter.source) must.push({ term: { source: filter.source } });
   if (filter.sourceName) must.push({ term: { 'metadata.quarry_source': filter.sourceName } });
@@ -75,13 +74,19 @@ export class DocumentBrowser {
 
   async page(
     filter: DocumentFilter,
-    options: { size: number; cursor?: string; allowedCollections?: string[]; signal?: AbortSignal },
+    options: {
+      size: number;
+      cursor?: string;
+      /** The caller's visibility (`visibilityClauses`): collections and document access. */
+      visible?: estypes.QueryDslQueryContainer[];
+      signal?: AbortSignal;
+    },
   ): Promise<{ documents: DocumentListing[]; total: number; nextCursor?: string }> {
     try {
       const response = await this.client.search<DocumentListing>(
         {
           index: this.docsAlias,
-          query: filterQuery(filter, options.allowedCollections),
+          query: filterQuery(filter, options.visible),
           sort: [{ id: 'asc' }],
           size: options.size,
           _source: LISTING_FIELDS,
@@ -107,12 +112,12 @@ export class DocumentBrowser {
   /** Every matching document (id and metadata), page after page. */
   async *all(
     filter: DocumentFilter,
-    allowedCollections?: string[],
+    visible?: estypes.QueryDslQueryContainer[],
     signal?: AbortSignal,
   ): AsyncGenerator<DocumentListing> {
     let cursor: string | undefined;
     do {
-      const page = await this.page(filter, { size: 1_000, cursor, allowedCollections, signal });
+      const page = await this.page(filter, { size: 1_000, cursor, visible, signal });
       yield* page.documents;
       cursor = page.nextCursor;
     } while (cursor);

@@ -20,7 +20,13 @@ import {
   type Operation,
   type OperationContext,
 } from '@quarry/core';
-import { COLLECTION_PATTERN, type IndexNames, type IngestService } from '@quarry/search';
+import {
+  COLLECTION_PATTERN,
+  readerOf,
+  visibilityClauses,
+  type IndexNames,
+  type IngestService,
+} from '@quarry/search';
 import type { DocumentBrowser, DocumentFilter, DocumentListing } from './document.browser';
 import type { JobService, JobState } from './jobs/job.service';
 import { SourceInput, SourceNameInput, SyncSourceInput, type SourceDefinition } from './sources/source.dto';
@@ -146,11 +152,18 @@ async function deleteMatching(
   context: OperationContext,
 ): Promise<number> {
   const ids: string[] = [];
-  for await (const doc of deps.browser.all(filter, allowed(context), context.signal)) ids.push(doc.id);
+  for await (const doc of deps.browser.all(filter, visibilityClauses(context.principal), context.signal))
+    ids.push(doc.id);
   let deleted = 0;
   for (const [n, id] of ids.entries()) {
     context.signal.throwIfAborted();
-    if (await deps.ingest.delete(id, { signal: context.signal, allowedCollections: allowed(context) }))
+    if (
+      await deps.ingest.delete(id, {
+        signal: context.signal,
+        allowedCollections: allowed(context),
+        reader: readerOf(context.principal),
+      })
+    )
       deleted++;
     if (n % 50 === 49) context.onProgress({ done: n + 1, total: ids.length });
   }
@@ -212,7 +225,7 @@ export function ingestionOperations(deps: IngestionOperationDeps): Operation<nev
         {
           size: args.size ?? 50,
           cursor: args.cursor,
-          allowedCollections: allowed(context),
+          visible: visibilityClauses(context.principal),
           signal: context.signal,
         },
       ),

@@ -12,7 +12,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { InvalidError, meterBatch, type Operation } from '@quarry/core';
-import { COLLECTION_PATTERN, LIMITS, type IngestResult, type IngestService } from '@quarry/search';
+import { COLLECTION_PATTERN, LIMITS, readerOf, type IngestResult, type IngestService } from '@quarry/search';
 import { documentFromBytes, type FileDocument } from './files';
 
 /** Files one upload may carry, and the decoded size of each (the JSON body limit is 20 MB). */
@@ -151,6 +151,7 @@ export function uploadFilesOperation(ingest: IngestService): Operation<UploadFil
             signal: context.signal,
             onProgress: context.onProgress,
             allowedCollections: context.principal.collections,
+            reader: readerOf(context.principal),
           },
         );
       for (const [n, { item }] of documents.entries()) {

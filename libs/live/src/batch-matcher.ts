@@ -22,7 +22,12 @@ export class BatchMatcher {
 
   async match(changed: ChangedDocument[]): Promise<void> {
     await this.fanOut.announceChanges(
-      changed.map(({ id, change, collection }) => ({ id, change, collection })),
+      changed.map(({ id, change, collection, access }) => ({
+        id,
+        change,
+        collection,
+        ...(access ? { access } : {}),
+      })),
     );
     await this.registry.catchUp();
     const queries = this.registry.queries;
@@ -31,6 +36,7 @@ export class BatchMatcher {
       id: c.id,
       change: c.change,
       collection: c.collection,
+      ...(c.access ? { access: c.access } : {}),
       document: c.document,
       chunks: c.chunks,
     }));

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '@quarry/core';
+import { mayRead } from '@quarry/search';
 import { LiveQueue } from './live-queue';
 import type { DocumentChangeEvent, LiveCounters, LiveStream } from './live-types';
 
@@ -8,7 +9,7 @@ interface Watcher {
   accepts(change: DocumentChangeEvent): boolean;
 }
 
-/** `documentChanged` subscribers of this instance: every change of a collection they may see. */
+/** `documentChanged` subscribers of this instance: every change of a document they may read. */
 export class DocumentWatchers {
   private readonly watchers = new Set<Watcher>();
 
@@ -29,9 +30,7 @@ export class DocumentWatchers {
         onDrop: () => this.counters.droppedEvents++,
         onClose: () => void this.watchers.delete(watcher),
       }),
-      accepts: (change) =>
-        (!collection || change.collection === collection) &&
-        (!principal.collections || principal.collections.includes(change.collection)),
+      accepts: (change) => (!collection || change.collection === collection) && mayRead(principal, change),
     };
     this.watchers.add(watcher);
     return watcher.queue;
@@ -40,7 +39,8 @@ export class DocumentWatchers {
   /** Changes announced by any instance, this one included. */
   receive(changes: DocumentChangeEvent[]): void {
     for (const watcher of this.watchers) {
-      for (const change of changes) if (watcher.accepts(change)) watcher.queue.push(change);
+      for (const { access, ...change } of changes)
+        if (watcher.accepts({ ...change, access })) watcher.queue.push(change);
     }
   }
 

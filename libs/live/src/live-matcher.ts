@@ -1,4 +1,4 @@
-import type { SearchHit, StoredDocument } from '@quarry/search';
+import type { DocumentAccess, SearchHit, StoredDocument } from '@quarry/search';
 import { deletedHit, documentHit, highlightedHit } from './live-hits';
 import { inCollectionScope, inScope } from './live-scope';
 import type { LiveChange, LiveEvent, LiveQuery } from './live-types';
@@ -24,6 +24,8 @@ export interface MatchDocument {
   id: string;
   change: LiveChange;
   collection: string;
+  /** The document's access (a deleted one's as it was). */
+  access?: DocumentAccess;
   /** Absent for deletions. */
   document?: StoredDocument;
   terms?: DocumentTerms;
@@ -141,7 +143,7 @@ export class LiveQueryIndex {
     for (const item of batch) {
       if (item.change === 'deleted' || !item.document) {
         for (const { query } of this.byId.values()) {
-          if (query.expiresAt > now && inCollectionScope(query.scope, item.collection)) {
+          if (query.expiresAt > now && inCollectionScope(query.scope, item.collection, item.access)) {
             events.push(routed(query, item.change, deletedHit(item)));
           }
         }

@@ -1,5 +1,5 @@
 import type { Principal } from '@quarry/core';
-import type { SearchInput, SearchService } from '@quarry/search';
+import { searchScopeOf, type SearchInput, type SearchService } from '@quarry/search';
 import type { LiveQueryRepository } from './live-query.repository';
 import type { LiveQuery } from './live-types';
 
@@ -30,7 +30,7 @@ export class LiveQueryCompiler {
     subscription: Pick<LiveQuery, 'subscriptionId' | 'instance'>,
   ): Promise<Omit<LiveQuery, 'expiresAt'>> {
     const mode = input.mode ?? 'hybrid';
-    const { text, scope } = await this.search.resolve(input, { allowedCollections: principal.collections });
+    const { text, scope } = await this.search.resolve(input, searchScopeOf(principal));
     const terms =
       text && mode !== 'semantic' ? await this.repository.analyseQuery(text) : { english: [], standard: [] };
     const semantic = text && mode !== 'lexical';
@@ -61,7 +61,7 @@ export class LiveQueryCompiler {
     const k = input.size ?? 10;
     const page = await this.search.search(
       { ...input, mode: 'semantic', from: 0, size: k, highlight: false },
-      { allowedCollections: principal.collections },
+      searchScopeOf(principal),
     );
     const kth = page.hits[k - 1];
     return Math.max(this.options.minSimilarity, kth ? 2 * kth.score - 1 : -1);

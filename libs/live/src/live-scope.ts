@@ -1,4 +1,4 @@
-import type { StoredDocument } from '@quarry/search';
+import { readerMayRead, type DocumentAccess, type StoredDocument } from '@quarry/search';
 import type { LiveScope } from './live-types';
 
 /*
@@ -34,14 +34,16 @@ function dateBound(value: string, upper: boolean): number {
   return next - 1;
 }
 
-/** Deletions are matched by collection alone: the deleted content is gone. */
-export function inCollectionScope(scope: LiveScope, collection: string): boolean {
-  return !scope.collections || scope.collections.includes(collection);
+/** Deletions are matched by collection (and who could read the document): the deleted content is gone. */
+export function inCollectionScope(scope: LiveScope, collection: string, access?: DocumentAccess): boolean {
+  return (
+    (!scope.collections || scope.collections.includes(collection)) && readerMayRead(scope.reader, access)
+  );
 }
 
 /** The search's filter clauses (tags, metadata, source, dates), evaluated on one document. */
 export function inScope(scope: LiveScope, doc: StoredDocument): boolean {
-  if (!inCollectionScope(scope, doc.collection)) return false;
+  if (!inCollectionScope(scope, doc.collection, doc.access)) return false;
   for (const tag of scope.tags ?? []) if (!doc.tags.includes(tag)) return false;
   const filters = scope.filters;
   if (!filters) return true;

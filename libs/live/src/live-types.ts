@@ -1,4 +1,4 @@
-import type { SearchFilters, SearchHit, SearchMode } from '@quarry/search';
+import type { AccessReader, DocumentAccess, SearchFilters, SearchHit, SearchMode } from '@quarry/search';
 
 export type LiveChange = 'new' | 'updated' | 'deleted';
 
@@ -8,6 +8,8 @@ export interface LiveScope {
   collections?: string[];
   tags?: string[];
   filters?: SearchFilters;
+  /** The subscriber's groups and user: only documents it may read are delivered (absent: admins). */
+  reader?: AccessReader;
 }
 
 /** A query's words as Elasticsearch's analysers see them (title/body use `english`, their `.std` fields `standard`). */
@@ -53,6 +55,8 @@ export interface DocumentChangeEvent {
   id: string;
   change: LiveChange;
   collection: string;
+  /** Who may be told of it (between instances only: never delivered to a subscriber). */
+  access?: DocumentAccess;
   dropped?: number;
 }
 

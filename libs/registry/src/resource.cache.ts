@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
-import type { ResourceCache, ResourceContents } from './resource.manager';
+import type { CachedResource, ResourceCache } from './resource.manager';
 
-type Entry = ResourceContents & { collection: string };
+type Entry = CachedResource;
 
 /**
  * Resource reads cached in Redis, shared by every instance. Entries expire after `ttlSeconds`

@@ -1,4 +1,5 @@
 import { InvalidError, NotFoundError, type Principal } from '@quarry/core';
+import { mayRead, readerOf, type DocumentAccess } from '@quarry/search';
 
 export interface ResourceContents {
   uri: string;
@@ -31,15 +32,22 @@ export interface ResourceSource {
     body: string;
     tags: string[];
     metadata: Record<string, unknown>;
+    access?: DocumentAccess;
   }>;
   listCollections(principal: Principal): Promise<{ name: string; documents: number }[]>;
   documentIdsStartingWith(principal: Principal, prefix: string, limit: number): Promise<string[]>;
 }
 
+/**
+ * A cached read with who may be served it: the document's collection and access (a collection's
+ * entry is only held for readers who see every document: its count differs by reader).
+ */
+export type CachedResource = ResourceContents & { collection: string; access?: DocumentAccess };
+
 /** Cached reads, shared by all instances; entries of a changed document or collection are dropped. */
 export interface ResourceCache {
-  get(uri: string): Promise<(ResourceContents & { collection: string }) | undefined>;
-  set(uri: string, value: ResourceContents & { collection: string }): Promise<void>;
+  get(uri: string): Promise<CachedResource | undefined>;
+  set(uri: string, value: CachedResource): Promise<void>;
 }
 
 export const DOCUMENT_URI_TEMPLATE = 'quarry://documents/{id}';
@@ -74,6 +82,11 @@ export function parseResourceUri(uri: string): { kind: 'document' | 'collection'
 
 function visible(principal: Principal, collection: string): boolean {
   return !principal.collections || principal.collections.includes(collection);
+}
+
+/** A collection's count depends on the reader's access: only readers of every document share a cached one. */
+function sharesCache(principal: Principal, kind: 'document' | 'collection'): boolean {
+  return kind === 'document' || !readerOf(principal);
 }
 
 export class ResourceManager {
@@ -152,12 +165,13 @@ export class ResourceManager {
 
   async read(principal: Principal, uri: string): Promise<ResourceContents> {
     const { kind, key } = parseResourceUri(uri);
-    const cached = await this.cache?.get(uri).catch(() => undefined);
+    const cache = sharesCache(principal, kind) ? this.cache : undefined;
+    const cached = await cache?.get(uri).catch(() => undefined);
     if (cached) {
-      if (!visible(principal, cached.collection)) throw new NotFoundError(kind, key);
+      if (!mayRead(principal, cached)) throw new NotFoundError(kind, key);
       return { uri: cached.uri, mimeType: cached.mimeType, text: cached.text };
     }
-    let contents: ResourceContents & { collection: string };
+    let contents: CachedResource;
     if (kind === 'document') {
       const doc = await this.source.readDocument(principal, key);
       const meta = [
@@ -172,6 +186,7 @@ export class ResourceManager {
         mimeType: 'text/markdown',
         text: `# ${doc.title ?? doc.id}\n\n${meta}\n\n${doc.body}`,
         collection: doc.collection,
+        ...(doc.access ? { access: doc.access } : {}),
       };
     } else {
       if (!visible(principal, key)) throw new NotFoundError('collection', key);
@@ -184,7 +199,7 @@ export class ResourceManager {
         collection: key,
       };
     }
-    await this.cache?.set(uri, contents).catch(() => undefined);
+    await cache?.set(uri, contents).catch(() => undefined);
     return { uri: contents.uri, mimeType: contents.mimeType, text: contents.text };
   }
 }

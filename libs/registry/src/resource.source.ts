@@ -1,7 +1,13 @@
 import type { Client } from '@elastic/elasticsearch';
 import { NotFoundError, type Principal } from '@quarry/core';
 import type { ResourceSource } from './resource.manager';
-import { mapElasticsearchError, type DocumentRepository, type SearchRepository } from '@quarry/search';
+import {
+  mapElasticsearchError,
+  mayRead,
+  visibilityClauses,
+  type DocumentRepository,
+  type SearchRepository,
+} from '@quarry/search';
 
 /** MCP resources backed by the full-text index, scoped to what the principal may see. */
 export class IndexResourceSource implements ResourceSource {
@@ -12,16 +18,12 @@ export class IndexResourceSource implements ResourceSource {
     private readonly search: SearchRepository,
   ) {}
 
-  private scopeFilter(principal: Principal) {
-    return principal.collections ? [{ terms: { collection: principal.collections } }] : [];
-  }
-
   async listDocuments(principal: Principal, after: string | undefined, limit: number) {
     try {
       const response = await this.client.search<{ id: string; title?: string; collection: string }>({
         index: this.docsAlias,
         size: limit,
-        query: { bool: { filter: this.scopeFilter(principal) } },
+        query: { bool: { filter: visibilityClauses(principal) } },
         sort: [{ id: 'asc' }],
         ...(after !== undefined ? { search_after: [after] } : {}),
         _source: ['id', 'title', 'collection'],
@@ -34,9 +36,9 @@ export class IndexResourceSource implements ResourceSource {
 
   async readDocument(principal: Principal, id: string) {
     const doc = await this.documents.get(id);
-    if (!doc || (principal.collections && !principal.collections.includes(doc.collection)))
-      throw new NotFoundError('document', id);
+    if (!doc || !mayRead(principal, doc)) throw new NotFoundError('document', id);
     return {
+      ...(doc.access ? { access: doc.access } : {}),
       id: doc.id,
       title: doc.title,
       collection: doc.collection,
@@ -47,7 +49,7 @@ export class IndexResourceSource implements ResourceSource {
   }
 
   listCollections(principal: Principal) {
-    return this.search.collections(principal.collections);
+    return this.search.collections(visibilityClauses(principal));
   }
 
   async documentIdsStartingWith(principal: Principal, prefix: string, limit: number): Promise<string[]> {
@@ -56,7 +58,9 @@ export class IndexResourceSource implements ResourceSource {
         index: this.docsAlias,
         size: limit,
         query: {
-          bool: { filter: [...this.scopeFilter(principal), ...(prefix ? [{ prefix: { id: prefix } }] : [])] },
+          bool: {
+            filter: [...visibilityClauses(principal), ...(prefix ? [{ prefix: { id: prefix } }] : [])],
+          },
         },
         sort: [{ id: 'asc' }],
         _source: ['id'],

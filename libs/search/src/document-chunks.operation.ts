@@ -2,6 +2,7 @@ import { NotFoundError, type Operation } from '@quarry/core';
 import type { ChunkRepository, StoredChunk } from './chunk.repository';
 import { DocumentIdInput } from './document.dto';
 import type { DocumentRepository } from './document.repository';
+import { mayRead } from './visibility';
 
 /** At most this many chunks are listed per document (a body of 1 MB makes a few hundred). */
 export const MAX_LISTED_CHUNKS = 2_000;
@@ -13,7 +14,7 @@ export interface DocumentChunks {
 
 /**
  * `get_document_chunks`: a document's chunks in order, each with its text and location (page,
- * heading path, lines). A document outside the principal's collections is "not found", like
+ * heading path, lines). A document the principal may not read (`mayRead`) is "not found", like
  * `get_document`, so its chunks are never shown either.
  */
 export function documentChunksOperation(
@@ -27,8 +28,7 @@ export function documentChunksOperation(
     input: DocumentIdInput,
     run: async ({ id }, context) => {
       const doc = await documents.get(id);
-      const scope = context.principal.collections;
-      if (!doc || (scope && !scope.includes(doc.collection))) throw new NotFoundError('document', id);
+      if (!doc || !mayRead(context.principal, doc)) throw new NotFoundError('document', id);
       const found = (await chunks.ofDocuments([id], MAX_LISTED_CHUNKS, context.signal)).get(id) ?? [];
       return { id, chunks: found.map(({ doc_id: _docId, ...chunk }) => chunk) };
     },

@@ -1,10 +1,11 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import { NotFoundError } from '@quarry/core';
+import { NotFoundError, type Principal } from '@quarry/core';
 import type { ChunkRepository } from './chunk.repository';
 import { DocumentIdInput } from './document.dto';
 import type { DocumentRepository, StoredDocument } from './document.repository';
 import type { ChunkLocation } from './structured-chunker';
+import { mayRead } from './visibility';
 
 export const DEFAULT_EXCERPT_CHARS = 4_000;
 const MAX_EXCERPT_CHARS = 100_000;
@@ -63,11 +64,10 @@ export async function readDocument(
   input: GetDocumentInput,
   documents: DocumentRepository,
   chunks: ChunkRepository,
-  allowedCollections?: string[],
+  principal: Pick<Principal, 'role' | 'collections' | 'groups' | 'user'>,
 ): Promise<DocumentWithExcerpt> {
   const doc = await documents.get(input.id);
-  if (!doc || (allowedCollections && !allowedCollections.includes(doc.collection)))
-    throw new NotFoundError('document', input.id);
+  if (!doc || !mayRead(principal, doc)) throw new NotFoundError('document', input.id);
   const { embedding_hash: _embeddingHash, ...visible } = doc;
   const body = doc.body;
   if (input.chunk === undefined && input.offset === undefined && input.maxChars === undefined) return visible;

@@ -9,6 +9,37 @@ import { IsBoundedJsonObject } from './validators';
  * GraphQL and the MCP JSON Schemas all come from these classes.
  */
 
+/** Who may read a document: members of any of the groups, and the users named. */
+@ObjectType('DocumentAccess', {
+  description: 'Who may read a document (absent: everyone who sees its collection).',
+})
+@InputType('DocumentAccessInput')
+export class DocumentAccess {
+  @Prop({
+    type: 'string',
+    array: true,
+    optional: true,
+    minItems: 1,
+    maxItems: LIMITS.accessEntries,
+    minLength: 1,
+    maxLength: LIMITS.accessNameLength,
+    description: 'Groups whose members may read it (a writer may name only its own groups)',
+  })
+  groups?: string[];
+
+  @Prop({
+    type: 'string',
+    array: true,
+    optional: true,
+    minItems: 1,
+    maxItems: LIMITS.accessEntries,
+    minLength: 1,
+    maxLength: LIMITS.accessNameLength,
+    description: "Users who may read it (a token's sub; a writer may name only itself)",
+  })
+  users?: string[];
+}
+
 /** A document as every edge accepts it. */
 @InputType('DocumentInput')
 export class DocumentInput {
@@ -74,6 +105,13 @@ export class DocumentInput {
     description: `Free-form JSON object, at most ${LIMITS.metadataBytes} bytes and ${LIMITS.metadataDepth} levels`,
   })
   metadata?: Record<string, unknown>;
+
+  @Prop({
+    type: () => DocumentAccess,
+    optional: true,
+    description: 'Who may read it; absent: everyone who sees its collection. Admins read every document.',
+  })
+  access?: DocumentAccess;
 }
 
 export class IndexDocumentsInput {

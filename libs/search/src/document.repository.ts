@@ -1,6 +1,7 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
 import { mapElasticsearchError } from './elasticsearch.client';
 import type { Chunk } from './structured-chunker';
+import type { DocumentAccess } from './document.dto';
 
 /** A document as stored in the full-text index. */
 export interface StoredDocument {
@@ -11,6 +12,8 @@ export interface StoredDocument {
   tags: string[];
   source?: string;
   metadata: Record<string, unknown>;
+  /** Who may read it (absent: everyone who sees its collection). */
+  access?: DocumentAccess;
   created_at: string;
   updated_at: string;
   content_hash: string;
@@ -21,7 +24,7 @@ export interface StoredDocument {
 
 export type ExistingDocument = Pick<
   StoredDocument,
-  'collection' | 'content_hash' | 'embedding_hash' | 'chunk_count' | 'created_at'
+  'collection' | 'content_hash' | 'embedding_hash' | 'chunk_count' | 'created_at' | 'access'
 >;
 
 /** A chunk embedded by this write, stored with its vector. */
@@ -78,6 +81,9 @@ function chunkFields(doc: StoredDocument) {
     tags: doc.tags,
     source: doc.source,
     metadata: doc.metadata,
+    // Both lists always written (null when absent): a partial update of kept chunks merges objects,
+    // and a list left from before would keep a chunk hidden or shown unlike its document.
+    access: { groups: doc.access?.groups ?? null, users: doc.access?.users ?? null },
     created_at: doc.created_at,
     updated_at: doc.updated_at,
   };
@@ -108,7 +114,7 @@ export class DocumentRepository {
         {
           index: this.alias,
           ids,
-          _source: ['collection', 'content_hash', 'embedding_hash', 'chunk_count', 'created_at'],
+          _source: ['collection', 'content_hash', 'embedding_hash', 'chunk_count', 'created_at', 'access'],
         },
         { signal },
       );

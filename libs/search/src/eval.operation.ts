@@ -7,6 +7,7 @@ import { searchCost } from './operation-costs';
 import { meanScores, scoreRanking, type Grades, type RelevanceScores } from './relevance';
 import type { SearchService } from './search.service';
 import { SearchInput } from './search.dto';
+import { searchScopeOf } from './visibility';
 
 export const EVAL_LIMITS = { judgments: 1_000, relevantPerQuery: 1_000, maxGrade: 10 } as const;
 /** Deep enough for recall@100. */
@@ -142,7 +143,7 @@ export async function evaluate(
       }
   }
   const perRun = runs.map(() => [] as RelevanceScores[]);
-  const scope = { allowedCollections: context.principal.collections };
+  const scope = searchScopeOf(context.principal);
   for (const [done, judgment] of input.judgments.entries()) {
     const lists = await search.rankings(
       { query: judgment.query, collection: judgment.collection },

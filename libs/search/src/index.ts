@@ -31,3 +31,4 @@ export * from './reindex.operations';
 export * from './elasticsearch.module';
 export * from './document-change.feed';
 export * from './search.module';
+export * from './visibility';

@@ -4,9 +4,10 @@ import type { Embedder } from '@quarry/embeddings';
 import { DEFAULT_CHUNKING, type ChunkOptions } from './chunker';
 import { chunkDocument, type Chunk } from './structured-chunker';
 import type { DocumentRepository, ExistingDocument, StoredDocument } from './document.repository';
-import { DocumentInput, type IngestResult, type IngestResultItem } from './document.dto';
+import { DocumentInput, type DocumentAccess, type IngestResult, type IngestResultItem } from './document.dto';
 import type { IndexNames } from './index-names';
 import { LIMITS } from './limits';
+import { checkWritableAccess, normaliseAccess, readerMayRead, type AccessReader } from './visibility';
 
 export type DocumentChange = {
   id: string;
@@ -14,16 +15,18 @@ export type DocumentChange = {
   collection: string;
   /** Set when an update moved the document: results of that collection change too. */
   previousCollection?: string;
+  /** The document's access (a deleted one's as it was): who may be told of the change. */
+  access?: DocumentAccess;
 };
 
 function mayWrite(collection: string, allowed: string[] | undefined): boolean {
   return !allowed || allowed.includes(collection);
 }
 
-/** The one answer for an id held by a collection the caller may not write. */
+/** The one answer for an id held by a document the caller may not write (another collection, or one it cannot read). */
 function idNotWritable(id: string): InvalidError {
   return new InvalidError(`id "${id}" is not writable with this key`, [
-    { field: 'id', reason: 'taken outside the collections this key may write' },
+    { field: 'id', reason: 'taken by a document this key may not write' },
   ]);
 }
 
@@ -56,6 +59,11 @@ export interface IngestOptions {
   onProgress?: (progress: { done: number; total: number; message?: string }) => void;
   /** Collections the caller may write; documents elsewhere are refused one by one. */
   allowedCollections?: string[];
+  /**
+   * The caller's groups and user (`readerOf`): it may restrict documents only to them, and may not
+   * overwrite a document it cannot read. Absent: an admin, who may do both.
+   */
+  reader?: AccessReader;
 }
 
 export interface IngestServiceOptions {
@@ -89,6 +97,12 @@ const hash = (value: unknown) => createHash('sha256').update(JSON.stringify(valu
 
 function normalise(input: DocumentInput, now: string): StoredDocument {
   const tags = [...new Set((input.tags ?? []).map((t) => t.trim()).filter(Boolean))];
+  const access = normaliseAccess(input.access);
+  if (input.access && !access)
+    throw new InvalidError(
+      'access names no group and no user; leave it out for a document everyone may read',
+      [{ field: 'access', reason: 'names nobody (absent: open)' }],
+    );
   const doc: StoredDocument = {
     id: input.id ?? randomUUID(),
     collection: input.collection ?? 'default',
@@ -97,6 +111,7 @@ function normalise(input: DocumentInput, now: string): StoredDocument {
     tags,
     source: input.source,
     metadata: input.metadata ?? {},
+    ...(access ? { access } : {}),
     created_at: now,
     updated_at: now,
     content_hash: '',
@@ -109,6 +124,8 @@ function normalise(input: DocumentInput, now: string): StoredDocument {
     [...tags].sort(),
     doc.source ?? '',
     doc.metadata,
+    // Only when set, so documents without access keep the hashes they were stored with.
+    ...(doc.access ? [doc.access] : []),
   ]);
   return doc;
 }
@@ -156,6 +173,7 @@ export class IngestService {
         const input = await validateInput(DocumentInput, raw, `documents[${index}]`);
         const doc = normalise(input, now);
         if (!mayWrite(doc.collection, options.allowedCollections)) throw notWritable(doc.collection);
+        checkWritableAccess(options.reader, doc.access);
         if (seen.has(doc.id)) {
           throw new InvalidError(
             `id "${doc.id}" appears more than once in this request (first at documents[${seen.get(doc.id)}])`,
@@ -195,7 +213,11 @@ export class IngestService {
       const previous = existing.get(doc.id);
       // A document outside the caller's collections is absent for that caller: it is neither
       // overwritten nor moved, and the refusal names neither its collection nor its state.
-      if (previous && !mayWrite(previous.collection, options.allowedCollections)) {
+      if (
+        previous &&
+        (!mayWrite(previous.collection, options.allowedCollections) ||
+          !readerMayRead(options.reader, previous.access))
+      ) {
         results.push(failure(index, doc.id, idNotWritable(doc.id)));
         continue;
       }
@@ -246,6 +268,7 @@ export class IngestService {
           id: p.doc.id,
           change: p.status === 'created' ? 'new' : 'updated',
           collection: p.doc.collection,
+          ...(p.doc.access ? { access: p.doc.access } : {}),
           ...(p.previous && p.previous.collection !== p.doc.collection
             ? { previousCollection: p.previous.collection }
             : {}),
@@ -290,14 +313,20 @@ export class IngestService {
   /** Removes a document and all its chunks; false when there was no such document. */
   async delete(
     id: string,
-    options: { wait?: boolean; signal?: AbortSignal; allowedCollections?: string[] } = {},
+    options: {
+      wait?: boolean;
+      signal?: AbortSignal;
+      allowedCollections?: string[];
+      reader?: AccessReader;
+    } = {},
   ): Promise<boolean> {
     const existing = (await this.repository.existing([id], options.signal)).get(id);
     // A document outside the caller's collections is reported as absent, not as forbidden, so
     // its existence does not leak.
     if (
       !existing ||
-      (options.allowedCollections && !options.allowedCollections.includes(existing.collection))
+      (options.allowedCollections && !options.allowedCollections.includes(existing.collection)) ||
+      !readerMayRead(options.reader, existing.access)
     )
       return false;
     const failures = await this.repository.deleteDocuments([{ id, chunkCount: existing.chunk_count ?? 0 }], {
@@ -307,7 +336,12 @@ export class IngestService {
     const problems = failures.get(id);
     if (problems)
       throw new UnavailableError('elasticsearch', `delete of ${id} failed: ${problems.join('; ')}`);
-    const change: DocumentChange = { id, change: 'deleted', collection: existing.collection };
+    const change: DocumentChange = {
+      id,
+      change: 'deleted',
+      collection: existing.collection,
+      ...(existing.access ? { access: existing.access } : {}),
+    };
     await this.onChanged([change], [change], options.wait === true);
     return true;
   }

@@ -16,6 +16,9 @@ export const LIMITS = {
   tags: 50,
   tagLength: 100,
   sourceLength: 2_048,
+  /** Groups, and users, one document's `access` may name. */
+  accessEntries: 100,
+  accessNameLength: 256,
   /** Serialized JSON size of a document's metadata. */
   metadataBytes: 16_384,
   metadataDepth: 5,

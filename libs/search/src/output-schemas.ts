@@ -1,5 +1,5 @@
 import { resultSchemaOf } from '@quarry/core';
-import { CollectionList, DeleteResult, IngestResult } from './document.dto';
+import { CollectionList, DeleteResult, DocumentAccess, IngestResult } from './document.dto';
 import { SearchHit, SearchResult } from './search.dto';
 
 /** JSON Schemas of operation results, for MCP structuredContent (clients validate against them). */
@@ -20,6 +20,7 @@ export const DOCUMENT_SCHEMA = {
     tags: stringArray,
     source: { type: 'string' },
     metadata: { type: 'object' },
+    access: resultSchemaOf(DocumentAccess),
     created_at: { type: 'string' },
     updated_at: { type: 'string' },
     content_hash: { type: 'string' },

@@ -1,5 +1,6 @@
 import type { estypes } from '@elastic/elasticsearch';
 import type { SearchFilters } from './search.dto';
+import { accessFilter, type AccessReader } from './visibility';
 
 /** Scope and filters after `@collection` words and the principal's allow-list are applied. */
 export interface ResolvedScope {
@@ -7,6 +8,8 @@ export interface ResolvedScope {
   collections?: string[];
   tags?: string[];
   filters?: SearchFilters;
+  /** Whose documents besides open ones (the principal's groups and user); absent = all (admins). */
+  reader?: AccessReader;
 }
 
 const SOURCE_FIELDS = ['id', 'title', 'collection', 'tags', 'metadata', 'source', 'updated_at'];
@@ -26,6 +29,8 @@ function docValuesOnly(fields: string[]) {
 export function filterClauses(scope: ResolvedScope): estypes.QueryDslQueryContainer[] {
   const clauses: estypes.QueryDslQueryContainer[] = [];
   if (scope.collections) clauses.push({ terms: { collection: scope.collections } });
+  const access = accessFilter(scope.reader);
+  if (access) clauses.push(access);
   for (const tag of scope.tags ?? []) clauses.push({ term: { tags: tag } });
   const filters = scope.filters;
   for (const [field, value] of Object.entries(filters?.metadata ?? {})) {

@@ -20,6 +20,7 @@ import { plainText } from './snippet';
 import { evaluateOperation } from './eval.operation';
 import { documentChunksOperation } from './document-chunks.operation';
 import { ingestCost, searchCost } from './operation-costs';
+import { mayRead, readerOf, searchScopeOf, visibilityClauses } from './visibility';
 
 /** Serves identical searches from a cache; `collections` is the scope the key depends on. */
 export interface SearchCache {
@@ -45,6 +46,8 @@ export function publicDocument(doc: StoredDocument): PublicDocument {
 }
 
 const allowed = (context: OperationContext) => context.principal.collections;
+/** What the principal may write or delete besides its collections: documents it can read (`readerOf`). */
+const reader = (context: OperationContext) => readerOf(context.principal);
 
 /** Search results as text an agent can read and cite: one numbered hit per line with its id. */
 export function summarizeSearch(result: SearchResult): string {
@@ -71,13 +74,14 @@ export function searchOperations(deps: SearchOperationDeps): Operation<never, un
       summarize: summarizeSearch,
     },
     run: async (args, context) => {
-      const scope = { allowedCollections: allowed(context) };
+      const scope = searchScopeOf(context.principal);
       const run = () => deps.search.search(args, scope, context.signal);
       if (!deps.cache) return run();
-      // The scope a result depends on: asked collections (field and @words) narrowed by the key's allow-list.
+      // The scope a result depends on: asked collections (field and @words) narrowed by the key's
+      // allow-list; and the reader, so a result cached for one group is never served to another.
       const collections = (await deps.search.scopeOf(args, scope, context.signal)).collections;
       return deps.cache.getOrCompute(
-        { ...args, allowed: scope.allowedCollections ?? null },
+        { ...args, allowed: scope.allowedCollections ?? null, reader: scope.reader ?? null },
         collections,
         run,
       );
@@ -119,6 +123,7 @@ export function searchOperations(deps: SearchOperationDeps): Operation<never, un
         signal: context.signal,
         onProgress: context.onProgress,
         allowedCollections: allowed(context),
+        reader: reader(context),
       }),
   };
   const getDocument: Operation<GetDocumentInput, DocumentWithExcerpt> = {
@@ -141,10 +146,9 @@ export function searchOperations(deps: SearchOperationDeps): Operation<never, un
         }]\n\n${doc.body}`,
     },
     run: async (args, context) => {
-      if (deps.chunks) return readDocument(args, deps.documents, deps.chunks, allowed(context));
+      if (deps.chunks) return readDocument(args, deps.documents, deps.chunks, context.principal);
       const doc = await deps.documents.get(args.id);
-      const scope = allowed(context);
-      if (!doc || (scope && !scope.includes(doc.collection))) throw new NotFoundError('document', args.id);
+      if (!doc || !mayRead(context.principal, doc)) throw new NotFoundError('document', args.id);
       return publicDocument(doc);
     },
   };
@@ -154,12 +158,9 @@ export function searchOperations(deps: SearchOperationDeps): Operation<never, un
     role: 'reader',
     input: DocumentIdsInput,
     run: async ({ ids }, context) => {
-      const scope = allowed(context);
       const found = await deps.documents.getMany(ids);
       return {
-        documents: found.map((doc) =>
-          doc && (!scope || scope.includes(doc.collection)) ? publicDocument(doc) : null,
-        ),
+        documents: found.map((doc) => (doc && mayRead(context.principal, doc) ? publicDocument(doc) : null)),
       };
     },
   };
@@ -180,6 +181,7 @@ export function searchOperations(deps: SearchOperationDeps): Operation<never, un
         wait: args.wait,
         signal: context.signal,
         allowedCollections: allowed(context),
+        reader: reader(context),
       });
       if (!deleted) throw new NotFoundError('document', args.id);
       return { id: args.id, deleted: true };
@@ -197,7 +199,9 @@ export function searchOperations(deps: SearchOperationDeps): Operation<never, un
       summarize: (r) =>
         r.collections.map((c) => `${c.name}: ${c.documents} documents`).join('\n') || 'No collections yet.',
     },
-    run: async (_args, context) => ({ collections: await deps.repository.collections(allowed(context)) }),
+    run: async (_args, context) => ({
+      collections: await deps.repository.collections(visibilityClauses(context.principal)),
+    }),
   };
   return [
     search,

@@ -253,12 +253,15 @@ export class SearchRepository {
     return { documents, chunks };
   }
 
-  async collections(visible?: string[]): Promise<{ name: string; documents: number }[]> {
+  /** Collections and their document counts, of the documents `visible` lets through (`visibilityClauses`). */
+  async collections(
+    visible: estypes.QueryDslQueryContainer[] = [],
+  ): Promise<{ name: string; documents: number }[]> {
     const response = await this.run(() =>
       this.client.search({
         index: this.docsAlias,
         size: 0,
-        ...(visible ? { query: { terms: { collection: visible } } } : {}),
+        ...(visible.length ? { query: { bool: { filter: visible } } } : {}),
         aggs: { collections: { terms: { field: 'collection', size: 10_000, order: { _key: 'asc' } } } },
       }),
     );

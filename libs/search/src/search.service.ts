@@ -28,11 +28,14 @@ import type {
   SearchResult,
 } from './search.dto';
 import { chunkSnippet } from './snippet';
+import type { AccessReader } from './visibility';
 import { DEFAULT_FRAGMENTS, highlightFragments, highlightWhole, queryTerms } from './highlighter';
 
 export interface SearchScope {
   /** The principal's collection allow-list, if any. */
   allowedCollections?: string[];
+  /** The principal's groups and user (`readerOf`); absent = every document (admins). */
+  reader?: AccessReader;
 }
 
 export interface SearchServiceOptions {
@@ -355,7 +358,15 @@ export class SearchService {
     const parsed = parseQuery(input.query, exists);
     const named = [...new Set([...asked, ...parsed.collections])];
     const collections = named.length ? named : allowed;
-    return { text: parsed.text, scope: { collections, tags: input.tags, filters: input.filters } };
+    return {
+      text: parsed.text,
+      scope: {
+        collections,
+        tags: input.tags,
+        filters: input.filters,
+        ...(scope.reader ? { reader: scope.reader } : {}),
+      },
+    };
   }
 
   /** Existing collections, re-read when stale or when a name is not among them (it may be new). */

@@ -3,6 +3,7 @@ import { JSONScalar } from '@quarry/contract';
 import {
   CollectionCount,
   DeleteResult,
+  DocumentAccess,
   DocumentInput,
   FieldProblemResult,
   HitExplanation,
@@ -84,6 +85,12 @@ export class DocumentType {
 
   @Field(() => JSONScalar)
   metadata!: Record<string, unknown>;
+
+  @Field(() => DocumentAccess, {
+    nullable: true,
+    description: 'Who may read it; null: everyone who sees its collection',
+  })
+  access!: DocumentAccess | null;
 
   @Field({ description: 'ISO 8601' })
   createdAt!: string;

@@ -36,6 +36,7 @@ export function toDocument(doc: PublicDocument | null | undefined): DocumentType
     tags: doc.tags,
     source: doc.source ?? null,
     metadata: doc.metadata,
+    access: doc.access ?? null,
     createdAt: doc.created_at,
     updatedAt: doc.updated_at,
     chunkCount: doc.chunk_count ?? null,
