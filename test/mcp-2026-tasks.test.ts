@@ -1,4 +1,6 @@
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startServer, type RunningServer } from '../apps/server/src/server';
@@ -54,6 +56,8 @@ async function rpc(
 describe('MCP tasks (SEP-2663) backed by Quarry jobs, across instances', () => {
   let a: RunningServer;
   let b: RunningServer;
+  // An API that never answers: a sync of it runs until it is cancelled.
+  const hanging = http.createServer(() => undefined);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'quarry-tasks-'));
 
   beforeAll(async () => {
@@ -62,8 +66,11 @@ describe('MCP tasks (SEP-2663) backed by Quarry jobs, across instances', () => {
         path.join(dir, `note-${i}.md`),
         `# Note ${i}\n\nThe tasks test wrote note number ${i}.`,
       );
-    a = await startServer(testConfig());
-    b = await startServer(testConfig({ QUARRY_INDEX_PREFIX: a.config.indexPrefix }));
+    await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+    a = await startServer(testConfig({ QUARRY_FETCH_ALLOW: '127.0.0.1' }));
+    b = await startServer(
+      testConfig({ QUARRY_INDEX_PREFIX: a.config.indexPrefix, QUARRY_FETCH_ALLOW: '127.0.0.1' }),
+    );
     const added = await call(a.url, 'POST', '/v1/sources', {
       name: 'notes',
       type: 'directory',
@@ -71,9 +78,19 @@ describe('MCP tasks (SEP-2663) backed by Quarry jobs, across instances', () => {
       path: dir,
     });
     expect(added.status).toBe(201);
+    const slow = await call(a.url, 'POST', '/v1/sources', {
+      name: 'never',
+      type: 'http-json',
+      collection: 'never',
+      url: `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/items`,
+      mapping: { id: 'id', body: 'text' },
+    });
+    expect(slow.status).toBe(201);
   }, 180_000);
 
   afterAll(async () => {
+    hanging.closeAllConnections();
+    hanging.close();
     await a?.close();
     await b?.close();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -120,5 +137,20 @@ describe('MCP tasks (SEP-2663) backed by Quarry jobs, across instances', () => {
     });
     const refused = await rpc(a.url, 'tasks/get', { taskId: 'whatever' }, false);
     expect(refused.error?.code).toBe(-32021);
+  }, 60_000);
+
+  it('cancels a sync task from the instance that does not run it', async () => {
+    const created = await rpc(a.url, 'tools/call', { name: 'sync_source', arguments: { name: 'never' } });
+    const taskId = created.result?.taskId as string;
+    expect(created.result).toMatchObject({ resultType: 'task', status: 'working' });
+    expect((await rpc(b.url, 'tasks/get', { taskId })).result).toMatchObject({ status: 'working' });
+    const ack = await rpc(b.url, 'tasks/cancel', { taskId });
+    expect(ack.error).toBeUndefined();
+    const ended = await eventually(
+      () => rpc(b.url, 'tasks/get', { taskId }),
+      (answer) => answer.result?.status !== 'working',
+      15_000,
+    );
+    expect(ended.result).toMatchObject({ taskId, status: 'cancelled' });
   }, 60_000);
 });

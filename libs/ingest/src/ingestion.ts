@@ -1,12 +1,12 @@
 import type { Client } from '@elastic/elasticsearch';
 import type Redis from 'ioredis';
-import type { Operation } from '@quarry/core';
+import { UnavailableError, type Operation } from '@quarry/core';
 import { EgressPolicy } from '@quarry/egress';
 import type { IndexNames, IngestService } from '@quarry/search';
 import { DocumentBrowser } from './document.browser';
 import { ingestionOperations } from './ingestion.operations';
 import { uploadFilesOperation } from './upload.operation';
-import { JobService, type JobMetrics, type JobState } from './jobs/job.service';
+import { JobService, type JobCancellation, type JobMetrics, type JobState } from './jobs/job.service';
 import { IngestMetaStore } from './meta.store';
 import { SourceService } from './sources/source.service';
 import type { DirectoryConfinement } from './sources/directory-confinement';
@@ -59,7 +59,12 @@ export function createIngestion(deps: {
   const egress = deps.egress ?? new EgressPolicy();
   const store = new IngestMetaStore(deps.elasticsearch, deps.indices.meta);
   const browser = new DocumentBrowser(deps.elasticsearch, deps.indices.docs);
-  const jobs = new JobService(store, deps.onJobUpdate, deps.metrics);
+  const jobs = new JobService(
+    store,
+    deps.onJobUpdate,
+    deps.metrics,
+    deps.redis ? redisCancellation(deps.redis, `${deps.lockPrefix ?? 'quarry:ingest'}:cancel`) : undefined,
+  );
   const sources = new SourceService(
     store,
     jobs,
@@ -84,6 +89,32 @@ export function createIngestion(deps: {
       scheduler?.stop();
       await jobs.close();
       await egress.close();
+    },
+  };
+}
+
+/**
+ * Cancels reach the instance running a job over Redis pub/sub, so a job started on one instance
+ * can be cancelled from any other (an MCP task polled through a round-robin proxy).
+ */
+function redisCancellation(redis: Redis, channel: string): JobCancellation {
+  return {
+    request: async (id) => {
+      try {
+        await redis.publish(channel, id);
+      } catch (error) {
+        throw new UnavailableError('redis', (error as Error).message);
+      }
+    },
+    listen: (cancel) => {
+      // A subscribed connection can do nothing else: a connection of its own.
+      const subscriber = redis.duplicate({ enableOfflineQueue: true });
+      subscriber.on('error', () => undefined);
+      subscriber.on('message', (from: string, id: string) => {
+        if (from === channel) cancel(id);
+      });
+      void subscriber.subscribe(channel).catch(() => undefined);
+      return () => subscriber.disconnect();
     },
   };
 }

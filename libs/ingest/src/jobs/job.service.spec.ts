@@ -64,6 +64,35 @@ describe('JobService', () => {
     expect(jobs.runsHere(started.id)).toBe(false);
   });
 
+  it('cancels a job of another instance through the cancellation channel', async () => {
+    const { store } = fakeStore();
+    const listeners: ((id: string) => void)[] = [];
+    const channel = {
+      request: async (id: string) => listeners.forEach((cancel) => cancel(id)),
+      listen: (cancel: (id: string) => void) => {
+        listeners.push(cancel);
+        return () => undefined;
+      },
+    };
+    const runner = new JobService(store, undefined, undefined, channel);
+    const other = new JobService(store, undefined, undefined, channel);
+    const started = await runner.start({ kind: 'sync' }, (job) => {
+      return new Promise((_resolve, reject) =>
+        job.signal.addEventListener('abort', () => reject(new Error('aborted'))),
+      );
+    });
+    expect(await other.cancel(started.id)).toMatchObject({ status: 'cancelled' });
+    // Without a channel, the other instance can only say where to cancel it.
+    const alone = new JobService(store);
+    const second = await runner.start({ kind: 'sync' }, (job) => {
+      return new Promise((_resolve, reject) =>
+        job.signal.addEventListener('abort', () => reject(new Error('aborted'))),
+      );
+    });
+    await expect(alone.cancel(second.id)).rejects.toThrow(/runs on another instance/);
+    await runner.close();
+  });
+
   it('marks an interrupted job with the job that took it over', async () => {
     const { store } = fakeStore();
     const jobs = new JobService(store);

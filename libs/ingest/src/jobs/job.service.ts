@@ -76,18 +76,35 @@ const MAX_FAILURES = 200;
 export const HEARTBEAT_MS = 10_000;
 const SAVE_INTERVAL_MS = 500;
 
+/** How a cancel reaches the instance that runs a job (Redis pub/sub between instances). */
+export interface JobCancellation {
+  /** Asks every instance to cancel the job; the one running it does. */
+  request(id: string): Promise<void>;
+  /** Hears the requests of every instance; returns how to stop listening. */
+  listen(cancel: (id: string) => void): () => void;
+}
+
+/** How long a cancel requested of another instance is waited for before answering. */
+const REMOTE_CANCEL_WAIT_MS = 10_000;
+
 /**
  * Runs ingestion work as jobs whose state lives in the metadata index: visible while running and
- * afterwards, from any instance, and cancellable on the instance that runs them.
+ * afterwards, from any instance, and cancellable from any instance (through `cancellation`;
+ * without it, only on the instance that runs them).
  */
 export class JobService {
   private readonly running = new Map<string, { controller: AbortController; done: Promise<JobState> }>();
+  private readonly stopListening: () => void;
 
   constructor(
     private readonly store: IngestMetaStore,
     private readonly onUpdate: (job: JobState) => void = () => undefined,
     private readonly metrics: JobMetrics = { advanced: () => undefined, ended: () => undefined },
-  ) {}
+    private readonly cancellation?: JobCancellation,
+  ) {
+    this.stopListening =
+      cancellation?.listen((id) => this.running.get(id)?.controller.abort()) ?? (() => undefined);
+  }
 
   /** Starts `work` in the background and answers with the job as it starts. */
   async start(
@@ -186,17 +203,27 @@ export class JobService {
     return this.store.list<JobState>('job', size);
   }
 
-  /** Cancels a running job of this instance; answers with its final state. */
+  /**
+   * Cancels a running job; answers with its final state. A job of another instance is cancelled
+   * there (its state is read back until it has ended, for REMOTE_CANCEL_WAIT_MS at most).
+   */
   async cancel(id: string): Promise<JobState> {
     const running = this.running.get(id);
-    if (!running) {
-      const state = await this.get(id);
-      if (state.status === 'running')
-        throw new QuarryError('conflict', `job ${id} runs on another instance; cancel it there`);
-      return state;
+    if (running) {
+      running.controller.abort();
+      return running.done;
     }
-    running.controller.abort();
-    return running.done;
+    let state = await this.get(id);
+    if (state.status !== 'running') return state;
+    if (!this.cancellation)
+      throw new QuarryError('conflict', `job ${id} runs on another instance; cancel it there`);
+    await this.cancellation.request(id);
+    const deadline = Date.now() + REMOTE_CANCEL_WAIT_MS;
+    while (state.status === 'running' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      state = await this.get(id);
+    }
+    return state;
   }
 
   /** True when this process runs the job. */
@@ -223,6 +250,7 @@ export class JobService {
 
   /** Cancels every running job (shutdown). */
   async close(): Promise<void> {
+    this.stopListening();
     for (const { controller } of this.running.values()) controller.abort();
     await Promise.all([...this.running.values()].map((r) => r.done.catch(() => undefined)));
   }
