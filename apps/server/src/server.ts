@@ -23,8 +23,7 @@ import { OriginPolicy } from './security/origin.policy';
 import { originPolicyMiddleware, refuseUpgrade } from './security/origin.middleware';
 import { mountProtectedResourceMetadata } from './security/oauth-metadata';
 import { Authenticator } from '@quarry/auth';
-
-export const BODY_LIMIT = '20mb';
+import { jsonBodyParser } from './security/body-limit';
 
 export interface RunningServer {
   url: string;
@@ -65,8 +64,9 @@ export async function startServer(
   );
   try {
     app.disable('x-powered-by');
-    // Bulk ingest carries up to 1,000 documents; the limit keeps one request from exhausting memory.
-    app.useBodyParser('json', { limit: BODY_LIMIT });
+    // Bulk ingest carries up to 1,000 documents; the limit keeps one request from exhausting memory,
+    // and a caller without credentials, where they are required, gets a small one.
+    app.use(jsonBodyParser(app.get(Authenticator)));
     app.use(...requestLog(logger));
     // First of all: a request a hostile page could have sent is refused before anything runs.
     const originPolicy = OriginPolicy.forBind(config.host, config);
