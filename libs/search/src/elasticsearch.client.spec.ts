@@ -113,4 +113,49 @@ describe('elasticsearchClientOptions', () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
+
+  it('sniffs: a client given one node learns the others from the cluster', async () => {
+    const ports: number[] = [];
+    const servers = [0, 1].map(() =>
+      http.createServer((request, response) => {
+        response.writeHead(200, { 'content-type': 'application/json', 'x-elastic-product': 'Elasticsearch' });
+        if (request.url?.startsWith('/_nodes/_all/http'))
+          response.end(
+            JSON.stringify({
+              nodes: Object.fromEntries(
+                ports.map((port, i) => [
+                  `node${i}`,
+                  { roles: ['master', 'data'], http: { publish_address: `127.0.0.1:${port}` } },
+                ]),
+              ),
+            }),
+          );
+        else response.end('{}');
+      }),
+    );
+    for (const server of servers) {
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      ports.push((server.address() as { port: number }).port);
+    }
+    const client = new Client(
+      elasticsearchClientOptions(`http://127.0.0.1:${ports[0]}`, 2000, { sniff: true }),
+    );
+    try {
+      // A transport that cannot sniff never reports one: fail after 5 s instead of hanging.
+      const error = await new Promise<Error | null>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no sniff within 5 s')), 5000);
+        client.diagnostic.on('sniff', (sniffError) => {
+          clearTimeout(timer);
+          resolve(sniffError);
+        });
+      });
+      expect(error).toBeNull();
+      expect(client.connectionPool.connections.map((c) => c.url.origin).sort()).toEqual(
+        ports.map((port) => `http://127.0.0.1:${port}`).sort(),
+      );
+    } finally {
+      await client.close();
+      for (const server of servers) await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
 });

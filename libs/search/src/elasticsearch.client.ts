@@ -2,7 +2,7 @@ import {
   ClusterConnectionPool,
   Client,
   errors,
-  Transport,
+  SniffingTransport,
   type ClientOptions,
   type TransportOptions,
 } from '@elastic/elasticsearch';
@@ -14,10 +14,11 @@ import { RequestIdConnection } from './request-id.connection';
 export const SNIFF_INTERVAL_MS = 30_000;
 
 /**
- * The client's transport with `retryOnTimeout`, an option of the transport that the client does not
- * pass through: a node that hangs (rather than refusing connections) is then left for the next one.
+ * The client's own transport (the one that sniffs) with `retryOnTimeout`, an option of the transport
+ * that the client does not pass through: a node that hangs (rather than refusing connections) is then
+ * left for the next one.
  */
-export class FailoverTransport extends Transport {
+export class FailoverTransport extends SniffingTransport {
   constructor(options: TransportOptions) {
     super({ ...options, retryOnTimeout: true });
   }
