@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { startServer, type RunningServer } from '../apps/server/src/server';
 import { call } from './support/http';
-import { dropIndices, testConfig } from './support/test-env';
+import { dropIndices, servicesFromSetup, testConfig } from './support/test-env';
 
 const run = promisify(execFile);
 const conformance = path.join(__dirname, 'conformance', 'node_modules');
@@ -92,5 +92,48 @@ describe('MCP with the Python SDK and the MCP Inspector CLI', () => {
       { timeout: 60_000 },
     );
     expect(JSON.stringify(JSON.parse(called.stdout))).toContain('py-disk');
+  }, 120_000);
+
+  // `quarry stdio` (dist/, built by npm test) started by each client, on the test's indices.
+  const stdioEnv = () => ({
+    ...process.env,
+    ELASTICSEARCH_URL: servicesFromSetup().elasticsearchUrl,
+    REDIS_URL: servicesFromSetup().redisUrl,
+    QUARRY_INDEX_PREFIX: server.config.indexPrefix,
+    LOG_LEVEL: 'warn',
+  });
+  const quarryStdio = [process.execPath, path.join(process.cwd(), 'dist/apps/cli/src/main.js'), 'stdio'];
+
+  it.each(['legacy', '2026-07-28'])(
+    'serves the Python SDK over stdio (%s)',
+    async (mode) => {
+      const { stdout } = await run(
+        'python3',
+        [path.join(__dirname, 'clients', 'python_client.py'), 'stdio', mode, ...quarryStdio],
+        {
+          timeout: 90_000,
+          env: stdioEnv(),
+        },
+      );
+      expect(JSON.parse(stdout.trim().split('\n').pop() ?? '{}')).toMatchObject({
+        protocolVersion: mode === 'legacy' ? '2025-11-25' : '2026-07-28',
+        hits: ['py-disk'],
+      });
+    },
+    120_000,
+  );
+
+  it('lists tools with the Inspector CLI over stdio', async () => {
+    const listed = await run(
+      node22,
+      [inspector, '--cli', ...quarryStdio, '--method', 'tools/list', '--strict'],
+      {
+        timeout: 90_000,
+        env: stdioEnv(),
+      },
+    );
+    expect((JSON.parse(listed.stdout) as { tools: { name: string }[] }).tools.map((t) => t.name)).toContain(
+      'search',
+    );
   }, 120_000);
 });
