@@ -7,6 +7,7 @@ import {
   stopEmbeddedCluster,
   type ClusterNode,
 } from '@quarry/embedded-elasticsearch';
+import { createElasticsearchClient } from '@quarry/search';
 import { type RunningServer } from '../apps/server/src/server';
 import { measureNodeLoss, printFigures, type NodeLossFigures } from '../bench/cluster-fault';
 import { startServerWithoutModel } from './support/server';
@@ -75,5 +76,18 @@ describe('a 3-node cluster losing its first node under load', () => {
     expect(figures.searches.ok).toBeGreaterThan(0);
     expect(figures.writes.longestGapMs).toBeLessThan(5_000);
     expect(figures.searches.longestGapMs).toBeLessThan(5_000);
+  });
+
+  it('sniffs: a client given one surviving node finds the other one, and not the killed one', async () => {
+    const client = createElasticsearchClient(nodes[1].url, 10_000, { sniff: true });
+    try {
+      // Sniffing on start is a request of its own: the listener is there before it answers.
+      const error = await new Promise<Error | null>((resolve) => client.diagnostic.on('sniff', resolve));
+      expect(error).toBeNull();
+      const urls = client.connectionPool.connections.map((c) => c.url.origin).sort();
+      expect(urls).toEqual([nodes[1].url, nodes[2].url]);
+    } finally {
+      await client.close();
+    }
   });
 });
