@@ -71,6 +71,23 @@ describe('MCP 2026-07-28: any request, any instance', () => {
       // Every call alternated: both instances answered a share of them, and none set up a session.
       expect(Math.min(...proxy.served)).toBeGreaterThanOrEqual(3);
       expect(seen.filter((r) => r.headers.has('mcp-session-id'))).toEqual([]);
+      // A listen stream through the proxy lands on either instance and hears writes on both.
+      const updated: string[] = [];
+      client.setNotificationHandler('notifications/resources/updated', (n) => {
+        updated.push(n.params.uri);
+      });
+      const listening = await client.listen({
+        resourceSubscriptions: ['quarry://documents/m26-disk', 'quarry://documents/m26-leave'],
+      });
+      await call(a.url, 'POST', '/v1/documents?wait=true', [{ ...SEED[0], body: `${SEED[0].body} (A)` }]);
+      await call(b.url, 'POST', '/v1/documents?wait=true', [{ ...SEED[1], body: `${SEED[1].body} (B)` }]);
+      await eventually(
+        async () => updated,
+        (uris) =>
+          uris.includes('quarry://documents/m26-disk') && uris.includes('quarry://documents/m26-leave'),
+        15_000,
+      );
+      await listening.close();
     } finally {
       await proxy.close();
     }
