@@ -8,6 +8,8 @@ import Provider from 'oidc-provider';
 
 const resource = process.env.QUARRY_TEST_RESOURCE;
 const redirectUri = process.env.QUARRY_TEST_REDIRECT_URI;
+/** The console's address when a test signs in through it (a public client of the browser). */
+const consoleUri = process.env.QUARRY_TEST_CONSOLE_URI;
 
 /** Who can sign in, the scopes each may be granted and the groups each token carries. */
 const ACCOUNTS = {
@@ -88,6 +90,17 @@ function build() {
         redirect_uris: [],
         scope: 'quarry:read quarry:write',
       },
+      ...(consoleUri
+        ? [
+            {
+              client_id: 'quarry-console',
+              token_endpoint_auth_method: 'none',
+              redirect_uris: [consoleUri],
+              grant_types: ['authorization_code'],
+              response_types: ['code'],
+            },
+          ]
+        : []),
       {
         // Its tokens are opaque: Quarry learns what they grant by introspection (RFC 7662).
         client_id: 'opaque-indexer',
@@ -166,8 +179,11 @@ async function interaction(req, res) {
   const missing = details.prompt.details;
   if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
   const allowed = ACCOUNTS[details.session.accountId]?.scopes ?? [];
-  for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {}))
+  // What the account may not have is refused (not asked again): the token carries the rest.
+  for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) {
     grant.addResourceScope(indicator, scopes.filter((scope) => allowed.includes(scope)).join(' '));
+    grant.rejectResourceScope(indicator, scopes.filter((scope) => !allowed.includes(scope)).join(' '));
+  }
   const grantId = await grant.save();
   return provider.interactionFinished(
     req,

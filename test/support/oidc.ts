@@ -33,9 +33,15 @@ export class TestIssuer {
     public signingKey: JWK,
   ) {}
 
-  static async start(resource: string): Promise<TestIssuer> {
+  /** `consoleUri`: also a public client for Quarry's web console, redirecting there. */
+  static async start(resource: string, consoleUri?: string): Promise<TestIssuer> {
     const child = fork(path.join(__dirname, 'oidc-provider.mjs'), [], {
-      env: { ...process.env, QUARRY_TEST_RESOURCE: resource, QUARRY_TEST_REDIRECT_URI: REDIRECT_URI },
+      env: {
+        ...process.env,
+        QUARRY_TEST_RESOURCE: resource,
+        QUARRY_TEST_REDIRECT_URI: REDIRECT_URI,
+        ...(consoleUri ? { QUARRY_TEST_CONSOLE_URI: consoleUri } : {}),
+      },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const ready = await nextMessage(child, 'ready');

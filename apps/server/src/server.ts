@@ -21,7 +21,7 @@ import { securityHeaders } from './security-headers';
 import { MCP_WS_PATH, McpWebSocketGateway } from './mcp/websocket.gateway';
 import { OriginPolicy } from './security/origin.policy';
 import { originPolicyMiddleware, refuseUpgrade } from './security/origin.middleware';
-import { mountProtectedResourceMetadata } from './security/oauth-metadata';
+import { mountConsoleSignIn, mountProtectedResourceMetadata } from './security/oauth-metadata';
 import { Authenticator } from '@quarry/auth';
 import { jsonBodyParser } from './security/body-limit';
 
@@ -95,9 +95,13 @@ export async function startServer(
       });
     }
     // The console, GraphiQL (browser GETs of /graphql) and Swagger UI, before the GraphQL module.
-    mountBrowserPages(express, { schema: () => app.get(GraphQLSchemaHost).schema });
     const { oauth } = app.get(Authenticator);
+    mountBrowserPages(express, {
+      schema: () => app.get(GraphQLSchemaHost).schema,
+      connectSources: oauth?.config.consoleClientId ? [new URL(oauth.config.issuer).origin] : [],
+    });
     if (oauth) mountProtectedResourceMetadata(express, oauth);
+    mountConsoleSignIn(express, oauth);
     mcpHttp.mount(express);
     // Prometheus scrapes without credentials; the series carry operation names and counts, no content.
     express.get('/metrics', (_req, res) => {

@@ -48,6 +48,8 @@ export interface OAuthConfig {
   metadataUrl?: string;
   /** Seconds between two JWKS fetches prompted by an unknown `kid` (QUARRY_OAUTH_JWKS_COOLDOWN_SECONDS). */
   jwksCooldownSeconds: number;
+  /** The public client the web console signs users in with (QUARRY_OAUTH_CONSOLE_CLIENT_ID); absent: keys only. */
+  consoleClientId?: string;
   /** Client credentials for token introspection (RFC 7662) of opaque tokens; absent: only JWT access tokens. */
   introspection?: { clientId: string; clientSecret: string };
 }
@@ -278,6 +280,7 @@ function readOAuth(env: Env, publicUrl: string): OAuthConfig | undefined {
     audiences: env.QUARRY_OAUTH_AUDIENCE ? readList(env, 'QUARRY_OAUTH_AUDIENCE') : [resource],
     groupsClaim,
     ...(metadataUrl ? { metadataUrl } : {}),
+    ...(env.QUARRY_OAUTH_CONSOLE_CLIENT_ID ? { consoleClientId: env.QUARRY_OAUTH_CONSOLE_CLIENT_ID } : {}),
     jwksCooldownSeconds: readNonNegativeInt(env, 'QUARRY_OAUTH_JWKS_COOLDOWN_SECONDS', 30),
     ...(clientId && clientSecret ? { introspection: { clientId, clientSecret } } : {}),
   };

@@ -1,4 +1,5 @@
 import { createClient, type Client } from 'graphql-ws';
+import { oauthToken } from './oauth';
 
 /**
  * Quarry's public GraphQL API, as a frontend uses it: queries and mutations over HTTP POST,
@@ -38,8 +39,13 @@ export function setApiKey(key: string | null): void {
   socket = undefined;
 }
 
+/** The signed-in user's access token (in memory), else the API key of this tab. */
+function credential(): string | null {
+  return oauthToken() ?? apiKey();
+}
+
 function authHeaders(): Record<string, string> {
-  const key = apiKey();
+  const key = credential();
   return key ? { authorization: `Bearer ${key}` } : {};
 }
 
@@ -69,7 +75,7 @@ function client(): Client {
   socket ??= createClient({
     url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`,
     connectionParams: () => {
-      const key = apiKey();
+      const key = credential();
       return key ? { authorization: `Bearer ${key}` } : {};
     },
     lazy: true,

@@ -16,6 +16,8 @@ function parse(): Route {
 
 export const route = readable<Route>(parse(), (set) => {
   const update = () => set(parse());
+  // The first subscriber may come after the address changed (back from sign-in): read it now.
+  update();
   window.addEventListener('hashchange', update);
   return () => window.removeEventListener('hashchange', update);
 });

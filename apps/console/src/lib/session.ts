@@ -1,5 +1,13 @@
 import { writable } from 'svelte/store';
 import { apiKey, gql, GraphqlError, setApiKey } from './api';
+import {
+  finishSignIn,
+  forgetOAuthToken,
+  oauthToken,
+  signInSettings,
+  startSignIn,
+  type SignInSettings,
+} from './oauth';
 
 export interface Viewer {
   id: string;
@@ -9,8 +17,8 @@ export interface Viewer {
 
 export type SessionState =
   | { status: 'loading' }
-  | { status: 'ready'; viewer: Viewer; keyed: boolean }
-  | { status: 'needs-key'; reason?: string; rejected: boolean }
+  | { status: 'ready'; viewer: Viewer; keyed: boolean; signedIn: boolean }
+  | { status: 'needs-key'; reason?: string; rejected: boolean; provider: SignInSettings | null }
   | { status: 'error'; message: string };
 
 export const session = writable<SessionState>({ status: 'loading' });
@@ -21,14 +29,33 @@ export function allows(state: SessionState, role: Viewer['role']): boolean {
   return state.status === 'ready' && RANK[state.viewer.role] >= RANK[role];
 }
 
+let provider: SignInSettings | null = null;
+
+/** First load: learns whether Quarry signs users in with a provider, and completes a sign-in in progress. */
+export async function startSession(): Promise<void> {
+  try {
+    provider = await signInSettings();
+    await finishSignIn(provider);
+  } catch (error) {
+    session.set({ status: 'error', message: error instanceof Error ? error.message : String(error) });
+    return;
+  }
+  await refreshSession();
+}
+
 /** Who am I? On loopback without keys Quarry answers "local admin"; with keys it needs one. */
 export async function refreshSession(): Promise<void> {
   try {
     const data = await gql<{ viewer: Viewer }>('query Viewer { viewer { id role collections } }');
-    session.set({ status: 'ready', viewer: data.viewer, keyed: apiKey() !== null });
+    session.set({
+      status: 'ready',
+      viewer: data.viewer,
+      keyed: oauthToken() === null && apiKey() !== null,
+      signedIn: oauthToken() !== null,
+    });
   } catch (error) {
     if (error instanceof GraphqlError && (error.code === 'UNAUTHENTICATED' || error.status === 401)) {
-      session.set({ status: 'needs-key', reason: error.message, rejected: apiKey() !== null });
+      session.set({ status: 'needs-key', reason: error.message, rejected: apiKey() !== null, provider });
     } else {
       session.set({ status: 'error', message: error instanceof Error ? error.message : String(error) });
     }
@@ -41,6 +68,16 @@ export async function signIn(key: string): Promise<void> {
 }
 
 export async function signOut(): Promise<void> {
+  forgetOAuthToken();
   setApiKey(null);
   await refreshSession();
+}
+
+/** Leaves for the identity provider's sign-in page; back at `/` with a code. */
+export async function signInWithProvider(settings: SignInSettings): Promise<void> {
+  try {
+    await startSignIn(settings);
+  } catch (error) {
+    session.set({ status: 'error', message: error instanceof Error ? error.message : String(error) });
+  }
 }

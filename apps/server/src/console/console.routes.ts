@@ -15,7 +15,10 @@ const HOST_HEADER = /^[\w.-]+(:\d{1,5})?$|^\[[0-9a-f:.]+\](:\d{1,5})?$/i;
  * itself (no inline script, no CDN) and the page may talk only to its own origin, over HTTP and
  * the graphql-ws socket (named explicitly: older browsers do not count ws: as 'self').
  */
-export function pageCsp(req: Request, options: { inlineStyles?: boolean } = {}): string {
+export function pageCsp(
+  req: Request,
+  options: { inlineStyles?: boolean; connectSources?: string[] } = {},
+): string {
   const host = req.headers.host && HOST_HEADER.test(req.headers.host) ? req.headers.host : undefined;
   const sockets = host ? ` ws://${host} wss://${host}` : '';
   return [
@@ -25,14 +28,15 @@ export function pageCsp(req: Request, options: { inlineStyles?: boolean } = {}):
     `style-src 'self'${options.inlineStyles ? " 'unsafe-inline'" : ''}`,
     "img-src 'self' data:",
     "font-src 'self' data:",
-    `connect-src 'self'${sockets}`,
+    // The identity provider, when the console signs users in (its metadata and token endpoint).
+    `connect-src 'self'${sockets}${(options.connectSources ?? []).map((source) => ` ${source}`).join('')}`,
     "base-uri 'none'",
     "form-action 'self'",
     "frame-ancestors 'none'",
   ].join('; ');
 }
 
-function withCsp(options: { inlineStyles?: boolean } = {}) {
+function withCsp(options: { inlineStyles?: boolean; connectSources?: string[] } = {}) {
   return (req: Request, res: Response, next: () => void) => {
     res.setHeader('Content-Security-Policy', pageCsp(req, options));
     next();
@@ -139,11 +143,11 @@ function sendScript(body: string) {
  */
 export function mountBrowserPages(
   app: Express,
-  options: { schema: () => GraphQLSchema; consoleDir?: string },
+  options: { schema: () => GraphQLSchema; consoleDir?: string; connectSources?: string[] },
 ): void {
   const consoleDir = options.consoleDir ?? CONSOLE_DIR;
   let introspection: unknown;
-  const consolePage = withCsp();
+  const consolePage = withCsp({ connectSources: options.connectSources });
   const devPage = withCsp({ inlineStyles: true });
   const staticOptions = { index: false, maxAge: '1h' } as const;
 

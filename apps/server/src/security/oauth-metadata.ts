@@ -29,3 +29,25 @@ export function mountProtectedResourceMetadata(app: Express, resourceServer: OAu
     app.options(route, serve);
   }
 }
+
+/** The console's sign-in settings (same origin only: the console is Quarry's own page). */
+export const CONSOLE_SIGN_IN_PATH = '/console/sign-in.json';
+
+/**
+ * What the console needs to sign users in (authorization code + PKCE in the browser): always
+ * answered, `null` when it signs in with keys only, so the page never meets a 404.
+ */
+export function mountConsoleSignIn(app: Express, resourceServer: OAuthResourceServer | undefined): void {
+  const config = resourceServer?.config;
+  const settings = config?.consoleClientId
+    ? {
+        issuer: config.issuer,
+        clientId: config.consoleClientId,
+        resource: config.resource,
+        scopes: resourceServer!.metadata().scopes_supported,
+      }
+    : null;
+  app.get(CONSOLE_SIGN_IN_PATH, (_req, res) => {
+    res.json(settings);
+  });
+}
