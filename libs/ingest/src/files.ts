@@ -111,6 +111,8 @@ export interface FileDocument {
   collection?: string;
   tags?: string[];
   metadata: Record<string, unknown>;
+  /** Who may read it (a source's `access`); absent: everyone who sees its collection. */
+  access?: { groups?: string[]; users?: string[] };
 }
 
 /** Reads and extracts one file into a document, or says why it cannot be one. */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
+import picomatch from 'picomatch';
 import { InvalidError } from '@quarry/core';
-import { LIMITS } from '@quarry/search';
+import { LIMITS, normaliseAccess, type DocumentAccess } from '@quarry/search';
 import { documentFromBytes, documentId, walkFiles, type FileDocument } from '../files';
 import { DirectoryConfinement, FileTooLargeError, readWithin } from './directory-confinement';
 import { PoliteFetcher } from './http-fetch';
@@ -40,6 +41,7 @@ export async function* directoryItems(
       outside.push({ kind: 'skipped', id: documentId(source.name, relative), origin: relative, reason }),
   });
   yield* outside;
+  const accessOf = directoryAccess(source);
   for (const file of files) {
     signal.throwIfAborted();
     const id = documentId(source.name, file.relative);
@@ -58,7 +60,8 @@ export async function* directoryItems(
       };
       continue;
     }
-    const hash = contentHash(bytes);
+    const access = accessOf(file.relative);
+    const hash = withAccess(contentHash(bytes), access);
     if (stored.get(id)?.item_hash === hash) {
       yield { kind: 'unchanged', id, origin: file.relative };
       continue;
@@ -70,9 +73,55 @@ export async function* directoryItems(
       metadata: { quarry_source: source.name, item_hash: hash },
     });
     yield outcome.kind === 'document'
-      ? { kind: 'document', id, origin: file.relative, hash, document: outcome.document }
+      ? {
+          kind: 'document',
+          id,
+          origin: file.relative,
+          hash,
+          document: { ...outcome.document, ...(access ? { access } : {}) },
+        }
       : { kind: 'skipped', id, origin: file.relative, reason: outcome.reason };
   }
+}
+
+/**
+ * The item hash with the access its document gets: a changed `access` (or `accessByPath`) is a
+ * change, so the next sync rewrites the documents it concerns. Without access, the content hash
+ * alone, as stored before permissions existed.
+ */
+export function withAccess(hash: string, access: DocumentAccess | undefined): string {
+  return access ? contentHash(`${hash}\n${JSON.stringify(access)}`) : hash;
+}
+
+/** A directory file's access: the groups of the first `accessByPath` glob its path matches, else the source's. */
+export function directoryAccess(source: SourceDefinition): (relative: string) => DocumentAccess | undefined {
+  const rules = Object.entries(source.accessByPath ?? {}).map(([glob, groups]) => ({
+    matches: picomatch(glob, { dot: true }),
+    access: normaliseAccess({ groups }),
+  }));
+  const fallback = normaliseAccess(source.access);
+  return (relative) => rules.find((rule) => rule.matches(relative))?.access ?? fallback;
+}
+
+/**
+ * An http-json item's access from `mapping.access`: a list of groups or `{ groups, users }`.
+ * Undefined when the mapping names no access (the source's applies); null when the item has none
+ * the mapping asks for: such an item is skipped, never made readable by everyone.
+ */
+export function itemAccess(item: unknown, path: string | undefined): DocumentAccess | null | undefined {
+  if (!path) return undefined;
+  const value = at(item, path);
+  const names = (list: unknown) =>
+    Array.isArray(list) && list.every((v) => typeof v === 'string') ? (list as string[]) : undefined;
+  const access = Array.isArray(value)
+    ? { groups: names(value) }
+    : value && typeof value === 'object'
+      ? {
+          groups: names((value as Record<string, unknown>).groups),
+          users: names((value as Record<string, unknown>).users),
+        }
+      : undefined;
+  return normaliseAccess(access) ?? null;
 }
 
 /** A value at a dotted path (`attributes.name`, `items.0.id`). */
@@ -113,6 +162,7 @@ export async function* httpJsonItems(
   fetcher: PoliteFetcher,
 ): AsyncGenerator<SourceItem> {
   const mapping = source.mapping!;
+  const sourceAccess = normaliseAccess(source.access);
   const pagination = source.pagination ?? { type: 'none' };
   let url: string | undefined = source.url!;
   if (pagination.type === 'page') url = pageUrl(url, pagination.param ?? 'page', pagination.start ?? 1);
@@ -132,7 +182,18 @@ export async function* httpJsonItems(
         continue;
       }
       const id = documentId(source.name, String(rawId));
-      const hash = contentHash(JSON.stringify(item));
+      const mapped = itemAccess(item, mapping.access);
+      if (mapped === null) {
+        yield {
+          kind: 'skipped',
+          id,
+          origin: String(rawId),
+          reason: `no access at "${mapping.access}" (a list of groups or { groups, users })`,
+        };
+        continue;
+      }
+      const access = mapped ?? sourceAccess;
+      const hash = withAccess(contentHash(JSON.stringify(item)), access);
       if (stored.get(id)?.item_hash === hash) {
         yield { kind: 'unchanged', id, origin: String(rawId) };
         continue;
@@ -163,6 +224,7 @@ export async function* httpJsonItems(
             ...(Array.isArray(tags) ? tags.filter((t) => typeof t === 'string') : []),
           ],
           metadata: { quarry_source: source.name, item_hash: hash, item_id: String(rawId) },
+          ...(access ? { access } : {}),
         },
       };
     }

@@ -1,6 +1,6 @@
 import { IsIn } from 'class-validator';
 import { Prop } from '@quarry/contract';
-import { COLLECTION_PATTERN } from '@quarry/search';
+import { COLLECTION_PATTERN, DocumentAccess } from '@quarry/search';
 
 export const SOURCE_TYPES = ['directory', 'http-json', 'web'] as const;
 export type SourceType = (typeof SOURCE_TYPES)[number];
@@ -29,6 +29,8 @@ export interface FieldMapping {
   title?: string;
   tags?: string;
   url?: string;
+  /** A list of group names, or `{ groups, users }`: who may read the item's document. */
+  access?: string;
 }
 
 /** A source as an admin registers it (REST, GraphQL, MCP, CLI), declared once with `@Prop`. */
@@ -60,6 +62,31 @@ export class SourceInput {
 
   @Prop({ type: 'string', array: true, optional: true, maxItems: 50, description: 'tags of every document' })
   tags?: string[];
+
+  @Prop({
+    type: () => DocumentAccess,
+    optional: true,
+    description:
+      'who may read its documents (directory: files no accessByPath glob matches; http-json: items, unless mapping.access); absent: everyone who sees the collection',
+  })
+  access?: DocumentAccess;
+
+  @Prop({
+    type: 'json',
+    optional: true,
+    schema: {
+      maxProperties: 100,
+      additionalProperties: {
+        type: 'array',
+        items: { type: 'string', minLength: 1 },
+        minItems: 1,
+        maxItems: 100,
+      },
+    },
+    description:
+      'directory: glob of paths → the groups that may read those files (the first glob that matches decides; others take `access`)',
+  })
+  accessByPath?: Record<string, string[]>;
 
   @Prop({
     type: 'string',
@@ -134,10 +161,12 @@ export class SourceInput {
         title: { type: 'string' },
         tags: { type: 'string' },
         url: { type: 'string' },
+        access: { type: 'string' },
       },
       required: ['id', 'body'],
     },
-    description: 'http-json: { id, body, title?, tags?, url? } dotted paths in an item',
+    description:
+      'http-json: { id, body, title?, tags?, url?, access? } dotted paths in an item (access: a list of groups or { groups, users }; an item without it is skipped)',
   })
   mapping?: FieldMapping;
 

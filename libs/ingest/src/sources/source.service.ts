@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { ConflictError, InvalidError, NotFoundError } from '@quarry/core';
 import type { EgressPolicy } from '@quarry/egress';
-import type { IngestService, IndexNames } from '@quarry/search';
+import { normaliseAccess, type IngestService, type IndexNames } from '@quarry/search';
 import type { DocumentBrowser } from '../document.browser';
 import type { JobHandle, JobService, JobState } from '../jobs/job.service';
 import type { IngestMetaStore } from '../meta.store';
@@ -185,6 +185,15 @@ export class SourceService {
 async function checkDefinition(input: SourceInput): Promise<void> {
   const missing = (field: string, reason: string) =>
     new InvalidError(`${field}: ${reason}`, [{ field, reason }]);
+  if (input.accessByPath !== undefined) {
+    if (input.type !== 'directory')
+      throw missing('accessByPath', 'only a directory source maps paths to groups');
+    for (const [glob, groups] of Object.entries(input.accessByPath))
+      if (!Array.isArray(groups) || !groups.length || !groups.every((g) => typeof g === 'string' && g.trim()))
+        throw missing(`accessByPath.${glob}`, 'a non-empty list of group names');
+  }
+  if (input.access && !normaliseAccess(input.access))
+    throw missing('access', 'names no group and no user (leave it out for documents everyone may read)');
   if (input.type === 'directory') {
     // Where the folder may lie is DirectoryConfinement's to say, on its real path.
     if (!input.path) throw missing('path', 'a directory source needs the folder to index');

@@ -1,9 +1,9 @@
 import robotsParser from 'robots-parser';
-import { LIMITS } from '@quarry/search';
+import { LIMITS, normaliseAccess } from '@quarry/search';
 import { extractFile, linksOf } from '../extract';
 import { documentId } from '../files';
 import type { FetchedResponse, PoliteFetcher } from './http-fetch';
-import { contentHash, type SourceItem, type StoredItem } from './source-items';
+import { contentHash, withAccess, type SourceItem, type StoredItem } from './source-items';
 import type { SourceDefinition } from './source.dto';
 
 export const CRAWLER_USER_AGENT = 'QuarryBot';
@@ -75,6 +75,7 @@ export async function* webItems(
   const origin = start.origin;
   const maxDepth = source.maxDepth ?? 3;
   const maxPages = source.maxPages ?? 500;
+  const access = normaliseAccess(source.access);
 
   const robotsUrl = `${origin}/robots.txt`;
   const robotsResponse = await fetcher.get(robotsUrl, {}, signal).catch(() => undefined);
@@ -155,7 +156,7 @@ export async function* webItems(
     const isHtml = /html/i.test(type);
     const links = isHtml ? linksOf(response.body.toString('utf8'), response.url) : [];
     enqueue(links, depth + 1);
-    const hash = contentHash(response.body);
+    const hash = withAccess(contentHash(response.body), access);
     if (previous?.item_hash === hash) {
       yield { kind: 'unchanged', id, origin: pathOf(parsed) };
       continue;
@@ -182,6 +183,7 @@ export async function* webItems(
         source: url.slice(0, LIMITS.sourceLength),
         collection: source.collection,
         ...(source.tags?.length ? { tags: source.tags } : {}),
+        ...(access ? { access } : {}),
         metadata: {
           quarry_source: source.name,
           item_hash: hash,
