@@ -26,9 +26,13 @@ export function metadataUrls(issuer: string): string[] {
   ];
 }
 
+/** How long a failed discovery is remembered: requests meanwhile fail at once, sparing the issuer. */
+const RETRY_AFTER_FAILURE_MS = 5_000;
+
 /**
- * Fetches the issuer's metadata once and keeps it; a failed discovery is not kept, so the next
- * request tries again. The document must name the configured issuer exactly (RFC 8414 section
+ * Fetches the issuer's metadata once and keeps it; a failed discovery is remembered for a few
+ * seconds only (tokens arriving meanwhile are answered "unavailable" without asking the issuer
+ * again, so a flood of tokens is not turned into a flood of requests). The document must name the configured issuer exactly (RFC 8414 section
  * 3.3): otherwise a metadata document could redirect trust to another issuer's keys.
  */
 export class IssuerDiscovery {
@@ -43,10 +47,15 @@ export class IssuerDiscovery {
   ) {}
 
   metadata(): Promise<IssuerMetadata> {
-    this.pending ??= this.discover().catch((error: unknown) => {
-      this.pending = undefined;
-      throw error;
-    });
+    if (!this.pending) {
+      const attempt = this.discover();
+      this.pending = attempt;
+      attempt.catch(() => {
+        setTimeout(() => {
+          if (this.pending === attempt) this.pending = undefined;
+        }, RETRY_AFTER_FAILURE_MS).unref();
+      });
+    }
     return this.pending;
   }
 

@@ -144,6 +144,21 @@ describe('OAuthResourceServer', () => {
     );
   });
 
+  it('an issuer that cannot be discovered is not asked again for every token', async () => {
+    let asked = 0;
+    const down = async () => {
+      asked++;
+      return new Response('', { status: 503 });
+    };
+    const server = new OAuthResourceServer(config(), down);
+    for (let i = 0; i < 5; i++)
+      await expect(server.authenticate(await token({ scope: 'quarry:read' }))).rejects.toBeInstanceOf(
+        UnavailableError,
+      );
+    // One discovery (its three candidate URLs), not five.
+    expect(asked).toBe(3);
+  });
+
   it('discovers once: many tokens, one metadata fetch', async () => {
     const issuer = fakeIssuer();
     const server = new OAuthResourceServer(config(), issuer.fetchImpl);
