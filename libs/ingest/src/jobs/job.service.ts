@@ -72,8 +72,11 @@ export interface JobMetrics {
 }
 
 const MAX_FAILURES = 200;
-/** How often a running job's record is rewritten even without progress. */
-export const HEARTBEAT_MS = 10_000;
+/**
+ * How often a running job's record is rewritten even without progress: the heartbeat by which other
+ * instances notice, within seconds, that the process running it died (one small write per job).
+ */
+export const HEARTBEAT_MS = 2_000;
 const SAVE_INTERVAL_MS = 500;
 
 /** How a cancel reaches the instance that runs a job (Redis pub/sub between instances). */

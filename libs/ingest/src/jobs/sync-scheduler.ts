@@ -4,8 +4,13 @@ import type { SourceService } from '../sources/source.service';
 import { everyMs } from '../sources/source.dto';
 import { HEARTBEAT_MS, type JobService, type JobState } from './job.service';
 
-/** A running job whose record has not changed for this long was left by a process that stopped. */
-export const STALE_AFTER_MS = 6 * HEARTBEAT_MS;
+/**
+ * A running job whose record has not changed for this long was left by a process that stopped: five
+ * missed heartbeats, so that a slow write or a GC pause does not hand a live job to a second instance.
+ */
+export const STALE_AFTER_MS = 5 * HEARTBEAT_MS;
+/** How often every instance looks for such jobs and for due schedules (two small searches). */
+export const TICK_MS = 5_000;
 
 /**
  * Runs scheduled syncs (`every`) and takes over syncs interrupted by a restart. Every instance
@@ -25,7 +30,7 @@ export class SyncScheduler {
     private readonly onError: (error: Error) => void = () => undefined,
   ) {}
 
-  start(intervalMs = 15_000): void {
+  start(intervalMs = TICK_MS): void {
     this.timer = setInterval(() => void this.tick().catch(this.onError), intervalMs);
     this.timer.unref();
     void this.tick().catch(this.onError);

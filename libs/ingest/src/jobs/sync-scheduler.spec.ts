@@ -1,0 +1,42 @@
+import type Redis from 'ioredis';
+import type { SourceService } from '../sources/source.service';
+import type { JobService, JobState } from './job.service';
+import { STALE_AFTER_MS, SyncScheduler, TICK_MS } from './sync-scheduler';
+
+describe('SyncScheduler: a job whose instance died', () => {
+  const now = Date.parse('2026-12-06T12:00:00Z');
+
+  function schedulerWith(job: Partial<JobState>) {
+    const interrupted: string[] = [];
+    const jobs = {
+      list: () => Promise.resolve([{ id: 'job-1', status: 'running', source: 'docs', owner: 'o', ...job }]),
+      runsHere: () => false,
+      markInterrupted: (j: JobState, resumedBy?: string) => {
+        interrupted.push(`${j.id}->${resumedBy}`);
+        return Promise.resolve();
+      },
+    } as unknown as JobService;
+    const sources = {
+      get: () => Promise.resolve({ name: 'docs' }),
+      sync: () => Promise.resolve({ id: 'job-2' }),
+      list: () => Promise.resolve([]),
+    } as unknown as SourceService;
+    const redis = { set: () => Promise.resolve('OK') } as unknown as Redis;
+    return { scheduler: new SyncScheduler(sources, jobs, redis, 'test'), interrupted };
+  }
+
+  it('is taken over within seconds of its last heartbeat (it took about 73 s)', async () => {
+    expect(STALE_AFTER_MS + TICK_MS).toBeLessThanOrEqual(15_000);
+    const { scheduler, interrupted } = schedulerWith({
+      updated_at: new Date(now - STALE_AFTER_MS - 1).toISOString(),
+    });
+    expect((await scheduler.tick(now)).map((j) => j.id)).toEqual(['job-2']);
+    expect(interrupted).toEqual(['job-1->job-2']);
+  });
+
+  it('is left alone while its heartbeat is recent', async () => {
+    const { scheduler, interrupted } = schedulerWith({ updated_at: new Date(now - 3_000).toISOString() });
+    expect(await scheduler.tick(now)).toEqual([]);
+    expect(interrupted).toEqual([]);
+  });
+});
