@@ -87,6 +87,16 @@ export function principalOfClaims(payload: JWTPayload, allowNoExpiry: boolean): 
   };
 }
 
+/** Whether a presented credential is a JWT (three parts, a JSON header and payload), not a key with dots. */
+function isJwt(token: string): boolean {
+  try {
+    decodeJwt(token);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function hashApiKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
@@ -156,7 +166,9 @@ export class Authenticator {
       );
     }
     if (key.split('.').length === 3) {
-      if (this.oauth && (!this.jwtKey || this.issuedByOAuthIssuer(key))) return this.oauth.authenticate(key);
+      // A configured API key may contain dots too: only a decodable JWT goes to the issuer's verifier.
+      if (this.oauth && isJwt(key) && (!this.jwtKey || this.issuedByOAuthIssuer(key)))
+        return this.oauth.authenticate(key);
       if (this.jwtKey) return this.verifyJwt(key);
     }
     const hash = hashApiKey(key);

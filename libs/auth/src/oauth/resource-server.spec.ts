@@ -6,6 +6,7 @@ import type { OAuthConfig } from '@quarry/config';
 import { UnauthenticatedError, UnavailableError } from '@quarry/core';
 import { challengeOf } from './challenge';
 import { metadataUrls } from './issuer-metadata';
+import { Authenticator } from '../authenticator';
 import { InsufficientScopeError, OAuthResourceServer } from './resource-server';
 
 const RESOURCE = 'https://quarry.example/mcp';
@@ -182,6 +183,22 @@ describe('OAuthResourceServer', () => {
       role: 'reader',
     });
     expect(requests).toEqual([internal]);
+  });
+
+  it('an API key with dots in it is still a key when an issuer is configured', async () => {
+    const resourceServer = new OAuthResourceServer(config(), fakeIssuer().fetchImpl);
+    const auth = new Authenticator(
+      [{ key: 'ops.key.0123', role: 'writer' }],
+      undefined,
+      undefined,
+      resourceServer,
+    );
+    expect(await auth.authenticate({ authorization: 'Bearer ops.key.0123' })).toMatchObject({
+      role: 'writer',
+    });
+    expect(
+      await auth.authenticate({ authorization: `Bearer ${await token({ scope: 'quarry:read' })}` }),
+    ).toMatchObject({ id: 'oauth:alice', role: 'reader' });
   });
 
   describe('opaque tokens (RFC 7662 introspection)', () => {
