@@ -7,7 +7,7 @@ import { type RunningServer } from '../../apps/server/src/server';
 import { gql, Recording, wsClient } from '../support/graphql';
 import { call } from '../support/http';
 import { startServerWithoutModel } from '../support/server';
-import { dropIndices, testConfig } from '../support/test-env';
+import { dropIndices, eventually, testConfig } from '../support/test-env';
 
 const JWT_SECRET = 'a-test-secret-for-document-permissions-0123';
 const KEYS = [
@@ -148,6 +148,34 @@ describe('per-document permissions hold on every path', () => {
     expect(idsOf((await search(bob, { query: 'quarterly', size: 100 })).body)).not.toContain('alice-note');
     expect((await call(server.url, 'GET', '/v1/documents/alice-note', undefined, alice)).status).toBe(200);
     expect((await call(server.url, 'GET', '/v1/documents/alice-note', undefined, bob)).status).toBe(404);
+  });
+
+  it('a key created through the API with groups reads those groups only', async () => {
+    const created = await call(
+      server.url,
+      'POST',
+      '/v1/keys',
+      { name: 'hr-bot', role: 'reader', groups: ['hr'] },
+      ADMIN,
+    );
+    expect(created.status).toBe(201);
+    expect(created.body.groups).toEqual(['hr']);
+    const plain = await call(server.url, 'POST', '/v1/keys', { name: 'plain-bot', role: 'reader' }, ADMIN);
+    expect(plain.status).toBe(201);
+    const hrBot = bearer(created.body.key);
+    const plainBot = bearer(plain.body.key);
+    // Keys are reloaded on every instance when announced: wait for this one to know them.
+    await eventually(
+      async () => (await call(server.url, 'GET', '/v1/documents/hr-salaries', undefined, hrBot)).status,
+      (status) => status === 200,
+      10_000,
+    );
+    expect((await call(server.url, 'GET', '/v1/documents/hr-salaries', undefined, plainBot)).status).toBe(
+      404,
+    );
+    expect((await call(server.url, 'GET', '/v1/documents/open-handbook', undefined, plainBot)).status).toBe(
+      200,
+    );
   });
 
   it('get_document answers 404, whole or around a chunk, as for a document that does not exist', async () => {

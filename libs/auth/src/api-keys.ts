@@ -51,6 +51,15 @@ class CreateKeyInput {
     message: 'collections must be lowercase letters, digits, - and _',
   })
   collections?: string[];
+
+  /** Groups its caller belongs to: documents whose `access.groups` names one are readable. */
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1, { message: 'groups must name at least one group (leave it out for none)' })
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @Length(1, 256, { each: true })
+  groups?: string[];
 }
 
 class KeyNameInput {
@@ -112,7 +121,7 @@ export function apiKeyOperations(
     role: 'admin',
     input: CreateKeyInput,
     audit: auditByName,
-    run: async ({ name, role, collections }, context) => {
+    run: async ({ name, role, collections, groups }, context) => {
       assertUnscopedAdmin(context);
       const key = generateApiKey();
       const stored: StoredApiKey = {
@@ -120,11 +129,12 @@ export function apiKeyOperations(
         hash: hashApiKey(key),
         role,
         ...(collections ? { collections: [...new Set(collections)] } : {}),
+        ...(groups ? { groups: [...new Set(groups)] } : {}),
         created_at: new Date().toISOString(),
       };
       await registry.put('api_key', name, stored, `${role} key`);
       await announce();
-      return { name, role, collections: stored.collections ?? null, key };
+      return { name, role, collections: stored.collections ?? null, groups: stored.groups ?? null, key };
     },
   };
   const list: Operation<object, unknown> = {
@@ -138,6 +148,7 @@ export function apiKeyOperations(
           name: e.name,
           role: e.definition.role,
           collections: e.definition.collections ?? null,
+          groups: e.definition.groups ?? null,
           created_at: e.definition.created_at,
         })),
       };

@@ -12,6 +12,7 @@ export interface StoredApiKey {
   hash: string;
   role: Role;
   collections?: string[];
+  groups?: string[];
   created_at: string;
 }
 
@@ -179,6 +180,7 @@ export class Authenticator {
         id: `key:${stored.id}`,
         role: stored.role,
         ...(stored.collections ? { collections: scopeOf(stored.collections, 'API key') } : {}),
+        ...(stored.groups ? { groups: stored.groups } : {}),
       };
     }
     const presented = Buffer.from(hash, 'hex');

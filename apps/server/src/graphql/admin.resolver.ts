@@ -55,6 +55,9 @@ export class ApiKeyType {
   @Field(() => [String], { nullable: true })
   collections?: string[] | null;
 
+  @Field(() => [String], { nullable: true, description: "groups of the key's caller (document access)" })
+  groups?: string[] | null;
+
   @Field({ nullable: true, description: 'ISO 8601' })
   createdAt?: string;
 }
@@ -84,12 +87,19 @@ export class CreateApiKeyInputType {
 
   @Field(() => [String], { nullable: true, description: 'limit the key to these collections' })
   collections?: string[] | null;
+
+  @Field(() => [String], {
+    nullable: true,
+    description: "groups of the key's caller: documents whose access names one are readable",
+  })
+  groups?: string[] | null;
 }
 
 interface StoredKeyView {
   name: string;
   role: string;
   collections: string[] | null;
+  groups?: string[] | null;
   created_at?: string;
 }
 
@@ -121,6 +131,7 @@ export class AdminResolver {
       name: input.name,
       role: input.role,
       ...(input.collections ? { collections: input.collections } : {}),
+      ...(input.groups ? { groups: input.groups } : {}),
     };
     return execute(context, 'create_api_key', args, { argument: 'input' });
   }
