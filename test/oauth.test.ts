@@ -84,6 +84,20 @@ describe('Quarry as an OAuth 2.1 resource server, with a real OpenID provider', 
           title: 'Disk full',
           body: 'Rotate the logs when the disk is full.',
         },
+        {
+          id: 'oauth-eng-salary',
+          collection: 'shared',
+          title: 'Engineering salary bands',
+          body: 'The salary bands of the engineering ladder.',
+          access: { groups: ['eng'] },
+        },
+        {
+          id: 'oauth-hr-salary',
+          collection: 'shared',
+          title: 'Every salary',
+          body: 'The salary of every employee, by name.',
+          access: { groups: ['hr'] },
+        },
       ],
       bearer(ADMIN_KEY),
     );
@@ -168,6 +182,34 @@ describe('Quarry as an OAuth 2.1 resource server, with a real OpenID provider', 
     expect(again.status).toBe(200);
   });
 
+  it("the token's groups decide what its user finds: eng never sees hr's documents, on any edge", async () => {
+    const alice = (await issuer.authorizationCode('alice', resource, 'quarry:read')).access_token;
+    const harry = (await issuer.authorizationCode('harry', resource, 'quarry:read')).access_token;
+    const found = async (token: string) => {
+      const answer = await call(
+        server.url,
+        'POST',
+        '/v1/search',
+        { query: 'salary', mode: 'lexical' },
+        bearer(token),
+      );
+      expect(answer.status).toBe(200);
+      return { ids: answer.body.hits.map((h: { id: string }) => h.id).sort(), total: answer.body.total };
+    };
+    expect(await found(alice)).toEqual({ ids: ['oauth-eng-salary'], total: 1 });
+    expect(await found(harry)).toEqual({ ids: ['oauth-hr-salary'], total: 1 });
+    const read = await call(server.url, 'GET', '/v1/documents/oauth-hr-salary', undefined, bearer(alice));
+    expect(read.status).toBe(404);
+    const graphql = await call(
+      server.url,
+      'POST',
+      '/graphql',
+      { query: '{ search(input: { query: "salary", mode: LEXICAL }) { total hits { id } } }' },
+      bearer(alice),
+    );
+    expect(graphql.body.data.search).toEqual({ total: 1, hits: [{ id: 'oauth-eng-salary' }] });
+  });
+
   it('client credentials for services: quarry:write lets the service index documents', async () => {
     const token = await issuer.clientCredentials(resource, 'quarry:read quarry:write');
     const write = await call(
@@ -231,6 +273,13 @@ describe('Quarry as an OAuth 2.1 resource server, with a real OpenID provider', 
       const result = await client.callTool({ name: 'search', arguments: { query: 'disk', mode: 'lexical' } });
       expect(result.isError).toBeFalsy();
       expect(JSON.stringify(result.structuredContent ?? result.content)).toContain('oauth-runbook');
+      // Signed in as alice (eng): hr's document is not there for her MCP client either.
+      const salaries = await client.callTool({
+        name: 'search',
+        arguments: { query: 'salary', mode: 'lexical' },
+      });
+      expect(JSON.stringify(salaries.structuredContent ?? salaries.content)).toContain('oauth-eng-salary');
+      expect(JSON.stringify(salaries.structuredContent ?? salaries.content)).not.toContain('oauth-hr-salary');
     } finally {
       await client.close();
     }
