@@ -244,8 +244,9 @@ function readJwt(env: Env): JwtConfig | undefined {
 }
 
 function readOAuth(env: Env, publicUrl: string): OAuthConfig | undefined {
-  const issuer = readUrl(env, 'QUARRY_OAUTH_ISSUER', ['https:', 'http:']);
-  if (!issuer) return undefined;
+  if (!readUrl(env, 'QUARRY_OAUTH_ISSUER', ['https:', 'http:'])) return undefined;
+  // Kept exactly as given: tokens and metadata must name this very string (Auth0's ends in a slash).
+  const issuer = env.QUARRY_OAUTH_ISSUER!.trim();
   const { protocol, hostname } = new URL(issuer);
   // Metadata and keys fetched over plain HTTP could be swapped on the way: only a local issuer may use it.
   if (

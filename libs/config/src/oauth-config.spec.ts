@@ -34,6 +34,12 @@ describe('OAuth resource server configuration', () => {
     expect(oauth?.introspection).toEqual({ clientId: 'quarry', clientSecret: 'secret' });
   });
 
+  it('keeps the issuer exactly as given, trailing slash included (Auth0 issues tokens that way)', () => {
+    expect(loadConfig({ QUARRY_OAUTH_ISSUER: 'https://tenant.eu.auth0.com/' }).oauth?.issuer).toBe(
+      'https://tenant.eu.auth0.com/',
+    );
+  });
+
   it('accepts an issuer as the credentials of a non-loopback bind', () => {
     expect(() => loadConfig({ HOST: '0.0.0.0' })).toThrow(/^HOST:/);
     expect(loadConfig({ HOST: '0.0.0.0', QUARRY_OAUTH_ISSUER: 'https://login.example.com' }).host).toBe(
