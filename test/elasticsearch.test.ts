@@ -1,4 +1,5 @@
 import {
+  accessFilter,
   createElasticsearchClient,
   DocumentRepository,
   indexNames,
@@ -16,6 +17,7 @@ const e5 = {
 };
 const embedder = { model: e5 };
 const vectorsVersion = loadIndexDefinition('vectors', embedder).version;
+const docsVersion = loadIndexDefinition('docs', embedder).version;
 const bge = {
   model: {
     ...e5,
@@ -43,7 +45,7 @@ describe('Elasticsearch repository and index setup (real node)', () => {
   it('creates templates, versioned indices and aliases, idempotently', async () => {
     const first = await setupIndices(client, prefix, embedder);
     expect(first.map((r) => [r.alias, r.index, r.action])).toEqual([
-      [`${prefix}-docs`, `${prefix}-docs-v1`, 'created'],
+      [`${prefix}-docs`, `${prefix}-docs-v${docsVersion}`, 'created'],
       [`${prefix}-vectors`, `${prefix}-vectors-v${vectorsVersion}`, 'created'],
       [`${prefix}-meta`, `${prefix}-meta-v1`, 'created'],
       [`${prefix}-live`, `${prefix}-live-v1`, 'created'],
@@ -69,7 +71,7 @@ describe('Elasticsearch repository and index setup (real node)', () => {
       query_prefix: 'query: ',
       passage_prefix: 'passage: ',
     });
-    const docs = mappingBefore[`${prefix}-docs-v1`].mappings;
+    const docs = mappingBefore[`${prefix}-docs-v${docsVersion}`].mappings;
     expect(docs.properties?.body).toMatchObject({ type: 'text', analyzer: 'english' });
   });
 
@@ -202,6 +204,50 @@ describe('Elasticsearch repository and index setup (real node)', () => {
       const found = await client.search<{ embedding: number[] }>(wordsQuery);
       expect(found.hits.hits.map((h) => h._id)).toEqual(['guide#0']);
       expect(found.hits.hits[0]._source?.embedding).toEqual(vector);
+    } finally {
+      await dropIndices(old);
+    }
+  });
+
+  it('migrates documents written before permissions: they stay open to every reader, and new ones carry access', async () => {
+    const old = uniquePrefix();
+    const alias = `${old}-docs`;
+    const definition = loadIndexDefinition('docs', embedder);
+    const { access: _access, ...properties } = definition.mappings.properties as Record<string, unknown>;
+    await client.indices.create({
+      index: `${alias}-v1`,
+      mappings: { ...definition.mappings, properties } as never,
+      aliases: { [alias]: { is_write_index: true } },
+    });
+    await client.index({
+      index: alias,
+      id: 'legacy',
+      document: { id: 'legacy', collection: 'docs', body: 'Written before access existed.' },
+      refresh: true,
+    });
+    try {
+      const results = await setupIndices(client, old, embedder);
+      expect(results.find((r) => r.kind === 'docs')).toMatchObject({
+        action: 'migrated',
+        index: `${alias}-v${docsVersion}`,
+      });
+      await client.index({
+        index: alias,
+        id: 'restricted',
+        document: { id: 'restricted', collection: 'docs', body: 'For hr.', access: { groups: ['hr'] } },
+        refresh: true,
+      });
+      const visibleTo = async (groups: string[]) =>
+        (
+          await client.search({
+            index: alias,
+            query: { bool: { filter: [accessFilter({ groups })!] } },
+          })
+        ).hits.hits
+          .map((h) => h._id)
+          .sort();
+      expect(await visibleTo(['eng'])).toEqual(['legacy']);
+      expect(await visibleTo(['hr'])).toEqual(['legacy', 'restricted']);
     } finally {
       await dropIndices(old);
     }
