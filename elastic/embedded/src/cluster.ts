@@ -11,7 +11,7 @@ import {
   stopProcess,
   waitFor,
   writeRecord,
-} from '@quarry/services/managed-process';
+} from '@quarry/process';
 import { buildClasspath, nodeCommandLine, nodeIdentity } from './launcher';
 
 /**

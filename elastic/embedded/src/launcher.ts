@@ -16,7 +16,7 @@ import {
   tailOf,
   waitFor,
   writeRecord,
-} from '@quarry/services/managed-process';
+} from '@quarry/process';
 
 /**
  * Starts, reuses and stops the embedded Elasticsearch 8 node: a real node assembled by the

@@ -1,4 +1,4 @@
-export * from './managed-process';
+export * from '@quarry/process';
 export * from './redis.launcher';
 export * from './services';
 export * from './embedding-model';

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { stopEmbeddedElasticsearch } from '@quarry/embedded-elasticsearch';
-import { isAlive, isOurProcess, writeRecord } from './managed-process';
+import { isAlive, isOurProcess, writeRecord } from '@quarry/process';
 import { stopRedis } from './redis.launcher';
 
 /**

@@ -15,7 +15,7 @@ import {
   stopProcess,
   waitFor,
   writeRecord,
-} from './managed-process';
+} from '@quarry/process';
 
 const SERVICE = 'Redis';
 
