@@ -65,16 +65,22 @@ export class HealthOperations implements OperationSource {
         new MessageManager()
           .use(writesNeedRedis(redis))
           .use(
-            new RateLimiter(redis, config.rateLimits, {
-              limited: (budget) => metrics.rateLimited.inc({ budget }),
-              failOpen: (budget, error) => {
-                metrics.rateLimiterFailOpen.inc();
-                logger.warn(
-                  { budget, err: error.message },
-                  'rate limiter cannot reach Redis: reads pass unmetered',
-                );
+            new RateLimiter(
+              redis,
+              config.rateLimits,
+              {
+                limited: (budget) => metrics.rateLimited.inc({ budget }),
+                failOpen: (budget, error) => {
+                  metrics.rateLimiterFailOpen.inc();
+                  logger.warn(
+                    { budget, err: error.message },
+                    'rate limiter cannot reach Redis: reads pass unmetered',
+                  );
+                },
               },
-            }),
+              undefined,
+              config.indexPrefix,
+            ),
           )
           .use(requestLogPlugin(logger))
           .use(metricsPlugin(metrics))

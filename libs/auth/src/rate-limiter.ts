@@ -46,14 +46,23 @@ export function redisLimiter(redis: Redis): CreateLimiter {
 /** How often the burst allowance is renewed. */
 const BURST_WINDOW_SECONDS = 600;
 
-function budgetLimiter(create: CreateLimiter, budget: Budget, perMinute: number): PointConsumer {
+function budgetLimiter(
+  create: CreateLimiter,
+  budget: Budget,
+  perMinute: number,
+  namespace: string,
+): PointConsumer {
   const steady =
     perMinute >= 60
       ? { points: Math.floor(perMinute / 60), duration: 1 }
       : { points: 1, duration: Math.ceil(60 / perMinute) };
   return new BurstyRateLimiter(
-    create({ keyPrefix: `quarry:rl:${budget}`, ...steady }),
-    create({ keyPrefix: `quarry:rl:${budget}:burst`, points: perMinute, duration: BURST_WINDOW_SECONDS }),
+    create({ keyPrefix: `${namespace}:rl:${budget}`, ...steady }),
+    create({
+      keyPrefix: `${namespace}:rl:${budget}:burst`,
+      points: perMinute,
+      duration: BURST_WINDOW_SECONDS,
+    }),
   );
 }
 
@@ -71,6 +80,8 @@ export class RateLimiter implements MessageManagerPlugin {
     private readonly limits: RateLimitConfig,
     private readonly events: RateLimitEvents,
     private readonly createLimiter: CreateLimiter = redisLimiter(redis!),
+    /** Redis keys start with this (the index prefix), so deployments sharing a Redis keep their own budgets. */
+    private readonly namespace = 'quarry',
   ) {}
 
   static budgetOf(operation: Operation): Budget {
@@ -91,7 +102,7 @@ export class RateLimiter implements MessageManagerPlugin {
     if (perMinute === 0) return;
     let limiter = this.budgets.get(budget);
     if (!limiter) {
-      limiter = budgetLimiter(this.createLimiter, budget, perMinute);
+      limiter = budgetLimiter(this.createLimiter, budget, perMinute, this.namespace);
       this.budgets.set(budget, limiter);
     }
     try {
