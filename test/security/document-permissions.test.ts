@@ -333,6 +333,28 @@ describe('per-document permissions hold on every path', () => {
     expect(
       (await call(server.url, 'DELETE', '/v1/documents/eng-own?wait=true', undefined, writer)).status,
     ).toBe(200);
+    // A document shared with hr may be updated by eng and stay shared; adding a group is refused.
+    const sharedPlan = {
+      id: 'shared-plan',
+      collection: 'wiki',
+      body: 'The shared roadmap.',
+      access: { groups: ['eng', 'hr'] },
+    };
+    expect((await call(server.url, 'POST', '/v1/documents?wait=true', [sharedPlan], ADMIN)).body.failed).toBe(
+      0,
+    );
+    const updated = await call(
+      server.url,
+      'POST',
+      '/v1/documents?wait=true',
+      [
+        { ...sharedPlan, body: 'The shared roadmap, revised.' },
+        { ...sharedPlan, id: 'shared-plan-2', access: { groups: ['eng', 'finance'] } },
+      ],
+      writer,
+    );
+    expect(updated.body.items.map((i: any) => i.status)).toEqual(['updated', 'failed']);
+    expect(updated.body.items[1].problems).toEqual([expect.objectContaining({ field: 'access.groups' })]);
   });
 
   it('live pushes go to the readers of a document only (GraphQL liveSearch and documentChanged)', async () => {

@@ -173,7 +173,6 @@ export class IngestService {
         const input = await validateInput(DocumentInput, raw, `documents[${index}]`);
         const doc = normalise(input, now);
         if (!mayWrite(doc.collection, options.allowedCollections)) throw notWritable(doc.collection);
-        checkWritableAccess(options.reader, doc.access);
         if (seen.has(doc.id)) {
           throw new InvalidError(
             `id "${doc.id}" appears more than once in this request (first at documents[${seen.get(doc.id)}])`,
@@ -219,6 +218,12 @@ export class IngestService {
           !readerMayRead(options.reader, previous.access))
       ) {
         results.push(failure(index, doc.id, idNotWritable(doc.id)));
+        continue;
+      }
+      try {
+        checkWritableAccess(options.reader, doc.access, previous?.access);
+      } catch (error) {
+        results.push(failure(index, doc.id, error));
         continue;
       }
       if (previous?.content_hash === doc.content_hash) {

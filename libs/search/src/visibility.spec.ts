@@ -98,6 +98,12 @@ describe('per-document visibility', () => {
     expect(() => checkWritableAccess(readerOf(alice), { users: ['alice'] })).not.toThrow();
     expect(() => checkWritableAccess(readerOf(alice), { users: ['bob'] })).toThrow(/access\.users/);
     expect(() => checkWritableAccess(readerOf(admin), { groups: ['hr'], users: ['bob'] })).not.toThrow();
+    // Updating a document shared with another group keeps that group; adding one is refused.
+    const shared = { groups: ['eng', 'hr'], users: ['bob'] };
+    expect(() => checkWritableAccess(readerOf(eng), shared, shared)).not.toThrow();
+    expect(() => checkWritableAccess(readerOf(eng), { groups: ['eng', 'finance'] }, shared)).toThrow(
+      /finance/,
+    );
   });
 
   it('stores access sorted and without duplicates', () => {

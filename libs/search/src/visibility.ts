@@ -108,19 +108,24 @@ export function normaliseAccess(access: DocumentAccess | undefined): DocumentAcc
 
 /**
  * A writer may only restrict a document to groups it belongs to and to its own user: it could
- * otherwise plant documents in another group's view (or hide them from itself). Admins set any.
+ * otherwise plant documents in another group's view (or hide them from itself). Groups and users
+ * the stored version already names (`kept`) may stay, so a member of one group can update a
+ * document shared with others. Admins set any.
  */
 export function checkWritableAccess(
   reader: AccessReader | undefined,
   access: DocumentAccess | undefined,
+  kept?: DocumentAccess,
 ): void {
   if (!reader || !access) return;
-  const foreignGroups = (access.groups ?? []).filter((g) => !reader.groups.includes(g));
+  const foreignGroups = (access.groups ?? []).filter(
+    (g) => !reader.groups.includes(g) && !kept?.groups?.includes(g),
+  );
   if (foreignGroups.length)
     throw new InvalidError(`access.groups names groups this key is not in: ${foreignGroups.join(', ')}`, [
       { field: 'access.groups', reason: 'only groups of this key (admins: any)' },
     ]);
-  const foreignUsers = (access.users ?? []).filter((u) => u !== reader.user);
+  const foreignUsers = (access.users ?? []).filter((u) => u !== reader.user && !kept?.users?.includes(u));
   if (foreignUsers.length)
     throw new InvalidError(`access.users may only name this key's own user`, [
       { field: 'access.users', reason: "only the caller's own user (admins: any)" },
