@@ -95,47 +95,133 @@ function render(text: string, start: number, end: number, found: Found[]): strin
   return markSpans(text, spans, start, end).replace(/\s+/g, ' ').trim();
 }
 
-/** Sentences as [start, end) offsets, each cut at the first space past `size` when it is longer. */
+/**
+ * Where an entry of reference text starts: an option (`-S`, `--size`), a list item (`* `, `- `,
+ * `1. `). Man pages, `--help` output and API lists rarely end their lines with a period, so their
+ * sentences would run over many entries; each entry is a passage of its own instead.
+ */
+const ENTRY_START = /^[ \t]*(?:--?[\p{L}\p{N}]|[*+•-][ \t]|\d{1,3}[.)][ \t])/u;
+
+/** Blocks as [start, end): cut at blank lines and before every line that starts an entry. */
+function blocks(text: string): [number, number][] {
+  const result: [number, number][] = [];
+  let from = 0;
+  let at = 0;
+  for (const line of text.split('\n')) {
+    const blank = line.trim() === '';
+    if ((blank || ENTRY_START.test(line)) && at > from) {
+      result.push([from, at]);
+      from = at;
+    }
+    at += line.length + 1;
+    if (blank) from = at;
+  }
+  if (text.length > from) result.push([from, text.length]);
+  return result;
+}
+
+/**
+ * Passages as [start, end) offsets: the sentences of each block (an entry of reference text, a
+ * paragraph of prose), each cut at the first space past `size` when it is longer.
+ */
 function passages(text: string, size: number): [number, number][] {
   const result: [number, number][] = [];
-  for (const match of text.matchAll(SENTENCE)) {
-    if (match[0].length === 0) continue;
-    let from = match.index;
-    const end = match.index + match[0].length;
-    while (end - from > size) {
-      const cut = text.indexOf(' ', from + size);
-      if (cut < 0 || cut >= end) break;
-      result.push([from, cut]);
-      from = cut + 1;
+  for (const [blockStart, blockEnd] of blocks(text)) {
+    const block = text.slice(blockStart, blockEnd);
+    for (const match of block.matchAll(SENTENCE)) {
+      if (match[0].trim().length === 0) continue;
+      let from = blockStart + match.index;
+      const end = blockStart + match.index + match[0].length;
+      while (end - from > size) {
+        const cut = text.indexOf(' ', from + size);
+        if (cut < 0 || cut >= end) break;
+        result.push([from, cut]);
+        from = cut + 1;
+      }
+      result.push([from, end]);
     }
-    result.push([from, end]);
   }
   return result;
 }
 
 /**
- * The best fragments of `text` for `terms`: sentences ranked by how many different query words
- * they hold, then by how often they hold them, the first on ties; shown in the order they occur.
- * None when no query word occurs. Only the chosen sentences are rendered.
+ * A passage that is only a heading: one short line with no sentence end, not an entry. Shown
+ * only when no body passage holds a query word (the heading's words are the section's topic,
+ * not the answer).
  */
+function isHeading(passage: string): boolean {
+  const line = passage.trim();
+  if (line.includes('\n') || ENTRY_START.test(line) || /[.!?:;,]$/.test(line)) return false;
+  const words = line.split(/\s+/).length;
+  return words <= 8 && /^[\p{Lu}\p{N}]/u.test(line);
+}
+
+/** The chosen fragments of a text: the best first for a snippet, and all in the order they occur. */
+export interface Fragments {
+  /** The passage with the most query evidence, marked. */
+  best?: string;
+  /** The best-scoring passages in the order they occur in the text, marked. */
+  inOrder: string[];
+}
+
+/**
+ * The best passages of `text` for `terms`. A passage's evidence is the sum over the distinct query
+ * words it holds of their rarity among the text's passages (ln(1 + passages / passages holding
+ * it), IDF-like): a line holding "sort", "size", "largest" and "first" beats one holding "size"
+ * alone, and a word every line repeats counts little. Ties go to more occurrences, then to the
+ * first. A bare heading comes after every body passage that holds a query word. Only the chosen
+ * passages are rendered.
+ */
+export function highlightPassages(
+  text: string,
+  terms: Set<string>,
+  options: FragmentOptions = DEFAULT_FRAGMENTS,
+): Fragments {
+  if (terms.size === 0) return { inOrder: [] };
+  const found = find(text, terms);
+  if (found.length === 0) return { inOrder: [] };
+  const cut = passages(text, options.fragmentSize);
+  const inside = cut.map(([start, end]) => found.filter((word) => word.start >= start && word.end <= end));
+  const holding = new Map<string, number>();
+  for (const words of inside)
+    for (const term of new Set(words.map((w) => w.term))) holding.set(term, (holding.get(term) ?? 0) + 1);
+  const rarity = (term: string) => Math.log(1 + cut.length / holding.get(term)!);
+  const ranked = cut
+    .map(([start, end], position) => {
+      const words = inside[position];
+      const distinct = [...new Set(words.map((w) => w.term))];
+      return {
+        start,
+        end,
+        position,
+        hits: words.length,
+        evidence: distinct.reduce((sum, term) => sum + rarity(term), 0),
+        heading: isHeading(text.slice(start, end)),
+      };
+    })
+    .filter((p) => p.hits > 0)
+    .sort(
+      (a, b) =>
+        Number(a.heading) - Number(b.heading) ||
+        b.evidence - a.evidence ||
+        b.hits - a.hits ||
+        a.position - b.position,
+    )
+    .slice(0, options.fragments);
+  const rendered = new Map(ranked.map((p) => [p.position, render(text, p.start, p.end, found)]));
+  return {
+    best: rendered.get(ranked[0].position),
+    inOrder: [...rendered.keys()].sort((a, b) => a - b).map((position) => rendered.get(position)!),
+  };
+}
+
+/** The best fragments of `text` for `terms` in the order they occur; none when no query word occurs. */
 export function highlightFragments(
   text: string,
   terms: Set<string>,
   options: FragmentOptions = DEFAULT_FRAGMENTS,
 ): string[] {
-  if (terms.size === 0) return [];
-  const found = find(text, terms);
-  if (found.length === 0) return [];
-  return passages(text, options.fragmentSize)
-    .map(([start, end], position) => {
-      const inside = found.filter((word) => word.start >= start && word.end <= end);
-      return { start, end, position, hits: inside.length, distinct: new Set(inside.map((w) => w.term)).size };
-    })
-    .filter((p) => p.hits > 0)
-    .sort((a, b) => b.distinct - a.distinct || b.hits - a.hits || a.position - b.position)
-    .slice(0, options.fragments)
-    .sort((a, b) => a.position - b.position)
-    .map((p) => render(text, p.start, p.end, found));
+  return highlightPassages(text, terms, options).inOrder;
 }
 
 /** The whole of a short text (a title) marked, or undefined when none of its words is a query word. */

@@ -29,7 +29,7 @@ import type {
 } from './search.dto';
 import { chunkSnippet } from './snippet';
 import type { AccessReader } from './visibility';
-import { DEFAULT_FRAGMENTS, highlightFragments, highlightWhole, queryTerms } from './highlighter';
+import { DEFAULT_FRAGMENTS, highlightPassages, highlightWhole, queryTerms } from './highlighter';
 
 export interface SearchScope {
   /** The principal's collection allow-list, if any. */
@@ -432,15 +432,16 @@ export class SearchService {
     explanation: HitExplanation,
   ): SearchHit {
     const { terms, fragments: count } = page.words;
-    const fragments = chunk
-      ? highlightFragments(chunk.text, terms, { ...DEFAULT_FRAGMENTS, fragments: count })
-      : [];
+    // The snippet is the passage with the most evidence; the highlights keep the text's order.
+    const { best, inOrder: fragments } = chunk
+      ? highlightPassages(chunk.text, terms, { ...DEFAULT_FRAGMENTS, fragments: count })
+      : { best: undefined, inOrder: [] };
     const title = summary.title ? highlightWhole(summary.title, terms) : undefined;
     return {
       id,
       score,
       title: summary.title ?? null,
-      snippet: fragments[0] ?? (chunk ? chunkSnippet(chunk.text) : ''),
+      snippet: best ?? (chunk ? chunkSnippet(chunk.text) : ''),
       highlights: title ? [title, ...fragments] : fragments,
       collection: summary.collection,
       tags: summary.tags ?? [],
