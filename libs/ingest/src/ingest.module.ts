@@ -57,6 +57,10 @@ export class IngestionOperations implements OperationSource, OnModuleDestroy {
           redis,
           lockPrefix: `${config.indexPrefix}:ingest`,
           onSchedulerError: (error) => logger.warn({ err: error.message }, 'scheduled sync round failed'),
+          onJobSaveError: (error, job, final) =>
+            final
+              ? logger.error({ err: error.message, job: job.id, status: job.status }, 'final job state lost')
+              : logger.warn({ err: error.message, job: job.id }, 'job progress not stored'),
           egress: EgressPolicy.fromConfig(config),
           confinement: DirectoryConfinement.fromConfig(config),
         }),

@@ -51,6 +51,8 @@ export function createIngestion(deps: {
   redis?: Redis;
   lockPrefix?: string;
   onSchedulerError?: (error: Error) => void;
+  /** Told when a job's state cannot be stored (`final`: its end, after retries, is lost). */
+  onJobSaveError?: (error: Error, job: JobState, final: boolean) => void;
   /** Where sources may fetch from; default: the public internet only. */
   egress?: EgressPolicy;
   /** Where directory sources may lie; default: anywhere but system and hidden folders. */
@@ -64,6 +66,7 @@ export function createIngestion(deps: {
     deps.onJobUpdate,
     deps.metrics,
     deps.redis ? redisCancellation(deps.redis, `${deps.lockPrefix ?? 'quarry:ingest'}:cancel`) : undefined,
+    deps.onJobSaveError,
   );
   const sources = new SourceService(
     store,

@@ -101,4 +101,51 @@ describe('JobService', () => {
     await jobs.markInterrupted({ ...done, status: 'running' }, 'next-job');
     expect(await jobs.get(started.id)).toMatchObject({ status: 'interrupted', resumedBy: 'next-job' });
   });
+
+  it('retries the final save of a job, and tells when it is lost', async () => {
+    const { store, entries } = fakeStore();
+    const failing = store as unknown as { put: (...args: unknown[]) => Promise<void> };
+    const put = failing.put;
+    let failures = 0;
+    // Elasticsearch refuses the first two writes of the final state, then answers again.
+    failing.put = async (...args: unknown[]) => {
+      const state = args[2] as JobState;
+      if (state.status !== 'running' && failures < 2) {
+        failures++;
+        throw new Error('es_rejected_execution_exception');
+      }
+      // A copy, as Elasticsearch keeps: the job's later changes must not reach the stored record.
+      return put(args[0], args[1], structuredClone(state));
+    };
+    const told: [string, boolean][] = [];
+    const jobs = new JobService(store, undefined, undefined, undefined, (error, _job, final) =>
+      told.push([error.message, final]),
+    );
+    const started = await jobs.start({ kind: 'sync' }, async () => undefined);
+    await jobs.wait(started.id);
+    expect(entries.get(`job:${started.id}`)).toMatchObject({ status: 'succeeded' });
+    expect(told).toEqual([]);
+
+    // A store that never answers again: the loss is told, not swallowed.
+    failing.put = async (...args: unknown[]) => {
+      if ((args[2] as JobState).status !== 'running') throw new Error('no node available');
+      return put(...args);
+    };
+    const lost = await jobs.start({ kind: 'sync' }, async () => undefined);
+    await jobs.wait(lost.id);
+    expect(told).toEqual([['no node available', true]]);
+  }, 15_000);
+
+  it('counts the work of the jobs it resumes both in its counts and apart', async () => {
+    const jobs = new JobService(fakeStore().store);
+    const started = await jobs.start({ kind: 'sync', resumes: 'dead' }, async (job) => {
+      job.count('found', 3);
+      job.inherit('indexed', 2);
+      job.count('indexed');
+    });
+    expect(await jobs.wait(started.id)).toMatchObject({
+      counts: { found: 3, indexed: 3 },
+      inherited: { indexed: 2, embedded: 0, deleted: 0 },
+    });
+  });
 });

@@ -41,6 +41,13 @@ export interface JobState {
   resumes?: string;
   /** For an interrupted job: the job that took it over. */
   resumedBy?: string;
+  /**
+   * For a job that resumes others: the part of `counts` done by the jobs it resumes. A resumed job's
+   * counts are those of the whole sync, so `indexed + unchanged + skipped + failed = found` holds
+   * across resumptions; `indexed` and `embedded` here are the documents an interrupted job wrote
+   * (found in the index, whether or not it lived to count them), `deleted` what it recorded.
+   */
+  inherited?: Pick<JobCounts, 'indexed' | 'embedded' | 'deleted'>;
   status: JobStatus;
   /** The stage being worked on (the last one reached when the job ended). */
   stage: JobStage;
@@ -62,6 +69,8 @@ export interface JobHandle {
   stage(stage: JobStage, done?: number): void;
   advance(stage: JobStage, by?: number): void;
   count(key: keyof JobCounts, by?: number): void;
+  /** Counts work done by the jobs this one resumes (in `counts` and in `inherited`). */
+  inherit(key: keyof NonNullable<JobState['inherited']>, by?: number): void;
   fail(failure: JobFailure): void;
 }
 
@@ -78,6 +87,8 @@ const MAX_FAILURES = 200;
  */
 export const HEARTBEAT_MS = 2_000;
 const SAVE_INTERVAL_MS = 500;
+/** Waits between the attempts to store a job's final state (a lost final save leaves it "running"). */
+const FINAL_SAVE_RETRIES_MS = [200, 1_000, 3_000];
 
 /** How a cancel reaches the instance that runs a job (Redis pub/sub between instances). */
 export interface JobCancellation {
@@ -104,6 +115,8 @@ export class JobService {
     private readonly onUpdate: (job: JobState) => void = () => undefined,
     private readonly metrics: JobMetrics = { advanced: () => undefined, ended: () => undefined },
     private readonly cancellation?: JobCancellation,
+    /** Told when a job's state cannot be stored (the final state: after every retry failed). */
+    private readonly onSaveError: (error: Error, job: JobState, final: boolean) => void = () => undefined,
   ) {
     this.stopListening =
       cancellation?.listen((id) => this.running.get(id)?.controller.abort()) ?? (() => undefined);
@@ -131,6 +144,7 @@ export class JobService {
     await this.store.put('job', state.id, state, 'wait_for');
     const controller = new AbortController();
     let lastSave = 0;
+    let saveFailing = false;
     // Progress is stored and announced at most every SAVE_INTERVAL_MS; the final state always.
     const save = (force = false) => {
       state.updated_at = new Date().toISOString();
@@ -138,7 +152,14 @@ export class JobService {
       lastSave = Date.now();
       this.onUpdate({ ...state });
       listener({ ...state });
-      this.store.put('job', state.id, { ...state }).catch(() => undefined);
+      // The next save carries the same state and more: a failed one is not retried, but told (once a run).
+      this.store.put('job', state.id, { ...state }).then(
+        () => (saveFailing = false),
+        (error: Error) => {
+          if (!saveFailing) this.onSaveError(error, { ...state }, false);
+          saveFailing = true;
+        },
+      );
     };
     const handle: JobHandle = {
       id: state.id,
@@ -155,6 +176,12 @@ export class JobService {
         save();
       },
       count: (key, by = 1) => {
+        state.counts[key] += by;
+        save();
+      },
+      inherit: (key, by = 1) => {
+        state.inherited ??= { indexed: 0, embedded: 0, deleted: 0 };
+        state.inherited[key] += by;
         state.counts[key] += by;
         save();
       },
@@ -181,12 +208,31 @@ export class JobService {
       state.finished_at = new Date().toISOString();
       state.updated_at = state.finished_at;
       this.onUpdate({ ...state });
-      await this.store.put('job', state.id, { ...state }, 'wait_for').catch(() => undefined);
+      await this.saveFinal(state);
       this.running.delete(state.id);
       return state;
     })();
     this.running.set(state.id, { controller, done });
     return { ...state };
+  }
+
+  /**
+   * Stores a job's final state, retried: a lost final save would leave the job "running" until
+   * another instance took it for interrupted and ran it again.
+   */
+  private async saveFinal(state: JobState): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.store.put('job', state.id, { ...state }, 'wait_for');
+        return;
+      } catch (error) {
+        if (attempt >= FINAL_SAVE_RETRIES_MS.length) {
+          this.onSaveError(error as Error, { ...state }, true);
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, FINAL_SAVE_RETRIES_MS[attempt]));
+      }
+    }
   }
 
   /** The job's final state, once it ends. */

@@ -12,6 +12,8 @@ import { directoryItems, httpJsonItems, type SourceItem, type StoredItem } from 
 import type { SourceDefinition, SourceInput } from './source.dto';
 
 const BATCH = 50;
+/** How far back a chain of resumed jobs is followed (each link is one interrupted instance). */
+const MAX_RESUMED_CHAIN = 20;
 
 /**
  * Sources that stay in sync: their definitions live in the metadata index and every sync is a
@@ -92,14 +94,15 @@ export class SourceService {
         ...(owner ? { owner } : {}),
         ...(resumes ? { resumes } : {}),
       },
-      (handle) => this.run(source, handle),
+      (handle) => this.run(source, handle, resumes),
       listener,
     );
     await this.store.put('source', name, { ...source, last_job: job.id });
     return wait ? this.jobs.wait(job.id) : job;
   }
 
-  private async run(source: SourceDefinition, job: JobHandle): Promise<void> {
+  private async run(source: SourceDefinition, job: JobHandle, resumes?: string): Promise<void> {
+    const predecessors = resumes ? await this.takeOver(resumes, job) : new Set<string>();
     const stored = new Map<string, StoredItem>();
     for await (const doc of this.browser.all({ sourceName: source.name }, undefined, job.signal))
       stored.set(doc.id, doc.metadata ?? {});
@@ -131,8 +134,15 @@ export class SourceService {
       seen.add(item.id);
       job.count('found');
       job.advance('fetch');
-      if (item.kind === 'unchanged') job.count('unchanged');
-      else if (item.kind === 'skipped')
+      if (item.kind === 'unchanged') {
+        // Written by the interrupted sync this one continues (maybe after its last saved count): the
+        // sync's own work, not something unchanged since the sync before.
+        const writer = stored.get(item.id)?.quarry_job;
+        if (typeof writer === 'string' && predecessors.has(writer)) {
+          job.inherit('indexed');
+          job.inherit('embedded');
+        } else job.count('unchanged');
+      } else if (item.kind === 'skipped')
         job.fail({ item: item.origin, stage: 'extract', reason: item.reason, skipped: true });
       else {
         job.advance('extract');
@@ -159,11 +169,31 @@ export class SourceService {
     });
   }
 
+  /**
+   * Before a sync resumes interrupted ones: their documents made visible to the walk (the last ones
+   * written before the instance died may not be searchable yet), what they recorded as deleted taken
+   * over (the predecessor's counts are cumulative if it resumed others), and the ids of the chain.
+   */
+  private async takeOver(resumes: string, job: JobHandle): Promise<Set<string>> {
+    const chain = new Set<string>();
+    let next: string | undefined = resumes;
+    while (next && !chain.has(next) && chain.size < MAX_RESUMED_CHAIN) {
+      chain.add(next);
+      const previous: JobState | undefined = await this.jobs.get(next).catch(() => undefined);
+      if (previous && next === resumes && previous.counts.deleted > 0)
+        job.inherit('deleted', previous.counts.deleted);
+      next = previous?.resumes;
+    }
+    await this.browser.refresh([this.indices.docs]);
+    return chain;
+  }
+
   private async write(batch: Extract<SourceItem, { kind: 'document' }>[], job: JobHandle): Promise<void> {
     if (batch.length === 0) return;
     job.stage('chunk');
+    // Each document names the job that wrote it, so a job resuming this one can tell its work apart.
     const result = await this.ingest.ingest(
-      batch.map((b) => b.document),
+      batch.map((b) => ({ ...b.document, metadata: { ...b.document.metadata, quarry_job: job.id } })),
       { signal: job.signal },
     );
     for (const item of result.items) {
