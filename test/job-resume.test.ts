@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { RunningServer } from '../apps/server/src/server';
+import { gql } from './support/graphql';
 import { call } from './support/http';
 import { startServerWithoutModel } from './support/server';
 import { dropIndices, eventually, testConfig } from './support/test-env';
@@ -138,6 +139,21 @@ describe('a sync whose instance dies is resumed elsewhere with counts that add u
       (job) => job.status === 'interrupted',
     );
     expect(dead.resumedBy).toBe(resumed.id);
+    const graphql = await gql(
+      survivor.url,
+      `query ($id: ID!) { job(id: $id) { status resumes counts { found indexed unchanged } inherited { indexed } } }`,
+      { id: resumed.id },
+    );
+    expect(graphql.body).toEqual({
+      data: {
+        job: {
+          status: 'succeeded',
+          resumes: started.id,
+          counts: { found: FILES, indexed: FILES, unchanged: 0 },
+          inherited: { indexed: writtenByTheDead },
+        },
+      },
+    });
 
     // The next sync finds everything unchanged: the documents the dead job wrote are not its own work.
     const again = (await call(survivor.url, 'POST', '/v1/sources/reports/sync?wait=true')).body as JobState;

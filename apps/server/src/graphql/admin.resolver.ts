@@ -34,7 +34,9 @@ export class DependencyHealthType {
 
 @ObjectType('Health')
 export class HealthType {
-  @Field({ description: '"ready" or "not_ready"' })
+  @Field({
+    description: '"ready", "degraded" (Redis down: reads served, writes refused) or "not_ready"',
+  })
   status!: string;
 
   @Field(() => DependencyHealthType)

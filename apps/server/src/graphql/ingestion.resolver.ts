@@ -59,6 +59,15 @@ export class JobCountsType {
   @Field(() => Int) deleted!: number;
 }
 
+@ObjectType('JobInherited', {
+  description: "The part of a resumed job's counts done by the interrupted jobs it took over.",
+})
+export class JobInheritedType {
+  @Field(() => Int, { description: 'documents they wrote (found in the index)' }) indexed!: number;
+  @Field(() => Int) embedded!: number;
+  @Field(() => Int, { description: 'as they recorded it' }) deleted!: number;
+}
+
 @ObjectType('JobFailure')
 export class JobFailureType {
   @Field({ description: 'the file, URL or item' })
@@ -88,8 +97,22 @@ export class JobType {
   @Field({ nullable: true })
   collection?: string;
 
-  @Field({ description: '"running", "succeeded", "failed" or "cancelled"' })
+  @Field({
+    description: '"running", "succeeded", "failed", "cancelled" or "interrupted" (its instance died)',
+  })
   status!: string;
+
+  @Field({ nullable: true, description: 'the interrupted job this one took over' })
+  resumes?: string;
+
+  @Field({ nullable: true, description: 'for an interrupted job: the job that took it over' })
+  resumedBy?: string;
+
+  @Field(() => JobInheritedType, {
+    nullable: true,
+    description: 'for a resumed job, whose counts are those of the whole sync: the part done before it',
+  })
+  inherited?: JobInheritedType;
 
   @Field({ description: 'fetch, extract, chunk, embed or index' })
   stage!: string;
@@ -167,6 +190,7 @@ interface StoredJob {
   stage: string;
   stages: Record<string, number>;
   counts: JobCountsType;
+  inherited?: JobInheritedType;
   failures: JobFailureType[];
   error?: string;
   created_at: string;
