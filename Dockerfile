@@ -35,6 +35,9 @@ FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
     SCARF_ANALYTICS=false
 WORKDIR /app
+# mandoc renders man pages for extraction (libs/ingest/src/extract/man.ts); without it a far weaker
+# built-in roff reader drops words of BSD (mdoc) pages.
+RUN apt-get update && apt-get install -y --no-install-recommends mandoc && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json .npmrc ./
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --no-audit --no-fund
 COPY --from=build /app/dist ./dist

@@ -5,7 +5,7 @@ import { skipped, type Extraction } from './extraction';
 import { extractHtml } from './html';
 import { mib, type ExtractionLimits } from './limits';
 import { extractPdf } from './pdf';
-import { extractRoff } from './roff';
+import { extractMan } from './man';
 import { extractRst } from './rst';
 import { decodeText, extractMarkdown, extractPlainText, looksLikeText } from './text';
 
@@ -84,7 +84,7 @@ async function extractByFormat(bytes: Buffer, name: string, limits: ExtractionLi
   if (['.md', '.markdown', '.mdx', '.mkd'].includes(extension)) return extractMarkdown(bytes);
   if (['.rst', '.rest'].includes(extension)) return extractRst(bytes);
   if (/^\.[1-9][a-z]*$/.test(extension) || extension === '.man' || /^(\.\\"|\.TH\s|\.Dd\s|'\\")/.test(text))
-    return extractRoff(bytes);
+    return extractMan(bytes, limits);
   if (!extension || /^readme/i.test(path.basename(name))) {
     // Extension-less files (README, README.Debian, NEWS): Markdown when they have Markdown headings,
     // reStructuredText when they have underlined titles.

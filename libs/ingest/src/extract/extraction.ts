@@ -30,3 +30,18 @@ export function tidy(text: string): string {
     .replace(/\n{3,}/g, '\n\n')
     .trim();
 }
+
+/** A line the chunker would read as a Markdown heading or code fence. */
+const MARKUP_LINE = /^(#{1,6}(?:[ \t]|$)|[ \t]*(?:```|~~~))/;
+
+/**
+ * Text that is not Markdown (a PDF's lines, a page's paragraphs, a man page's examples) with its
+ * lines that begin like a Markdown heading or code fence escaped with a backslash, as Markdown
+ * escapes them: a shell comment `# update-mime-database ...` in a PDF is text, not a section.
+ */
+export function escapeMarkdownLines(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => (MARKUP_LINE.test(line) ? `\\${line}` : line))
+    .join('\n');
+}

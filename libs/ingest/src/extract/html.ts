@@ -1,10 +1,11 @@
 import { Readability } from '@mozilla/readability';
-import { skipped, tidy, type Extraction } from './extraction';
+import { escapeMarkdownLines, skipped, tidy, type Extraction } from './extraction';
+import { removeHidden } from './html-visibility';
 import { EXTRACTION_LIMITS, mib } from './limits';
 import { decodeText } from './text';
 
-const DROPPED =
-  'script, style, noscript, template, svg, nav, header, footer, aside, form, iframe, [hidden], [aria-hidden="true"], [role="navigation"]';
+/** Page furniture dropped when Readability finds no article and the whole body is read. */
+const DROPPED = 'svg, nav, header, footer, aside, form, iframe, [role="navigation"]';
 const BLOCKS = new Set([
   'P',
   'DIV',
@@ -29,18 +30,21 @@ const BLOCKS = new Set([
   'TH',
 ]);
 
-interface DomNode {
+export interface DomNode {
   nodeType: number;
   nodeName: string;
   textContent: string | null;
   childNodes: ArrayLike<DomNode>;
 }
 
-interface DomElement extends DomNode {
+export interface DomElement extends DomNode {
   remove(): void;
+  getAttribute(name: string): string | null;
+  removeAttribute(name: string): void;
+  closest(selector: string): DomElement | null;
 }
 
-interface DomDocument {
+export interface DomDocument {
   body: DomNode | null;
   querySelector(selector: string): DomElement | null;
   querySelectorAll(selector: string): ArrayLike<DomElement>;
@@ -50,12 +54,22 @@ interface DomDocument {
 // linkedom declares its types as an ES module only; Node loads its CommonJS build here.
 const { parseHTML } = require('linkedom') as { parseHTML: (html: string) => { document: DomDocument } };
 
-/** The text of an element tree with `#` headings and paragraph breaks between blocks. */
-function textWithHeadings(root: DomNode): string {
+/** Parses HTML that is already the content (mammoth's, mandoc's) into a document of its own. */
+export function parseHtmlFragment(html: string): DomDocument {
+  return parseHTML(`<!doctype html><html><body>${html}</body></html>`).document;
+}
+
+const cellText = (cell: DomNode) => (cell.textContent ?? '').replace(/\s+/g, ' ').trim();
+
+/**
+ * The text of an element tree with `#` headings, paragraph breaks between blocks and a table row
+ * per line (cells separated by ` | `). Text lines that would read as Markdown markup are escaped.
+ */
+export function textWithHeadings(root: DomNode): string {
   const out: string[] = [];
   let line = '';
   const breakLine = () => {
-    if (line.trim()) out.push(line.replace(/\s+/g, ' ').trim());
+    if (line.trim()) out.push(escapeMarkdownLines(line.replace(/\s+/g, ' ').trim()));
     line = '';
   };
   const visit = (node: DomNode) => {
@@ -73,7 +87,14 @@ function textWithHeadings(root: DomNode): string {
     }
     if (node.nodeName === 'PRE') {
       breakLine();
-      out.push('', (node.textContent ?? '').replace(/\n+$/, ''), '');
+      out.push('', escapeMarkdownLines((node.textContent ?? '').replace(/\n+$/, '')), '');
+      return;
+    }
+    if (node.nodeName === 'TR') {
+      breakLine();
+      const cells = Array.from(node.childNodes).filter((c) => c.nodeName === 'TD' || c.nodeName === 'TH');
+      const row = cells.map(cellText).join(' | ');
+      if (row.replace(/[\s|]/g, '')) out.push(escapeMarkdownLines(row));
       return;
     }
     const block = BLOCKS.has(node.nodeName);
@@ -91,7 +112,7 @@ function textWithHeadings(root: DomNode): string {
 
 /** Converts HTML that is already the content (a DOCX converted by mammoth) into text with headings. */
 export function htmlFragmentToText(html: string): string {
-  const { document } = parseHTML(`<!doctype html><html><body>${html}</body></html>`);
+  const document = parseHtmlFragment(html);
   return document.body ? textWithHeadings(document.body) : '';
 }
 
@@ -106,8 +127,14 @@ export function extractHtml(bytes: Buffer, maxBytes: number): Extraction {
   const html = decodeText(bytes);
   const { document } = parseHTML(html);
   const pageTitle = document.querySelector('title')?.textContent?.replace(/\s+/g, ' ').trim();
-  for (const element of Array.from(document.querySelectorAll('script, style, noscript, template')))
-    element.remove();
+  removeHidden(document);
+  const headings = Array.from(document.querySelectorAll('h1, h2, h3, h4, h5, h6'));
+  // Readability scores by class and id and deletes headings named like comments, shares or related
+  // links (`id="comments-and-feedback"`); a heading is content whatever its anchor is called.
+  for (const heading of headings) {
+    heading.removeAttribute('id');
+    heading.removeAttribute('class');
+  }
   let text = '';
   try {
     const article = new Readability(
@@ -117,7 +144,7 @@ export function extractHtml(bytes: Buffer, maxBytes: number): Extraction {
         keepClasses: false,
       },
     ).parse();
-    if (article?.content) text = htmlFragmentToText(article.content);
+    if (article?.content) text = withTitleHeading(htmlFragmentToText(article.content), headings);
   } catch {
     // Readability gives up on some markup; the whole body below still holds the text.
   }
@@ -128,6 +155,28 @@ export function extractHtml(bytes: Buffer, maxBytes: number): Extraction {
   if (!text) return skipped('no text in the HTML page');
   const title = pageTitle || /^#\s+(.+)$/m.exec(text)?.[1];
   return { kind: 'extracted', format: 'html', title, text };
+}
+
+/**
+ * Readability deletes the heading that repeats the page's title, and headings of other pages it
+ * judges to be no content (a manual's `<h3>` above its first paragraph), which is the heading the
+ * first section of the page belongs under: the page's first heading outside its navigation comes
+ * back when the article's text has lost it.
+ */
+const isFurniture = (element: DomElement) =>
+  Boolean(
+    element.closest('nav, footer, aside') || (element.closest('header') && !element.closest('article, main')),
+  );
+
+function withTitleHeading(text: string, headings: DomElement[]): string {
+  const first = headings.find((h) => !isFurniture(h));
+  const heading = first && cellText(first);
+  if (!first || !heading) return text;
+  const level = Number(first.nodeName[1]);
+  const found = text
+    .split('\n')
+    .some((line) => /^#{1,6}\s/.test(line) && line.replace(/^#+\s+/, '') === heading);
+  return found ? text : `${'#'.repeat(level)} ${heading}\n\n${text}`;
 }
 
 /**

@@ -1,0 +1,218 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import JSZip from 'jszip';
+import { PDFDocument, StandardFonts } from 'pdf-lib';
+import { extractFile } from '../libs/ingest/src/extract/extract';
+import { extractContent } from '../libs/ingest/src/extract/extract-content';
+import type { Extraction, ExtractedText } from '../libs/ingest/src/extract/extraction';
+import { EXTRACTION_LIMITS } from '../libs/ingest/src/extract/limits';
+import { extractMan } from '../libs/ingest/src/extract/man';
+import { chunkDocument } from '../libs/search/src/structured-chunker';
+
+/*
+ * Issue 24: real files from Debian packages (test/fixtures/fidelity, see its README) read through
+ * the extraction worker, with the text, headings and pages a reader of the file sees.
+ */
+const fixture = (name: string) => readFileSync(path.join(__dirname, 'fixtures', 'fidelity', name));
+
+function expectExtracted(result: Extraction): asserts result is ExtractedText {
+  expect(result).toMatchObject({ kind: 'extracted' });
+}
+
+async function extracted(name: string, bytes = fixture(name)): Promise<ExtractedText> {
+  const result = await extractFile(bytes, name);
+  expectExtracted(result);
+  return result;
+}
+
+// A page's text follows a form feed on the same line.
+const headingsOf = (text: string) => [...text.matchAll(/^\f?(#{1,6}) (.+)$/gm)].map((m) => `${m[1]} ${m[2]}`);
+const sectionHeadings = (text: string) =>
+  new Set(chunkDocument(text).map((chunk) => (chunk.location.heading ?? []).join(' > ')));
+
+describe('man pages are rendered by mandoc', () => {
+  it('an mdoc page (ssh.1, openssh-client) keeps the words of its macros and leaks no macro names', async () => {
+    const ssh = await extracted('ssh.1.gz');
+    expect(ssh).toMatchObject({ format: 'man+gzip', title: 'ssh(1)' });
+    const text = ssh.text.replace(/\s+/g, ' ');
+    expect(text).toContain('ssh (SSH client) is a program for logging into a remote machine');
+    expect(text).toMatch(
+      /If the ForwardAgent variable is set to .yes. \(or see the description of the -A and -a options above\)/,
+    );
+    expect(text).toContain('-o option');
+    expect(text).not.toMatch(/\b(Fl|Ar|Nm|Cm|Dq|Op) [-\w]/);
+    expect(headingsOf(ssh.text)).toEqual(
+      expect.arrayContaining([
+        '# NAME',
+        '# SYNOPSIS',
+        '# DESCRIPTION',
+        '# AUTHENTICATION',
+        '# VERIFYING HOST KEYS',
+        '# SEE ALSO',
+      ]),
+    );
+  });
+
+  it('a help2man page (ls.1, coreutils) shows its options, not its font escapes', async () => {
+    const ls = await extracted('ls.1.gz');
+    expect(ls).toMatchObject({ format: 'man+gzip', title: 'ls(1)' });
+    expect(ls.text).toContain('ls [OPTION]... [FILE]...');
+    expect(ls.text).toContain('--sort=WORD');
+    expect(ls.text).not.toMatch(/\[,|,\w+\/|\\f/);
+    expect(headingsOf(ls.text)).toEqual([
+      '# NAME',
+      '# SYNOPSIS',
+      '# DESCRIPTION',
+      '## Exit status:',
+      '# AUTHOR',
+      '# REPORTING BUGS',
+      '# COPYRIGHT',
+      '# SEE ALSO',
+    ]);
+    // The page's option list reads as one line per option and its description.
+    expect(ls.text).toMatch(/^-a, --all\ndo not ignore entries starting with \.$/m);
+  });
+
+  it('without mandoc the built-in reader reads the page and the format says so', async () => {
+    const result = await extractMan(fixtureInflated('ls.1.gz'), EXTRACTION_LIMITS, 'quarry-no-such-mandoc');
+    expect(result).toMatchObject({
+      kind: 'extracted',
+      format: 'man (built-in roff reader: mandoc is not installed)',
+    });
+  });
+
+  it('a page mandoc renders beyond the HTML limit is skipped, naming the limit', async () => {
+    const result = await extractContent(fixture('ssh.1.gz'), 'ssh.1.gz', {
+      ...EXTRACTION_LIMITS,
+      htmlBytes: 10_000,
+      maxChars: 1_000_000,
+    });
+    expect(result).toEqual({
+      kind: 'skipped',
+      reason: 'man page renders to more than the limit of 10 KiB of HTML',
+    });
+  });
+});
+
+function fixtureInflated(name: string): Buffer {
+  return gunzipSync(fixture(name));
+}
+
+describe('PDF structure comes from the PDF', () => {
+  it('the shared-mime-info spec: outline headings on their pages, a "#" line is text, title from metadata or first heading', async () => {
+    const spec = await extracted('shared-mime-info-spec.pdf');
+    expect(spec.pages).toBe(17);
+    const headings = headingsOf(spec.text);
+    expect(headings).not.toContainEqual(expect.stringContaining('DO NOT EDIT'));
+    expect(headings).toEqual(
+      expect.arrayContaining(['# 1. Introduction', '# 2. Unified system', '# 3. Contributors']),
+    );
+    expect(spec.text).toContain('update-mime-database command. DO NOT EDIT!');
+    const sections = sectionHeadings(spec.text);
+    expect([...sections].filter((h) => h.includes('DO NOT EDIT'))).toEqual([]);
+    expect(sections).toContain('1. Introduction > 1.1. Version');
+    expect(sections).toContain('2. Unified system > 2.4. The glob files');
+    // The section heading sits on the page its outline entry points to.
+    const pages = spec.text.split('\f');
+    const introduction = pages.findIndex((page) => /^\f?# 1\. Introduction$/m.test(page));
+    expect(introduction).toBeGreaterThanOrEqual(0);
+    // No Title in its metadata: the title page's largest line.
+    expect(spec.title).toBe('Shared MIME-info Database');
+  });
+
+  it('without an outline, larger type makes headings and a line starting with "#" stays text', async () => {
+    const pdf = await PDFDocument.create();
+    const font = await pdf.embedFont(StandardFonts.Helvetica);
+    const body = [
+      'The cache is rebuilt whenever a package installs a MIME type.',
+      '# update-mime-database command. DO NOT EDIT!',
+      'Applications read the generated files and never the sources.',
+    ];
+    for (const heading of ['Overview', 'Cache format']) {
+      const page = pdf.addPage();
+      page.drawText(heading, { x: 50, y: 760, size: 20, font });
+      body.forEach((line, i) => page.drawText(line, { x: 50, y: 720 - i * 16, size: 11, font }));
+    }
+    const result = await extracted('generated.pdf', Buffer.from(await pdf.save()));
+    expect(headingsOf(result.text)).toEqual(['# Overview', '# Cache format']);
+    expect(result.title).toBe('Overview');
+    expect(result.text).toContain('\\# update-mime-database command. DO NOT EDIT!');
+    expect(result.text.split('\f')).toHaveLength(2);
+    expect([...sectionHeadings(result.text)]).toEqual(['Overview', 'Cache format']);
+  });
+});
+
+describe('HTML shows what its reader sees', () => {
+  it('a libffi manual page: what the page hides is dropped', async () => {
+    const page = await extracted('libffi-closure-example.html');
+    for (const hidden of [
+      'Keyboard shortcuts',
+      'Press n for the next node',
+      'Template search result',
+      'Hidden attribute banner',
+      'Decorative aria hidden',
+      'Inline hidden cookie notice',
+    ])
+      expect(page.text).not.toContain(hidden);
+    // The example is kept (the @media print rule that hides it applies to print only).
+    expect(page.text).toContain('#include <stdio.h>');
+  });
+
+  it('a libffi manual page: the heading named like comments is kept', async () => {
+    const page = await extracted('libffi-closure-example.html');
+    expect(headingsOf(page.text)[0]).toBe('### 2.6 Closure Example');
+    expect(page.text).toContain('A trivial example that creates a new puts by binding fputs with stdout.');
+    expect(page.text).toContain('ffi_closure_free(closure);');
+    expect([...sectionHeadings(page.text)][0]).toBe('2.6 Closure Example');
+  });
+
+  it('a shell comment at the start of a preformatted line is text, not a section', async () => {
+    const html = Buffer.from(
+      '<!doctype html><html><head><title>Install</title></head><body><main><h1>Install</h1>' +
+        '<p>Run these commands as root to install the package and rebuild the cache afterwards.</p>' +
+        '<pre># apt-get install shared-mime-info\n# update-mime-database /usr/share/mime</pre></main></body></html>',
+    );
+    const result = await extracted('install.html', html);
+    expect(headingsOf(result.text)).toEqual(['# Install']);
+    expect(result.text).toContain('\\# apt-get install shared-mime-info');
+  });
+});
+
+describe('DOCX', () => {
+  it('takes its title from the Title property and keeps table rows as lines of cells', async () => {
+    const zip = new JSZip();
+    const W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"';
+    zip.file(
+      '[Content_Types].xml',
+      '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">' +
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>' +
+        '<Default Extension="xml" ContentType="application/xml"/>' +
+        '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>' +
+        '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/></Types>',
+    );
+    zip.file(
+      '_rels/.rels',
+      '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' +
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/>' +
+        '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/></Relationships>',
+    );
+    zip.file(
+      'docProps/core.xml',
+      '<?xml version="1.0" encoding="UTF-8"?><cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" ' +
+        'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>Port &amp; protocol register</dc:title></cp:coreProperties>',
+    );
+    const cell = (text: string) => `<w:tc><w:p><w:r><w:t>${text}</w:t></w:r></w:p></w:tc>`;
+    const row = (...cells: string[]) => `<w:tr>${cells.map(cell).join('')}</w:tr>`;
+    zip.file(
+      'word/document.xml',
+      `<?xml version="1.0" encoding="UTF-8"?><w:document ${W}><w:body>` +
+        '<w:p><w:r><w:t>Services and the ports they listen on.</w:t></w:r></w:p>' +
+        `<w:tbl>${row('Service', 'Port', 'Protocol')}${row('ssh', '22', 'TCP')}${row('dns', '53', 'UDP')}</w:tbl>` +
+        '</w:body></w:document>',
+    );
+    const result = await extracted('ports.docx', await zip.generateAsync({ type: 'nodebuffer' }));
+    expect(result).toMatchObject({ format: 'docx', title: 'Port & protocol register' });
+    expect(result.text).toContain('Service | Port | Protocol\nssh | 22 | TCP\ndns | 53 | UDP');
+  });
+});
