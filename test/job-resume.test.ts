@@ -22,16 +22,16 @@ const FILES = 120;
 const EMBEDDED_BEFORE_DEATH = 50;
 
 /**
- * Makes an in-process instance die the way a killed process does, from the job's point of view: at
- * the first embedding call after EMBEDDED_BEFORE_DEATH texts, its job stops progressing and nothing
- * it does reaches the job records any more (no progress, no heartbeat, no final state), while the
- * documents it already wrote stay in the index.
+ * Makes an in-process instance die the way a killed process does, from the job's point of view: from
+ * the embedding call that reaches EMBEDDED_BEFORE_DEATH texts on, nothing it does reaches the job
+ * records (no progress, no heartbeat, no final state), so the counts of that last batch are never
+ * saved although its documents are written; at the next call its job stops progressing for good.
  */
 function dieWhileEmbedding(server: RunningServer): { died: Promise<void>; release(): void } {
   const embedder = server.app.get<Embedder>(EMBEDDER);
   const store = (server.app.get<Ingestion>(INGESTION).jobs as unknown as { store: IngestMetaStore }).store;
   const original = embedder.embedPassages.bind(embedder);
-  const put = store.put.bind(store);
+  const put = store.put.bind(store) as (...args: unknown[]) => Promise<void>;
   const hung: (() => void)[] = [];
   let embedded = 0;
   let announce!: () => void;
@@ -39,12 +39,13 @@ function dieWhileEmbedding(server: RunningServer): { died: Promise<void>; releas
   embedder.embedPassages = (texts, signal) => {
     if (embedded < EMBEDDED_BEFORE_DEATH) {
       embedded += texts.length;
+      if (embedded >= EMBEDDED_BEFORE_DEATH)
+        store.put = ((kind: string, ...rest: unknown[]) =>
+          kind === 'job'
+            ? Promise.reject(new Error('the instance is gone'))
+            : put(kind, ...rest)) as typeof store.put;
       return original(texts, signal);
     }
-    store.put = ((kind: string, ...rest: unknown[]) =>
-      kind === 'job'
-        ? Promise.reject(new Error('the instance is gone'))
-        : (put as (...args: unknown[]) => Promise<void>)(kind, ...rest)) as typeof store.put;
     announce();
     return new Promise((_resolve, reject) => {
       const stop = () => reject(new Error('the instance is gone'));
@@ -139,6 +140,8 @@ describe('a sync whose instance dies is resumed elsewhere with counts that add u
       (job) => job.status === 'interrupted',
     );
     expect(dead.resumedBy).toBe(resumed.id);
+    // Its record says what it did, the documents written after its last saved count included.
+    expect(dead.counts).toMatchObject({ indexed: writtenByTheDead, embedded: writtenByTheDead });
     const graphql = await gql(
       survivor.url,
       `query ($id: ID!) { job(id: $id) { status resumes counts { found indexed unchanged } inherited { indexed } } }`,

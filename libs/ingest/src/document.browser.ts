@@ -24,6 +24,8 @@ export interface DocumentFilter {
   idPrefix?: string;
   /** Last updated before this instant (ISO 8601). */
   updatedBefore?: string;
+  /** Written by this sync job (`metadata.quarry_job`). */
+  writtenByJob?: string;
 }
 
 const LISTING_FIELDS = [
@@ -62,6 +64,7 @@ export function filterQuery(
   if (filter.sourceName) must.push({ term: { 'metadata.quarry_source': filter.sourceName } });
   if (filter.idPrefix) must.push({ prefix: { id: filter.idPrefix } });
   if (filter.updatedBefore) must.push({ range: { updated_at: { lt: filter.updatedBefore } } });
+  if (filter.writtenByJob) must.push({ term: { 'metadata.quarry_job': filter.writtenByJob } });
   return { bool: { filter: must } };
 }
 
@@ -121,6 +124,15 @@ export class DocumentBrowser {
       yield* page.documents;
       cursor = page.nextCursor;
     } while (cursor);
+  }
+
+  /** How many documents match (all of them: no visibility applies). */
+  async count(filter: DocumentFilter): Promise<number> {
+    try {
+      return (await this.client.count({ index: this.docsAlias, query: filterQuery(filter) })).count;
+    } catch (error) {
+      throw mapElasticsearchError(error);
+    }
   }
 
   /** Makes recent writes and deletes visible to searches and listings. */

@@ -102,6 +102,25 @@ describe('JobService', () => {
     expect(await jobs.get(started.id)).toMatchObject({ status: 'interrupted', resumedBy: 'next-job' });
   });
 
+  it('corrects an interrupted job for the documents it wrote after its last saved count', async () => {
+    const { store } = fakeStore();
+    const jobs = new JobService(store);
+    const started = await jobs.start({ kind: 'sync' }, async () => undefined);
+    const saved = await jobs.wait(started.id);
+    const lastSaved = {
+      ...saved,
+      status: 'running' as const,
+      counts: { ...saved.counts, found: 40, unchanged: 5, indexed: 30, embedded: 30 },
+    };
+    await jobs.markInterrupted(lastSaved, 'next-job', 50);
+    expect((await jobs.get(started.id)).counts).toMatchObject({
+      found: 55,
+      unchanged: 5,
+      indexed: 50,
+      embedded: 50,
+    });
+  });
+
   it('retries the final save of a job, and tells when it is lost', async () => {
     const { store, entries } = fakeStore();
     const failing = store as unknown as { put: (...args: unknown[]) => Promise<void> };

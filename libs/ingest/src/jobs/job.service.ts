@@ -280,14 +280,26 @@ export class JobService {
     return this.running.has(id);
   }
 
-  /** Marks a job left running by a stopped process as interrupted, naming the job that took over. */
-  async markInterrupted(job: JobState, resumedBy?: string): Promise<void> {
+  /**
+   * Marks a job left running by a stopped process as interrupted, naming the job that took over.
+   * With `written` (the documents it wrote, counted in the index), its counts are corrected for the
+   * work it did after its last save; its other counts stay as last saved, `found` at least what they add up to.
+   */
+  async markInterrupted(job: JobState, resumedBy?: string, written?: number): Promise<void> {
     const now = new Date().toISOString();
+    const counts = { ...job.counts };
+    if (written !== undefined) {
+      counts.indexed = Math.max(counts.indexed, (job.inherited?.indexed ?? 0) + written);
+      counts.embedded = Math.max(counts.embedded, (job.inherited?.embedded ?? 0) + written);
+      const { indexed, unchanged, skipped, failed } = counts;
+      counts.found = Math.max(counts.found, indexed + unchanged + skipped + failed);
+    }
     await this.store.put(
       'job',
       job.id,
       {
         ...job,
+        counts,
         status: 'interrupted',
         finished_at: now,
         updated_at: now,

@@ -9,16 +9,20 @@ describe('SyncScheduler: a job whose instance died', () => {
   function schedulerWith(job: Partial<JobState>) {
     const interrupted: string[] = [];
     const jobs = {
-      list: () => Promise.resolve([{ id: 'job-1', status: 'running', source: 'docs', owner: 'o', ...job }]),
+      list: () =>
+        Promise.resolve([
+          { id: 'job-1', kind: 'sync', status: 'running', source: 'docs', owner: 'o', ...job },
+        ]),
       runsHere: () => false,
-      markInterrupted: (j: JobState, resumedBy?: string) => {
-        interrupted.push(`${j.id}->${resumedBy}`);
+      markInterrupted: (j: JobState, resumedBy?: string, written?: number) => {
+        interrupted.push(`${j.id}->${resumedBy} (${written} written)`);
         return Promise.resolve();
       },
     } as unknown as JobService;
     const sources = {
       get: () => Promise.resolve({ name: 'docs' }),
       sync: () => Promise.resolve({ id: 'job-2' }),
+      writtenBy: () => Promise.resolve(7),
       list: () => Promise.resolve([]),
     } as unknown as SourceService;
     const redis = { set: () => Promise.resolve('OK') } as unknown as Redis;
@@ -31,7 +35,7 @@ describe('SyncScheduler: a job whose instance died', () => {
       updated_at: new Date(now - STALE_AFTER_MS - 1).toISOString(),
     });
     expect((await scheduler.tick(now)).map((j) => j.id)).toEqual(['job-2']);
-    expect(interrupted).toEqual(['job-1->job-2']);
+    expect(interrupted).toEqual(['job-1->job-2 (7 written)']);
   });
 
   it('is left alone while its heartbeat is recent', async () => {

@@ -57,8 +57,10 @@ export class SyncScheduler {
       if (now - Date.parse(job.updated_at) < STALE_AFTER_MS) continue;
       if (!(await this.lock(`resume:${job.id}`, 10 * 60_000))) continue;
       const source = job.source ? await this.sources.get(job.source).catch(() => undefined) : undefined;
+      // Counted before the resume can rewrite any of them: the dead job's record then says what it did.
+      const written = job.kind === 'sync' ? await this.sources.writtenBy(job.id) : undefined;
       const resumed = source ? await this.sources.sync(source.name, false, job.owner, job.id) : undefined;
-      await this.jobs.markInterrupted(job, resumed?.id);
+      await this.jobs.markInterrupted(job, resumed?.id, written);
       if (resumed) started.push(resumed);
     }
     for (const source of await this.sources.list()) {

@@ -170,6 +170,15 @@ export class SourceService {
   }
 
   /**
+   * How many documents a sync job wrote that are still as it wrote them: what an interrupted job
+   * really indexed, including what it wrote after its last saved count.
+   */
+  async writtenBy(jobId: string): Promise<number> {
+    await this.browser.refresh([this.indices.docs]);
+    return this.browser.count({ writtenByJob: jobId });
+  }
+
+  /**
    * Before a sync resumes interrupted ones: their documents made visible to the walk (the last ones
    * written before the instance died may not be searchable yet), what they recorded as deleted taken
    * over (the predecessor's counts are cumulative if it resumed others), and the ids of the chain.
