@@ -28,6 +28,18 @@ export interface McpDependencies extends McpRequestDependencies {
   version: string;
 }
 
+/** MCP log levels from the least to the most severe (RFC 5424's, as the protocol names them). */
+const LOGGING_LEVELS: readonly LoggingLevel[] = [
+  'debug',
+  'info',
+  'notice',
+  'warning',
+  'error',
+  'critical',
+  'alert',
+  'emergency',
+];
+
 /** The 2026-07-28 revision: requests carry everything (no session), so any instance serves any. */
 export const MODERN_PROTOCOL_VERSION = '2026-07-28';
 
@@ -106,9 +118,18 @@ export function createMcpServer(
       throw new ProtocolError(wire.code, wire.message, wire.data);
     }
   };
+  // Log messages go out from the level the client set (logging/setLevel), from info until it sets
+  // one: a debug line for every tool call was an extra frame per call that no client had asked for.
+  let minimumLevel: LoggingLevel = 'info';
   const log = (level: LoggingLevel, data: unknown) => {
-    if (legacy) void server.sendLoggingMessage({ level, logger: 'quarry', data }).catch(() => undefined);
+    if (legacy && LOGGING_LEVELS.indexOf(level) >= LOGGING_LEVELS.indexOf(minimumLevel))
+      void server.sendLoggingMessage({ level, logger: 'quarry', data }).catch(() => undefined);
   };
+  if (legacy)
+    server.setRequestHandler('logging/setLevel', async (request) => {
+      minimumLevel = request.params.level;
+      return {};
+    });
   const requests = deps.requests;
 
   server.setRequestHandler('tools/list', async () => requests.listTools(principal));

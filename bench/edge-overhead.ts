@@ -1,0 +1,172 @@
+/**
+ * Lexical search latency per edge next to the same request sent straight to Elasticsearch,
+ * interleaved query by query (the order of the paths turns every query), so a slow moment of this
+ * shared 2-core machine falls on every path alike. Quarry runs as its own process (npm start's
+ * entry point, query cache off, rate limits on as shipped); REST and GraphQL are sent with undici's
+ * `request`, the HTTP client the Elasticsearch client uses, MCP with the SDK's WebSocket client.
+ * Repeats BENCH_REPEATS passes and prints each pass's p50 ratios and their spread.
+ *
+ * With BENCH_CPU_PROF=dir the server runs under `node --cpu-prof` and writes its profile there when
+ * the bench ends; `node dist/bench/profile-summary.js dir/<file>.cpuprofile` says where its main
+ * thread's time went.
+ *
+ *   npm run build && BENCH_ROUNDS=300 node dist/bench/edge-overhead.js
+ */
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { WebSocketClientTransport } from '@modelcontextprotocol/sdk/client/websocket.js';
+import WebSocket from 'ws';
+import { Agent, request } from 'undici';
+import { loadConfig } from '@quarry/config';
+import { createElasticsearchClient, lexicalRequest, parseQuery } from '@quarry/search';
+import { ensureServices, findFreePort } from '@quarry/services';
+import { buildCorpus } from './corpus';
+import { runBenchmark } from './instance';
+import { percentile, round, table, writeResult } from './stats';
+
+(globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 300);
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
+const DOCUMENTS = Number(process.env.BENCH_DOCUMENTS ?? 300);
+const PROFILE_DIR = process.env.BENCH_CPU_PROF;
+const root = path.join(__dirname, '..', '..');
+
+async function main() {
+  const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
+  const endpoints = await ensureServices(config, () => undefined);
+  const prefix = 'bench-edges';
+  const es = createElasticsearchClient(endpoints.elasticsearchUrl, 30_000);
+  const port = await findFreePort();
+  const child = spawn(
+    process.execPath,
+    [
+      ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []),
+      path.join(root, 'dist/apps/server/src/main.js'),
+    ],
+    {
+      env: {
+        ...process.env,
+        PORT: String(port),
+        LOG_LEVEL: 'warn',
+        ELASTICSEARCH_URL: endpoints.elasticsearchUrl,
+        REDIS_URL: endpoints.redisUrl,
+        QUARRY_INDEX_PREFIX: prefix,
+        QUARRY_QUERY_CACHE_TTL: '0',
+        // High enough that the bench is never refused, yet every request takes its token.
+        QUARRY_RATE_LIMIT_READ: process.env.QUARRY_RATE_LIMIT_READ ?? '1000000',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('Quarry is listening')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`Quarry exited with ${code}`)));
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const http = new Agent({ connections: 4 });
+  const mcp = new Client({ name: 'bench', version: '1' }, { capabilities: {} });
+  try {
+    const docsIndex = `${prefix}-docs`;
+    const present = (await es.indices.exists({ index: docsIndex }))
+      ? (await es.count({ index: docsIndex })).count
+      : 0;
+    const corpus = await buildCorpus('manpages', { documents: DOCUMENTS, queries: 200 });
+    if (present < corpus.documents.length) {
+      for (let i = 0; i < corpus.documents.length; i += 50) {
+        const response = await request(`${url}/v1/documents`, {
+          method: 'POST',
+          dispatcher: http,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(corpus.documents.slice(i, i + 50)),
+        });
+        await response.body.text();
+      }
+      await es.indices.refresh({ index: `${prefix}-*` });
+    }
+    const queries = corpus.queries.map((q) => q.text);
+    const post = async (route: string, body: unknown) => {
+      const response = await request(`${url}${route}`, {
+        method: 'POST',
+        dispatcher: http,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      if (response.statusCode !== 200)
+        throw new Error(`${route} answered ${response.statusCode}: ${await response.body.text()}`);
+      return response.body.json();
+    };
+    await mcp.connect(new WebSocketClientTransport(new URL(`${url.replace('http', 'ws')}/mcp/ws`)));
+    const paths: [string, (q: string) => Promise<unknown>][] = [
+      [
+        'direct ES',
+        (q) =>
+          es.search(
+            lexicalRequest(
+              docsIndex,
+              parseQuery(q).text,
+              {},
+              { from: 0, size: 10, facets: true, documentFragments: 3 },
+            ),
+          ),
+      ],
+      ['REST', (q) => post('/v1/search', { query: q, mode: 'lexical' })],
+      [
+        'GraphQL',
+        (q) =>
+          post('/graphql', {
+            query:
+              'query($input: SearchInput!) { search(input: $input) { total hits { id score title snippet collection tags } } }',
+            variables: { input: { query: q, mode: 'LEXICAL' } },
+          }),
+      ],
+      ['MCP WebSocket', (q) => mcp.callTool({ name: 'search', arguments: { query: q, mode: 'lexical' } })],
+    ];
+    // Warm-up: JIT, connection pools, Elasticsearch's caches.
+    for (let i = 0; i < 60; i++) for (const [, run] of paths) await run(queries[i % queries.length]);
+
+    const passes: Record<string, unknown>[] = [];
+    for (let pass = 0; pass < REPEATS; pass++) {
+      const samples = new Map<string, number[]>(paths.map(([name]) => [name, []]));
+      for (let i = 0; i < ROUNDS; i++) {
+        const query = queries[i % queries.length];
+        for (let k = 0; k < paths.length; k++) {
+          const [name, run] = paths[(i + k) % paths.length];
+          const started = performance.now();
+          await run(query);
+          samples.get(name)!.push(performance.now() - started);
+        }
+      }
+      const direct = percentile(samples.get('direct ES')!, 50);
+      const row: Record<string, unknown> = { pass: pass + 1, 'direct ES p50 ms': round(direct) };
+      for (const [name] of paths.slice(1)) row[name] = round(percentile(samples.get(name)!, 50) / direct);
+      passes.push(row);
+    }
+    const median: Record<string, unknown> = { pass: 'median' };
+    const spread: Record<string, unknown> = { pass: 'min–max' };
+    for (const key of Object.keys(passes[0]).slice(1)) {
+      const values = passes.map((p) => p[key] as number);
+      median[key] = round(percentile(values, 50));
+      spread[key] = `${Math.min(...values)}–${Math.max(...values)}`;
+    }
+    const rows = [...passes, median, spread];
+    process.stdout.write(
+      `\nLexical search p50 per edge / direct Elasticsearch p50 (${ROUNDS} interleaved queries per pass, ${corpus.documents.length} man pages)\n${table(rows)}\n`,
+    );
+    process.stdout.write(`written to ${writeResult('edge-overhead', { rounds: ROUNDS, rows })}\n`);
+  } finally {
+    await mcp.close().catch(() => undefined);
+    await http.close();
+    await es.close();
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+runBenchmark(main);

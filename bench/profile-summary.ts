@@ -1,0 +1,102 @@
+/**
+ * Where a server's main thread spent its time, from a `node --cpu-prof` profile: self time by
+ * area (the package or Quarry library a function lives in), in ms and per request when the number
+ * of requests served is given.
+ *
+ *   node dist/bench/profile-summary.js profile.cpuprofile [requests]
+ */
+import * as fs from 'node:fs';
+import { round, table } from './stats';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string };
+  children?: number[];
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** The first pattern a function's file matches names its area; order matters (most specific first). */
+const AREAS: [string, RegExp][] = [
+  ['validation (class-validator/transformer)', /class-(validator|transformer)|libphonenumber|validator\//],
+  ['security headers (helmet)', /node_modules\/helmet/],
+  ['logging (pino)', /pino|sonic-boom|thread-stream/],
+  ['metrics (prom-client)', /prom-client/],
+  ['Redis client (ioredis)', /ioredis|redis-parser|cluster-key-slot/],
+  ['Elasticsearch client', /@elastic\/(elasticsearch|transport)/],
+  ['HTTP client (undici)', /undici/],
+  ['GraphQL', /node_modules\/(graphql|@apollo|@graphql-tools|graphql-|@nestjs\/graphql)/],
+  ['MCP SDK / ws', /@modelcontextprotocol|node_modules\/ws\//],
+  ['NestJS / Express', /@nestjs|express|body-parser|router|raw-body|finalhandler|send\/|path-to-regexp/],
+  ['JSON schema (ajv/zod)', /ajv|zod/],
+  ['libs/core (message manager)', /libs\/core\//],
+  ['libs/auth', /libs\/auth\//],
+  ['libs/observability', /libs\/observability\//],
+  ['libs/search', /libs\/search\//],
+  ['libs/redis', /libs\/redis\//],
+  ['apps/server (edges)', /apps\/server\//],
+  ['other Quarry libs', /dist\/libs\//],
+  ['other node_modules', /node_modules/],
+  ['Node internals', /^node:|^internal\//],
+];
+
+function areaOf(node: ProfileNode): string {
+  const { url, functionName } = node.callFrame;
+  if (!url) {
+    if (functionName === '(garbage collector)') return 'GC';
+    if (functionName === '(idle)') return '(idle)';
+    if (functionName === '(program)') return '(program: native, parsing, compile)';
+    return NATIVE;
+  }
+  return AREAS.find(([, pattern]) => pattern.test(url))?.[0] ?? 'other';
+}
+
+const NATIVE = 'native';
+const INTERNAL = new Set([NATIVE, 'Node internals']);
+
+function main() {
+  const [file, requestsArg] = process.argv.slice(2);
+  if (!file) throw new Error('usage: profile-summary <file.cpuprofile> [requests]');
+  const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as Profile;
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  // Native code and Node's own modules are charged to the library that called them (a socket
+  // write to the HTTP server or the Elasticsearch client, a regular expression to its user).
+  const charged = (id: number): string => {
+    let area = areaOf(byId.get(id)!);
+    for (let at = parent.get(id); INTERNAL.has(area) && at !== undefined; at = parent.get(at)) {
+      const above = areaOf(byId.get(at)!);
+      if (!INTERNAL.has(above) && !above.startsWith('(')) area = above;
+    }
+    return INTERNAL.has(area) ? 'Node internals (event loop, sockets)' : area;
+  };
+  const self = new Map<string, number>();
+  for (let i = 0; i < profile.samples.length; i++) {
+    const area = charged(profile.samples[i]);
+    self.set(area, (self.get(area) ?? 0) + profile.timeDeltas[i] / 1000);
+  }
+  const requests = Number(requestsArg) || 0;
+  const busy = [...self].filter(([area]) => area !== '(idle)').reduce((sum, [, ms]) => sum + ms, 0);
+  const rows = [...self]
+    .filter(([area]) => area !== '(idle)')
+    .sort((a, b) => b[1] - a[1])
+    .map(([area, ms]) => ({
+      area,
+      'self ms': round(ms, 0),
+      share: `${round((100 * ms) / busy, 1)}%`,
+      ...(requests ? { 'ms per request': round(ms / requests, 3) } : {}),
+    }));
+  rows.push({
+    area: 'total (busy)',
+    'self ms': round(busy, 0),
+    share: '100%',
+    ...(requests ? { 'ms per request': round(busy / requests, 3) } : {}),
+  });
+  process.stdout.write(`${table(rows)}\n`);
+}
+
+main();
