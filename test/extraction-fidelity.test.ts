@@ -179,6 +179,24 @@ describe('HTML shows what its reader sees', () => {
   });
 });
 
+describe('plain text and reStructuredText', () => {
+  it('a shell comment in a .txt or an rst literal block is text, not a section', async () => {
+    const txt = await extracted(
+      'mime.types.txt',
+      Buffer.from(
+        '# MIME type\t\tExtensions\napplication/pdf\t\tpdf\n# update-mime-database command. DO NOT EDIT!\n',
+      ),
+    );
+    expect(headingsOf(txt.text)).toEqual([]);
+    expect(txt.text).toContain('\\# update-mime-database command. DO NOT EDIT!');
+    const rst = await extracted(
+      'install.rst',
+      Buffer.from('Install\n=======\n\nRun::\n\n# apt-get install shared-mime-info\n'),
+    );
+    expect(headingsOf(rst.text)).toEqual(['# Install']);
+  });
+});
+
 describe('DOCX', () => {
   it('takes its title from the Title property and keeps table rows as lines of cells', async () => {
     const zip = new JSZip();

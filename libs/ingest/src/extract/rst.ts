@@ -1,4 +1,4 @@
-import { skipped, tidy, type Extraction } from './extraction';
+import { escapeMarkdownLines, skipped, tidy, type Extraction } from './extraction';
 import { decodeText, looksLikeText } from './text';
 
 const ADORNMENT = /^([=\-~^"'`#*+_:.])\1{2,}\s*$/;
@@ -6,7 +6,8 @@ const ADORNMENT = /^([=\-~^"'`#*+_:.])\1{2,}\s*$/;
 /**
  * reStructuredText: section titles (underlined, optionally overlined) become `#` headings, their
  * level given by the order in which each adornment style first appears, as docutils does.
- * Directives and comments are dropped; inline roles keep their text.
+ * Directives and comments are dropped; inline roles keep their text; a text line that begins like a
+ * Markdown heading (`# ` in a literal block) is escaped.
  */
 export function extractRst(bytes: Buffer): Extraction {
   if (!looksLikeText(bytes)) return skipped('binary content (not text)');
@@ -52,7 +53,7 @@ export function extractRst(bytes: Buffer): Extraction {
       continue;
     }
     out.push(
-      line
+      escapeMarkdownLines(line)
         .replace(/:[a-z:]+:`([^`<]*?)(?:\s*<[^>]*>)?`/g, '$1')
         .replace(/`([^`<]+?)\s*<[^>]+>`_+/g, '$1')
         .replace(/``([^`]+)``/g, '$1')

@@ -1,4 +1,4 @@
-import { skipped, tidy, type Extraction } from './extraction';
+import { escapeMarkdownLines, skipped, tidy, type Extraction } from './extraction';
 
 /**
  * True when the bytes look like text rather than a binary format: no NUL bytes and few control
@@ -24,9 +24,10 @@ export function decodeText(bytes: Buffer): string {
   }
 }
 
+/** Plain text has no headings: a line that begins like a Markdown heading (`# comment`) is escaped. */
 export function extractPlainText(bytes: Buffer): Extraction {
   if (!looksLikeText(bytes)) return skipped('binary content (not text)');
-  const text = tidy(decodeText(bytes));
+  const text = escapeMarkdownLines(tidy(decodeText(bytes)));
   if (!text) return skipped('no text');
   return { kind: 'extracted', format: 'text', text };
 }
