@@ -6,7 +6,7 @@ import { STALE_AFTER_MS, SyncScheduler, TICK_MS } from './sync-scheduler';
 describe('SyncScheduler: a job whose instance died', () => {
   const now = Date.parse('2026-12-06T12:00:00Z');
 
-  function schedulerWith(job: Partial<JobState>) {
+  function schedulerWith(job: Partial<JobState>, writtenBy = () => Promise.resolve(7)) {
     const interrupted: string[] = [];
     const jobs = {
       list: () =>
@@ -22,11 +22,13 @@ describe('SyncScheduler: a job whose instance died', () => {
     const sources = {
       get: () => Promise.resolve({ name: 'docs' }),
       sync: () => Promise.resolve({ id: 'job-2' }),
-      writtenBy: () => Promise.resolve(7),
+      writtenBy,
       list: () => Promise.resolve([]),
     } as unknown as SourceService;
     const redis = { set: () => Promise.resolve('OK') } as unknown as Redis;
-    return { scheduler: new SyncScheduler(sources, jobs, redis, 'test'), interrupted };
+    const errors: string[] = [];
+    const scheduler = new SyncScheduler(sources, jobs, redis, 'test', (error) => errors.push(error.message));
+    return { scheduler, interrupted, errors };
   }
 
   it('is taken over within seconds of its last heartbeat (it took about 73 s)', async () => {
@@ -36,6 +38,16 @@ describe('SyncScheduler: a job whose instance died', () => {
     });
     expect((await scheduler.tick(now)).map((j) => j.id)).toEqual(['job-2']);
     expect(interrupted).toEqual(['job-1->job-2 (7 written)']);
+  });
+
+  it('is resumed even when what it wrote cannot be counted, and the failure is told', async () => {
+    const { scheduler, interrupted, errors } = schedulerWith(
+      { updated_at: new Date(now - STALE_AFTER_MS - 1).toISOString() },
+      () => Promise.reject(new Error('search_phase_execution_exception')),
+    );
+    expect((await scheduler.tick(now)).map((j) => j.id)).toEqual(['job-2']);
+    expect(interrupted).toEqual(['job-1->job-2 (undefined written)']);
+    expect(errors).toEqual(['search_phase_execution_exception']);
   });
 
   it('is left alone while its heartbeat is recent', async () => {

@@ -58,7 +58,11 @@ export class SyncScheduler {
       if (!(await this.lock(`resume:${job.id}`, 10 * 60_000))) continue;
       const source = job.source ? await this.sources.get(job.source).catch(() => undefined) : undefined;
       // Counted before the resume can rewrite any of them: the dead job's record then says what it did.
-      const written = job.kind === 'sync' ? await this.sources.writtenBy(job.id) : undefined;
+      // Without it (Elasticsearch slow to count) the job is still resumed, its record as last saved.
+      const written =
+        job.kind === 'sync'
+          ? await this.sources.writtenBy(job.id).catch((error: Error) => void this.onError(error))
+          : undefined;
       const resumed = source ? await this.sources.sync(source.name, false, job.owner, job.id) : undefined;
       await this.jobs.markInterrupted(job, resumed?.id, written);
       if (resumed) started.push(resumed);
