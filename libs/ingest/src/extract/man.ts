@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { skipped, type Extraction } from './extraction';
 import { parseHtmlFragment, textWithHeadings } from './html';
 import { mib, type ExtractionLimits } from './limits';
@@ -37,16 +40,41 @@ export async function extractMan(bytes: Buffer, limits: ManLimits, renderer = MA
   return { kind: 'extracted', format: 'man', title, text };
 }
 
+let emptyDirectory: string | undefined;
+
 /**
- * Runs mandoc with the page on stdin. mandoc is a child process, which a terminated extraction
- * worker would not take with it, so it carries its own time limit (the extraction's) and is killed
- * as soon as its output passes the HTML limit.
+ * Where mandoc runs: a directory of its own with nothing in it. mandoc reads the file a `.so` request
+ * names relative to its working directory (absolute paths and `..` it refuses), so in the server's
+ * directory a page could pull `package.json` or `.env` into the index.
+ */
+function mandocDirectory(): string {
+  if (emptyDirectory) return emptyDirectory;
+  // One per process, shared by its worker threads (which come and go), unless someone else made it
+  // or put something in it: then one of this thread's own.
+  const shared = path.join(tmpdir(), `quarry-mandoc-${process.pid}`);
+  try {
+    mkdirSync(shared, { recursive: true, mode: 0o700 });
+    const owner = statSync(shared).uid;
+    if (owner === process.getuid?.() && readdirSync(shared).length === 0) return (emptyDirectory = shared);
+  } catch {
+    // Fall through to a directory of this thread's own.
+  }
+  emptyDirectory = mkdtempSync(path.join(tmpdir(), 'quarry-mandoc-'));
+  return emptyDirectory;
+}
+
+/**
+ * Runs mandoc with the page on stdin, in an empty directory. mandoc is a child process, which a
+ * terminated extraction worker would not take with it, so it carries its own time limit (a little
+ * under the extraction's, so it ends first) and is killed as soon as its output passes the HTML
+ * limit.
  */
 function render(bytes: Buffer, limits: ManLimits, renderer: string): Promise<Rendering> {
   return new Promise((resolve) => {
     const child = spawn(renderer, ['-T', 'html', '-O', 'fragment'], {
+      cwd: mandocDirectory(),
       stdio: ['pipe', 'pipe', 'ignore'],
-      timeout: limits.timeMs,
+      timeout: Math.max(1, Math.floor(limits.timeMs * 0.9)),
       killSignal: 'SIGKILL',
     });
     const chunks: Buffer[] = [];
