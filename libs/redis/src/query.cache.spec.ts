@@ -14,8 +14,11 @@ class FakeRedis extends EventEmitter {
   // Redis run ids are 40 hexadecimal characters.
   runId = 'a'.repeat(40);
   down = false;
+  /** Commands sent, by name: what a request costs in round trips. */
+  readonly sent: string[] = [];
 
-  private check(): void {
+  private check(command = ''): void {
+    this.sent.push(command);
     if (this.down) throw new Error("Stream isn't writeable and enableOfflineQueue options is false");
   }
 
@@ -24,13 +27,26 @@ class FakeRedis extends EventEmitter {
     return `# Server\r\nredis_version:7.0.15\r\nrun_id:${this.runId}\r\n`;
   }
 
+  /** The cache's one script, LOOKUP, as Redis runs it (the integration tests run the real one). */
+  async eval(_script: string, keyCount: number, ...keysAndArgs: string[]): Promise<unknown> {
+    this.check('eval');
+    const keys = keysAndArgs.slice(0, keyCount);
+    const n = keyCount / 2;
+    if (keys.slice(n).some((k) => Number(this.data.get(k) ?? 0) > 0)) return null;
+    const key = `${keysAndArgs[keyCount]}:${keys
+      .slice(0, n)
+      .map((k) => this.data.get(k) ?? '')
+      .join(',')}`;
+    return [key, this.data.get(key) ?? null];
+  }
+
   async mget(...keys: string[]): Promise<(string | null)[]> {
-    this.check();
+    this.check('mget');
     return keys.map((k) => this.data.get(k) ?? null);
   }
 
   async get(key: string): Promise<string | null> {
-    this.check();
+    this.check('get');
     return this.data.get(key) ?? null;
   }
 
@@ -104,6 +120,16 @@ describe('QueryCache', () => {
     expect(await search({ query: 'disk' }, ['notes'])).toEqual({ computation: 1 });
     expect(events).toMatchObject({ hits: 1, misses: 1 });
     expect([...redis.ttls.values()]).toEqual([300]);
+  });
+
+  it('costs one Redis round trip before a search it cannot answer', async () => {
+    redis.sent.length = 0;
+    let before: string[] = [];
+    await cache.getOrCompute({ query: 'disk' }, ['notes', 'hr'], async () => {
+      before = [...redis.sent];
+      return { computation: ++computed };
+    });
+    expect(before).toHaveLength(1);
   });
 
   it('keeps searches of different inputs or scopes apart', async () => {

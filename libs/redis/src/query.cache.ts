@@ -13,6 +13,22 @@ const ALL = '*';
 const PENDING_MS = 30_000;
 
 /**
+ * KEYS: the scope's generation keys, then its pending keys; ARGV[1]: the entry key without its
+ * generations. Nothing (nil) while a collection of the scope is pending, else the entry key (the
+ * generations appended, so a change makes every older entry unreachable) and the cached result.
+ */
+const LOOKUP = `
+local n = #KEYS / 2
+local generations = {}
+for i = 1, n do
+  if tonumber(redis.call('GET', KEYS[n + i]) or '0') > 0 then return nil end
+  generations[i] = redis.call('GET', KEYS[i]) or ''
+end
+local key = ARGV[1] .. ':' .. table.concat(generations, ',')
+return {key, redis.call('GET', key)}
+`;
+
+/**
  * Search results cached in Redis for every instance. A key is the normalised input plus the
  * principal's scope plus the change generation of each collection it covers (or of all
  * collections for an unscoped search), so a change to a collection makes its entries
@@ -71,21 +87,29 @@ export class QueryCache {
     }
   }
 
-  /** The key of a search, or undefined when its result must not be cached or served now. */
-  private async key(input: unknown, collections: string[] | undefined): Promise<string | undefined> {
+  /**
+   * The key of a search and its cached result, or undefined when its result must not be cached
+   * or served now: one round trip (LOOKUP), where reading the generations and then the entry took
+   * two before every search the cache missed.
+   */
+  private async lookup(
+    input: unknown,
+    collections: string[] | undefined,
+  ): Promise<{ key: string; cached: string | null } | undefined> {
     const epoch = this.epoch;
     if (!epoch) return undefined;
     const scope = collections?.length ? [...new Set(collections)].sort() : [ALL];
-    const values = await this.redis.mget(
+    const digest = createHash('sha256')
+      .update(JSON.stringify([input, scope]))
+      .digest('base64url');
+    const found = (await this.redis.eval(
+      LOOKUP,
+      scope.length * 2,
       ...scope.map((c) => this.generationKey(c)),
       ...scope.map((c) => this.pendingKey(c)),
-    );
-    if (values.slice(scope.length).some((pending) => Number(pending) > 0)) return undefined;
-    const generations = values.slice(0, scope.length);
-    const digest = createHash('sha256')
-      .update(JSON.stringify([input, scope, generations]))
-      .digest('base64url');
-    return `${this.prefix}:qc:${epoch}:${digest}`;
+      `${this.prefix}:qc:${epoch}:${digest}`,
+    )) as [string, string | null] | null;
+    return found ? { key: found[0], cached: found[1] ?? null } : undefined;
   }
 
   /** The cached result, or `compute()`'s, stored for next time. */
@@ -97,8 +121,9 @@ export class QueryCache {
     if (this.ttlSeconds === 0) return compute();
     let key: string | undefined;
     try {
-      key = await this.key(input, collections);
-      const cached = key ? await this.redis.get(key) : null;
+      const found = await this.lookup(input, collections);
+      key = found?.key;
+      const cached = found?.cached;
       if (cached) {
         this.events.hit();
         return JSON.parse(cached) as T;
