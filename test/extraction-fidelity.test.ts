@@ -167,6 +167,22 @@ describe('HTML shows what its reader sees', () => {
     expect([...sectionHeadings(page.text)][0]).toBe('2.6 Closure Example');
   });
 
+  it('navigation inside the article (a contents box) and footers are not text', async () => {
+    const paragraph = (n: string) =>
+      `<p>${n} The database of MIME types is rebuilt by a trigger whenever a package installs a type.</p>`;
+    const html = Buffer.from(
+      '<!doctype html><html><head><title>Globs</title></head><body><div class="body" role="main">' +
+        `<h1>The glob files</h1>${paragraph('One.')}${paragraph('Two.')}` +
+        '<nav class="contents"><p>On this page: Globs, Magic, Aliases, Subclassing, Icons.</p></nav>' +
+        `${paragraph('Three.')}${paragraph('Four.')}` +
+        '<footer><p>Built with Sphinx using a theme provided by Read the Docs.</p></footer></div></body></html>',
+    );
+    const result = await extracted('globs.html', html);
+    expect(result.text).toContain('Four. The database');
+    expect(result.text).not.toContain('On this page');
+    expect(result.text).not.toContain('Built with Sphinx');
+  });
+
   it('a shell comment at the start of a preformatted line is text, not a section', async () => {
     const html = Buffer.from(
       '<!doctype html><html><head><title>Install</title></head><body><main><h1>Install</h1>' +

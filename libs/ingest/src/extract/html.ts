@@ -4,8 +4,10 @@ import { removeHidden } from './html-visibility';
 import { EXTRACTION_LIMITS, mib } from './limits';
 import { decodeText } from './text';
 
+/** Navigation, which Readability keeps when it sits inside the article (a page's contents box). */
+const NAVIGATION = 'nav, [role="navigation"], footer';
 /** Page furniture dropped when Readability finds no article and the whole body is read. */
-const DROPPED = 'svg, nav, header, footer, aside, form, iframe, [role="navigation"]';
+const DROPPED = 'svg, header, aside, form, iframe';
 const BLOCKS = new Set([
   'P',
   'DIV',
@@ -128,6 +130,7 @@ export function extractHtml(bytes: Buffer, maxBytes: number): Extraction {
   const { document } = parseHTML(html);
   const pageTitle = document.querySelector('title')?.textContent?.replace(/\s+/g, ' ').trim();
   removeHidden(document);
+  for (const element of Array.from(document.querySelectorAll(NAVIGATION))) element.remove();
   const headings = Array.from(document.querySelectorAll('h1, h2, h3, h4, h5, h6'));
   // Readability scores by class and id and deletes headings named like comments, shares or related
   // links (`id="comments-and-feedback"`); a heading is content whatever its anchor is called.
