@@ -2,6 +2,7 @@ import { errors, type Client, type estypes } from '@elastic/elasticsearch';
 import { mapElasticsearchError } from './elasticsearch.client';
 import { chunkId } from './document.repository';
 import {
+  filterClauses,
   lexicalRequest,
   pageRequest,
   semanticRequest,
@@ -251,6 +252,33 @@ export class SearchRepository {
       }
     }
     return { documents, chunks };
+  }
+
+  /**
+   * Up to `size` chunk vectors of the scope, a fixed pseudo-random sample (the same for the same
+   * chunks): what a query's similarity to the scope at large is measured against.
+   */
+  async sampleVectors(scope: ResolvedScope, size: number, signal?: AbortSignal): Promise<number[][]> {
+    const filter = filterClauses(scope);
+    const response = await this.run(() =>
+      this.client.search<{ embedding?: number[] }>(
+        {
+          index: this.vectorsAlias,
+          size,
+          query: {
+            function_score: {
+              query: { bool: { filter } },
+              functions: [{ random_score: { seed: 1, field: '_seq_no' } }],
+              boost_mode: 'replace',
+            },
+          },
+          _source: ['embedding'],
+          track_total_hits: false,
+        },
+        { signal },
+      ),
+    );
+    return response.hits.hits.flatMap((hit) => (hit._source?.embedding ? [hit._source.embedding] : []));
   }
 
   /** Collections and their document counts, of the documents `visible` lets through (`visibilityClauses`). */

@@ -28,6 +28,7 @@ import type {
   SearchResult,
 } from './search.dto';
 import { chunkSnippet } from './snippet';
+import { centroidOf, MATCH_BARS, MIN_BACKGROUND, noMatch } from './relevance-floor';
 import type { AccessReader } from './visibility';
 import { DEFAULT_FRAGMENTS, highlightPassages, highlightWhole, queryTerms } from './highlighter';
 
@@ -46,6 +47,12 @@ export interface SearchServiceOptions {
   /** How long the list of existing collections is trusted before it is read again. */
   collectionsTtlMs: number;
 }
+
+/** Chunk vectors read to measure a query's similarity to its scope at large (`relevance-floor.ts`). */
+const BACKGROUND_SAMPLE = 256;
+/** How long a scope's background is trusted: it moves slowly as documents come and go. */
+const BACKGROUND_TTL_MS = 60_000;
+const MAX_BACKGROUNDS = 200;
 
 const DEFAULT_OPTIONS: SearchServiceOptions = {
   fusion: DEFAULT_FUSION,
@@ -130,6 +137,7 @@ export class SearchService {
   private readonly queryVectors = new Map<string, number[]>();
   private readonly options: SearchServiceOptions;
   private knownCollections?: { names: Set<string>; readAt: number };
+  private readonly backgrounds = new Map<string, { centroid?: number[]; readAt: number }>();
 
   constructor(
     private readonly repository: SearchRepository,
@@ -219,6 +227,18 @@ export class SearchService {
     // As deep as hybrid's semantic side, so semantic mode ranks exactly like hybrid at ratio 1.
     const depth = Math.max(this.options.hybridDepth, from + size);
     const semantic = await this.semantic(text, scope, depth, signal);
+    // Whether any of the words occurs in the scope: only asked when meaning alone is not enough.
+    const words = async () =>
+      (
+        await this.lexical(
+          text,
+          scope,
+          { from: 0, size: 1, facets: false, totalHits: false, facetFieldsOnly: true },
+          signal,
+        )
+      ).hits;
+    if (await this.matchesNothing(text, scope, semantic[0]?.score, words, signal))
+      return { hits: [], total: 0, facets: countFacets([]) };
     const shown = semantic.slice(from, from + size);
     const { documents, chunks } = await this.repository.page(
       text,
@@ -255,6 +275,8 @@ export class SearchService {
     const { from, size } = page;
     const depth = Math.max(this.options.hybridDepth, from + size);
     const { lexical, semantic } = await this.candidates(text, scope, depth, signal);
+    if (await this.matchesNothing(text, scope, semantic[0]?.score, async () => lexical, signal))
+      return { hits: [], total: 0, facets: countFacets([]) };
     const fused = fuse(lexical, semantic, fusion);
     const explained = {
       method: fusion.method,
@@ -401,6 +423,47 @@ export class SearchService {
   ): Promise<SemanticHit[]> {
     const vector = await this.queryVector(text, signal);
     return documentsOfChunks(await this.repository.knnChunks(vector, scope, Math.min(depth, 1000), signal));
+  }
+
+  /**
+   * The relevance floor (`relevance-floor.ts`): whether neither the words nor the meaning of the
+   * query found anything. Meaning that clears the bar settles it without the words; only otherwise
+   * are they asked (semantic mode has not read them).
+   */
+  private async matchesNothing(
+    text: string,
+    scope: ResolvedScope,
+    bestChunkScore: number | undefined,
+    words: () => Promise<RankedDoc[]>,
+    signal?: AbortSignal,
+  ): Promise<boolean> {
+    const bars = MATCH_BARS[this.embedder.id];
+    if (!bars) return false;
+    const evidence = {
+      lexical: [],
+      bestChunkScore,
+      query: await this.queryVector(text, signal),
+      centroid: await this.background(scope, signal),
+    };
+    if (!noMatch(evidence, bars)) return false;
+    return noMatch({ ...evidence, lexical: await words() }, bars);
+  }
+
+  /** The centroid of a sample of the scope's chunk vectors, cached a minute per scope. */
+  private async background(scope: ResolvedScope, signal?: AbortSignal): Promise<number[] | undefined> {
+    const key = JSON.stringify(scope);
+    const known = this.backgrounds.get(key);
+    if (known && performance.now() - known.readAt < BACKGROUND_TTL_MS) return known.centroid;
+    let sample = await this.repository.sampleVectors(scope, BACKGROUND_SAMPLE, signal);
+    // A small scope's own chunks are no background: its best chunk is one of the few it is averaged with.
+    if (sample.length < MIN_BACKGROUND)
+      sample = await this.repository.sampleVectors({}, BACKGROUND_SAMPLE, signal);
+    const centroid = sample.length < MIN_BACKGROUND ? undefined : centroidOf(sample);
+    this.backgrounds.delete(key);
+    this.backgrounds.set(key, { centroid, readAt: performance.now() });
+    if (this.backgrounds.size > MAX_BACKGROUNDS)
+      this.backgrounds.delete(this.backgrounds.keys().next().value!);
+    return centroid;
   }
 
   /** Query vectors are cached: agents and UIs repeat and refine the same queries. */
