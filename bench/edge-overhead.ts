@@ -33,6 +33,8 @@ const DOCUMENTS = Number(process.env.BENCH_DOCUMENTS ?? 300);
 const PROFILE_DIR = process.env.BENCH_CPU_PROF;
 /** BENCH_CACHE=1: the query cache on, as shipped, every request a miss (its own query text). */
 const CACHE = process.env.BENCH_CACHE === '1';
+/** BENCH_MCP_DEBUG=1: also an MCP client at log level debug (one log frame per tool call). */
+const MCP_DEBUG = process.env.BENCH_MCP_DEBUG === '1';
 const root = path.join(__dirname, '..', '..');
 
 async function main() {
@@ -73,6 +75,7 @@ async function main() {
   const url = `http://127.0.0.1:${port}`;
   const http = new Agent({ connections: 4 });
   const mcp = new Client({ name: 'bench', version: '1' }, { capabilities: {} });
+  const closing: Client[] = [mcp];
   try {
     const docsIndex = `${prefix}-docs`;
     const present = (await es.indices.exists({ index: docsIndex }))
@@ -129,6 +132,18 @@ async function main() {
       ],
       ['MCP WebSocket', (q) => mcp.callTool({ name: 'search', arguments: { query: q, mode: 'lexical' } })],
     ];
+    if (MCP_DEBUG) {
+      // The same edge with a client that asked for debug logging: a log frame per call, as every
+      // 2025 session had before log messages followed logging/setLevel.
+      const debug = new Client({ name: 'bench-debug', version: '1' }, { capabilities: {} });
+      await debug.connect(new WebSocketClientTransport(new URL(`${url.replace('http', 'ws')}/mcp/ws`)));
+      await debug.setLoggingLevel('debug');
+      closing.push(debug);
+      paths.push([
+        'MCP WebSocket, debug log per call',
+        (q) => debug.callTool({ name: 'search', arguments: { query: q, mode: 'lexical' } }),
+      ]);
+    }
     // Warm-up: JIT, connection pools, Elasticsearch's caches.
     for (let i = 0; i < 60; i++) for (const [, run] of paths) await run(queries[i % queries.length]);
 
@@ -167,7 +182,7 @@ async function main() {
     );
     process.stdout.write(`written to ${writeResult('edge-overhead', { rounds: ROUNDS, rows })}\n`);
   } finally {
-    await mcp.close().catch(() => undefined);
+    for (const client of closing) await client.close().catch(() => undefined);
     await http.close();
     await es.close();
     const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -3,7 +3,9 @@
  * area (the package or Quarry library a function lives in), in ms and per request when the number
  * of requests served is given.
  *
- *   node dist/bench/profile-summary.js profile.cpuprofile [requests]
+ *   node dist/bench/profile-summary.js profile.cpuprofile [requests] [seconds to skip]
+ *
+ * Skipping the first seconds leaves the start (module loading, compiling, connecting) out.
  */
 import * as fs from 'node:fs';
 import { round, table } from './stats';
@@ -55,10 +57,12 @@ function areaOf(node: ProfileNode): string {
 }
 
 const NATIVE = 'native';
+const WRITES = /^(writev|writeBuffer|writeUtf8String|writeLatin1String|writeAsciiString|writeUcs2String)$/;
 const INTERNAL = new Set([NATIVE, 'Node internals']);
 
 function main() {
-  const [file, requestsArg] = process.argv.slice(2);
+  const [file, requestsArg, skipArg] = process.argv.slice(2);
+  const skipMicroseconds = Number(skipArg ?? 0) * 1e6;
   if (!file) throw new Error('usage: profile-summary <file.cpuprofile> [requests]');
   const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as Profile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -68,6 +72,17 @@ function main() {
   // write to the HTTP server or the Elasticsearch client, a regular expression to its user).
   const charged = (id: number): string => {
     let area = areaOf(byId.get(id)!);
+    // Socket writes are the system call (and, on a busy machine, the wake-up of the reader), not
+    // the code that asked for them: their own rows, by peer.
+    if (WRITES.test(byId.get(id)!.callFrame.functionName) && !byId.get(id)!.callFrame.url) {
+      for (let at = parent.get(id); at !== undefined; at = parent.get(at)) {
+        const above = areaOf(byId.get(at)!);
+        if (above === 'HTTP client (undici)' || above === 'Elasticsearch client')
+          return 'socket writes to Elasticsearch';
+        if (above === 'Redis client (ioredis)') return 'socket writes to Redis';
+      }
+      return 'socket writes to clients (answers)';
+    }
     for (let at = parent.get(id); INTERNAL.has(area) && at !== undefined; at = parent.get(at)) {
       const above = areaOf(byId.get(at)!);
       if (!INTERNAL.has(above) && !above.startsWith('(')) area = above;
@@ -75,7 +90,10 @@ function main() {
     return INTERNAL.has(area) ? 'Node internals (event loop, sockets)' : area;
   };
   const self = new Map<string, number>();
+  let elapsed = 0;
   for (let i = 0; i < profile.samples.length; i++) {
+    elapsed += profile.timeDeltas[i];
+    if (elapsed < skipMicroseconds) continue;
     const area = charged(profile.samples[i]);
     self.set(area, (self.get(area) ?? 0) + profile.timeDeltas[i] / 1000);
   }
