@@ -49,6 +49,7 @@ describe('the environment schema', () => {
     expect(table).toContain('| `PORT` | `3000` | HTTP port |');
     expect(table).toContain('| `QUARRY_API_KEYS` | none |');
     expect(table).toContain('| `QUARRY_PUBLIC_URL` | `http://HOST:PORT` |');
+    expect(table).toContain('| `LOG_FORMAT` | pretty on a terminal, else json |');
   });
 
   it('checks a variable even when the feature using it is off, and treats empty as unset', () => {

@@ -220,7 +220,9 @@ export const envSchema = z.object({
   LOG_FORMAT: z
     .enum(['json', 'pretty'], { error: (issue) => `must be json or pretty, got "${String(issue.input)}"` })
     .optional()
-    .describe('`pretty` (default on a terminal) or `json` (default otherwise)'),
+    .describe(
+      "`pretty`: one short line per request; `json`: pino's JSON lines (default: pretty on a terminal, else json)",
+    ),
   QUARRY_INDEX_PREFIX: z
     .string()
     .regex(/^[a-z][a-z0-9_-]{0,40}$/, {
