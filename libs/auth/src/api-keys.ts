@@ -8,11 +8,14 @@ import {
 } from './authenticator';
 import type { QuarryConfig } from '@quarry/config';
 import {
+  operationRef,
   auditByName,
   ForbiddenError,
   NotFoundError,
   type Operation,
   type OperationContext,
+  type ResultOf,
+  type Role,
 } from '@quarry/core';
 import type { RegistryRepository } from '@quarry/search';
 import { OAuthResourceServer } from './oauth/resource-server';
@@ -108,6 +111,22 @@ function assertUnscopedAdmin(context: OperationContext): void {
     );
 }
 
+/** Typed references of the operations below: what edges call them by. */
+/** What an admin sees of a key created through the API: never the key itself. */
+export interface ApiKeyView {
+  name: string;
+  role: Role;
+  collections: string[] | null;
+  groups: string[] | null;
+  created_at?: string;
+}
+
+export const CREATE_API_KEY = operationRef<CreateKeyInput, Omit<ApiKeyView, 'created_at'> & { key: string }>(
+  'create_api_key',
+);
+export const LIST_API_KEYS = operationRef<object, { keys: ApiKeyView[] }>('list_api_keys');
+export const REVOKE_API_KEY = operationRef<KeyNameInput, { name: string; revoked: true }>('revoke_api_key');
+
 /** Admin operations on API keys. The key itself is shown once, at creation; only its hash is kept. */
 export function apiKeyOperations(
   registry: RegistryRepository,
@@ -115,8 +134,8 @@ export function apiKeyOperations(
   /** Reloads keys everywhere; a revoked key's principal also loses its open connections. */
   announce: (revokedPrincipalId?: string) => Promise<void>,
 ): Operation<never, unknown>[] {
-  const create: Operation<CreateKeyInput, unknown> = {
-    name: 'create_api_key',
+  const create: Operation<CreateKeyInput, ResultOf<typeof CREATE_API_KEY>> = {
+    name: CREATE_API_KEY,
     description: 'Create an API key (shown once).',
     role: 'admin',
     input: CreateKeyInput,
@@ -137,8 +156,8 @@ export function apiKeyOperations(
       return { name, role, collections: stored.collections ?? null, groups: stored.groups ?? null, key };
     },
   };
-  const list: Operation<object, unknown> = {
-    name: 'list_api_keys',
+  const list: Operation<object, ResultOf<typeof LIST_API_KEYS>> = {
+    name: LIST_API_KEYS,
     description: 'API keys created through the API (names, roles, never the keys).',
     role: 'admin',
     run: async (_args, context) => {
@@ -154,8 +173,8 @@ export function apiKeyOperations(
       };
     },
   };
-  const revoke: Operation<KeyNameInput, unknown> = {
-    name: 'revoke_api_key',
+  const revoke: Operation<KeyNameInput, ResultOf<typeof REVOKE_API_KEY>> = {
+    name: REVOKE_API_KEY,
     description: 'Revoke an API key: refused at once by every instance.',
     role: 'admin',
     input: KeyNameInput,

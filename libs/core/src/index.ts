@@ -1,5 +1,6 @@
 export * from './errors';
 export * from './message-manager';
+export * from './operation-ref';
 export * from './request-context';
 export * from './json-schema';
 export * from './contract-schema';

@@ -1,6 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validate, type ValidationError } from 'class-validator';
 import { withRequestId } from './request-context';
+import type { OperationRef } from './operation-ref';
 import {
   InvalidError,
   NotFoundError,
@@ -253,6 +254,10 @@ export class MessageManager {
     return this.operations.get(name);
   }
 
+  /** An operation named by its typed reference resolves with that operation's result type. */
+  handle<A, R>(envelope: Envelope & { op: OperationRef<A, R> }): Promise<R>;
+  /** By name: only where the name is data (a tool called by name), never a literal in an edge. */
+  handle<R = unknown>(envelope: Envelope): Promise<R>;
   async handle<R = unknown>(envelope: Envelope): Promise<R> {
     const started = performance.now();
     const outcome: Outcome = {

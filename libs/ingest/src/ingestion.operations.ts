@@ -13,6 +13,7 @@ import {
   Min,
 } from 'class-validator';
 import {
+  operationRef,
   auditByName,
   ForbiddenError,
   InvalidError,
@@ -198,13 +199,33 @@ const destructive = {
   openWorldHint: false,
 };
 
+/** Typed references of the operations below: what edges call them by. */
+export const LIST_DOCUMENTS = operationRef<
+  ListDocumentsInput,
+  { documents: DocumentListing[]; total: number; nextCursor?: string }
+>('list_documents');
+export const DELETE_DOCUMENTS = operationRef<DeleteDocumentsInput, { deleted: number }>('delete_documents');
+export const DELETE_COLLECTION = operationRef<DeleteCollectionInput, { collection: string; deleted: number }>(
+  'delete_collection',
+);
+export const ADD_SOURCE = operationRef<SourceInput, SourceDefinition>('add_source');
+export const LIST_SOURCES = operationRef<object, { sources: SourceDefinition[] }>('list_sources');
+export const SYNC_SOURCE = operationRef<SyncSourceInput, JobState>('sync_source');
+export const REMOVE_SOURCE = operationRef<
+  RemoveSourceInput,
+  { name: string; removed: true; deletedDocuments: number }
+>('remove_source');
+export const LIST_JOBS = operationRef<ListJobsInput, { jobs: JobState[] }>('list_jobs');
+export const GET_JOB = operationRef<JobIdInput, JobState>('get_job');
+export const CANCEL_JOB = operationRef<JobIdInput, JobState>('cancel_job');
+
 /** Browse and clean up documents; sources that stay in sync; the jobs that sync them. */
 export function ingestionOperations(deps: IngestionOperationDeps): Operation<never, unknown>[] {
   const listDocuments: Operation<
     ListDocumentsInput,
     { documents: DocumentListing[]; total: number; nextCursor?: string }
   > = {
-    name: 'list_documents',
+    name: LIST_DOCUMENTS,
     description:
       'List documents (without bodies), ordered by id, a page at a time; pass nextCursor for the next page.',
     role: 'reader',
@@ -231,7 +252,7 @@ export function ingestionOperations(deps: IngestionOperationDeps): Operation<nev
       ),
   };
   const deleteDocuments: Operation<DeleteDocumentsInput, { deleted: number }> = {
-    name: 'delete_documents',
+    name: DELETE_DOCUMENTS,
     description:
       'Delete every document matching a filter (collection, tags, source, sourceName, idPrefix, updatedBefore).',
     role: 'writer',
@@ -252,7 +273,7 @@ export function ingestionOperations(deps: IngestionOperationDeps): Operation<nev
     },
   };
   const deleteCollection: Operation<DeleteCollectionInput, { collection: string; deleted: number }> = {
-    name: 'delete_collection',
+    name: DELETE_COLLECTION,
     description: 'Delete a collection: every document in it, with its chunks.',
     role: 'writer',
     input: DeleteCollectionInput,
@@ -272,7 +293,7 @@ export function ingestionOperations(deps: IngestionOperationDeps): Operation<nev
     },
   };
   const addSource: Operation<SourceInput, SourceDefinition> = {
-    name: 'add_source',
+    name: ADD_SOURCE,
     description:
       'Define a source to keep in sync: a directory on the server, or a paginated JSON API (http-json).',
     role: 'admin',
@@ -296,7 +317,7 @@ export function ingestionOperations(deps: IngestionOperationDeps): Operation<nev
     },
   };
   const listSources: Operation<object, { sources: SourceDefinition[] }> = {
-    name: 'list_sources',
+    name: LIST_SOURCES,
     description: 'Sources with their definitions and last sync.',
     role: 'reader',
     tool: {
@@ -322,7 +343,7 @@ export function ingestionOperations(deps: IngestionOperationDeps): Operation<nev
     },
   };
   const syncSource: Operation<SyncSourceInput, JobState> = {
-    name: 'sync_source',
+    name: SYNC_SOURCE,
     description:
       'Sync a source now, as a job: new and changed items are indexed, gone ones removed. wait=true answers when it ends.',
     role: 'writer',
@@ -358,7 +379,7 @@ export function ingestionOperations(deps: IngestionOperationDeps): Operation<nev
     RemoveSourceInput,
     { name: string; removed: true; deletedDocuments: number }
   > = {
-    name: 'remove_source',
+    name: REMOVE_SOURCE,
     description: 'Remove a source and (unless keepDocuments) the documents it brought in.',
     role: 'admin',
     input: RemoveSourceInput,
@@ -384,7 +405,7 @@ export function ingestionOperations(deps: IngestionOperationDeps): Operation<nev
     return job;
   };
   const listJobs: Operation<ListJobsInput, { jobs: JobState[] }> = {
-    name: 'list_jobs',
+    name: LIST_JOBS,
     description: 'Ingestion jobs, newest first, with their stage, counts and failures.',
     role: 'reader',
     input: ListJobsInput,
@@ -401,7 +422,7 @@ export function ingestionOperations(deps: IngestionOperationDeps): Operation<nev
     },
   };
   const getJob: Operation<JobIdInput, JobState> = {
-    name: 'get_job',
+    name: GET_JOB,
     description: 'One ingestion job: status, stage, counts per stage, failures with reasons.',
     role: 'reader',
     input: JobIdInput,
@@ -409,7 +430,7 @@ export function ingestionOperations(deps: IngestionOperationDeps): Operation<nev
     run: async (args, context) => visibleJob(await deps.jobs.get(args.id), context),
   };
   const cancelJob: Operation<JobIdInput, JobState> = {
-    name: 'cancel_job',
+    name: CANCEL_JOB,
     description: 'Cancel a running job; answers with its final state.',
     role: 'writer',
     input: JobIdInput,

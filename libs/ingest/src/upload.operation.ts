@@ -11,7 +11,7 @@ import {
   Matches,
   ValidateNested,
 } from 'class-validator';
-import { InvalidError, meterBatch, type Operation } from '@quarry/core';
+import { operationRef, InvalidError, meterBatch, type Operation } from '@quarry/core';
 import { COLLECTION_PATTERN, LIMITS, readerOf, type IngestResult, type IngestService } from '@quarry/search';
 import { documentFromBytes, type FileDocument } from './files';
 
@@ -101,6 +101,9 @@ function decode(file: UploadedFileInput, index: number): Buffer {
   return Buffer.from(text, 'base64');
 }
 
+/** Typed references of the operations below: what edges call them by. */
+export const UPLOAD_FILES = operationRef<UploadFilesInput, UploadFilesResult>('upload_files');
+
 /**
  * `upload_files`: files sent by a client (the console's upload page), extracted on the server as
  * `quarry ingest` extracts them (PDF, DOCX, HTML, Markdown, text, ...) into documents with ids
@@ -109,7 +112,7 @@ function decode(file: UploadedFileInput, index: number): Buffer {
  */
 export function uploadFilesOperation(ingest: IngestService): Operation<UploadFilesInput, UploadFilesResult> {
   return {
-    name: 'upload_files',
+    name: UPLOAD_FILES,
     description:
       'Upload files (base64): extracted on the server (PDF, DOCX, HTML, Markdown, text, ...) and indexed into a collection.',
     role: 'writer',

@@ -1,5 +1,5 @@
 import { IsOptional, IsString, Length, Matches } from 'class-validator';
-import type { Operation } from '@quarry/core';
+import { operationRef, type Operation } from '@quarry/core';
 import { COLLECTION_PATTERN, LIMITS, SearchInput } from '@quarry/search';
 import type { LiveQueryService } from './live-query.service';
 import type { DocumentChangeEvent, IngestProgressEvent, LiveEvent, LiveStream } from './live-types';
@@ -20,6 +20,13 @@ export class WatchIngestInput {
   jobId!: string;
 }
 
+/** Typed references of the operations below: what edges call them by. */
+export const LIVE_SEARCH = operationRef<SearchInput, LiveStream<LiveEvent>>('live_search');
+export const WATCH_DOCUMENTS = operationRef<WatchDocumentsInput, LiveStream<DocumentChangeEvent>>(
+  'watch_documents',
+);
+export const WATCH_INGEST = operationRef<WatchIngestInput, LiveStream<IngestProgressEvent>>('watch_ingest');
+
 /**
  * Subscriptions as operations: they go through the message manager like every request
  * (validation, authorization, rate limits, metrics), and their result is a stream of events.
@@ -27,7 +34,7 @@ export class WatchIngestInput {
  */
 export function liveOperations(live: LiveQueryService): Operation<never, unknown>[] {
   const liveSearch: Operation<SearchInput, LiveStream<LiveEvent>> = {
-    name: 'live_search',
+    name: LIVE_SEARCH,
     description:
       'Subscribe to a search: every new, changed or deleted document that matches it, as it happens.',
     role: 'reader',
@@ -35,14 +42,14 @@ export function liveOperations(live: LiveQueryService): Operation<never, unknown
     run: (input, context) => live.subscribe(input, context.principal),
   };
   const watchDocuments: Operation<WatchDocumentsInput, LiveStream<DocumentChangeEvent>> = {
-    name: 'watch_documents',
+    name: WATCH_DOCUMENTS,
     description: 'Subscribe to every document change in a collection (or in every visible collection).',
     role: 'reader',
     input: WatchDocumentsInput,
     run: async (input, context) => live.watchDocuments(context.principal, input.collection),
   };
   const watchIngest: Operation<WatchIngestInput, LiveStream<IngestProgressEvent>> = {
-    name: 'watch_ingest',
+    name: WATCH_INGEST,
     description:
       'Subscribe to the progress of an ingest job started with that job id (by this caller, or by anyone for an admin).',
     role: 'reader',

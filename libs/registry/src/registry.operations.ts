@@ -1,4 +1,5 @@
 import {
+  operationRef,
   auditByName,
   InvalidError,
   NotFoundError,
@@ -6,6 +7,7 @@ import {
   type MessageManager,
   type Operation,
   type Principal,
+  type ResultOf,
 } from '@quarry/core';
 import {
   checkPromptTemplate,
@@ -14,7 +16,7 @@ import {
   type RenderedPrompt,
 } from './prompt.manager';
 import { type ResourceManager } from './resource.manager';
-import { type ToolRegistry } from './tool.registry';
+import { type ToolDefinition, type ToolRegistry } from './tool.registry';
 import type { RegistryRepository } from '@quarry/search';
 import { checkSavedSearch, SavedSearchDefinition } from './saved-search';
 import { PromptTemplateInput } from './prompt-template.dto';
@@ -72,6 +74,49 @@ export interface RegistryDeps {
   announce(kind: 'tool' | 'prompt'): Promise<void>;
 }
 
+/** Typed references of the operations below: what edges call them by. */
+/** A tool as listed to a caller. */
+export type ToolSummary = Pick<
+  ToolDefinition,
+  'name' | 'title' | 'description' | 'inputSchema' | 'annotations'
+> & {
+  builtIn: boolean;
+};
+/** A stored registry entry: its name and the version this write made. */
+export interface RegistryWrite {
+  name: string;
+  version: number;
+}
+
+export const LIST_TOOLS = operationRef<object, { tools: ToolSummary[] }>('list_tools');
+export const REGISTER_SEARCH_TOOL = operationRef<SavedSearchDefinition, RegistryWrite>(
+  'register_search_tool',
+);
+export const DELETE_SEARCH_TOOL = operationRef<NameInput, { name: string; deleted: true }>(
+  'delete_search_tool',
+);
+export const CALL_TOOL = operationRef<NamedCallInput, { tool: string; result: unknown; text: string }>(
+  'call_tool',
+);
+export const LIST_RESOURCES = operationRef<
+  ListResourcesInput,
+  Awaited<ReturnType<ResourceManager['list']>> & {
+    resourceTemplates: ReturnType<ResourceManager['templates']>;
+  }
+>('list_resources');
+export const READ_RESOURCE = operationRef<
+  ReadResourceInput,
+  { contents: Awaited<ReturnType<ResourceManager['read']>>[] }
+>('read_resource');
+export const SUBSCRIBE_RESOURCE = operationRef<ReadResourceInput, { uri: string }>('subscribe_resource');
+export const COMPLETE = operationRef<CompleteInput, { values: string[] }>('complete');
+export const LIST_PROMPTS = operationRef<object, { prompts: ReturnType<PromptManager['list']> }>(
+  'list_prompts',
+);
+export const REGISTER_PROMPT = operationRef<PromptTemplateInput, RegistryWrite>('register_prompt');
+export const DELETE_PROMPT = operationRef<NameInput, { name: string; deleted: true }>('delete_prompt');
+export const RENDER_PROMPT = operationRef<NamedCallInput, RenderedPrompt>('render_prompt');
+
 /** Registry operations: tools, resources and prompts, for REST (and any edge) through the message manager. */
 export function registryOperations(deps: RegistryDeps): Operation<never, unknown>[] {
   /** Stores a definition and tells every instance to reload that kind. */
@@ -80,8 +125,8 @@ export function registryOperations(deps: RegistryDeps): Operation<never, unknown
     await deps.announce(kind);
     return { name: entry.name, version: entry.version };
   };
-  const listTools: Operation<object, unknown> = {
-    name: 'list_tools',
+  const listTools: Operation<object, ResultOf<typeof LIST_TOOLS>> = {
+    name: LIST_TOOLS,
     description: 'Tools this caller may use (built-in and saved searches).',
     role: 'reader',
     run: async (_args, context) => ({
@@ -95,8 +140,8 @@ export function registryOperations(deps: RegistryDeps): Operation<never, unknown
       })),
     }),
   };
-  const registerSearchTool: Operation<SavedSearchDefinition, unknown> = {
-    name: 'register_search_tool',
+  const registerSearchTool: Operation<SavedSearchDefinition, ResultOf<typeof REGISTER_SEARCH_TOOL>> = {
+    name: REGISTER_SEARCH_TOOL,
     description:
       'Register (or replace) a saved-search tool; every connected MCP client is told its tool list changed.',
     role: 'admin',
@@ -107,8 +152,8 @@ export function registryOperations(deps: RegistryDeps): Operation<never, unknown
       return save('tool', definition.name, JSON.parse(JSON.stringify(definition)), definition.description);
     },
   };
-  const deleteSearchTool: Operation<NameInput, unknown> = {
-    name: 'delete_search_tool',
+  const deleteSearchTool: Operation<NameInput, ResultOf<typeof DELETE_SEARCH_TOOL>> = {
+    name: DELETE_SEARCH_TOOL,
     description: 'Remove a saved-search tool.',
     role: 'admin',
     input: NameInput,
@@ -119,8 +164,8 @@ export function registryOperations(deps: RegistryDeps): Operation<never, unknown
       return { name, deleted: true };
     },
   };
-  const callTool: Operation<NamedCallInput, unknown> = {
-    name: 'call_tool',
+  const callTool: Operation<NamedCallInput, ResultOf<typeof CALL_TOOL>> = {
+    name: CALL_TOOL,
     description: 'Call a tool by name, as an MCP client would.',
     role: 'reader',
     input: NamedCallInput,
@@ -139,8 +184,8 @@ export function registryOperations(deps: RegistryDeps): Operation<never, unknown
       return { tool: name, result, text: tool.summarize(result) };
     },
   };
-  const listResources: Operation<ListResourcesInput, unknown> = {
-    name: 'list_resources',
+  const listResources: Operation<ListResourcesInput, ResultOf<typeof LIST_RESOURCES>> = {
+    name: LIST_RESOURCES,
     description: 'Resources (collections, then documents), paginated with a cursor.',
     role: 'reader',
     input: ListResourcesInput,
@@ -149,15 +194,15 @@ export function registryOperations(deps: RegistryDeps): Operation<never, unknown
       resourceTemplates: deps.resources.templates(),
     }),
   };
-  const readResource: Operation<ReadResourceInput, unknown> = {
-    name: 'read_resource',
+  const readResource: Operation<ReadResourceInput, ResultOf<typeof READ_RESOURCE>> = {
+    name: READ_RESOURCE,
     description: 'Read a resource by URI (quarry://documents/{id}, quarry://collections/{name}).',
     role: 'reader',
     input: ReadResourceInput,
     run: async ({ uri }, context) => ({ contents: [await deps.resources.read(context.principal, uri)] }),
   };
   const subscribeResource: Operation<ReadResourceInput, { uri: string }> = {
-    name: 'subscribe_resource',
+    name: SUBSCRIBE_RESOURCE,
     description: 'Follow changes of a resource (MCP resources/subscribe).',
     role: 'reader',
     input: ReadResourceInput,
@@ -169,7 +214,7 @@ export function registryOperations(deps: RegistryDeps): Operation<never, unknown
     },
   };
   const complete: Operation<CompleteInput, { values: string[] }> = {
-    name: 'complete',
+    name: COMPLETE,
     description: 'Completion values for an argument: collection names or document ids by prefix.',
     role: 'reader',
     input: CompleteInput,
@@ -177,14 +222,14 @@ export function registryOperations(deps: RegistryDeps): Operation<never, unknown
       values: await deps.complete(context.principal, kind, prefix ?? ''),
     }),
   };
-  const listPrompts: Operation<object, unknown> = {
-    name: 'list_prompts',
+  const listPrompts: Operation<object, ResultOf<typeof LIST_PROMPTS>> = {
+    name: LIST_PROMPTS,
     description: 'Prompt templates with their arguments.',
     role: 'reader',
     run: async () => ({ prompts: deps.prompts.list() }),
   };
-  const registerPrompt: Operation<PromptTemplateInput, unknown> = {
-    name: 'register_prompt',
+  const registerPrompt: Operation<PromptTemplateInput, ResultOf<typeof REGISTER_PROMPT>> = {
+    name: REGISTER_PROMPT,
     description:
       'Register (or replace) a prompt template (logic-less Mustache: {{argument}}, {{#argument}}...{{/argument}}).',
     role: 'admin',
@@ -208,7 +253,7 @@ export function registryOperations(deps: RegistryDeps): Operation<never, unknown
     },
   };
   const deletePrompt: Operation<NameInput, { name: string; deleted: true }> = {
-    name: 'delete_prompt',
+    name: DELETE_PROMPT,
     description: 'Remove a prompt template; every connected MCP client is told its prompt list changed.',
     role: 'admin',
     input: NameInput,
@@ -222,7 +267,7 @@ export function registryOperations(deps: RegistryDeps): Operation<never, unknown
     },
   };
   const renderPrompt: Operation<NamedCallInput, RenderedPrompt> = {
-    name: 'render_prompt',
+    name: RENDER_PROMPT,
     description: 'Render a prompt with arguments.',
     role: 'reader',
     input: NamedCallInput,

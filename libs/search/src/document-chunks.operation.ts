@@ -1,4 +1,4 @@
-import { NotFoundError, type Operation } from '@quarry/core';
+import { operationRef, NotFoundError, type Operation } from '@quarry/core';
 import type { ChunkRepository, StoredChunk } from './chunk.repository';
 import { DocumentIdInput } from './document.dto';
 import type { DocumentRepository } from './document.repository';
@@ -12,6 +12,9 @@ export interface DocumentChunks {
   chunks: Omit<StoredChunk, 'doc_id'>[];
 }
 
+/** Typed references of the operations below: what edges call them by. */
+export const GET_DOCUMENT_CHUNKS = operationRef<DocumentIdInput, DocumentChunks>('get_document_chunks');
+
 /**
  * `get_document_chunks`: a document's chunks in order, each with its text and location (page,
  * heading path, lines). A document the principal may not read (`mayRead`) is "not found", like
@@ -22,7 +25,7 @@ export function documentChunksOperation(
   chunks: ChunkRepository,
 ): Operation<DocumentIdInput, DocumentChunks> {
   return {
-    name: 'get_document_chunks',
+    name: GET_DOCUMENT_CHUNKS,
     description: "A document's chunks in order, each with its text and location (page, heading, lines).",
     role: 'reader',
     input: DocumentIdInput,

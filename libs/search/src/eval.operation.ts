@@ -1,6 +1,6 @@
 import { registerDecorator, type ValidationArguments } from 'class-validator';
 import { PickContract, Prop } from '@quarry/contract';
-import type { Operation, OperationContext } from '@quarry/core';
+import { operationRef, type Operation, type OperationContext } from '@quarry/core';
 import { FUSION_METHODS, fuse, type FusionMethod, type FusionOptions, type RankedDoc } from './fusion';
 import { ID_PATTERN, LIMITS } from './limits';
 import { searchCost } from './operation-costs';
@@ -192,9 +192,12 @@ export function evaluationTable(result: EvaluationResult): string {
   ].join('\n');
 }
 
+/** Typed references of the operations below: what edges call them by. */
+export const EVALUATE_SEARCH = operationRef<EvaluateInput, EvaluationResult>('evaluate_search');
+
 export function evaluateOperation(search: SearchService): Operation<EvaluateInput, EvaluationResult> {
   return {
-    name: 'evaluate_search',
+    name: EVALUATE_SEARCH,
     description:
       'Relevance evaluation: run judged queries ({ query, relevant: { id: grade } }) in every mode and report MRR@10, nDCG@10 and recall@10/100 per mode.',
     role: 'reader',

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsOptional, IsUUID } from 'class-validator';
-import { ForbiddenError, type Operation } from '@quarry/core';
+import { operationRef, ForbiddenError, type Operation } from '@quarry/core';
 import type { ReindexJob, ReindexJobs } from './embedding-reindex';
 
 export class ReindexInput {
@@ -16,13 +16,17 @@ export class ReindexJobIdInput {
   id!: string;
 }
 
+/** Typed references of the operations below: what edges call them by. */
+export const REINDEX_EMBEDDINGS = operationRef<ReindexInput, ReindexJob>('reindex_embeddings');
+export const GET_REINDEX_JOB = operationRef<ReindexJobIdInput, ReindexJob>('get_reindex_job');
+
 /**
  * Re-embedding the vector index with this instance's model, as a job: REST `POST /v1/reindex` and
  * `GET /v1/reindex/:id`; the CLI runs the same EmbeddingReindexer (`quarry reindex --embeddings`).
  */
 export function reindexOperations(jobs: ReindexJobs): Operation<never, unknown>[] {
   const start: Operation<ReindexInput, ReindexJob> = {
-    name: 'reindex_embeddings',
+    name: REINDEX_EMBEDDINGS,
     description:
       'Re-embed every chunk with the configured model into a new vector index and swap the alias when done; ' +
       'searches keep using the old vectors meanwhile.',
@@ -42,7 +46,7 @@ export function reindexOperations(jobs: ReindexJobs): Operation<never, unknown>[
     },
   };
   const status: Operation<ReindexJobIdInput, ReindexJob> = {
-    name: 'get_reindex_job',
+    name: GET_REINDEX_JOB,
     description: 'A re-embedding job: status, phase, chunks done of total, result or error.',
     role: 'admin',
     input: ReindexJobIdInput,

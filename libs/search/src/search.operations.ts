@@ -1,4 +1,11 @@
-import { auditBatch, meterBatch, NotFoundError, type Operation, type OperationContext } from '@quarry/core';
+import {
+  operationRef,
+  auditBatch,
+  meterBatch,
+  NotFoundError,
+  type Operation,
+  type OperationContext,
+} from '@quarry/core';
 import type { DocumentRepository, StoredDocument } from './document.repository';
 import { DocumentIdInput, DocumentIdsInput, IndexDocumentsInput } from './document.dto';
 import type { IngestService } from './ingest.service';
@@ -59,10 +66,24 @@ export function summarizeSearch(result: SearchResult): string {
   return `${result.total} documents match (${result.mode} search, ${result.tookMs} ms); top ${result.hits.length}:\n${lines.join('\n')}`;
 }
 
+/** Typed references of the operations below: what edges call them by. */
+export const SEARCH = operationRef<SearchInput, SearchResult>('search');
+export const INDEX_DOCUMENTS = operationRef<IndexDocumentsInput, IngestResult>('index_documents');
+export const GET_DOCUMENT = operationRef<GetDocumentInput, DocumentWithExcerpt>('get_document');
+export const GET_DOCUMENTS = operationRef<DocumentIdsInput, { documents: (PublicDocument | null)[] }>(
+  'get_documents',
+);
+export const DELETE_DOCUMENT = operationRef<DocumentIdInput, { id: string; deleted: true }>(
+  'delete_document',
+);
+export const LIST_COLLECTIONS = operationRef<object, { collections: { name: string; documents: number }[] }>(
+  'list_collections',
+);
+
 /** The search and document operations every edge reaches through the message manager. */
 export function searchOperations(deps: SearchOperationDeps): Operation<never, unknown>[] {
   const search: Operation<SearchInput, SearchResult> = {
-    name: 'search',
+    name: SEARCH,
     description: 'Search documents by words (lexical), by meaning (semantic) or both (hybrid, default).',
     role: 'reader',
     input: SearchInput,
@@ -88,7 +109,7 @@ export function searchOperations(deps: SearchOperationDeps): Operation<never, un
     },
   };
   const indexDocuments: Operation<IndexDocumentsInput, IngestResult> = {
-    name: 'index_documents',
+    name: INDEX_DOCUMENTS,
     description:
       'Add or replace documents (bulk). Each document gets its own result; a bad one never fails the rest.',
     role: 'writer',
@@ -127,7 +148,7 @@ export function searchOperations(deps: SearchOperationDeps): Operation<never, un
       }),
   };
   const getDocument: Operation<GetDocumentInput, DocumentWithExcerpt> = {
-    name: 'get_document',
+    name: GET_DOCUMENT,
     description:
       'Fetch one document by id: the whole body, or within maxChars characters around a chunk (a hit location names it) or from an offset.',
     role: 'reader',
@@ -153,7 +174,7 @@ export function searchOperations(deps: SearchOperationDeps): Operation<never, un
     },
   };
   const getDocuments: Operation<DocumentIdsInput, { documents: (PublicDocument | null)[] }> = {
-    name: 'get_documents',
+    name: GET_DOCUMENTS,
     description: 'Fetch several documents by id; null for ids that do not exist or are not visible.',
     role: 'reader',
     input: DocumentIdsInput,
@@ -165,7 +186,7 @@ export function searchOperations(deps: SearchOperationDeps): Operation<never, un
     },
   };
   const deleteDocument: Operation<DocumentIdInput, { id: string; deleted: true }> = {
-    name: 'delete_document',
+    name: DELETE_DOCUMENT,
     description: 'Delete a document and all its chunks.',
     role: 'writer',
     input: DocumentIdInput,
@@ -189,7 +210,7 @@ export function searchOperations(deps: SearchOperationDeps): Operation<never, un
   };
   const evaluate = evaluateOperation(deps.search) as unknown as Operation<never, unknown>;
   const listCollections: Operation<object, { collections: { name: string; documents: number }[] }> = {
-    name: 'list_collections',
+    name: LIST_COLLECTIONS,
     description: 'Collections with their document counts.',
     role: 'reader',
     tool: {

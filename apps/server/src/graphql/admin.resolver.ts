@@ -1,6 +1,10 @@
 import { Args, Context, Field, InputType, Int, Mutation, ObjectType, Query, Resolver } from '@nestjs/graphql';
 import { execute, type GraphqlContext } from './graphql.context';
 import { JSONScalar } from './graphql.types';
+import { CALL_TOOL, RENDER_PROMPT } from '@quarry/registry';
+import { CREATE_API_KEY, LIST_API_KEYS, REVOKE_API_KEY } from '@quarry/auth';
+import { EVALUATE_SEARCH } from '@quarry/search';
+import { HEALTH } from '@quarry/observability';
 
 /**
  * What a frontend needs beside search: who it is (to show only what the role allows), service
@@ -97,14 +101,6 @@ export class CreateApiKeyInputType {
   groups?: string[] | null;
 }
 
-interface StoredKeyView {
-  name: string;
-  role: string;
-  collections: string[] | null;
-  groups?: string[] | null;
-  created_at?: string;
-}
-
 @Resolver()
 export class AdminResolver {
   @Query(() => ViewerType, { description: 'The caller as Quarry sees it (fails without valid credentials).' })
@@ -115,12 +111,12 @@ export class AdminResolver {
 
   @Query(() => HealthType, { description: 'Readiness of Elasticsearch and Redis, as /health/ready.' })
   health(@Context() context: GraphqlContext): Promise<HealthType> {
-    return execute(context, 'health', {});
+    return execute(context, HEALTH, {});
   }
 
   @Query(() => [ApiKeyType], { description: 'API keys created through the API (admin; never the keys).' })
   async apiKeys(@Context() context: GraphqlContext): Promise<ApiKeyType[]> {
-    const result = await execute<{ keys: StoredKeyView[] }>(context, 'list_api_keys', {});
+    const result = await execute(context, LIST_API_KEYS, {});
     return result.keys.map(({ created_at, ...key }) => ({ ...key, createdAt: created_at }));
   }
 
@@ -135,14 +131,14 @@ export class AdminResolver {
       ...(input.collections ? { collections: input.collections } : {}),
       ...(input.groups ? { groups: input.groups } : {}),
     };
-    return execute(context, 'create_api_key', args, { argument: 'input' });
+    return execute(context, CREATE_API_KEY, args, { argument: 'input' });
   }
 
   @Mutation(() => RevokedApiKeyType, {
     description: 'Revoke an API key (admin); every instance refuses it at once.',
   })
   revokeApiKey(@Args('name') name: string, @Context() context: GraphqlContext): Promise<RevokedApiKeyType> {
-    return execute(context, 'revoke_api_key', { name });
+    return execute(context, REVOKE_API_KEY, { name });
   }
 
   @Query(() => JSONScalar, {
@@ -153,7 +149,7 @@ export class AdminResolver {
     @Args('input', { type: () => JSONScalar }) input: Record<string, unknown>,
     @Context() context: GraphqlContext,
   ): Promise<unknown> {
-    return execute(context, 'evaluate_search', input, { argument: 'input' });
+    return execute(context, EVALUATE_SEARCH, input, { argument: 'input' });
   }
 
   @Mutation(() => JSONScalar, { description: 'Call a tool (built in or a saved search) as MCP clients do.' })
@@ -162,7 +158,7 @@ export class AdminResolver {
     @Context() context: GraphqlContext,
     @Args('arguments', { type: () => JSONScalar, nullable: true }) args?: Record<string, unknown> | null,
   ): Promise<unknown> {
-    return execute(context, 'call_tool', { name, ...(args ? { arguments: args } : {}) });
+    return execute(context, CALL_TOOL, { name, ...(args ? { arguments: args } : {}) });
   }
 
   @Query(() => JSONScalar, {
@@ -173,6 +169,6 @@ export class AdminResolver {
     @Context() context: GraphqlContext,
     @Args('arguments', { type: () => JSONScalar, nullable: true }) args?: Record<string, unknown> | null,
   ): Promise<unknown> {
-    return execute(context, 'render_prompt', { name, ...(args ? { arguments: args } : {}) });
+    return execute(context, RENDER_PROMPT, { name, ...(args ? { arguments: args } : {}) });
   }
 }

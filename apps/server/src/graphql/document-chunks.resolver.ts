@@ -1,7 +1,7 @@
 import { Context, Field, Int, ObjectType, Parent, ResolveField, Resolver } from '@nestjs/graphql';
-import type { DocumentChunks } from '@quarry/search';
 import { execute, type GraphqlContext } from './graphql.context';
 import { DocumentType, HitLocationType } from './graphql.types';
+import { GET_DOCUMENT_CHUNKS } from '@quarry/search';
 
 @ObjectType('Chunk', { description: 'A chunk of a document: what semantic search embeds and hits point at.' })
 export class ChunkType {
@@ -23,7 +23,7 @@ export class DocumentChunksResolver {
     complexity: 10,
   })
   async chunks(@Parent() doc: DocumentType, @Context() context: GraphqlContext): Promise<ChunkType[]> {
-    const result = await execute<DocumentChunks>(context, 'get_document_chunks', {
+    const result = await execute(context, GET_DOCUMENT_CHUNKS, {
       id: doc.id,
     });
     return result.chunks.map((c) => ({

@@ -3,8 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import DataLoader from 'dataloader';
 import { Injectable } from '@nestjs/common';
 import { Authenticator } from '@quarry/auth';
-import { InvalidError, MessageManager, type Envelope, type Principal } from '@quarry/core';
-import { LIMITS, type PublicDocument } from '@quarry/search';
+import { InvalidError, MessageManager, type Envelope, type OperationRef, type Principal } from '@quarry/core';
+import { GET_DOCUMENTS, LIMITS, type PublicDocument } from '@quarry/search';
 import { credentialsOf } from '../rest/envelope';
 
 /** What every resolver gets, whichever transport (HTTP or graphql-ws) carried the operation. */
@@ -46,7 +46,7 @@ export class GraphqlContexts {
       manager: this.manager,
       documents: new DataLoader(
         async (ids) => {
-          const result = await execute<{ documents: (PublicDocument | null)[] }>(context, 'get_documents', {
+          const result = await execute(context, GET_DOCUMENTS, {
             ids: [...ids],
           });
           return result.documents;
@@ -78,14 +78,14 @@ export class GraphqlContexts {
  * Runs an operation through the message manager: the only way a resolver reaches Quarry. Field
  * problems of an argument object are named by their GraphQL path (`input.size`).
  */
-export async function execute<R>(
+export async function execute<A, R>(
   context: GraphqlContext,
-  op: string,
+  op: OperationRef<A, R>,
   args: unknown,
   options: { argument?: string; onProgress?: Envelope['onProgress'] } = {},
 ): Promise<R> {
   try {
-    return await context.manager.handle<R>({
+    return await context.manager.handle({
       op,
       args,
       principal: await context.principal(),

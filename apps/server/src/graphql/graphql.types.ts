@@ -27,6 +27,7 @@ import {
   SavedSearchDefinition,
   SavedSearchParameter,
 } from '@quarry/registry';
+import type { ToolAnnotations } from '@quarry/core';
 
 /**
  * GraphQL types of Quarry's contract. The inputs and results declared with `@Prop` (search,
@@ -140,7 +141,7 @@ export class ToolType {
   inputSchema!: Record<string, unknown>;
 
   @Field(() => JSONScalar, { nullable: true })
-  annotations?: Record<string, unknown>;
+  annotations?: ToolAnnotations;
 
   @Field({ description: 'built in (false: a saved search)' })
   builtIn!: boolean;

@@ -1,7 +1,18 @@
 import { Args, Context, Field, ID, Int, Mutation, ObjectType, Query, Resolver } from '@nestjs/graphql';
 import { JSONScalar } from './graphql.types';
-import type { DocumentListing } from '@quarry/ingest';
+import type { SourceDefinition } from '@quarry/ingest';
 import { execute, type GraphqlContext } from './graphql.context';
+import {
+  ADD_SOURCE,
+  LIST_DOCUMENTS,
+  CANCEL_JOB,
+  DELETE_COLLECTION,
+  GET_JOB,
+  LIST_JOBS,
+  LIST_SOURCES,
+  REMOVE_SOURCE,
+  SYNC_SOURCE,
+} from '@quarry/ingest';
 
 /**
  * Browsing, sources and jobs over GraphQL: thin resolvers over the ingestion operations that
@@ -202,7 +213,9 @@ function toJob({ created_at, updated_at, finished_at, ...job }: StoredJob): JobT
   return { ...job, createdAt: created_at, updatedAt: updated_at, finishedAt: finished_at };
 }
 
-function toSource(source: Record<string, unknown>): SourceType {
+function toSource(definition: SourceDefinition): SourceType {
+  // Read field by field: the source types differ in which fields they have (only some carry headers).
+  const source: Record<string, unknown> = { ...definition };
   return {
     name: String(source.name),
     type: String(source.type),
@@ -233,11 +246,7 @@ export class IngestionResolver {
     @Args('size', { type: () => Int, nullable: true }) size?: number | null,
     @Args('cursor', { type: () => String, nullable: true }) cursor?: string | null,
   ): Promise<DocumentPageType> {
-    const page = await execute<{ documents: DocumentListing[]; total: number; nextCursor?: string }>(
-      context,
-      'list_documents',
-      optional({ collection, size, cursor }),
-    );
+    const page = await execute(context, LIST_DOCUMENTS, optional({ collection, size, cursor }));
     return {
       total: page.total,
       nextCursor: page.nextCursor,
@@ -254,7 +263,7 @@ export class IngestionResolver {
     @Context() context: GraphqlContext,
     @Args('size', { type: () => Int, nullable: true }) size?: number | null,
   ): Promise<JobType[]> {
-    const result = await execute<{ jobs: StoredJob[] }>(context, 'list_jobs', optional({ size }));
+    const result = await execute(context, LIST_JOBS, optional({ size }));
     return result.jobs.map(toJob);
   }
 
@@ -263,12 +272,12 @@ export class IngestionResolver {
     @Args('id', { type: () => ID }) id: string,
     @Context() context: GraphqlContext,
   ): Promise<JobType> {
-    return toJob(await execute<StoredJob>(context, 'get_job', { id }));
+    return toJob(await execute(context, GET_JOB, { id }));
   }
 
   @Query(() => [SourceType], { description: 'Sources with their definitions and last sync.' })
   async sources(@Context() context: GraphqlContext): Promise<SourceType[]> {
-    const result = await execute<{ sources: Record<string, unknown>[] }>(context, 'list_sources', {});
+    const result = await execute(context, LIST_SOURCES, {});
     return result.sources.map(toSource);
   }
 
@@ -280,7 +289,7 @@ export class IngestionResolver {
     @Args('definition', { type: () => JSONScalar }) definition: Record<string, unknown>,
     @Context() context: GraphqlContext,
   ): Promise<SourceType> {
-    const source = await execute<Record<string, unknown>>(context, 'add_source', definition, {
+    const source = await execute(context, ADD_SOURCE, definition, {
       argument: 'definition',
     });
     return toSource(source);
@@ -294,14 +303,14 @@ export class IngestionResolver {
     @Context() context: GraphqlContext,
     @Args('keepDocuments', { type: () => Boolean, nullable: true }) keepDocuments?: boolean | null,
   ): Promise<SourceRemovedType> {
-    return execute(context, 'remove_source', optional({ name, keepDocuments }));
+    return execute(context, REMOVE_SOURCE, optional({ name, keepDocuments }));
   }
 
   @Mutation(() => JobType, {
     description: 'Sync a source now, as a job (follow it with `job(id)` or `jobs`).',
   })
   async syncSource(@Args('name') name: string, @Context() context: GraphqlContext): Promise<JobType> {
-    return toJob(await execute<StoredJob>(context, 'sync_source', { name }));
+    return toJob(await execute(context, SYNC_SOURCE, { name }));
   }
 
   @Mutation(() => JobType, { description: 'Cancel a running job; answers with its final state.' })
@@ -309,7 +318,7 @@ export class IngestionResolver {
     @Args('id', { type: () => ID }) id: string,
     @Context() context: GraphqlContext,
   ): Promise<JobType> {
-    return toJob(await execute<StoredJob>(context, 'cancel_job', { id }));
+    return toJob(await execute(context, CANCEL_JOB, { id }));
   }
 
   @Mutation(() => CollectionDeletedType, {
@@ -319,6 +328,6 @@ export class IngestionResolver {
     @Args('name') name: string,
     @Context() context: GraphqlContext,
   ): Promise<CollectionDeletedType> {
-    return execute(context, 'delete_collection', { collection: name });
+    return execute(context, DELETE_COLLECTION, { collection: name });
   }
 }

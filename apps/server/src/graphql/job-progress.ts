@@ -1,4 +1,4 @@
-import { InvalidError } from '@quarry/core';
+import { InvalidError, type OperationRef } from '@quarry/core';
 import { JOB_ID_PATTERN, type LiveQueryService } from '@quarry/live';
 import { execute, type GraphqlContext } from './graphql.context';
 
@@ -12,22 +12,22 @@ interface JobOutcome {
  * Runs a writing operation; with a jobId, announces its progress and its end (success or
  * failure) to `ingestProgress(jobId)` subscribers on every instance, owned by the caller.
  */
-export async function executeAsJob<R extends JobOutcome>(
+export async function executeAsJob<A, R extends JobOutcome>(
   live: LiveQueryService,
   context: GraphqlContext,
-  op: string,
+  op: OperationRef<A, R>,
   args: unknown,
   job: { jobId?: string; total: number; failedOf?: (result: R) => number },
 ): Promise<R> {
   const { jobId } = job;
-  if (jobId == null) return execute<R>(context, op, args);
+  if (jobId == null) return execute(context, op, args);
   if (!JOB_ID_PATTERN.test(jobId))
     throw new InvalidError('invalid jobId', [
       { field: 'jobId', reason: 'must be 1-128 letters, digits and . _ : -' },
     ]);
   const owner = (await context.principal()).id;
   try {
-    const result = await execute<R>(context, op, args, {
+    const result = await execute(context, op, args, {
       onProgress: (progress) => void live.reportProgress({ jobId, owner, ...progress, finished: false }),
     });
     const total = result.items.length;

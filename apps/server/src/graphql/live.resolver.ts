@@ -9,6 +9,7 @@ import {
   SearchInputType,
 } from './graphql.types';
 import { searchArgs, toDocument } from './search.resolver';
+import { LIVE_SEARCH, WATCH_DOCUMENTS, WATCH_INGEST } from '@quarry/live';
 
 /**
  * Subscriptions (graphql-ws at /graphql). Each one is an operation of the message manager, so a
@@ -30,7 +31,7 @@ export class LiveResolver {
     @Args('input') input: SearchInputType,
     @Context() context: GraphqlContext,
   ): Promise<LiveStream<LiveEvent>> {
-    return execute(context, 'live_search', searchArgs(input), { argument: 'input' });
+    return execute(context, LIVE_SEARCH, searchArgs(input), { argument: 'input' });
   }
 
   @Subscription(() => DocumentChangeType, {
@@ -41,7 +42,7 @@ export class LiveResolver {
     @Args('collection', { type: () => String, nullable: true }) collection: string | null,
     @Context() context: GraphqlContext,
   ): Promise<LiveStream<DocumentChangeEvent>> {
-    return execute(context, 'watch_documents', collection == null ? {} : { collection });
+    return execute(context, WATCH_DOCUMENTS, collection == null ? {} : { collection });
   }
 
   @Subscription(() => IngestProgressType, {
@@ -53,7 +54,7 @@ export class LiveResolver {
     @Args('jobId', { type: () => ID }) jobId: string,
     @Context() context: GraphqlContext,
   ): Promise<LiveStream<IngestProgressEvent>> {
-    return execute(context, 'watch_ingest', { jobId });
+    return execute(context, WATCH_INGEST, { jobId });
   }
 }
 

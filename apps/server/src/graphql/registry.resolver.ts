@@ -8,17 +8,25 @@ import {
   SavedSearchToolInputType,
   ToolType,
 } from './graphql.types';
+import {
+  DELETE_PROMPT,
+  DELETE_SEARCH_TOOL,
+  LIST_PROMPTS,
+  LIST_TOOLS,
+  REGISTER_PROMPT,
+  REGISTER_SEARCH_TOOL,
+} from '@quarry/registry';
 
 @Resolver()
 export class RegistryResolver {
   @Query(() => [ToolType], { description: 'Tools this caller may use: built-in and saved searches.' })
   async tools(@Context() context: GraphqlContext): Promise<ToolType[]> {
-    return (await execute<{ tools: ToolType[] }>(context, 'list_tools', {})).tools;
+    return (await execute(context, LIST_TOOLS, {})).tools;
   }
 
   @Query(() => [PromptType], { description: 'Prompt templates with their arguments.' })
   async prompts(@Context() context: GraphqlContext): Promise<PromptType[]> {
-    return (await execute<{ prompts: PromptType[] }>(context, 'list_prompts', {})).prompts;
+    return (await execute(context, LIST_PROMPTS, {})).prompts;
   }
 
   @Mutation(() => RegistryEntryType, {
@@ -31,7 +39,7 @@ export class RegistryResolver {
     const args: Record<string, unknown> = { ...withoutNulls(input) };
     if (input.filters) args.filters = withoutNulls(input.filters);
     if (input.parameters) args.parameters = input.parameters.map((p) => withoutNulls(p));
-    return execute(context, 'register_search_tool', args, { argument: 'input' });
+    return execute(context, REGISTER_SEARCH_TOOL, args, { argument: 'input' });
   }
 
   @Mutation(() => RegistryDeletionType, {
@@ -41,7 +49,7 @@ export class RegistryResolver {
     @Args('name') name: string,
     @Context() context: GraphqlContext,
   ): Promise<RegistryDeletionType> {
-    return execute(context, 'delete_search_tool', { name });
+    return execute(context, DELETE_SEARCH_TOOL, { name });
   }
 
   @Mutation(() => RegistryDeletionType, {
@@ -51,7 +59,7 @@ export class RegistryResolver {
     @Args('name') name: string,
     @Context() context: GraphqlContext,
   ): Promise<RegistryDeletionType> {
-    return execute(context, 'delete_prompt', { name });
+    return execute(context, DELETE_PROMPT, { name });
   }
 
   @Mutation(() => RegistryEntryType, {
@@ -66,6 +74,6 @@ export class RegistryResolver {
       arguments: input.arguments.map((a) => withoutNulls(a)),
       messages: input.messages.map((m) => withoutNulls(m)),
     };
-    return execute(context, 'register_prompt', args, { argument: 'input' });
+    return execute(context, REGISTER_PROMPT, args, { argument: 'input' });
   }
 }

@@ -2,6 +2,7 @@ import { Args, Context, Field, ID, Int, Mutation, ObjectType, Query, Resolver } 
 import { JSONScalar } from '@quarry/contract';
 import type { ReindexJob } from '@quarry/search';
 import { execute, type GraphqlContext } from './graphql.context';
+import { GET_REINDEX_JOB, REINDEX_EMBEDDINGS } from '@quarry/search';
 
 @ObjectType('ReindexJob', {
   description: 'Re-embedding every chunk with this instance’s model into a new vector index (one at a time).',
@@ -64,7 +65,7 @@ export class ReindexResolver {
     wait: boolean | null,
     @Context() context: GraphqlContext,
   ): Promise<ReindexJobType> {
-    return toJob(await execute<ReindexJob>(context, 'reindex_embeddings', wait == null ? {} : { wait }));
+    return toJob(await execute(context, REINDEX_EMBEDDINGS, wait == null ? {} : { wait }));
   }
 
   @Query(() => ReindexJobType, {
@@ -74,6 +75,6 @@ export class ReindexResolver {
     @Args('id', { type: () => ID }) id: string,
     @Context() context: GraphqlContext,
   ): Promise<ReindexJobType> {
-    return toJob(await execute<ReindexJob>(context, 'get_reindex_job', { id }));
+    return toJob(await execute(context, GET_REINDEX_JOB, { id }));
   }
 }

@@ -2,6 +2,11 @@ import { Args, Context, ID, Int, Mutation, Parent, Query, ResolveField, Resolver
 import { NotFoundError } from '@quarry/core';
 import { LiveQueryService } from '@quarry/live';
 import {
+  DELETE_DOCUMENT,
+  GET_DOCUMENT,
+  INDEX_DOCUMENTS,
+  LIST_COLLECTIONS,
+  SEARCH,
   ingestCost,
   searchCost,
   type Excerpt,
@@ -67,7 +72,7 @@ export class SearchResolver {
     complexity: ({ args, childComplexity }) => searchCost(args.input) + childComplexity,
   })
   search(@Args('input') input: SearchInputType, @Context() context: GraphqlContext): Promise<SearchResult> {
-    return execute(context, 'search', searchArgs(input), { argument: 'input' });
+    return execute(context, SEARCH, searchArgs(input), { argument: 'input' });
   }
 
   @Query(() => DocumentType, {
@@ -83,9 +88,7 @@ export class SearchResolver {
     @Args('maxChars', { type: () => Int, nullable: true }) maxChars?: number,
   ): Promise<DocumentType | null> {
     try {
-      return toDocument(
-        await execute<PublicDocument>(context, 'get_document', withoutNulls({ id, chunk, offset, maxChars })),
-      );
+      return toDocument(await execute(context, GET_DOCUMENT, withoutNulls({ id, chunk, offset, maxChars })));
     } catch (error) {
       if (error instanceof NotFoundError) return null;
       throw error;
@@ -94,7 +97,7 @@ export class SearchResolver {
 
   @Query(() => [CollectionType], { description: 'Collections with their document counts.' })
   async collections(@Context() context: GraphqlContext): Promise<CollectionType[]> {
-    const result = await execute<{ collections: CollectionType[] }>(context, 'list_collections', {});
+    const result = await execute(context, LIST_COLLECTIONS, {});
     return result.collections;
   }
 
@@ -110,7 +113,7 @@ export class SearchResolver {
     @Context() context: GraphqlContext,
   ): Promise<IngestResult> {
     const args = { documents: documents.map((d) => withoutNulls(d)), ...(wait != null ? { wait } : {}) };
-    return executeAsJob<IngestResult>(this.live, context, 'index_documents', args, {
+    return executeAsJob(this.live, context, INDEX_DOCUMENTS, args, {
       jobId,
       total: documents.length,
     });
@@ -122,7 +125,7 @@ export class SearchResolver {
     @Args('wait', { nullable: true }) wait: boolean,
     @Context() context: GraphqlContext,
   ): Promise<DeleteResultType> {
-    return execute(context, 'delete_document', { id, ...(wait != null ? { wait } : {}) });
+    return execute(context, DELETE_DOCUMENT, { id, ...(wait != null ? { wait } : {}) });
   }
 }
 

@@ -1,5 +1,5 @@
 import { Args, Context, Field, ID, InputType, Int, Mutation, ObjectType, Resolver } from '@nestjs/graphql';
-import { uploadCost, type UploadFilesResult } from '@quarry/ingest';
+import { UPLOAD_FILES, uploadCost, type UploadFilesResult } from '@quarry/ingest';
 import { LiveQueryService } from '@quarry/live';
 import { withoutNulls, type GraphqlContext } from './graphql.context';
 import { executeAsJob } from './job-progress';
@@ -65,7 +65,7 @@ export class UploadResolver {
     @Context() context: GraphqlContext,
   ): Promise<UploadFilesResult> {
     const args = withoutNulls({ collection, files: files.map((f) => ({ ...f })), tags, wait });
-    return executeAsJob<UploadFilesResult>(this.live, context, 'upload_files', args, {
+    return executeAsJob(this.live, context, UPLOAD_FILES, args, {
       jobId,
       total: files.length,
       failedOf: (result) => result.failed + result.skipped,

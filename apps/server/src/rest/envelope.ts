@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Request } from 'express';
 import { Injectable } from '@nestjs/common';
 import { Authenticator, type Credentials } from '@quarry/auth';
-import { MessageManager, type Envelope } from '@quarry/core';
+import { MessageManager, type Envelope, type OperationRef } from '@quarry/core';
 
 /** Credentials as every HTTP-based edge (REST, MCP HTTP and WebSocket, GraphQL) reads them. */
 export function credentialsOf(request: IncomingMessage): Credentials {
@@ -29,14 +29,15 @@ export class RestEdge {
     private readonly manager: MessageManager,
   ) {}
 
-  async handle(request: Request & { id?: unknown }, op: string, args: unknown): Promise<unknown> {
+  /** `op` is a typed reference, never a name: the route resolves with that operation's result type. */
+  async handle<A, R>(request: Request & { id?: unknown }, op: OperationRef<A, R>, args: unknown): Promise<R> {
     const controller = new AbortController();
     // The request's own 'close' has fired once its body was read; the response's fires when the
     // connection goes, and before the answer was written that means the client gave up.
     request.res?.once('close', () => {
       if (!request.res?.writableFinished) controller.abort();
     });
-    const envelope: Envelope = {
+    const envelope: Envelope & { op: OperationRef<A, R> } = {
       op,
       args,
       principal: await this.auth.authenticate(credentialsOf(request)),

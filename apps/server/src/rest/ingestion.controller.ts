@@ -1,7 +1,19 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { SourceInput } from '@quarry/ingest';
+import {
+  ADD_SOURCE,
+  CANCEL_JOB,
+  DELETE_COLLECTION,
+  DELETE_DOCUMENTS,
+  GET_JOB,
+  LIST_DOCUMENTS,
+  LIST_JOBS,
+  LIST_SOURCES,
+  REMOVE_SOURCE,
+  SYNC_SOURCE,
+  SourceInput,
+} from '@quarry/ingest';
 import { flag, RestEdge } from './envelope';
 import { RunsOperation } from './operation-route';
 
@@ -19,14 +31,14 @@ export class IngestionController {
   @ApiQuery({ name: 'collection', required: false })
   @ApiQuery({ name: 'cursor', required: false })
   @ApiQuery({ name: 'size', required: false })
-  @RunsOperation('list_documents')
+  @RunsOperation(LIST_DOCUMENTS)
   list(
     @Req() request: Request,
     @Query('collection') collection?: string,
     @Query('cursor') cursor?: string,
     @Query('size') size?: string,
   ) {
-    return this.edge.handle(request, 'list_documents', defined({ collection, cursor, size }));
+    return this.edge.handle(request, LIST_DOCUMENTS, defined({ collection, cursor, size }));
   }
 
   @Delete('documents')
@@ -37,46 +49,46 @@ export class IngestionController {
   @ApiQuery({ name: 'sourceName', required: false })
   @ApiQuery({ name: 'idPrefix', required: false })
   @ApiQuery({ name: 'updatedBefore', required: false })
-  @RunsOperation('delete_documents')
+  @RunsOperation(DELETE_DOCUMENTS)
   deleteMatching(@Req() request: Request, @Query() query: Record<string, string | string[]>) {
     const { tag, ...rest } = query;
     return this.edge.handle(
       request,
-      'delete_documents',
+      DELETE_DOCUMENTS,
       defined({ ...rest, tags: tag === undefined ? undefined : [tag].flat() }),
     );
   }
 
   @Delete('collections/:name')
   @ApiOperation({ summary: 'Delete a collection: all its documents and their chunks' })
-  @RunsOperation('delete_collection')
+  @RunsOperation(DELETE_COLLECTION)
   deleteCollection(@Req() request: Request, @Param('name') name: string) {
-    return this.edge.handle(request, 'delete_collection', { collection: name });
+    return this.edge.handle(request, DELETE_COLLECTION, { collection: name });
   }
 
   @Post('sources')
   @HttpCode(201)
   @ApiOperation({ summary: 'Define a source (directory or http-json) to keep in sync' })
   @ApiBody({ type: SourceInput })
-  @RunsOperation('add_source')
+  @RunsOperation(ADD_SOURCE)
   addSource(@Req() request: Request, @Body() body: unknown) {
-    return this.edge.handle(request, 'add_source', body);
+    return this.edge.handle(request, ADD_SOURCE, body);
   }
 
   @Get('sources')
   @ApiOperation({ summary: 'Sources with their last sync' })
-  @RunsOperation('list_sources')
+  @RunsOperation(LIST_SOURCES)
   listSources(@Req() request: Request) {
-    return this.edge.handle(request, 'list_sources', {});
+    return this.edge.handle(request, LIST_SOURCES, {});
   }
 
   @Post('sources/:name/sync')
   @HttpCode(202)
   @ApiOperation({ summary: 'Sync a source now, as a job; ?wait=true answers when the job ends' })
   @ApiQuery({ name: 'wait', required: false })
-  @RunsOperation('sync_source')
+  @RunsOperation(SYNC_SOURCE)
   sync(@Req() request: Request, @Param('name') name: string, @Query('wait') wait?: string) {
-    return this.edge.handle(request, 'sync_source', { name, wait: flag(wait) ?? false });
+    return this.edge.handle(request, SYNC_SOURCE, { name, wait: flag(wait) ?? false });
   }
 
   @Delete('sources/:name')
@@ -84,30 +96,30 @@ export class IngestionController {
     summary: 'Remove a source and the documents it brought in (?keepDocuments=true keeps them)',
   })
   @ApiQuery({ name: 'keepDocuments', required: false })
-  @RunsOperation('remove_source')
+  @RunsOperation(REMOVE_SOURCE)
   removeSource(@Req() request: Request, @Param('name') name: string, @Query('keepDocuments') keep?: string) {
-    return this.edge.handle(request, 'remove_source', { name, keepDocuments: flag(keep) ?? false });
+    return this.edge.handle(request, REMOVE_SOURCE, { name, keepDocuments: flag(keep) ?? false });
   }
 
   @Get('jobs')
   @ApiOperation({ summary: 'Ingestion jobs, newest first' })
-  @RunsOperation('list_jobs')
+  @RunsOperation(LIST_JOBS)
   listJobs(@Req() request: Request, @Query('size') size?: string) {
-    return this.edge.handle(request, 'list_jobs', defined({ size }));
+    return this.edge.handle(request, LIST_JOBS, defined({ size }));
   }
 
   @Get('jobs/:id')
   @ApiOperation({ summary: 'One job: status, stage, counts per stage, failures with reasons' })
-  @RunsOperation('get_job')
+  @RunsOperation(GET_JOB)
   getJob(@Req() request: Request, @Param('id') id: string) {
-    return this.edge.handle(request, 'get_job', { id });
+    return this.edge.handle(request, GET_JOB, { id });
   }
 
   @Post('jobs/:id/cancel')
   @HttpCode(200)
   @ApiOperation({ summary: 'Cancel a running job' })
-  @RunsOperation('cancel_job')
+  @RunsOperation(CANCEL_JOB)
   cancelJob(@Req() request: Request, @Param('id') id: string) {
-    return this.edge.handle(request, 'cancel_job', { id });
+    return this.edge.handle(request, CANCEL_JOB, { id });
   }
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Post, Req } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { ReindexInput } from '@quarry/search';
+import { GET_REINDEX_JOB, REINDEX_EMBEDDINGS, ReindexInput } from '@quarry/search';
 import { RestEdge } from './envelope';
 import { RunsOperation } from './operation-route';
 
@@ -18,15 +18,15 @@ export class ReindexController {
       'answers 201 with the job at once (or when it ends with {"wait": true}); searches keep working meanwhile',
   })
   @ApiBody({ type: ReindexInput, required: false })
-  @RunsOperation('reindex_embeddings')
+  @RunsOperation(REINDEX_EMBEDDINGS)
   start(@Req() request: Request, @Body() body: unknown) {
-    return this.edge.handle(request, 'reindex_embeddings', body ?? {});
+    return this.edge.handle(request, REINDEX_EMBEDDINGS, body ?? {});
   }
 
   @Get('reindex/:id')
   @ApiOperation({ summary: 'A re-embedding job: status, phase, chunks done of total, result or error' })
-  @RunsOperation('get_reindex_job')
+  @RunsOperation(GET_REINDEX_JOB)
   status(@Req() request: Request, @Param('id') id: string) {
-    return this.edge.handle(request, 'get_reindex_job', { id });
+    return this.edge.handle(request, GET_REINDEX_JOB, { id });
   }
 }

@@ -1,7 +1,14 @@
 import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { EvaluateInput, SearchInput, SearchResult } from '@quarry/search';
+import {
+  EVALUATE_SEARCH,
+  LIST_COLLECTIONS,
+  SEARCH,
+  EvaluateInput,
+  SearchInput,
+  SearchResult,
+} from '@quarry/search';
 import { RunsOperation } from './operation-route';
 import { RestEdge } from './envelope';
 
@@ -17,9 +24,9 @@ export class SearchController {
   })
   @ApiBody({ type: SearchInput })
   @ApiOkResponse({ type: SearchResult, description: 'Hits of this page, total matches and facets' })
-  @RunsOperation('search')
+  @RunsOperation(SEARCH)
   search(@Req() request: Request, @Body() body: unknown) {
-    return this.edge.handle(request, 'search', body);
+    return this.edge.handle(request, SEARCH, body);
   }
 
   @Post('eval')
@@ -29,15 +36,15 @@ export class SearchController {
       'Relevance evaluation: judged queries ({ query, relevant: { id: grade } }) run in every mode; MRR@10, nDCG@10, recall@10/100 per mode',
   })
   @ApiBody({ type: EvaluateInput })
-  @RunsOperation('evaluate_search')
+  @RunsOperation(EVALUATE_SEARCH)
   evaluate(@Req() request: Request, @Body() body: unknown) {
-    return this.edge.handle(request, 'evaluate_search', body);
+    return this.edge.handle(request, EVALUATE_SEARCH, body);
   }
 
   @Get('collections')
   @ApiOperation({ summary: 'Collections with document counts' })
-  @RunsOperation('list_collections')
+  @RunsOperation(LIST_COLLECTIONS)
   collections(@Req() request: Request) {
-    return this.edge.handle(request, 'list_collections', {});
+    return this.edge.handle(request, LIST_COLLECTIONS, {});
   }
 }
