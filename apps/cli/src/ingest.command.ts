@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SingleBar, Presets } from 'cli-progress';
 import { CLI_PRINCIPAL, type CommandScope } from './command.context';
-import type { IngestResult } from '@quarry/search';
+import { INDEX_DOCUMENTS } from '@quarry/search';
 import { readFileItems, type FileItem } from './ingest-files';
 
 export interface IngestCommandOptions {
@@ -46,8 +46,8 @@ export async function runIngestCommand(
         job.fail({ item: line.origin, stage: 'extract', reason: line.detail ?? '', skipped: true });
       for (let i = 0; i < documents.length; i += options.batch) {
         const batch = documents.slice(i, i + options.batch);
-        const result = await quarry.manager.handle<IngestResult>({
-          op: 'index_documents',
+        const result = await quarry.manager.handle({
+          op: INDEX_DOCUMENTS,
           args: { documents: batch.map((d) => d.document), wait: options.wait },
           principal: CLI_PRINCIPAL,
           transport: 'cli',

@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { assertSupportedNode, ConfigError, loadConfig, type QuarryConfig } from '@quarry/config';
 import { serveStdio, StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 import pino from 'pino';
-import { QuarryError, type Envelope } from '@quarry/core';
+import { QuarryError, type Envelope, type OperationRef } from '@quarry/core';
 import { createLogger } from '@quarry/observability';
 import { Client } from '@elastic/elasticsearch';
 import { EMBEDDER, type Embedder } from '@quarry/embeddings';
@@ -16,8 +16,8 @@ import {
   type IndexNames,
   evaluationTable,
   plainText,
-  type EvaluationResult,
-  type SearchResult,
+  EVALUATE_SEARCH,
+  SEARCH,
   SearchInput,
 } from '@quarry/search';
 import { ensureServices, servicesStatus, ServiceError, stopServices } from '@quarry/services';
@@ -68,7 +68,7 @@ async function withQuarry(action: (quarry: CommandScope) => Promise<void>): Prom
   await withContext(config, logger, commandModule(logger), (app) => action(scopeOf(app)));
 }
 
-function envelope(op: string, args: unknown): Envelope {
+function envelope<A, R>(op: OperationRef<A, R>, args: unknown): Envelope & { op: OperationRef<A, R> } {
   return { op, args, principal: CLI_PRINCIPAL, transport: 'cli', requestId: randomUUID() };
 }
 
@@ -129,8 +129,8 @@ program
   .action((query: string, options: SearchCommandOptions) =>
     guarded(() =>
       withQuarry(async (quarry) => {
-        const result = await quarry.manager.handle<SearchResult>(
-          envelope('search', { query, ...withoutUnset({ ...options, json: undefined }) }),
+        const result = await quarry.manager.handle(
+          envelope(SEARCH, { query, ...withoutUnset({ ...options, json: undefined }) }),
         );
         if (options.json) {
           process.stdout.write(JSON.stringify(result, null, 2) + '\n');
@@ -171,8 +171,8 @@ program
         throw new QuarryError('invalid', (error as Error).message);
       }
       await withQuarry(async (quarry) => {
-        const result = await quarry.manager.handle<EvaluationResult>(
-          envelope('evaluate_search', {
+        const result = await quarry.manager.handle(
+          envelope(EVALUATE_SEARCH, {
             judgments,
             sweep: options.sweep,
             ...(options.semanticRatio === undefined ? {} : { semanticRatio: options.semanticRatio }),

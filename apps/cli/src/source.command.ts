@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
-import type { JobState, SourceDefinition } from '@quarry/ingest';
+import type { OperationRef } from '@quarry/core';
+import { ADD_SOURCE, LIST_SOURCES, REMOVE_SOURCE, SYNC_SOURCE, type JobState } from '@quarry/ingest';
 import { CLI_PRINCIPAL, type CommandScope } from './command.context';
 
 type WithQuarry = (action: (quarry: CommandScope) => Promise<void>) => Promise<void>;
 
-function call<T>(quarry: CommandScope, op: string, args: unknown): Promise<T> {
-  return quarry.manager.handle<T>({
+function call<A, R>(quarry: CommandScope, op: OperationRef<A, R>, args: unknown): Promise<R> {
+  return quarry.manager.handle({
     op,
     args,
     principal: CLI_PRINCIPAL,
@@ -56,7 +57,7 @@ export function registerSourceCommands(program: Command, withQuarry: WithQuarry)
           : options.cursorParam
             ? { type: 'cursor', param: options.cursorParam, nextPath: options.nextPath }
             : undefined;
-        const definition = await call<SourceDefinition>(quarry, 'add_source', {
+        const definition = await call(quarry, ADD_SOURCE, {
           name,
           type: options.type,
           collection: options.collection,
@@ -92,7 +93,7 @@ export function registerSourceCommands(program: Command, withQuarry: WithQuarry)
     .argument('<name>')
     .action((name: string) =>
       withQuarry(async (quarry) => {
-        const job = await call<JobState>(quarry, 'sync_source', { name, wait: true });
+        const job = await call(quarry, SYNC_SOURCE, { name, wait: true });
         process.stdout.write(`${describeJob(job)}\n`);
         if (job.status !== 'succeeded' || job.counts.skipped || job.counts.failed) process.exitCode = 1;
       }),
@@ -102,7 +103,7 @@ export function registerSourceCommands(program: Command, withQuarry: WithQuarry)
     .description('list the sources')
     .action(() =>
       withQuarry(async (quarry) => {
-        const { sources } = await call<{ sources: SourceDefinition[] }>(quarry, 'list_sources', {});
+        const { sources } = await call(quarry, LIST_SOURCES, {});
         for (const s of sources)
           process.stdout.write(
             `${s.name}  ${s.type}  → ${s.collection}  ${s.path ?? s.url ?? ''}  last sync ${s.last_sync ?? 'never'}\n`,
@@ -117,7 +118,7 @@ export function registerSourceCommands(program: Command, withQuarry: WithQuarry)
     .option('--keep-documents', 'leave its documents in the index', false)
     .action((name: string, options: { keepDocuments: boolean }) =>
       withQuarry(async (quarry) => {
-        const result = await call<{ deletedDocuments: number }>(quarry, 'remove_source', {
+        const result = await call(quarry, REMOVE_SOURCE, {
           name,
           keepDocuments: options.keepDocuments,
         });

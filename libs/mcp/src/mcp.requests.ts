@@ -1,5 +1,21 @@
-import { toQuarryError, type MessageManager, type Principal, type Transport } from '@quarry/core';
-import type { PromptManager, ResourceManager, ToolRegistry } from '@quarry/registry';
+import {
+  toQuarryError,
+  type MessageManager,
+  type OperationRef,
+  type Principal,
+  type Transport,
+} from '@quarry/core';
+import {
+  COMPLETE,
+  LIST_PROMPTS,
+  LIST_RESOURCES,
+  READ_RESOURCE,
+  RENDER_PROMPT,
+  SUBSCRIBE_RESOURCE,
+  type PromptManager,
+  type ResourceManager,
+  type ToolRegistry,
+} from '@quarry/registry';
 
 /** What the MCP requests need, whichever SDK server and protocol revision carry them. */
 export interface McpRequestDependencies {
@@ -60,8 +76,8 @@ export class McpRequests {
   constructor(private readonly deps: McpRequestDependencies) {}
 
   /** Runs one operation of the message manager for an MCP request (as tasks/get runs get_job). */
-  runOperation<T>(op: string, args: unknown, call: McpCall): Promise<T> {
-    return this.run<T>(op, args, call);
+  runOperation<A, R>(op: OperationRef<A, R>, args: unknown, call: McpCall): Promise<R> {
+    return this.run(op, args, call);
   }
 
   /** A tool's text for its result, as tools/call would give it. */
@@ -69,9 +85,9 @@ export class McpRequests {
     return this.deps.tools.get(tool)?.summarize(result) ?? JSON.stringify(result);
   }
 
-  private run<T>(op: string, args: unknown, call: McpCall): Promise<T> {
+  private run<A, R>(op: OperationRef<A, R>, args: unknown, call: McpCall): Promise<R> {
     return this.deps.manager
-      .handle<T>({
+      .handle({
         op,
         args,
         principal: call.principal,
@@ -147,11 +163,7 @@ export class McpRequests {
   }
 
   async listResources(cursor: string | undefined, call: McpCall) {
-    const { resources, nextCursor } = await this.run<{ resources: never[]; nextCursor?: string }>(
-      'list_resources',
-      cursor ? { cursor } : {},
-      call,
-    );
+    const { resources, nextCursor } = await this.run(LIST_RESOURCES, cursor ? { cursor } : {}, call);
     return { resources, ...(nextCursor ? { nextCursor } : {}) };
   }
 
@@ -161,7 +173,7 @@ export class McpRequests {
 
   /** A missing or unknown resource's error names its URI in `data.uri`, as 2026-07-28 asks. */
   readResource(uri: string, call: McpCall) {
-    return this.run<{ contents: never[] }>('read_resource', { uri }, call).catch((error: McpWireError) => {
+    return this.run(READ_RESOURCE, { uri }, call).catch((error: McpWireError) => {
       const data = error.data as { code?: string } | undefined;
       const noSuchResource = data?.code === 'not_found' || data?.code === 'invalid';
       throw noSuchResource ? new McpWireError(error.code, error.message, { ...data, uri }) : error;
@@ -170,15 +182,16 @@ export class McpRequests {
 
   /** Only checks that the principal may read `uri`: who listens for it is the transport's state. */
   async authorizeSubscription(uri: string, call: McpCall): Promise<void> {
-    await this.run('subscribe_resource', { uri }, call);
+    await this.run(SUBSCRIBE_RESOURCE, { uri }, call);
   }
 
   listPrompts(call: McpCall) {
-    return this.run<{ prompts: never[] }>('list_prompts', {}, call);
+    return this.run(LIST_PROMPTS, {}, call);
   }
 
-  renderPrompt(name: string, args: Record<string, string> | undefined, call: McpCall) {
-    return this.run<never>('render_prompt', { name, arguments: args ?? {} }, call);
+  async renderPrompt(name: string, args: Record<string, string> | undefined, call: McpCall) {
+    // Spread into a plain object: the SDKs' result types want an index signature.
+    return { ...(await this.run(RENDER_PROMPT, { name, arguments: args ?? {} }, call)) };
   }
 
   async complete(
@@ -193,8 +206,7 @@ export class McpRequests {
       kind = 'collection';
     }
     const values = kind
-      ? (await this.run<{ values: string[] }>('complete', { kind, prefix: argument.value ?? '' }, call))
-          .values
+      ? (await this.run(COMPLETE, { kind, prefix: argument.value ?? '' }, call)).values
       : [];
     return {
       completion: { values: values.slice(0, 100), total: values.length, hasMore: values.length > 100 },

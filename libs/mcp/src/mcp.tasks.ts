@@ -4,6 +4,8 @@ import {
   MissingRequiredClientCapabilityError,
   type ServerContext,
 } from '@modelcontextprotocol/server';
+import type { OperationRef } from '@quarry/core';
+import { CANCEL_JOB, GET_JOB, SYNC_SOURCE, type JobState } from '@quarry/ingest';
 import { McpWireError, type McpCall, type McpRequests } from './mcp.requests';
 
 /** The MCP tasks extension (SEP-2663) of the 2026-07-28 revision. */
@@ -14,17 +16,10 @@ export const TASKS_EXTENSION = 'io.modelcontextprotocol/tasks';
  * any instance): a client that declares the tasks extension gets a task back at once instead of
  * waiting, and polls or cancels it with tasks/get and tasks/cancel, from any instance.
  */
-const JOB_TOOLS = new Set(['sync_source']);
+const JOB_TOOLS = new Set<string>([SYNC_SOURCE]);
 
-/** The job record as the tasks extension needs it (see JobState in @quarry/ingest). */
-interface JobRecord {
-  id: string;
-  status: 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
-  stage?: string;
-  error?: string;
-  created_at: string;
-  updated_at: string;
-}
+/** The job record as the tasks extension needs it. */
+type JobRecord = Pick<JobState, 'id' | 'status' | 'stage' | 'error' | 'created_at' | 'updated_at'>;
 
 /** How often a client polling a job's task should ask again. */
 const POLL_INTERVAL_MS = 1000;
@@ -85,8 +80,8 @@ export class McpTasks {
   }
 
   /** The job behind a task; an unknown (or invisible) one is invalid params, as SEP-2663 says. */
-  private job<T>(op: string, taskId: string, call: McpCall): Promise<T> {
-    return this.requests.runOperation<T>(op, { id: taskId }, call).catch((error: McpWireError) => {
+  private job<A, R>(op: OperationRef<A, R>, taskId: string, call: McpCall): Promise<R> {
+    return this.requests.runOperation(op, { id: taskId }, call).catch((error: McpWireError) => {
       const missing = (error.data as { code?: string } | undefined)?.code === 'not_found';
       throw missing ? new McpWireError(INVALID_PARAMS, `unknown task ${taskId}`, { taskId }) : error;
     });
@@ -95,7 +90,7 @@ export class McpTasks {
   /** tasks/get: the task, with the tool's result once the job has ended. */
   async get(taskId: string, ctx: ServerContext, call: McpCall) {
     requireTasks(ctx);
-    const job = await this.job<JobRecord>('get_job', taskId, call);
+    const job = await this.job(GET_JOB, taskId, call);
     const task = taskOf(job);
     if (task.status === 'working' || task.status === 'cancelled') return task;
     if (job.status === 'interrupted')
@@ -106,7 +101,7 @@ export class McpTasks {
     return {
       ...task,
       result: {
-        content: [{ type: 'text', text: this.requests.summarize('get_job', job) }],
+        content: [{ type: 'text', text: this.requests.summarize(GET_JOB, job) }],
         structuredContent: job,
         // A sync that ran and failed is the tool failing, not the protocol (SEP-2663).
         ...(job.status === 'failed' ? { isError: true } : {}),
@@ -117,7 +112,7 @@ export class McpTasks {
   /** tasks/cancel: an empty ack; the next tasks/get shows the cancelled task. */
   async cancel(taskId: string, ctx: ServerContext, call: McpCall) {
     requireTasks(ctx);
-    await this.job('cancel_job', taskId, call);
+    await this.job(CANCEL_JOB, taskId, call);
     return {};
   }
 }

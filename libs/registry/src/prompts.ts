@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { documentUri } from './resource.manager';
 import type { DynamicPrompt, PromptContent } from './prompt.manager';
 import { type MessageManager } from '@quarry/core';
-import { describeLocation, type SearchResult } from '@quarry/search';
+import { describeLocation, GET_DOCUMENT, SEARCH } from '@quarry/search';
 import { validatePromptFile } from './registry.operations';
 
 /** Prompt templates shipped in prompts/*.json; a broken file stops the start with its name. */
@@ -58,8 +58,8 @@ export function answerWithCitations(manager: MessageManager, budgetTokens: numbe
         requestId: context.requestId,
         signal: context.signal,
       };
-      const result = await manager.handle<SearchResult>({
-        op: 'search',
+      const result = await manager.handle({
+        op: SEARCH,
         args: { query: args.question, size: 5, ...(args.collection ? { collection: args.collection } : {}) },
         ...asCaller,
       });
@@ -70,8 +70,8 @@ export function answerWithCitations(manager: MessageManager, budgetTokens: numbe
       const resources: PromptContent[] = await Promise.all(
         result.hits.map(async (hit) => {
           const chunk = hit.location?.chunk;
-          const passage = await manager.handle<{ body: string; title?: string }>({
-            op: 'get_document',
+          const passage = await manager.handle({
+            op: GET_DOCUMENT,
             args: { id: hit.id, maxChars: share, ...(chunk !== undefined ? { chunk } : {}) },
             ...asCaller,
           });

@@ -3,7 +3,7 @@ import { IsIn } from 'class-validator';
 import { InvalidError, jsonSchemaOf, type FieldProblem } from '@quarry/core';
 import type { ToolDefinition } from './tool.registry';
 import { PickContract, Prop } from '@quarry/contract';
-import { SEARCH_RESULT_SCHEMA, SearchInput, summarizeSearch } from '@quarry/search';
+import { SEARCH, SEARCH_RESULT_SCHEMA, SearchInput, summarizeSearch } from '@quarry/search';
 
 const PARAMETER_TYPES = ['string', 'number', 'boolean'] as const;
 const RESERVED = ['query', 'size', 'from', 'semanticRatio', 'fusion'];
@@ -179,7 +179,7 @@ export function savedSearchTool(definition: SavedSearchDefinition): ToolDefiniti
           metadata: { ...(definition.filters?.metadata ?? {}), ...metadata },
         },
       };
-      return { op: 'search', args: JSON.parse(JSON.stringify(input)) };
+      return { op: SEARCH, args: JSON.parse(JSON.stringify(input)) };
     },
   };
 }
