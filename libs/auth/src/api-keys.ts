@@ -16,6 +16,7 @@ import {
   type OperationContext,
   type ResultOf,
   type Role,
+  type ArgsOf,
 } from '@quarry/core';
 import type { RegistryRepository } from '@quarry/search';
 import { OAuthResourceServer } from './oauth/resource-server';
@@ -134,7 +135,7 @@ export function apiKeyOperations(
   /** Reloads keys everywhere; a revoked key's principal also loses its open connections. */
   announce: (revokedPrincipalId?: string) => Promise<void>,
 ): Operation<never, unknown>[] {
-  const create: Operation<CreateKeyInput, ResultOf<typeof CREATE_API_KEY>> = {
+  const create: Operation<ArgsOf<typeof CREATE_API_KEY>, ResultOf<typeof CREATE_API_KEY>> = {
     name: CREATE_API_KEY,
     description: 'Create an API key (shown once).',
     role: 'admin',
@@ -156,7 +157,7 @@ export function apiKeyOperations(
       return { name, role, collections: stored.collections ?? null, groups: stored.groups ?? null, key };
     },
   };
-  const list: Operation<object, ResultOf<typeof LIST_API_KEYS>> = {
+  const list: Operation<ArgsOf<typeof LIST_API_KEYS>, ResultOf<typeof LIST_API_KEYS>> = {
     name: LIST_API_KEYS,
     description: 'API keys created through the API (names, roles, never the keys).',
     role: 'admin',
@@ -173,7 +174,7 @@ export function apiKeyOperations(
       };
     },
   };
-  const revoke: Operation<KeyNameInput, ResultOf<typeof REVOKE_API_KEY>> = {
+  const revoke: Operation<ArgsOf<typeof REVOKE_API_KEY>, ResultOf<typeof REVOKE_API_KEY>> = {
     name: REVOKE_API_KEY,
     description: 'Revoke an API key: refused at once by every instance.',
     role: 'admin',

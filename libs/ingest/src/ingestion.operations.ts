@@ -20,6 +20,8 @@ import {
   NotFoundError,
   type Operation,
   type OperationContext,
+  type ArgsOf,
+  type ResultOf,
 } from '@quarry/core';
 import {
   COLLECTION_PATTERN,
@@ -221,10 +223,7 @@ export const CANCEL_JOB = operationRef<JobIdInput, JobState>('cancel_job');
 
 /** Browse and clean up documents; sources that stay in sync; the jobs that sync them. */
 export function ingestionOperations(deps: IngestionOperationDeps): Operation<never, unknown>[] {
-  const listDocuments: Operation<
-    ListDocumentsInput,
-    { documents: DocumentListing[]; total: number; nextCursor?: string }
-  > = {
+  const listDocuments: Operation<ArgsOf<typeof LIST_DOCUMENTS>, ResultOf<typeof LIST_DOCUMENTS>> = {
     name: LIST_DOCUMENTS,
     description:
       'List documents (without bodies), ordered by id, a page at a time; pass nextCursor for the next page.',
@@ -251,7 +250,7 @@ export function ingestionOperations(deps: IngestionOperationDeps): Operation<nev
         },
       ),
   };
-  const deleteDocuments: Operation<DeleteDocumentsInput, { deleted: number }> = {
+  const deleteDocuments: Operation<ArgsOf<typeof DELETE_DOCUMENTS>, ResultOf<typeof DELETE_DOCUMENTS>> = {
     name: DELETE_DOCUMENTS,
     description:
       'Delete every document matching a filter (collection, tags, source, sourceName, idPrefix, updatedBefore).',
@@ -272,7 +271,7 @@ export function ingestionOperations(deps: IngestionOperationDeps): Operation<nev
       return { deleted: await deleteMatching(deps, args, context) };
     },
   };
-  const deleteCollection: Operation<DeleteCollectionInput, { collection: string; deleted: number }> = {
+  const deleteCollection: Operation<ArgsOf<typeof DELETE_COLLECTION>, ResultOf<typeof DELETE_COLLECTION>> = {
     name: DELETE_COLLECTION,
     description: 'Delete a collection: every document in it, with its chunks.',
     role: 'writer',
@@ -292,7 +291,7 @@ export function ingestionOperations(deps: IngestionOperationDeps): Operation<nev
       };
     },
   };
-  const addSource: Operation<SourceInput, SourceDefinition> = {
+  const addSource: Operation<ArgsOf<typeof ADD_SOURCE>, ResultOf<typeof ADD_SOURCE>> = {
     name: ADD_SOURCE,
     description:
       'Define a source to keep in sync: a directory on the server, or a paginated JSON API (http-json).',
@@ -316,7 +315,7 @@ export function ingestionOperations(deps: IngestionOperationDeps): Operation<nev
       return deps.sources.add(args);
     },
   };
-  const listSources: Operation<object, { sources: SourceDefinition[] }> = {
+  const listSources: Operation<ArgsOf<typeof LIST_SOURCES>, ResultOf<typeof LIST_SOURCES>> = {
     name: LIST_SOURCES,
     description: 'Sources with their definitions and last sync.',
     role: 'reader',
@@ -342,7 +341,7 @@ export function ingestionOperations(deps: IngestionOperationDeps): Operation<nev
       };
     },
   };
-  const syncSource: Operation<SyncSourceInput, JobState> = {
+  const syncSource: Operation<ArgsOf<typeof SYNC_SOURCE>, ResultOf<typeof SYNC_SOURCE>> = {
     name: SYNC_SOURCE,
     description:
       'Sync a source now, as a job: new and changed items are indexed, gone ones removed. wait=true answers when it ends.',
@@ -375,10 +374,7 @@ export function ingestionOperations(deps: IngestionOperationDeps): Operation<nev
       );
     },
   };
-  const removeSource: Operation<
-    RemoveSourceInput,
-    { name: string; removed: true; deletedDocuments: number }
-  > = {
+  const removeSource: Operation<ArgsOf<typeof REMOVE_SOURCE>, ResultOf<typeof REMOVE_SOURCE>> = {
     name: REMOVE_SOURCE,
     description: 'Remove a source and (unless keepDocuments) the documents it brought in.',
     role: 'admin',
@@ -404,7 +400,7 @@ export function ingestionOperations(deps: IngestionOperationDeps): Operation<nev
     if (scope && (!job.collection || !scope.includes(job.collection))) throw new NotFoundError('job', job.id);
     return job;
   };
-  const listJobs: Operation<ListJobsInput, { jobs: JobState[] }> = {
+  const listJobs: Operation<ArgsOf<typeof LIST_JOBS>, ResultOf<typeof LIST_JOBS>> = {
     name: LIST_JOBS,
     description: 'Ingestion jobs, newest first, with their stage, counts and failures.',
     role: 'reader',
@@ -421,7 +417,7 @@ export function ingestionOperations(deps: IngestionOperationDeps): Operation<nev
       return { jobs: jobs.filter((j) => !scope || (j.collection && scope.includes(j.collection))) };
     },
   };
-  const getJob: Operation<JobIdInput, JobState> = {
+  const getJob: Operation<ArgsOf<typeof GET_JOB>, ResultOf<typeof GET_JOB>> = {
     name: GET_JOB,
     description: 'One ingestion job: status, stage, counts per stage, failures with reasons.',
     role: 'reader',
@@ -429,7 +425,7 @@ export function ingestionOperations(deps: IngestionOperationDeps): Operation<nev
     tool: { title: 'Get a job', outputSchema: JOB_SCHEMA, annotations: readOnly, summarize: describeJob },
     run: async (args, context) => visibleJob(await deps.jobs.get(args.id), context),
   };
-  const cancelJob: Operation<JobIdInput, JobState> = {
+  const cancelJob: Operation<ArgsOf<typeof CANCEL_JOB>, ResultOf<typeof CANCEL_JOB>> = {
     name: CANCEL_JOB,
     description: 'Cancel a running job; answers with its final state.',
     role: 'writer',

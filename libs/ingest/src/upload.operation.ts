@@ -11,7 +11,14 @@ import {
   Matches,
   ValidateNested,
 } from 'class-validator';
-import { operationRef, InvalidError, meterBatch, type Operation } from '@quarry/core';
+import {
+  operationRef,
+  InvalidError,
+  meterBatch,
+  type Operation,
+  type ArgsOf,
+  type ResultOf,
+} from '@quarry/core';
 import { COLLECTION_PATTERN, LIMITS, readerOf, type IngestResult, type IngestService } from '@quarry/search';
 import { documentFromBytes, type FileDocument } from './files';
 
@@ -110,7 +117,9 @@ export const UPLOAD_FILES = operationRef<UploadFilesInput, UploadFilesResult>('u
  * `<collection>:<name>` and chunk locations, then indexed like `index_documents`. Files that
  * cannot become documents come back as skipped with the reason.
  */
-export function uploadFilesOperation(ingest: IngestService): Operation<UploadFilesInput, UploadFilesResult> {
+export function uploadFilesOperation(
+  ingest: IngestService,
+): Operation<ArgsOf<typeof UPLOAD_FILES>, ResultOf<typeof UPLOAD_FILES>> {
   return {
     name: UPLOAD_FILES,
     description:

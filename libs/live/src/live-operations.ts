@@ -1,5 +1,5 @@
 import { IsOptional, IsString, Length, Matches } from 'class-validator';
-import { operationRef, type Operation } from '@quarry/core';
+import { operationRef, type Operation, type ArgsOf, type ResultOf } from '@quarry/core';
 import { COLLECTION_PATTERN, LIMITS, SearchInput } from '@quarry/search';
 import type { LiveQueryService } from './live-query.service';
 import type { DocumentChangeEvent, IngestProgressEvent, LiveEvent, LiveStream } from './live-types';
@@ -33,7 +33,7 @@ export const WATCH_INGEST = operationRef<WatchIngestInput, LiveStream<IngestProg
  * They are not MCP tools; MCP clients get live changes as resource notifications.
  */
 export function liveOperations(live: LiveQueryService): Operation<never, unknown>[] {
-  const liveSearch: Operation<SearchInput, LiveStream<LiveEvent>> = {
+  const liveSearch: Operation<ArgsOf<typeof LIVE_SEARCH>, ResultOf<typeof LIVE_SEARCH>> = {
     name: LIVE_SEARCH,
     description:
       'Subscribe to a search: every new, changed or deleted document that matches it, as it happens.',
@@ -41,14 +41,14 @@ export function liveOperations(live: LiveQueryService): Operation<never, unknown
     input: SearchInput,
     run: (input, context) => live.subscribe(input, context.principal),
   };
-  const watchDocuments: Operation<WatchDocumentsInput, LiveStream<DocumentChangeEvent>> = {
+  const watchDocuments: Operation<ArgsOf<typeof WATCH_DOCUMENTS>, ResultOf<typeof WATCH_DOCUMENTS>> = {
     name: WATCH_DOCUMENTS,
     description: 'Subscribe to every document change in a collection (or in every visible collection).',
     role: 'reader',
     input: WatchDocumentsInput,
     run: async (input, context) => live.watchDocuments(context.principal, input.collection),
   };
-  const watchIngest: Operation<WatchIngestInput, LiveStream<IngestProgressEvent>> = {
+  const watchIngest: Operation<ArgsOf<typeof WATCH_INGEST>, ResultOf<typeof WATCH_INGEST>> = {
     name: WATCH_INGEST,
     description:
       'Subscribe to the progress of an ingest job started with that job id (by this caller, or by anyone for an admin).',

@@ -1,4 +1,11 @@
-import { operationRef, UnavailableError, type MessageManagerPlugin, type Operation } from '@quarry/core';
+import {
+  operationRef,
+  UnavailableError,
+  type MessageManagerPlugin,
+  type Operation,
+  type ArgsOf,
+  type ResultOf,
+} from '@quarry/core';
 import type { HealthChecker, Logger, Readiness } from '@quarry/observability';
 
 /** Typed references of the operations below: what edges call them by. */
@@ -6,7 +13,7 @@ export const HEALTH = operationRef<object, Readiness>('health');
 
 /** `health` as an operation, so MCP clients and scripts see the same readiness as /health/ready. */
 export function healthOperation(health: HealthChecker): Operation<never, unknown> {
-  const operation: Operation<object, Readiness> = {
+  const operation: Operation<ArgsOf<typeof HEALTH>, ResultOf<typeof HEALTH>> = {
     name: HEALTH,
     description:
       'Readiness of Elasticsearch and Redis, each with status and latency: ready, degraded (reads served, writes refused, with the reasons) or not_ready.',

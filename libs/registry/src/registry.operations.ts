@@ -8,6 +8,7 @@ import {
   type Operation,
   type Principal,
   type ResultOf,
+  type ArgsOf,
 } from '@quarry/core';
 import {
   checkPromptTemplate,
@@ -125,7 +126,7 @@ export function registryOperations(deps: RegistryDeps): Operation<never, unknown
     await deps.announce(kind);
     return { name: entry.name, version: entry.version };
   };
-  const listTools: Operation<object, ResultOf<typeof LIST_TOOLS>> = {
+  const listTools: Operation<ArgsOf<typeof LIST_TOOLS>, ResultOf<typeof LIST_TOOLS>> = {
     name: LIST_TOOLS,
     description: 'Tools this caller may use (built-in and saved searches).',
     role: 'reader',
@@ -140,7 +141,10 @@ export function registryOperations(deps: RegistryDeps): Operation<never, unknown
       })),
     }),
   };
-  const registerSearchTool: Operation<SavedSearchDefinition, ResultOf<typeof REGISTER_SEARCH_TOOL>> = {
+  const registerSearchTool: Operation<
+    ArgsOf<typeof REGISTER_SEARCH_TOOL>,
+    ResultOf<typeof REGISTER_SEARCH_TOOL>
+  > = {
     name: REGISTER_SEARCH_TOOL,
     description:
       'Register (or replace) a saved-search tool; every connected MCP client is told its tool list changed.',
@@ -152,7 +156,10 @@ export function registryOperations(deps: RegistryDeps): Operation<never, unknown
       return save('tool', definition.name, JSON.parse(JSON.stringify(definition)), definition.description);
     },
   };
-  const deleteSearchTool: Operation<NameInput, ResultOf<typeof DELETE_SEARCH_TOOL>> = {
+  const deleteSearchTool: Operation<
+    ArgsOf<typeof DELETE_SEARCH_TOOL>,
+    ResultOf<typeof DELETE_SEARCH_TOOL>
+  > = {
     name: DELETE_SEARCH_TOOL,
     description: 'Remove a saved-search tool.',
     role: 'admin',
@@ -164,7 +171,7 @@ export function registryOperations(deps: RegistryDeps): Operation<never, unknown
       return { name, deleted: true };
     },
   };
-  const callTool: Operation<NamedCallInput, ResultOf<typeof CALL_TOOL>> = {
+  const callTool: Operation<ArgsOf<typeof CALL_TOOL>, ResultOf<typeof CALL_TOOL>> = {
     name: CALL_TOOL,
     description: 'Call a tool by name, as an MCP client would.',
     role: 'reader',
@@ -184,7 +191,7 @@ export function registryOperations(deps: RegistryDeps): Operation<never, unknown
       return { tool: name, result, text: tool.summarize(result) };
     },
   };
-  const listResources: Operation<ListResourcesInput, ResultOf<typeof LIST_RESOURCES>> = {
+  const listResources: Operation<ArgsOf<typeof LIST_RESOURCES>, ResultOf<typeof LIST_RESOURCES>> = {
     name: LIST_RESOURCES,
     description: 'Resources (collections, then documents), paginated with a cursor.',
     role: 'reader',
@@ -194,14 +201,17 @@ export function registryOperations(deps: RegistryDeps): Operation<never, unknown
       resourceTemplates: deps.resources.templates(),
     }),
   };
-  const readResource: Operation<ReadResourceInput, ResultOf<typeof READ_RESOURCE>> = {
+  const readResource: Operation<ArgsOf<typeof READ_RESOURCE>, ResultOf<typeof READ_RESOURCE>> = {
     name: READ_RESOURCE,
     description: 'Read a resource by URI (quarry://documents/{id}, quarry://collections/{name}).',
     role: 'reader',
     input: ReadResourceInput,
     run: async ({ uri }, context) => ({ contents: [await deps.resources.read(context.principal, uri)] }),
   };
-  const subscribeResource: Operation<ReadResourceInput, { uri: string }> = {
+  const subscribeResource: Operation<
+    ArgsOf<typeof SUBSCRIBE_RESOURCE>,
+    ResultOf<typeof SUBSCRIBE_RESOURCE>
+  > = {
     name: SUBSCRIBE_RESOURCE,
     description: 'Follow changes of a resource (MCP resources/subscribe).',
     role: 'reader',
@@ -213,7 +223,7 @@ export function registryOperations(deps: RegistryDeps): Operation<never, unknown
       return { uri };
     },
   };
-  const complete: Operation<CompleteInput, { values: string[] }> = {
+  const complete: Operation<ArgsOf<typeof COMPLETE>, ResultOf<typeof COMPLETE>> = {
     name: COMPLETE,
     description: 'Completion values for an argument: collection names or document ids by prefix.',
     role: 'reader',
@@ -222,13 +232,13 @@ export function registryOperations(deps: RegistryDeps): Operation<never, unknown
       values: await deps.complete(context.principal, kind, prefix ?? ''),
     }),
   };
-  const listPrompts: Operation<object, ResultOf<typeof LIST_PROMPTS>> = {
+  const listPrompts: Operation<ArgsOf<typeof LIST_PROMPTS>, ResultOf<typeof LIST_PROMPTS>> = {
     name: LIST_PROMPTS,
     description: 'Prompt templates with their arguments.',
     role: 'reader',
     run: async () => ({ prompts: deps.prompts.list() }),
   };
-  const registerPrompt: Operation<PromptTemplateInput, ResultOf<typeof REGISTER_PROMPT>> = {
+  const registerPrompt: Operation<ArgsOf<typeof REGISTER_PROMPT>, ResultOf<typeof REGISTER_PROMPT>> = {
     name: REGISTER_PROMPT,
     description:
       'Register (or replace) a prompt template (logic-less Mustache: {{argument}}, {{#argument}}...{{/argument}}).',
@@ -252,7 +262,7 @@ export function registryOperations(deps: RegistryDeps): Operation<never, unknown
       return save('prompt', template.name, template, template.description);
     },
   };
-  const deletePrompt: Operation<NameInput, { name: string; deleted: true }> = {
+  const deletePrompt: Operation<ArgsOf<typeof DELETE_PROMPT>, ResultOf<typeof DELETE_PROMPT>> = {
     name: DELETE_PROMPT,
     description: 'Remove a prompt template; every connected MCP client is told its prompt list changed.',
     role: 'admin',
@@ -266,7 +276,7 @@ export function registryOperations(deps: RegistryDeps): Operation<never, unknown
       return { name, deleted: true };
     },
   };
-  const renderPrompt: Operation<NamedCallInput, RenderedPrompt> = {
+  const renderPrompt: Operation<ArgsOf<typeof RENDER_PROMPT>, ResultOf<typeof RENDER_PROMPT>> = {
     name: RENDER_PROMPT,
     description: 'Render a prompt with arguments.',
     role: 'reader',

@@ -1,4 +1,4 @@
-import { operationRef, NotFoundError, type Operation } from '@quarry/core';
+import { operationRef, NotFoundError, type Operation, type ArgsOf, type ResultOf } from '@quarry/core';
 import type { ChunkRepository, StoredChunk } from './chunk.repository';
 import { DocumentIdInput } from './document.dto';
 import type { DocumentRepository } from './document.repository';
@@ -23,7 +23,7 @@ export const GET_DOCUMENT_CHUNKS = operationRef<DocumentIdInput, DocumentChunks>
 export function documentChunksOperation(
   documents: DocumentRepository,
   chunks: ChunkRepository,
-): Operation<DocumentIdInput, DocumentChunks> {
+): Operation<ArgsOf<typeof GET_DOCUMENT_CHUNKS>, ResultOf<typeof GET_DOCUMENT_CHUNKS>> {
   return {
     name: GET_DOCUMENT_CHUNKS,
     description: "A document's chunks in order, each with its text and location (page, heading, lines).",

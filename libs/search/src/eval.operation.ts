@@ -1,6 +1,12 @@
 import { registerDecorator, type ValidationArguments } from 'class-validator';
 import { PickContract, Prop } from '@quarry/contract';
-import { operationRef, type Operation, type OperationContext } from '@quarry/core';
+import {
+  operationRef,
+  type Operation,
+  type OperationContext,
+  type ArgsOf,
+  type ResultOf,
+} from '@quarry/core';
 import { FUSION_METHODS, fuse, type FusionMethod, type FusionOptions, type RankedDoc } from './fusion';
 import { ID_PATTERN, LIMITS } from './limits';
 import { searchCost } from './operation-costs';
@@ -195,7 +201,9 @@ export function evaluationTable(result: EvaluationResult): string {
 /** Typed references of the operations below: what edges call them by. */
 export const EVALUATE_SEARCH = operationRef<EvaluateInput, EvaluationResult>('evaluate_search');
 
-export function evaluateOperation(search: SearchService): Operation<EvaluateInput, EvaluationResult> {
+export function evaluateOperation(
+  search: SearchService,
+): Operation<ArgsOf<typeof EVALUATE_SEARCH>, ResultOf<typeof EVALUATE_SEARCH>> {
   return {
     name: EVALUATE_SEARCH,
     description:

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsOptional, IsUUID } from 'class-validator';
-import { operationRef, ForbiddenError, type Operation } from '@quarry/core';
+import { operationRef, ForbiddenError, type Operation, type ArgsOf, type ResultOf } from '@quarry/core';
 import type { ReindexJob, ReindexJobs } from './embedding-reindex';
 
 export class ReindexInput {
@@ -25,7 +25,7 @@ export const GET_REINDEX_JOB = operationRef<ReindexJobIdInput, ReindexJob>('get_
  * `GET /v1/reindex/:id`; the CLI runs the same EmbeddingReindexer (`quarry reindex --embeddings`).
  */
 export function reindexOperations(jobs: ReindexJobs): Operation<never, unknown>[] {
-  const start: Operation<ReindexInput, ReindexJob> = {
+  const start: Operation<ArgsOf<typeof REINDEX_EMBEDDINGS>, ResultOf<typeof REINDEX_EMBEDDINGS>> = {
     name: REINDEX_EMBEDDINGS,
     description:
       'Re-embed every chunk with the configured model into a new vector index and swap the alias when done; ' +
@@ -45,7 +45,7 @@ export function reindexOperations(jobs: ReindexJobs): Operation<never, unknown>[
       return job;
     },
   };
-  const status: Operation<ReindexJobIdInput, ReindexJob> = {
+  const status: Operation<ArgsOf<typeof GET_REINDEX_JOB>, ResultOf<typeof GET_REINDEX_JOB>> = {
     name: GET_REINDEX_JOB,
     description: 'A re-embedding job: status, phase, chunks done of total, result or error.',
     role: 'admin',

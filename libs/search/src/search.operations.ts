@@ -5,6 +5,8 @@ import {
   NotFoundError,
   type Operation,
   type OperationContext,
+  type ArgsOf,
+  type ResultOf,
 } from '@quarry/core';
 import type { DocumentRepository, StoredDocument } from './document.repository';
 import { DocumentIdInput, DocumentIdsInput, IndexDocumentsInput } from './document.dto';
@@ -82,7 +84,7 @@ export const LIST_COLLECTIONS = operationRef<object, { collections: { name: stri
 
 /** The search and document operations every edge reaches through the message manager. */
 export function searchOperations(deps: SearchOperationDeps): Operation<never, unknown>[] {
-  const search: Operation<SearchInput, SearchResult> = {
+  const search: Operation<ArgsOf<typeof SEARCH>, ResultOf<typeof SEARCH>> = {
     name: SEARCH,
     description: 'Search documents by words (lexical), by meaning (semantic) or both (hybrid, default).',
     role: 'reader',
@@ -108,7 +110,7 @@ export function searchOperations(deps: SearchOperationDeps): Operation<never, un
       );
     },
   };
-  const indexDocuments: Operation<IndexDocumentsInput, IngestResult> = {
+  const indexDocuments: Operation<ArgsOf<typeof INDEX_DOCUMENTS>, ResultOf<typeof INDEX_DOCUMENTS>> = {
     name: INDEX_DOCUMENTS,
     description:
       'Add or replace documents (bulk). Each document gets its own result; a bad one never fails the rest.',
@@ -147,7 +149,7 @@ export function searchOperations(deps: SearchOperationDeps): Operation<never, un
         reader: reader(context),
       }),
   };
-  const getDocument: Operation<GetDocumentInput, DocumentWithExcerpt> = {
+  const getDocument: Operation<ArgsOf<typeof GET_DOCUMENT>, ResultOf<typeof GET_DOCUMENT>> = {
     name: GET_DOCUMENT,
     description:
       'Fetch one document by id: the whole body, or within maxChars characters around a chunk (a hit location names it) or from an offset.',
@@ -173,7 +175,7 @@ export function searchOperations(deps: SearchOperationDeps): Operation<never, un
       return publicDocument(doc);
     },
   };
-  const getDocuments: Operation<DocumentIdsInput, { documents: (PublicDocument | null)[] }> = {
+  const getDocuments: Operation<ArgsOf<typeof GET_DOCUMENTS>, ResultOf<typeof GET_DOCUMENTS>> = {
     name: GET_DOCUMENTS,
     description: 'Fetch several documents by id; null for ids that do not exist or are not visible.',
     role: 'reader',
@@ -185,7 +187,7 @@ export function searchOperations(deps: SearchOperationDeps): Operation<never, un
       };
     },
   };
-  const deleteDocument: Operation<DocumentIdInput, { id: string; deleted: true }> = {
+  const deleteDocument: Operation<ArgsOf<typeof DELETE_DOCUMENT>, ResultOf<typeof DELETE_DOCUMENT>> = {
     name: DELETE_DOCUMENT,
     description: 'Delete a document and all its chunks.',
     role: 'writer',
@@ -209,7 +211,7 @@ export function searchOperations(deps: SearchOperationDeps): Operation<never, un
     },
   };
   const evaluate = evaluateOperation(deps.search) as unknown as Operation<never, unknown>;
-  const listCollections: Operation<object, { collections: { name: string; documents: number }[] }> = {
+  const listCollections: Operation<ArgsOf<typeof LIST_COLLECTIONS>, ResultOf<typeof LIST_COLLECTIONS>> = {
     name: LIST_COLLECTIONS,
     description: 'Collections with their document counts.',
     role: 'reader',
