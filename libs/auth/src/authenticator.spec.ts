@@ -111,6 +111,27 @@ describe('Authenticator', () => {
       store.revoked.add(hashApiKey(key));
       expect(await refusal(auth.authenticate(bearer(key)))).toBe('the API key has been revoked');
     });
+
+    it('keeps the newest list when an older reload answers last', async () => {
+      const key = 'qk_created-while-another-reload-ran';
+      let keys: StoredApiKey[] = [];
+      let reads = 0;
+      // The store answers its first read slowly, with the keys as they were when it was asked.
+      const store: ApiKeyStore = {
+        list: () => {
+          const snapshot = keys;
+          return new Promise((resolve) => setTimeout(() => resolve(snapshot), reads++ === 0 ? 20 : 0));
+        },
+        isRevoked: async () => false,
+      };
+      const auth = new Authenticator(KEYS, undefined, store);
+      // An announcement from another instance starts a reload; then the key is created and the
+      // creating instance reloads. The older read answers last, with the list before the key.
+      const older = auth.reload();
+      keys = [{ id: 'k3', hash: hashApiKey(key), role: 'reader', created_at: '2026-01-01' }];
+      await Promise.all([older, auth.reload()]);
+      await expect(auth.authenticate(bearer(key))).resolves.toMatchObject({ id: 'key:k3' });
+    });
   });
 
   it('refuses a stored key whose scope list is empty rather than giving it every collection', async () => {

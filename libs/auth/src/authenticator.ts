@@ -114,6 +114,7 @@ export function generateApiKey(): string {
  */
 export class Authenticator {
   private stored = new Map<string, StoredApiKey>();
+  private reloading: Promise<void> = Promise.resolve();
   private readonly jwtKey?: Uint8Array | KeyObject;
 
   constructor(
@@ -132,9 +133,20 @@ export class Authenticator {
     return this.keys.length === 0 && !this.jwtKey && !this.oauth;
   }
 
-  async reload(): Promise<void> {
-    if (!this.store) return;
-    this.stored = new Map((await this.store.list()).map((k) => [k.hash, k]));
+  /**
+   * Reads the stored keys again. Reloads run one after another: two that overlapped (a key's
+   * creation and another instance's announcement) could otherwise finish out of order, and the
+   * older list would replace the newer one, refusing a key just created.
+   */
+  reload(): Promise<void> {
+    const store = this.store;
+    if (!store) return Promise.resolve();
+    const next = this.reloading.then(async () => {
+      this.stored = new Map((await store.list()).map((k) => [k.hash, k]));
+    });
+    // A failed reload fails its caller but not the ones queued after it.
+    this.reloading = next.catch(() => undefined);
+    return next;
   }
 
   /**
