@@ -226,5 +226,18 @@ describe('sources set per-document permissions', () => {
     );
     expect(refused.status).toBe(400);
     expect(JSON.stringify(refused.body)).toMatch(/accessByPath/);
+    // Found by the REST fuzzer: a null map was a 500; null means "not given", a list is invalid.
+    const definition = (accessByPath: unknown) => ({
+      name: 'fuzzed',
+      type: 'http-json',
+      collection: 'x',
+      url: apiUrl,
+      mapping: { id: 'id', body: 'text' },
+      accessByPath,
+    });
+    const asList = await call(server.url, 'POST', '/v1/sources', definition(['hr']), ADMIN);
+    expect(asList.status).toBe(400);
+    const asNull = await call(server.url, 'POST', '/v1/sources', definition(null), ADMIN);
+    expect(asNull.status).toBe(201);
   });
 });

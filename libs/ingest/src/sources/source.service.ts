@@ -224,7 +224,11 @@ export class SourceService {
 async function checkDefinition(input: SourceInput): Promise<void> {
   const missing = (field: string, reason: string) =>
     new InvalidError(`${field}: ${reason}`, [{ field, reason }]);
+  // JSON null is "not given", as for every optional field.
+  if ((input.accessByPath as unknown) === null) delete input.accessByPath;
   if (input.accessByPath !== undefined) {
+    if (typeof input.accessByPath !== 'object' || Array.isArray(input.accessByPath))
+      throw missing('accessByPath', 'an object of globs to lists of groups');
     if (input.type !== 'directory')
       throw missing('accessByPath', 'only a directory source maps paths to groups');
     for (const [glob, groups] of Object.entries(input.accessByPath))
