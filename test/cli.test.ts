@@ -1,3 +1,4 @@
+import { Client } from '@elastic/elasticsearch';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -46,6 +47,32 @@ describe('quarry CLI: ingest and search', () => {
     expect(jsonl.stdout).toMatch(/failed +docs\.jsonl:2: .*must be a JSON object/);
     expect(jsonl.stdout).toMatch(/failed +docs\.jsonl:3: .*body must not be empty/);
     expect(jsonl.code).toBe(1);
+  }, 120_000);
+
+  it('stores the final state of the ingest job it printed (not left running, later "interrupted")', async () => {
+    const folder = path.join(dir, 'recorded');
+    fs.mkdirSync(folder);
+    for (let n = 0; n < 30; n++)
+      fs.writeFileSync(
+        path.join(folder, `note-${n}.txt`),
+        `Note number ${n} about the recorded ingest job.\n`,
+      );
+    const run = await quarry(['ingest', folder, '--collection', 'recorded', '--batch', '1'], env);
+    const id = /^job ([0-9a-f-]{36}): succeeded$/m.exec(run.stdout)?.[1];
+    expect(id).toBeDefined();
+    // The CLI process has exited: what it left in the metadata index is what every instance sees.
+    const elasticsearch = new Client({ node: elasticsearchUrl });
+    try {
+      const stored = await elasticsearch.get<{ definition: { status: string; counts: { indexed: number } } }>(
+        {
+          index: `${prefix}-meta`,
+          id: `job:${id}`,
+        },
+      );
+      expect(stored._source?.definition).toMatchObject({ status: 'succeeded', counts: { indexed: 30 } });
+    } finally {
+      await elasticsearch.close();
+    }
   }, 120_000);
 
   it('keeps a folder in sync as a source and prints where a hit is (page, heading)', async () => {

@@ -44,6 +44,28 @@ describe('JobService', () => {
     expect(heard[heard.length - 1]).toBe('succeeded');
   });
 
+  it('stores the final state last, even when a progress save is still on its way', async () => {
+    const { store, entries } = fakeStore();
+    // The store answers the first progress write late: it lands after whatever was sent after it.
+    const put = store.put.bind(store);
+    let late: Promise<void> | undefined;
+    store.put = ((kind: 'job', name: string, definition: JobState, refresh?: boolean | 'wait_for') => {
+      if (definition.status !== 'running' || definition.counts.found === 0 || late)
+        return put(kind, name, definition, refresh);
+      late = new Promise((resolve) => setTimeout(resolve, 50)).then(() =>
+        put(kind, name, definition, refresh),
+      );
+      return late;
+    }) as typeof store.put;
+    const jobs = new JobService(store);
+    const started = await jobs.start({ kind: 'ingest' }, async (job) => {
+      job.count('found', 1);
+    });
+    expect(await jobs.wait(started.id)).toMatchObject({ status: 'succeeded' });
+    await late;
+    expect(entries.get(`job:${started.id}`)).toMatchObject({ status: 'succeeded', counts: { found: 1 } });
+  });
+
   it('records the error of a failed job', async () => {
     const jobs = new JobService(fakeStore().store);
     const started = await jobs.start({ kind: 'sync' }, async () => {

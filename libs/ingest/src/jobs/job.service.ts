@@ -145,6 +145,8 @@ export class JobService {
     const controller = new AbortController();
     let lastSave = 0;
     let saveFailing = false;
+    let writes: Promise<void> = Promise.resolve();
+    let pending: JobState | undefined;
     // Progress is stored and announced at most every SAVE_INTERVAL_MS; the final state always.
     const save = (force = false) => {
       state.updated_at = new Date().toISOString();
@@ -152,14 +154,27 @@ export class JobService {
       lastSave = Date.now();
       this.onUpdate({ ...state });
       listener({ ...state });
-      // The next save carries the same state and more: a failed one is not retried, but told (once a run).
-      this.store.put('job', state.id, { ...state }).then(
-        () => (saveFailing = false),
-        (error: Error) => {
-          if (!saveFailing) this.onSaveError(error, { ...state }, false);
-          saveFailing = true;
-        },
-      );
+      // One write at a time, in order: a progress write still on its way must not land after (and
+      // undo) a later one, above all the final state (the CLI's job stayed "running", then
+      // "interrupted"). While one is in flight only the newest state waits; the others are skipped.
+      const snapshot = { ...state };
+      const queued = pending === undefined;
+      pending = snapshot;
+      if (queued)
+        writes = writes.then(async () => {
+          const next = pending;
+          pending = undefined;
+          // Dropped when the final state is about to be stored: it carries all of this and more.
+          if (!next) return;
+          // The next save carries the same state and more: a failed one is not retried, but told (once a run).
+          await this.store.put('job', state.id, next).then(
+            () => (saveFailing = false),
+            (error: Error) => {
+              if (!saveFailing) this.onSaveError(error, next, false);
+              saveFailing = true;
+            },
+          );
+        });
     };
     const handle: JobHandle = {
       id: state.id,
@@ -208,6 +223,8 @@ export class JobService {
       state.finished_at = new Date().toISOString();
       state.updated_at = state.finished_at;
       this.onUpdate({ ...state });
+      pending = undefined;
+      await writes;
       await this.saveFinal(state);
       this.running.delete(state.id);
       return state;
