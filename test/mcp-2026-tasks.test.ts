@@ -121,7 +121,8 @@ describe('MCP tasks (SEP-2663) backed by Quarry jobs, across instances', () => {
     const cancelled = await rpc(b.url, 'tasks/cancel', { taskId });
     expect(cancelled.result).toMatchObject({ resultType: 'complete' });
     expect(Object.keys(cancelled.result ?? {}).sort()).toEqual(['_meta', 'resultType']);
-    expect((await rpc(a.url, 'tasks/get', { taskId: 'no-such-job' })).error?.code).toBe(-32602);
+    const unknown = await rpc(a.url, 'tasks/get', { taskId: 'no-such-job' });
+    expect(unknown.error).toMatchObject({ code: -32602, message: 'unknown task no-such-job' });
   }, 90_000);
 
   it('runs the tool synchronously and refuses tasks/* for a client without the extension', async () => {
@@ -152,5 +153,41 @@ describe('MCP tasks (SEP-2663) backed by Quarry jobs, across instances', () => {
       15_000,
     );
     expect(ended.result).toMatchObject({ taskId, status: 'cancelled' });
+  }, 60_000);
+
+  it('starts a re-embedding as a task and shows its progress, then its result, with tasks/get', async () => {
+    const created = await rpc(a.url, 'tools/call', { name: 'reindex_embeddings', arguments: {} });
+    expect(created.result).toMatchObject({ resultType: 'task', status: 'working', ttlMs: null });
+    expect(created.result?.statusMessage).toMatch(/^running: embedding, \d+ of \d+ chunks$/);
+    const taskId = created.result?.taskId as string;
+    const done = await eventually(
+      () => rpc(a.url, 'tasks/get', { taskId }),
+      (answer) => answer.result?.status !== 'working',
+      60_000,
+    );
+    expect(done.result).toMatchObject({
+      taskId,
+      status: 'completed',
+      statusMessage: expect.stringMatching(/^succeeded: done, \d+ of \d+ chunks$/),
+      result: { structuredContent: { id: taskId, status: 'succeeded', progress: { phase: 'done' } } },
+    });
+    // Cancelling an ended re-embedding task is acknowledged, as for a sync.
+    expect((await rpc(a.url, 'tasks/cancel', { taskId })).error).toBeUndefined();
+    // The task is the re-embedding job itself, as REST shows it.
+    const job = await call(a.url, 'GET', `/v1/reindex/${taskId}`);
+    expect(job.body).toMatchObject({ id: taskId, status: 'succeeded' });
+  }, 90_000);
+
+  it('re-embeds synchronously for a client without the tasks extension', async () => {
+    const plain = await rpc(
+      a.url,
+      'tools/call',
+      { name: 'reindex_embeddings', arguments: { wait: true } },
+      false,
+    );
+    expect(plain.result).toMatchObject({
+      resultType: 'complete',
+      structuredContent: { status: 'succeeded', progress: { phase: 'done' } },
+    });
   }, 60_000);
 });

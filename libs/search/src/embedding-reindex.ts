@@ -219,6 +219,8 @@ export interface ReindexJob {
   result?: ReindexResult;
   error?: string;
   started_at: string;
+  /** When its progress last moved (an MCP task's lastUpdatedAt). */
+  updated_at: string;
   finished_at?: string;
 }
 
@@ -238,11 +240,15 @@ export class ReindexJobs {
       status: 'running',
       progress: { phase: 'embedding', chunks: 0, total: 0 },
       started_at: new Date().toISOString(),
+      updated_at: new Date().toISOString(),
     };
     this.jobs.set(job.id, job);
     const controller = new AbortController();
     const done = this.reindexer()
-      .run((progress) => (job.progress = progress), controller.signal)
+      .run((progress) => {
+        job.progress = progress;
+        job.updated_at = new Date().toISOString();
+      }, controller.signal)
       .then(
         (result) => {
           job.status = 'succeeded';
@@ -254,7 +260,7 @@ export class ReindexJobs {
         },
       )
       .finally(() => {
-        job.finished_at = new Date().toISOString();
+        job.finished_at = job.updated_at = new Date().toISOString();
         this.running = undefined;
       });
     this.running = { job, done, controller };
