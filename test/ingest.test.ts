@@ -1,5 +1,5 @@
 import { MessageManager } from '@quarry/core';
-import { INGESTION, type Ingestion } from '@quarry/ingest';
+import { INGESTION, UPLOAD_FILES, type Ingestion } from '@quarry/ingest';
 import { INDICES, type IndexNames, IngestService } from '@quarry/search';
 import { EMBEDDER, type Embedder } from '@quarry/embeddings';
 import { Client } from '@elastic/elasticsearch';
@@ -514,6 +514,41 @@ describe('ingestion: mixed files, directory sources, http-json sources, browsing
     expect(collection.body).toEqual({ collection: 'tickets', deleted: 7 });
     expect((await call(base, 'GET', '/v1/documents?collection=tickets')).body.total).toBe(0);
     expect((await call(base, 'DELETE', '/v1/documents')).status).toBe(400);
+  }, 120_000);
+
+  it('records an upload as an ingest job, listed on /v1/jobs with its counts and skipped files', async () => {
+    const result = await quarry.app.get(MessageManager).handle({
+      op: UPLOAD_FILES,
+      args: {
+        collection: 'uploads',
+        wait: true,
+        files: [
+          {
+            name: 'kiln.md',
+            contentBase64: Buffer.from('# Kiln\n\nThe kiln is fired on Thursdays.\n').toString('base64'),
+          },
+          { name: 'blob.bin', contentBase64: Buffer.from([0, 1, 2, 255, 0]).toString('base64') },
+        ],
+      },
+      principal: { id: 'uploader', role: 'admin' },
+      transport: 'rest',
+      requestId: 'upload-job',
+    });
+    expect(result).toMatchObject({ indexed: 1, skipped: 1 });
+    const listed = (await call(base, 'GET', '/v1/jobs?size=1000')).body.jobs as {
+      id: string;
+      collection?: string;
+    }[];
+    const uploads = listed.filter((j) => j.collection === 'uploads');
+    expect(uploads).toHaveLength(1);
+    const stored = await call(base, 'GET', `/v1/jobs/${uploads[0].id}`);
+    expect(stored.body).toMatchObject({
+      kind: 'ingest',
+      owner: 'uploader',
+      status: 'succeeded',
+      counts: { found: 2, indexed: 1, skipped: 1, failed: 0 },
+      failures: [{ item: 'blob.bin', stage: 'extract', skipped: true }],
+    });
   }, 120_000);
 
   it('removes a source with its documents', async () => {

@@ -86,7 +86,7 @@ export function createIngestion(deps: {
     scheduler,
     operations: [
       ...ingestionOperations({ browser, ingest: deps.ingest, sources, jobs, indices: deps.indices }),
-      uploadFilesOperation(deps.ingest) as unknown as Operation<never, unknown>,
+      uploadFilesOperation(deps.ingest, jobs) as unknown as Operation<never, unknown>,
     ],
     close: async () => {
       scheduler?.stop();

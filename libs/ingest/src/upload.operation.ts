@@ -21,6 +21,7 @@ import {
 } from '@quarry/core';
 import { COLLECTION_PATTERN, LIMITS, readerOf, type IngestResult, type IngestService } from '@quarry/search';
 import { documentFromBytes, type FileDocument } from './files';
+import type { JobHandle, JobService } from './jobs/job.service';
 
 /** Files one upload may carry, and the decoded size of each (the JSON body limit is 20 MB). */
 export const UPLOAD_LIMITS = { files: 20, bytesPerFile: 10 * 1024 * 1024 };
@@ -83,6 +84,8 @@ export interface UploadFilesResult {
   failed: number;
   skipped: number;
   tookMs: number;
+  /** The job that recorded the upload (listed on /v1/jobs like a sync or a CLI ingest). */
+  job?: string;
 }
 
 /** Cost: one unit per file and one per decoded megabyte. */
@@ -119,6 +122,8 @@ export const UPLOAD_FILES = operationRef<UploadFilesInput, UploadFilesResult>('u
  */
 export function uploadFilesOperation(
   ingest: IngestService,
+  /** Where each upload is recorded as an `ingest` job; without it, uploads leave no record. */
+  jobs?: JobService,
 ): Operation<ArgsOf<typeof UPLOAD_FILES>, ResultOf<typeof UPLOAD_FILES>> {
   return {
     name: UPLOAD_FILES,
@@ -135,51 +140,91 @@ export function uploadFilesOperation(
         args.files.reduce((sum, file) => sum + Math.floor(file.contentBase64.length * 0.75), 0),
       ),
     run: async (args, context) => {
-      const started = performance.now();
+      // Refused input (not base64, too large) is invalid before any job exists.
       const contents = args.files.map((file, index) => decode(file, index));
-      const items: UploadedFileResult[] = [];
-      const documents: { item: UploadedFileResult; document: FileDocument }[] = [];
-      for (const [index, file] of args.files.entries()) {
-        const name = file.name.split(/[\\/]/).pop() || file.name;
-        const outcome = await documentFromBytes(
-          contents[index],
-          { absolute: name, relative: name },
-          { owner: args.collection, collection: args.collection, tags: args.tags },
-        );
-        const item: UploadedFileResult =
-          outcome.kind === 'document'
-            ? { name, status: 'created', format: outcome.format, id: outcome.document.id }
-            : { name, status: 'skipped', reason: outcome.reason };
-        items.push(item);
-        if (outcome.kind === 'document')
-          documents.push({ item, document: { ...outcome.document, source: `upload:${name}` } });
-      }
-      let result: IngestResult | undefined;
-      if (documents.length)
-        result = await ingest.ingest(
-          documents.map((d) => d.document),
-          {
-            wait: args.wait,
-            signal: context.signal,
-            onProgress: context.onProgress,
-            allowedCollections: context.principal.collections,
-            reader: readerOf(context.principal),
-          },
-        );
-      for (const [n, { item }] of documents.entries()) {
-        const indexed = result?.items[n];
-        if (!indexed) continue;
-        item.status = indexed.status;
-        if (indexed.chunks !== undefined) item.chunks = indexed.chunks;
-        if (indexed.error) item.reason = indexed.error;
-      }
-      return {
-        items,
-        indexed: result?.indexed ?? 0,
-        failed: result?.failed ?? 0,
-        skipped: items.filter((i) => i.status === 'skipped').length,
-        tookMs: Math.round(performance.now() - started),
-      };
+      if (!jobs) return upload(ingest, args, contents, context, undefined);
+      let outcome: { result: UploadFilesResult } | { error: unknown } | undefined;
+      const started = await jobs.start(
+        { kind: 'ingest', owner: context.principal.id, collection: args.collection },
+        async (job) => {
+          try {
+            outcome = { result: await upload(ingest, args, contents, context, job) };
+          } catch (error) {
+            outcome = { error };
+            throw error;
+          }
+        },
+      );
+      await jobs.wait(started.id);
+      if (!outcome || 'error' in outcome)
+        throw outcome?.error ?? new Error(`job ${started.id} ended without a result`);
+      return { ...outcome.result, job: started.id };
     },
+  };
+}
+
+/** Extracts and indexes the decoded files, counting each one on `job` when there is one. */
+async function upload(
+  ingest: IngestService,
+  args: UploadFilesInput,
+  contents: Buffer[],
+  context: Parameters<Operation<UploadFilesInput, UploadFilesResult>['run']>[1],
+  job: JobHandle | undefined,
+): Promise<UploadFilesResult> {
+  const started = performance.now();
+  const items: UploadedFileResult[] = [];
+  const documents: { item: UploadedFileResult; document: FileDocument }[] = [];
+  job?.count('found', args.files.length);
+  for (const [index, file] of args.files.entries()) {
+    const name = file.name.split(/[\\/]/).pop() || file.name;
+    const outcome = await documentFromBytes(
+      contents[index],
+      { absolute: name, relative: name },
+      { owner: args.collection, collection: args.collection, tags: args.tags },
+    );
+    job?.advance('extract');
+    const item: UploadedFileResult =
+      outcome.kind === 'document'
+        ? { name, status: 'created', format: outcome.format, id: outcome.document.id }
+        : { name, status: 'skipped', reason: outcome.reason };
+    items.push(item);
+    if (outcome.kind === 'document')
+      documents.push({ item, document: { ...outcome.document, source: `upload:${name}` } });
+    else job?.fail({ item: name, stage: 'extract', reason: outcome.reason, skipped: true });
+  }
+  const signal = job ? AbortSignal.any([context.signal, job.signal]) : context.signal;
+  let result: IngestResult | undefined;
+  if (documents.length)
+    result = await ingest.ingest(
+      documents.map((d) => d.document),
+      {
+        wait: args.wait,
+        signal,
+        onProgress: context.onProgress,
+        allowedCollections: context.principal.collections,
+        reader: readerOf(context.principal),
+      },
+    );
+  for (const [n, { item }] of documents.entries()) {
+    const indexed = result?.items[n];
+    if (!indexed) continue;
+    item.status = indexed.status;
+    if (indexed.chunks !== undefined) item.chunks = indexed.chunks;
+    if (indexed.error) item.reason = indexed.error;
+    if (indexed.status === 'failed')
+      job?.fail({ item: item.name, stage: 'index', reason: indexed.error ?? 'failed' });
+    else if (indexed.status === 'unchanged') job?.count('unchanged');
+    else {
+      job?.count('indexed');
+      job?.count('embedded');
+      job?.advance('index');
+    }
+  }
+  return {
+    items,
+    indexed: result?.indexed ?? 0,
+    failed: result?.failed ?? 0,
+    skipped: items.filter((i) => i.status === 'skipped').length,
+    tookMs: Math.round(performance.now() - started),
   };
 }
