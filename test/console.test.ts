@@ -88,6 +88,12 @@ describe('web console in a real browser', () => {
     expect((await page.locator('.hit em').first().textContent())?.toLowerCase()).toBe('disk');
     expect(new URL(page.url()).hash).toContain('q=disk');
     await page.locator('.facets').getByText('runbooks').waitFor();
+    // Untouched, the ratio is the server's: the slider rests on its default, which is not sent.
+    expect(await page.locator('input[type="range"]').inputValue()).toBe('0.85');
+    expect(await page.locator('label', { hasText: 'Semantic ratio' }).locator('output').textContent()).toBe(
+      'auto (0.85)',
+    );
+    expect(new URL(page.url()).hash).not.toContain('ratio');
     await shot('search');
 
     // The URL holds the search: opening it elsewhere shows the same results.

@@ -2,7 +2,7 @@ import { ApiSchema } from '@nestjs/swagger';
 import { InputType, ObjectType } from '@nestjs/graphql';
 import { contractEnum, Prop } from '@quarry/contract';
 import { COLLECTION_PATTERN, LIMITS } from './limits';
-import { FUSION_METHODS, type FusionMethod, type RetrieverPosition } from './fusion';
+import { DEFAULT_FUSION, FUSION_METHODS, type FusionMethod, type RetrieverPosition } from './fusion';
 import { IsCollectionSelector, IsMetadataFilter, IsWithinResultWindow } from './validators';
 import type { ChunkLocation } from './structured-chunker';
 
@@ -102,6 +102,8 @@ export class SearchInput {
     optional: true,
     min: 0,
     max: 1,
+    // Published (JSON schema default, GraphQL "(default …)") so clients show the server's weighting.
+    default: DEFAULT_FUSION.semanticRatio,
     description:
       'Hybrid only: weight of meaning against words, 0..1 (0 = exactly the lexical ranking, 1 = exactly the semantic one)',
   })

@@ -14,6 +14,7 @@ interface TypeRef {
 
 interface FieldInfo {
   name: string;
+  description?: string | null;
   type: TypeRef;
   args?: { name: string; type: { kind: string } }[];
 }
@@ -33,7 +34,7 @@ const INTROSPECTION = `query ConsoleSchema {
     types {
       name kind
       fields { name args { name type { kind } } type { ${TYPE_REF} } }
-      inputFields { name type { ${TYPE_REF} } }
+      inputFields { name description type { ${TYPE_REF} } }
       enumValues { name }
     }
   }
@@ -59,6 +60,15 @@ export class SchemaInfo {
   hasWithoutArguments(typeName: string, field: string): boolean {
     const info = this.field(typeName, field);
     return info !== undefined && !(info.args ?? []).some((a) => a.type.kind === 'NON_NULL');
+  }
+
+  /**
+   * The default the server applies to an omitted input field: GraphQL inputs carry none (a missing
+   * field stays missing), so the contract writes it at the end of the description, `(default 0.85)`.
+   */
+  numericDefault(typeName: string, field: string): number | undefined {
+    const match = /\(default (-?[\d.]+)\)\s*$/.exec(this.field(typeName, field)?.description ?? '');
+    return match ? Number(match[1]) : undefined;
   }
 
   enumValues(typeName: string): string[] {
