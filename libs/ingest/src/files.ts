@@ -5,7 +5,7 @@ import picomatch from 'picomatch';
 import { LIMITS } from '@quarry/search';
 import { EXTRACTION_LIMITS, extractFile } from './extract';
 import { isWithin } from './sources/directory-confinement';
-import { mib } from './extract/limits';
+import { fileTooLarge } from './extract/limits';
 
 /** A file found under a root: its absolute path and its path relative to the root, with `/`. */
 export interface FoundFile {
@@ -124,7 +124,7 @@ export async function documentFromFile(file: FoundFile, options: FileDocumentOpt
     if (size > EXTRACTION_LIMITS.fileBytes)
       return {
         kind: 'skipped',
-        reason: `file of ${mib(size)}, more than the limit of ${mib(EXTRACTION_LIMITS.fileBytes)}`,
+        reason: fileTooLarge(size),
       };
     bytes = await fs.readFile(file.absolute);
   } catch (error) {

@@ -12,8 +12,10 @@ export const BODY_LIMIT = '20mb';
  */
 export const ANONYMOUS_BODY_BYTES = 64 * 1024;
 
-const hasCredentials = (request: IncomingMessage) =>
-  Boolean(request.headers.authorization || request.headers['x-api-key']);
+const hasCredentials = (request: IncomingMessage) => {
+  const { authorization, apiKey } = credentialsOf(request);
+  return Boolean(authorization || apiKey);
+};
 
 /**
  * The JSON body parser, with a limit by caller: the full one in protected mode (loopback callers

@@ -40,3 +40,8 @@ export function mib(bytes: number): string {
   const value = bytes / MIB;
   return `${Number.isInteger(value) ? value : value.toFixed(1)} MiB`;
 }
+
+/** Why a file read from disk is skipped unread: it is over EXTRACTION_LIMITS.fileBytes (or `limit`). */
+export function fileTooLarge(size: number, limit: number = EXTRACTION_LIMITS.fileBytes): string {
+  return `file of ${mib(size)}, more than the limit of ${mib(limit)}`;
+}

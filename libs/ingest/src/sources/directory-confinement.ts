@@ -3,7 +3,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { QuarryConfig } from '@quarry/config';
 import { InvalidError } from '@quarry/core';
-import { EXTRACTION_LIMITS, mib } from '../extract/limits';
+import { EXTRACTION_LIMITS, fileTooLarge } from '../extract/limits';
 
 /**
  * Folders that hold the system, its secrets and other programs' state, never documents: refused
@@ -121,7 +121,7 @@ export class OutsideFolderError extends Error {
 /** A file larger than a directory source reads (EXTRACTION_LIMITS.fileBytes): skipped, not read. */
 export class FileTooLargeError extends Error {
   constructor(size: number, limit: number) {
-    super(`file of ${mib(size)}, more than the limit of ${mib(limit)}`);
+    super(fileTooLarge(size, limit));
   }
 }
 
