@@ -20,7 +20,7 @@ import { createEmbedder, MODEL_CATALOG, type Embedder } from '@quarry/embeddings
 import { createLogger } from '@quarry/observability';
 import { Client } from '@elastic/elasticsearch';
 import { EMBEDDER } from '@quarry/embeddings';
-import { IngestService } from '@quarry/search';
+import { IngestService } from '@quarry/ingest';
 import { commandModule, withContext } from '../apps/cli/src/command.context';
 import { ensureEmbeddingModel } from '@quarry/services';
 import { percentile, table } from './stats';

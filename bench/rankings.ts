@@ -12,12 +12,12 @@
 import {
   DocumentRepository,
   indexNames,
-  IngestService,
   SearchRepository,
   SearchService,
   setupIndices,
   type RankedDoc,
 } from '@quarry/search';
+import { IngestService } from '@quarry/ingest';
 import { buildCorpus, type CorpusName } from './corpus';
 import { runBenchmark } from './instance';
 import { withSearchCore } from './search-core';

@@ -1,6 +1,6 @@
 import { MessageManager } from '@quarry/core';
-import { INGESTION, UPLOAD_FILES, type Ingestion } from '@quarry/ingest';
-import { INDICES, type IndexNames, IngestService } from '@quarry/search';
+import { INGESTION, IngestService, UPLOAD_FILES, type Ingestion } from '@quarry/ingest';
+import { INDICES, type IndexNames } from '@quarry/search';
 import { EMBEDDER, type Embedder } from '@quarry/embeddings';
 import { Client } from '@elastic/elasticsearch';
 import Redis from 'ioredis';

@@ -1,4 +1,6 @@
 export * from './extract';
+export * from './ingest.service';
+export * from './document-writes.operations';
 export * from './files';
 export * from './meta.store';
 export * from './document.browser';

@@ -7,7 +7,16 @@ import { Operations, type OperationSource } from '@quarry/core';
 import { EgressPolicy } from '@quarry/egress';
 import { LiveModule, LiveQueryService } from '@quarry/live';
 import { LOGGER, QuarryMetrics, type Logger } from '@quarry/observability';
-import { INDICES, IngestService, SearchModule, type IndexNames } from '@quarry/search';
+import { EMBEDDER, type Embedder } from '@quarry/embeddings';
+import {
+  DocumentChangeFeed,
+  DocumentRepository,
+  INDICES,
+  SearchModule,
+  type IndexNames,
+} from '@quarry/search';
+import { documentWriteOperations } from './document-writes.operations';
+import { IngestService } from './ingest.service';
 import { createIngestion, jobProgress, type Ingestion } from './ingestion';
 import { DirectoryConfinement } from './sources/directory-confinement';
 
@@ -27,10 +36,34 @@ export class IngestionOperations implements OperationSource, OnModuleDestroy {
   }
 }
 
-/** Sources that stay in sync, their jobs, uploads, and browsing and cleaning up documents. */
+/** `index_documents` and `delete_document`: every edge writes documents through them. */
+@Operations()
+export class DocumentWriteOperations implements OperationSource {
+  constructor(private readonly ingest: IngestService) {}
+
+  operations() {
+    return documentWriteOperations(this.ingest);
+  }
+}
+
+/** Writing documents, sources that stay in sync, their jobs, uploads, and browsing and cleaning up documents. */
 @Module({
   imports: [SearchModule, LiveModule],
   providers: [
+    {
+      provide: IngestService,
+      inject: [DocumentRepository, EMBEDDER, INDICES, DocumentChangeFeed],
+      useFactory: (
+        documents: DocumentRepository,
+        embedder: Embedder,
+        indices: IndexNames,
+        feed: DocumentChangeFeed,
+      ) =>
+        new IngestService(documents, embedder, indices, {}, (changes, changed, visible) =>
+          feed.publish(changes, changed, visible),
+        ),
+    },
+    DocumentWriteOperations,
     {
       provide: INGESTION,
       inject: [Client, INDICES, IngestService, LiveQueryService, QuarryMetrics, IORedis, CONFIG, LOGGER],
@@ -67,6 +100,6 @@ export class IngestionOperations implements OperationSource, OnModuleDestroy {
     },
     IngestionOperations,
   ],
-  exports: [INGESTION],
+  exports: [INGESTION, IngestService],
 })
 export class IngestModule {}

@@ -23,13 +23,8 @@ import {
   type ArgsOf,
   type ResultOf,
 } from '@quarry/core';
-import {
-  COLLECTION_PATTERN,
-  readerOf,
-  visibilityClauses,
-  type IndexNames,
-  type IngestService,
-} from '@quarry/search';
+import { COLLECTION_PATTERN, readerOf, visibilityClauses, type IndexNames } from '@quarry/search';
+import type { IngestService } from './ingest.service';
 import type { DocumentBrowser, DocumentFilter, DocumentListing } from './document.browser';
 import type { JobService, JobState } from './jobs/job.service';
 import { SourceInput, SourceNameInput, SyncSourceInput, type SourceDefinition } from './sources/source.dto';

@@ -1,5 +1,5 @@
 import { InvalidError } from '@quarry/core';
-import type { IngestService } from '@quarry/search';
+import type { IngestService } from './ingest.service';
 import { buildPdf } from './testing/fixtures';
 import { UPLOAD_LIMITS, uploadCost, uploadFilesOperation } from './upload.operation';
 

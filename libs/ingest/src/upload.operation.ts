@@ -19,7 +19,8 @@ import {
   type ArgsOf,
   type ResultOf,
 } from '@quarry/core';
-import { COLLECTION_PATTERN, LIMITS, readerOf, type IngestResult, type IngestService } from '@quarry/search';
+import { COLLECTION_PATTERN, LIMITS, readerOf, type IngestResult } from '@quarry/search';
+import type { IngestService } from './ingest.service';
 import { documentFromBytes, type FileDocument } from './files';
 import type { JobHandle, JobService } from './jobs/job.service';
 

@@ -7,7 +7,6 @@ export * from './search.dto';
 export * from './search.repository';
 export * from './search.service';
 export * from './search-query';
-export * from './ingest.service';
 export * from './search.operations';
 export * from './fusion';
 export * from './chunker';

@@ -12,7 +12,6 @@ import { INDICES } from './elasticsearch.module';
 import { EmbeddingReindexer, ReindexJobs } from './embedding-reindex';
 import type { IndexNames } from './index-names';
 import { setupIndices, type IndexSetupOptions } from './index-setup';
-import { IngestService } from './ingest.service';
 import { RegistryRepository } from './registry.repository';
 import { reindexOperations } from './reindex.operations';
 import { searchOperations } from './search.operations';
@@ -58,7 +57,6 @@ export class IndexSetup implements OnModuleInit {
 export class SearchOperations implements OperationSource {
   constructor(
     private readonly search: SearchService,
-    private readonly ingest: IngestService,
     private readonly documents: DocumentRepository,
     private readonly repository: SearchRepository,
     private readonly cache: QueryCache,
@@ -66,8 +64,8 @@ export class SearchOperations implements OperationSource {
   ) {}
 
   operations() {
-    const { search, ingest, documents, repository, cache, chunks } = this;
-    return searchOperations({ search, ingest, documents, repository, cache, chunks });
+    const { search, documents, repository, cache, chunks } = this;
+    return searchOperations({ search, documents, repository, cache, chunks });
   }
 }
 
@@ -99,8 +97,8 @@ const byIndices = <T>(build: (client: Client, indices: IndexNames) => T) => ({
 });
 
 /**
- * Documents, chunks and their search: the repositories that own Elasticsearch, the search and
- * ingest services on them, and their operations.
+ * Documents, chunks and their search: the repositories that own Elasticsearch, the search
+ * service on them, and their operations. Writing documents is libs/ingest's (`IngestModule`).
  */
 @Module({
   providers: [
@@ -129,19 +127,6 @@ const byIndices = <T>(build: (client: Client, indices: IndexNames) => T) => ({
         new SearchService(repository, embedder, indices),
     },
     DocumentChangeFeed,
-    {
-      provide: IngestService,
-      inject: [DocumentRepository, EMBEDDER, INDICES, DocumentChangeFeed],
-      useFactory: (
-        documents: DocumentRepository,
-        embedder: Embedder,
-        indices: IndexNames,
-        feed: DocumentChangeFeed,
-      ) =>
-        new IngestService(documents, embedder, indices, {}, (changes, changed, visible) =>
-          feed.publish(changes, changed, visible),
-        ),
-    },
     SearchOperations,
     ReindexOperations,
   ],
@@ -151,7 +136,6 @@ const byIndices = <T>(build: (client: Client, indices: IndexNames) => T) => ({
     ChunkRepository,
     RegistryRepository,
     SearchService,
-    IngestService,
     DocumentChangeFeed,
     ReindexOperations,
   ],

@@ -1,26 +1,16 @@
 import {
   operationRef,
-  auditBatch,
-  meterBatch,
   NotFoundError,
   type Operation,
-  type OperationContext,
   type ArgsOf,
   type ResultOf,
 } from '@quarry/core';
 import type { DocumentRepository, StoredDocument } from './document.repository';
 import { DocumentIdInput, DocumentIdsInput, IndexDocumentsInput } from './document.dto';
-import type { IngestService } from './ingest.service';
 import { SearchInput, type SearchResult } from './search.dto';
 import type { SearchRepository } from './search.repository';
 import type { SearchService } from './search.service';
-import {
-  COLLECTIONS_SCHEMA,
-  DELETE_RESULT_SCHEMA,
-  DOCUMENT_SCHEMA,
-  INGEST_RESULT_SCHEMA,
-  SEARCH_RESULT_SCHEMA,
-} from './output-schemas';
+import { COLLECTIONS_SCHEMA, DOCUMENT_SCHEMA, SEARCH_RESULT_SCHEMA } from './output-schemas';
 import type { IngestResult } from './document.dto';
 import type { ChunkRepository } from './chunk.repository';
 import { GetDocumentInput, readDocument, type DocumentWithExcerpt } from './document-excerpt';
@@ -28,8 +18,8 @@ import { describeLocation } from './hit-location';
 import { plainText } from './snippet';
 import { evaluateOperation } from './eval.operation';
 import { documentChunksOperation } from './document-chunks.operation';
-import { ingestCost, searchCost } from './operation-costs';
-import { mayRead, readerOf, searchScopeOf, visibilityClauses } from './visibility';
+import { searchCost } from './operation-costs';
+import { mayRead, searchScopeOf, visibilityClauses } from './visibility';
 
 /** Serves identical searches from a cache; `collections` is the scope the key depends on. */
 export interface SearchCache {
@@ -39,7 +29,6 @@ export interface SearchCache {
 export interface SearchOperationDeps {
   search: SearchService;
   cache?: SearchCache;
-  ingest: IngestService;
   documents: DocumentRepository;
   repository: SearchRepository;
   /** Chunks, to read around a hit (`get_document` with `chunk`) and list a document's chunks. */
@@ -53,10 +42,6 @@ export function publicDocument(doc: StoredDocument): PublicDocument {
   const { embedding_hash: _embeddingHash, ...rest } = doc;
   return rest;
 }
-
-const allowed = (context: OperationContext) => context.principal.collections;
-/** What the principal may write or delete besides its collections: documents it can read (`readerOf`). */
-const reader = (context: OperationContext) => readerOf(context.principal);
 
 /** Search results as text an agent can read and cite: one numbered hit per line with its id. */
 export function summarizeSearch(result: SearchResult): string {
@@ -110,45 +95,6 @@ export function searchOperations(deps: SearchOperationDeps): Operation<never, un
       );
     },
   };
-  const indexDocuments: Operation<ArgsOf<typeof INDEX_DOCUMENTS>, ResultOf<typeof INDEX_DOCUMENTS>> = {
-    name: INDEX_DOCUMENTS,
-    description:
-      'Add or replace documents (bulk). Each document gets its own result; a bad one never fails the rest.',
-    role: 'writer',
-    input: IndexDocumentsInput,
-    cost: ingestCost,
-    audit: (_args, result) => auditBatch(result),
-    meter: (args, result) =>
-      meterBatch(
-        result.items,
-        (args.documents as { body?: unknown }[]).reduce(
-          (sum: number, d) => sum + (typeof d?.body === 'string' ? Buffer.byteLength(d.body) : 0),
-          0,
-        ),
-      ),
-    tool: {
-      title: 'Index documents',
-      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
-      outputSchema: INGEST_RESULT_SCHEMA,
-      summarize: (result) => {
-        const r = result as IngestResult;
-        const failures = r.items
-          .filter((i) => i.status === 'failed')
-          .map((i) => `documents[${i.index}]${i.id ? ` (${i.id})` : ''}: ${i.error}`);
-        return [`Indexed ${r.indexed} of ${r.items.length} documents; ${r.failed} failed.`, ...failures].join(
-          '\n',
-        );
-      },
-    },
-    run: (args, context) =>
-      deps.ingest.ingest(args.documents, {
-        wait: args.wait,
-        signal: context.signal,
-        onProgress: context.onProgress,
-        allowedCollections: allowed(context),
-        reader: reader(context),
-      }),
-  };
   const getDocument: Operation<ArgsOf<typeof GET_DOCUMENT>, ResultOf<typeof GET_DOCUMENT>> = {
     name: GET_DOCUMENT,
     description:
@@ -187,29 +133,6 @@ export function searchOperations(deps: SearchOperationDeps): Operation<never, un
       };
     },
   };
-  const deleteDocument: Operation<ArgsOf<typeof DELETE_DOCUMENT>, ResultOf<typeof DELETE_DOCUMENT>> = {
-    name: DELETE_DOCUMENT,
-    description: 'Delete a document and all its chunks.',
-    role: 'writer',
-    input: DocumentIdInput,
-    audit: (args) => ({ ids: [args.id] }),
-    tool: {
-      title: 'Delete a document',
-      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
-      outputSchema: DELETE_RESULT_SCHEMA,
-      summarize: (r) => `Deleted document ${r.id} and its chunks.`,
-    },
-    run: async (args, context) => {
-      const deleted = await deps.ingest.delete(args.id, {
-        wait: args.wait,
-        signal: context.signal,
-        allowedCollections: allowed(context),
-        reader: reader(context),
-      });
-      if (!deleted) throw new NotFoundError('document', args.id);
-      return { id: args.id, deleted: true };
-    },
-  };
   const evaluate = evaluateOperation(deps.search) as unknown as Operation<never, unknown>;
   const listCollections: Operation<ArgsOf<typeof LIST_COLLECTIONS>, ResultOf<typeof LIST_COLLECTIONS>> = {
     name: LIST_COLLECTIONS,
@@ -228,10 +151,8 @@ export function searchOperations(deps: SearchOperationDeps): Operation<never, un
   };
   return [
     search,
-    indexDocuments,
     getDocument,
     getDocuments,
-    deleteDocument,
     listCollections,
     evaluate,
     ...(deps.chunks ? [documentChunksOperation(deps.documents, deps.chunks)] : []),

@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import { ConflictError, InvalidError, NotFoundError } from '@quarry/core';
 import type { EgressPolicy } from '@quarry/egress';
-import { normaliseAccess, type IngestService, type IndexNames } from '@quarry/search';
+import { normaliseAccess, type IndexNames } from '@quarry/search';
+import type { IngestService } from '../ingest.service';
 import type { DocumentBrowser } from '../document.browser';
 import type { JobHandle, JobService, JobState } from '../jobs/job.service';
 import type { IngestMetaStore } from '../meta.store';

@@ -1,16 +1,18 @@
 import { UnavailableError } from '@quarry/core';
 import type { Embedder } from '@quarry/embeddings';
-import type {
-  DocumentDeletion,
-  DocumentRepository,
-  DocumentWrite,
-  ExistingDocument,
-  StoredDocument,
-  WriteFailures,
-  WriteOptions,
-} from './document.repository';
-import { indexNames } from './index-names';
-import { IngestService, type ChangedDocument, type DocumentChange } from './ingest.service';
+import {
+  indexNames,
+  type ChangedDocument,
+  type DocumentChange,
+  type DocumentDeletion,
+  type DocumentRepository,
+  type DocumentWrite,
+  type ExistingDocument,
+  type StoredDocument,
+  type WriteFailures,
+  type WriteOptions,
+} from '@quarry/search';
+import { IngestService } from './ingest.service';
 
 /** The repository's domain calls over an in-memory store; `refuse` makes it reject a document's write. */
 class FakeDocuments {

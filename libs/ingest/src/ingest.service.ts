@@ -1,23 +1,26 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { InvalidError, QuarryError, UnavailableError, validateInput } from '@quarry/core';
 import type { Embedder } from '@quarry/embeddings';
-import { DEFAULT_CHUNKING, type ChunkOptions } from './chunker';
-import { chunkDocument, type Chunk } from './structured-chunker';
-import type { DocumentRepository, ExistingDocument, StoredDocument } from './document.repository';
-import { DocumentInput, type DocumentAccess, type IngestResult, type IngestResultItem } from './document.dto';
-import type { IndexNames } from './index-names';
-import { LIMITS } from './limits';
-import { checkWritableAccess, normaliseAccess, readerMayRead, type AccessReader } from './visibility';
-
-export type DocumentChange = {
-  id: string;
-  change: 'new' | 'updated' | 'deleted';
-  collection: string;
-  /** Set when an update moved the document: results of that collection change too. */
-  previousCollection?: string;
-  /** The document's access (a deleted one's as it was): who may be told of the change. */
-  access?: DocumentAccess;
-};
+import {
+  DEFAULT_CHUNKING,
+  DocumentInput,
+  LIMITS,
+  checkWritableAccess,
+  chunkDocument,
+  normaliseAccess,
+  readerMayRead,
+  type AccessReader,
+  type ChangedDocument,
+  type Chunk,
+  type ChunkOptions,
+  type DocumentChange,
+  type DocumentRepository,
+  type ExistingDocument,
+  type IndexNames,
+  type IngestResult,
+  type IngestResultItem,
+  type StoredDocument,
+} from '@quarry/search';
 
 function mayWrite(collection: string, allowed: string[] | undefined): boolean {
   return !allowed || allowed.includes(collection);
@@ -40,17 +43,6 @@ function notWritable(collection: string): InvalidError {
   return new InvalidError(`collection "${collection}" is not writable with this key`, [
     { field: 'collection', reason: 'not in the allowed collections of this key' },
   ]);
-}
-
-/**
- * A change with what live matching needs of it. It stays in this process: bodies and vectors
- * are never published, only `DocumentChange`s are.
- */
-export interface ChangedDocument extends DocumentChange {
-  /** The document as written; absent for deletions. */
-  document?: StoredDocument;
-  /** The chunks this ingest embedded; absent when the stored vectors were reused. */
-  chunks?: { text: string; vector: number[] }[];
 }
 
 export interface IngestOptions {
