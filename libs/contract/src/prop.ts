@@ -163,6 +163,7 @@ export function Prop(spec: FieldSpec): PropertyDecorator {
       ...(validators(spec) as PropertyDecorator[]),
       ApiProperty(openApiProperty(spec)),
       Field(() => graphqlType(spec), {
+        ...(spec.graphqlName ? { name: spec.graphqlName } : {}),
         nullable: !!(spec.optional || spec.nullable),
         ...(graphqlDescription(spec) ? { description: graphqlDescription(spec) } : {}),
       }),

@@ -61,6 +61,8 @@ export interface FieldSpec {
   itemsCheckedLater?: boolean;
   /** JSON Schema merged over the derived one, where the type says less than the rule (a `json` field's shape). */
   schema?: Schema;
+  /** The GraphQL field's name where it differs from the JSON one (`createdAt` for a stored `created_at`). */
+  graphqlName?: string;
 }
 
 const specs = new WeakMap<object, Map<string, FieldSpec>>();

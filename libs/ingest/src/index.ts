@@ -4,6 +4,7 @@ export * from './document-writes.operations';
 export * from './files';
 export * from './meta.store';
 export * from './document.browser';
+export * from './jobs/job.dto';
 export * from './jobs/job.service';
 export * from './sources/source.dto';
 export * from './sources/source.service';

@@ -20,13 +20,15 @@ import {
   NotFoundError,
   type Operation,
   type OperationContext,
+  resultSchemaOf,
   type ArgsOf,
   type ResultOf,
 } from '@quarry/core';
 import { COLLECTION_PATTERN, readerOf, visibilityClauses, type IndexNames } from '@quarry/search';
 import type { IngestService } from './ingest.service';
 import type { DocumentBrowser, DocumentFilter, DocumentListing } from './document.browser';
-import type { JobService, JobState } from './jobs/job.service';
+import type { JobService } from './jobs/job.service';
+import { JobList, JobState } from './jobs/job.dto';
 import { SourceInput, SourceNameInput, SyncSourceInput, type SourceDefinition } from './sources/source.dto';
 import type { SourceService } from './sources/source.service';
 
@@ -169,18 +171,7 @@ async function deleteMatching(
   return deleted;
 }
 
-const JOB_SCHEMA = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    status: { type: 'string' },
-    stage: { type: 'string' },
-    stages: { type: 'object' },
-    counts: { type: 'object' },
-    failures: { type: 'array', items: { type: 'object' } },
-  },
-  required: ['id', 'status', 'stage', 'stages', 'counts', 'failures'],
-};
+const JOB_SCHEMA = resultSchemaOf(JobState);
 const objectWith = (properties: Record<string, object>) => ({
   type: 'object',
   properties,
@@ -402,7 +393,7 @@ export function ingestionOperations(deps: IngestionOperationDeps): Operation<nev
     input: ListJobsInput,
     tool: {
       title: 'List jobs',
-      outputSchema: objectWith({ jobs: list }),
+      outputSchema: resultSchemaOf(JobList),
       annotations: readOnly,
       summarize: (r) => r.jobs.map(describeJob).join('\n\n') || 'No jobs yet.',
     },

@@ -1,6 +1,6 @@
 import { Args, Context, Field, ID, Int, Mutation, ObjectType, Query, Resolver } from '@nestjs/graphql';
 import { JSONScalar } from './graphql.types';
-import type { SourceDefinition } from '@quarry/ingest';
+import { JobState, type SourceDefinition } from '@quarry/ingest';
 import { execute, type GraphqlContext } from './graphql.context';
 import {
   ADD_SOURCE,
@@ -59,97 +59,6 @@ export class DocumentPageType {
   nextCursor?: string;
 }
 
-@ObjectType('JobCounts')
-export class JobCountsType {
-  @Field(() => Int) found!: number;
-  @Field(() => Int) unchanged!: number;
-  @Field(() => Int) indexed!: number;
-  @Field(() => Int) embedded!: number;
-  @Field(() => Int) skipped!: number;
-  @Field(() => Int) failed!: number;
-  @Field(() => Int) deleted!: number;
-}
-
-@ObjectType('JobInherited', {
-  description: "The part of a resumed job's counts done by the interrupted jobs it took over.",
-})
-export class JobInheritedType {
-  @Field(() => Int, { description: 'documents they wrote (found in the index)' }) indexed!: number;
-  @Field(() => Int) embedded!: number;
-  @Field(() => Int, { description: 'as they recorded it' }) deleted!: number;
-}
-
-@ObjectType('JobFailure')
-export class JobFailureType {
-  @Field({ description: 'the file, URL or item' })
-  item!: string;
-
-  @Field()
-  stage!: string;
-
-  @Field()
-  reason!: string;
-
-  @Field({ nullable: true, description: 'skipped (not readable as text) rather than failed' })
-  skipped?: boolean;
-}
-
-@ObjectType('Job', { description: 'An ingestion job (a source sync), from whichever instance runs it.' })
-export class JobType {
-  @Field(() => ID)
-  id!: string;
-
-  @Field({ description: '"sync" or "ingest"' })
-  kind!: string;
-
-  @Field({ nullable: true })
-  source?: string;
-
-  @Field({ nullable: true })
-  collection?: string;
-
-  @Field({
-    description: '"running", "succeeded", "failed", "cancelled" or "interrupted" (its instance died)',
-  })
-  status!: string;
-
-  @Field({ nullable: true, description: 'the interrupted job this one took over' })
-  resumes?: string;
-
-  @Field({ nullable: true, description: 'for an interrupted job: the job that took it over' })
-  resumedBy?: string;
-
-  @Field(() => JobInheritedType, {
-    nullable: true,
-    description: 'for a resumed job, whose counts are those of the whole sync: the part done before it',
-  })
-  inherited?: JobInheritedType;
-
-  @Field({ description: 'fetch, extract, chunk, embed or index' })
-  stage!: string;
-
-  @Field(() => JSONScalar, { description: 'items done per stage' })
-  stages!: Record<string, number>;
-
-  @Field(() => JobCountsType)
-  counts!: JobCountsType;
-
-  @Field(() => [JobFailureType], { description: 'reasons for skipped and failed items (the first 200)' })
-  failures!: JobFailureType[];
-
-  @Field({ nullable: true })
-  error?: string;
-
-  @Field({ description: 'ISO 8601' })
-  createdAt!: string;
-
-  @Field({ description: 'ISO 8601' })
-  updatedAt!: string;
-
-  @Field({ nullable: true, description: 'ISO 8601' })
-  finishedAt?: string;
-}
-
 @ObjectType('Source')
 export class SourceType {
   @Field()
@@ -190,27 +99,6 @@ export class CollectionDeletedType {
 
   @Field(() => Int, { description: 'documents deleted' })
   deleted!: number;
-}
-
-interface StoredJob {
-  id: string;
-  kind: string;
-  source?: string;
-  collection?: string;
-  status: string;
-  stage: string;
-  stages: Record<string, number>;
-  counts: JobCountsType;
-  inherited?: JobInheritedType;
-  failures: JobFailureType[];
-  error?: string;
-  created_at: string;
-  updated_at: string;
-  finished_at?: string;
-}
-
-function toJob({ created_at, updated_at, finished_at, ...job }: StoredJob): JobType {
-  return { ...job, createdAt: created_at, updatedAt: updated_at, finishedAt: finished_at };
 }
 
 function toSource(definition: SourceDefinition): SourceType {
@@ -258,21 +146,17 @@ export class IngestionResolver {
     };
   }
 
-  @Query(() => [JobType], { description: 'Ingestion jobs, newest first, with stage, counts and failures.' })
+  @Query(() => [JobState], { description: 'Ingestion jobs, newest first, with stage, counts and failures.' })
   async jobs(
     @Context() context: GraphqlContext,
     @Args('size', { type: () => Int, nullable: true }) size?: number | null,
-  ): Promise<JobType[]> {
-    const result = await execute(context, LIST_JOBS, optional({ size }));
-    return result.jobs.map(toJob);
+  ): Promise<JobState[]> {
+    return (await execute(context, LIST_JOBS, optional({ size }))).jobs;
   }
 
-  @Query(() => JobType, { description: 'One ingestion job.' })
-  async job(
-    @Args('id', { type: () => ID }) id: string,
-    @Context() context: GraphqlContext,
-  ): Promise<JobType> {
-    return toJob(await execute(context, GET_JOB, { id }));
+  @Query(() => JobState, { description: 'One ingestion job.' })
+  job(@Args('id', { type: () => ID }) id: string, @Context() context: GraphqlContext): Promise<JobState> {
+    return execute(context, GET_JOB, { id });
   }
 
   @Query(() => [SourceType], { description: 'Sources with their definitions and last sync.' })
@@ -306,19 +190,19 @@ export class IngestionResolver {
     return execute(context, REMOVE_SOURCE, optional({ name, keepDocuments }));
   }
 
-  @Mutation(() => JobType, {
+  @Mutation(() => JobState, {
     description: 'Sync a source now, as a job (follow it with `job(id)` or `jobs`).',
   })
-  async syncSource(@Args('name') name: string, @Context() context: GraphqlContext): Promise<JobType> {
-    return toJob(await execute(context, SYNC_SOURCE, { name }));
+  syncSource(@Args('name') name: string, @Context() context: GraphqlContext): Promise<JobState> {
+    return execute(context, SYNC_SOURCE, { name });
   }
 
-  @Mutation(() => JobType, { description: 'Cancel a running job; answers with its final state.' })
-  async cancelJob(
+  @Mutation(() => JobState, { description: 'Cancel a running job; answers with its final state.' })
+  cancelJob(
     @Args('id', { type: () => ID }) id: string,
     @Context() context: GraphqlContext,
-  ): Promise<JobType> {
-    return toJob(await execute(context, CANCEL_JOB, { id }));
+  ): Promise<JobState> {
+    return execute(context, CANCEL_JOB, { id });
   }
 
   @Mutation(() => CollectionDeletedType, {

@@ -1,66 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { NotFoundError, QuarryError } from '@quarry/core';
 import type { IngestMetaStore } from '../meta.store';
+import type { JobCounts, JobFailure, JobStage, JobState, JobStatus } from './job.dto';
 
-export const JOB_STAGES = ['fetch', 'extract', 'chunk', 'embed', 'index'] as const;
-export type JobStage = (typeof JOB_STAGES)[number];
-export type JobStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
-
-/** What happened to the items of a job, each counted once. */
-export interface JobCounts {
-  /** Items found at the source (files, API items, pages). */
-  found: number;
-  /** Unchanged since the last run: neither extracted again nor embedded. */
-  unchanged: number;
-  /** Written to the index (new or changed). */
-  indexed: number;
-  /** Changed items whose text had to be chunked and embedded again. */
-  embedded: number;
-  skipped: number;
-  failed: number;
-  /** Removed from the index because they are gone from the source. */
-  deleted: number;
-}
-
-export interface JobFailure {
-  item: string;
-  stage: JobStage | 'delete';
-  reason: string;
-  /** Skipped (not readable as text) rather than failed. */
-  skipped?: boolean;
-}
-
-export interface JobState {
-  id: string;
-  kind: 'sync' | 'ingest';
-  source?: string;
-  collection?: string;
-  /** The principal that started it: only it (and admins) may follow its progress live. */
-  owner?: string;
-  /** The interrupted job this one took over (after a restart). */
-  resumes?: string;
-  /** For an interrupted job: the job that took it over. */
-  resumedBy?: string;
-  /**
-   * For a job that resumes others: the part of `counts` done by the jobs it resumes. A resumed job's
-   * counts are those of the whole sync, so `indexed + unchanged + skipped + failed = found` holds
-   * across resumptions; `indexed` and `embedded` here are the documents an interrupted job wrote
-   * (found in the index, whether or not it lived to count them), `deleted` what it recorded.
-   */
-  inherited?: Pick<JobCounts, 'indexed' | 'embedded' | 'deleted'>;
-  status: JobStatus;
-  /** The stage being worked on (the last one reached when the job ended). */
-  stage: JobStage;
-  /** Items done per stage. */
-  stages: Record<JobStage, number>;
-  counts: JobCounts;
-  /** Reasons for every skipped or failed item (the first 200). */
-  failures: JobFailure[];
-  error?: string;
-  created_at: string;
-  updated_at: string;
-  finished_at?: string;
-}
+// The job's shape is declared once, in job.dto.ts; these names stay importable from here.
+export type { JobCounts, JobFailure, JobStage, JobState, JobStatus } from './job.dto';
 
 /** What a running job reports through. */
 export interface JobHandle {
