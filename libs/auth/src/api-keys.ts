@@ -8,6 +8,7 @@ import {
 } from './authenticator';
 import type { QuarryConfig } from '@quarry/config';
 import {
+  ROLES,
   operationRef,
   auditByName,
   ForbiddenError,
@@ -18,57 +19,68 @@ import {
   type Role,
   type ArgsOf,
 } from '@quarry/core';
-import type { RegistryRepository } from '@quarry/search';
+import { COLLECTION_PATTERN, LIMITS, type RegistryRepository } from '@quarry/search';
+import { InputType } from '@nestjs/graphql';
+import { contractEnum, Prop } from '@quarry/contract';
 import { OAuthResourceServer } from './oauth/resource-server';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsArray,
-  IsIn,
-  IsOptional,
-  IsString,
-  Length,
-  Matches,
-} from 'class-validator';
 
 const REVOKED_SET = 'quarry:revoked-keys';
 
 /** The principal id of a stored key, as the Authenticator names it. */
 export const apiKeyPrincipalId = (name: string) => `key:${name}`;
 
-class CreateKeyInput {
-  @IsString()
-  @Matches(/^[a-z0-9][a-z0-9_-]{0,63}$/, { message: 'name must be lowercase letters, digits, - and _' })
+/** The role a key grants: a GraphQL enum, a JSON Schema and OpenAPI `enum`, and the validation rule. */
+export const ROLE = contractEnum(
+  'Role',
+  ROLES,
+  'READER searches and reads; WRITER also indexes and deletes documents; ADMIN also manages tools, prompts, sources and keys.',
+);
+
+const KEY_NAME_LENGTH = 64;
+
+/** What an admin sends to create a key, on every edge (REST body, GraphQL input, MCP arguments). */
+@InputType('CreateApiKeyInput')
+export class CreateKeyInput {
+  @Prop({
+    type: 'string',
+    minLength: 1,
+    maxLength: KEY_NAME_LENGTH,
+    pattern: { regex: COLLECTION_PATTERN, message: 'name must be lowercase letters, digits, - and _' },
+    description: 'lowercase letters, digits, - and _',
+  })
   name!: string;
 
-  @IsIn(['reader', 'writer', 'admin'])
-  role!: 'reader' | 'writer' | 'admin';
+  @Prop({ type: ROLE, description: 'what the key may do' })
+  role!: Role;
 
   /** Absent: every collection. An empty list is refused rather than read as "no scope". */
-  @IsOptional()
-  @IsArray()
-  @ArrayMinSize(1, { message: 'collections must name at least one collection (leave it out for all)' })
-  @ArrayMaxSize(100)
-  @IsString({ each: true })
-  @Matches(/^[a-z0-9][a-z0-9_-]{0,63}$/, {
-    each: true,
-    message: 'collections must be lowercase letters, digits, - and _',
+  @Prop({
+    type: 'string',
+    array: true,
+    optional: true,
+    minItems: 1,
+    maxItems: 100,
+    maxLength: LIMITS.collectionLength,
+    pattern: { regex: COLLECTION_PATTERN, message: 'collections must be lowercase letters, digits, - and _' },
+    description: 'limit the key to these collections (absent: every collection)',
   })
   collections?: string[];
 
-  /** Groups its caller belongs to: documents whose `access.groups` names one are readable. */
-  @IsOptional()
-  @IsArray()
-  @ArrayMinSize(1, { message: 'groups must name at least one group (leave it out for none)' })
-  @ArrayMaxSize(100)
-  @IsString({ each: true })
-  @Length(1, 256, { each: true })
+  @Prop({
+    type: 'string',
+    array: true,
+    optional: true,
+    minItems: 1,
+    maxItems: 100,
+    minLength: 1,
+    maxLength: LIMITS.accessNameLength,
+    description: "groups of the key's caller: documents whose access names one are readable",
+  })
   groups?: string[];
 }
 
 class KeyNameInput {
-  @IsString()
-  @Length(1, 64)
+  @Prop({ type: 'string', minLength: 1, maxLength: KEY_NAME_LENGTH })
   name!: string;
 }
 

@@ -1,7 +1,7 @@
 import { createHash, createPublicKey, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { decodeJwt, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import type { ApiKeyConfig, JwtConfig, Role } from '@quarry/config';
-import { UnauthenticatedError, type Principal } from '@quarry/core';
+import { ROLES, UnauthenticatedError, type Principal } from '@quarry/core';
 import { presentedKey, resolvePrincipal, type Credentials } from './principal';
 import { bearerChallenge, challengeOf, withChallenge } from './oauth/challenge';
 import type { OAuthResourceServer } from './oauth/resource-server';
@@ -23,7 +23,6 @@ export interface ApiKeyStore {
   isRevoked(hash: string): Promise<boolean>;
 }
 
-const ROLES: Role[] = ['reader', 'writer', 'admin'];
 /** A collection name as documents carry it (COLLECTION_PATTERN of @quarry/search, bounded). */
 const COLLECTION_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 

@@ -11,7 +11,9 @@ import {
   type FieldProblem,
 } from './errors';
 
-export type Role = 'reader' | 'writer' | 'admin';
+/** The roles, least to most: each may do what the ones before it may. */
+export const ROLES = ['reader', 'writer', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
 export type Transport = 'rest' | 'graphql' | 'mcp-ws' | 'mcp-http' | 'mcp-stdio' | 'cli' | 'internal';
 
 /** Who is asking. Roles nest: an admin may do what a writer may, a writer what a reader may. */

@@ -1,8 +1,8 @@
-import { Args, Context, Field, InputType, Int, Mutation, ObjectType, Query, Resolver } from '@nestjs/graphql';
-import { execute, type GraphqlContext } from './graphql.context';
+import { Args, Context, Field, Int, Mutation, ObjectType, Query, Resolver } from '@nestjs/graphql';
+import { execute, withoutNulls, type GraphqlContext } from './graphql.context';
 import { JSONScalar } from './graphql.types';
 import { CALL_TOOL, RENDER_PROMPT } from '@quarry/registry';
-import { CREATE_API_KEY, LIST_API_KEYS, REVOKE_API_KEY } from '@quarry/auth';
+import { CREATE_API_KEY, CreateKeyInput, LIST_API_KEYS, REVOKE_API_KEY } from '@quarry/auth';
 import { EVALUATE_SEARCH } from '@quarry/search';
 import { HEALTH } from '@quarry/observability';
 
@@ -83,24 +83,6 @@ export class RevokedApiKeyType {
   revoked!: boolean;
 }
 
-@InputType('CreateApiKeyInput')
-export class CreateApiKeyInputType {
-  @Field({ description: 'lowercase letters, digits, - and _' })
-  name!: string;
-
-  @Field({ description: '"reader", "writer" or "admin"' })
-  role!: string;
-
-  @Field(() => [String], { nullable: true, description: 'limit the key to these collections' })
-  collections?: string[] | null;
-
-  @Field(() => [String], {
-    nullable: true,
-    description: "groups of the key's caller: documents whose access names one are readable",
-  })
-  groups?: string[] | null;
-}
-
 @Resolver()
 export class AdminResolver {
   @Query(() => ViewerType, { description: 'The caller as Quarry sees it (fails without valid credentials).' })
@@ -122,16 +104,10 @@ export class AdminResolver {
 
   @Mutation(() => CreatedApiKeyType, { description: 'Create an API key (admin); the answer holds it, once.' })
   createApiKey(
-    @Args('input') input: CreateApiKeyInputType,
+    @Args('input') input: CreateKeyInput,
     @Context() context: GraphqlContext,
   ): Promise<CreatedApiKeyType> {
-    const args = {
-      name: input.name,
-      role: input.role,
-      ...(input.collections ? { collections: input.collections } : {}),
-      ...(input.groups ? { groups: input.groups } : {}),
-    };
-    return execute(context, CREATE_API_KEY, args, { argument: 'input' });
+    return execute(context, CREATE_API_KEY, withoutNulls(input), { argument: 'input' });
   }
 
   @Mutation(() => RevokedApiKeyType, {

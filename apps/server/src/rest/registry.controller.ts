@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import type { OperationRef } from '@quarry/core';
 import { RestEdge } from './envelope';
@@ -16,7 +16,7 @@ import {
   REGISTER_SEARCH_TOOL,
   RENDER_PROMPT,
 } from '@quarry/registry';
-import { CREATE_API_KEY, LIST_API_KEYS, REVOKE_API_KEY } from '@quarry/auth';
+import { CREATE_API_KEY, CreateKeyInput, LIST_API_KEYS, REVOKE_API_KEY } from '@quarry/auth';
 
 /** Tools, resources and prompts over REST: the same registry MCP clients see. */
 @ApiTags('registry')
@@ -82,6 +82,7 @@ export class RegistryController {
   @Post('keys')
   @HttpCode(201)
   @ApiOperation({ summary: 'Create an API key (admin); the key is in the answer, once' })
+  @ApiBody({ type: CreateKeyInput })
   @RunsOperation(CREATE_API_KEY)
   createKey(@Req() request: Request, @Body() body: unknown) {
     return this.run(request, CREATE_API_KEY, body);
