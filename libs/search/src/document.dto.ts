@@ -2,6 +2,7 @@ import { ObjectType, InputType } from '@nestjs/graphql';
 import { Transform } from 'class-transformer';
 import { contractEnum, Prop } from '@quarry/contract';
 import { COLLECTION_PATTERN, ID_PATTERN, LIMITS } from './limits';
+import { HitLocation } from './search.dto';
 import { IsBoundedJsonObject } from './validators';
 
 /*
@@ -234,4 +235,91 @@ export class CollectionCount {
 export class CollectionList {
   @Prop({ type: () => CollectionCount, array: true })
   collections!: CollectionCount[];
+}
+
+/** One chunk a partial read included, and where it sits in the body. */
+export class ExcerptChunk {
+  @Prop({ type: 'int' })
+  chunk!: number;
+
+  @Prop({ type: () => HitLocation, optional: true })
+  location?: HitLocation;
+}
+
+/** Which part of the body a partial read returned. */
+export class DocumentExcerpt {
+  @Prop({ type: 'int', description: 'first character of the body returned' })
+  start!: number;
+
+  @Prop({ type: 'int', description: 'character after the last one returned' })
+  end!: number;
+
+  @Prop({ type: 'int' })
+  bodyLength!: number;
+
+  @Prop({ type: 'boolean' })
+  truncated!: boolean;
+
+  @Prop({ type: () => ExcerptChunk, array: true, optional: true, description: 'the chunks included' })
+  chunks?: ExcerptChunk[];
+}
+
+const ISO_8601 = 'ISO 8601';
+
+/**
+ * A document as get_document, GET /v1/documents/:id and the document resources answer it: the
+ * fields as stored (snake_case). Only what every stored document has is required, so a client
+ * validating the answer accepts documents written by older versions.
+ */
+export class DocumentView {
+  @Prop({ type: 'id' })
+  id!: string;
+
+  @Prop({ type: 'string' })
+  collection!: string;
+
+  @Prop({ type: 'string', optional: true })
+  title?: string;
+
+  @Prop({ type: 'string', description: 'the whole body, or the part `excerpt` says' })
+  body!: string;
+
+  @Prop({ type: 'string', array: true })
+  tags!: string[];
+
+  @Prop({ type: 'string', optional: true, description: 'where the document came from (URL, path)' })
+  source?: string;
+
+  @Prop({ type: 'json' })
+  metadata!: Record<string, unknown>;
+
+  @Prop({
+    type: () => DocumentAccess,
+    optional: true,
+    description: 'who may read it; absent: everyone who sees its collection',
+  })
+  access?: DocumentAccess;
+
+  @Prop({ type: 'string', description: ISO_8601 })
+  created_at!: string;
+
+  @Prop({ type: 'string', description: ISO_8601 })
+  updated_at!: string;
+
+  @Prop({
+    type: 'string',
+    optional: true,
+    description: 'hash of the indexed content (a document sent again unchanged is not rewritten)',
+  })
+  content_hash?: string;
+
+  @Prop({ type: 'int', optional: true, description: 'chunks embedded for semantic search' })
+  chunk_count?: number;
+
+  @Prop({
+    type: () => DocumentExcerpt,
+    optional: true,
+    description: 'set when only part of the body was asked for (chunk, offset, maxChars)',
+  })
+  excerpt?: DocumentExcerpt;
 }
