@@ -51,7 +51,7 @@ class FakeRedis extends EventEmitter {
   }
 
   async set(key: string, value: string, _ex: 'EX', seconds: number): Promise<'OK'> {
-    this.check();
+    this.check('set');
     this.data.set(key, value);
     this.ttls.set(key, seconds);
     return 'OK';
@@ -99,9 +99,15 @@ describe('QueryCache', () => {
   let cache: QueryCache;
   let computed: number;
 
-  /** A search: its result says which computation produced it. */
-  const search = (input: unknown, collections?: string[]) =>
-    cache.getOrCompute(input, collections, async () => ({ computation: ++computed }));
+  /**
+   * A search: its result says which computation produced it. Like a client's next request, the
+   * next search comes after the answer has been written (when the entry is stored).
+   */
+  const search = async (input: unknown, collections?: string[]) => {
+    const result = await cache.getOrCompute(input, collections, async () => ({ computation: ++computed }));
+    await settle();
+    return result;
+  };
 
   beforeEach(async () => {
     redis = new FakeRedis();
@@ -130,6 +136,16 @@ describe('QueryCache', () => {
       return { computation: ++computed };
     });
     expect(before).toHaveLength(1);
+  });
+
+  it('answers before it stores: the result is serialised and written to Redis after the answer', async () => {
+    redis.sent.length = 0;
+    const answer = await cache.getOrCompute({ query: 'disk' }, ['notes'], async () => ({ computation: 1 }));
+    expect(answer).toEqual({ computation: 1 });
+    expect(redis.sent).toEqual(['eval']);
+    await settle();
+    expect(redis.sent).toEqual(['eval', 'set']);
+    expect(await search({ query: 'disk' }, ['notes'])).toEqual({ computation: 1 });
   });
 
   it('keeps searches of different inputs or scopes apart', async () => {

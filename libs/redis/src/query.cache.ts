@@ -133,8 +133,23 @@ export class QueryCache {
     }
     this.events.miss();
     const result = await compute();
-    if (key) this.redis.set(key, JSON.stringify(result), 'EX', this.ttlSeconds).catch(() => undefined);
+    if (key) {
+      const stored = key;
+      // Stored once the answer is written: serialising the result and the Redis write are off the
+      // request's path. A search that could be served the entry reaches Redis after this SET.
+      setImmediate(() => this.store(stored, result));
+    }
     return result;
+  }
+
+  private store(key: string, result: unknown): void {
+    let value: string;
+    try {
+      value = JSON.stringify(result);
+    } catch {
+      return;
+    }
+    this.redis.set(key, value, 'EX', this.ttlSeconds).catch(() => undefined);
   }
 
   /**
