@@ -1,4 +1,5 @@
 import { DEFAULT_CHUNKING, splitSentences, type ChunkOptions } from './chunker';
+import { isNavigationSection } from './navigation-section';
 
 /** Where a chunk sits in its document. */
 export interface ChunkLocation {
@@ -105,7 +106,15 @@ export function sectionsOf(body: string): Section[] {
 export function chunkDocument(body: string, options: ChunkOptions = DEFAULT_CHUNKING): Chunk[] {
   const chunks: Chunk[] = [];
   // A heading with nothing under it before the next one lives on in its subsections' paths.
-  const sections = sectionsOf(body).filter((s) => s.paragraphs.some((p) => !p.heading));
+  // Tables of contents and indexes are the document's text but never one of its passages.
+  const sections = sectionsOf(body).filter(
+    (s) =>
+      s.paragraphs.some((p) => !p.heading) &&
+      !isNavigationSection(
+        s.heading,
+        s.paragraphs.filter((p) => !p.heading).flatMap((p) => p.text.split('\n')),
+      ),
+  );
   for (const section of sections) {
     const location = (from: number, to: number): ChunkLocation => ({
       ...(section.page !== undefined ? { page: section.page } : {}),
