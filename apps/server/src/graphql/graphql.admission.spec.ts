@@ -3,6 +3,7 @@ import type { Authenticator, Credentials } from '@quarry/auth';
 import { UnauthenticatedError, type Principal } from '@quarry/core';
 import { createLogger } from '@quarry/observability';
 import { GraphqlAdmission, type AdmittedRequest } from './graphql.admission';
+import * as limits from './graphql.limits';
 
 const READER: Principal = { id: 'key:reader', role: 'reader' };
 
@@ -21,7 +22,10 @@ const bomb = [
   'fragment F30 on Query { __typename }',
 ].join('\n');
 
-async function admit(request: { method: string; authorization?: string; body?: unknown; query?: unknown }) {
+async function admit(
+  request: { method: string; authorization?: string; body?: unknown; query?: unknown },
+  admission = new GraphqlAdmission(authenticator, createLogger('silent')),
+) {
   const req = {
     method: request.method,
     headers: request.authorization ? { authorization: request.authorization } : {},
@@ -44,7 +48,7 @@ async function admit(request: { method: string; authorization?: string; body?: u
     },
   } as unknown as Response;
   let passed = false;
-  await new GraphqlAdmission(authenticator, createLogger('silent')).use(req, res, () => {
+  await admission.use(req, res, () => {
     passed = true;
   });
   return { passed, principal: req.principal, ...answer };
@@ -102,6 +106,25 @@ describe('GraphqlAdmission', () => {
     });
     // A CORS preflight or any other method carries no document.
     expect(await admit({ method: 'OPTIONS' })).toMatchObject({ passed: true, principal: undefined });
+  });
+
+  it('parses a document it has measured once only, and keeps refusing it if it was over the limits', async () => {
+    const admission = new GraphqlAdmission(authenticator, createLogger('silent'));
+    const parse = jest.spyOn(limits, 'parseQuery');
+    try {
+      const search = 'query($input: SearchInput!) { search(input: $input) { total } }';
+      for (let i = 0; i < 3; i++) {
+        expect(
+          await admit({ method: 'POST', authorization: 'Bearer good', body: { query: search } }, admission),
+        ).toMatchObject({ passed: true });
+        expect(
+          await admit({ method: 'POST', authorization: 'Bearer good', body: { query: bomb } }, admission),
+        ).toMatchObject({ passed: false, status: 400 });
+      }
+      expect(parse).toHaveBeenCalledTimes(2);
+    } finally {
+      parse.mockRestore();
+    }
   });
 
   it('answers a failure of authentication itself as an internal error, without its wording', async () => {
