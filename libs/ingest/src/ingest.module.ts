@@ -86,6 +86,7 @@ export class DocumentWriteOperations implements OperationSource {
           metrics: {
             advanced: (stage, items) => metrics.ingestJobItems.inc({ stage }, items),
             ended: (status) => metrics.ingestJobs.inc({ status }),
+            saveFailed: (write) => metrics.ingestJobSaveFailures.inc({ write }),
           },
           redis,
           lockPrefix: `${config.indexPrefix}:ingest`,

@@ -53,8 +53,15 @@ export class QuarryMetrics {
 
   readonly ingestJobs = new Counter({
     name: 'quarry_ingest_jobs_total',
-    help: 'Source sync jobs ended, by status (succeeded, failed, cancelled)',
+    help: 'Ingestion jobs ended, by status (succeeded, failed, cancelled; interrupted: counted by the instance that took over)',
     labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly ingestJobSaveFailures = new Counter({
+    name: 'quarry_ingest_job_save_failures_total',
+    help: 'Failed writes of job records, by write: start, progress (and heartbeat), final (each attempt), final_lost (the end of a job lost after every retry), interrupted',
+    labelNames: ['write'] as const,
     registers: [this.registry],
   });
 

@@ -1,5 +1,5 @@
 import type { IngestMetaStore } from '../meta.store';
-import { JobService, type JobState } from './job.service';
+import { JobService, type JobMetrics, type JobState, type JobWrite } from './job.service';
 
 /** The metadata store in memory. */
 function fakeStore() {
@@ -13,6 +13,18 @@ function fakeStore() {
     delete: async (kind: string, name: string) => entries.delete(`${kind}:${name}`),
   };
   return { store: store as unknown as IngestMetaStore, entries };
+}
+
+/** Metrics that remember the failed writes (by kind) and the ends they were told. */
+function countingMetrics() {
+  const failedWrites: Partial<Record<JobWrite, number>> = {};
+  const ended: string[] = [];
+  const metrics: JobMetrics = {
+    advanced: () => undefined,
+    ended: (status) => void ended.push(status),
+    saveFailed: (write) => void (failedWrites[write] = (failedWrites[write] ?? 0) + 1),
+  };
+  return { metrics, failedWrites, ended };
 }
 
 describe('JobService', () => {
@@ -159,13 +171,16 @@ describe('JobService', () => {
       return put(args[0], args[1], structuredClone(state));
     };
     const told: [string, boolean][] = [];
-    const jobs = new JobService(store, undefined, undefined, undefined, (error, _job, final) =>
+    const { metrics, failedWrites } = countingMetrics();
+    const jobs = new JobService(store, undefined, metrics, undefined, (error, _job, final) =>
       told.push([error.message, final]),
     );
     const started = await jobs.start({ kind: 'sync' }, async () => undefined);
     await jobs.wait(started.id);
     expect(entries.get(`job:${started.id}`)).toMatchObject({ status: 'succeeded' });
     expect(told).toEqual([]);
+    // Retried and stored in the end, but the failed attempts are still counted.
+    expect(failedWrites).toEqual({ final: 2 });
 
     // A store that never answers again: the loss is told, not swallowed.
     failing.put = async (...args: unknown[]) => {
@@ -175,7 +190,61 @@ describe('JobService', () => {
     const lost = await jobs.start({ kind: 'sync' }, async () => undefined);
     await jobs.wait(lost.id);
     expect(told).toEqual([['no node available', true]]);
+    // Four attempts (the first and three retries), then the loss itself.
+    expect(failedWrites).toEqual({ final: 6, final_lost: 1 });
   }, 15_000);
+
+  it('counts every failed progress write, tells the first of a run of them, and throws a failed mark', async () => {
+    const { store, entries } = fakeStore();
+    const failing = store as unknown as { put: (...args: unknown[]) => Promise<void> };
+    const put = failing.put;
+    let down = false;
+    failing.put = async (...args: unknown[]) => {
+      if (down) throw new Error('cluster_block_exception');
+      return put(...args);
+    };
+    const told: [string, boolean][] = [];
+    const { metrics, failedWrites, ended } = countingMetrics();
+    const jobs = new JobService(store, undefined, metrics, undefined, (error, _job, final) =>
+      told.push([error.message, final]),
+    );
+    // Progress is stored at most every 500 ms: the clock moves 600 ms between two stage changes, so
+    // each is a write of its own (and the 2 s heartbeat, on the real clock, stays out of the count).
+    let clock = Date.now();
+    const now = jest.spyOn(Date, 'now').mockImplementation(() => clock);
+    let step!: (stage: 'fetch' | 'index') => Promise<void>;
+    let finish!: () => void;
+    const started = await jobs.start({ kind: 'sync' }, async (job) => {
+      step = async (stage) => {
+        clock += 600;
+        job.stage(stage);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      };
+      await new Promise<void>((resolve) => (finish = resolve));
+    });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    down = true;
+    await step('fetch');
+    await step('index');
+    await step('fetch');
+    expect(failedWrites).toEqual({ progress: 3 });
+    // Told once for the run of failures, not at every heartbeat.
+    expect(told).toEqual([['cluster_block_exception', false]]);
+    down = false;
+    finish();
+    expect(await jobs.wait(started.id)).toMatchObject({ status: 'succeeded' });
+    expect(entries.get(`job:${started.id}`)).toMatchObject({ status: 'succeeded' });
+
+    // The mark a taking-over instance puts on a dead job: counted, and thrown to it (not swallowed).
+    down = true;
+    const record = { ...(entries.get(`job:${started.id}`) as JobState), status: 'running' as const };
+    await expect(jobs.markInterrupted(record, 'next')).rejects.toThrow('cluster_block_exception');
+    expect(failedWrites).toEqual({ progress: 3, interrupted: 1 });
+    down = false;
+    await jobs.markInterrupted(record, 'next');
+    expect(ended).toEqual(['succeeded', 'interrupted']);
+    now.mockRestore();
+  });
 
   it('counts the work of the jobs it resumes both in its counts and apart', async () => {
     const jobs = new JobService(fakeStore().store);

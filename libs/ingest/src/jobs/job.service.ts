@@ -18,11 +18,25 @@ export interface JobHandle {
   fail(failure: JobFailure): void;
 }
 
-/** Counters per stage and per outcome (Prometheus). */
+/**
+ * The writes of a job's record: its creation, progress (and heartbeat), each attempt at its final
+ * state, that final state lost after every retry, and the mark a taking-over instance puts on it.
+ */
+export type JobWrite = 'start' | 'progress' | 'final' | 'final_lost' | 'interrupted';
+
+/** Counters per stage, per outcome and per failed write of a job record (Prometheus). */
 export interface JobMetrics {
   advanced(stage: JobStage, items: number): void;
   ended(status: JobStatus): void;
+  /** Every failed write of a job record, whether it is retried, told or thrown. */
+  saveFailed(write: JobWrite): void;
 }
+
+const NO_METRICS: JobMetrics = {
+  advanced: () => undefined,
+  ended: () => undefined,
+  saveFailed: () => undefined,
+};
 
 const MAX_FAILURES = 200;
 /**
@@ -57,7 +71,7 @@ export class JobService {
   constructor(
     private readonly store: IngestMetaStore,
     private readonly onUpdate: (job: JobState) => void = () => undefined,
-    private readonly metrics: JobMetrics = { advanced: () => undefined, ended: () => undefined },
+    private readonly metrics: JobMetrics = NO_METRICS,
     private readonly cancellation?: JobCancellation,
     /** Told when a job's state cannot be stored (the final state: after every retry failed). */
     private readonly onSaveError: (error: Error, job: JobState, final: boolean) => void = () => undefined,
@@ -85,7 +99,7 @@ export class JobService {
       created_at: now,
       updated_at: now,
     };
-    await this.store.put('job', state.id, state, 'wait_for');
+    await this.write(state, 'start', 'wait_for');
     const controller = new AbortController();
     let lastSave = 0;
     let saveFailing = false;
@@ -111,7 +125,7 @@ export class JobService {
           // Dropped when the final state is about to be stored: it carries all of this and more.
           if (!next) return;
           // The next save carries the same state and more: a failed one is not retried, but told (once a run).
-          await this.store.put('job', state.id, next).then(
+          await this.write(next, 'progress').then(
             () => (saveFailing = false),
             (error: Error) => {
               if (!saveFailing) this.onSaveError(error, next, false);
@@ -184,10 +198,11 @@ export class JobService {
   private async saveFinal(state: JobState): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.store.put('job', state.id, { ...state }, 'wait_for');
+        await this.write({ ...state }, 'final', 'wait_for');
         return;
       } catch (error) {
         if (attempt >= FINAL_SAVE_RETRIES_MS.length) {
+          this.metrics.saveFailed('final_lost');
           this.onSaveError(error as Error, { ...state }, true);
           return;
         }
@@ -255,9 +270,7 @@ export class JobService {
       const { indexed, unchanged, skipped, failed } = counts;
       counts.found = Math.max(counts.found, indexed + unchanged + skipped + failed);
     }
-    await this.store.put(
-      'job',
-      job.id,
+    await this.write(
       {
         ...job,
         counts,
@@ -266,8 +279,21 @@ export class JobService {
         updated_at: now,
         ...(resumedBy ? { resumedBy } : {}),
       },
+      'interrupted',
       'wait_for',
     );
+    // Its own instance died before it could count the end: counted by the one that took it over.
+    this.metrics.ended('interrupted');
+  }
+
+  /** Stores a job's record; a failure is counted (whoever catches it tells or retries it) and thrown. */
+  private async write(state: JobState, write: JobWrite, refresh?: 'wait_for'): Promise<void> {
+    try {
+      await this.store.put('job', state.id, state, refresh);
+    } catch (error) {
+      this.metrics.saveFailed(write);
+      throw error;
+    }
   }
 
   /** Cancels every running job (shutdown). */
