@@ -12,6 +12,8 @@ export default tseslint.config(
       'elastic/embedded/target/**',
       'coverage/**',
       'bench/results/**',
+      // generated from schema.graphql at build time (npm run codegen:console)
+      'apps/console/src/lib/graphql.generated.ts',
     ],
   },
   js.configs.recommended,

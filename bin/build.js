@@ -84,9 +84,16 @@ buildWhenStale(
   },
   (file) => file.startsWith(consoleDir),
 );
+// The console's GraphQL types are generated from schema.graphql (the server's contract) before the
+// bundle, so a schema change rebuilds the console; the generated file is an output, not an input.
+const consoleTypes = path.join(consoleDir, 'src', 'lib', 'graphql.generated.ts');
 buildWhenStale(
   'console',
   path.join(root, 'dist', 'console', '.console-built'),
-  ['apps/console', 'package-lock.json'],
-  () => run('vite', ['build', '--config', 'apps/console/vite.config.mts', '--logLevel', 'warn']),
+  ['apps/console', 'schema.graphql', 'package-lock.json'],
+  () => {
+    run('graphql-codegen', ['--config', 'apps/console/codegen.yml', '--silent']);
+    run('vite', ['build', '--config', 'apps/console/vite.config.mts', '--logLevel', 'warn']);
+  },
+  (file) => file === consoleTypes,
 );

@@ -128,7 +128,61 @@ describe('web console in a real browser', () => {
     await page.locator('.hit h2 a', { hasText: 'Disk full runbook' }).click();
     await page.locator('h1', { hasText: 'Disk full runbook' }).waitFor();
     expect(await page.locator('pre.body').first().textContent()).toContain('df -i');
-    expect(new URL(page.url()).hash).toBe('#/documents/disk-full');
+    // The link carries the chunk the hit's passage came from (the body is one chunk here).
+    expect(new URL(page.url()).hash).toBe('#/documents/disk-full?chunk=0');
+  });
+
+  it('opens a hit at its passage: the view scrolls to the matched chunk far down a long document', async () => {
+    const filler = Array.from(
+      { length: 80 },
+      (_, i) => `Day ${i + 1}: the survey team logged weather, tides and supplies, and mended the nets.`,
+    );
+    const phrase = 'quokka colony nests beside the old lighthouse';
+    const body = [...filler, `On the last day a ${phrase}, far from the landing.`].join('\n\n');
+    const stored = await call(server.url, 'POST', '/v1/documents?wait=true', [
+      { id: 'island-log', title: 'Island survey log', body, collection: 'guides' },
+    ]);
+    expect(stored.body.indexed).toBe(1);
+    try {
+      await page.goto(`${server.url}/#/search?q=${encodeURIComponent('quokka lighthouse')}&mode=LEXICAL`);
+      await page.locator('.hit h2 a', { hasText: 'Island survey log' }).click();
+      await page.locator('h1', { hasText: 'Island survey log' }).waitFor();
+      // The phrase, wherever it is in the document's text, is on screen: inside the text box's
+      // visible part (it scrolls) and inside the window. At the top of the document it is not.
+      const whereIsPhrase = `(() => {
+        const pre = document.querySelector('pre.body');
+        const walker = document.createTreeWalker(pre, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          const at = node.textContent.indexOf(${JSON.stringify(phrase)});
+          if (at < 0) continue;
+          const range = document.createRange();
+          range.setStart(node, at);
+          range.setEnd(node, at + ${phrase.length});
+          const r = range.getBoundingClientRect();
+          const box = pre.getBoundingClientRect();
+          const onScreen = r.height > 0 && r.top >= Math.max(0, box.top) && r.bottom <= Math.min(innerHeight, box.bottom);
+          return { onScreen, top: Math.round(r.top), textBox: [Math.round(box.top), Math.round(box.bottom)], window: innerHeight };
+        }
+        return { onScreen: false, top: null };
+      })()`;
+      // Polled: the view scrolls once the document has rendered.
+      await eventually(
+        () => page.evaluate<{ onScreen: boolean }>(whereIsPhrase),
+        (where) => where.onScreen,
+        5_000,
+      );
+      // The link named the chunk (not the first: the phrase is far down).
+      const chunk = Number(new URLSearchParams(new URL(page.url()).hash.split('?')[1]).get('chunk'));
+      expect(chunk).toBeGreaterThan(0);
+      // It is marked, in the text and in the list of chunks.
+      expect(await page.locator('pre.body mark.passage').first().textContent()).toContain(phrase);
+      const matched = page.locator('ol.chunks li.matched');
+      expect(await matched.count()).toBe(1);
+      expect(await matched.textContent()).toContain(phrase);
+      expect(await matched.getAttribute('aria-current')).toBe('location');
+    } finally {
+      await call(server.url, 'DELETE', '/v1/documents/island-log?wait=true');
+    }
   });
 
   it('shows a document’s chunks with the heading each one is under', async () => {
@@ -243,7 +297,6 @@ describe('web console in a real browser', () => {
       await job.waitFor({ timeout: 30_000 });
       expect(await job.locator('.meta').textContent()).toContain('indexed 2');
       expect(await job.locator('progress').count()).toBe(5);
-      await shot('ingest');
 
       await page.goto(`${server.url}/#/documents?c=geology`);
       await page.locator('table.listing a', { hasText: 'Basalt' }).waitFor();
@@ -251,6 +304,54 @@ describe('web console in a real browser', () => {
     } finally {
       fs.rmSync(folder, { recursive: true, force: true });
     }
+  });
+
+  it('uploads several files: each document its own link, a PNG counted and shown as skipped with its reason', async () => {
+    // A 1×1 PNG: not readable as text, so Quarry skips it (README: "reported as skipped with the reason").
+    const png = Buffer.from(
+      'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+      'base64',
+    );
+    const texts = ['fjord', 'glacier', 'moraine', 'tarn', 'cirque'].map((word) => ({
+      name: `${word}.md`,
+      mimeType: 'text/markdown',
+      buffer: Buffer.from(`# ${word}\n\nA ${word} in the survey area.\n`),
+    }));
+    await page.goto(`${server.url}/#/ingest`);
+    await page
+      .locator('#files')
+      .setInputFiles([...texts, { name: 'map.png', mimeType: 'image/png', buffer: png }]);
+    await page.locator('input[name="upload-collection"]').fill('landforms');
+    await page.getByRole('button', { name: 'Upload' }).click();
+    const job = page.locator('.job[data-finished="true"]', { hasText: 'map.png' });
+    await job.waitFor();
+    const status = (await job.locator('.status').textContent()) ?? '';
+    expect(status).toContain('finished · 5 indexed · 1 skipped');
+    expect(status).not.toContain('failed');
+
+    // One link per document, each to its own page, each in its own row with its file.
+    const ids = texts.map((t) => `landforms:${t.name}`);
+    const links = job.locator('a[href^="#/documents/"]');
+    expect(await links.allTextContents()).toEqual(ids);
+    for (const [i, id] of ids.entries()) {
+      expect(await links.nth(i).getAttribute('href')).toBe(`#/documents/${encodeURIComponent(id)}`);
+      const row = job.locator('ul.files li', {
+        has: page.locator(`a[href="#/documents/${encodeURIComponent(id)}"]`),
+      });
+      expect(await row.locator('.file-name').textContent()).toBe(texts[i].name);
+    }
+    const skipped = job.locator('ul.files li[data-status="skipped"]');
+    expect(await skipped.count()).toBe(1);
+    expect(await skipped.locator('.file-name').textContent()).toBe('map.png');
+    expect(((await skipped.locator('.file-reason').textContent()) ?? '').length).toBeGreaterThan(0);
+    expect(await skipped.locator('a').count()).toBe(0);
+    expect(await job.locator('ul.files li[data-status="failed"]').count()).toBe(0);
+    await shot('ingest');
+
+    // A link opens that document.
+    await links.nth(2).click();
+    await page.locator('h1', { hasText: 'moraine' }).waitFor();
+    expect(new URL(page.url()).hash).toBe(`#/documents/${encodeURIComponent('landforms:moraine.md')}`);
   });
 
   it('creates an API key, shows it once, and revokes it', async () => {

@@ -49,9 +49,13 @@ function authHeaders(): Record<string, string> {
   return key ? { authorization: `Bearer ${key}` } : {};
 }
 
-export async function gql<T = Record<string, unknown>>(
+/**
+ * Runs one query or mutation. `T` and `V` are the operation's generated result and variable types
+ * (graphql.generated.ts) for the operations in operations.ts.
+ */
+export async function gql<T = Record<string, unknown>, V extends object = Record<string, unknown>>(
   query: string,
-  variables: Record<string, unknown> = {},
+  variables: V = {} as V,
 ): Promise<T> {
   let response: Response;
   try {
@@ -91,13 +95,13 @@ export interface SubscriptionHandlers<T> {
 }
 
 /** Subscribes to one subscription field; returns the function that stops it. */
-export function subscribe<T>(
+export function subscribe<T, V extends object = Record<string, unknown>>(
   query: string,
-  variables: Record<string, unknown>,
+  variables: V,
   handlers: SubscriptionHandlers<T>,
 ): () => void {
   return client().subscribe<Record<string, T>>(
-    { query, variables },
+    { query, variables: variables as Record<string, unknown> },
     {
       next: (result) => {
         if (result.errors?.length) handlers.error?.(new GraphqlError(result.errors as GraphqlErrorShape[]));

@@ -1,3 +1,4 @@
+import type { ConsoleHitFragment, SearchInput, SearchQuery } from './graphql.generated';
 import type { SchemaInfo } from './schema';
 
 /** The search form's state, as kept in the URL (`#/search?q=...&mode=...`). */
@@ -38,8 +39,8 @@ export function searchParams(state: SearchState): Record<string, string | string
 }
 
 /** SearchInput for this state, with optional fields only where the schema has them. */
-export function searchInput(schema: SchemaInfo, state: SearchState, paged = true): Record<string, unknown> {
-  const input: Record<string, unknown> = { query: state.q, mode: state.mode };
+export function searchInput(schema: SchemaInfo, state: SearchState, paged = true): SearchInput {
+  const input: SearchInput = { query: state.q, mode: state.mode as SearchInput['mode'] };
   if (state.collections.length) input.collection = state.collections;
   if (state.tags.length) input.tags = state.tags;
   if (paged) {
@@ -53,46 +54,22 @@ export function searchInput(schema: SchemaInfo, state: SearchState, paged = true
   return input;
 }
 
-/** The fields of a hit the console shows; location and explain when this server has them. */
-export function hitSelection(schema: SchemaInfo): string {
-  const optional = ['location', 'explain'].map((f) => schema.selection('SearchHit', f)).filter(Boolean);
-  return `id score title snippet highlights collection tags ${optional.join(' ')}`;
-}
+/** A hit as the console selects it (the ConsoleHit fragment), typed from schema.graphql. */
+export type Hit = ConsoleHitFragment;
+export type SearchResult = SearchQuery['search'];
+export type FacetBucket = SearchResult['facets']['collection'][number];
 
-export interface FacetBucket {
-  value: string;
-  count: number;
-}
-
-export interface Hit {
-  id: string;
-  score: number;
-  title: string | null;
-  snippet: string;
-  highlights: string[];
-  collection: string;
-  tags: string[];
-  location?: Record<string, unknown> | null;
-  explain?: unknown;
-}
-
-export interface SearchResult {
-  total: number;
-  tookMs: number;
-  mode: string;
-  facets: Record<string, FacetBucket[] | unknown>;
-  hits: Hit[];
-}
-
-export function describeLocation(location: Record<string, unknown> | null | undefined): string {
+/** `page 2 · Install › On Debian · lines 3–9`: where in its document a hit's passage or a chunk is. */
+export function describeLocation(
+  location: { page?: number | null; heading?: string[] | null; lines?: number[] | null } | null | undefined,
+): string {
   if (!location) return '';
-  const parts: string[] = [];
-  for (const [name, value] of Object.entries(location)) {
-    if (value === null || value === undefined || value === '' || name === 'chunk') continue;
-    if (name === 'heading' && Array.isArray(value)) parts.push(value.join(' › '));
-    else if (name === 'lines' && Array.isArray(value))
-      parts.push(value[0] === value[1] ? `line ${value[0]}` : `lines ${value[0]}–${value[1]}`);
-    else parts.push(`${name} ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
-  }
-  return parts.join(' · ');
+  const { page, heading, lines } = location;
+  return [
+    page != null ? `page ${page}` : '',
+    heading?.length ? heading.join(' › ') : '',
+    lines?.length === 2 ? (lines[0] === lines[1] ? `line ${lines[0]}` : `lines ${lines[0]}–${lines[1]}`) : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
 }

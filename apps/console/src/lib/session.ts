@@ -1,5 +1,7 @@
 import { writable } from 'svelte/store';
 import { apiKey, gql, GraphqlError, setApiKey } from './api';
+import type { ViewerQuery } from './graphql.generated';
+import { VIEWER } from './operations';
 import {
   finishSignIn,
   forgetOAuthToken,
@@ -9,11 +11,8 @@ import {
   type SignInSettings,
 } from './oauth';
 
-export interface Viewer {
-  id: string;
-  role: 'reader' | 'writer' | 'admin';
-  collections: string[] | null;
-}
+/** The caller as Query.viewer tells it; `role` is one of the three the server documents. */
+export type Viewer = Omit<ViewerQuery['viewer'], 'role'> & { role: 'reader' | 'writer' | 'admin' };
 
 export type SessionState =
   | { status: 'loading' }
@@ -46,7 +45,7 @@ export async function startSession(): Promise<void> {
 /** Who am I? On loopback without keys Quarry answers "local admin"; with keys it needs one. */
 export async function refreshSession(): Promise<void> {
   try {
-    const data = await gql<{ viewer: Viewer }>('query Viewer { viewer { id role collections } }');
+    const data = await gql<{ viewer: Viewer }>(VIEWER);
     session.set({
       status: 'ready',
       viewer: data.viewer,
