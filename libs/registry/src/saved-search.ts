@@ -3,9 +3,10 @@ import { IsIn } from 'class-validator';
 import { InvalidError, jsonSchemaOf, type FieldProblem } from '@quarry/core';
 import type { ToolDefinition } from './tool.registry';
 import { PickContract, Prop } from '@quarry/contract';
-import { SEARCH, SEARCH_RESULT_SCHEMA, SearchInput, summarizeSearch } from '@quarry/search';
+import { METADATA_FILTER, SEARCH, SEARCH_RESULT_SCHEMA, SearchInput, summarizeSearch } from '@quarry/search';
 
-const PARAMETER_TYPES = ['string', 'number', 'boolean'] as const;
+/** A parameter's value becomes a metadata-filter value (or a tag), so it has the filter's scalar types. */
+const PARAMETER_TYPES = METADATA_FILTER.scalarTypes;
 const RESERVED = ['query', 'size', 'from', 'semanticRatio', 'fusion'];
 
 /** A parameter of a saved-search tool: a value the caller gives, applied as a filter. */
@@ -39,7 +40,7 @@ export class SavedSearchParameter {
   @Prop({
     type: 'string',
     pattern: {
-      regex: /^(tags|metadata\.[\w.-]{1,128})$/,
+      regex: new RegExp(`^(tags|metadata\\.${METADATA_FILTER.fieldName})$`),
       message: 'target must be "tags" or "metadata.<field>"',
     },
     description: '"tags" or "metadata.<field>": where the value filters',

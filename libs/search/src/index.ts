@@ -12,6 +12,7 @@ export * from './fusion';
 export * from './chunker';
 export * from './query-parser';
 export * from './limits';
+export { METADATA_FILTER } from './validators';
 export * from './registry.repository';
 export * from './output-schemas';
 export * from './audit.writer';

@@ -3,7 +3,7 @@ import { InputType, ObjectType } from '@nestjs/graphql';
 import { contractEnum, Prop } from '@quarry/contract';
 import { COLLECTION_PATTERN, LIMITS } from './limits';
 import { DEFAULT_FUSION, FUSION_METHODS, type FusionMethod, type RetrieverPosition } from './fusion';
-import { IsCollectionSelector, IsMetadataFilter, IsWithinResultWindow } from './validators';
+import { IsCollectionSelector, IsWithinResultWindow, METADATA_FILTER_FIELD } from './validators';
 import type { ChunkLocation } from './structured-chunker';
 
 /*
@@ -26,25 +26,15 @@ export const FUSION = contractEnum(
   'RELATIVE = blend of normalised scores, RRF = reciprocal rank fusion (ranks only).',
 );
 
-// One `type` per schema: some clients and model providers refuse type arrays.
-const SCALAR = { oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] };
-
 /** A date alone, as an upper bound, includes that day. */
 const DATE_BOUND = 'ISO 8601 date or date-time';
 
 @InputType('SearchFilters')
 export class SearchFilters {
   @Prop({
-    type: 'json',
+    ...METADATA_FILTER_FIELD,
     optional: true,
     description: 'metadata field → value or list of values (any of)',
-    validate: [IsMetadataFilter()],
-    schema: {
-      propertyNames: { pattern: '^[\\w.-]{1,128}$' },
-      additionalProperties: {
-        oneOf: [...SCALAR.oneOf, { type: 'array', items: SCALAR, minItems: 1, maxItems: 100 }],
-      },
-    },
   })
   metadata?: Record<string, string | number | boolean | (string | number | boolean)[]>;
 

@@ -1,4 +1,5 @@
 import { registerDecorator, type ValidationArguments, type ValidationOptions } from 'class-validator';
+import type { FieldSpec } from '@quarry/core';
 import { COLLECTION_PATTERN, LIMITS } from './limits';
 
 function depthOf(value: unknown, depth = 0): number {
@@ -51,9 +52,23 @@ export function IsCollectionSelector(options?: ValidationOptions) {
     });
 }
 
+/**
+ * The metadata-filter rule, declared once: a metadata field name (dots for nested fields), and a
+ * scalar or a list of 1-100 scalars (any of). The search input's validation and its JSON Schema
+ * (MCP, OpenAPI) are derived from it, and saved-search parameters target the same field names.
+ */
+export const METADATA_FILTER = {
+  /** A field name, unanchored, to build other rules on (`metadata.<field>`). */
+  fieldName: '[\\w.-]{1,128}',
+  scalarTypes: ['string', 'number', 'boolean'],
+  maxValues: 100,
+} as const;
+
+const METADATA_FIELD = new RegExp(`^${METADATA_FILTER.fieldName}$`);
+const isFilterScalar = (v: unknown) => (METADATA_FILTER.scalarTypes as readonly string[]).includes(typeof v);
+
 /** Metadata filters: field → scalar or list of scalars. */
 export function IsMetadataFilter(options?: ValidationOptions) {
-  const scalar = (v: unknown) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
   return (target: object, propertyName: string) =>
     registerDecorator({
       name: 'isMetadataFilter',
@@ -65,15 +80,37 @@ export function IsMetadataFilter(options?: ValidationOptions) {
           if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
           return Object.entries(value).every(
             ([key, v]) =>
-              /^[\w.-]{1,128}$/.test(key) &&
-              (scalar(v) || (Array.isArray(v) && v.length > 0 && v.length <= 100 && v.every(scalar))),
+              METADATA_FIELD.test(key) &&
+              (isFilterScalar(v) ||
+                (Array.isArray(v) &&
+                  v.length > 0 &&
+                  v.length <= METADATA_FILTER.maxValues &&
+                  v.every(isFilterScalar))),
           );
         },
         defaultMessage: (args?: ValidationArguments) =>
-          `${args?.property} must map metadata field names to a string, number, boolean or a list of them`,
+          `${args?.property} must map metadata field names to a string, number, boolean or a list of 1-${METADATA_FILTER.maxValues} of them`,
       },
     });
 }
+
+// One `type` per schema: some clients and model providers refuse type arrays.
+const FILTER_SCALAR = { oneOf: METADATA_FILTER.scalarTypes.map((type) => ({ type })) };
+
+/** The `@Prop` spec of a metadata-filter field: its validation and its JSON Schema, from METADATA_FILTER. */
+export const METADATA_FILTER_FIELD: Pick<FieldSpec, 'type' | 'validate' | 'schema'> = {
+  type: 'json',
+  validate: [IsMetadataFilter()],
+  schema: {
+    propertyNames: { pattern: METADATA_FIELD.source },
+    additionalProperties: {
+      oneOf: [
+        ...FILTER_SCALAR.oneOf,
+        { type: 'array', items: FILTER_SCALAR, minItems: 1, maxItems: METADATA_FILTER.maxValues },
+      ],
+    },
+  },
+};
 
 /**
  * `from + size` within the result window. Put on both fields, so the error names both; without
