@@ -224,16 +224,12 @@ export class SearchRepository {
   async page(text: string, request: PageRequest, signal?: AbortSignal): Promise<PageResult> {
     const documents = new Map<string, DocumentSummary>();
     const chunks = new Map<string, PlacedChunk>();
-    const searches: estypes.MsearchRequestItem[] = [];
-    const add = ({ index, ...body }: estypes.SearchRequest) => searches.push({ index }, body);
-    if (request.ids.length) add(pageRequest(this.docsAlias, request.ids));
+    const requests: estypes.SearchRequest[] = [];
+    if (request.ids.length) requests.push(pageRequest(this.docsAlias, request.ids));
     if (request.locate.length || request.chunkIds.length)
-      add(shownChunksRequest(this.vectorsAlias, text, request.locate, request.chunkIds));
-    if (searches.length === 0) return { documents, chunks };
-    const response = await this.run(() =>
-      this.client.msearch<DocumentSummary | ChunkSource>({ searches }, { signal }),
-    );
-    const items = [...response.responses];
+      requests.push(shownChunksRequest(this.vectorsAlias, text, request.locate, request.chunkIds));
+    if (requests.length === 0) return { documents, chunks };
+    const items = await this.searchAll<DocumentSummary | ChunkSource>(requests, signal);
     if (request.ids.length) {
       for (const hit of lexicalResult(answer(items.shift() as estypes.MsearchResponseItem<DocumentSummary>))
         .hits)
@@ -294,6 +290,20 @@ export class SearchRepository {
       }),
     );
     return bucketsOf(response.aggregations?.collections).map((b) => ({ name: b.value, documents: b.count }));
+  }
+
+  /**
+   * Several searches in one round trip (`_msearch`); a single one goes as a plain search, which
+   * Elasticsearch runs without `_msearch`'s extra dispatch (a lexical page reads only its chunks).
+   */
+  private async searchAll<T>(
+    requests: estypes.SearchRequest[],
+    signal?: AbortSignal,
+  ): Promise<estypes.MsearchResponseItem<T>[]> {
+    if (requests.length === 1) return [await this.run(() => this.client.search<T>(requests[0], { signal }))];
+    const searches = requests.flatMap(({ index, ...body }) => [{ index }, body]);
+    const response = await this.run(() => this.client.msearch<T>({ searches }, { signal }));
+    return response.responses;
   }
 
   private async run<T>(request: () => Promise<T>): Promise<T> {
