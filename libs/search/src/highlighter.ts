@@ -156,6 +156,21 @@ function isHeading(passage: string): boolean {
   return words <= 8 && /^[\p{Lu}\p{N}]/u.test(line);
 }
 
+/**
+ * The words of `found` that lie wholly inside each passage. Both lists are in text order and the
+ * passages do not overlap, so one pass over each does (a filter per passage was quadratic).
+ */
+function wordsInside(cut: [number, number][], found: Found[]): Found[][] {
+  let next = 0;
+  return cut.map(([start, end]) => {
+    while (next < found.length && found[next].start < start) next++;
+    const words: Found[] = [];
+    for (; next < found.length && found[next].start < end; next++)
+      if (found[next].end <= end) words.push(found[next]);
+    return words;
+  });
+}
+
 /** The chosen fragments of a text: the best first for a snippet, and all in the order they occur. */
 export interface Fragments {
   /** The passage with the most query evidence, marked. */
@@ -181,7 +196,7 @@ export function highlightPassages(
   const found = find(text, terms);
   if (found.length === 0) return { inOrder: [] };
   const cut = passages(text, options.fragmentSize);
-  const inside = cut.map(([start, end]) => found.filter((word) => word.start >= start && word.end <= end));
+  const inside = wordsInside(cut, found);
   const holding = new Map<string, number>();
   for (const words of inside)
     for (const term of new Set(words.map((w) => w.term))) holding.set(term, (holding.get(term) ?? 0) + 1);
