@@ -10,9 +10,14 @@
  * the bench ends; `node dist/bench/profile-summary.js dir/<file>.cpuprofile` says where its main
  * thread's time went.
  *
+ * With BENCH_BASELINE=<another checkout, built> a second Quarry runs from that checkout's dist/ on
+ * the same indices, and its three edges take their turns in the same rotation ("... (baseline)"):
+ * before and after side by side in one run, since on this shared machine two runs minutes apart
+ * differ more than the change measured.
+ *
  *   npm run build && BENCH_ROUNDS=300 node dist/bench/edge-overhead.js
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { WebSocketClientTransport } from '@modelcontextprotocol/sdk/client/websocket.js';
@@ -36,19 +41,22 @@ const PROFILE_DIR = process.env.BENCH_CPU_PROF;
 const CACHE = process.env.BENCH_CACHE === '1';
 /** BENCH_MCP_DEBUG=1: also an MCP client at log level debug (one log frame per tool call). */
 const MCP_DEBUG = process.env.BENCH_MCP_DEBUG === '1';
+const BASELINE = process.env.BENCH_BASELINE;
 const root = path.join(__dirname, '..', '..');
 
-async function main() {
-  const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
-  const endpoints = await ensureServices(config, () => undefined);
-  const prefix = 'bench-edges';
-  const es = createElasticsearchClient(endpoints.elasticsearchUrl, 30_000);
+/** Quarry started from `checkout`'s dist/ as npm start runs it; resolves once it listens. */
+async function startQuarry(
+  checkout: string,
+  endpoints: { elasticsearchUrl: string; redisUrl: string },
+  prefix: string,
+  profileDir?: string,
+): Promise<{ url: string; child: ChildProcess }> {
   const port = await findFreePort();
   const child = spawn(
     process.execPath,
     [
-      ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []),
-      path.join(root, 'dist/apps/server/src/main.js'),
+      ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+      path.join(checkout, 'dist/apps/server/src/main.js'),
     ],
     {
       env: {
@@ -73,10 +81,19 @@ async function main() {
     });
     child.once('exit', (code) => reject(new Error(`Quarry exited with ${code}`)));
   });
-  const url = `http://127.0.0.1:${port}`;
+  return { url: `http://127.0.0.1:${port}`, child };
+}
+
+async function main() {
+  const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
+  const endpoints = await ensureServices(config, () => undefined);
+  const prefix = 'bench-edges';
+  const es = createElasticsearchClient(endpoints.elasticsearchUrl, 30_000);
+  const quarry = await startQuarry(root, endpoints, prefix, PROFILE_DIR);
+  const baseline = BASELINE ? await startQuarry(path.resolve(BASELINE), endpoints, prefix) : undefined;
+  const url = quarry.url;
   const http = new Agent({ connections: 4 });
-  const mcp = new Client({ name: 'bench', version: '1' }, { capabilities: {} });
-  const closing: Client[] = [mcp];
+  const closing: Client[] = [];
   try {
     const docsIndex = `${prefix}-docs`;
     const present = (await es.indices.exists({ index: docsIndex }))
@@ -96,8 +113,8 @@ async function main() {
       await es.indices.refresh({ index: `${prefix}-*` });
     }
     const queries = corpus.queries.map((q) => q.text);
-    const post = async (route: string, body: unknown) => {
-      const response = await request(`${url}${route}`, {
+    const post = async (base: string, route: string, body: unknown) => {
+      const response = await request(`${base}${route}`, {
         method: 'POST',
         dispatcher: http,
         headers: { 'content-type': 'application/json' },
@@ -107,7 +124,28 @@ async function main() {
         throw new Error(`${route} answered ${response.statusCode}: ${await response.body.text()}`);
       return response.body.json();
     };
-    await mcp.connect(new WebSocketClientTransport(new URL(`${url.replace('http', 'ws')}/mcp/ws`)));
+    /** REST, GraphQL and MCP over WebSocket of the Quarry at `base`, named with `suffix`. */
+    const edges = async (base: string, suffix = ''): Promise<[string, (q: string) => Promise<unknown>][]> => {
+      const client = new Client({ name: 'bench', version: '1' }, { capabilities: {} });
+      await client.connect(new WebSocketClientTransport(new URL(`${base.replace('http', 'ws')}/mcp/ws`)));
+      closing.push(client);
+      return [
+        [`REST${suffix}`, (q) => post(base, '/v1/search', { query: q, mode: 'lexical' })],
+        [
+          `GraphQL${suffix}`,
+          (q) =>
+            post(base, '/graphql', {
+              query:
+                'query($input: SearchInput!) { search(input: $input) { total hits { id score title snippet collection tags } } }',
+              variables: { input: { query: q, mode: 'LEXICAL' } },
+            }),
+        ],
+        [
+          `MCP WebSocket${suffix}`,
+          (q) => client.callTool({ name: 'search', arguments: { query: q, mode: 'lexical' } }),
+        ],
+      ];
+    };
     const paths: [string, (q: string) => Promise<unknown>][] = [
       [
         'direct ES',
@@ -121,17 +159,8 @@ async function main() {
             ),
           ),
       ],
-      ['REST', (q) => post('/v1/search', { query: q, mode: 'lexical' })],
-      [
-        'GraphQL',
-        (q) =>
-          post('/graphql', {
-            query:
-              'query($input: SearchInput!) { search(input: $input) { total hits { id score title snippet collection tags } } }',
-            variables: { input: { query: q, mode: 'LEXICAL' } },
-          }),
-      ],
-      ['MCP WebSocket', (q) => mcp.callTool({ name: 'search', arguments: { query: q, mode: 'lexical' } })],
+      ...(await edges(url)),
+      ...(baseline ? await edges(baseline.url, ' (baseline)') : []),
     ];
     if (MCP_DEBUG) {
       // The same edge with a client that asked for debug logging: a log frame per call, as every
@@ -193,9 +222,11 @@ async function main() {
     for (const client of closing) await client.close().catch(() => undefined);
     await http.close();
     await es.close();
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
+    for (const { child } of baseline ? [quarry, baseline] : [quarry]) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
   }
 }
 
