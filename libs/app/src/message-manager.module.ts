@@ -6,6 +6,7 @@ import { RateLimiter, scopeChallengePlugin } from '@quarry/auth';
 import { CONFIG, type QuarryConfig } from '@quarry/config';
 import { MessageManager, OperationExplorer, Operations, type OperationSource } from '@quarry/core';
 import {
+  AuditWriter,
   HealthChecker,
   LOGGER,
   QuarryMetrics,
@@ -15,7 +16,7 @@ import {
   auditPlugin,
   metricsPlugin,
 } from '@quarry/observability';
-import { AuditWriter, INDICES, type IndexNames } from '@quarry/search';
+import { INDICES, type IndexNames } from '@quarry/search';
 import { writesNeedRedis } from '@quarry/redis';
 
 /** Flushes the audit trail before the Elasticsearch client closes. */

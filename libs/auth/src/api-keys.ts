@@ -19,7 +19,8 @@ import {
   type Role,
   type ArgsOf,
 } from '@quarry/core';
-import { COLLECTION_PATTERN, LIMITS, type RegistryRepository } from '@quarry/search';
+import { COLLECTION_PATTERN, LIMITS } from '@quarry/search';
+import type { ApiKeyRepository } from './api-key.repository';
 import { InputType } from '@nestjs/graphql';
 import { contractEnum, Prop } from '@quarry/contract';
 import { OAuthResourceServer } from './oauth/resource-server';
@@ -85,9 +86,9 @@ class KeyNameInput {
 }
 
 /** Created keys live hashed in the metadata index; revocations also go into a Redis set every instance checks. */
-export function apiKeyStore(registry: RegistryRepository, redis: Redis): ApiKeyStore {
+export function apiKeyStore(keys: ApiKeyRepository, redis: Redis): ApiKeyStore {
   return {
-    list: async () => (await registry.list<StoredApiKey>('api_key')).map((e) => e.definition),
+    list: () => keys.list(),
     isRevoked: async (hash) => {
       try {
         return (await redis.sismember(REVOKED_SET, hash)) === 1;
@@ -101,13 +102,13 @@ export function apiKeyStore(registry: RegistryRepository, redis: Redis): ApiKeyS
 
 export function createAuthenticator(
   config: QuarryConfig,
-  registry: RegistryRepository,
+  keys: ApiKeyRepository,
   redis: Redis,
 ): Authenticator {
   return new Authenticator(
     config.apiKeys,
     config.jwt,
-    apiKeyStore(registry, redis),
+    apiKeyStore(keys, redis),
     config.oauth ? new OAuthResourceServer(config.oauth) : undefined,
   );
 }
@@ -142,7 +143,7 @@ export const REVOKE_API_KEY = operationRef<KeyNameInput, { name: string; revoked
 
 /** Admin operations on API keys. The key itself is shown once, at creation; only its hash is kept. */
 export function apiKeyOperations(
-  registry: RegistryRepository,
+  keys: ApiKeyRepository,
   redis: Redis,
   /** Reloads keys everywhere; a revoked key's principal also loses its open connections. */
   announce: (revokedPrincipalId?: string) => Promise<void>,
@@ -164,7 +165,7 @@ export function apiKeyOperations(
         ...(groups ? { groups: [...new Set(groups)] } : {}),
         created_at: new Date().toISOString(),
       };
-      await registry.put('api_key', name, stored, `${role} key`);
+      await keys.save(stored);
       await announce();
       return { name, role, collections: stored.collections ?? null, groups: stored.groups ?? null, key };
     },
@@ -176,12 +177,12 @@ export function apiKeyOperations(
     run: async (_args, context) => {
       assertUnscopedAdmin(context);
       return {
-        keys: (await registry.list<StoredApiKey>('api_key')).map((e) => ({
-          name: e.name,
-          role: e.definition.role,
-          collections: e.definition.collections ?? null,
-          groups: e.definition.groups ?? null,
-          created_at: e.definition.created_at,
+        keys: (await keys.list()).map((key) => ({
+          name: key.id,
+          role: key.role,
+          collections: key.collections ?? null,
+          groups: key.groups ?? null,
+          created_at: key.created_at,
         })),
       };
     },
@@ -194,10 +195,10 @@ export function apiKeyOperations(
     audit: auditByName,
     run: async ({ name }, context) => {
       assertUnscopedAdmin(context);
-      const entry = await registry.get<StoredApiKey>('api_key', name);
-      if (!entry) throw new NotFoundError('api key', name);
-      await redis.sadd(REVOKED_SET, entry.definition.hash);
-      await registry.delete('api_key', name);
+      const key = await keys.find(name);
+      if (!key) throw new NotFoundError('api key', name);
+      await redis.sadd(REVOKED_SET, key.hash);
+      await keys.remove(name);
       await announce(apiKeyPrincipalId(name));
       return { name, revoked: true };
     },

@@ -1,23 +1,25 @@
 import { Inject, Module } from '@nestjs/common';
+import { Client } from '@elastic/elasticsearch';
 import Redis from 'ioredis';
 import { Authenticator } from './authenticator';
 import { CONFIG, type QuarryConfig } from '@quarry/config';
 import { ConnectionRegistry, Operations, type OperationSource } from '@quarry/core';
 import { REGISTRY_CHANNEL, RedisBus } from '@quarry/redis';
-import { RegistryRepository, SearchModule } from '@quarry/search';
+import { INDICES, type IndexNames } from '@quarry/search';
+import { ApiKeyRepository } from './api-key.repository';
 import { apiKeyOperations, createAuthenticator } from './api-keys';
 
 @Operations()
 export class ApiKeyOperations implements OperationSource {
   constructor(
-    private readonly registry: RegistryRepository,
+    private readonly keys: ApiKeyRepository,
     @Inject(Redis) private readonly redis: Redis,
     private readonly auth: Authenticator,
     private readonly bus: RedisBus,
   ) {}
 
   operations() {
-    return apiKeyOperations(this.registry, this.redis, async (revoked) => {
+    return apiKeyOperations(this.keys, this.redis, async (revoked) => {
       await this.auth.reload();
       await this.bus.publish(REGISTRY_CHANNEL, { kind: 'api_key', ...(revoked ? { revoked } : {}) });
     });
@@ -29,13 +31,17 @@ export class ApiKeyOperations implements OperationSource {
  * connections of each principal, closed when its key is revoked or its token expires.
  */
 @Module({
-  imports: [SearchModule],
   providers: [
     {
+      provide: ApiKeyRepository,
+      inject: [Client, INDICES],
+      useFactory: (client: Client, indices: IndexNames) => new ApiKeyRepository(client, indices.meta),
+    },
+    {
       provide: Authenticator,
-      inject: [CONFIG, RegistryRepository, Redis],
-      useFactory: (config: QuarryConfig, registry: RegistryRepository, redis: Redis) =>
-        createAuthenticator(config, registry, redis),
+      inject: [CONFIG, ApiKeyRepository, Redis],
+      useFactory: (config: QuarryConfig, keys: ApiKeyRepository, redis: Redis) =>
+        createAuthenticator(config, keys, redis),
     },
     ConnectionRegistry,
     ApiKeyOperations,

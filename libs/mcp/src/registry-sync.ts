@@ -12,12 +12,13 @@ import {
   loadPromptFiles,
   PromptManager,
   RedisResourceCache,
+  RegistryRepository,
   savedSearchTool,
   ToolRegistry,
   type PromptTemplate,
   type SavedSearchDefinition,
 } from '@quarry/registry';
-import { RegistryRepository, type DocumentChange } from '@quarry/search';
+import type { DocumentChange } from '@quarry/search';
 import { MCP_EVENTS_CHANNEL, SessionHub } from './session.hub';
 
 /**

@@ -6,7 +6,8 @@ import {
   type ArgsOf,
   type ResultOf,
 } from '@quarry/core';
-import type { HealthChecker, Logger, Readiness } from '@quarry/observability';
+import type { HealthChecker, Readiness } from './health';
+import type { Logger } from './logger';
 
 /** Typed references of the operations below: what edges call them by. */
 export const HEALTH = operationRef<object, Readiness>('health');

@@ -1,5 +1,6 @@
 import type { AuditRecord, MessageManagerPlugin } from '@quarry/core';
-import type { Logger, QuarryMetrics } from '@quarry/observability';
+import type { Logger } from './logger';
+import type { QuarryMetrics } from './metrics';
 
 /** Request counts and latency per operation and transport, ingest volume; one place for every edge. */
 export function metricsPlugin(metrics: QuarryMetrics): MessageManagerPlugin {

@@ -5,6 +5,7 @@ export * from './resource.manager';
 export * from './resource.cache';
 export * from './registry.module';
 export * from './registry.operations';
+export * from './registry.repository';
 export * from './prompts';
 export * from './saved-search';
 export * from './prompt-template.dto';

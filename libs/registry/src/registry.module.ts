@@ -4,17 +4,11 @@ import Redis from 'ioredis';
 import { CONFIG, type QuarryConfig } from '@quarry/config';
 import { MessageManager, Operations, type OperationSource, type Principal } from '@quarry/core';
 import { REGISTRY_CHANNEL, RedisBus } from '@quarry/redis';
-import {
-  DocumentRepository,
-  INDICES,
-  RegistryRepository,
-  SearchModule,
-  SearchRepository,
-  type IndexNames,
-} from '@quarry/search';
+import { DocumentRepository, INDICES, SearchModule, SearchRepository, type IndexNames } from '@quarry/search';
 import { PromptManager } from './prompt.manager';
 import { answerWithCitations } from './prompts';
 import { registryOperations } from './registry.operations';
+import { RegistryRepository } from './registry.repository';
 import { ResourceManager } from './resource.manager';
 import { RedisResourceCache } from './resource.cache';
 import { IndexResourceSource } from './resource.source';
@@ -72,6 +66,11 @@ export class RegistryOperations implements OperationSource {
       },
     },
     {
+      provide: RegistryRepository,
+      inject: [Client, INDICES],
+      useFactory: (client: Client, indices: IndexNames) => new RegistryRepository(client, indices.meta),
+    },
+    {
       provide: IndexResourceSource,
       inject: [Client, INDICES, DocumentRepository, SearchRepository],
       useFactory: (
@@ -94,6 +93,6 @@ export class RegistryOperations implements OperationSource {
     },
     RegistryOperations,
   ],
-  exports: [ToolRegistry, PromptManager, ResourceManager, RedisResourceCache],
+  exports: [ToolRegistry, PromptManager, ResourceManager, RedisResourceCache, RegistryRepository],
 })
 export class RegistryModule {}

@@ -18,7 +18,7 @@ import {
 } from './prompt.manager';
 import { type ResourceManager } from './resource.manager';
 import { type ToolDefinition, type ToolRegistry } from './tool.registry';
-import type { RegistryRepository } from '@quarry/search';
+import type { RegistryRepository } from './registry.repository';
 import { checkSavedSearch, SavedSearchDefinition } from './saved-search';
 import { PromptTemplateInput } from './prompt-template.dto';
 import { IsIn, IsObject, IsOptional, IsString, Length, MaxLength } from 'class-validator';

@@ -12,7 +12,6 @@ import { INDICES } from './elasticsearch.module';
 import { EmbeddingReindexer, ReindexJobs } from './embedding-reindex';
 import type { IndexNames } from './index-names';
 import { setupIndices, type IndexSetupOptions } from './index-setup';
-import { RegistryRepository } from './registry.repository';
 import { reindexOperations } from './reindex.operations';
 import { searchOperations } from './search.operations';
 import { SearchRepository } from './search.repository';
@@ -117,10 +116,6 @@ const byIndices = <T>(build: (client: Client, indices: IndexNames) => T) => ({
       ...byIndices((client, indices) => new ChunkRepository(client, indices.vectors)),
     },
     {
-      provide: RegistryRepository,
-      ...byIndices((client, indices) => new RegistryRepository(client, indices.meta)),
-    },
-    {
       provide: SearchService,
       inject: [SearchRepository, EMBEDDER, INDICES],
       useFactory: (repository: SearchRepository, embedder: Embedder, indices: IndexNames) =>
@@ -134,7 +129,6 @@ const byIndices = <T>(build: (client: Client, indices: IndexNames) => T) => ({
     DocumentRepository,
     SearchRepository,
     ChunkRepository,
-    RegistryRepository,
     SearchService,
     DocumentChangeFeed,
     ReindexOperations,

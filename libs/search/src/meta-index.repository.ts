@@ -1,10 +1,9 @@
 import type { Client } from '@elastic/elasticsearch';
 import { mapElasticsearchError } from './elasticsearch.client';
 
-export type RegistryKind = 'tool' | 'prompt' | 'resource' | 'collection' | 'relationship' | 'api_key';
-
-export interface RegistryEntry<D = unknown> {
-  kind: RegistryKind;
+/** An entry of the metadata index: a definition of some kind, by name, with a version. */
+export interface MetaEntry<K extends string = string, D = unknown> {
+  kind: K;
   name: string;
   description?: string;
   definition: D;
@@ -12,20 +11,25 @@ export interface RegistryEntry<D = unknown> {
   updated_at: string;
 }
 
-/** The metadata index: saved-search tools, prompts and the other registry entries, by kind and name. */
-export class RegistryRepository {
+/**
+ * The metadata index (`quarry-meta`): entries by kind and name, and nothing about what they
+ * mean. The libraries that own a kind keep their own repository on it (saved-search tools and
+ * prompts in libs/registry, API keys in libs/auth), so this library stays the one that speaks
+ * to Elasticsearch without holding their concerns.
+ */
+export class MetaIndexRepository<K extends string = string> {
   constructor(
     private readonly client: Client,
     private readonly alias: string,
   ) {}
 
-  private static id(kind: RegistryKind, name: string): string {
+  private static id(kind: string, name: string): string {
     return `${kind}:${name}`;
   }
 
-  async list<D>(kind: RegistryKind): Promise<RegistryEntry<D>[]> {
+  async list<D>(kind: K): Promise<MetaEntry<K, D>[]> {
     try {
-      const response = await this.client.search<RegistryEntry<D>>({
+      const response = await this.client.search<MetaEntry<K, D>>({
         index: this.alias,
         query: { term: { kind } },
         sort: [{ name: 'asc' }],
@@ -37,10 +41,10 @@ export class RegistryRepository {
     }
   }
 
-  async get<D>(kind: RegistryKind, name: string): Promise<RegistryEntry<D> | undefined> {
+  async get<D>(kind: K, name: string): Promise<MetaEntry<K, D> | undefined> {
     try {
-      const response = await this.client.get<RegistryEntry<D>>(
-        { index: this.alias, id: RegistryRepository.id(kind, name) },
+      const response = await this.client.get<MetaEntry<K, D>>(
+        { index: this.alias, id: MetaIndexRepository.id(kind, name) },
         { ignore: [404] },
       );
       return response.found ? response._source : undefined;
@@ -50,14 +54,9 @@ export class RegistryRepository {
   }
 
   /** Creates or replaces an entry; the version counts the replacements. */
-  async put<D>(
-    kind: RegistryKind,
-    name: string,
-    definition: D,
-    description?: string,
-  ): Promise<RegistryEntry<D>> {
+  async put<D>(kind: K, name: string, definition: D, description?: string): Promise<MetaEntry<K, D>> {
     const previous = await this.get<D>(kind, name);
-    const entry: RegistryEntry<D> = {
+    const entry: MetaEntry<K, D> = {
       kind,
       name,
       description,
@@ -68,7 +67,7 @@ export class RegistryRepository {
     try {
       await this.client.index({
         index: this.alias,
-        id: RegistryRepository.id(kind, name),
+        id: MetaIndexRepository.id(kind, name),
         document: entry,
         refresh: 'wait_for',
       });
@@ -78,10 +77,10 @@ export class RegistryRepository {
     }
   }
 
-  async delete(kind: RegistryKind, name: string): Promise<boolean> {
+  async delete(kind: K, name: string): Promise<boolean> {
     try {
       const response = await this.client.delete(
-        { index: this.alias, id: RegistryRepository.id(kind, name), refresh: 'wait_for' },
+        { index: this.alias, id: MetaIndexRepository.id(kind, name), refresh: 'wait_for' },
         { ignore: [404] },
       );
       return response.result === 'deleted';
