@@ -64,6 +64,15 @@ function run(tool, args) {
     process.exit(error.status ?? 1);
   }
 }
+/** Runs a tool whose progress lines say nothing when it succeeds: its output is shown only when it fails. */
+function runQuietly(tool, args) {
+  try {
+    execFileSync(bin(tool), args, { cwd: root, stdio: 'pipe' });
+  } catch (error) {
+    process.stderr.write(`${error.stdout ?? ''}${error.stderr ?? ''}`);
+    process.exit(error.status ?? 1);
+  }
+}
 const consoleDir = path.join(root, 'apps', 'console');
 
 buildWhenStale(
@@ -92,7 +101,7 @@ buildWhenStale(
   path.join(root, 'dist', 'console', '.console-built'),
   ['apps/console', 'schema.graphql', 'package-lock.json'],
   () => {
-    run('graphql-codegen', ['--config', 'apps/console/codegen.yml', '--silent']);
+    runQuietly('graphql-codegen', ['--config', 'apps/console/codegen.yml']);
     run('vite', ['build', '--config', 'apps/console/vite.config.mts', '--logLevel', 'warn']);
   },
   (file) => file === consoleTypes,

@@ -133,12 +133,14 @@ describe('web console in a real browser', () => {
   });
 
   it('opens a hit at its passage: the view scrolls to the matched chunk far down a long document', async () => {
-    const filler = Array.from(
-      { length: 80 },
-      (_, i) => `Day ${i + 1}: the survey team logged weather, tides and supplies, and mended the nets.`,
-    );
+    const day = (n: number) =>
+      `Day ${n}: the survey team logged weather, tides and supplies, and mended the nets.`;
     const phrase = 'quokka colony nests beside the old lighthouse';
-    const body = [...filler, `On the last day a ${phrase}, far from the landing.`].join('\n\n');
+    // The phrase is on day 70 of 90: far below what the text box shows at first.
+    const days = Array.from({ length: 90 }, (_, i) =>
+      i === 69 ? `Day 70: a ${phrase}, far from the landing.` : day(i + 1),
+    );
+    const body = days.join('\n\n');
     const stored = await call(server.url, 'POST', '/v1/documents?wait=true', [
       { id: 'island-log', title: 'Island survey log', body, collection: 'guides' },
     ]);
@@ -180,6 +182,7 @@ describe('web console in a real browser', () => {
       expect(await matched.count()).toBe(1);
       expect(await matched.textContent()).toContain(phrase);
       expect(await matched.getAttribute('aria-current')).toBe('location');
+      await shot('document');
     } finally {
       await call(server.url, 'DELETE', '/v1/documents/island-log?wait=true');
     }
@@ -196,7 +199,6 @@ describe('web console in a real browser', () => {
     const chunk = page.locator('ol.chunks li', { hasText: 'nodejs package' });
     await chunk.waitFor();
     expect(await chunk.locator('.location').textContent()).toContain('Install › On Debian');
-    await shot('document');
     await call(server.url, 'DELETE', '/v1/documents/install-guide?wait=true');
   });
 
@@ -477,6 +479,7 @@ describe('web console in a real browser', () => {
         ['#/live?q=geyser', '.live-status[data-status="listening"]'],
         ['#/documents', 'table'],
         ['#/documents/disk-full', 'pre.body'],
+        ['#/documents/disk-full?chunk=0', 'pre.body mark.passage'],
         ['#/ingest', '#files'],
         ['#/admin', '#keys-title'],
         ['#/operations', '.health li'],

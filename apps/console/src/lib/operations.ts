@@ -160,3 +160,220 @@ export const INGEST_PROGRESS = /* GraphQL */ `
     }
   }
 `;
+
+export const COLLECTIONS = /* GraphQL */ `
+  query Collections {
+    collections {
+      name
+      documents
+    }
+  }
+`;
+
+/** One page of documents (without bodies) in id order. */
+export const BROWSE = /* GraphQL */ `
+  query Browse($collection: String, $cursor: String) {
+    documents(collection: $collection, cursor: $cursor, size: 25) {
+      total
+      nextCursor
+      documents {
+        id
+        title
+        collection
+        tags
+        updatedAt
+        chunkCount
+      }
+    }
+  }
+`;
+
+export const DELETE_DOCUMENT = /* GraphQL */ `
+  mutation DeleteDocument($id: ID!) {
+    deleteDocument(id: $id, wait: true) {
+      id
+      deleted
+    }
+  }
+`;
+
+/** Sync jobs (the latest 20) and sources, as the ingest page lists them. */
+export const INGEST_STATE = /* GraphQL */ `
+  query IngestState {
+    jobs(size: 20) {
+      id
+      kind
+      source
+      collection
+      status
+      stage
+      stages
+      counts {
+        found
+        unchanged
+        indexed
+        embedded
+        skipped
+        failed
+        deleted
+      }
+      failures {
+        item
+        stage
+        reason
+        skipped
+      }
+      error
+      createdAt
+      finishedAt
+    }
+    sources {
+      name
+      type
+      collection
+      lastSync
+      definition
+    }
+  }
+`;
+
+export const ADD_SOURCE = /* GraphQL */ `
+  mutation AddSource($definition: JSON!) {
+    addSource(definition: $definition) {
+      name
+    }
+  }
+`;
+
+export const SYNC_SOURCE = /* GraphQL */ `
+  mutation SyncSource($name: String!) {
+    syncSource(name: $name) {
+      id
+    }
+  }
+`;
+
+export const REMOVE_SOURCE = /* GraphQL */ `
+  mutation RemoveSource($name: String!) {
+    removeSource(name: $name) {
+      name
+    }
+  }
+`;
+
+export const CANCEL_JOB = /* GraphQL */ `
+  mutation CancelJob($id: ID!) {
+    cancelJob(id: $id) {
+      id
+    }
+  }
+`;
+
+export const ADMIN = /* GraphQL */ `
+  query Admin {
+    apiKeys {
+      name
+      role
+      collections
+      createdAt
+    }
+    collections {
+      name
+      documents
+    }
+    tools {
+      name
+      description
+      builtIn
+    }
+    prompts {
+      name
+      description
+      arguments {
+        name
+      }
+    }
+  }
+`;
+
+export const CREATE_API_KEY = /* GraphQL */ `
+  mutation CreateKey($input: CreateApiKeyInput!) {
+    createApiKey(input: $input) {
+      name
+      role
+      key
+    }
+  }
+`;
+
+export const REVOKE_API_KEY = /* GraphQL */ `
+  mutation Revoke($name: String!) {
+    revokeApiKey(name: $name) {
+      name
+      revoked
+    }
+  }
+`;
+
+export const DELETE_COLLECTION = /* GraphQL */ `
+  mutation DeleteCollection($name: String!) {
+    deleteCollection(name: $name) {
+      collection
+      deleted
+    }
+  }
+`;
+
+export const REGISTER_SEARCH_TOOL = /* GraphQL */ `
+  mutation RegisterTool($input: SavedSearchToolInput!) {
+    registerSearchTool(input: $input) {
+      name
+      version
+    }
+  }
+`;
+
+export const CALL_TOOL = /* GraphQL */ `
+  mutation CallTool($name: String!, $arguments: JSON) {
+    callTool(name: $name, arguments: $arguments)
+  }
+`;
+
+export const RENDER_PROMPT = /* GraphQL */ `
+  query RenderPrompt($name: String!, $arguments: JSON) {
+    renderPrompt(name: $name, arguments: $arguments)
+  }
+`;
+
+export const REGISTER_PROMPT = /* GraphQL */ `
+  mutation RegisterPrompt($input: PromptTemplateInput!) {
+    registerPrompt(input: $input) {
+      name
+      version
+    }
+  }
+`;
+
+export const EVALUATE_SEARCH = /* GraphQL */ `
+  query Evaluate($input: JSON!) {
+    evaluateSearch(input: $input)
+  }
+`;
+
+export const HEALTH = /* GraphQL */ `
+  query Health {
+    health {
+      status
+      elasticsearch {
+        status
+        latencyMs
+        error
+      }
+      redis {
+        status
+        latencyMs
+        error
+      }
+    }
+  }
+`;
