@@ -13,7 +13,9 @@
  * With BENCH_BASELINE=<another checkout, built> a second Quarry runs from that checkout's dist/ on
  * the same indices, and its three edges take their turns in the same rotation ("... (baseline)"):
  * before and after side by side in one run, since on this shared machine two runs minutes apart
- * differ more than the change measured.
+ * differ more than the change measured. With BENCH_CPU_PROF too, its profile goes to dir/baseline.
+ * BENCH_EDGES=REST (or GraphQL, MCP; a comma-separated list) sends only those edges' requests, so
+ * a profile holds one edge's requests.
  *
  *   npm run build && BENCH_ROUNDS=300 node dist/bench/edge-overhead.js
  */
@@ -42,6 +44,8 @@ const CACHE = process.env.BENCH_CACHE === '1';
 /** BENCH_MCP_DEBUG=1: also an MCP client at log level debug (one log frame per tool call). */
 const MCP_DEBUG = process.env.BENCH_MCP_DEBUG === '1';
 const BASELINE = process.env.BENCH_BASELINE;
+/** BENCH_EDGES=REST,GraphQL,MCP: only these edges (a profile of one edge's requests). */
+const EDGES = process.env.BENCH_EDGES?.split(',');
 const root = path.join(__dirname, '..', '..');
 
 /** Quarry started from `checkout`'s dist/ as npm start runs it; resolves once it listens. */
@@ -90,7 +94,14 @@ async function main() {
   const prefix = 'bench-edges';
   const es = createElasticsearchClient(endpoints.elasticsearchUrl, 30_000);
   const quarry = await startQuarry(root, endpoints, prefix, PROFILE_DIR);
-  const baseline = BASELINE ? await startQuarry(path.resolve(BASELINE), endpoints, prefix) : undefined;
+  const baseline = BASELINE
+    ? await startQuarry(
+        path.resolve(BASELINE),
+        endpoints,
+        prefix,
+        PROFILE_DIR && path.join(PROFILE_DIR, 'baseline'),
+      )
+    : undefined;
   const url = quarry.url;
   const http = new Agent({ connections: 4 });
   const closing: Client[] = [];
@@ -129,7 +140,7 @@ async function main() {
       const client = new Client({ name: 'bench', version: '1' }, { capabilities: {} });
       await client.connect(new WebSocketClientTransport(new URL(`${base.replace('http', 'ws')}/mcp/ws`)));
       closing.push(client);
-      return [
+      const all: [string, (q: string) => Promise<unknown>][] = [
         [`REST${suffix}`, (q) => post(base, '/v1/search', { query: q, mode: 'lexical' })],
         [
           `GraphQL${suffix}`,
@@ -145,6 +156,7 @@ async function main() {
           (q) => client.callTool({ name: 'search', arguments: { query: q, mode: 'lexical' } }),
         ],
       ];
+      return all.filter(([name]) => !EDGES || EDGES.some((edge) => name.startsWith(edge)));
     };
     const paths: [string, (q: string) => Promise<unknown>][] = [
       [
