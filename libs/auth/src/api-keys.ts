@@ -39,6 +39,9 @@ export const ROLE = contractEnum(
 
 const KEY_NAME_LENGTH = 64;
 
+/** A key's collections or groups: left out, or 1-100 names (an empty list would read as no scope). */
+const SCOPE_LIST = { type: 'string', array: true, optional: true, minItems: 1, maxItems: 100 } as const;
+
 /** What an admin sends to create a key, on every edge (REST body, GraphQL input, MCP arguments). */
 @InputType('CreateApiKeyInput')
 export class CreateKeyInput {
@@ -54,13 +57,8 @@ export class CreateKeyInput {
   @Prop({ type: ROLE, description: 'what the key may do' })
   role!: Role;
 
-  /** Absent: every collection. An empty list is refused rather than read as "no scope". */
   @Prop({
-    type: 'string',
-    array: true,
-    optional: true,
-    minItems: 1,
-    maxItems: 100,
+    ...SCOPE_LIST,
     maxLength: LIMITS.collectionLength,
     pattern: { regex: COLLECTION_PATTERN, message: 'collections must be lowercase letters, digits, - and _' },
     description: 'limit the key to these collections (absent: every collection)',
@@ -68,11 +66,7 @@ export class CreateKeyInput {
   collections?: string[];
 
   @Prop({
-    type: 'string',
-    array: true,
-    optional: true,
-    minItems: 1,
-    maxItems: 100,
+    ...SCOPE_LIST,
     minLength: 1,
     maxLength: LIMITS.accessNameLength,
     description: "groups of the key's caller: documents whose access names one are readable",
