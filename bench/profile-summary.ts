@@ -3,9 +3,10 @@
  * area (the package or Quarry library a function lives in), in ms and per request when the number
  * of requests served is given.
  *
- *   node dist/bench/profile-summary.js profile.cpuprofile [requests] [seconds to skip]
+ *   node dist/bench/profile-summary.js profile.cpuprofile [requests] [seconds to skip | from=handle]
  *
- * Skipping the first seconds leaves the start (module loading, compiling, connecting) out.
+ * Skipping the first seconds, or everything before the first sample inside a function (from=handle:
+ * the message manager's first request), leaves the start (module loading, compiling, connecting) out.
  */
 import * as fs from 'node:fs';
 import { round, table } from './stats';
@@ -62,12 +63,29 @@ const INTERNAL = new Set([NATIVE, 'Node internals']);
 
 function main() {
   const [file, requestsArg, skipArg] = process.argv.slice(2);
-  const skipMicroseconds = Number(skipArg ?? 0) * 1e6;
-  if (!file) throw new Error('usage: profile-summary <file.cpuprofile> [requests]');
+  if (!file)
+    throw new Error(
+      'usage: profile-summary <file.cpuprofile> [requests] [seconds to skip | from=<function>]',
+    );
   const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as Profile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  // from=<function>: from the first sample inside that function (e.g. the message manager's
+  // `handle`: the first request), however long the start took on a busy machine.
+  const from = skipArg?.startsWith('from=') ? skipArg.slice(5) : undefined;
+  let skipMicroseconds = from ? Infinity : Number(skipArg ?? 0) * 1e6;
+  if (from) {
+    let at = 0;
+    for (let i = 0; i < profile.samples.length && skipMicroseconds === Infinity; i++) {
+      at += profile.timeDeltas[i];
+      for (let id: number | undefined = profile.samples[i]; id !== undefined; id = parent.get(id))
+        if (byId.get(id)!.callFrame.functionName === from) {
+          skipMicroseconds = at;
+          break;
+        }
+    }
+  }
   // Native code and Node's own modules are charged to the library that called them (a socket
   // write to the HTTP server or the Elasticsearch client, a regular expression to its user).
   const charged = (id: number): string => {
