@@ -1,22 +1,14 @@
 import { gql } from './api';
 
 /**
- * What this Quarry's schema offers, read by introspection once: the console sends optional
- * arguments (semanticRatio, explain) and selects optional fields (location, explain) only where
- * the server has them, so it works against older and newer servers alike.
+ * What this Quarry's schema says at run time, read by introspection once: the defaults the server
+ * applies (written in descriptions) and which optional inputs it takes. What the console selects is
+ * fixed at build time instead (operations.ts, checked against schema.graphql by codegen).
  */
-
-interface TypeRef {
-  kind: string;
-  name: string | null;
-  ofType?: TypeRef | null;
-}
 
 interface FieldInfo {
   name: string;
   description?: string | null;
-  type: TypeRef;
-  args?: { name: string; type: { kind: string } }[];
 }
 
 interface TypeInfo {
@@ -27,14 +19,12 @@ interface TypeInfo {
   enumValues: { name: string }[] | null;
 }
 
-const TYPE_REF = 'kind name ofType { kind name ofType { kind name ofType { kind name } } }';
-
 const INTROSPECTION = `query ConsoleSchema {
   __schema {
     types {
       name kind
-      fields { name args { name type { kind } } type { ${TYPE_REF} } }
-      inputFields { name description type { ${TYPE_REF} } }
+      fields { name }
+      inputFields { name description }
       enumValues { name }
     }
   }
@@ -56,12 +46,6 @@ export class SchemaInfo {
     return this.field(typeName, field) !== undefined;
   }
 
-  /** A field the console can select without knowing its arguments. */
-  hasWithoutArguments(typeName: string, field: string): boolean {
-    const info = this.field(typeName, field);
-    return info !== undefined && !(info.args ?? []).some((a) => a.type.kind === 'NON_NULL');
-  }
-
   /**
    * The default the server applies to an omitted input field: GraphQL inputs carry none (a missing
    * field stays missing), so the contract writes it at the end of the description, `(default 0.85)`.
@@ -74,27 +58,6 @@ export class SchemaInfo {
   enumValues(typeName: string): string[] {
     return this.types.get(typeName)?.enumValues?.map((v) => v.name) ?? [];
   }
-
-  /** The selection set of a field: itself for a scalar, its scalar fields (two levels down) for an object. */
-  selection(typeName: string, field: string, depth = 2): string {
-    const info = this.field(typeName, field);
-    if (!info) return '';
-    const named = namedType(info.type);
-    const type = named ? this.types.get(named) : undefined;
-    if (!type || (type.kind !== 'OBJECT' && type.kind !== 'INTERFACE')) return field;
-    if (depth === 0) return '';
-    const inner = (type.fields ?? [])
-      .filter((f) => !(f.args ?? []).length)
-      .map((f) => this.selection(type.name, f.name, depth - 1))
-      .filter(Boolean);
-    return inner.length ? `${field} { ${inner.join(' ')} }` : '';
-  }
-}
-
-function namedType(ref: TypeRef | null | undefined): string | null {
-  let current = ref;
-  while (current && !current.name) current = current.ofType;
-  return current?.name ?? null;
 }
 
 let loaded: Promise<SchemaInfo> | undefined;
