@@ -189,7 +189,12 @@ export class SourceService {
     let next: string | undefined = resumes;
     while (next && !chain.has(next) && chain.size < MAX_RESUMED_CHAIN) {
       chain.add(next);
-      const previous: JobState | undefined = await this.jobs.get(next).catch(() => undefined);
+      // A record that is gone ends the chain; one that cannot be read now fails the job (it would
+      // lose what the predecessor deleted from its counts), and the failure says why.
+      const previous: JobState | undefined = await this.jobs.get(next).catch((error: unknown) => {
+        if (error instanceof NotFoundError) return undefined;
+        throw error;
+      });
       if (previous && next === resumes && previous.counts.deleted > 0)
         job.inherit('deleted', previous.counts.deleted);
       next = previous?.resumes;
