@@ -55,6 +55,14 @@ describe('the create-key contract on every edge', () => {
     expect(body.data.createApiKey).toMatchObject({ name: 'gq-writer', role: 'writer' });
     const listed = await call(server.url, 'GET', '/v1/keys', undefined, ADMIN);
     expect(listed.body.keys).toContainEqual(expect.objectContaining({ name: 'gq-writer', role: 'writer' }));
+    // The same ApiKeyView over GraphQL, its created_at as createdAt.
+    const viewed = await gql(server.url, '{ apiKeys { name role collections createdAt } }', {}, ADMIN);
+    expect(viewed.body.data.apiKeys).toContainEqual({
+      name: 'gq-writer',
+      role: 'writer',
+      collections: null,
+      createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
   });
 
   it('refuses a role outside the set over GraphQL, naming the field', async () => {

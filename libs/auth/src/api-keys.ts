@@ -21,7 +21,7 @@ import {
 } from '@quarry/core';
 import { COLLECTION_PATTERN, LIMITS } from '@quarry/search';
 import type { ApiKeyRepository } from './api-key.repository';
-import { InputType } from '@nestjs/graphql';
+import { InputType, ObjectType } from '@nestjs/graphql';
 import { contractEnum, Prop } from '@quarry/contract';
 import { OAuthResourceServer } from './oauth/resource-server';
 
@@ -119,21 +119,51 @@ function assertUnscopedAdmin(context: OperationContext): void {
     );
 }
 
-/** Typed references of the operations below: what edges call them by. */
 /** What an admin sees of a key created through the API: never the key itself. */
-export interface ApiKeyView {
-  name: string;
-  role: Role;
-  collections: string[] | null;
-  groups: string[] | null;
+@ObjectType('ApiKey')
+export class ApiKeyView {
+  @Prop({ type: 'string' })
+  name!: string;
+
+  // A string in GraphQL, as the viewer's role (clients show and compare it); the set in JSON Schema.
+  @Prop({ type: 'string', schema: { enum: [...ROLES] }, description: '"reader", "writer" or "admin"' })
+  role!: Role;
+
+  @Prop({ type: 'string', array: true, nullable: true, description: 'the only collections it may use' })
+  collections!: string[] | null;
+
+  @Prop({
+    type: 'string',
+    array: true,
+    nullable: true,
+    description: "groups of the key's caller (document access)",
+  })
+  groups!: string[] | null;
+
+  @Prop({ type: 'string', optional: true, graphqlName: 'createdAt', description: 'ISO 8601' })
   created_at?: string;
 }
 
-export const CREATE_API_KEY = operationRef<CreateKeyInput, Omit<ApiKeyView, 'created_at'> & { key: string }>(
-  'create_api_key',
-);
+/** The answer to creating a key: the only time the key itself is shown. */
+@ObjectType('CreatedApiKey')
+export class CreatedApiKey extends ApiKeyView {
+  @Prop({ type: 'string', description: 'the key itself, shown this once (only its hash is kept)' })
+  key!: string;
+}
+
+@ObjectType('RevokedApiKey')
+export class RevokedApiKey {
+  @Prop({ type: 'string' })
+  name!: string;
+
+  @Prop({ type: 'boolean' })
+  revoked!: boolean;
+}
+
+/** Typed references of the operations below: what edges call them by. */
+export const CREATE_API_KEY = operationRef<CreateKeyInput, CreatedApiKey>('create_api_key');
 export const LIST_API_KEYS = operationRef<object, { keys: ApiKeyView[] }>('list_api_keys');
-export const REVOKE_API_KEY = operationRef<KeyNameInput, { name: string; revoked: true }>('revoke_api_key');
+export const REVOKE_API_KEY = operationRef<KeyNameInput, RevokedApiKey>('revoke_api_key');
 
 /** Admin operations on API keys. The key itself is shown once, at creation; only its hash is kept. */
 export function apiKeyOperations(

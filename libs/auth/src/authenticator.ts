@@ -2,6 +2,7 @@ import { createHash, createPublicKey, randomBytes, timingSafeEqual, type KeyObje
 import { decodeJwt, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import type { ApiKeyConfig, JwtConfig, Role } from '@quarry/config';
 import { ROLES, UnauthenticatedError, type Principal } from '@quarry/core';
+import { COLLECTION_PATTERN, LIMITS } from '@quarry/search';
 import { presentedKey, resolvePrincipal, type Credentials } from './principal';
 import { bearerChallenge, challengeOf, withChallenge } from './oauth/challenge';
 import type { OAuthResourceServer } from './oauth/resource-server';
@@ -23,18 +24,16 @@ export interface ApiKeyStore {
   isRevoked(hash: string): Promise<boolean>;
 }
 
-/** A collection name as documents carry it (COLLECTION_PATTERN of @quarry/search, bounded). */
-const COLLECTION_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+/** A collection name as documents carry it. */
+const isCollectionName = (c: unknown) =>
+  typeof c === 'string' && c.length <= LIMITS.collectionLength && COLLECTION_PATTERN.test(c);
 
 /**
  * A scope list as credentials carry it, or a refusal: an empty list or a malformed name would
  * otherwise read as "no scope" somewhere downstream and open every collection.
  */
 function scopeOf(collections: unknown, holder: string, claim = 'collections'): string[] {
-  const valid =
-    Array.isArray(collections) &&
-    collections.length > 0 &&
-    collections.every((c) => typeof c === 'string' && COLLECTION_NAME.test(c));
+  const valid = Array.isArray(collections) && collections.length > 0 && collections.every(isCollectionName);
   if (!valid)
     throw new UnauthenticatedError(
       `the ${holder}'s ${claim} must be a non-empty list of collection names (absent: every collection)`,

@@ -2,7 +2,15 @@ import { Args, Context, Field, Int, Mutation, ObjectType, Query, Resolver } from
 import { execute, withoutNulls, type GraphqlContext } from './graphql.context';
 import { JSONScalar } from './graphql.types';
 import { CALL_TOOL, RENDER_PROMPT } from '@quarry/registry';
-import { CREATE_API_KEY, CreateKeyInput, LIST_API_KEYS, REVOKE_API_KEY } from '@quarry/auth';
+import {
+  ApiKeyView,
+  CREATE_API_KEY,
+  CreatedApiKey,
+  CreateKeyInput,
+  LIST_API_KEYS,
+  REVOKE_API_KEY,
+  RevokedApiKey,
+} from '@quarry/auth';
 import { EVALUATE_SEARCH } from '@quarry/search';
 import { HEALTH } from '@quarry/observability';
 
@@ -50,39 +58,6 @@ export class HealthType {
   redis!: DependencyHealthType;
 }
 
-@ObjectType('ApiKey')
-export class ApiKeyType {
-  @Field()
-  name!: string;
-
-  @Field()
-  role!: string;
-
-  @Field(() => [String], { nullable: true })
-  collections?: string[] | null;
-
-  @Field(() => [String], { nullable: true, description: "groups of the key's caller (document access)" })
-  groups?: string[] | null;
-
-  @Field({ nullable: true, description: 'ISO 8601' })
-  createdAt?: string;
-}
-
-@ObjectType('CreatedApiKey')
-export class CreatedApiKeyType extends ApiKeyType {
-  @Field({ description: 'the key itself, shown this once (only its hash is kept)' })
-  key!: string;
-}
-
-@ObjectType('RevokedApiKey')
-export class RevokedApiKeyType {
-  @Field()
-  name!: string;
-
-  @Field()
-  revoked!: boolean;
-}
-
 @Resolver()
 export class AdminResolver {
   @Query(() => ViewerType, { description: 'The caller as Quarry sees it (fails without valid credentials).' })
@@ -96,24 +71,23 @@ export class AdminResolver {
     return execute(context, HEALTH, {});
   }
 
-  @Query(() => [ApiKeyType], { description: 'API keys created through the API (admin; never the keys).' })
-  async apiKeys(@Context() context: GraphqlContext): Promise<ApiKeyType[]> {
-    const result = await execute(context, LIST_API_KEYS, {});
-    return result.keys.map(({ created_at, ...key }) => ({ ...key, createdAt: created_at }));
+  @Query(() => [ApiKeyView], { description: 'API keys created through the API (admin; never the keys).' })
+  async apiKeys(@Context() context: GraphqlContext): Promise<ApiKeyView[]> {
+    return (await execute(context, LIST_API_KEYS, {})).keys;
   }
 
-  @Mutation(() => CreatedApiKeyType, { description: 'Create an API key (admin); the answer holds it, once.' })
+  @Mutation(() => CreatedApiKey, { description: 'Create an API key (admin); the answer holds it, once.' })
   createApiKey(
     @Args('input') input: CreateKeyInput,
     @Context() context: GraphqlContext,
-  ): Promise<CreatedApiKeyType> {
+  ): Promise<CreatedApiKey> {
     return execute(context, CREATE_API_KEY, withoutNulls(input), { argument: 'input' });
   }
 
-  @Mutation(() => RevokedApiKeyType, {
+  @Mutation(() => RevokedApiKey, {
     description: 'Revoke an API key (admin); every instance refuses it at once.',
   })
-  revokeApiKey(@Args('name') name: string, @Context() context: GraphqlContext): Promise<RevokedApiKeyType> {
+  revokeApiKey(@Args('name') name: string, @Context() context: GraphqlContext): Promise<RevokedApiKey> {
     return execute(context, REVOKE_API_KEY, { name });
   }
 
