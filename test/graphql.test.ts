@@ -530,6 +530,43 @@ describe('GraphQL API (Apollo over HTTP, graphql-ws subscriptions; real Elastics
       );
       expect(late.events).toEqual([{ done: 150, finished: true }]);
     });
+
+    it('reports a file left out of an upload job as skipped, not failed', async () => {
+      const jobId = `job-${randomUUID()}`;
+      const progress = new Recording(
+        connect(),
+        `subscription($jobId: ID!) { ingestProgress(jobId: $jobId) { done total finished indexed failed skipped } }`,
+        { jobId },
+      );
+      await eventually(
+        async () => server.app.get(LiveQueryService).stats().watchers,
+        (n) => n === 1,
+      );
+      const upload = await gql(
+        base,
+        `mutation($files: [FileUploadInput!]!, $jobId: ID) { uploadFiles(collection: "progress", files: $files, jobId: $jobId, wait: true) { indexed skipped } }`,
+        {
+          jobId,
+          files: [
+            { name: 'note.txt', contentBase64: Buffer.from('A note on moraines.').toString('base64') },
+            { name: 'blob.bin', contentBase64: Buffer.from([0, 1, 2, 3, 255, 0, 7]).toString('base64') },
+          ],
+        },
+      );
+      expect(upload.body.data.uploadFiles).toEqual({ indexed: 1, skipped: 1 });
+      await eventually(
+        async () => progress.completed,
+        (done) => done,
+      );
+      expect(progress.events.at(-1)).toEqual({
+        done: 2,
+        total: 2,
+        finished: true,
+        indexed: 1,
+        failed: 0,
+        skipped: 1,
+      });
+    });
   });
 });
 

@@ -71,6 +71,8 @@ export interface IngestProgressEvent {
   finished: boolean;
   indexed?: number;
   failed?: number;
+  /** Items left out with a reason (a file not readable as text): neither indexed nor failed. */
+  skipped?: number;
   error?: string;
   dropped?: number;
 }

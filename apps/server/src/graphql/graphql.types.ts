@@ -248,6 +248,9 @@ export class IngestProgressType {
   @Field(() => Int, { nullable: true })
   failed?: number;
 
+  @Field(() => Int, { nullable: true, description: 'files not readable as text, left out with a reason' })
+  skipped?: number;
+
   @Field(() => String, { nullable: true, description: 'why the job failed as a whole' })
   error?: string;
 

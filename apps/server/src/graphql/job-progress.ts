@@ -6,6 +6,7 @@ interface JobOutcome {
   items: unknown[];
   indexed: number;
   failed: number;
+  skipped?: number;
 }
 
 /**
@@ -17,7 +18,7 @@ export async function executeAsJob<A, R extends JobOutcome>(
   context: GraphqlContext,
   op: OperationRef<A, R>,
   args: unknown,
-  job: { jobId?: string; total: number; failedOf?: (result: R) => number },
+  job: { jobId?: string; total: number },
 ): Promise<R> {
   const { jobId } = job;
   if (jobId == null) return execute(context, op, args);
@@ -38,7 +39,8 @@ export async function executeAsJob<A, R extends JobOutcome>(
       total,
       finished: true,
       indexed: result.indexed,
-      failed: job.failedOf?.(result) ?? result.failed,
+      failed: result.failed,
+      ...(result.skipped !== undefined ? { skipped: result.skipped } : {}),
     });
     return result;
   } catch (error) {

@@ -68,7 +68,6 @@ export class UploadResolver {
     return executeAsJob(this.live, context, UPLOAD_FILES, args, {
       jobId,
       total: files.length,
-      failedOf: (result) => result.failed + result.skipped,
     });
   }
 }
