@@ -221,3 +221,47 @@ export function shownChunksRequest(
     ...SHOWN_CHUNK,
   };
 }
+
+/** Chunks per document each side brings for the choice of the shown chunk (`shown-chunk.ts`). */
+export const CHUNK_CANDIDATES = 3;
+
+/**
+ * For each document of `docIds`, its `CHUNK_CANDIDATES` best chunks by one side, with text and
+ * place: by the query's words (BM25; chunks without them are left out), or by meaning (the chunks
+ * nearest to `vector`; the filter holds few enough chunks that Elasticsearch compares them all). A
+ * collapsed search: one group per document, the group's best in `inner_hits.best`.
+ */
+export function chunkCandidatesRequest(
+  index: string,
+  docIds: string[],
+  by: { text: string } | { vector: number[] },
+): estypes.SearchRequest {
+  const ofDocuments: estypes.QueryDslQueryContainer = { terms: { doc_id: docIds } };
+  return {
+    index,
+    size: docIds.length,
+    query:
+      'text' in by
+        ? { bool: { filter: [ofDocuments], must: [{ match: { text: by.text } }] } }
+        : {
+            knn: {
+              field: 'embedding',
+              query_vector: by.vector,
+              num_candidates: Math.min(10_000, Math.max(100, docIds.length * 200)),
+              filter: [ofDocuments],
+            },
+          },
+    collapse: {
+      field: 'doc_id',
+      inner_hits: {
+        name: 'best',
+        size: CHUNK_CANDIDATES,
+        _source: ['text', 'location'],
+        docvalue_fields: ['doc_id', 'chunk_no'],
+        sort: [{ _score: { order: 'desc' } }, { chunk_no: { order: 'asc' } }],
+      },
+    },
+    _source: false,
+    track_total_hits: false,
+  };
+}

@@ -7,11 +7,13 @@ import {
   pageRequest,
   semanticRequest,
   shownChunksRequest,
+  chunkCandidatesRequest,
   type LexicalRequestOptions,
   type ResolvedScope,
 } from './search-query';
 import type { FacetBucket } from './search.dto';
 import type { ChunkLocation } from './structured-chunker';
+import { mergeChunkCandidates, type ShownChunkCandidate } from './shown-chunk';
 
 export interface DocumentSummary {
   id: string;
@@ -74,6 +76,11 @@ export interface PageRequest {
   chunkIds: string[];
   /** Documents whose chunk that best matches the words is read (where their snippet is). */
   locate: string[];
+  /**
+   * Documents both the words and the meaning point into: each one's best chunks by either side are
+   * read (`candidates`), for the service to choose the one it is shown from (`shown-chunk.ts`).
+   */
+  weigh?: { docIds: string[]; vector: number[] };
 }
 
 export interface PageResult {
@@ -81,6 +88,8 @@ export interface PageResult {
   documents: Map<string, DocumentSummary>;
   /** By document id: the chunk it is shown from. */
   chunks: Map<string, PlacedChunk>;
+  /** By document id (those of `weigh`): its best chunks by words, then by meaning, merged. */
+  candidates?: Map<string, (PlacedChunk & ShownChunkCandidate)[]>;
 }
 
 /** The vector index's alias beside a documents alias (`<prefix>-docs` → `<prefix>-vectors`). */
@@ -128,6 +137,31 @@ function chunkHits(response: estypes.SearchResponse<ChunkSource>): ChunkHit[] {
     collection: fieldOf<string>(hit, 'collection')[0] ?? '',
     tags: fieldOf<string>(hit, 'tags'),
   }));
+}
+
+/**
+ * A collapsed chunk search's groups (`chunkCandidatesRequest`): by document, its best chunks, best
+ * first, each with its score (a kNN search's is the similarity).
+ */
+function bestChunksOf(
+  item: estypes.MsearchResponseItem<unknown>,
+): Map<string, (PlacedChunk & { score: number })[]> {
+  const groups = new Map<string, (PlacedChunk & { score: number })[]>();
+  for (const group of answer(item).hits.hits) {
+    const hits = (group.inner_hits?.best?.hits.hits ?? []) as estypes.SearchHit<
+      ChunkSource & { location?: ChunkLocation }
+    >[];
+    groups.set(
+      fieldOf<string>(group, 'doc_id')[0] ?? fieldOf<string>(hits[0] ?? group, 'doc_id')[0],
+      hits.map((hit) => ({
+        chunkNo: fieldOf<number>(hit, 'chunk_no')[0],
+        text: hit._source?.text ?? '',
+        ...(hit._source?.location ? { location: hit._source.location } : {}),
+        score: hit._score ?? 0,
+      })),
+    );
+  }
+  return groups;
 }
 
 /** One response of an `_msearch`; a failed one is thrown as the refusal it reports. */
@@ -228,12 +262,31 @@ export class SearchRepository {
     if (request.ids.length) requests.push(pageRequest(this.docsAlias, request.ids));
     if (request.locate.length || request.chunkIds.length)
       requests.push(shownChunksRequest(this.vectorsAlias, text, request.locate, request.chunkIds));
-    if (requests.length === 0) return { documents, chunks };
+    const weigh = request.weigh?.docIds.length ? request.weigh : undefined;
+    if (weigh)
+      requests.push(
+        chunkCandidatesRequest(this.vectorsAlias, weigh.docIds, { text }),
+        chunkCandidatesRequest(this.vectorsAlias, weigh.docIds, { vector: weigh.vector }),
+      );
+    const candidates = new Map<string, (PlacedChunk & ShownChunkCandidate)[]>();
+    if (requests.length === 0) return { documents, chunks, candidates };
     const items = await this.searchAll<DocumentSummary | ChunkSource>(requests, signal);
     if (request.ids.length) {
       for (const hit of lexicalResult(answer(items.shift() as estypes.MsearchResponseItem<DocumentSummary>))
         .hits)
         documents.set(hit.id, hit.summary);
+    }
+    if (weigh) {
+      const byMeaning = bestChunksOf(items.pop()!);
+      const byWords = bestChunksOf(items.pop()!);
+      for (const docId of weigh.docIds)
+        candidates.set(
+          docId,
+          mergeChunkCandidates(
+            (byWords.get(docId) ?? []).map(({ score: _bm25, ...chunk }) => chunk),
+            (byMeaning.get(docId) ?? []).map(({ score, ...chunk }) => ({ ...chunk, similarity: score })),
+          ),
+        );
     }
     for (const item of items) {
       for (const hit of answer(
@@ -247,7 +300,7 @@ export class SearchRepository {
         });
       }
     }
-    return { documents, chunks };
+    return { documents, chunks, candidates };
   }
 
   /**

@@ -92,7 +92,8 @@ class FakeSearchRepository {
 
   page(text: string, request: PageRequest): Promise<PageResult> {
     const { ids, chunkIds, locate } = request;
-    this.calls.push({ method: 'page', args: [text, ids, chunkIds, locate] });
+    const weighed = request.weigh?.docIds ?? [];
+    this.calls.push({ method: 'page', args: [text, ids, chunkIds, locate, weighed] });
     const documents = new Map<string, DocumentSummary>(
       ids.filter((id) => !this.deleted.has(id)).map((id) => [id, summary(id)]),
     );
@@ -108,7 +109,17 @@ class FakeSearchRepository {
         { chunkNo: 2, text: `a word in ${id}`, location: { page: 3, lines: [5, 9] } },
       ]),
     ]);
-    return Promise.resolve({ documents, chunks });
+    // Both sides' best chunks: the words' (the third, as above) and meaning's (the first).
+    const candidates = new Map(
+      weighed.map((id) => [
+        id,
+        [
+          { chunkNo: 2, text: `a word in ${id}`, location: { page: 3, lines: [5, 9] }, lexicalRank: 1 },
+          { chunkNo: 0, text: `text of chunk ${id}#0`, location: { lines: [1, 2] }, similarity: 0.9 },
+        ],
+      ]),
+    );
+    return Promise.resolve({ documents, chunks, candidates });
   }
 
   collections(): Promise<{ name: string; documents: number }[]> {
@@ -164,12 +175,15 @@ describe('SearchService (fake repository)', () => {
     expect(ids(result)).toEqual(expected.slice(0, 3).map((d) => d.id));
     // The page is read once; the snippet chunk of each meaning-only match comes with it.
     expect(repository.called('page')).toHaveLength(1);
-    const [, pageIds, chunkIds, locate] = repository.called('page')[0].args as string[][];
+    const [, pageIds, chunkIds, locate, weighed] = repository.called('page')[0].args as string[][];
     expect(pageIds).toEqual(ids(result));
     const meaningOnly: Record<string, string> = { e: 'e#0', f: 'f#0' };
+    const both = new Set(['a', 'c']);
     expect(chunkIds).toEqual(pageIds.filter((id) => meaningOnly[id]).map((id) => meaningOnly[id]));
-    // The others are located by their words in the same read.
-    expect(locate).toEqual(pageIds.filter((id) => !meaningOnly[id]));
+    // Words-only matches are located by their words, and documents both sides found are shown
+    // from their best chunk by both (`shown-chunk.ts`), in the same read.
+    expect(locate).toEqual(pageIds.filter((id) => !meaningOnly[id] && !both.has(id)));
+    expect(weighed).toEqual(pageIds.filter((id) => both.has(id)));
     expect(repository.called('lexical')).toHaveLength(0);
     expect(repository.called('knnChunks')).toHaveLength(0);
   });
@@ -256,11 +270,19 @@ describe('SearchService (fake repository)', () => {
     const lexical = service();
     const hits = (await lexical.search.search({ query: 'find words', mode: 'lexical' })).hits;
     expect(hits.map((h) => h.location)).toEqual(hits.map(() => ({ page: 3, lines: [5, 9], chunk: 2 })));
-    expect(lexical.repository.called('page')[0].args).toEqual(['find words', [], [], ['a', 'b', 'c', 'd']]);
+    expect(lexical.repository.called('page')[0].args).toEqual([
+      'find words',
+      [],
+      [],
+      ['a', 'b', 'c', 'd'],
+      [],
+    ]);
 
     const semantic = service();
     const shown = (await semantic.search.search({ query: 'find words', mode: 'semantic' })).hits;
-    expect(shown.find((h) => h.id === 'c')!.location).toEqual({ lines: [1, 2], chunk: 2 });
+    // With words in the query, from the chunk best by words and meaning: its passage holds "word".
+    expect(shown.find((h) => h.id === 'c')!.location).toEqual({ page: 3, lines: [5, 9], chunk: 2 });
+    expect(semantic.repository.called('page')[0].args[2]).toEqual([]);
   });
 
   it('a document deleted since the candidates were read is not shown', async () => {

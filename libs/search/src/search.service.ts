@@ -15,6 +15,7 @@ import type {
   DocumentSummary,
   LexicalHit,
   LexicalResult,
+  PageResult,
   PlacedChunk,
   SearchRepository,
 } from './search.repository';
@@ -28,6 +29,7 @@ import type {
   SearchResult,
 } from './search.dto';
 import { chunkSnippet } from './snippet';
+import { chooseShownChunk } from './shown-chunk';
 import { centroidOf, MATCH_BARS, MIN_BACKGROUND, noMatch } from './relevance-floor';
 import type { AccessReader } from './visibility';
 import { DEFAULT_FRAGMENTS, highlightPassages, highlightWhole, queryTerms } from './highlighter';
@@ -122,6 +124,24 @@ function countFacets(summaries: Pick<DocumentSummary, 'collection' | 'tags'>[]):
     collection: count(summaries.map((s) => s.collection)),
     tags: count(summaries.flatMap((s) => s.tags ?? [])),
   };
+}
+
+/**
+ * A page's chunks with, for each document both sides point into, the one chosen from its best by
+ * words and by meaning (`chooseShownChunk`).
+ */
+function shownChunks(result: PageResult, terms: Set<string>): PageResult {
+  const chunks = new Map(result.chunks);
+  for (const [docId, candidates] of result.candidates ?? []) {
+    const chosen = chooseShownChunk(candidates, terms);
+    if (chosen)
+      chunks.set(docId, {
+        chunkNo: chosen.chunkNo,
+        text: chosen.text,
+        ...(chosen.location ? { location: chosen.location } : {}),
+      });
+  }
+  return { ...result, chunks };
 }
 
 /** The documents of the nearest chunks, each scored by its best chunk. */
@@ -240,10 +260,22 @@ export class SearchService {
     if (await this.matchesNothing(text, scope, semantic[0]?.score, words, signal))
       return { hits: [], total: 0, facets: countFacets([]) };
     const shown = semantic.slice(from, from + size);
-    const { documents, chunks } = await this.repository.page(
-      text,
-      { ids: shown.map((s) => s.id), chunkIds: shown.map((s) => s.chunkId), locate: [] },
-      signal,
+    // With words in the query, each hit is shown from its best chunk by words and meaning together.
+    const weigh = page.words.terms.size > 0;
+    const { documents, chunks } = shownChunks(
+      await this.repository.page(
+        text,
+        {
+          ids: shown.map((s) => s.id),
+          chunkIds: weigh ? [] : shown.map((s) => s.chunkId),
+          locate: [],
+          ...(weigh
+            ? { weigh: { docIds: shown.map((s) => s.id), vector: await this.queryVector(text, signal) } }
+            : {}),
+        },
+        signal,
+      ),
+      page.words.terms,
     );
     // A document deleted a moment ago can still have chunks (until the next refresh): it is not shown.
     const visible = shown.filter((s) => documents.has(s.id));
@@ -289,16 +321,22 @@ export class SearchService {
     const lexicalById = new Map(lexical.map((h) => [h.id, h]));
     const semanticById = new Map(semantic.map((s) => [s.id, s]));
     const pageDocs = fused.slice(from, from + size);
-    // A document the words matched is shown from the chunk they match best, as in lexical mode;
-    // a meaning-only match from its best chunk by meaning. One read for the whole page.
-    const { documents, chunks } = await this.repository.page(
-      text,
-      {
-        ids: pageDocs.map((d) => d.id),
-        chunkIds: pageDocs.flatMap((d) => (lexicalById.has(d.id) ? [] : [semanticById.get(d.id)!.chunkId])),
-        locate: pageDocs.filter((d) => lexicalById.has(d.id)).map((d) => d.id),
-      },
-      signal,
+    // A document only the words matched is shown from the chunk they match best, as in lexical
+    // mode; a meaning-only match from its best chunk by meaning; a document both found from its
+    // best chunk by both (`shown-chunk.ts`). One read for the whole page.
+    const both = pageDocs.filter((d) => lexicalById.has(d.id) && semanticById.has(d.id)).map((d) => d.id);
+    const { documents, chunks } = shownChunks(
+      await this.repository.page(
+        text,
+        {
+          ids: pageDocs.map((d) => d.id),
+          chunkIds: pageDocs.flatMap((d) => (lexicalById.has(d.id) ? [] : [semanticById.get(d.id)!.chunkId])),
+          locate: pageDocs.filter((d) => lexicalById.has(d.id) && !semanticById.has(d.id)).map((d) => d.id),
+          ...(both.length ? { weigh: { docIds: both, vector: await this.queryVector(text, signal) } } : {}),
+        },
+        signal,
+      ),
+      page.words.terms,
     );
     // A document deleted a moment ago can still have chunks (until the next refresh): it is not shown.
     const shown = pageDocs.filter((d) => documents.has(d.id));

@@ -1,0 +1,83 @@
+import { queryTerms } from './highlighter';
+import { chooseShownChunk, mergeChunkCandidates, passageEvidence } from './shown-chunk';
+
+/** tar(1) as Quarry chunks it (mandoc's rendering): the candidates of "how do I list the contents of an archive". */
+const AUTO_COMPRESS = {
+  chunkNo: 35,
+  text: 'Compression options\n\n-a, --auto-compress\nUse archive suffix to determine the compression program.\n-I, --use-compress-program=COMMAND\nFilter data through COMMAND. It must accept the -d option, for decompression. The argument can contain command line options.\n--no-auto-compress\nDo not use archive suffix to determine the compression program.',
+};
+const LIST = {
+  chunkNo: 12,
+  text: '-r, --append\nAppend files to the end of an archive. Arguments have the same meaning as for -c (--create).\n-t, --list\nList the contents of an archive. Arguments are optional. When given, they specify the names of the members to list.\n--test-label\nTest the archive volume label and exit.',
+};
+const FORMAT = {
+  chunkNo: 34,
+  text: 'Archive format selection\n\n-H, --format=FORMAT\nCreate archive of the given format.\n-V, --label=TEXT\nCreate archive with volume name TEXT. If listing or extracting, use TEXT as a globbing pattern for volume name.',
+};
+const NAME = { chunkNo: 0, text: 'NAME\n\ntar - an archiving utility' };
+
+const terms = queryTerms('how do I list the contents of an archive');
+
+describe('chooseShownChunk', () => {
+  it('shows tar from -t, --list, against -a first by BM25 and --format first by meaning', () => {
+    // BM25's order within the page and e5-small-v2's nearest chunks, as Elasticsearch returned them.
+    const candidates = mergeChunkCandidates(
+      [AUTO_COMPRESS, LIST],
+      [
+        { ...FORMAT, similarity: 0.927 },
+        { ...NAME, similarity: 0.9257 },
+      ],
+    );
+    expect(chooseShownChunk(candidates, terms)?.chunkNo).toBe(LIST.chunkNo);
+  });
+
+  it('weighs the query terms one passage holds together, rare ones more, not across the chunk', () => {
+    const [list, autoCompress, name] = passageEvidence([LIST.text, AUTO_COMPRESS.text, NAME.text], terms);
+    expect(list).toBeGreaterThan(autoCompress); // list, contents, archive on one line; do, archive
+    expect(name).toBeLessThan(list); // "archiving" alone
+  });
+
+  it('between passages holding equally many terms, the chunk nearer by meaning is shown', () => {
+    const chosen = chooseShownChunk(
+      [
+        { chunkNo: 0, text: 'Extract files from an archive.', lexicalRank: 1, similarity: 0.8 },
+        { chunkNo: 1, text: 'Create a new archive.', lexicalRank: 2, similarity: 0.85 },
+      ],
+      terms,
+    );
+    expect(chosen?.chunkNo).toBe(1);
+  });
+
+  it('without query words in any candidate, meaning decides, then BM25', () => {
+    const none = queryTerms('zzz');
+    expect(
+      chooseShownChunk(
+        [
+          { chunkNo: 4, text: 'a', similarity: 0.81 },
+          { chunkNo: 7, text: 'b', similarity: 0.83 },
+        ],
+        none,
+      )?.chunkNo,
+    ).toBe(7);
+    expect(
+      chooseShownChunk(
+        [
+          { chunkNo: 4, text: 'a', lexicalRank: 2 },
+          { chunkNo: 7, text: 'b', lexicalRank: 1 },
+        ],
+        none,
+      )?.chunkNo,
+    ).toBe(7);
+    expect(chooseShownChunk([], terms)).toBeUndefined();
+  });
+
+  it('a chunk both sides list is one candidate with both', () => {
+    const merged = mergeChunkCandidates([LIST, FORMAT], [{ ...FORMAT, similarity: 0.9 }]);
+    expect(
+      merged.map(({ chunkNo, lexicalRank, similarity }) => ({ chunkNo, lexicalRank, similarity })),
+    ).toEqual([
+      { chunkNo: 12, lexicalRank: 1, similarity: undefined },
+      { chunkNo: 34, lexicalRank: 2, similarity: 0.9 },
+    ]);
+  });
+});

@@ -1,0 +1,90 @@
+import { DEFAULT_FRAGMENTS, highlightPassages, queryTerms } from './highlighter';
+
+/**
+ * A chunk a hit could be shown from, with what each side says of it within its document: its
+ * place among the document's chunks by BM25 (1 = best) and its similarity to the query by
+ * meaning. A side that did not bring the chunk among its best says nothing.
+ */
+export interface ShownChunkCandidate {
+  chunkNo: number;
+  text: string;
+  lexicalRank?: number;
+  similarity?: number;
+}
+
+/** The query terms a marked fragment holds. */
+function termsMarkedIn(fragment: string): Set<string> {
+  return queryTerms([...fragment.matchAll(/<em>(.*?)<\/em>/g)].map((match) => match[1]).join(' '));
+}
+
+/**
+ * Each text's best passage's evidence for the query: the sum over the distinct query terms the
+ * passage holds of their rarity among the passages of all `texts` that hold any (ln(1 + passages /
+ * passages holding it), as `highlightPassages` weighs them within one text), so "do" in "Do not
+ * use archive suffix" counts little next to "list" and "contents" on one line.
+ */
+export function passageEvidence(texts: readonly string[], terms: Set<string>): number[] {
+  const passages = texts.map((text) =>
+    highlightPassages(text, terms, { ...DEFAULT_FRAGMENTS, fragments: Number.MAX_SAFE_INTEGER }).inOrder.map(
+      termsMarkedIn,
+    ),
+  );
+  const all = passages.flat();
+  const holding = new Map<string, number>();
+  for (const held of all) for (const term of held) holding.set(term, (holding.get(term) ?? 0) + 1);
+  const rarity = (term: string) => Math.log(1 + all.length / holding.get(term)!);
+  return passages.map((ofText) =>
+    Math.max(0, ...ofText.map((held) => [...held].reduce((sum, term) => sum + rarity(term), 0))),
+  );
+}
+
+/**
+ * The chunk a hit is shown from when both its words and its meaning point into the document: the
+ * candidate whose best passage holds the most evidence for the query (`passageEvidence`), then the one nearest
+ * by meaning, then the better by BM25, then the earlier.
+ *
+ * Neither side's chunk ranking alone finds the answering chunk of a long reference page. BM25
+ * weighs a chunk's words as a bag: for "how do I list the contents of an archive" it prefers tar's
+ * `-a, --auto-compress` chunk, which says "archive" often, over the one holding `-t, --list: List
+ * the contents of an archive`. By meaning, e5-small-v2 puts the chunks of one man page within
+ * 0.004 of each other (tar's nearest three: `--format`, NAME, `--tape-length`; ls's: `-u`), under
+ * the 0.003 a vector moves with the texts it is embedded beside, so meaning cannot pick a chunk; it
+ * brings candidates and decides between chunks whose passages hold equally many query terms.
+ * A passage holding the terms together is what the snippet shows, so the shown chunk is the one
+ * with the best snippet.
+ */
+export function chooseShownChunk<T extends ShownChunkCandidate>(
+  candidates: readonly T[],
+  terms: Set<string>,
+): T | undefined {
+  const scores = passageEvidence(
+    candidates.map((c) => c.text),
+    terms,
+  );
+  const evidence = new Map(candidates.map((c, i) => [c.chunkNo, scores[i]]));
+  return [...candidates].sort(
+    (a, b) =>
+      evidence.get(b.chunkNo)! - evidence.get(a.chunkNo)! ||
+      // NaN (neither side known) is falsy, so the next criterion decides.
+      (b.similarity ?? -Infinity) - (a.similarity ?? -Infinity) ||
+      (a.lexicalRank ?? Infinity) - (b.lexicalRank ?? Infinity) ||
+      a.chunkNo - b.chunkNo,
+  )[0];
+}
+
+/**
+ * One candidate per chunk from the two sides' lists, each best first: a chunk both bring is one
+ * candidate carrying both.
+ */
+export function mergeChunkCandidates<T extends { chunkNo: number; text: string }>(
+  byWords: readonly T[],
+  byMeaning: readonly (T & { similarity: number })[],
+): (T & ShownChunkCandidate)[] {
+  const merged = new Map<number, T & ShownChunkCandidate>();
+  byWords.forEach((chunk, i) => merged.set(chunk.chunkNo, { ...chunk, lexicalRank: i + 1 }));
+  for (const chunk of byMeaning) {
+    const known = merged.get(chunk.chunkNo);
+    merged.set(chunk.chunkNo, known ? { ...known, similarity: chunk.similarity } : { ...chunk });
+  }
+  return [...merged.values()];
+}
