@@ -1,0 +1,317 @@
+/**
+ * How far Quarry's semantic search is from its own model: for each corpus, the model's exact
+ * whole-document ceiling (each document embedded as the model sees a whole document, title and
+ * body cut at the model's max tokens with its passage prefix, ranked by exact cosine to the query
+ * embedded with its query prefix) side by side with Quarry's semantic, lexical and hybrid modes on
+ * the same documents and queries, MRR@10 / nDCG@10, and the gap. Then where the gap comes from,
+ * each candidate measured on the same queries:
+ *
+ * - `chunks exact`: every chunk vector of the index, max-pooled by exact cosine (no HNSW): the
+ *   loss of chunking and of the chunks' embedded text, apart from the graph search;
+ * - `chunks kNN`: the kNN candidates Quarry fuses (HNSW, `num_candidates`), before the relevance
+ *   floor: the graph search's loss;
+ * - `semantic` (Quarry's mode): the same after the relevance floor;
+ * - `document + chunks`: the whole-document vector and the chunk vectors in one max-pool.
+ *
+ *   BENCH_CORPORA=manpages,wordnet,pydoc,appstream BENCH_DOCUMENTS=400 BENCH_QUERIES=200 node dist/bench/semantic-ceiling.js
+ *
+ * Indices bench-ceiling-<corpus>-*; whole-document vectors are kept in
+ * bench/results/ceiling-vectors-<corpus>-<documents>.json so a second run embeds nothing again.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Client } from '@elastic/elasticsearch';
+import type { Embedder } from '@quarry/embeddings';
+import { IngestService } from '@quarry/ingest';
+import {
+  DocumentRepository,
+  indexNames,
+  maxPoolChunks,
+  meanScores,
+  scoreRanking,
+  SearchRepository,
+  SearchService,
+  setupIndices,
+  type Grades,
+  type RelevanceScores,
+  type SearchMode,
+} from '@quarry/search';
+import { buildCorpus, type Corpus, type CorpusName } from './corpus';
+import { runBenchmark } from './instance';
+import { withSearchCore } from './search-core';
+import { round, table, writeResult } from './stats';
+
+const corpora = (process.env.BENCH_CORPORA ?? 'manpages,wordnet,pydoc,appstream').split(',') as CorpusName[];
+const documentsPerCorpus = Number(process.env.BENCH_DOCUMENTS ?? 400);
+const queriesPerCorpus = Number(process.env.BENCH_QUERIES ?? 200);
+/** Also rank by whole-document vectors embedded in calls of 64, as ingest embeds chunks. */
+const batchedCeiling = process.env.BENCH_BATCHED === '1';
+/** Also re-embed every chunk alone (not in runs of many, as ingest does). */
+const aloneChunks = process.env.BENCH_CHUNKS_ALONE === '1';
+const prefixOf = (name: CorpusName) => process.env.BENCH_PREFIX ?? `bench-ceiling-${name}`;
+
+/** A whole document as the ceiling embeds it: title and body; the embedder cuts it at its max tokens. */
+export function wholeDocumentText(document: { title?: string; body: string }): string {
+  return document.title ? `${document.title}\n${document.body}` : document.body;
+}
+
+function dot(a: number[], b: number[]): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += a[i] * b[i];
+  return sum;
+}
+
+function normalised(vector: number[]): number[] {
+  const norm = Math.sqrt(dot(vector, vector)) || 1;
+  return vector.map((x) => x / norm);
+}
+
+/** Ids by exact cosine, best first (vectors normalised beforehand). */
+function rankExact(query: number[], candidates: { id: string; vector: number[] }[]): string[] {
+  return candidates
+    .map((c) => ({ id: c.id, score: dot(query, c.vector) }))
+    .sort((a, b) => b.score - a.score)
+    .map((c) => c.id);
+}
+
+/**
+ * Embeds `texts` `perRun` at a time. The int8 model quantizes its activations with one scale per
+ * run, so a text's vector depends on the texts it shares a run with (cosine 0.997 to the same text
+ * embedded alone, where e5's relevant and irrelevant cosines are a few hundredths apart): Quarry
+ * embeds a query alone, and the ceiling embeds each document alone, as the model itself would.
+ */
+async function embedInRuns(
+  texts: string[],
+  embed: (batch: string[]) => Promise<number[][]>,
+  label: string,
+  perRun: number,
+): Promise<number[][]> {
+  const vectors: number[][] = [];
+  const started = performance.now();
+  for (let i = 0; i < texts.length; i += perRun) {
+    vectors.push(...(await embed(texts.slice(i, i + perRun))));
+    process.stdout.write(
+      `\r  ${label}: ${vectors.length}/${texts.length} (${((performance.now() - started) / 1000).toFixed(0)} s)`,
+    );
+  }
+  process.stdout.write('\n');
+  return vectors.map(normalised);
+}
+
+async function wholeDocumentVectors(
+  name: CorpusName,
+  corpus: Corpus,
+  embedder: Embedder,
+  perRun: number,
+): Promise<Map<string, number[]>> {
+  const file = path.join(
+    process.cwd(),
+    'bench',
+    'results',
+    `ceiling-vectors-${name}-${documentsPerCorpus}-${embedder.model.id.replace(/\W+/g, '-')}-${perRun === 1 ? 'alone' : 'batched'}.json`,
+  );
+  if (fs.existsSync(file)) {
+    const cached = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, number[]>;
+    if (corpus.documents.every((d) => cached[d.id])) return new Map(Object.entries(cached));
+  }
+  const vectors = await embedInRuns(
+    corpus.documents.map(wholeDocumentText),
+    (batch) => embedder.embedPassages(batch),
+    `whole documents, ${perRun} per run`,
+    perRun,
+  );
+  const byId = new Map(corpus.documents.map((d, i) => [d.id, vectors[i]]));
+  writeResult(path.basename(file, '.json'), Object.fromEntries(byId));
+  return byId;
+}
+
+interface IndexedChunk {
+  docId: string;
+  vector: number[];
+  /** The text ingest embedded: the title and heading path, then the chunk's own text. */
+  embedded: string;
+}
+
+/** Every chunk vector of the index: the exact side of the kNN search. */
+async function chunkVectors(client: Client, index: string, corpus: Corpus): Promise<IndexedChunk[]> {
+  const titles = new Map(corpus.documents.map((d) => [d.id, d.title]));
+  const out: IndexedChunk[] = [];
+  let page = await client.search<{
+    doc_id: string;
+    embedding: number[];
+    text: string;
+    location?: { heading?: string[] };
+  }>({
+    index,
+    scroll: '2m',
+    size: 500,
+    _source: ['doc_id', 'embedding', 'text', 'location'],
+    sort: ['_doc'],
+  });
+  while (page.hits.hits.length > 0) {
+    for (const hit of page.hits.hits) {
+      const source = hit._source!;
+      const context = [titles.get(source.doc_id), ...(source.location?.heading ?? [])].filter(Boolean);
+      out.push({
+        docId: source.doc_id,
+        vector: normalised(source.embedding),
+        embedded: context.length ? `${context.join(' > ')}. ${source.text}` : source.text,
+      });
+    }
+    page = await client.scroll({ scroll_id: page._scroll_id!, scroll: '2m' });
+  }
+  if (page._scroll_id) await client.clearScroll({ scroll_id: page._scroll_id });
+  return out;
+}
+
+async function indexCorpus(client: Client, embedder: Embedder, name: CorpusName, corpus: Corpus) {
+  const prefix = prefixOf(name);
+  const indices = indexNames(prefix);
+  await setupIndices(client, prefix, embedder);
+  const count = (await client.count({ index: indices.docs })).count;
+  if (count !== corpus.documents.length) {
+    process.stdout.write(`  indexing ${corpus.documents.length} documents (found ${count})\n`);
+    const ingest = new IngestService(new DocumentRepository(client, indices.docs), embedder, indices);
+    const started = performance.now();
+    for (let i = 0; i < corpus.documents.length; i += 50) {
+      await ingest.ingest(corpus.documents.slice(i, i + 50), { wait: true });
+      process.stdout.write(
+        `\r  ingested ${Math.min(i + 50, corpus.documents.length)} (${((performance.now() - started) / 1000).toFixed(0)} s)`,
+      );
+    }
+    process.stdout.write('\n');
+    await client.indices.refresh({ index: [indices.docs, indices.vectors] });
+  }
+  return indices;
+}
+
+type Row = Record<string, string | number>;
+
+function main() {
+  return withSearchCore(async ({ client, embedder }) => {
+    const summary: Row[] = [];
+    const diagnosis: Row[] = [];
+    for (const name of corpora) {
+      const corpus = await buildCorpus(name, { documents: documentsPerCorpus, queries: queriesPerCorpus });
+      process.stdout.write(
+        `${name}: ${corpus.documents.length} documents, ${corpus.queries.length} queries\n`,
+      );
+      const indices = await indexCorpus(client, embedder, name, corpus);
+      const search = new SearchService(new SearchRepository(client, indices.docs), embedder, indices);
+      const documents = await wholeDocumentVectors(name, corpus, embedder, 1);
+      const batchedDocuments = batchedCeiling
+        ? await wholeDocumentVectors(name, corpus, embedder, 64)
+        : undefined;
+      const chunks = await chunkVectors(client, indices.vectors, corpus);
+      // The same chunk texts, each embedded alone: what batching at ingest costs.
+      const chunksAlone = aloneChunks
+        ? await embedInRuns(
+            chunks.map((c) => c.embedded),
+            (batch) => embedder.embedPassages(batch),
+            'chunks, one per run',
+            1,
+          )
+        : undefined;
+      const queryVectors = await embedInRuns(
+        corpus.queries.map((q) => q.text),
+        (batch) => embedder.embedQueries(batch),
+        'queries',
+        1,
+      );
+      const documentList = [...documents].map(([id, vector]) => ({ id, vector }));
+
+      const runs: Record<string, RelevanceScores[]> = {};
+      const record = (label: string, ranking: string[], grades: Grades) =>
+        (runs[label] ??= []).push(scoreRanking(ranking, grades));
+      for (const [i, query] of corpus.queries.entries()) {
+        const grades: Grades = Object.fromEntries(query.relevant.map((id) => [id, 1]));
+        const vector = queryVectors[i];
+        const documentScores = documentList.map((d) => ({ docId: d.id, score: dot(vector, d.vector) }));
+        const chunkScores = chunks.map((c) => ({ docId: c.docId, score: dot(vector, c.vector) }));
+        record('ceiling', rankExact(vector, documentList), grades);
+        if (batchedDocuments)
+          record(
+            'ceiling, documents embedded 64 per call',
+            rankExact(
+              vector,
+              [...batchedDocuments].map(([id, v]) => ({ id, vector: v })),
+            ),
+            grades,
+          );
+        record(
+          'chunks exact',
+          maxPoolChunks(chunkScores).map((d) => d.id),
+          grades,
+        );
+        if (chunksAlone)
+          record(
+            'chunks exact, each embedded alone',
+            maxPoolChunks(chunks.map((c, n) => ({ docId: c.docId, score: dot(vector, chunksAlone[n]) }))).map(
+              (d) => d.id,
+            ),
+            grades,
+          );
+        record(
+          'document + chunks exact',
+          maxPoolChunks([...documentScores, ...chunkScores]).map((d) => d.id),
+          grades,
+        );
+        const lists = await search.rankings({ query: query.text }, {}, 100);
+        record(
+          'chunks kNN',
+          lists.semantic.map((d) => d.id),
+          grades,
+        );
+        for (const mode of ['semantic', 'lexical', 'hybrid'] as SearchMode[]) {
+          const result = await search.search({ query: query.text, mode, size: 10, highlight: false });
+          record(
+            mode,
+            result.hits.map((h) => h.id),
+            grades,
+          );
+        }
+      }
+      const means = Object.fromEntries(Object.entries(runs).map(([label, s]) => [label, meanScores(s)]));
+      const figure = (label: string) =>
+        `${means[label]['MRR@10'].toFixed(3)} / ${means[label]['nDCG@10'].toFixed(3)}`;
+      const gap = (label: string) =>
+        `${(means[label]['MRR@10'] - means.ceiling['MRR@10']).toFixed(3)} / ${(means[label]['nDCG@10'] - means.ceiling['nDCG@10']).toFixed(3)}`;
+      summary.push({
+        corpus: name,
+        ceiling: figure('ceiling'),
+        semantic: figure('semantic'),
+        'semantic - ceiling': gap('semantic'),
+        lexical: figure('lexical'),
+        hybrid: figure('hybrid'),
+        'hybrid - max(parts)': (['MRR@10', 'nDCG@10'] as const)
+          .map((k) => (means.hybrid[k] - Math.max(means.semantic[k], means.lexical[k])).toFixed(3))
+          .join(' / '),
+      });
+      for (const label of Object.keys(runs))
+        diagnosis.push({
+          corpus: name,
+          ranking: label,
+          'MRR@10 / nDCG@10': figure(label),
+          'to ceiling': gap(label),
+        });
+      writeResult(`semantic-ceiling-${name}`, {
+        documents: corpus.documents.length,
+        queries: corpus.queries.length,
+        chunks: chunks.length,
+        means: Object.fromEntries(
+          Object.entries(means).map(([k, v]) => [
+            k,
+            { mrr: round(v['MRR@10'], 4), ndcg: round(v['nDCG@10'], 4) },
+          ]),
+        ),
+      });
+      process.stdout.write(`${table(diagnosis.filter((r) => r.corpus === name))}\n\n`);
+    }
+    process.stdout.write(
+      `MRR@10 / nDCG@10 (${documentsPerCorpus} documents, ${queriesPerCorpus} queries per corpus)\n`,
+    );
+    process.stdout.write(`${table(summary)}\n\n${table(diagnosis)}\n`);
+  });
+}
+
+runBenchmark(main);
