@@ -549,6 +549,14 @@ describe('ingestion: mixed files, directory sources, http-json sources, browsing
       counts: { found: 2, indexed: 1, skipped: 1, failed: 0 },
       failures: [{ item: 'blob.bin', stage: 'extract', skipped: true }],
     });
+    // The OpenAPI document describes that answer from the same declaration as MCP and GraphQL.
+    const openapi = (await call(base, 'GET', '/openapi.json')).body;
+    expect(openapi.paths['/v1/jobs/{id}'].get.responses['200'].content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/Job',
+    });
+    const job = openapi.components.schemas.Job;
+    expect(Object.keys(job.properties)).toEqual(expect.arrayContaining(Object.keys(stored.body)));
+    expect(job.required).toEqual(expect.arrayContaining(['id', 'status', 'counts', 'created_at']));
   }, 120_000);
 
   it('removes a source with its documents', async () => {

@@ -1,5 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBody,
+  ApiOkResponse,
+  ApiOperation,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Request } from 'express';
 import {
   ADD_SOURCE,
@@ -7,6 +14,8 @@ import {
   DELETE_COLLECTION,
   DELETE_DOCUMENTS,
   GET_JOB,
+  JobList,
+  JobState,
   LIST_DOCUMENTS,
   LIST_JOBS,
   LIST_SOURCES,
@@ -86,6 +95,7 @@ export class IngestionController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Sync a source now, as a job; ?wait=true answers when the job ends' })
   @ApiQuery({ name: 'wait', required: false })
+  @ApiAcceptedResponse({ type: JobState, description: 'the job as it starts (with ?wait=true, as it ended)' })
   @RunsOperation(SYNC_SOURCE)
   sync(@Req() request: Request, @Param('name') name: string, @Query('wait') wait?: string) {
     return this.edge.handle(request, SYNC_SOURCE, { name, wait: flag(wait) ?? false });
@@ -103,6 +113,7 @@ export class IngestionController {
 
   @Get('jobs')
   @ApiOperation({ summary: 'Ingestion jobs, newest first' })
+  @ApiOkResponse({ type: JobList })
   @RunsOperation(LIST_JOBS)
   listJobs(@Req() request: Request, @Query('size') size?: string) {
     return this.edge.handle(request, LIST_JOBS, defined({ size }));
@@ -110,6 +121,7 @@ export class IngestionController {
 
   @Get('jobs/:id')
   @ApiOperation({ summary: 'One job: status, stage, counts per stage, failures with reasons' })
+  @ApiOkResponse({ type: JobState })
   @RunsOperation(GET_JOB)
   getJob(@Req() request: Request, @Param('id') id: string) {
     return this.edge.handle(request, GET_JOB, { id });
@@ -118,6 +130,7 @@ export class IngestionController {
   @Post('jobs/:id/cancel')
   @HttpCode(200)
   @ApiOperation({ summary: 'Cancel a running job' })
+  @ApiOkResponse({ type: JobState, description: 'its final state' })
   @RunsOperation(CANCEL_JOB)
   cancelJob(@Req() request: Request, @Param('id') id: string) {
     return this.edge.handle(request, CANCEL_JOB, { id });

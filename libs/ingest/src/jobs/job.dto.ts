@@ -1,4 +1,5 @@
 import { ObjectType } from '@nestjs/graphql';
+import { ApiSchema } from '@nestjs/swagger';
 import { Prop } from '@quarry/contract';
 
 /*
@@ -79,6 +80,7 @@ export class JobFailure {
 }
 
 @ObjectType('Job', { description: 'An ingestion job (a source sync), from whichever instance runs it.' })
+@ApiSchema({ name: 'Job' })
 export class JobState {
   @Prop({ type: 'id' })
   id!: string;
