@@ -127,6 +127,7 @@ async function wholeDocumentVectors(
 
 interface IndexedChunk {
   docId: string;
+  chunkNo: number;
   vector: number[];
   /** The text ingest embedded: the title and heading path, then the chunk's own text. */
   embedded: string;
@@ -138,6 +139,7 @@ async function chunkVectors(client: Client, index: string, corpus: Corpus): Prom
   const out: IndexedChunk[] = [];
   let page = await client.search<{
     doc_id: string;
+    chunk_no: number;
     embedding: number[];
     text: string;
     location?: { heading?: string[] };
@@ -145,7 +147,7 @@ async function chunkVectors(client: Client, index: string, corpus: Corpus): Prom
     index,
     scroll: '2m',
     size: 500,
-    _source: ['doc_id', 'embedding', 'text', 'location'],
+    _source: ['doc_id', 'chunk_no', 'embedding', 'text', 'location'],
     sort: ['_doc'],
   });
   while (page.hits.hits.length > 0) {
@@ -154,6 +156,7 @@ async function chunkVectors(client: Client, index: string, corpus: Corpus): Prom
       const context = [titles.get(source.doc_id), ...(source.location?.heading ?? [])].filter(Boolean);
       out.push({
         docId: source.doc_id,
+        chunkNo: source.chunk_no,
         vector: normalised(source.embedding),
         embedded: context.length ? `${context.join(' > ')}. ${source.text}` : source.text,
       });
@@ -218,6 +221,8 @@ function main() {
         'queries',
         1,
       );
+      const chunkCounts = new Map<string, number>();
+      for (const c of chunks) chunkCounts.set(c.docId, (chunkCounts.get(c.docId) ?? 0) + 1);
       const documentList = [...documents].map(([id, vector]) => ({ id, vector }));
 
       const runs: Record<string, RelevanceScores[]> = {};
@@ -251,6 +256,18 @@ function main() {
             ),
             grades,
           );
+        // The whole document embedded in place of the first chunk of a document of several chunks.
+        record(
+          'document as chunk 0 exact',
+          maxPoolChunks(
+            chunks.map((c, n) =>
+              c.chunkNo === 0 && chunkCounts.get(c.docId)! > 1
+                ? { docId: c.docId, score: dot(vector, documents.get(c.docId)!) }
+                : chunkScores[n],
+            ),
+          ).map((d) => d.id),
+          grades,
+        );
         record(
           'document + chunks exact',
           maxPoolChunks([...documentScores, ...chunkScores]).map((d) => d.id),

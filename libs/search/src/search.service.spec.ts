@@ -13,6 +13,7 @@ import type {
 } from './search.repository';
 import type { LexicalRequestOptions, ResolvedScope } from './search-query';
 import { SearchService, UnknownCollectionError } from './search.service';
+import type { ShownChunkCandidate } from './shown-chunk';
 
 const summary = (id: string, collection = 'docs', tags: string[] = []): DocumentSummary => ({
   id,
@@ -110,8 +111,8 @@ class FakeSearchRepository {
       ]),
     ]);
     // Both sides' best chunks: the words' (the third, as above) and meaning's (the first).
-    const candidates = new Map(
-      weighed.map((id) => [
+    const candidates: PageResult['candidates'] = new Map(
+      weighed.map((id): [string, (PlacedChunk & ShownChunkCandidate)[]] => [
         id,
         [
           { chunkNo: 2, text: `a word in ${id}`, location: { page: 3, lines: [5, 9] }, lexicalRank: 1 },
