@@ -20,6 +20,7 @@
  *   npm run build && BENCH_ROUNDS=300 node dist/bench/edge-overhead.js
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { WebSocketClientTransport } from '@modelcontextprotocol/sdk/client/websocket.js';
@@ -47,6 +48,14 @@ const BASELINE = process.env.BENCH_BASELINE;
 /** BENCH_EDGES=REST,GraphQL,MCP: only these edges (a profile of one edge's requests). */
 const EDGES = process.env.BENCH_EDGES?.split(',');
 const root = path.join(__dirname, '..', '..');
+
+/** CPU time a process has used so far (user + system, every thread), from /proc. */
+function cpuMs(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second on Linux).
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
 
 /** Quarry started from `checkout`'s dist/ as npm start runs it; resolves once it listens. */
 async function startQuarry(
@@ -196,6 +205,10 @@ async function main() {
     // Warm-up: JIT, connection pools, Elasticsearch's caches.
     for (let i = 0; i < 60; i++) for (const [, run] of paths) await run(queries[i % queries.length]);
 
+    // CPU time is what a process ran, not how long it waited for a core: unlike latency it is
+    // not inflated by the other jobs of a busy machine.
+    const servers = baseline ? [quarry, baseline] : [quarry];
+    const cpuBefore = servers.map(({ child }) => cpuMs(child.pid!));
     const passes: Record<string, unknown>[] = [];
     for (let pass = 0; pass < REPEATS; pass++) {
       const samples = new Map<string, number[]>(paths.map(([name]) => [name, []]));
@@ -225,11 +238,22 @@ async function main() {
       median[key] = round(percentile(values, 50));
       spread[key] = `${Math.min(...values)}–${Math.max(...values)}`;
     }
+    const cpuPerRequest = servers.map(({ child }, i) => {
+      const requests = paths.filter(
+        ([name]) => name !== 'direct ES' && name.endsWith(' (baseline)') === (i === 1),
+      ).length;
+      return round((cpuMs(child.pid!) - cpuBefore[i]) / (requests * ROUNDS * REPEATS), 2);
+    });
+    process.stdout.write(
+      `\nQuarry's process CPU per request (user + system, every thread): ${cpuPerRequest[0]} ms${baseline ? `, baseline ${cpuPerRequest[1]} ms` : ''}\n`,
+    );
     const rows = [...passes, median, spread];
     process.stdout.write(
       `\nLexical search p50 per edge / direct Elasticsearch p50 (${ROUNDS} interleaved queries per pass, ${corpus.documents.length} man pages, query cache ${CACHE ? 'on, every request a miss' : 'off'})\n${table(rows)}\n`,
     );
-    process.stdout.write(`written to ${writeResult('edge-overhead', { rounds: ROUNDS, rows })}\n`);
+    process.stdout.write(
+      `written to ${writeResult('edge-overhead', { rounds: ROUNDS, rows, cpuMsPerRequest: cpuPerRequest })}\n`,
+    );
   } finally {
     for (const client of closing) await client.close().catch(() => undefined);
     await http.close();
