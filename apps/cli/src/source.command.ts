@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import type { OperationRef } from '@quarry/core';
-import { ADD_SOURCE, LIST_SOURCES, REMOVE_SOURCE, SYNC_SOURCE, type JobState } from '@quarry/ingest';
+import { ADD_SOURCE, describeJob, LIST_SOURCES, REMOVE_SOURCE, SYNC_SOURCE } from '@quarry/ingest';
 import { CLI_PRINCIPAL, type CommandScope } from './command.context';
 
 type WithQuarry = (action: (quarry: CommandScope) => Promise<void>) => Promise<void>;
@@ -17,17 +17,6 @@ function call<A, R>(quarry: CommandScope, op: OperationRef<A, R>, args: unknown)
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
-
-/** The job as people read it: counts, then every skipped or failed item with its reason. */
-export function describeJob(job: JobState): string {
-  const c = job.counts;
-  return [
-    `job ${job.id}: ${job.status}`,
-    `found ${c.found}, indexed ${c.indexed} (embedded ${c.embedded}), unchanged ${c.unchanged}, deleted ${c.deleted}, skipped ${c.skipped}, failed ${c.failed}`,
-    ...job.failures.map((f) => `${(f.skipped ? 'skipped' : 'failed').padEnd(9)} ${f.item}: ${f.reason}`),
-    ...(job.error ? [`error: ${job.error}`] : []),
-  ].join('\n');
-}
 
 /** `quarry source add|sync|list|remove`: sources that stay in sync, run in this process. */
 export function registerSourceCommands(program: Command, withQuarry: WithQuarry): void {

@@ -6,6 +6,7 @@ export * from './meta.store';
 export * from './document.browser';
 export * from './jobs/job.dto';
 export * from './jobs/job.service';
+export * from './jobs/job-summary';
 export * from './sources/source.dto';
 export * from './sources/source.service';
 export * from './sources/http-fetch';

@@ -28,6 +28,7 @@ import { COLLECTION_PATTERN, readerOf, visibilityClauses, type IndexNames } from
 import type { IngestService } from './ingest.service';
 import type { DocumentBrowser, DocumentFilter, DocumentListing } from './document.browser';
 import type { JobService } from './jobs/job.service';
+import { describeJob } from './jobs/job-summary';
 import { JobList, JobState } from './jobs/job.dto';
 import { SourceInput, SourceNameInput, SyncSourceInput, type SourceDefinition } from './sources/source.dto';
 import type { SourceService } from './sources/source.service';
@@ -134,16 +135,8 @@ function assertWritable(collection: string | undefined, context: OperationContex
     throw new ForbiddenError(`collection "${collection ?? '(any)'}" is not writable with this key`);
 }
 
-function describeJob(job: JobState): string {
-  const c = job.counts;
-  const lines = [
-    `Job ${job.id} (${job.kind}${job.source ? ` of ${job.source}` : ''}): ${job.status}, stage ${job.stage}`,
-    `found ${c.found}, indexed ${c.indexed}, unchanged ${c.unchanged}, deleted ${c.deleted}, skipped ${c.skipped}, failed ${c.failed}`,
-    ...job.failures.slice(0, 20).map((f) => `  ${f.skipped ? 'skipped' : 'failed'} ${f.item}: ${f.reason}`),
-  ];
-  if (job.error) lines.push(`error: ${job.error}`);
-  return lines.join('\n');
-}
+/** Tool results name the first 20 skipped or failed items; the job record keeps 200. */
+const summarizeJob = (job: JobState) => describeJob(job, 20);
 
 /** Deletes every document matching a filter (search, then delete each with its chunks). */
 async function deleteMatching(
@@ -338,7 +331,7 @@ export function ingestionOperations(deps: IngestionOperationDeps): Operation<nev
       title: 'Sync a source',
       outputSchema: JOB_SCHEMA,
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-      summarize: describeJob,
+      summarize: summarizeJob,
     },
     run: async (args, context) => {
       assertWritable((await deps.sources.get(args.name)).collection, context);
@@ -395,7 +388,7 @@ export function ingestionOperations(deps: IngestionOperationDeps): Operation<nev
       title: 'List jobs',
       outputSchema: resultSchemaOf(JobList),
       annotations: readOnly,
-      summarize: (r) => r.jobs.map(describeJob).join('\n\n') || 'No jobs yet.',
+      summarize: (r) => r.jobs.map(summarizeJob).join('\n\n') || 'No jobs yet.',
     },
     run: async (args, context) => {
       const scope = allowed(context);
@@ -408,7 +401,7 @@ export function ingestionOperations(deps: IngestionOperationDeps): Operation<nev
     description: 'One ingestion job: status, stage, counts per stage, failures with reasons.',
     role: 'reader',
     input: JobIdInput,
-    tool: { title: 'Get a job', outputSchema: JOB_SCHEMA, annotations: readOnly, summarize: describeJob },
+    tool: { title: 'Get a job', outputSchema: JOB_SCHEMA, annotations: readOnly, summarize: summarizeJob },
     run: async (args, context) => visibleJob(await deps.jobs.get(args.id), context),
   };
   const cancelJob: Operation<ArgsOf<typeof CANCEL_JOB>, ResultOf<typeof CANCEL_JOB>> = {
@@ -421,7 +414,7 @@ export function ingestionOperations(deps: IngestionOperationDeps): Operation<nev
       title: 'Cancel a job',
       outputSchema: JOB_SCHEMA,
       annotations: destructive,
-      summarize: describeJob,
+      summarize: summarizeJob,
     },
     run: async (args, context) => {
       visibleJob(await deps.jobs.get(args.id), context);
