@@ -27,13 +27,17 @@ export class MetaIndexRepository<K extends string = string> {
     return `${kind}:${name}`;
   }
 
-  async list<D>(kind: K): Promise<MetaEntry<K, D>[]> {
+  /** By name, or the most recently updated first (at most `size`). */
+  async list<D>(
+    kind: K,
+    { newestFirst = false, size = 10_000 }: { newestFirst?: boolean; size?: number } = {},
+  ): Promise<MetaEntry<K, D>[]> {
     try {
       const response = await this.client.search<MetaEntry<K, D>>({
         index: this.alias,
         query: { term: { kind } },
-        sort: [{ name: 'asc' }],
-        size: 10_000,
+        sort: newestFirst ? [{ updated_at: 'desc' }, { name: 'asc' }] : [{ name: 'asc' }],
+        size,
       });
       return response.hits.hits.map((h) => h._source!);
     } catch (error) {
@@ -72,6 +76,35 @@ export class MetaIndexRepository<K extends string = string> {
         refresh: 'wait_for',
       });
       return entry;
+    } catch (error) {
+      throw mapElasticsearchError(error);
+    }
+  }
+
+  /**
+   * Writes an entry without reading it first and, unless `refresh` says otherwise, without waiting
+   * for it to be searchable: for state written often (a job's progress every few seconds), whose
+   * readers go by id (real-time in Elasticsearch). Its version stays 1.
+   */
+  async overwrite<D>(
+    kind: K,
+    name: string,
+    definition: D,
+    refresh: boolean | 'wait_for' = false,
+  ): Promise<void> {
+    try {
+      await this.client.index({
+        index: this.alias,
+        id: MetaIndexRepository.id(kind, name),
+        document: {
+          kind,
+          name,
+          definition,
+          version: 1,
+          updated_at: new Date().toISOString(),
+        } satisfies MetaEntry<K, D>,
+        refresh,
+      });
     } catch (error) {
       throw mapElasticsearchError(error);
     }
