@@ -8,12 +8,12 @@ import {
   semanticRequest,
   shownChunksRequest,
   chunkCandidatesRequest,
+  CHUNK_CANDIDATES,
   type LexicalRequestOptions,
   type ResolvedScope,
 } from './search-query';
 import type { FacetBucket } from './search.dto';
 import type { ChunkLocation } from './structured-chunker';
-import { mergeChunkCandidates, type ShownChunkCandidate } from './shown-chunk';
 
 export interface DocumentSummary {
   id: string;
@@ -77,10 +77,10 @@ export interface PageRequest {
   /** Documents whose chunk that best matches the words is read (where their snippet is). */
   locate: string[];
   /**
-   * Documents both the words and the meaning point into: each one's best chunks by either side are
-   * read (`candidates`), for the service to choose the one it is shown from (`shown-chunk.ts`).
+   * Documents both the words and the meaning point into: the chunks of each that best match the
+   * words are read too (`candidates`), for the service to choose the one it is shown from.
    */
-  weigh?: { docIds: string[]; vector: number[] };
+  weigh?: string[];
 }
 
 export interface PageResult {
@@ -88,8 +88,8 @@ export interface PageResult {
   documents: Map<string, DocumentSummary>;
   /** By document id: the chunk it is shown from. */
   chunks: Map<string, PlacedChunk>;
-  /** By document id (those of `weigh`): its best chunks by words, then by meaning, merged. */
-  candidates?: Map<string, (PlacedChunk & ShownChunkCandidate)[]>;
+  /** By document id (those of `weigh`): its chunks that best match the words, best first. */
+  candidates?: Map<string, PlacedChunk[]>;
 }
 
 /** The vector index's alias beside a documents alias (`<prefix>-docs` → `<prefix>-vectors`). */
@@ -139,27 +139,20 @@ function chunkHits(response: estypes.SearchResponse<ChunkSource>): ChunkHit[] {
   }));
 }
 
-/**
- * A collapsed chunk search's groups (`chunkCandidatesRequest`): by document, its best chunks, best
- * first, each with its score (a kNN search's is the similarity).
- */
-function bestChunksOf(
-  item: estypes.MsearchResponseItem<unknown>,
-): Map<string, (PlacedChunk & { score: number })[]> {
-  const groups = new Map<string, (PlacedChunk & { score: number })[]>();
-  for (const group of answer(item).hits.hits) {
-    const hits = (group.inner_hits?.best?.hits.hits ?? []) as estypes.SearchHit<
-      ChunkSource & { location?: ChunkLocation }
-    >[];
-    groups.set(
-      fieldOf<string>(group, 'doc_id')[0] ?? fieldOf<string>(hits[0] ?? group, 'doc_id')[0],
-      hits.map((hit) => ({
-        chunkNo: fieldOf<number>(hit, 'chunk_no')[0],
-        text: hit._source?.text ?? '',
-        ...(hit._source?.location ? { location: hit._source.location } : {}),
-        score: hit._score ?? 0,
-      })),
-    );
+/** A chunk search's hits (`chunkCandidatesRequest`) by document, best first, `CHUNK_CANDIDATES` at most. */
+function bestChunksOf(item: estypes.MsearchResponseItem<unknown>): Map<string, PlacedChunk[]> {
+  const groups = new Map<string, PlacedChunk[]>();
+  for (const hit of answer(item as estypes.MsearchResponseItem<ChunkSource & { location?: ChunkLocation }>)
+    .hits.hits) {
+    const docId = fieldOf<string>(hit, 'doc_id')[0];
+    const group = groups.get(docId) ?? [];
+    if (group.length >= CHUNK_CANDIDATES) continue;
+    group.push({
+      chunkNo: fieldOf<number>(hit, 'chunk_no')[0],
+      text: hit._source?.text ?? '',
+      ...(hit._source?.location ? { location: hit._source.location } : {}),
+    });
+    groups.set(docId, group);
   }
   return groups;
 }
@@ -262,13 +255,9 @@ export class SearchRepository {
     if (request.ids.length) requests.push(pageRequest(this.docsAlias, request.ids));
     if (request.locate.length || request.chunkIds.length)
       requests.push(shownChunksRequest(this.vectorsAlias, text, request.locate, request.chunkIds));
-    const weigh = request.weigh?.docIds.length ? request.weigh : undefined;
-    if (weigh)
-      requests.push(
-        chunkCandidatesRequest(this.vectorsAlias, weigh.docIds, { text }),
-        chunkCandidatesRequest(this.vectorsAlias, weigh.docIds, { vector: weigh.vector }),
-      );
-    const candidates = new Map<string, (PlacedChunk & ShownChunkCandidate)[]>();
+    const weigh = request.weigh ?? [];
+    if (weigh.length) requests.push(chunkCandidatesRequest(this.vectorsAlias, weigh, text));
+    const candidates = new Map<string, PlacedChunk[]>();
     if (requests.length === 0) return { documents, chunks, candidates };
     const items = await this.searchAll<DocumentSummary | ChunkSource>(requests, signal);
     if (request.ids.length) {
@@ -276,18 +265,7 @@ export class SearchRepository {
         .hits)
         documents.set(hit.id, hit.summary);
     }
-    if (weigh) {
-      const byMeaning = bestChunksOf(items.pop()!);
-      const byWords = bestChunksOf(items.pop()!);
-      for (const docId of weigh.docIds)
-        candidates.set(
-          docId,
-          mergeChunkCandidates(
-            (byWords.get(docId) ?? []).map(({ score: _bm25, ...chunk }) => chunk),
-            (byMeaning.get(docId) ?? []).map(({ score, ...chunk }) => ({ ...chunk, similarity: score })),
-          ),
-        );
-    }
+    if (weigh.length) for (const [docId, best] of bestChunksOf(items.pop()!)) candidates.set(docId, best);
     for (const item of items) {
       for (const hit of answer(
         item as estypes.MsearchResponseItem<ChunkSource & { location?: ChunkLocation }>,

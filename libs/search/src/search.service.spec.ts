@@ -13,7 +13,6 @@ import type {
 } from './search.repository';
 import type { LexicalRequestOptions, ResolvedScope } from './search-query';
 import { SearchService, UnknownCollectionError } from './search.service';
-import type { ShownChunkCandidate } from './shown-chunk';
 
 const summary = (id: string, collection = 'docs', tags: string[] = []): DocumentSummary => ({
   id,
@@ -93,7 +92,7 @@ class FakeSearchRepository {
 
   page(text: string, request: PageRequest): Promise<PageResult> {
     const { ids, chunkIds, locate } = request;
-    const weighed = request.weigh?.docIds ?? [];
+    const weighed = request.weigh ?? [];
     this.calls.push({ method: 'page', args: [text, ids, chunkIds, locate, weighed] });
     const documents = new Map<string, DocumentSummary>(
       ids.filter((id) => !this.deleted.has(id)).map((id) => [id, summary(id)]),
@@ -110,14 +109,11 @@ class FakeSearchRepository {
         { chunkNo: 2, text: `a word in ${id}`, location: { page: 3, lines: [5, 9] } },
       ]),
     ]);
-    // Both sides' best chunks: the words' (the third, as above) and meaning's (the first).
-    const candidates: PageResult['candidates'] = new Map(
-      weighed.map((id): [string, (PlacedChunk & ShownChunkCandidate)[]] => [
+    // The chunks the words match best of the documents both sides found (the third, as above).
+    const candidates = new Map(
+      weighed.map((id): [string, PlacedChunk[]] => [
         id,
-        [
-          { chunkNo: 2, text: `a word in ${id}`, location: { page: 3, lines: [5, 9] }, lexicalRank: 1 },
-          { chunkNo: 0, text: `text of chunk ${id}#0`, location: { lines: [1, 2] }, similarity: 0.9 },
-        ],
+        [{ chunkNo: 2, text: `a word in ${id}`, location: { page: 3, lines: [5, 9] } }],
       ]),
     );
     return Promise.resolve({ documents, chunks, candidates });
@@ -178,13 +174,15 @@ describe('SearchService (fake repository)', () => {
     expect(repository.called('page')).toHaveLength(1);
     const [, pageIds, chunkIds, locate, weighed] = repository.called('page')[0].args as string[][];
     expect(pageIds).toEqual(ids(result));
-    const meaningOnly: Record<string, string> = { e: 'e#0', f: 'f#0' };
-    const both = new Set(['a', 'c']);
-    expect(chunkIds).toEqual(pageIds.filter((id) => meaningOnly[id]).map((id) => meaningOnly[id]));
-    // Words-only matches are located by their words, and documents both sides found are shown
-    // from their best chunk by both (`shown-chunk.ts`), in the same read.
-    expect(locate).toEqual(pageIds.filter((id) => !meaningOnly[id] && !both.has(id)));
-    expect(weighed).toEqual(pageIds.filter((id) => both.has(id)));
+    const nearest: Record<string, string> = { e: 'e#0', c: 'c#2', a: 'a#1', f: 'f#0' };
+    const wordsOnly = new Set(['b', 'd']);
+    // Each document meaning found brings its nearest chunk; the others are located by their
+    // words; those both found also bring their best chunks by words (`shown-chunk.ts`). One read.
+    expect(chunkIds).toEqual(pageIds.filter((id) => nearest[id]).map((id) => nearest[id]));
+    expect(locate).toEqual(pageIds.filter((id) => wordsOnly.has(id)));
+    expect(weighed).toEqual(
+      pageIds.filter((id) => nearest[id] && !wordsOnly.has(id) && !['e', 'f'].includes(id)),
+    );
     expect(repository.called('lexical')).toHaveLength(0);
     expect(repository.called('knnChunks')).toHaveLength(0);
   });
@@ -283,7 +281,6 @@ describe('SearchService (fake repository)', () => {
     const shown = (await semantic.search.search({ query: 'find words', mode: 'semantic' })).hits;
     // With words in the query, from the chunk best by words and meaning: its passage holds "word".
     expect(shown.find((h) => h.id === 'c')!.location).toEqual({ page: 3, lines: [5, 9], chunk: 2 });
-    expect(semantic.repository.called('page')[0].args[2]).toEqual([]);
   });
 
   it('a document deleted since the candidates were read is not shown', async () => {

@@ -29,7 +29,7 @@ import type {
   SearchResult,
 } from './search.dto';
 import { chunkSnippet } from './snippet';
-import { chooseShownChunk } from './shown-chunk';
+import { chooseShownChunk, mergeChunkCandidates } from './shown-chunk';
 import { centroidOf, MATCH_BARS, MIN_BACKGROUND, noMatch } from './relevance-floor';
 import type { AccessReader } from './visibility';
 import { DEFAULT_FRAGMENTS, highlightPassages, highlightWhole, queryTerms } from './highlighter';
@@ -128,12 +128,20 @@ function countFacets(summaries: Pick<DocumentSummary, 'collection' | 'tags'>[]):
 
 /**
  * A page's chunks with, for each document both sides point into, the one chosen from its best by
- * words and by meaning (`chooseShownChunk`).
+ * the words and its nearest by meaning (`chooseShownChunk`); `nearest` holds that chunk's
+ * similarity, and the page read brought the chunk itself (by id).
  */
-function shownChunks(result: PageResult, terms: Set<string>): PageResult {
+function shownChunks(result: PageResult, terms: Set<string>, nearest: Map<string, number>): PageResult {
   const chunks = new Map(result.chunks);
-  for (const [docId, candidates] of result.candidates ?? []) {
-    const chosen = chooseShownChunk(candidates, terms);
+  for (const [docId, similarity] of nearest) {
+    const byMeaning = result.chunks.get(docId);
+    const chosen = chooseShownChunk(
+      mergeChunkCandidates(
+        result.candidates?.get(docId) ?? [],
+        byMeaning ? [{ ...byMeaning, similarity }] : [],
+      ),
+      terms,
+    );
     if (chosen)
       chunks.set(docId, {
         chunkNo: chosen.chunkNo,
@@ -261,21 +269,20 @@ export class SearchService {
       return { hits: [], total: 0, facets: countFacets([]) };
     const shown = semantic.slice(from, from + size);
     // With words in the query, each hit is shown from its best chunk by words and meaning together.
-    const weigh = page.words.terms.size > 0;
+    const nearest = new Map(page.words.terms.size > 0 ? shown.map((s) => [s.id, s.score]) : []);
     const { documents, chunks } = shownChunks(
       await this.repository.page(
         text,
         {
           ids: shown.map((s) => s.id),
-          chunkIds: weigh ? [] : shown.map((s) => s.chunkId),
+          chunkIds: shown.map((s) => s.chunkId),
           locate: [],
-          ...(weigh
-            ? { weigh: { docIds: shown.map((s) => s.id), vector: await this.queryVector(text, signal) } }
-            : {}),
+          weigh: [...nearest.keys()],
         },
         signal,
       ),
       page.words.terms,
+      nearest,
     );
     // A document deleted a moment ago can still have chunks (until the next refresh): it is not shown.
     const visible = shown.filter((s) => documents.has(s.id));
@@ -322,21 +329,28 @@ export class SearchService {
     const semanticById = new Map(semantic.map((s) => [s.id, s]));
     const pageDocs = fused.slice(from, from + size);
     // A document only the words matched is shown from the chunk they match best, as in lexical
-    // mode; a meaning-only match from its best chunk by meaning; a document both found from its
-    // best chunk by both (`shown-chunk.ts`). One read for the whole page.
-    const both = pageDocs.filter((d) => lexicalById.has(d.id) && semanticById.has(d.id)).map((d) => d.id);
+    // mode; a meaning-only match from its nearest chunk; a document both found from its best chunk
+    // by both (`shown-chunk.ts`). One read for the whole page.
+    const nearest = new Map(
+      pageDocs.flatMap((d) =>
+        lexicalById.has(d.id) && d.semantic ? [[d.id, d.semantic.score] as const] : [],
+      ),
+    );
     const { documents, chunks } = shownChunks(
       await this.repository.page(
         text,
         {
           ids: pageDocs.map((d) => d.id),
-          chunkIds: pageDocs.flatMap((d) => (lexicalById.has(d.id) ? [] : [semanticById.get(d.id)!.chunkId])),
-          locate: pageDocs.filter((d) => lexicalById.has(d.id) && !semanticById.has(d.id)).map((d) => d.id),
-          ...(both.length ? { weigh: { docIds: both, vector: await this.queryVector(text, signal) } } : {}),
+          chunkIds: pageDocs.flatMap((d) =>
+            semanticById.has(d.id) ? [semanticById.get(d.id)!.chunkId] : [],
+          ),
+          locate: pageDocs.filter((d) => !semanticById.has(d.id)).map((d) => d.id),
+          weigh: [...nearest.keys()],
         },
         signal,
       ),
       page.words.terms,
+      nearest,
     );
     // A document deleted a moment ago can still have chunks (until the next refresh): it is not shown.
     const shown = pageDocs.filter((d) => documents.has(d.id));

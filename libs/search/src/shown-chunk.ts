@@ -49,7 +49,8 @@ export function passageEvidence(texts: readonly string[], terms: Set<string>): n
  * the contents of an archive`. By meaning, e5-small-v2 puts the chunks of one man page within
  * 0.004 of each other (tar's nearest three: `--format`, NAME, `--tape-length`; ls's: `-u`), under
  * the 0.003 a vector moves with the texts it is embedded beside, so meaning cannot pick a chunk; it
- * brings candidates and decides between chunks whose passages hold equally many query terms.
+ * brings its nearest chunk as a candidate (beside the words' 3 best) and decides between chunks
+ * whose passages hold equal evidence.
  * A passage holding the terms together is what the snippet shows, so the shown chunk is the one
  * with the best snippet.
  */
