@@ -11,11 +11,6 @@ export interface QueryCacheEvents {
 const ALL = '*';
 /** Upper bound of a pending marker, should the refresh that clears it never finish. */
 const PENDING_MS = 30_000;
-/**
- * Longest an entry waits to be written when no lookup comes to carry it: until then only other
- * instances miss it (this one's next lookup writes it first).
- */
-const STORE_DELAY_MS = 20;
 
 /**
  * KEYS: the scope's generation keys, then its pending keys; ARGV[1]: the entry key without its
@@ -56,9 +51,6 @@ export class QueryCache {
   /** Collections marked pending by this instance, with how many marks each. */
   private readonly awaitingVisibility = new Map<string, number>();
   private refreshing?: Promise<void>;
-  /** Entries computed and not yet written: the next lookup's pipeline or a timer writes them. */
-  private readonly unstored: [string, string][] = [];
-  private storing?: ReturnType<typeof setTimeout>;
 
   constructor(
     private readonly redis: Redis,
@@ -110,20 +102,13 @@ export class QueryCache {
     const digest = createHash('sha256')
       .update(JSON.stringify([input, scope]))
       .digest('base64url');
-    // Entries waiting to be stored go first, in the same write: one wake-up of Redis, not two.
-    const pipeline = this.redis.pipeline();
-    for (const [key, value] of this.unstored.splice(0)) pipeline.set(key, value, 'EX', this.ttlSeconds);
-    pipeline.eval(
+    const found = (await this.redis.eval(
       LOOKUP,
       scope.length * 2,
       ...scope.map((c) => this.generationKey(c)),
       ...scope.map((c) => this.pendingKey(c)),
       `${this.prefix}:qc:${epoch}:${digest}`,
-    );
-    const replies = await pipeline.exec();
-    const [error, reply] = replies?.at(-1) ?? [new Error('redis pipeline aborted'), null];
-    if (error) throw error;
-    const found = reply as [string, string | null] | null;
+    )) as [string, string | null] | null;
     return found ? { key: found[0], cached: found[1] ?? null } : undefined;
   }
 
@@ -151,13 +136,12 @@ export class QueryCache {
     if (key) {
       const stored = key;
       // Stored once the answer is written: serialising the result and the Redis write are off the
-      // request's path. A later search of this instance sends it ahead of its own lookup.
+      // request's path. A search that could be served the entry reaches Redis after this SET.
       setImmediate(() => this.store(stored, result));
     }
     return result;
   }
 
-  /** Queues an entry for the next lookup's write, or for its own after STORE_DELAY_MS. */
   private store(key: string, result: unknown): void {
     let value: string;
     try {
@@ -165,20 +149,7 @@ export class QueryCache {
     } catch {
       return;
     }
-    this.unstored.push([key, value]);
-    this.storing ??= setTimeout(() => this.writeUnstored(), STORE_DELAY_MS);
-    this.storing.unref?.();
-  }
-
-  /** Writes the entries no lookup has carried, in one pipeline; a failed write is a later miss. */
-  private writeUnstored(): Promise<unknown> {
-    clearTimeout(this.storing);
-    this.storing = undefined;
-    const entries = this.unstored.splice(0);
-    if (entries.length === 0) return Promise.resolve();
-    const pipeline = this.redis.pipeline();
-    for (const [key, value] of entries) pipeline.set(key, value, 'EX', this.ttlSeconds);
-    return pipeline.exec().catch(() => undefined);
+    this.redis.set(key, value, 'EX', this.ttlSeconds).catch(() => undefined);
   }
 
   /**
@@ -207,7 +178,6 @@ export class QueryCache {
   /** Waits for pending changes to become visible (tests, shutdown). */
   async settled(): Promise<void> {
     while (this.refreshing) await this.refreshing;
-    await this.writeUnstored();
   }
 
   /** One refresh at a time: changes that arrive meanwhile wait for the next one. */
