@@ -79,10 +79,17 @@ interface Found {
  */
 function find(text: string, terms: Set<string>): Found[] {
   const initials = new Set([...terms].map((term) => term[0]));
+  // An ASCII first letter is looked up by its code, in either case: no lower-casing per word.
+  const asciiInitials = new Uint8Array(128);
+  for (const initial of initials) {
+    const code = initial.charCodeAt(0);
+    if (code < 128) asciiInitials[code] = asciiInitials[initial.toUpperCase().charCodeAt(0)] = 1;
+  }
   const found: Found[] = [];
   WORD.lastIndex = 0;
   for (let match = WORD.exec(text); match; match = WORD.exec(text)) {
-    if (!initials.has(match[0][0].toLowerCase())) continue;
+    const first = text.charCodeAt(match.index);
+    if (first < 128 ? !asciiInitials[first] : !initials.has(match[0][0].toLowerCase())) continue;
     const term = termOf(match[0]);
     if (term && terms.has(term)) found.push({ start: match.index, end: match.index + match[0].length, term });
   }
