@@ -2,9 +2,8 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { NotFoundError, type Principal } from '@quarry/core';
 import type { ChunkRepository } from './chunk.repository';
-import { DocumentIdInput } from './document.dto';
+import { DocumentIdInput, type DocumentExcerpt } from './document.dto';
 import type { DocumentRepository, StoredDocument } from './document.repository';
-import type { ChunkLocation } from './structured-chunker';
 import { mayRead } from './visibility';
 
 export const DEFAULT_EXCERPT_CHARS = 4_000;
@@ -36,15 +35,8 @@ export class GetDocumentInput extends DocumentIdInput {
 }
 
 /** Which part of the body a partial read returned. */
-export interface Excerpt {
-  /** Character range of the body returned, [start, end). */
-  start: number;
-  end: number;
-  bodyLength: number;
-  truncated: boolean;
-  /** With `chunk`: the chunks included and where each sits. */
-  chunks?: { chunk: number; location?: ChunkLocation }[];
-}
+/** Which part of the body a partial read returned: the contract's `DocumentExcerpt`. */
+export type Excerpt = DocumentExcerpt;
 
 export type DocumentWithExcerpt = Omit<StoredDocument, 'embedding_hash'> & { excerpt?: Excerpt };
 
