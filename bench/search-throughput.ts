@@ -13,8 +13,13 @@
  *
  *   npm run build && BENCH_ROUNDS=3 node dist/bench/search-throughput.js
  *   QUARRY_EMBEDDER_MODEL=all-minilm-l6-v2 BENCH_MODEL_SUFFIX=1 node dist/bench/search-throughput.js
+ *
+ * `BENCH_BASELINE_EMBEDDER` (JSON options of the local embedder, e.g. '{"maxQueryGroup":1}') adds
+ * a second server whose embedder runs with those options, as one more path taking turns with the
+ * others: an embedder change measured side by side, not across runs of a shared machine.
  */
 import { loadConfig } from '@quarry/config';
+import { createEmbedder, type OnnxEmbedderOptions } from '@quarry/embeddings';
 import {
   indexNames,
   lexicalRequest,
@@ -37,6 +42,7 @@ const corpusName = (process.env.BENCH_CORPUS ?? 'manpages') as CorpusName;
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const block = Number(process.env.BENCH_BLOCK ?? 50);
+const BASELINE_COLUMN = 'REST hybrid, baseline embedder';
 
 /** CPU milliseconds this process's threads have used (Linux `/proc`): the main thread's, and all others' (the ONNX workers, GC). */
 function threadCpu(): { main: number; other: number } {
@@ -81,6 +87,17 @@ async function cpuPerRequest(
 
 function main() {
   return withSearchCore(async ({ client, embedder, endpoints }) => {
+    // An embedder setting to compare with, side by side (BENCH_BASELINE_EMBEDDER, JSON options of
+    // the local embedder, e.g. {"maxQueryGroup":1}): the same model behind a second server.
+    const baselineOptions = process.env.BENCH_BASELINE_EMBEDDER;
+    const baselineEmbedder = baselineOptions
+      ? await createEmbedder({
+          kind: 'local',
+          model: embedder.model.id.replace(/^local:/, ''),
+          dataDir: loadConfig(process.env).dataDir,
+          ...(JSON.parse(baselineOptions) as OnnxEmbedderOptions),
+        })
+      : undefined;
     // Another model's indices, as bench/rankings.ts names them (BENCH_MODEL_SUFFIX=1).
     const suffix =
       process.env.BENCH_MODEL_SUFFIX === '1' ? `-${embedder.model.id.replace(/^local:/, '')}` : '';
@@ -98,24 +115,27 @@ function main() {
     const warmUp = corpus.documents
       .slice(0, 200)
       .map((d) => `${d.title} ${d.body.split(/\s+/).slice(0, 6).join(' ')}`);
-    const server = await startServer(
-      {
-        // Unmetered, as in the other benches: the rate limiter is measured in bench/run.ts.
-        ...loadConfig({
-          ...process.env,
-          LOG_LEVEL: 'warn',
-          QUARRY_RATE_LIMIT_READ: '0',
-          QUARRY_RATE_LIMIT_WRITE: '0',
-        }),
-        elasticsearchUrl: endpoints.elasticsearchUrl,
-        redisUrl: endpoints.redisUrl,
-        redisUrlExplicit: true,
-        indexPrefix: prefix,
-        queryCacheTtlSeconds: 0,
-        port: 0,
-      },
-      { embedder },
-    );
+    const serve = (serverEmbedder: typeof embedder) =>
+      startServer(
+        {
+          // Unmetered, as in the other benches: the rate limiter is measured in bench/run.ts.
+          ...loadConfig({
+            ...process.env,
+            LOG_LEVEL: 'warn',
+            QUARRY_RATE_LIMIT_READ: '0',
+            QUARRY_RATE_LIMIT_WRITE: '0',
+          }),
+          elasticsearchUrl: endpoints.elasticsearchUrl,
+          redisUrl: endpoints.redisUrl,
+          redisUrlExplicit: true,
+          indexPrefix: prefix,
+          queryCacheTtlSeconds: 0,
+          port: 0,
+        },
+        { embedder: serverEmbedder },
+      );
+    const server = await serve(embedder);
+    const baselineServer = baselineEmbedder ? await serve(baselineEmbedder) : undefined;
     const http = new Agent({ connections: concurrency });
     try {
       const search = new SearchService(new SearchRepository(client, indices.docs), embedder, indices);
@@ -130,17 +150,19 @@ function main() {
         );
       const core = (mode: SearchMode, texts: string[]) => (i: number) =>
         search.search({ query: texts[i % texts.length], mode });
-      const rest = (mode: SearchMode, texts: string[]) => async (i: number) => {
-        const response = await request(`${server.url}/v1/search`, {
-          method: 'POST',
-          dispatcher: http,
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ query: texts[i % texts.length], mode }),
-        });
-        if (response.statusCode !== 200)
-          throw new Error(`search answered ${response.statusCode}: ${await response.body.text()}`);
-        return response.body.json();
-      };
+      const rest =
+        (mode: SearchMode, texts: string[], url = server.url) =>
+        async (i: number) => {
+          const response = await request(`${url}/v1/search`, {
+            method: 'POST',
+            dispatcher: http,
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ query: texts[i % texts.length], mode }),
+          });
+          if (response.statusCode !== 200)
+            throw new Error(`search answered ${response.statusCode}: ${await response.body.text()}`);
+          return response.body.json();
+        };
       await throughput(concurrency, warmUp.length, core('hybrid', warmUp));
       await throughput(
         concurrency,
@@ -150,6 +172,16 @@ function main() {
           warmUp.map((t) => `${t} x`),
         ),
       );
+      if (baselineServer)
+        await throughput(
+          concurrency,
+          warmUp.length,
+          rest(
+            'hybrid',
+            warmUp.map((t) => `${t} y`),
+            baselineServer.url,
+          ),
+        );
       await throughput(concurrency, warmUp.length, rest('lexical', warmUp));
       await throughput(concurrency, warmUp.length, direct(warmUp));
       const rows: Record<string, unknown>[] = [];
@@ -157,28 +189,31 @@ function main() {
         // Every round and hybrid path gets its own query texts, so no vector comes from a cache.
         // Question marks change no word, so the lexical side is the same search.
         const own = (path: number) => queries.map((q) => `${q}${'?'.repeat(r * 2 + path + 1)}`);
-        const paths = {
+        const paths: Record<string, (i: number) => Promise<unknown>> = {
           direct: direct(queries),
           coreHybrid: core('hybrid', own(0)),
           restHybrid: rest('hybrid', own(1)),
           restLexical: rest('lexical', queries),
+          ...(baselineServer ? { restHybridBaseline: rest('hybrid', own(2), baselineServer.url) } : {}),
         };
-        const seconds = { direct: 0, coreHybrid: 0, restHybrid: 0, restLexical: 0 };
+        const seconds: Record<string, number> = Object.fromEntries(
+          Object.keys(paths).map((name) => [name, 0]),
+        );
         for (let from = 0; from < queries.length; from += block) {
           const size = Math.min(block, queries.length - from);
-          for (const [name, run] of Object.entries(paths) as [
-            keyof typeof paths,
-            (i: number) => Promise<unknown>,
-          ][])
+          for (const [name, run] of Object.entries(paths))
             seconds[name] += size / (await throughput(concurrency, size, (i) => run(from + i)));
         }
-        const rate = (name: keyof typeof seconds) => queries.length / seconds[name];
+        const rate = (name: string) => queries.length / seconds[name];
         rows.push({
           round: r + 1,
           'direct ES lexical req/s': round(rate('direct'), 1),
           'core hybrid': round(rate('coreHybrid') / rate('direct')),
           'REST hybrid': round(rate('restHybrid') / rate('direct')),
           'REST lexical': round(rate('restLexical') / rate('direct')),
+          ...(baselineServer
+            ? { [BASELINE_COLUMN]: round(rate('restHybridBaseline') / rate('direct')) }
+            : {}),
         });
       }
       const median = (key: string) =>
@@ -194,6 +229,7 @@ function main() {
         'core hybrid': median('core hybrid'),
         'REST hybrid': median('REST hybrid'),
         'REST lexical': median('REST lexical'),
+        ...(baselineServer ? { [BASELINE_COLUMN]: median(BASELINE_COLUMN) } : {}),
       });
       // Where the CPU goes, path by path (one pass each, on the last round's query texts plus a mark).
       const cpu: Record<string, unknown>[] = [];
@@ -203,6 +239,7 @@ function main() {
         ['core hybrid', core('hybrid', own(0))],
         ['REST hybrid', rest('hybrid', own(1))],
         ['REST lexical', rest('lexical', queries)],
+        ...(baselineServer ? [[BASELINE_COLUMN, rest('hybrid', own(2), baselineServer.url)] as const] : []),
       ] as const)
         cpu.push({ path, ...(await cpuPerRequest(client, concurrency, queries.length, run)) });
       process.stdout.write(
@@ -214,6 +251,8 @@ function main() {
       );
     } finally {
       await server.close();
+      await baselineServer?.close();
+      await baselineEmbedder?.close();
       await http.close();
     }
   });
