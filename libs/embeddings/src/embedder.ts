@@ -35,4 +35,13 @@ export interface Embedder {
   embedPassages(passages: string[], signal?: AbortSignal): Promise<number[][]>;
   /** Releases sessions, sockets and model memory. */
   close(): Promise<void>;
+
+  /**
+   * The share (0-1) of the text's words that the model knows as words: its tokenizer keeps them
+   * whole, where a made-up word ("xqzvy") falls apart into fragments. The relevance floor
+   * (libs/search/src/relevance-floor.ts) asks it of a query that shares no word with the collection;
+   * undefined when the embedder cannot tell (a remote model's tokenizer is not at hand), and for a
+   * text without words.
+   */
+  knownWordShare?(text: string): number | undefined;
 }

@@ -157,6 +157,11 @@ export class OpenAiEmbedder implements Embedder {
     await this.egress.close();
   }
 
+  /** The provider's tokenizer is not at hand, so whether a word is known cannot be told: the floor keeps its one bar. */
+  knownWordShare(): number | undefined {
+    return undefined;
+  }
+
   /** One batch; the SDK retries it. */
   private async request(input: string[], signal?: AbortSignal): Promise<number[][]> {
     let data: unknown;
