@@ -102,6 +102,49 @@ describe('IngestService', () => {
     expect(reports[0].changed[0].chunks).toEqual(write.chunks!.map(({ text, vector }) => ({ text, vector })));
   });
 
+  it('writes one group of documents while the next is still being embedded', async () => {
+    const documents = new FakeDocuments();
+    const events: string[] = [];
+    const pending: (() => void)[] = [];
+    // Each embedder call finishes only when the test lets it, in the order they were made.
+    const embedder = {
+      embedPassages: (texts: string[]) =>
+        new Promise<number[][]>((resolve) => {
+          events.push(`embed ${texts.length}`);
+          pending.push(() => resolve(texts.map((text) => [text.length, 1])));
+        }),
+    };
+    const writeDocuments = documents.writeDocuments.bind(documents);
+    documents.writeDocuments = async (writes, options) => {
+      events.push(`write ${writes.map((w) => w.document.id).join(',')}`);
+      return writeDocuments(writes, options);
+    };
+    const ingest = new IngestService(
+      documents as unknown as DocumentRepository,
+      embedder as unknown as Embedder,
+      indexNames('unit'),
+      { chunking: { targetWords: 4, maxWords: 6, overlapWords: 0 }, embedBatch: 3 },
+    );
+    const docs = ['a', 'b', 'c'].map((id) => ({ id, title: id, body: LONG }));
+    const done = ingest.ingest(docs);
+    // Event-loop turns, not time: the service has nothing else to wait for.
+    const until = async (condition: () => boolean) => {
+      for (let turn = 0; turn < 1000 && !condition(); turn++)
+        await new Promise((resolve) => setImmediate(resolve));
+    };
+    await until(() => pending.length === 3);
+    expect(events).toEqual(['embed 3', 'embed 3', 'embed 3']);
+    pending[0]();
+    await until(() => events.some((e) => e.startsWith('write')));
+    // The first document is written while the other two are still with the model.
+    expect(events).toEqual(['embed 3', 'embed 3', 'embed 3', 'write a']);
+    pending[1]();
+    pending[2]();
+    const result = await done;
+    expect(result).toMatchObject({ indexed: 3, failed: 0 });
+    expect(events.slice(4)).toEqual(['write b', 'write c']);
+  });
+
   it('skips an unchanged document: nothing embedded, written or reported', async () => {
     const { documents, embedder, reports, ingest } = setup();
     const doc = { id: 'd1', title: 'Disk full', body: LONG, collection: 'ops' };

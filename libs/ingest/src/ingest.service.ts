@@ -60,7 +60,10 @@ export interface IngestOptions {
 
 export interface IngestServiceOptions {
   chunking: ChunkOptions;
-  /** Texts per embedder call: large enough to keep the model busy, small enough for steady progress. */
+  /**
+   * New chunks per embedder call, and so per bulk write: one group is written while the next is
+   * embedded, and a call's texts are sorted by length together (less padding).
+   */
   embedBatch: number;
   /** Documents per bulk request, bounding request size. */
   bulkDocuments: number;
@@ -123,10 +126,32 @@ function normalise(input: DocumentInput, now: string): StoredDocument {
 }
 
 /** The text that is embedded for a chunk: the title gives every chunk its document's context. */
-function embeddingText(doc: StoredDocument, chunk: Chunk): string {
+export function embeddingText(doc: StoredDocument, chunk: Chunk): string {
   // The heading path places a chunk as the title places its document.
   const context = [doc.title, ...(chunk.location.heading ?? [])].filter(Boolean).join(' > ');
   return context ? `${context}. ${chunk.text}` : chunk.text;
+}
+
+/**
+ * Consecutive documents in groups of at least `chunks` new chunks (the last may hold fewer), so
+ * that one group is written while the next is embedded. Documents that keep their vectors go
+ * with the group they fall in.
+ */
+function groupsOf(prepared: Prepared[], chunks: number): Prepared[][] {
+  const groups: Prepared[][] = [];
+  let group: Prepared[] = [];
+  let count = 0;
+  for (const p of prepared) {
+    group.push(p);
+    count += p.chunks?.length ?? 0;
+    if (count >= chunks) {
+      groups.push(group);
+      group = [];
+      count = 0;
+    }
+  }
+  if (group.length > 0 || groups.length === 0) groups.push(group);
+  return groups;
 }
 
 /**
@@ -233,49 +258,55 @@ export class IngestService {
       prepared.push({ index, doc, previous, chunks, status: previous ? 'updated' : 'created' });
     }
 
-    const embedFailure = await this.embed(prepared, options.signal);
-    const writable = prepared.filter((p) => !embedFailure || !p.chunks);
-    for (const p of prepared) {
-      if (embedFailure && p.chunks) results.push(failure(p.index, p.doc.id, embedFailure));
-    }
-    if (writable.length === 0) return results;
-
-    const errors = await this.repository.writeDocuments(
-      writable.map((p) => ({
-        document: p.doc,
-        chunks: p.chunks?.map((chunk, n) => ({ ...chunk, vector: p.vectors![n] })),
-        previousChunkCount: p.previous?.chunk_count ?? 0,
-      })),
-      { wait: options.wait, signal: options.signal },
-    );
+    // Embedding is most of an ingest's time, so it never waits for Elasticsearch: every group's
+    // embedding is asked for at once (the model works through them in order), and a group is
+    // written while the next ones are embedded.
+    const groups = groupsOf(prepared, this.options.embedBatch);
+    const embedded = groups.map((group) => this.embed(group, options.signal));
     const changes: DocumentChange[] = [];
     const changed: ChangedDocument[] = [];
-    for (const p of writable) {
-      const problems = errors.get(p.doc.id);
-      if (problems) {
-        results.push({
-          index: p.index,
-          id: p.doc.id,
-          status: 'failed',
-          error: `elasticsearch rejected: ${problems.join('; ')}`,
-        });
-      } else {
-        results.push({ index: p.index, id: p.doc.id, status: p.status, chunks: p.doc.chunk_count });
-        const change: DocumentChange = {
-          id: p.doc.id,
-          change: p.status === 'created' ? 'new' : 'updated',
-          collection: p.doc.collection,
-          ...(p.doc.access ? { access: p.doc.access } : {}),
-          ...(p.previous && p.previous.collection !== p.doc.collection
-            ? { previousCollection: p.previous.collection }
-            : {}),
-        };
-        changes.push(change);
-        changed.push({
-          ...change,
+    for (const [at, group] of groups.entries()) {
+      const embedFailure = await embedded[at];
+      const writable = group.filter((p) => !embedFailure || !p.chunks);
+      for (const p of group) {
+        if (embedFailure && p.chunks) results.push(failure(p.index, p.doc.id, embedFailure));
+      }
+      if (writable.length === 0) continue;
+      const errors = await this.repository.writeDocuments(
+        writable.map((p) => ({
           document: p.doc,
-          chunks: p.chunks?.map((chunk, n) => ({ text: chunk.text, vector: p.vectors![n] })),
-        });
+          chunks: p.chunks?.map((chunk, n) => ({ ...chunk, vector: p.vectors![n] })),
+          previousChunkCount: p.previous?.chunk_count ?? 0,
+        })),
+        { wait: options.wait, signal: options.signal },
+      );
+      for (const p of writable) {
+        const problems = errors.get(p.doc.id);
+        if (problems) {
+          results.push({
+            index: p.index,
+            id: p.doc.id,
+            status: 'failed',
+            error: `elasticsearch rejected: ${problems.join('; ')}`,
+          });
+        } else {
+          results.push({ index: p.index, id: p.doc.id, status: p.status, chunks: p.doc.chunk_count });
+          const change: DocumentChange = {
+            id: p.doc.id,
+            change: p.status === 'created' ? 'new' : 'updated',
+            collection: p.doc.collection,
+            ...(p.doc.access ? { access: p.doc.access } : {}),
+            ...(p.previous && p.previous.collection !== p.doc.collection
+              ? { previousCollection: p.previous.collection }
+              : {}),
+          };
+          changes.push(change);
+          changed.push({
+            ...change,
+            document: p.doc,
+            chunks: p.chunks?.map((chunk, n) => ({ text: chunk.text, vector: p.vectors![n] })),
+          });
+        }
       }
     }
     // Awaited so caches are invalidated before the caller gets its acknowledgement.
@@ -283,22 +314,23 @@ export class IngestService {
     return results;
   }
 
-  /** Embeds every new chunk of the slice in batches; resolves with the failure, if the embedder failed. */
+  /**
+   * Embeds every new chunk of these documents in one embedder call (which sorts them by length
+   * and pads each model run only to its longest); resolves with the failure, if the embedder
+   * failed.
+   */
   private async embed(prepared: Prepared[], signal?: AbortSignal): Promise<Error | undefined> {
     const jobs = prepared.flatMap((p) =>
       (p.chunks ?? []).map((chunk) => ({ p, text: embeddingText(p.doc, chunk) })),
     );
-    const vectors: number[][] = [];
+    if (jobs.length === 0) return undefined;
+    let vectors: number[][];
     try {
-      for (let i = 0; i < jobs.length; i += this.options.embedBatch) {
-        if (signal?.aborted) throw new QuarryError('invalid', 'request cancelled');
-        vectors.push(
-          ...(await this.embedder.embedPassages(
-            jobs.slice(i, i + this.options.embedBatch).map((j) => j.text),
-            signal,
-          )),
-        );
-      }
+      if (signal?.aborted) throw new QuarryError('invalid', 'request cancelled');
+      vectors = await this.embedder.embedPassages(
+        jobs.map((j) => j.text),
+        signal,
+      );
     } catch (error) {
       if (error instanceof QuarryError) return error;
       return new UnavailableError('embedder', (error as Error).message);
