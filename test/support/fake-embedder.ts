@@ -35,5 +35,7 @@ export function fakeEmbedder(): Embedder {
     embedQueries: embed,
     embedPassages: embed,
     close: async () => undefined,
+    // Hashed words carry no vocabulary: the relevance floor keeps its single bar (a fake model has none anyway).
+    knownWordShare: () => undefined,
   };
 }

@@ -41,7 +41,7 @@ export interface Embedder {
    * whole, where a made-up word ("xqzvy") falls apart into fragments. The relevance floor
    * (libs/search/src/relevance-floor.ts) asks it of a query that shares no word with the collection;
    * undefined when the embedder cannot tell (a remote model's tokenizer is not at hand), and for a
-   * text without words.
+   * text without words. Required, so that a wrapper (embeddings.module.ts's timing) cannot drop it.
    */
-  knownWordShare?(text: string): number | undefined;
+  knownWordShare(text: string): number | undefined;
 }

@@ -34,6 +34,7 @@ function timed(embedder: Embedder, metrics: QuarryMetrics): Embedder {
     close: () => embedder.close(),
     embedQueries: time((texts, signal) => embedder.embedQueries(texts, signal)),
     embedPassages: time((texts, signal) => embedder.embedPassages(texts, signal)),
+    knownWordShare: (text) => embedder.knownWordShare(text),
   };
 }
 

@@ -1,4 +1,12 @@
-import { centroidOf, cosineOfKnnScore, noMatch, semanticMargin, type MatchBars } from './relevance-floor';
+import {
+  barFor,
+  centroidOf,
+  cosineOfKnnScore,
+  MATCH_BARS,
+  noMatch,
+  semanticMargin,
+  type MatchBars,
+} from './relevance-floor';
 
 const BARS: MatchBars = { noWords: 0.065 };
 const unit = (...xs: number[]) => xs.map((x) => x / Math.hypot(...xs));
@@ -38,5 +46,42 @@ describe('relevance floor', () => {
     ).toBe(false);
     expect(noMatch({ lexical: [], query: [1, 0] }, BARS)).toBe(true);
     expect(noMatch({ lexical: weak, query: [1, 0] }, BARS)).toBe(false);
+  });
+
+  describe('by whether the query is made of words the model knows (e5-small-v2’s bars)', () => {
+    const e5 = MATCH_BARS['local:e5-small-v2'];
+    const centroid = [0.8, 0];
+    /** A query sharing no word with the scope whose best chunk stands `margin` above its background. */
+    const wordless = (margin: number, knownWordShare?: number) => ({
+      lexical: [],
+      bestChunkScore: knn(0.8 + margin),
+      query: [1, 0],
+      centroid,
+      ...(knownWordShare === undefined ? {} : { knownWordShare }),
+    });
+
+    it('a real word the collection lacks, found by meaning below the single bar, keeps its hits', () => {
+      // WordNet's "province" (0.035) and "corporation" (0.044): answer at rank 1, emptied by the old rule.
+      expect(noMatch(wordless(0.035, 1), e5)).toBe(false);
+      expect(noMatch(wordless(0.044, 1), e5)).toBe(false);
+      // "terra firma": one of its two words is whole.
+      expect(noMatch(wordless(0.035, 0.5), e5)).toBe(false);
+      // Barely above the background is still nothing, even for known words.
+      expect(noMatch(wordless(0.02, 1), e5)).toBe(true);
+    });
+
+    it('gibberish, whose words fall into fragments, is held to a stricter bar than the single one', () => {
+      // AppStream's most similar gibberish reached 0.083, through the old bar of 0.065.
+      expect(noMatch(wordless(0.083, 0), e5)).toBe(true);
+      expect(noMatch(wordless(0.07, 1 / 3), e5)).toBe(true);
+      expect(noMatch(wordless(0.1, 0), e5)).toBe(false);
+    });
+
+    it('an embedder that cannot tell (undefined share) keeps the single bar', () => {
+      expect(barFor({}, e5)).toBe(e5.noWords);
+      expect(noMatch(wordless(0.044), e5)).toBe(true);
+      expect(noMatch(wordless(0.07), e5)).toBe(false);
+      expect(barFor({ knownWordShare: 1 }, BARS)).toBe(BARS.noWords);
+    });
   });
 });

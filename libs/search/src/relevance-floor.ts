@@ -12,15 +12,21 @@ import type { RankedDoc } from './fusion';
  * collection, a gibberish one does not. So a query has no match when none of its words occurs in
  * the scope and its best chunk's margin over the background is below the model's bar.
  *
- * Calibrated with e5-small-v2 on three corpora (400 Python docstrings with their summary lines as
- * queries, 200 man pages of man1 rendered by mandoc with their NAME lines as queries, this
- * project's docs and README with their section headings; 157 gibberish queries each of random
- * letters and pseudo-words): every one of the 624 real queries shares a word with its corpus, so
- * none loses its hits; of the 471 gibberish queries, 5 share a word ("foo bar baz qux", "lorem
- * ipsum dolor sit amet", "sec ...") and find what holds it, and 1 clears the bar by meaning alone.
- * What it costs: a query that shares no word with the collection and matches by meaning only
- * (a paraphrase) clears the bar 75-91% of the time (at 0.06: 79-95%, with 4 gibberish of 471
- * through by meaning; at 0.07: 75-89%, with 0).
+ * That bar depends on whether the query is made of words the model knows (its tokenizer keeps
+ * them whole; `Embedder.knownWordShare`): a real word a collection lacks (a WordNet word, whose
+ * definition never holds it) is found by meaning with a margin as low as 0.035, while made-up
+ * words, which the tokenizer splits into fragments ("xqzvy" → x ##q ##z ##vy), reach 0.083 by
+ * chance. Measured with e5-small-v2 (bench/floor-margins.ts) on 400 WordNet definitions with 200
+ * words as queries, 400 man pages, Python docstrings and AppStream descriptions with 200 of their
+ * summary lines each, and this project's docs and README with their 41 headings, and 153 gibberish
+ * queries on each (none of the 765 has a majority of known words). Every real query shares a word
+ * with its corpus except 66 WordNet words. With one bar of 0.065, 45 of those 66 lost their hits
+ * (19 with the answer in the semantic top 10) and 27 gibberish queries kept some (man pages 15,
+ * AppStream 9, Python 3). With 0.03 for known words and 0.09 for fragments: 5 lost (3 with the
+ * answer in the top 10: "anode", "caput", "phonation", words the model splits) and no gibberish
+ * kept any. An embedder that cannot tell (a remote one) keeps the single bar: there, a query that
+ * shares no word with the collection and matches by meaning only (a paraphrase) clears it 75-91%
+ * of the time.
  *
  * The background needs enough chunks to be one: a scope of fewer than
  * {@link MIN_BACKGROUND} chunks is measured against the whole index, and an index that small has
@@ -29,14 +35,21 @@ import type { RankedDoc } from './fusion';
 export interface MatchBars {
   /** The margin the best chunk needs when none of the query's words occurs in the scope. */
   noWords: number;
+  /** The same when most of the query's words are words the model knows (then this, not `noWords`). */
+  knownWords?: number;
+  /** The same when most of them fall into fragments, as made-up words do. */
+  unknownWords?: number;
 }
+
+/** A query counts as made of known words when at least this share of them is. */
+export const KNOWN_WORD_MAJORITY = 0.5;
 
 /** The fewest chunk vectors a background is measured on. */
 export const MIN_BACKGROUND = 64;
 
 /** Per embedding model (the embedder's id); a model not listed has no floor. */
 export const MATCH_BARS: Record<string, MatchBars> = {
-  'local:e5-small-v2': { noWords: 0.065 },
+  'local:e5-small-v2': { noWords: 0.065, knownWords: 0.03, unknownWords: 0.09 },
 };
 
 /** The mean of unit-length copies of `vectors`: a query's dot product with it is its mean cosine to them. */
@@ -63,6 +76,15 @@ export interface MatchEvidence {
   /** The query vector and the scope's centroid (`centroidOf` a sample of its chunk vectors). */
   query: number[];
   centroid?: number[];
+  /** `Embedder.knownWordShare` of the query, if the embedder can tell. */
+  knownWordShare?: number;
+}
+
+/** The margin this query's best chunk needs: by whether its words are known to the model, when that is known. */
+export function barFor(evidence: Pick<MatchEvidence, 'knownWordShare'>, bars: MatchBars): number {
+  const share = evidence.knownWordShare;
+  if (share === undefined) return bars.noWords;
+  return (share >= KNOWN_WORD_MAJORITY ? bars.knownWords : bars.unknownWords) ?? bars.noWords;
 }
 
 /** The best chunk's cosine minus the query's mean cosine to the scope (undefined without one of them). */
@@ -76,12 +98,12 @@ export function semanticMargin(evidence: MatchEvidence): number | undefined {
 
 /**
  * Whether the query matched nothing: none of its words occurs in the scope and its best chunk is
- * below the model's bar. A word that occurs is a match a lexical engine would show (a made-up
+ * below the model's bar for such a query (`barFor`). A word that occurs is a match a lexical engine would show (a made-up
  * query that shares a real word, "lorem ipsum dolor sit amet", finds what holds "sit").
  */
 export function noMatch(evidence: MatchEvidence, bars: MatchBars | undefined): boolean {
   if (!bars || evidence.lexical.length > 0) return false;
   if (evidence.bestChunkScore === undefined) return true;
   const margin = semanticMargin(evidence);
-  return margin !== undefined && margin < bars.noWords;
+  return margin !== undefined && margin < barFor(evidence, bars);
 }

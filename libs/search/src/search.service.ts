@@ -496,6 +496,7 @@ export class SearchService {
       bestChunkScore,
       query: await this.queryVector(text, signal),
       centroid: await this.background(scope, signal),
+      knownWordShare: this.embedder.knownWordShare(text),
     };
     if (!noMatch(evidence, bars)) return false;
     return noMatch({ ...evidence, lexical: await words() }, bars);
