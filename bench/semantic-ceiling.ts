@@ -11,7 +11,10 @@
  * - `chunks kNN`: the kNN candidates Quarry fuses (HNSW, `num_candidates`), before the relevance
  *   floor: the graph search's loss;
  * - `semantic` (Quarry's mode): the same after the relevance floor;
- * - `document + chunks`: the whole-document vector and the chunk vectors in one max-pool.
+ * - `document + chunks`: the whole-document vector and the chunk vectors in one max-pool;
+ * - `semantic, floor of one bar` and `hybrid, floor of one bar`: Quarry's modes with the floor an
+ *   embedder without `knownWordShare` gets (one bar whatever the query's words), beside the
+ *   model's bars by known words.
  *
  *   BENCH_CORPORA=manpages,wordnet,pydoc,appstream BENCH_DOCUMENTS=400 BENCH_QUERIES=200 node dist/bench/semantic-ceiling.js
  *
@@ -201,6 +204,20 @@ function main() {
       );
       const indices = await indexCorpus(client, embedder, name, corpus);
       const search = new SearchService(new SearchRepository(client, indices.docs), embedder, indices);
+      // The relevance floor as an embedder that cannot tell known words from fragments gets it: one bar.
+      const singleBar = new SearchService(
+        new SearchRepository(client, indices.docs),
+        {
+          id: embedder.id,
+          dims: embedder.dims,
+          model: embedder.model,
+          embedQueries: (texts, signal) => embedder.embedQueries(texts, signal),
+          embedPassages: (texts, signal) => embedder.embedPassages(texts, signal),
+          close: () => Promise.resolve(),
+          knownWordShare: () => undefined,
+        },
+        indices,
+      );
       const documents = await wholeDocumentVectors(name, corpus, embedder, 1);
       const batchedDocuments = batchedCeiling
         ? await wholeDocumentVectors(name, corpus, embedder, 64)
@@ -283,6 +300,14 @@ function main() {
           const result = await search.search({ query: query.text, mode, size: 10, highlight: false });
           record(
             mode,
+            result.hits.map((h) => h.id),
+            grades,
+          );
+        }
+        for (const mode of ['semantic', 'hybrid'] as SearchMode[]) {
+          const result = await singleBar.search({ query: query.text, mode, size: 10, highlight: false });
+          record(
+            `${mode}, floor of one bar`,
             result.hits.map((h) => h.id),
             grades,
           );
