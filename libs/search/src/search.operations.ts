@@ -1,10 +1,4 @@
-import {
-  operationRef,
-  NotFoundError,
-  type Operation,
-  type ArgsOf,
-  type ResultOf,
-} from '@quarry/core';
+import { operationRef, NotFoundError, type Operation, type ArgsOf, type ResultOf } from '@quarry/core';
 import type { DocumentRepository, StoredDocument } from './document.repository';
 import { DocumentIdInput, DocumentIdsInput, IndexDocumentsInput } from './document.dto';
 import { SearchInput, type SearchResult } from './search.dto';
