@@ -3,7 +3,9 @@
  * with the collection, on the bench indices of bench/semantic-ceiling.ts (build them first) and on
  * this project's docs and README (indexed here as bench-floor-docs, their section headings as
  * queries): how many real queries are emptied (and how many of those had their answer in the
- * semantic top 10), and how many generated gibberish queries get through, under the single bar
+ * semantic top 10), how many generated gibberish queries get through, and how many real queries of
+ * another corpus (WordNet's words, or man pages' NAME lines on WordNet: off-topic there) that share
+ * no word with the collection still show hits, under the single bar
  * (what an embedder that cannot tell known words gets), under the model's bars by known words
  * (`Embedder.knownWordShare`), and for a sweep of the known-word bar.
  *
@@ -93,7 +95,8 @@ async function docsIndices(client: Client, embedder: Embedder, corpus: Corpus): 
 }
 
 interface Probe {
-  real: boolean;
+  /** A query of this corpus, made-up words, or a real query of another corpus (its answer is not here). */
+  kind: 'real' | 'gibberish' | 'foreign';
   text: string;
   margin: number;
   knownWordShare?: number;
@@ -122,7 +125,11 @@ function main() {
       const search = new SearchService(repository, embedder, indices);
       const centroid = centroidOf(await repository.sampleVectors({}, 256));
       /** A query none of whose words the collection holds, measured; undefined when one is held. */
-      const probe = async (text: string, relevant: string[], real: boolean): Promise<Probe | undefined> => {
+      const probe = async (
+        text: string,
+        relevant: string[],
+        kind: Probe['kind'],
+      ): Promise<Probe | undefined> => {
         const lists = await search.rankings({ query: text }, {}, 100);
         if (lists.lexical.length) return undefined;
         const vector = await search.queryVector(text);
@@ -130,27 +137,38 @@ function main() {
         const margin = semanticMargin({ lexical: [], bestChunkScore: best?.score, query: vector, centroid });
         if (margin === undefined) return undefined;
         const found = lists.semantic.slice(0, 10).some((d) => relevant.includes(d.id));
-        return { real, text, margin, knownWordShare: embedder.knownWordShare?.(text), found };
+        return { kind, text, margin, knownWordShare: embedder.knownWordShare(text), found };
       };
       const probes: Probe[] = [];
       for (const query of corpus.queries) {
-        const measured = await probe(query.text, query.relevant, true);
+        const measured = await probe(query.text, query.relevant, 'real');
         if (measured) probes.push(measured);
       }
       const made = [...gibberish(), ...NAMED_GIBBERISH];
       for (const text of made) {
-        const measured = await probe(text, [], false);
+        const measured = await probe(text, [], 'gibberish');
+        if (measured) probes.push(measured);
+      }
+      // Real words from elsewhere: WordNet's (man pages' NAME lines on WordNet), none answered here.
+      const foreignCorpus = await buildCorpus(name === 'wordnet' ? 'manpages' : 'wordnet', {
+        documents: documentsPerCorpus,
+        queries: queriesPerCorpus,
+      });
+      for (const query of foreignCorpus.queries) {
+        const measured = await probe(query.text, [], 'foreign');
         if (measured) probes.push(measured);
       }
       probesOf[name] = probes;
-      const real = probes.filter((p) => p.real);
-      const fake = probes.filter((p) => !p.real);
+      const real = probes.filter((p) => p.kind === 'real');
+      const fake = probes.filter((p) => p.kind === 'gibberish');
+      const foreign = probes.filter((p) => p.kind === 'foreign');
       /** Real queries emptied and gibberish let through when a probe's bar is `barOf` it. */
       const describe = (barOf: (p: Probe) => number) => {
         const lost = real.filter((p) => p.margin < barOf(p));
         return {
           'real emptied (answer in top 10)': `${lost.length} (${lost.filter((p) => p.found).length})`,
           'gibberish through': `${fake.filter((p) => p.margin >= barOf(p)).length}/${made.length}`,
+          'foreign queries sharing no word, with hits': `${foreign.filter((p) => p.margin >= barOf(p)).length}/${foreign.length}`,
         };
       };
       const wordless = `${real.length} of ${corpus.queries.length}`;

@@ -14,19 +14,24 @@ import type { RankedDoc } from './fusion';
  *
  * That bar depends on whether the query is made of words the model knows (its tokenizer keeps
  * them whole; `Embedder.knownWordShare`): a real word a collection lacks (a WordNet word, whose
- * definition never holds it) is found by meaning with a margin as low as 0.035, while made-up
- * words, which the tokenizer splits into fragments ("xqzvy" → x ##q ##z ##vy), reach 0.083 by
- * chance. Measured with e5-small-v2 (bench/floor-margins.ts) on 400 WordNet definitions with 200
- * words as queries, 400 man pages, Python docstrings and AppStream descriptions with 200 of their
- * summary lines each, and this project's docs and README with their 41 headings, and 153 gibberish
- * queries on each (none of the 765 has a majority of known words). Every real query shares a word
- * with its corpus except 66 WordNet words. With one bar of 0.065, 45 of those 66 lost their hits
- * (19 with the answer in the semantic top 10) and 27 gibberish queries kept some (man pages 15,
- * AppStream 9, Python 3). With 0.03 for known words and 0.09 for fragments: 5 lost (3 with the
- * answer in the top 10: "anode", "caput", "phonation", words the model splits) and no gibberish
- * kept any. An embedder that cannot tell (a remote one) keeps the single bar: there, a query that
- * shares no word with the collection and matches by meaning only (a paraphrase) clears it 75-91%
- * of the time.
+ * definition never holds it) is found by meaning with a margin from 0.035, while made-up words,
+ * which the tokenizer splits into fragments ("xqzvy" → x ##q ##z ##vy), reach 0.083 by chance.
+ * Measured with e5-small-v2 (bench/floor-margins.ts) on 400 WordNet definitions with 200 words as
+ * queries, 400 man pages, Python docstrings and AppStream descriptions with 200 of their summary
+ * lines each, and this project's docs and README with their headings, and 153 gibberish queries on
+ * each (none of the 765 has a majority of known words). Every real query shares a word with its
+ * corpus except 66 WordNet words. With one bar of 0.065, 45 of those 66 lost their hits (19 with
+ * the answer in the semantic top 10) and 27 gibberish queries kept some (man pages 15, AppStream 9,
+ * Python 3). With 0.04 for known words and 0.09 for fragments: 12 lost (4 with the answer in the
+ * top 10) and no gibberish kept any.
+ *
+ * The price is off-topic real words: WordNet's words that share no word with the docs keep hits
+ * on 41 of 130 of them (0 before), on Python's 93 of 130 (4), on man pages 69 of 74 (19): by margin
+ * they cannot be told from a word whose answer says it differently. 0.05 would show 5 and 32 of
+ * 130 and empty 25 WordNet words (10 answered); 0.03 would show 121 and 124 and empty 5 (3).
+ * An embedder that cannot tell known words (a remote one) keeps the single bar: there, a query
+ * that shares no word with the collection and matches by meaning only (a paraphrase) clears it
+ * 75-91% of the time.
  *
  * The background needs enough chunks to be one: a scope of fewer than
  * {@link MIN_BACKGROUND} chunks is measured against the whole index, and an index that small has
@@ -49,7 +54,7 @@ export const MIN_BACKGROUND = 64;
 
 /** Per embedding model (the embedder's id); a model not listed has no floor. */
 export const MATCH_BARS: Record<string, MatchBars> = {
-  'local:e5-small-v2': { noWords: 0.065, knownWords: 0.03, unknownWords: 0.09 },
+  'local:e5-small-v2': { noWords: 0.065, knownWords: 0.04, unknownWords: 0.09 },
 };
 
 /** The mean of unit-length copies of `vectors`: a query's dot product with it is its mean cosine to them. */
