@@ -8,15 +8,13 @@
  *
  *   npm run build && node dist/bench/hybrid-profile.js [out.cpuprofile]
  */
-import { loadConfig } from '@quarry/config';
 import { indexNames } from '@quarry/search';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { Agent, request } from 'undici';
-import { startServer } from '../apps/server/src/server';
 import { buildCorpus, type CorpusName } from './corpus';
 import { runBenchmark } from './instance';
-import { withSearchCore } from './search-core';
+import { startBenchServer, withSearchCore } from './search-core';
 import { round, table, throughput } from './stats';
 
 const corpusName = (process.env.BENCH_CORPUS ?? 'manpages') as CorpusName;
@@ -41,23 +39,7 @@ function main() {
       .slice(0, 200)
       .map((d) => `${d.title} ${d.body.split(/\s+/).slice(0, 6).join(' ')}`);
     const queries = corpus.queries.map((q) => `${q.text} #`);
-    const server = await startServer(
-      {
-        ...loadConfig({
-          ...process.env,
-          LOG_LEVEL: 'warn',
-          QUARRY_RATE_LIMIT_READ: '0',
-          QUARRY_RATE_LIMIT_WRITE: '0',
-        }),
-        elasticsearchUrl: endpoints.elasticsearchUrl,
-        redisUrl: endpoints.redisUrl,
-        redisUrlExplicit: true,
-        indexPrefix: prefix,
-        queryCacheTtlSeconds: 0,
-        port: 0,
-      },
-      { embedder },
-    );
+    const server = await startBenchServer(endpoints, prefix, embedder);
     const http = new Agent({ connections: concurrency });
     const session = new Session();
     session.connect();

@@ -32,10 +32,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@elastic/elasticsearch';
 import { Agent, request } from 'undici';
-import { startServer } from '../apps/server/src/server';
 import { buildCorpus, type CorpusName } from './corpus';
 import { runBenchmark } from './instance';
-import { withSearchCore } from './search-core';
+import { startBenchServer, withSearchCore } from './search-core';
 import { percentile, round, table, throughput, writeResult } from './stats';
 
 const corpusName = (process.env.BENCH_CORPUS ?? 'manpages') as CorpusName;
@@ -115,25 +114,7 @@ function main() {
     const warmUp = corpus.documents
       .slice(0, 200)
       .map((d) => `${d.title} ${d.body.split(/\s+/).slice(0, 6).join(' ')}`);
-    const serve = (serverEmbedder: typeof embedder) =>
-      startServer(
-        {
-          // Unmetered, as in the other benches: the rate limiter is measured in bench/run.ts.
-          ...loadConfig({
-            ...process.env,
-            LOG_LEVEL: 'warn',
-            QUARRY_RATE_LIMIT_READ: '0',
-            QUARRY_RATE_LIMIT_WRITE: '0',
-          }),
-          elasticsearchUrl: endpoints.elasticsearchUrl,
-          redisUrl: endpoints.redisUrl,
-          redisUrlExplicit: true,
-          indexPrefix: prefix,
-          queryCacheTtlSeconds: 0,
-          port: 0,
-        },
-        { embedder: serverEmbedder },
-      );
+    const serve = (serverEmbedder: typeof embedder) => startBenchServer(endpoints, prefix, serverEmbedder);
     const server = await serve(embedder);
     const baselineServer = baselineEmbedder ? await serve(baselineEmbedder) : undefined;
     const http = new Agent({ connections: concurrency });
