@@ -143,6 +143,23 @@ describe('PDF structure comes from the PDF', () => {
   });
 });
 
+describe('a manual with a table of contents and an index (libtasn1.pdf)', () => {
+  it('locates a function where it is documented: the contents and the index are text but no passage', async () => {
+    const manual = await extracted('libtasn1.pdf');
+    // Both stay in the document's text, so the document is found by every word in them.
+    expect(manual.text).toContain('Function and Data Index');
+    expect(manual.text).toMatch(/asn1_der_coding[ .]+\. \. \. \d+/);
+    const chunks = chunkDocument(manual.text);
+    // No chunk is a list of dot-leader entries (the contents on page 3, the index at the end).
+    expect(chunks.filter((c) => /(?: \.){5,}/.test(c.text)).map((c) => c.location.page)).toEqual([]);
+    expect(chunks.filter((c) => c.location.heading?.includes('Function and Data Index'))).toEqual([]);
+    // Where asn1_der_coding is documented (its synopsis), not the index page that lists it.
+    const documented = chunks.filter((c) => c.text.includes('int asn1_der_coding ('));
+    expect(documented.map((c) => c.location.page)).toEqual([20]);
+    expect(documented[0].location.heading).toEqual(['4 Function reference', 'DER functions']);
+  });
+});
+
 describe('HTML shows what its reader sees', () => {
   it('a libffi manual page: what the page hides is dropped', async () => {
     const page = await extracted('libffi-closure-example.html');
