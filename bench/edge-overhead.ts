@@ -19,7 +19,6 @@
  *
  *   npm run build && BENCH_ROUNDS=300 node dist/bench/edge-overhead.js
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -29,9 +28,9 @@ import WebSocket from 'ws';
 import { Agent, request } from 'undici';
 import { loadConfig } from '@quarry/config';
 import { createElasticsearchClient, lexicalRequest, parseQuery } from '@quarry/search';
-import { ensureServices, findFreePort } from '@quarry/services';
+import { ensureServices } from '@quarry/services';
 import { buildCorpus } from './corpus';
-import { runBenchmark } from './instance';
+import { runBenchmark, startInstance, type Instance } from './instance';
 import { percentile, round, table, writeResult } from './stats';
 
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
@@ -58,43 +57,24 @@ function cpuMs(pid: number): number {
 }
 
 /** Quarry started from `checkout`'s dist/ as npm start runs it; resolves once it listens. */
-async function startQuarry(
+function startQuarry(
   checkout: string,
   endpoints: { elasticsearchUrl: string; redisUrl: string },
   prefix: string,
   profileDir?: string,
-): Promise<{ url: string; child: ChildProcess }> {
-  const port = await findFreePort();
-  const child = spawn(
-    process.execPath,
-    [
-      ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
-      path.join(checkout, 'dist/apps/server/src/main.js'),
-    ],
+): Promise<Instance> {
+  return startInstance(
     {
-      env: {
-        ...process.env,
-        PORT: String(port),
-        LOG_LEVEL: 'warn',
-        ELASTICSEARCH_URL: endpoints.elasticsearchUrl,
-        REDIS_URL: endpoints.redisUrl,
-        QUARRY_INDEX_PREFIX: prefix,
-        QUARRY_QUERY_CACHE_TTL: CACHE ? '300' : '0',
-        // High enough that the bench is never refused, yet every request takes its token.
-        QUARRY_RATE_LIMIT_READ: process.env.QUARRY_RATE_LIMIT_READ ?? '1000000',
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
+      ELASTICSEARCH_URL: endpoints.elasticsearchUrl,
+      REDIS_URL: endpoints.redisUrl,
+      QUARRY_INDEX_PREFIX: prefix,
+      QUARRY_QUERY_CACHE_TTL: CACHE ? '300' : '0',
+      // High enough that the bench is never refused, yet every request takes its token.
+      QUARRY_RATE_LIMIT_READ: process.env.QUARRY_RATE_LIMIT_READ ?? '1000000',
     },
+    path.basename(checkout),
+    { checkout, nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] },
   );
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('Quarry is listening')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`Quarry exited with ${code}`)));
-  });
-  return { url: `http://127.0.0.1:${port}`, child };
 }
 
 async function main() {

@@ -10,10 +10,18 @@ export interface Instance {
 
 const root = path.join(__dirname, '..', '..');
 
-/** One Quarry process (npm start's entry point) for a benchmark, unmetered, on a free port. */
-export async function startInstance(env: Record<string, string>, name = 'quarry'): Promise<Instance> {
+/**
+ * One Quarry process (npm start's entry point) for a benchmark, unmetered, on a free port: this
+ * checkout's build, or `checkout`'s (a baseline built elsewhere), with `nodeArgs` such as
+ * `--cpu-prof`.
+ */
+export async function startInstance(
+  env: Record<string, string>,
+  name = 'quarry',
+  { checkout = root, nodeArgs = [] }: { checkout?: string; nodeArgs?: string[] } = {},
+): Promise<Instance> {
   const port = await findFreePort();
-  const child = spawn(process.execPath, [path.join(root, 'dist/apps/server/src/main.js')], {
+  const child = spawn(process.execPath, [...nodeArgs, path.join(checkout, 'dist/apps/server/src/main.js')], {
     env: {
       ...process.env,
       PORT: String(port),
