@@ -10,6 +10,17 @@ import { IsBoundedJsonObject } from './validators';
  * GraphQL and the MCP JSON Schemas all come from these classes.
  */
 
+/** Either list of a document's access: left out, or 1 to `accessEntries` names. */
+const ACCESS_NAMES = {
+  type: 'string',
+  array: true,
+  optional: true,
+  minItems: 1,
+  maxItems: LIMITS.accessEntries,
+  minLength: 1,
+  maxLength: LIMITS.accessNameLength,
+} as const;
+
 /** Who may read a document: members of any of the groups, and the users named. */
 @ObjectType('DocumentAccess', {
   description: 'Who may read a document (absent: everyone who sees its collection).',
@@ -17,25 +28,13 @@ import { IsBoundedJsonObject } from './validators';
 @InputType('DocumentAccessInput')
 export class DocumentAccess {
   @Prop({
-    type: 'string',
-    array: true,
-    optional: true,
-    minItems: 1,
-    maxItems: LIMITS.accessEntries,
-    minLength: 1,
-    maxLength: LIMITS.accessNameLength,
+    ...ACCESS_NAMES,
     description: 'Groups whose members may read it (a writer may name only its own groups)',
   })
   groups?: string[];
 
   @Prop({
-    type: 'string',
-    array: true,
-    optional: true,
-    minItems: 1,
-    maxItems: LIMITS.accessEntries,
-    minLength: 1,
-    maxLength: LIMITS.accessNameLength,
+    ...ACCESS_NAMES,
     description: "Users who may read it (a token's sub; a writer may name only itself)",
   })
   users?: string[];
