@@ -15,6 +15,7 @@ import type {
   DocumentSummary,
   LexicalHit,
   LexicalResult,
+  PageRequest,
   PageResult,
   PlacedChunk,
   SearchRepository,
@@ -213,6 +214,21 @@ export class SearchService {
     return finish(await this.hybrid(text, resolved, page, fusion, signal));
   }
 
+  /**
+   * A shown page's documents and chunks in one read, each document of `nearest` (found by both the
+   * words and the meaning, with its nearest chunk's similarity) shown from its best chunk by both.
+   */
+  private async shownPage(
+    text: string,
+    request: Omit<PageRequest, 'weigh'>,
+    terms: Set<string>,
+    nearest: Map<string, number>,
+    signal?: AbortSignal,
+  ): Promise<PageResult> {
+    const result = await this.repository.page(text, { ...request, weigh: [...nearest.keys()] }, signal);
+    return shownChunks(result, terms, nearest);
+  }
+
   private async lexicalSearch(
     text: string,
     scope: ResolvedScope,
@@ -270,19 +286,12 @@ export class SearchService {
     const shown = semantic.slice(from, from + size);
     // With words in the query, each hit is shown from its best chunk by words and meaning together.
     const nearest = new Map(page.words.terms.size > 0 ? shown.map((s) => [s.id, s.score]) : []);
-    const { documents, chunks } = shownChunks(
-      await this.repository.page(
-        text,
-        {
-          ids: shown.map((s) => s.id),
-          chunkIds: shown.map((s) => s.chunkId),
-          locate: [],
-          weigh: [...nearest.keys()],
-        },
-        signal,
-      ),
+    const { documents, chunks } = await this.shownPage(
+      text,
+      { ids: shown.map((s) => s.id), chunkIds: shown.map((s) => s.chunkId), locate: [] },
       page.words.terms,
       nearest,
+      signal,
     );
     // A document deleted a moment ago can still have chunks (until the next refresh): it is not shown.
     const visible = shown.filter((s) => documents.has(s.id));
@@ -336,21 +345,16 @@ export class SearchService {
         lexicalById.has(d.id) && d.semantic ? [[d.id, d.semantic.score] as const] : [],
       ),
     );
-    const { documents, chunks } = shownChunks(
-      await this.repository.page(
-        text,
-        {
-          ids: pageDocs.map((d) => d.id),
-          chunkIds: pageDocs.flatMap((d) =>
-            semanticById.has(d.id) ? [semanticById.get(d.id)!.chunkId] : [],
-          ),
-          locate: pageDocs.filter((d) => !semanticById.has(d.id)).map((d) => d.id),
-          weigh: [...nearest.keys()],
-        },
-        signal,
-      ),
+    const { documents, chunks } = await this.shownPage(
+      text,
+      {
+        ids: pageDocs.map((d) => d.id),
+        chunkIds: pageDocs.flatMap((d) => (semanticById.has(d.id) ? [semanticById.get(d.id)!.chunkId] : [])),
+        locate: pageDocs.filter((d) => !semanticById.has(d.id)).map((d) => d.id),
+      },
       page.words.terms,
       nearest,
+      signal,
     );
     // A document deleted a moment ago can still have chunks (until the next refresh): it is not shown.
     const shown = pageDocs.filter((d) => documents.has(d.id));
