@@ -1,4 +1,14 @@
-import { highlightFragments, highlightWhole, queryTerms } from './highlighter';
+import {
+  DEFAULT_FRAGMENTS,
+  fragmentsOf,
+  highlightFragments,
+  highlightPassages,
+  highlightWhole,
+  locateWords,
+  queryTerms,
+  termsOfPassages,
+  WordLocator,
+} from './highlighter';
 
 describe('highlighter', () => {
   it('matches words as the english analyzer does: stems, possessives, no stop words', () => {
@@ -45,5 +55,31 @@ describe('highlighter', () => {
     expect(highlightFragments('Nothing to see.', queryTerms(''))).toEqual([]);
     expect(highlightWhole('Grep manual', queryTerms('grep'))).toBe('<em>Grep</em> manual');
     expect(highlightWhole('Sed manual', queryTerms('grep'))).toBeUndefined();
+  });
+});
+
+describe('locating the words once per text (WordLocator)', () => {
+  const text =
+    "NAME\n\nrm - remove files or directories\n\n-r, --recursive\nremove directories and their contents recursively\n\nDon't remove the user's files.";
+  const terms = queryTerms("remove directories don't user");
+
+  it('reads a text once per search, whoever asks, and renders the same fragments as highlighting it', () => {
+    const locator = new WordLocator(terms);
+    const located = locator.locate(text);
+    expect(locator.locate(`${text}`)).toBe(located);
+    expect(new WordLocator(terms).locate(text)).not.toBe(located);
+    for (const fragments of [1, 3])
+      expect(fragmentsOf(located, fragments)).toEqual(
+        highlightPassages(text, terms, { ...DEFAULT_FRAGMENTS, fragments }),
+      );
+  });
+
+  it("gives each passage's terms as its marked fragment reads back, escaped apostrophes included", () => {
+    // What the shown chunk's evidence was first computed from: the rendered fragments read again.
+    const readBack = highlightPassages(text, terms, { ...DEFAULT_FRAGMENTS, fragments: 100 }).inOrder.map(
+      (fragment) => [...queryTerms([...fragment.matchAll(/<em>(.*?)<\/em>/g)].map((m) => m[1]).join(' '))],
+    );
+    expect(termsOfPassages(locateWords(text, terms)).map((held) => [...held])).toEqual(readBack);
+    expect(readBack.at(-1)).toEqual(['don', '39', 't', 'remov', 'user', 's']);
   });
 });

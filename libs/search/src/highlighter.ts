@@ -1,5 +1,5 @@
 import porterStem = require('@stdlib/nlp-porter-stemmer');
-import { markSpans } from './snippet';
+import { escapeHtml, markSpans } from './snippet';
 
 /**
  * Fragments where a query's words occur, marked as Elasticsearch's `html` highlight encoder marks
@@ -42,9 +42,16 @@ export const DEFAULT_FRAGMENTS: FragmentOptions = { fragmentSize: 160, fragments
 const stems = new Map<string, string>();
 const MAX_STEMS = 50_000;
 
+/** `'` or `’`. */
+function isApostrophe(code: number): boolean {
+  return code === 39 || code === 0x2019;
+}
+
 /** The index term of a word, or undefined for a stop word. */
 function termOf(word: string): string | undefined {
-  const lower = word.toLowerCase().replace(/['’]s$/, '');
+  let lower = word.toLowerCase();
+  // The possessive 's (by character codes: a pattern per word cost a sixth of the highlighting).
+  if (lower.endsWith('s') && isApostrophe(lower.charCodeAt(lower.length - 2))) lower = lower.slice(0, -2);
   if (STOP_WORDS.has(lower)) return undefined;
   let stem = stems.get(lower);
   if (stem === undefined) {
@@ -75,7 +82,9 @@ interface Found {
 /**
  * Every query word in `text`, in order. The Porter stemmer never changes a word's first letter, so
  * only words that start as a query term does are stemmed (most words of a text are not). One
- * pattern for every query: compiling a Unicode pattern costs milliseconds.
+ * pattern for every query: compiling a Unicode pattern costs milliseconds. (A scan of character
+ * codes instead of `WORD.exec`, and a pattern per query's initials that skips other words, each
+ * cost as much per chunk as this.)
  */
 function find(text: string, terms: Set<string>): Found[] {
   const initials = new Set([...terms].map((term) => term[0]));
@@ -97,7 +106,7 @@ function find(text: string, terms: Set<string>): Found[] {
 }
 
 /** `text[start, end)` HTML-escaped, whitespace collapsed, with `<em>` around the words found. */
-function render(text: string, start: number, end: number, found: Found[]): string {
+function render(text: string, start: number, end: number, found: readonly Found[]): string {
   const spans = found.map((word) => [word.start, word.end] as const);
   return markSpans(text, spans, start, end).replace(/\s+/g, ' ').trim();
 }
@@ -167,7 +176,7 @@ function isHeading(passage: string): boolean {
  * The words of `found` that lie wholly inside each passage. Both lists are in text order and the
  * passages do not overlap, so one pass over each does (a filter per passage was quadratic).
  */
-function wordsInside(cut: [number, number][], found: Found[]): Found[][] {
+function wordsInside(cut: [number, number][], found: readonly Found[]): Found[][] {
   let next = 0;
   return cut.map(([start, end]) => {
     while (next < found.length && found[next].start < start) next++;
@@ -176,6 +185,56 @@ function wordsInside(cut: [number, number][], found: Found[]): Found[][] {
       if (found[next].end <= end) words.push(found[next]);
     return words;
   });
+}
+
+/**
+ * A text with a query's words found in it and cut into passages: the work a text costs (its
+ * words tokenized and stemmed, its sentences and entries cut), done once per text and query. A
+ * page's candidate chunks are weighed by it (`shown-chunk.ts`) and the chosen one's fragments are
+ * rendered from it, instead of highlighting each chunk twice.
+ */
+export interface LocatedWords {
+  readonly text: string;
+  /** Every query word of the text, in order. */
+  readonly found: readonly Found[];
+  /** Passages as [start, end) offsets (none when no query word occurs: they are not cut then). */
+  readonly passages: readonly [number, number][];
+  /** The query words wholly inside each passage. */
+  readonly inside: readonly Found[][];
+}
+
+/** `text`'s query words and its passages of about `fragmentSize` characters (`LocatedWords`). */
+export function locateWords(
+  text: string,
+  terms: Set<string>,
+  fragmentSize = DEFAULT_FRAGMENTS.fragmentSize,
+): LocatedWords {
+  const found = terms.size === 0 ? [] : find(text, terms);
+  if (found.length === 0) return { text, found, passages: [], inside: [] };
+  const cut = passages(text, fragmentSize);
+  return { text, found, passages: cut, inside: wordsInside(cut, found) };
+}
+
+/**
+ * The query terms each passage holding a query word shows, in text order: what reading its marked
+ * fragment back gives (`queryTerms` of the `<em>` contents), without rendering it. A marked word
+ * reads as its own term, except one with an apostrophe, which the fragment shows escaped
+ * (`don&#39;t`) and so reads as its pieces (don, 39, t): the evidence was first computed from
+ * rendered fragments, and which chunk a page shows must not change with how it is computed.
+ */
+export function termsOfPassages(located: LocatedWords): Set<string>[] {
+  const result: Set<string>[] = [];
+  for (const words of located.inside) {
+    if (words.length === 0) continue;
+    const held = new Set<string>();
+    for (const word of words) {
+      const marked = located.text.slice(word.start, word.end);
+      if (marked.includes("'")) for (const term of queryTerms(escapeHtml(marked))) held.add(term);
+      else held.add(word.term);
+    }
+    result.push(held);
+  }
+  return result;
 }
 
 /** The chosen fragments of a text: the best first for a snippet, and all in the order they occur. */
@@ -199,40 +258,45 @@ export function highlightPassages(
   terms: Set<string>,
   options: FragmentOptions = DEFAULT_FRAGMENTS,
 ): Fragments {
-  if (terms.size === 0) return { inOrder: [] };
-  const found = find(text, terms);
+  return fragmentsOf(locateWords(text, terms, options.fragmentSize), options.fragments);
+}
+
+/** `highlightPassages` of a text already located: its `fragments` best passages, rendered. */
+export function fragmentsOf(located: LocatedWords, fragments: number): Fragments {
+  const { text, found, passages: cut, inside } = located;
   if (found.length === 0) return { inOrder: [] };
-  const cut = passages(text, options.fragmentSize);
-  const inside = wordsInside(cut, found);
   const holding = new Map<string, number>();
   for (const words of inside)
     for (const term of new Set(words.map((w) => w.term))) holding.set(term, (holding.get(term) ?? 0) + 1);
   const rarity = (term: string) => Math.log(1 + cut.length / holding.get(term)!);
-  const ranked = cut
-    .map(([start, end], position) => {
-      const words = inside[position];
-      const distinct = [...new Set(words.map((w) => w.term))];
-      return {
-        start,
-        end,
-        position,
-        hits: words.length,
-        evidence: distinct.reduce((sum, term) => sum + rarity(term), 0),
-        heading: isHeading(text.slice(start, end)),
-      };
-    })
-    .filter((p) => p.hits > 0)
-    .sort(
-      (a, b) =>
-        Number(a.heading) - Number(b.heading) ||
-        b.evidence - a.evidence ||
-        b.hits - a.hits ||
-        a.position - b.position,
-    )
-    .slice(0, options.fragments);
-  const rendered = new Map(ranked.map((p) => [p.position, render(text, p.start, p.end, found)]));
+  const ranked = [];
+  for (let position = 0; position < cut.length; position++) {
+    const words = inside[position];
+    if (words.length === 0) continue;
+    const [start, end] = cut[position];
+    const distinct = [...new Set(words.map((w) => w.term))];
+    ranked.push({
+      start,
+      end,
+      position,
+      hits: words.length,
+      evidence: distinct.reduce((sum, term) => sum + rarity(term), 0),
+      heading: isHeading(text.slice(start, end)),
+    });
+  }
+  ranked.sort(
+    (a, b) =>
+      Number(a.heading) - Number(b.heading) ||
+      b.evidence - a.evidence ||
+      b.hits - a.hits ||
+      a.position - b.position,
+  );
+  const chosen = ranked.slice(0, fragments);
+  // A passage's own words are all it marks: no word straddles two passages (they are cut at spaces,
+  // line ends and sentence ends, none of which a word holds).
+  const rendered = new Map(chosen.map((p) => [p.position, render(text, p.start, p.end, inside[p.position])]));
   return {
-    best: rendered.get(ranked[0].position),
+    best: rendered.get(chosen[0].position),
     inOrder: [...rendered.keys()].sort((a, b) => a - b).map((position) => rendered.get(position)!),
   };
 }
@@ -250,4 +314,24 @@ export function highlightFragments(
 export function highlightWhole(text: string, terms: Set<string>): string | undefined {
   const found = find(text, terms);
   return found.length ? render(text, 0, text.length, found) : undefined;
+}
+
+/**
+ * One search's memo of `locateWords` for its query: a text is read once however often it is asked
+ * for (a hybrid page weighs up to four candidate chunks of a document, then renders the chosen
+ * one's fragments). It lives as long as the search, so it holds a page's texts at most.
+ */
+export class WordLocator {
+  private readonly located = new Map<string, LocatedWords>();
+
+  constructor(readonly terms: Set<string>) {}
+
+  readonly locate = (text: string): LocatedWords => {
+    let located = this.located.get(text);
+    if (!located) {
+      located = locateWords(text, this.terms);
+      this.located.set(text, located);
+    }
+    return located;
+  };
 }

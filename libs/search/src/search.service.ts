@@ -33,7 +33,7 @@ import { chunkSnippet } from './snippet';
 import { chooseShownChunk, mergeChunkCandidates } from './shown-chunk';
 import { centroidOf, MATCH_BARS, MIN_BACKGROUND, noMatch } from './relevance-floor';
 import type { AccessReader } from './visibility';
-import { DEFAULT_FRAGMENTS, highlightPassages, highlightWhole, queryTerms } from './highlighter';
+import { fragmentsOf, highlightWhole, queryTerms, WordLocator } from './highlighter';
 
 export interface SearchScope {
   /** The principal's collection allow-list, if any. */
@@ -67,8 +67,11 @@ const DEFAULT_OPTIONS: SearchServiceOptions = {
 interface PageSpec {
   from: number;
   size: number;
-  /** The query's terms (the words marked in fragments), and how many fragments a hit gets. */
-  words: { terms: Set<string>; fragments: number };
+  /**
+   * The query's terms (the words marked in fragments), how many fragments a hit gets, and where
+   * the terms are in the texts read so far (each chunk is read once, to choose it and to mark it).
+   */
+  words: { terms: Set<string>; fragments: number; locator: WordLocator };
   explain: boolean;
 }
 
@@ -132,7 +135,7 @@ function countFacets(summaries: Pick<DocumentSummary, 'collection' | 'tags'>[]):
  * the words and its nearest by meaning (`chooseShownChunk`); `nearest` holds that chunk's
  * similarity, and the page read brought the chunk itself (by id).
  */
-function shownChunks(result: PageResult, terms: Set<string>, nearest: Map<string, number>): PageResult {
+function shownChunks(result: PageResult, locator: WordLocator, nearest: Map<string, number>): PageResult {
   const chunks = new Map(result.chunks);
   for (const [docId, similarity] of nearest) {
     const byMeaning = result.chunks.get(docId);
@@ -141,7 +144,8 @@ function shownChunks(result: PageResult, terms: Set<string>, nearest: Map<string
         result.candidates?.get(docId) ?? [],
         byMeaning ? [{ ...byMeaning, similarity }] : [],
       ),
-      terms,
+      locator.terms,
+      locator.locate,
     );
     if (chosen)
       chunks.set(docId, {
@@ -187,10 +191,11 @@ export class SearchService {
     const mode = input.mode ?? 'hybrid';
     const { text, scope: resolved } = await this.resolve(input, scope, signal);
     if (resolved.collections?.length === 0) return emptyResult(mode, started);
+    const terms = queryTerms(text);
     const page: PageSpec = {
       from: input.from ?? 0,
       size: input.size ?? 10,
-      words: { terms: queryTerms(text), fragments: (input.highlight ?? true) ? 3 : 1 },
+      words: { terms, fragments: (input.highlight ?? true) ? 3 : 1, locator: new WordLocator(terms) },
       explain: input.explain ?? false,
     };
     const fusion: FusionOptions = {
@@ -221,12 +226,12 @@ export class SearchService {
   private async shownPage(
     text: string,
     request: Omit<PageRequest, 'weigh'>,
-    terms: Set<string>,
+    locator: WordLocator,
     nearest: Map<string, number>,
     signal?: AbortSignal,
   ): Promise<PageResult> {
     const result = await this.repository.page(text, { ...request, weigh: [...nearest.keys()] }, signal);
-    return shownChunks(result, terms, nearest);
+    return shownChunks(result, locator, nearest);
   }
 
   private async lexicalSearch(
@@ -289,7 +294,7 @@ export class SearchService {
     const { documents, chunks } = await this.shownPage(
       text,
       { ids: shown.map((s) => s.id), chunkIds: shown.map((s) => s.chunkId), locate: [] },
-      page.words.terms,
+      page.words.locator,
       nearest,
       signal,
     );
@@ -352,7 +357,7 @@ export class SearchService {
         chunkIds: pageDocs.flatMap((d) => (semanticById.has(d.id) ? [semanticById.get(d.id)!.chunkId] : [])),
         locate: pageDocs.filter((d) => !semanticById.has(d.id)).map((d) => d.id),
       },
-      page.words.terms,
+      page.words.locator,
       nearest,
       signal,
     );
@@ -551,10 +556,10 @@ export class SearchService {
     chunk: PlacedChunk | undefined,
     explanation: HitExplanation,
   ): SearchHit {
-    const { terms, fragments: count } = page.words;
+    const { terms, fragments: count, locator } = page.words;
     // The snippet is the passage with the most evidence; the highlights keep the text's order.
     const { best, inOrder: fragments } = chunk
-      ? highlightPassages(chunk.text, terms, { ...DEFAULT_FRAGMENTS, fragments: count })
+      ? fragmentsOf(locator.locate(chunk.text), count)
       : { best: undefined, inOrder: [] };
     const title = summary.title ? highlightWhole(summary.title, terms) : undefined;
     return {

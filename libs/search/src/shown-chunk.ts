@@ -1,4 +1,4 @@
-import { DEFAULT_FRAGMENTS, highlightPassages, queryTerms } from './highlighter';
+import { locateWords, termsOfPassages, type LocatedWords } from './highlighter';
 
 /**
  * A chunk a hit could be shown from, with what each side says of it within its document: its
@@ -12,10 +12,8 @@ export interface ShownChunkCandidate {
   similarity?: number;
 }
 
-/** The query terms a marked fragment holds. */
-function termsMarkedIn(fragment: string): Set<string> {
-  return queryTerms([...fragment.matchAll(/<em>(.*?)<\/em>/g)].map((match) => match[1]).join(' '));
-}
+/** How a candidate's text is read for the query: `locateWords`, or a page's memo of it (`WordLocator`). */
+export type Locate = (text: string) => LocatedWords;
 
 /**
  * Each text's best passage's evidence for the query: the sum over the distinct query terms the
@@ -23,12 +21,12 @@ function termsMarkedIn(fragment: string): Set<string> {
  * passages holding it), as `highlightPassages` weighs them within one text), so "do" in "Do not
  * use archive suffix" counts little next to "list" and "contents" on one line.
  */
-export function passageEvidence(texts: readonly string[], terms: Set<string>): number[] {
-  const passages = texts.map((text) =>
-    highlightPassages(text, terms, { ...DEFAULT_FRAGMENTS, fragments: Number.MAX_SAFE_INTEGER }).inOrder.map(
-      termsMarkedIn,
-    ),
-  );
+export function passageEvidence(
+  texts: readonly string[],
+  terms: Set<string>,
+  locate: Locate = (text) => locateWords(text, terms),
+): number[] {
+  const passages = texts.map((text) => termsOfPassages(locate(text)));
   const all = passages.flat();
   const holding = new Map<string, number>();
   for (const held of all) for (const term of held) holding.set(term, (holding.get(term) ?? 0) + 1);
@@ -57,10 +55,12 @@ export function passageEvidence(texts: readonly string[], terms: Set<string>): n
 export function chooseShownChunk<T extends ShownChunkCandidate>(
   candidates: readonly T[],
   terms: Set<string>,
+  locate?: Locate,
 ): T | undefined {
   const scores = passageEvidence(
     candidates.map((c) => c.text),
     terms,
+    locate,
   );
   const evidence = new Map(candidates.map((c, i) => [c.chunkNo, scores[i]]));
   return [...candidates].sort(
