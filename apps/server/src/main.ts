@@ -1,3 +1,5 @@
+// First: the mode must be set before any library reads it.
+import './production-mode';
 import { assertSupportedNode, ConfigError, loadConfig } from '@quarry/config';
 import { ensureServices, ServiceError } from '@quarry/services';
 import { createLogger } from '@quarry/observability';
