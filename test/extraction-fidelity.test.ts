@@ -9,6 +9,8 @@ import type { Extraction, ExtractedText } from '../libs/ingest/src/extract/extra
 import { EXTRACTION_LIMITS } from '../libs/ingest/src/extract/limits';
 import { extractMan } from '../libs/ingest/src/extract/man';
 import { chunkDocument } from '../libs/search/src/structured-chunker';
+import { pageLabelRuns, withPageLabels } from '../libs/search/src/page-labels';
+import { describeLocation } from '../libs/search/src/hit-location';
 
 /*
  * Issue 24: real files from Debian packages (test/fixtures/fidelity, see its README) read through
@@ -157,6 +159,26 @@ describe('a manual with a table of contents and an index (libtasn1.pdf)', () => 
     const documented = chunks.filter((c) => c.text.includes('int asn1_der_coding ('));
     expect(documented.map((c) => c.location.page)).toEqual([20]);
     expect(documented[0].location.heading).toEqual(['4 Function reference', 'DER functions']);
+  });
+
+  it("names a page by the number printed on it: file page 20 is the manual's page 17", async () => {
+    const manual = await extracted('libtasn1.pdf');
+    // Two title pages (T-1, T-2) and the contents (i) come before page 1.
+    const runs = pageLabelRuns(manual.pageLabels!);
+    expect(runs).toEqual([
+      [1, 'T-1'],
+      [3, 'i'],
+      [4, '1'],
+    ]);
+    const chunks = withPageLabels(chunkDocument(manual.text), runs);
+    const documented = chunks.find((c) => c.text.includes('int asn1_der_coding ('))!;
+    expect(documented.location).toMatchObject({ page: 20, pageLabel: '17' });
+    // The number the page itself prints in its running head.
+    expect(manual.text.split('\f')[19]).toMatch(/^Chapter 4: Function reference 17$/m);
+    expect(describeLocation(documented.location)).toBe(
+      'p. 17 (PDF page 20), 4 Function reference > DER functions, lines ' +
+        `${documented.location.lines[0]}-${documented.location.lines[1]}`,
+    );
   });
 });
 

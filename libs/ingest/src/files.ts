@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import picomatch from 'picomatch';
-import { LIMITS } from '@quarry/search';
+import { LIMITS, pageLabelRuns } from '@quarry/search';
 import { EXTRACTION_LIMITS, extractFile } from './extract';
 import { isWithin } from './sources/directory-confinement';
 import { fileTooLarge } from './extract/limits';
@@ -150,6 +150,8 @@ export async function documentFromBytes(
       reason: `${extracted.text.length} characters of text, more than the ${LIMITS.bodyLength} a document may hold`,
     };
   const title = (extracted.title || path.basename(file.relative)).slice(0, LIMITS.titleLength);
+  // As runs (`page-labels.ts`): a few pairs for a book, where one label per page outgrows metadata.
+  const labels = extracted.pageLabels && pageLabelRuns(extracted.pageLabels);
   return {
     kind: 'document',
     format: extracted.format,
@@ -165,6 +167,7 @@ export async function documentFromBytes(
         path: file.relative,
         format: extracted.format,
         ...(extracted.pages ? { pages: extracted.pages } : {}),
+        ...(labels ? { page_labels: labels } : {}),
       },
     },
   };

@@ -7,6 +7,7 @@ import {
   LIMITS,
   checkWritableAccess,
   chunkDocument,
+  withPageLabels,
   normaliseAccess,
   readerMayRead,
   type AccessReader,
@@ -111,7 +112,11 @@ function normalise(input: DocumentInput, now: string): StoredDocument {
     updated_at: now,
     content_hash: '',
   };
-  doc.embedding_hash = hash([doc.title ?? '', doc.body]);
+  // Page labels are part of the chunks' locations: documents without them keep their hashes.
+  const labels = doc.metadata.page_labels;
+  doc.embedding_hash = hash(
+    labels === undefined ? [doc.title ?? '', doc.body] : [doc.title ?? '', doc.body, labels],
+  );
   doc.content_hash = hash([
     doc.title ?? '',
     doc.body,
@@ -249,7 +254,9 @@ export class IngestService {
       }
       if (previous) doc.created_at = previous.created_at;
       const reuse = previous?.embedding_hash === doc.embedding_hash && previous?.chunk_count !== undefined;
-      const chunks = reuse ? undefined : chunkDocument(doc.body, this.options.chunking);
+      const chunks = reuse
+        ? undefined
+        : withPageLabels(chunkDocument(doc.body, this.options.chunking), doc.metadata.page_labels);
       if (chunks && chunks.length > this.options.maxChunks) {
         results.push(failure(index, doc.id, tooManyChunks(chunks.length, this.options.maxChunks)));
         continue;

@@ -22,6 +22,7 @@ export * from './snippet';
 export * from './operation-costs';
 export * from './chunk.repository';
 export * from './hit-location';
+export * from './page-labels';
 export * from './document-excerpt';
 export * from './document-chunks.operation';
 export * from './vector-index-model';

@@ -215,8 +215,16 @@ export class HitExplanation {
 
 @ObjectType('HitLocation', { description: 'Where in its document a chunk (or a hit) is.' })
 export class HitLocation {
-  @Prop({ type: 'int', optional: true, description: '1-based page (PDF)' })
+  @Prop({ type: 'int', optional: true, description: '1-based page of the file (PDF)' })
   page?: number;
+
+  @Prop({
+    type: 'string',
+    optional: true,
+    description:
+      'the number printed on that page (its PDF page label, e.g. "iv" or "17"), where it differs from page',
+  })
+  pageLabel?: string;
 
   @Prop({ type: 'string', array: true, optional: true, description: 'heading path, outermost first' })
   heading?: string[];

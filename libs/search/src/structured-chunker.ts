@@ -5,6 +5,8 @@ import { isNavigationSection } from './navigation-section';
 export interface ChunkLocation {
   /** 1-based page, for paged formats (pages are separated by form feeds in the body). */
   page?: number;
+  /** The page's printed number, where it differs from `page` (a PDF's page labels: `iv`, `17`). */
+  pageLabel?: string;
   /** The heading path, outermost first (`["Install", "On Debian"]`). */
   heading?: string[];
   /** First and last line of the body the chunk covers, 1-based, inclusive. */

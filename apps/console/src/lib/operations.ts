@@ -21,6 +21,7 @@ export const HIT_FIELDS = /* GraphQL */ `
     location {
       chunk
       page
+      pageLabel
       heading
       lines
     }
@@ -124,6 +125,7 @@ export const DOCUMENT = /* GraphQL */ `
         text
         location {
           page
+          pageLabel
           heading
           lines
         }

@@ -59,14 +59,25 @@ export type Hit = ConsoleHitFragment;
 export type SearchResult = SearchQuery['search'];
 export type FacetBucket = SearchResult['facets']['collection'][number];
 
-/** `page 2 · Install › On Debian · lines 3–9`: where in its document a hit's passage or a chunk is. */
+/**
+ * `page 2 · Install › On Debian · lines 3–9`: where in its document a hit's passage or a chunk is;
+ * a page printed with another number reads `page 17 (PDF page 20)`.
+ */
 export function describeLocation(
-  location: { page?: number | null; heading?: string[] | null; lines?: number[] | null } | null | undefined,
+  location:
+    | {
+        page?: number | null;
+        pageLabel?: string | null;
+        heading?: string[] | null;
+        lines?: number[] | null;
+      }
+    | null
+    | undefined,
 ): string {
   if (!location) return '';
-  const { page, heading, lines } = location;
+  const { page, pageLabel, heading, lines } = location;
   return [
-    page != null ? `page ${page}` : '',
+    page != null ? (pageLabel ? `page ${pageLabel} (PDF page ${page})` : `page ${page}`) : '',
     heading?.length ? heading.join(' › ') : '',
     lines?.length === 2 ? (lines[0] === lines[1] ? `line ${lines[0]}` : `lines ${lines[0]}–${lines[1]}`) : '',
   ]

@@ -13,6 +13,8 @@ export interface ExtractedText {
   text: string;
   /** Pages of a paged format (PDF). */
   pages?: number;
+  /** The number printed on each page (a PDF's page labels), when they differ from the pages' own. */
+  pageLabels?: string[];
 }
 
 export interface SkippedFile {

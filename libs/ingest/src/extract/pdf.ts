@@ -80,7 +80,15 @@ export async function extractPdf(bytes: Buffer, limits: PdfLimits): Promise<Extr
       ? withOutlineHeadings(pages, outline)
       : withLargeTextHeadings(pages, body);
     const title = (await metadataTitle(pdf)) ?? titleLine(pages[0], body) ?? firstHeading;
-    return { kind: 'extracted', format: 'pdf', title, text: texts.join('\n\f'), pages: pdf.numPages };
+    const pageLabels = await printedPageNumbers(pdf);
+    return {
+      kind: 'extracted',
+      format: 'pdf',
+      title,
+      text: texts.join('\n\f'),
+      pages: pdf.numPages,
+      ...(pageLabels ? { pageLabels } : {}),
+    };
   } catch (error) {
     return skipped(`unreadable PDF: ${String((error as Error)?.message ?? error)}`);
   } finally {
@@ -109,6 +117,19 @@ function linesOf(items: TextItem[]): Line[] {
   }
   end();
   return lines;
+}
+
+/** The numbers printed on the pages (the PDF's /PageLabels), one per page, when they are not the pages' own. */
+async function printedPageNumbers(pdf: PdfDocument): Promise<string[] | undefined> {
+  try {
+    const labels = await pdf.getPageLabels();
+    return labels?.length === pdf.numPages && labels.some((label, index) => label !== String(index + 1))
+      ? labels
+      : undefined;
+  } catch {
+    // Labels only name pages; a malformed label tree leaves the physical numbers.
+    return undefined;
+  }
 }
 
 /** The outline's entries by 0-based page index, in outline order, each with its depth as level. */
