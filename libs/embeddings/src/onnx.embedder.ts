@@ -4,6 +4,7 @@ import type * as TokenizersModule from '@huggingface/tokenizers' with { 'resolut
 import type { Embedder, EmbeddingModelInfo } from './embedder';
 import { planBatches, type BatchLimits } from './batch-plan';
 import { padBatch, poolBatch, truncateIds } from './pooling';
+import { englishWords, knownWordShare } from './known-words';
 import { ModelFileError, type ModelSource } from './model-store';
 import { OnnxSessionPool } from './onnx-session.pool';
 
@@ -106,6 +107,8 @@ export class OnnxEmbedder implements Embedder {
       );
     }
     if (!source.dims) (embedder.model as { dims: number }).dims = probe.length;
+    // Read at start-up, not by the first query that needs it.
+    englishWords();
     return embedder;
   }
 
@@ -202,24 +205,18 @@ export class OnnxEmbedder implements Embedder {
   // The relevance floor's signal (libs/search/src/relevance-floor.ts), apart from embedding.
 
   /**
-   * A word is known when the tokenizer keeps it as one vocabulary token (not the unknown one); a
-   * made-up one falls into pieces ("xqzvy" → x ##q ##z ##vy). Only words with a letter count, the
-   * first {@link MAX_WORDS_WEIGHED} of them: 3-6 µs a word on the main thread (12-32 µs for a query
-   * of 2-9 words, as much as tokenizing it for the model), so it runs inline, not in a worker.
+   * A word is known when the tokenizer keeps it as one vocabulary token (not the unknown one), or
+   * when it is a real word the vocabulary lacks (known-words.ts); a made-up one falls into pieces
+   * ("xqzvy" → x ##q ##z ##vy) and is in no word list. 3-6 µs a word on the main thread (12-32 µs
+   * for a query of 2-9 words, as much as tokenizing it for the model), so it runs inline, not in a
+   * worker.
    */
   knownWordShare(text: string): number | undefined {
-    const words = (text.match(WORD) ?? []).filter((word) => LETTER.test(word)).slice(0, MAX_WORDS_WEIGHED);
-    if (words.length === 0) return undefined;
-    const known = words.filter((word) => {
+    return knownWordShare(text, (word) => {
       const pieces = this.tokenizer.tokenize(word);
       return pieces.length === 1 && !UNKNOWN_TOKEN.test(pieces[0]);
     });
-    return known.length / words.length;
   }
 }
 
-const WORD = /[\p{L}\p{M}\p{N}]+/gu;
-const LETTER = /\p{L}/u;
 const UNKNOWN_TOKEN = /^(\[UNK\]|<unk>)$/i;
-/** A query's first words are enough to tell words from gibberish. */
-const MAX_WORDS_WEIGHED = 32;
