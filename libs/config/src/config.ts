@@ -1,5 +1,6 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { Role } from '@quarry/core';
 import { ConfigError } from './config-error';
 import { findRepoRoot } from './repo-root';
 import {
@@ -10,7 +11,8 @@ import {
 } from './elasticsearch-config';
 import { envSchema, type EnvVariables } from './env.schema';
 
-export type Role = 'reader' | 'writer' | 'admin';
+/** The roles are the message manager's (an operation names the role it needs). */
+export type { Role };
 
 export interface ApiKeyConfig {
   key: string;

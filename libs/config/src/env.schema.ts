@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import type { ApiKeyConfig, Role } from './config';
+import { ROLES, type Role } from '@quarry/core';
+import type { ApiKeyConfig } from './config';
 import { decodeCloudId, LAYOUT_INDEX_KINDS, type LayoutIndexKind } from './elasticsearch-config';
 
 /**
@@ -14,7 +15,6 @@ import { decodeCloudId, LAYOUT_INDEX_KINDS, type LayoutIndexKind } from './elast
  */
 
 type Ctx = z.core.$RefinementCtx;
-const ROLES: readonly Role[] = ['reader', 'writer', 'admin'];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Reports `reason` for this variable and ends its parse. */
