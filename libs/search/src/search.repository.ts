@@ -107,13 +107,34 @@ function fieldOf<T>(hit: estypes.SearchHit<unknown>, name: string): T[] {
   return (hit.fields?.[name] as T[] | undefined) ?? [];
 }
 
+/**
+ * The parts of an `_msearch` answer a search reads (`filter_path`): each response's status, which
+ * keeps the list aligned with the searches (a response left empty by the filter would be dropped
+ * from it), its error, and of each hit only `hitPaths`. Every hit otherwise repeats its index
+ * name, and the page's its id and score too: a fifth of the bytes a hybrid search's answers
+ * took to parse on the main thread.
+ */
+function msearchPaths(hitPaths: string[]): string[] {
+  return ['responses.status', 'responses.error', ...hitPaths.map((path) => `responses.hits.hits.${path}`)];
+}
+
+/** Hybrid candidates: scores and doc values. */
+const CANDIDATE_PATHS = msearchPaths(['_score', 'fields']);
+/** A page's documents and chunks: their sources and doc values (a document's id is in its source). */
+const PAGE_HIT_PATHS = ['_source', 'fields'];
+
+/** A search's hits; none when `filter_path` left nothing of them. */
+function hitsOf<T>(response: estypes.SearchResponse<T>): estypes.SearchHit<T>[] {
+  return response.hits?.hits ?? [];
+}
+
 function lexicalResult(response: estypes.SearchResponse<DocumentSummary>): LexicalResult {
   const total =
-    typeof response.hits.total === 'number' ? response.hits.total : (response.hits.total?.value ?? 0);
+    typeof response.hits?.total === 'number' ? response.hits.total : (response.hits?.total?.value ?? 0);
   return {
     total,
-    hits: response.hits.hits.map((hit) => ({
-      id: hit._id ?? fieldOf<string>(hit, 'id')[0],
+    hits: hitsOf(response).map((hit) => ({
+      id: hit._id ?? hit._source?.id ?? fieldOf<string>(hit, 'id')[0],
       score: hit._score ?? 0,
       summary: hit._source ?? {
         id: fieldOf<string>(hit, 'id')[0],
@@ -129,7 +150,7 @@ function lexicalResult(response: estypes.SearchResponse<DocumentSummary>): Lexic
 }
 
 function chunkHits(response: estypes.SearchResponse<ChunkSource>): ChunkHit[] {
-  return response.hits.hits.map((hit) => ({
+  return hitsOf(response).map((hit) => ({
     docId: fieldOf<string>(hit, 'doc_id')[0],
     chunkId: chunkId(fieldOf<string>(hit, 'doc_id')[0], fieldOf<number>(hit, 'chunk_no')[0]),
     chunkNo: fieldOf<number>(hit, 'chunk_no')[0],
@@ -142,8 +163,9 @@ function chunkHits(response: estypes.SearchResponse<ChunkSource>): ChunkHit[] {
 /** A chunk search's hits (`chunkCandidatesRequest`) by document, best first, `CHUNK_CANDIDATES` at most. */
 function bestChunksOf(item: estypes.MsearchResponseItem<unknown>): Map<string, PlacedChunk[]> {
   const groups = new Map<string, PlacedChunk[]>();
-  for (const hit of answer(item as estypes.MsearchResponseItem<ChunkSource & { location?: ChunkLocation }>)
-    .hits.hits) {
+  for (const hit of hitsOf(
+    answer(item as estypes.MsearchResponseItem<ChunkSource & { location?: ChunkLocation }>),
+  )) {
     const docId = fieldOf<string>(hit, 'doc_id')[0];
     const group = groups.get(docId) ?? [];
     if (group.length >= CHUNK_CANDIDATES) continue;
@@ -233,7 +255,10 @@ export class SearchRepository {
     const { index: vectorIndex, ...vectorBody } = semanticRequest(this.vectorsAlias, vector, scope, depth);
     const response = await this.run(() =>
       this.client.msearch<DocumentSummary | ChunkSource>(
-        { searches: [{ index: lexicalIndex }, lexicalBody, { index: vectorIndex }, vectorBody] },
+        {
+          searches: [{ index: lexicalIndex }, lexicalBody, { index: vectorIndex }, vectorBody],
+          filter_path: CANDIDATE_PATHS,
+        },
         { signal },
       ),
     );
@@ -259,7 +284,7 @@ export class SearchRepository {
     if (weigh.length) requests.push(chunkCandidatesRequest(this.vectorsAlias, weigh, text));
     const candidates = new Map<string, PlacedChunk[]>();
     if (requests.length === 0) return { documents, chunks, candidates };
-    const items = await this.searchAll<DocumentSummary | ChunkSource>(requests, signal);
+    const items = await this.searchAll<DocumentSummary | ChunkSource>(requests, PAGE_HIT_PATHS, signal);
     if (request.ids.length) {
       for (const hit of lexicalResult(answer(items.shift() as estypes.MsearchResponseItem<DocumentSummary>))
         .hits)
@@ -267,9 +292,9 @@ export class SearchRepository {
     }
     if (weigh.length) for (const [docId, best] of bestChunksOf(items.pop()!)) candidates.set(docId, best);
     for (const item of items) {
-      for (const hit of answer(
-        item as estypes.MsearchResponseItem<ChunkSource & { location?: ChunkLocation }>,
-      ).hits.hits) {
+      for (const hit of hitsOf(
+        answer(item as estypes.MsearchResponseItem<ChunkSource & { location?: ChunkLocation }>),
+      )) {
         const source = hit._source;
         chunks.set(fieldOf<string>(hit, 'doc_id')[0], {
           chunkNo: fieldOf<number>(hit, 'chunk_no')[0],
@@ -326,14 +351,21 @@ export class SearchRepository {
   /**
    * Several searches in one round trip (`_msearch`); a single one goes as a plain search, which
    * Elasticsearch runs without `_msearch`'s extra dispatch (a lexical page reads only its chunks).
+   * Of each hit only `hitPaths` are answered (`msearchPaths`).
    */
   private async searchAll<T>(
     requests: estypes.SearchRequest[],
+    hitPaths: string[],
     signal?: AbortSignal,
   ): Promise<estypes.MsearchResponseItem<T>[]> {
-    if (requests.length === 1) return [await this.run(() => this.client.search<T>(requests[0], { signal }))];
+    if (requests.length === 1) {
+      const filter_path = hitPaths.map((path) => `hits.hits.${path}`);
+      return [await this.run(() => this.client.search<T>({ ...requests[0], filter_path }, { signal }))];
+    }
     const searches = requests.flatMap(({ index, ...body }) => [{ index }, body]);
-    const response = await this.run(() => this.client.msearch<T>({ searches }, { signal }));
+    const response = await this.run(() =>
+      this.client.msearch<T>({ searches, filter_path: msearchPaths(hitPaths) }, { signal }),
+    );
     return response.responses;
   }
 

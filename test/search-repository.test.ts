@@ -1,0 +1,72 @@
+import {
+  createElasticsearchClient,
+  DocumentRepository,
+  indexNames,
+  SearchRepository,
+  setupIndices,
+} from '@quarry/search';
+import { IngestService } from '@quarry/ingest';
+import type { Client } from '@elastic/elasticsearch';
+import { fakeEmbedder } from './support/fake-embedder';
+import { dropIndices, servicesFromSetup, uniquePrefix } from './support/test-env';
+
+/**
+ * SearchRepository against the real Elasticsearch: the search reads only the parts of each answer
+ * it uses (`filter_path`), and an answer with nothing left of it must not shift the ones after it.
+ */
+describe('SearchRepository (real Elasticsearch)', () => {
+  const prefix = uniquePrefix();
+  const indices = indexNames(prefix);
+  const embedder = fakeEmbedder();
+  let client: Client;
+  let repository: SearchRepository;
+
+  beforeAll(async () => {
+    client = createElasticsearchClient(servicesFromSetup().elasticsearchUrl, 30_000);
+    await setupIndices(client, prefix, embedder);
+    const ingest = new IngestService(new DocumentRepository(client, indices.docs), embedder, indices);
+    await ingest.ingest(
+      [
+        { id: 'tar', title: 'tar', body: 'tar - an archiving utility. List the contents of an archive.' },
+        { id: 'ls', title: 'ls', body: 'ls - list directory contents, sorted by name.' },
+      ],
+      { wait: true },
+    );
+    await client.indices.refresh({ index: [indices.docs, indices.vectors] });
+    repository = new SearchRepository(client, indices.docs);
+  }, 60_000);
+
+  afterAll(async () => {
+    await client?.close();
+    await dropIndices(prefix);
+  });
+
+  it('a page whose documents are all gone still reads its chunks and candidates', async () => {
+    const page = await repository.page('archive contents', {
+      ids: ['deleted-a-moment-ago'],
+      chunkIds: [],
+      locate: ['tar'],
+      weigh: ['tar'],
+    });
+    expect(page.documents.size).toBe(0);
+    expect(page.chunks.get('tar')?.text).toContain('List the contents of an archive');
+    expect(page.candidates?.get('tar')?.[0]?.text).toContain('archive');
+  });
+
+  it("reads a page's documents by id from their sources, and their chunks", async () => {
+    const page = await repository.page('list', { ids: ['ls', 'tar'], chunkIds: [], locate: ['ls'] });
+    expect([...page.documents.keys()].sort()).toEqual(['ls', 'tar']);
+    expect(page.documents.get('ls')).toMatchObject({ title: 'ls', collection: 'default' });
+    expect(page.chunks.get('ls')?.chunkNo).toBe(0);
+  });
+
+  it('hybrid candidates without a word match still bring the nearest chunks, and no lexical hit', async () => {
+    const [vector] = await embedder.embedQueries(['archive']);
+    const { lexical, chunks } = await repository.hybridCandidates('zzyzx', vector, {}, 10);
+    expect(lexical).toEqual([]);
+    expect(chunks.map((c) => c.docId).sort()).toEqual(['ls', 'tar']);
+    const both = await repository.hybridCandidates('archive', vector, {}, 10);
+    expect(both.lexical.map((h) => h.id)).toEqual(['tar']);
+    expect(both.lexical[0].summary).toMatchObject({ id: 'tar', collection: 'default' });
+  });
+});
