@@ -30,6 +30,11 @@ const AREAS: [string, RegExp][] = [
   ['metrics (prom-client)', /prom-client/],
   ['Redis client (ioredis)', /ioredis|redis-parser|cluster-key-slot/],
   ['Elasticsearch client', /@elastic\/(elasticsearch|transport)/],
+  ['Elasticsearch response parsing (secure-json-parse)', /secure-json-parse/],
+  [
+    'embedder on the main thread (tokenizer, worker pool)',
+    /@huggingface\/tokenizers|piscina|libs\/embeddings\//,
+  ],
   ['HTTP client (undici)', /undici/],
   ['GraphQL', /node_modules\/(graphql|@apollo|@graphql-tools|graphql-|@nestjs\/graphql)/],
   ['MCP SDK / ws', /@modelcontextprotocol|node_modules\/ws\//],
@@ -38,6 +43,10 @@ const AREAS: [string, RegExp][] = [
   ['libs/core (message manager)', /libs\/core\//],
   ['libs/auth', /libs\/auth\//],
   ['libs/observability', /libs\/observability\//],
+  [
+    'libs/search: highlighting (words, passages, fragments)',
+    /libs\/search\/src\/(highlighter|shown-chunk|snippet)\./,
+  ],
   ['libs/search', /libs\/search\//],
   ['libs/redis', /libs\/redis\//],
   ['apps/server (edges)', /apps\/server\//],
@@ -46,8 +55,12 @@ const AREAS: [string, RegExp][] = [
   ['Node internals', /^node:|^internal\//],
 ];
 
+/** The inspector serializing the profile when it is stopped (bench/hybrid-profile.ts): not the server's work. */
+const PROFILER = '(profiler)';
+
 function areaOf(node: ProfileNode): string {
   const { url, functionName } = node.callFrame;
+  if (url === 'node:inspector') return PROFILER;
   if (!url) {
     if (functionName === '(garbage collector)') return 'GC';
     if (functionName === '(idle)') return '(idle)';
@@ -103,7 +116,7 @@ function main() {
     }
     for (let at = parent.get(id); INTERNAL.has(area) && at !== undefined; at = parent.get(at)) {
       const above = areaOf(byId.get(at)!);
-      if (!INTERNAL.has(above) && !above.startsWith('(')) area = above;
+      if (above === PROFILER || (!INTERNAL.has(above) && !above.startsWith('('))) area = above;
     }
     return INTERNAL.has(area) ? 'Node internals (event loop, sockets)' : area;
   };
@@ -116,9 +129,10 @@ function main() {
     self.set(area, (self.get(area) ?? 0) + profile.timeDeltas[i] / 1000);
   }
   const requests = Number(requestsArg) || 0;
-  const busy = [...self].filter(([area]) => area !== '(idle)').reduce((sum, [, ms]) => sum + ms, 0);
+  const counted = ([area]: [string, number]) => area !== '(idle)' && area !== PROFILER;
+  const busy = [...self].filter(counted).reduce((sum, [, ms]) => sum + ms, 0);
   const rows = [...self]
-    .filter(([area]) => area !== '(idle)')
+    .filter(counted)
     .sort((a, b) => b[1] - a[1])
     .map(([area, ms]) => ({
       area,
