@@ -11,7 +11,12 @@
  * - `chunks kNN`: the kNN candidates Quarry fuses (HNSW, `num_candidates`), before the relevance
  *   floor: the graph search's loss;
  * - `semantic` (Quarry's mode): the same after the relevance floor;
- * - `document + chunks`: the whole-document vector and the chunk vectors in one max-pool;
+ * - `document + chunks`: the whole-document vector and the chunk vectors in one max-pool (for
+ *   every document, or only for a document of several chunks, as ingest would store it);
+ * - `one-chunk documents as the ceiling embeds them`: the chunk text ingest embeds against the
+ *   ceiling's own text of the same one-chunk document;
+ * - `documents of several chunks by their whole-document vector only`: max-pooling's many draws
+ *   per long document taken away (for all of them, or those the model reads whole);
  * - `semantic, floor of one bar` and `hybrid, floor of one bar`: Quarry's modes with the floor an
  *   embedder without `knownWordShare` gets (one bar whatever the query's words), beside the
  *   model's bars by known words.
@@ -240,6 +245,20 @@ function main() {
       );
       const chunkCounts = new Map<string, number>();
       for (const c of chunks) chunkCounts.set(c.docId, (chunkCounts.get(c.docId) ?? 0) + 1);
+      const several = [...chunkCounts.values()].filter((n) => n > 1).length;
+      // Documents the model reads whole: their text with the passage prefix is not cut at its max tokens.
+      const onnx = embedder as unknown as { tokenize(text: string): number[] };
+      const fits = new Set(
+        corpus.documents
+          .filter((d) => onnx.tokenize(embedder.model.passagePrefix + wholeDocumentText(d)).length < 512)
+          .map((d) => d.id),
+      );
+      process.stdout.write(
+        `  ${[...chunkCounts].filter(([id, n]) => n > 1 && fits.has(id)).length} documents of several chunks fit the window\n`,
+      );
+      process.stdout.write(
+        `  ${chunks.length} chunks; ${several} of ${chunkCounts.size} documents have several\n`,
+      );
       const documentList = [...documents].map(([id, vector]) => ({ id, vector }));
 
       const runs: Record<string, RelevanceScores[]> = {};
@@ -288,6 +307,47 @@ function main() {
         record(
           'document + chunks exact',
           maxPoolChunks([...documentScores, ...chunkScores]).map((d) => d.id),
+          grades,
+        );
+        // A one-chunk document's chunk vector replaced by its whole-document vector: what the text
+        // ingest embeds for a chunk (title and headings joined by " > ", ". ", in runs of many)
+        // costs against the ceiling's own text of the same document (title, a line break, body, alone).
+        record(
+          'one-chunk documents as the ceiling embeds them',
+          maxPoolChunks(
+            chunks.map((c, n) =>
+              chunkCounts.get(c.docId) === 1
+                ? { docId: c.docId, score: dot(vector, documents.get(c.docId)!) }
+                : chunkScores[n],
+            ),
+          ).map((d) => d.id),
+          grades,
+        );
+        // The other way round: a document of several chunks scored by its whole-document vector
+        // alone, so that its many chunks do not give it many draws at any query (max-pooling).
+        record(
+          'documents of several chunks by their whole-document vector only',
+          maxPoolChunks([
+            ...documentScores.filter((d) => chunkCounts.get(d.docId)! > 1),
+            ...chunkScores.filter((c) => chunkCounts.get(c.docId) === 1),
+          ]).map((d) => d.id),
+          grades,
+        );
+        // The same only for a document the model reads whole (not cut at its max tokens).
+        record(
+          'documents of several chunks that fit the window by their whole-document vector only',
+          maxPoolChunks([
+            ...documentScores.filter((d) => chunkCounts.get(d.docId)! > 1 && fits.has(d.docId)),
+            ...chunkScores.filter((c) => chunkCounts.get(c.docId) === 1 || !fits.has(c.docId)),
+          ]).map((d) => d.id),
+          grades,
+        );
+        // As ingest could store it: a whole-document vector only for a document of several chunks.
+        record(
+          'document of several chunks + chunks exact',
+          maxPoolChunks([...documentScores.filter((d) => chunkCounts.get(d.docId)! > 1), ...chunkScores]).map(
+            (d) => d.id,
+          ),
           grades,
         );
         const lists = await search.rankings({ query: query.text }, {}, 100);
