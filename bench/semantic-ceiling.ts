@@ -17,6 +17,7 @@
  *   ceiling's own text of the same one-chunk document;
  * - `documents of several chunks by their whole-document vector only`: max-pooling's many draws
  *   per long document taken away (for all of them, or those the model reads whole);
+ * - `max-pooled less λ ln(chunks)`: those draws discounted instead;
  * - `semantic, floor of one bar` and `hybrid, floor of one bar`: Quarry's modes with the floor an
  *   embedder without `knownWordShare` gets (one bar whatever the query's words), beside the
  *   model's bars by known words.
@@ -342,6 +343,18 @@ function main() {
           ]).map((d) => d.id),
           grades,
         );
+        // Max-pooling with a discount for a document's number of chunks (its draws at the query).
+        for (const discount of [0.003, 0.006, 0.01])
+          record(
+            `chunks exact, max-pooled less ${discount} ln(chunks)`,
+            maxPoolChunks(
+              chunkScores.map((c) => ({
+                docId: c.docId,
+                score: c.score - discount * Math.log(chunkCounts.get(c.docId)!),
+              })),
+            ).map((d) => d.id),
+            grades,
+          );
         // As ingest could store it: a whole-document vector only for a document of several chunks.
         record(
           'document of several chunks + chunks exact',
