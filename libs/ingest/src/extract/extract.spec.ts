@@ -45,6 +45,25 @@ describe('extractFile', () => {
     expect(result.text).not.toContain('Copyright footer');
   });
 
+  it('drops the permalink marks documentation generators set beside headings and entries', async () => {
+    const entry = 'Serialize obj as a JSON formatted stream to fp, a file-like object that supports write. ';
+    const html = `<!doctype html><html><head><title>json</title></head><body><div class="body" role="main">
+      <section id="module-path"><h2><span class="section-number">3.6. </span>Module Path<a class="headerlink" href="#module-path" title="Permalink to this heading">¶</a></h2>
+      <p>${'Public modules must be installed in the system modules directory. '.repeat(5)}</p>
+      <dl><dt id="json.dump"><code>json.dump(obj, fp)</code><a class="headerlink" href="#json.dump" title="Link to this definition">¶</a></dt><dd><p>${entry.repeat(3)}</p></dd></dl>
+      <h2 id="traits">Traits<a href="#traits" class="anchor">§</a></h2><p>${'A trait is a collection of methods defined for an unknown type. '.repeat(4)} See <a href="#module-path">Module Path</a>, note <a href="#fn1">1</a>.</p>
+      <h2 id="icons">Icons<a class="hash-link" href="#icons" aria-label="Direct link">&#8203;</a></h2><p>${'Every icon of the set is drawn on a grid of twenty-four pixels. '.repeat(4)}</p>
+      </section></div></body></html>`;
+    const result = await extracted(text(html), 'json.html');
+    expect(result.text).toMatch(/^## 3\.6\. Module Path$/m);
+    expect(result.text).toMatch(/^## Traits$/m);
+    expect(result.text).toMatch(/^## Icons$/m);
+    expect(result.text).toContain('json.dump(obj, fp)\n');
+    expect(result.text).not.toMatch(/[¶§\u200b]/);
+    // Links to a place on the page that say something are text.
+    expect(result.text).toContain('See Module Path, note 1.');
+  });
+
   it('reads a DOCX with its headings', async () => {
     const docx = await buildDocx(['# Onboarding', 'New staff get a laptop on their first day.']);
     const result = await extracted(docx, 'onboarding.docx');

@@ -118,6 +118,21 @@ export function htmlFragmentToText(html: string): string {
   return document.body ? textWithHeadings(document.body) : '';
 }
 
+/** A mark that stands for a link rather than saying anything: `¶`, `#`, `§`, an arrow, or nothing (an icon). */
+const LINK_MARK = /^[^\p{L}\p{N}]{0,2}$/u;
+
+/**
+ * Removes permalink anchors: the `¶`, `#` or `§` that documentation generators set beside every
+ * heading and API entry as a link to its own place on the page (Sphinx and MkDocs `a.headerlink`,
+ * rustdoc's `§`, Docusaurus's `#`, GitHub's icon). Their stylesheets show them on hover only, but
+ * as text they ended every heading and entry of a Sphinx manual (`3.6. Module Path¶`). A link to
+ * a place on the page that says something (`see Installing`, a footnote's number) stays.
+ */
+function removePermalinks(document: DomDocument): void {
+  for (const anchor of Array.from(document.querySelectorAll('a[href^="#"], a.headerlink')))
+    if (LINK_MARK.test((anchor.textContent ?? '').replace(/[\s\u200b]/g, ''))) anchor.remove();
+}
+
 /**
  * An HTML page: its main content (Readability's choice; the whole body without scripts, styles,
  * navigation, headers and footers when Readability finds no article), its title and headings.
@@ -130,6 +145,7 @@ export function extractHtml(bytes: Buffer, maxBytes: number): Extraction {
   const { document } = parseHTML(html);
   const pageTitle = document.querySelector('title')?.textContent?.replace(/\s+/g, ' ').trim();
   removeHidden(document);
+  removePermalinks(document);
   for (const element of Array.from(document.querySelectorAll(NAVIGATION))) element.remove();
   const headings = Array.from(document.querySelectorAll('h1, h2, h3, h4, h5, h6'));
   // Readability scores by class and id and deletes headings named like comments, shares or related
