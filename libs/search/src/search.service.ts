@@ -328,7 +328,13 @@ export class SearchService {
     const { from, size } = page;
     const depth = Math.max(this.options.hybridDepth, from + size);
     const { lexical, semantic } = await this.candidates(text, scope, depth, signal);
-    if (await this.matchesNothing(text, scope, semantic[0]?.score, async () => lexical, signal))
+    // A query whose words occur in the scope matched something (`noMatch`): the floor's evidence
+    // (the query's known words, read by the model's tokenizer on this thread) is weighed only
+    // when the words found nothing.
+    if (
+      lexical.length === 0 &&
+      (await this.matchesNothing(text, scope, semantic[0]?.score, async () => lexical, signal))
+    )
       return { hits: [], total: 0, facets: countFacets([]) };
     const fused = fuse(lexical, semantic, fusion);
     const explained = {
