@@ -7,3 +7,4 @@ export * from './openai.embedder';
 export * from './batch-plan';
 export * from './pooling';
 export * from './embeddings.module';
+export * from './passages';
