@@ -14,14 +14,15 @@
  *   BENCH_MODELS=e5-small-v2,bge-small-en-v1.5,all-minilm-l6-v2 BENCH_BATCH_SWEEP=1 node dist/bench/ingest-throughput.js
  */
 import { loadConfig } from '@quarry/config';
-import { chunkPassage, createEmbedder, type Embedder } from '@quarry/embeddings';
-import { IngestService } from '@quarry/ingest';
+import { createEmbedder, type Embedder } from '@quarry/embeddings';
+import { embeddingText, IngestService } from '@quarry/ingest';
 import {
   chunkDocument,
   createElasticsearchClient,
   DocumentRepository,
   indexNames,
   setupIndices,
+  type StoredDocument,
 } from '@quarry/search';
 import { ensureEmbeddingModel, ensureServices } from '@quarry/services';
 import { loadavg } from 'node:os';
@@ -43,25 +44,11 @@ const SWEEP_LIMITS = [
 
 const median = (values: number[]) => percentile(values, 50);
 
-/** Each chunk's own passage (title and heading path, then its text), one per chunk. */
+/** The texts ingest embeds for these documents: one per chunk. */
 function chunkTexts(documents: CorpusDocument[]): string[] {
-  return documents.flatMap((doc) => chunkDocument(doc.body).map((chunk) => chunkPassage(doc.title, chunk)));
-}
-
-/**
- * `embedder` as one that cannot tell whether it reads a document whole: ingest then embeds every
- * chunk apart, as it did before a short document's later chunks took its whole-document vector.
- */
-function chunkwise(embedder: Embedder): Embedder {
-  return {
-    id: embedder.id,
-    dims: embedder.dims,
-    model: embedder.model,
-    embedQueries: (texts, signal) => embedder.embedQueries(texts, signal),
-    embedPassages: (texts, signal) => embedder.embedPassages(texts, signal),
-    close: () => Promise.resolve(),
-    knownWordShare: (text) => embedder.knownWordShare(text),
-  };
+  return documents.flatMap((doc) =>
+    chunkDocument(doc.body).map((chunk) => embeddingText({ title: doc.title } as StoredDocument, chunk)),
+  );
 }
 
 async function embeddingRate(embedder: Embedder, texts: string[]): Promise<number> {
@@ -93,22 +80,14 @@ async function main(): Promise<void> {
       try {
         await setupIndices(client, prefix, embedder);
         const ingest = new IngestService(new DocumentRepository(client, indices.docs), embedder, indices);
-        const ingestChunkwise = new IngestService(
-          new DocumentRepository(client, indices.docs),
-          chunkwise(embedder),
-          indices,
-        );
         await embedder.embedPassages(texts.slice(0, 32));
         const embedOnly: number[] = [];
         const ingested: number[] = [];
-        const ingestedChunkwise: number[] = [];
         // The paths take turns call by call, so a slow or fast moment of this shared machine falls on both.
         for (let pass = 0; pass < ROUNDS; pass++) {
           let embedSeconds = 0;
           let ingestSeconds = 0;
-          let chunkwiseSeconds = 0;
           const docs = corpus.documents.map((doc) => ({ ...doc, id: `r${pass}-${doc.id}` }));
-          const docsChunkwise = corpus.documents.map((doc) => ({ ...doc, id: `c${pass}-${doc.id}` }));
           for (let i = 0; i < docs.length; i += PER_CALL) {
             const call = docs.slice(i, i + PER_CALL);
             let started = performance.now();
@@ -117,18 +96,13 @@ async function main(): Promise<void> {
             started = performance.now();
             const result = await ingest.ingest(call);
             ingestSeconds += (performance.now() - started) / 1000;
-            started = performance.now();
-            const before = await ingestChunkwise.ingest(docsChunkwise.slice(i, i + PER_CALL));
-            chunkwiseSeconds += (performance.now() - started) / 1000;
-            const failed = [...result.items, ...before.items].find((x) => x.error);
-            if (failed) throw new Error(`ingest failed: ${JSON.stringify(failed)}`);
+            if (result.failed)
+              throw new Error(`ingest failed: ${JSON.stringify(result.items.find((x) => x.error))}`);
           }
           embedOnly.push(texts.length / embedSeconds);
           ingested.push(texts.length / ingestSeconds);
-          ingestedChunkwise.push(texts.length / chunkwiseSeconds);
           process.stdout.write(
-            `  ${model} round ${pass + 1}: embedding only ${round(embedOnly[pass], 1)} chunks/s, ingest ${round(ingested[pass], 1)} chunks/s, ` +
-              `every chunk embedded apart ${round(ingestedChunkwise[pass], 1)} chunks/s\n`,
+            `  ${model} round ${pass + 1}: embedding only ${round(embedOnly[pass], 1)} chunks/s, ingest ${round(ingested[pass], 1)} chunks/s\n`,
           );
         }
         rows.push({
@@ -136,9 +110,7 @@ async function main(): Promise<void> {
           chunks: texts.length,
           'embedding only chunks/s': round(median(embedOnly), 1),
           'ingest chunks/s': round(median(ingested), 1),
-          'ingest, every chunk apart, chunks/s': round(median(ingestedChunkwise), 1),
           'ingest / embedding only': round(median(ingested.map((rate, i) => rate / embedOnly[i]))),
-          'ingest / every chunk apart': round(median(ingested.map((rate, i) => rate / ingestedChunkwise[i]))),
         });
       } finally {
         await embedder.close();

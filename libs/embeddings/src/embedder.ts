@@ -45,11 +45,4 @@ export interface Embedder {
    * text without words. Required, so that a wrapper (embeddings.module.ts's timing) cannot drop it.
    */
   knownWordShare(text: string): number | undefined;
-
-  /**
-   * Whether the model reads this passage whole (with its passage prefix, within its max tokens):
-   * then a short document of several chunks is embedded whole (passages.ts). Absent or undefined
-   * when the embedder cannot tell (a remote model): its chunks keep their own vectors.
-   */
-  readsWhole?(passage: string): boolean | undefined;
 }

@@ -35,8 +35,6 @@ function timed(embedder: Embedder, metrics: QuarryMetrics): Embedder {
     embedQueries: time((texts, signal) => embedder.embedQueries(texts, signal)),
     embedPassages: time((texts, signal) => embedder.embedPassages(texts, signal)),
     knownWordShare: (text) => embedder.knownWordShare(text),
-    // Optional on Embedder, so named here: a wrapper that left it out would silently embed every chunk apart.
-    readsWhole: (passage) => embedder.readsWhole?.(passage),
   };
 }
 

@@ -7,4 +7,3 @@ export * from './openai.embedder';
 export * from './batch-plan';
 export * from './pooling';
 export * from './embeddings.module';
-export * from './passages';

@@ -136,15 +136,6 @@ export class OnnxEmbedder implements Embedder {
     return vectors.map((vector) => Array.from(vector));
   }
 
-  /** Whether `passage` with the passage prefix is within the model's max tokens (not cut). */
-  readsWhole(passage: string): boolean {
-    const text = this.source.passagePrefix + passage;
-    // No token is shorter than a character: a text of fewer characters than tokens always fits.
-    if (text.length < this.source.maxTokens - 2) return true;
-    if (text.length > this.source.maxTokens * 16) return false;
-    return this.tokenizer.encode(text).ids.length <= this.source.maxTokens;
-  }
-
   /** Token ids of one text, cut at the model's limit. Very long texts are cut before tokenizing (cheaper). */
   tokenize(text: string): number[] {
     // No English token is shorter than a character, and few models read more than 512 tokens: 16

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { InvalidError, QuarryError, UnavailableError, validateInput } from '@quarry/core';
-import { documentPassages, type Embedder } from '@quarry/embeddings';
+import type { Embedder } from '@quarry/embeddings';
 import {
   DEFAULT_CHUNKING,
   DocumentInput,
@@ -128,6 +128,13 @@ function normalise(input: DocumentInput, now: string): StoredDocument {
     ...(doc.access ? [doc.access] : []),
   ]);
   return doc;
+}
+
+/** The text that is embedded for a chunk: the title gives every chunk its document's context. */
+export function embeddingText(doc: StoredDocument, chunk: Chunk): string {
+  // The heading path places a chunk as the title places its document.
+  const context = [doc.title, ...(chunk.location.heading ?? [])].filter(Boolean).join(' > ');
+  return context ? `${context}. ${chunk.text}` : chunk.text;
 }
 
 /**
@@ -320,27 +327,22 @@ export class IngestService {
    * failed.
    */
   private async embed(prepared: Prepared[], signal?: AbortSignal): Promise<Error | undefined> {
-    // A passage that several chunks of one document share (its whole text) is embedded once.
-    const texts: string[] = [];
-    const plans = prepared.flatMap((p) => {
-      if (!p.chunks) return [];
-      const at = new Map<string, number>();
-      const slots = documentPassages(p.doc, p.chunks, this.embedder).map((text) => {
-        if (!at.has(text)) at.set(text, texts.push(text) - 1);
-        return at.get(text)!;
-      });
-      return [{ p, slots }];
-    });
-    if (texts.length === 0) return undefined;
+    const jobs = prepared.flatMap((p) =>
+      (p.chunks ?? []).map((chunk) => ({ p, text: embeddingText(p.doc, chunk) })),
+    );
+    if (jobs.length === 0) return undefined;
     let vectors: number[][];
     try {
       if (signal?.aborted) throw new QuarryError('invalid', 'request cancelled');
-      vectors = await this.embedder.embedPassages(texts, signal);
+      vectors = await this.embedder.embedPassages(
+        jobs.map((j) => j.text),
+        signal,
+      );
     } catch (error) {
       if (error instanceof QuarryError) return error;
       return new UnavailableError('embedder', (error as Error).message);
     }
-    for (const { p, slots } of plans) p.vectors = slots.map((slot) => vectors[slot]);
+    jobs.forEach((job, i) => (job.p.vectors ??= []).push(vectors[i]));
     return undefined;
   }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Client, estypes } from '@elastic/elasticsearch';
 import { ConflictError, NotFoundError } from '@quarry/core';
-import { chunkPassage, documentPassage, type Embedder } from '@quarry/embeddings';
+import type { Embedder } from '@quarry/embeddings';
 import type { IndexNames } from './index-names';
 import { freshIndexName, loadIndexDefinition, withoutShape } from './index-setup';
 import { vectorIndexModel } from './vector-index-model';
@@ -32,11 +32,10 @@ export interface ReindexResult {
   caughtUp: number;
 }
 
-/** What a chunk's passage is built from: its document's title and body, and its chunk count. */
-interface PassageSource {
-  title?: string;
-  body?: string;
-  chunk_count?: number;
+/** What ingest embeds for a chunk: its document title and heading path, then the chunk (ingest.service.ts). */
+function passageText(title: string | undefined, chunk: ChunkSource): string {
+  const context = [title, ...(chunk.location?.heading ?? [])].filter(Boolean).join(' > ');
+  return context ? `${context}. ${chunk.text ?? ''}` : (chunk.text ?? '');
 }
 
 /**
@@ -126,51 +125,17 @@ export class EmbeddingReindexer {
   }
 
   private async titles(docIds: string[]): Promise<Map<string, string | undefined>> {
-    const sources = await this.documents(docIds, ['title']);
-    return new Map([...sources].map(([id, doc]) => [id, doc.title]));
-  }
-
-  /** These documents' `fields`, of those that exist. */
-  private async documents(docIds: string[], fields: string[]): Promise<Map<string, PassageSource>> {
     const unique = [...new Set(docIds)];
-    const found = await this.client.mget<PassageSource>({
+    const found = await this.client.mget<{ title?: string }>({
       index: this.indices.docs,
       ids: unique,
-      _source: fields,
+      _source: ['title'],
     });
-    const documents = new Map<string, PassageSource>();
+    const titles = new Map<string, string | undefined>();
     for (const doc of found.docs) {
-      if ('found' in doc && doc.found) documents.set(doc._id, doc._source ?? {});
+      if ('found' in doc && doc.found) titles.set(doc._id, doc._source?.title);
     }
-    return documents;
-  }
-
-  /**
-   * The passage of each chunk as ingest builds it (`documentPassages`, libs/embeddings): its own,
-   * or for a later chunk of a short document of several chunks, the whole document's.
-   */
-  private async passages(chunks: ChunkSource[]): Promise<string[]> {
-    const documents = await this.documents(
-      chunks.map((chunk) => chunk.doc_id),
-      ['title', 'body', 'chunk_count'],
-    );
-    const wholes = new Map<string, string | undefined>();
-    const wholeOf = (docId: string): string | undefined => {
-      if (!wholes.has(docId)) {
-        const doc = documents.get(docId);
-        const whole =
-          doc?.body === undefined ? undefined : documentPassage({ title: doc.title, body: doc.body });
-        const readWhole =
-          whole !== undefined && (doc?.chunk_count ?? 0) > 1 && this.embedder.readsWhole?.(whole);
-        wholes.set(docId, readWhole ? whole : undefined);
-      }
-      return wholes.get(docId);
-    };
-    return chunks.map(
-      (chunk) =>
-        ((chunk.chunk_no ?? 0) > 0 ? wholeOf(chunk.doc_id) : undefined) ??
-        chunkPassage(documents.get(chunk.doc_id)?.title, { ...chunk, text: chunk.text ?? '' }),
-    );
+    return titles;
   }
 
   /** Embeds one page of chunks with the new model and writes them, same ids, into `to`. */
@@ -181,14 +146,14 @@ export class EmbeddingReindexer {
   ): Promise<number> {
     const chunks = hits.filter((hit) => hit._source);
     if (chunks.length === 0) return 0;
-    const passages = await this.passages(chunks.map((hit) => hit._source!));
-    // A short document's whole passage, shared by its later chunks, is embedded once.
-    const unique = [...new Set(passages)];
-    const embedded = await this.embedder.embedPassages(unique, signal);
-    const vectorOf = new Map(unique.map((passage, i) => [passage, embedded[i]]));
+    const titles = await this.titles(chunks.map((hit) => hit._source!.doc_id));
+    const vectors = await this.embedder.embedPassages(
+      chunks.map((hit) => passageText(titles.get(hit._source!.doc_id), hit._source!)),
+      signal,
+    );
     const operations = chunks.flatMap((hit, i) => [
       { index: { _index: to, _id: hit._id } },
-      { ...hit._source, embedding: vectorOf.get(passages[i]) },
+      { ...hit._source, embedding: vectors[i] },
     ]);
     const bulk = await this.client.bulk({ operations, refresh: false });
     if (bulk.errors) {
