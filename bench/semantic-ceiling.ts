@@ -17,6 +17,8 @@
  *   ceiling's own text of the same one-chunk document;
  * - `documents of several chunks by their whole-document vector only`: max-pooling's many draws
  *   per long document taken away (for all of them, or those the model reads whole);
+ * - `documents that fit the window: first chunk + whole-document vector`: a short document's
+ *   later chunks given its whole-document vector, its first chunk keeping its own;
  * - `max-pooled less λ ln(chunks)`: those draws discounted instead;
  * - `semantic, floor of one bar` and `hybrid, floor of one bar`: Quarry's modes with the floor an
  *   embedder without `knownWordShare` gets (one bar whatever the query's words), beside the
@@ -340,6 +342,19 @@ function main() {
           maxPoolChunks([
             ...documentScores.filter((d) => chunkCounts.get(d.docId)! > 1 && fits.has(d.docId)),
             ...chunkScores.filter((c) => chunkCounts.get(c.docId) === 1 || !fits.has(c.docId)),
+          ]).map((d) => d.id),
+          grades,
+        );
+        // A document of several chunks that the model reads whole: its first chunk's own vector
+        // and, for the others, its whole-document vector (the first chunk holds the title's
+        // context, a man page's NAME line).
+        record(
+          'documents that fit the window: first chunk + whole-document vector',
+          maxPoolChunks([
+            ...documentScores.filter((d) => chunkCounts.get(d.docId)! > 1 && fits.has(d.docId)),
+            ...chunkScores.filter(
+              (c, n) => chunkCounts.get(c.docId) === 1 || !fits.has(c.docId) || chunks[n].chunkNo === 0,
+            ),
           ]).map((d) => d.id),
           grades,
         );
