@@ -2,6 +2,7 @@ import type { Client, estypes } from '@elastic/elasticsearch';
 import { mapElasticsearchError } from './elasticsearch.client';
 import type { Chunk } from './structured-chunker';
 import type { DocumentAccess } from './document.dto';
+import { storedVector } from './stored-vector';
 
 /** A document as stored in the full-text index. */
 export interface StoredDocument {
@@ -154,7 +155,7 @@ export class DocumentRepository {
               chunk_no: n,
               text: chunk.text,
               location: chunk.location,
-              embedding: chunk.vector,
+              embedding: storedVector(chunk.vector),
               ...shared,
             },
           ),

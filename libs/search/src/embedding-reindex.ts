@@ -4,6 +4,7 @@ import { ConflictError, NotFoundError } from '@quarry/core';
 import type { Embedder } from '@quarry/embeddings';
 import type { IndexNames } from './index-names';
 import { freshIndexName, loadIndexDefinition, withoutShape } from './index-setup';
+import { storedVector } from './stored-vector';
 import { vectorIndexModel } from './vector-index-model';
 
 interface ChunkSource {
@@ -153,7 +154,7 @@ export class EmbeddingReindexer {
     );
     const operations = chunks.flatMap((hit, i) => [
       { index: { _index: to, _id: hit._id } },
-      { ...hit._source, embedding: vectors[i] },
+      { ...hit._source, embedding: storedVector(vectors[i]) },
     ]);
     const bulk = await this.client.bulk({ operations, refresh: false });
     if (bulk.errors) {
