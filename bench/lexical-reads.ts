@@ -1,0 +1,89 @@
+/**
+ * What the Elasticsearch reads of a lexical search cost by themselves, next to the direct request
+ * bench/edge-overhead.ts compares every edge with: the page search (documents, facets, no
+ * highlighting), the read of the chunks each hit is shown from (`shownChunksRequest`), an empty
+ * search round trip, and the chunk read with one thing changed each (no `_source`, no stored field
+ * at all, no `collapse`), so where its time goes is measured, not guessed. Requests go one at a
+ * time through the Elasticsearch client, every kind in turn on each query; p50 wall ms per pass.
+ * Uses bench/edge-overhead.ts's indices (`bench-edges-*`: run that bench first).
+ *
+ *   npm run build && node dist/bench/lexical-reads.js
+ */
+import type { estypes } from '@elastic/elasticsearch';
+import { loadConfig } from '@quarry/config';
+import {
+  createElasticsearchClient,
+  indexNames,
+  lexicalRequest,
+  parseQuery,
+  shownChunksRequest,
+} from '@quarry/search';
+import { ensureServices } from '@quarry/services';
+import { buildCorpus } from './corpus';
+import { runBenchmark } from './instance';
+import { percentile, round, table, writeResult } from './stats';
+
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
+const QUERIES = Number(process.env.BENCH_QUERIES ?? 200);
+
+async function main() {
+  const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
+  const endpoints = await ensureServices(config, () => undefined);
+  const es = createElasticsearchClient(endpoints.elasticsearchUrl, 30_000);
+  const indices = indexNames('bench-edges');
+  try {
+    if (!(await es.indices.exists({ index: indices.docs })))
+      throw new Error(`${indices.docs} is missing: run node dist/bench/edge-overhead.js first`);
+    const documents = (await es.count({ index: indices.docs })).count;
+    const corpus = await buildCorpus('manpages', { documents, queries: QUERIES });
+    // Each query's text and its page's document ids, as a lexical search reads them.
+    const pages: [string, string[]][] = [];
+    for (const query of corpus.queries) {
+      const text = parseQuery(query.text).text;
+      const page = await es.search(
+        lexicalRequest(indices.docs, text, {}, { from: 0, size: 10, facets: true }),
+      );
+      pages.push([text, page.hits.hits.map((hit) => hit._id!)]);
+    }
+    const chunks = (text: string, ids: string[]) => shownChunksRequest(indices.vectors, text, ids, []);
+    const kinds: [string, (text: string, ids: string[]) => estypes.SearchRequest][] = [
+      [
+        'direct request (whole-body highlights)',
+        (text) =>
+          lexicalRequest(indices.docs, text, {}, { from: 0, size: 10, facets: true, documentFragments: 3 }),
+      ],
+      ['page search', (text) => lexicalRequest(indices.docs, text, {}, { from: 0, size: 10, facets: true })],
+      ["shown chunks' read, as sent", chunks],
+      ['  the same, no _source (doc values only)', (text, ids) => ({ ...chunks(text, ids), _source: false })],
+      [
+        '  the same, no stored field at all',
+        (text, ids) => ({ ...chunks(text, ids), _source: false, stored_fields: ['_none_'] }),
+      ],
+      ['  the same, without collapse', (text, ids) => ({ ...chunks(text, ids), collapse: undefined })],
+      [
+        'empty search round trip',
+        () => ({ index: indices.docs, size: 0, query: { ids: { values: ['-'] } } }),
+      ],
+    ];
+    const rows: Record<string, unknown>[] = kinds.map(([name]) => ({ read: name }));
+    for (let pass = 0; pass < REPEATS; pass++) {
+      const samples = kinds.map((): number[] => []);
+      for (const [text, ids] of pages) {
+        for (const [k, [, request]] of kinds.entries()) {
+          const started = performance.now();
+          await es.search(request(text, ids));
+          samples[k].push(performance.now() - started);
+        }
+      }
+      samples.forEach((times, k) => (rows[k][`pass ${pass + 1} p50 ms`] = round(percentile(times, 50))));
+    }
+    process.stdout.write(
+      `\nElasticsearch reads of a lexical search, one at a time (${pages.length} queries, ${documents} man pages)\n${table(rows)}\n`,
+    );
+    process.stdout.write(`written to ${writeResult('lexical-reads', { rows })}\n`);
+  } finally {
+    await es.close();
+  }
+}
+
+runBenchmark(main);
