@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -173,12 +174,33 @@ describe('a manual with a table of contents and an index (libtasn1.pdf)', () => 
     const chunks = withPageLabels(chunkDocument(manual.text), runs);
     const documented = chunks.find((c) => c.text.includes('int asn1_der_coding ('))!;
     expect(documented.location).toMatchObject({ page: 20, pageLabel: '17' });
-    // The number the page itself prints in its running head.
-    expect(manual.text.split('\f')[19]).toMatch(/^Chapter 4: Function reference 17$/m);
     expect(describeLocation(documented.location)).toBe(
       'p. 17 (PDF page 20), 4 Function reference > DER functions, lines ' +
         `${documented.location.lines[0]}-${documented.location.lines[1]}`,
     );
+  });
+});
+
+describe('running heads and feet are page furniture, not text', () => {
+  it('a man page printed to PDF by mandoc: no page starts or ends with its head or foot', async () => {
+    const pdf = execFileSync('mandoc', ['-Tpdf'], { input: gunzipSync(fixture('ls.1.gz')) });
+    const manual = await extracted('ls.pdf', pdf);
+    const pages = manual.text.split('\f');
+    expect(pages.length).toBeGreaterThan(3);
+    expect(manual.text).not.toContain('LS(1) User Commands LS(1)');
+    expect(manual.text).not.toMatch(/GNU coreutils [\d.]+ \w+ \d{4} LS\(1\)/);
+    // The options on those pages are all there.
+    expect(manual.text).toMatch(/^-S sort by file size, largest first$/m);
+    expect(manual.text).toContain('--hide=PATTERN');
+  });
+
+  it('a manual whose running head carries the chapter and page number, and a specification headed by its title', async () => {
+    const manual = await extracted('libtasn1.pdf');
+    expect(manual.text).not.toMatch(/^Chapter \d+: .* \d+$/m);
+    const spec = await extracted('shared-mime-info-spec.pdf');
+    expect(spec.title).toBe('Shared MIME-info Database');
+    expect(spec.text).not.toMatch(/^Shared MIME-info Database$/m);
+    expect(spec.text).toContain('## 1.3. Language used in this specification');
   });
 });
 

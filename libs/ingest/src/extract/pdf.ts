@@ -76,11 +76,12 @@ export async function extractPdf(bytes: Buffer, limits: PdfLimits): Promise<Extr
       return skipped(`PDF of ${pdf.numPages} pages without a text layer (scanned images need OCR)`);
     const outline = await outlineByPage(pdf);
     const body = bodySize(pages);
-    const { texts, firstHeading } = outline.size
-      ? withOutlineHeadings(pages, outline)
-      : withLargeTextHeadings(pages, body);
-    const title = (await metadataTitle(pdf)) ?? titleLine(pages[0], body) ?? firstHeading;
     const pageLabels = await printedPageNumbers(pdf);
+    const content = withoutRunningLines(pages, (index) => pageLabels?.[index] ?? String(index + 1));
+    const { texts, firstHeading } = outline.size
+      ? withOutlineHeadings(content, outline)
+      : withLargeTextHeadings(content, body);
+    const title = (await metadataTitle(pdf)) ?? titleLine(pages[0], body) ?? firstHeading;
     return {
       kind: 'extracted',
       format: 'pdf',
@@ -94,6 +95,46 @@ export async function extractPdf(bytes: Buffer, limits: PdfLimits): Promise<Extr
   } finally {
     await pdf.loadingTask.destroy().catch(() => undefined);
   }
+}
+
+/** Lines this close to a page's top or bottom may be its running head or foot. */
+const EDGE_LINES = 2;
+/** Pages a line must head or foot (its numbers aside) to be page furniture rather than text. */
+const RUNNING_PAGES = 3;
+
+/** A line with its numbers as one mark: page 17's running head is page 18's. */
+const runningKey = (text: string) =>
+  text
+    .replace(/\d+/g, '#')
+    .replace(/\b[ivxlc]{1,6}\b/gi, '#')
+    .replace(/\s+/g, ' ');
+
+/** Whether a line starts or ends with `number` (the page's own printed number) as a word. */
+const showsNumber = (text: string, number: string) =>
+  text === number || text.startsWith(`${number} `) || text.endsWith(` ${number}`);
+
+/**
+ * Pages without their running heads and feet: a line among the first or last two of a page that
+ * heads or foots at least three pages, numbers aside (`LS(1) User Commands LS(1)`, `Page 3 of
+ * 12`), or two when it carries the page's own printed number (a chapter of two pages: `Chapter 2:
+ * ASN.1 structure handling 3`). Set on every page by the typesetter, they are not the document's
+ * text: they began chunks and snippets (a man page printed to PDF, every page of a specification)
+ * and counted their words once a page. The title is read before they go.
+ */
+function withoutRunningLines(pages: Line[][], printed: (page: number) => string): Line[][] {
+  const edge = (lines: Line[], i: number) => i < EDGE_LINES || i >= lines.length - EDGE_LINES;
+  const pagesOf = new Map<string, number>();
+  for (const lines of pages) {
+    const keys = new Set(lines.filter((_, i) => edge(lines, i)).map((line) => runningKey(line.text)));
+    for (const key of keys) pagesOf.set(key, (pagesOf.get(key) ?? 0) + 1);
+  }
+  return pages.map((lines, index) =>
+    lines.filter((line, i) => {
+      if (!edge(lines, i)) return true;
+      const recurs = pagesOf.get(runningKey(line.text)) ?? 0;
+      return recurs < (showsNumber(line.text, printed(index)) ? 2 : RUNNING_PAGES);
+    }),
+  );
 }
 
 /** A page's text items as lines (PDF.js marks the end of each), blank lines dropped. */
