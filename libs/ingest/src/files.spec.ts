@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { documentId, walkFiles } from './files';
+import { documentFromBytes, documentId, walkFiles } from './files';
 
 describe('documentId', () => {
   it('keeps safe names and percent-encodes the rest, per path segment', () => {
@@ -55,5 +55,19 @@ describe('walkFiles', () => {
     expect((await walkFiles(root, { exclude: ['sub/**', '*.log'] })).map((f) => f.relative)).toEqual([
       'a.md',
     ]);
+  });
+});
+
+describe('documentFromBytes', () => {
+  it("takes a Markdown file's title from its first heading as text, without its badges", async () => {
+    const readme = Buffer.from(
+      '# retry-kit [![npm](https://img.shields.io/npm/v/retry-kit.svg)](https://npm.im/retry-kit)\n\nRetries failed calls with exponential backoff.\n',
+    );
+    const outcome = await documentFromBytes(
+      readme,
+      { absolute: '/repo/README.md', relative: 'README.md' },
+      { owner: 'docs' },
+    );
+    expect(outcome).toMatchObject({ kind: 'document', document: { title: 'retry-kit' } });
   });
 });

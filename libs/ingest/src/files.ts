@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import picomatch from 'picomatch';
-import { LIMITS, pageLabelRuns } from '@quarry/search';
+import { inlineMarkdownText, LIMITS, pageLabelRuns } from '@quarry/search';
 import { EXTRACTION_LIMITS, extractFile } from './extract';
 import { isWithin } from './sources/directory-confinement';
 import { fileTooLarge } from './extract/limits';
@@ -149,7 +149,12 @@ export async function documentFromBytes(
       kind: 'skipped',
       reason: `${extracted.text.length} characters of text, more than the ${LIMITS.bodyLength} a document may hold`,
     };
-  const title = (extracted.title || path.basename(file.relative)).slice(0, LIMITS.titleLength);
+  // A Markdown title is its first heading, read as text (no badges or link markup).
+  const found =
+    extracted.format === 'markdown' && extracted.title
+      ? inlineMarkdownText(extracted.title)
+      : extracted.title;
+  const title = (found || path.basename(file.relative)).slice(0, LIMITS.titleLength);
   // As runs (`page-labels.ts`): a few pairs for a book, where one label per page outgrows metadata.
   const labels = extracted.pageLabels && pageLabelRuns(extracted.pageLabels);
   return {

@@ -23,6 +23,7 @@ export * from './operation-costs';
 export * from './chunk.repository';
 export * from './hit-location';
 export * from './page-labels';
+export * from './inline-markdown';
 export * from './document-excerpt';
 export * from './document-chunks.operation';
 export * from './vector-index-model';

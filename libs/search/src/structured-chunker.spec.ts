@@ -27,6 +27,20 @@ describe('chunkDocument', () => {
     ]);
   });
 
+  it('reads a heading path as text: no badge, link or code markup (a README)', () => {
+    const body = [
+      '# @codemirror/language [![NPM version](https://img.shields.io/npm/v/@codemirror/language.svg)](https://www.npmjs.org/package/@codemirror/language)',
+      '',
+      '## `indentService` and [folding](#folding)',
+      '',
+      'Registers a service that computes indentation for a given position.',
+    ].join('\n');
+    const [chunk] = chunkDocument(body);
+    expect(chunk.location.heading).toEqual(['@codemirror/language', 'indentService and folding']);
+    // The chunk's text stays the body's own lines.
+    expect(chunk.text).toContain('`indentService` and [folding](#folding)');
+  });
+
   it('never spans pages and numbers them from the form feeds', () => {
     const chunks = chunkDocument('first page\n\fsecond page\n\fthird page');
     expect(chunks.map((c) => [c.text, c.location.page])).toEqual([

@@ -1,3 +1,4 @@
+import { inlineMarkdownText } from './inline-markdown';
 import { DEFAULT_CHUNKING, splitSentences, type ChunkOptions } from './chunker';
 import { isNavigationSection } from './navigation-section';
 
@@ -76,7 +77,8 @@ export function sectionsOf(body: string): Section[] {
       endParagraph(lineNo - 1);
       const level = heading[1].length;
       while (path.length && path[path.length - 1].level >= level) path.pop();
-      path.push({ level, text: heading[2] });
+      // The path is read as text (locations, citations, the embedded context): no link or badge markup.
+      path.push({ level, text: inlineMarkdownText(heading[2]) });
       startSection();
       // The heading's words belong to its section: they are often what a question names.
       section.paragraphs.push({
