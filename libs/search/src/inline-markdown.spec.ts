@@ -1,4 +1,4 @@
-import { inlineMarkdownText } from './inline-markdown';
+import { inlineMarkdownText, withoutLinkMarkup } from './inline-markdown';
 
 describe('inlineMarkdownText', () => {
   it('reads links, code and emphasis as their text, and drops badges and tags', () => {
@@ -19,5 +19,15 @@ describe('inlineMarkdownText', () => {
 
   it('keeps a heading that is only an image as it was rather than empty', () => {
     expect(inlineMarkdownText('![Logo](logo.svg)')).toBe('![Logo](logo.svg)');
+  });
+
+  it('shows a chunk with its links as their text and its badges gone, line by line', () => {
+    const readme =
+      '[ [**WEBSITE**](https://codemirror.net/6/) | [**DOCS**](https://codemirror.net/6/docs/ref/#language) ]\n' +
+      '[![Build](https://ci.example/badge.svg)](https://ci.example) Parses [JSON](https://json.org) fast.\n' +
+      'An array [0] and a call f(x) stay. We have a [code of\nconduct](http://contributor-covenant.org/) too.\n\n[a](b';
+    expect(withoutLinkMarkup(readme)).toBe(
+      '[ **WEBSITE** | **DOCS** ]\n Parses JSON fast.\nAn array [0] and a call f(x) stay. We have a code of\nconduct too.\n\n[a](b',
+    );
   });
 });

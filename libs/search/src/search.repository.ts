@@ -14,6 +14,7 @@ import {
 } from './search-query';
 import type { FacetBucket } from './search.dto';
 import type { ChunkLocation } from './structured-chunker';
+import { withoutLinkMarkup } from './inline-markdown';
 
 export interface DocumentSummary {
   id: string;
@@ -160,6 +161,15 @@ function chunkHits(response: estypes.SearchResponse<ChunkSource>): ChunkHit[] {
   }));
 }
 
+/** A chunk a hit may be shown from: its number, place and text as a reader sees it (no link markup). */
+function placedChunk(hit: estypes.SearchHit<ChunkSource & { location?: ChunkLocation }>): PlacedChunk {
+  return {
+    chunkNo: fieldOf<number>(hit, 'chunk_no')[0],
+    text: withoutLinkMarkup(hit._source?.text ?? ''),
+    ...(hit._source?.location ? { location: hit._source.location } : {}),
+  };
+}
+
 /** A chunk search's hits (`chunkCandidatesRequest`) by document, best first, `CHUNK_CANDIDATES` at most. */
 function bestChunksOf(item: estypes.MsearchResponseItem<unknown>): Map<string, PlacedChunk[]> {
   const groups = new Map<string, PlacedChunk[]>();
@@ -169,11 +179,7 @@ function bestChunksOf(item: estypes.MsearchResponseItem<unknown>): Map<string, P
     const docId = fieldOf<string>(hit, 'doc_id')[0];
     const group = groups.get(docId) ?? [];
     if (group.length >= CHUNK_CANDIDATES) continue;
-    group.push({
-      chunkNo: fieldOf<number>(hit, 'chunk_no')[0],
-      text: hit._source?.text ?? '',
-      ...(hit._source?.location ? { location: hit._source.location } : {}),
-    });
+    group.push(placedChunk(hit));
     groups.set(docId, group);
   }
   return groups;
@@ -295,12 +301,7 @@ export class SearchRepository {
       for (const hit of hitsOf(
         answer(item as estypes.MsearchResponseItem<ChunkSource & { location?: ChunkLocation }>),
       )) {
-        const source = hit._source;
-        chunks.set(fieldOf<string>(hit, 'doc_id')[0], {
-          chunkNo: fieldOf<number>(hit, 'chunk_no')[0],
-          text: source?.text ?? '',
-          ...(source?.location ? { location: source.location } : {}),
-        });
+        chunks.set(fieldOf<string>(hit, 'doc_id')[0], placedChunk(hit));
       }
     }
     return { documents, chunks, candidates };
