@@ -1,8 +1,8 @@
 import { describeLocation } from './hit-location';
 import {
-  expandPageLabels,
   MAX_PAGE_LABEL_RUNS,
   nextPageLabel,
+  pageLabelOf,
   pageLabelRuns,
   withPageLabels,
 } from './page-labels';
@@ -28,7 +28,7 @@ describe('page labels', () => {
       [5, '1'],
       [9, 'A-1'],
     ]);
-    expect(expandPageLabels(runs, book.length).map((label, i) => label ?? String(i + 1))).toEqual(book);
+    expect(book.map((_, i) => pageLabelOf(runs, i + 1) ?? String(i + 1))).toEqual(book);
     expect(pageLabelRuns(['1', '2', '3'])).toBeUndefined();
     // Labels that never count on would outgrow the metadata: none are kept.
     expect(pageLabelRuns(Array.from({ length: MAX_PAGE_LABEL_RUNS + 1 }, () => 'x'))).toBeUndefined();

@@ -57,15 +57,24 @@ function fromRoman(text: string): number | undefined {
   return rest === '' && value > 0 && toRoman(value) === text ? value : undefined;
 }
 
+/**
+ * The label `steps` pages after one labelled `label`, when the label counts (decimal or roman):
+ * computed, not counted page by page, so a label far into a long document costs no more.
+ */
+function countOn(label: string, steps: number): string | undefined {
+  if (steps === 0) return label;
+  const decimal = /^(.*?)(\d+)$/.exec(label);
+  if (decimal) return `${decimal[1]}${Number(decimal[2]) + steps}`;
+  const lower = fromRoman(label);
+  if (lower !== undefined) return toRoman(lower + steps);
+  const upper = label === label.toUpperCase() ? fromRoman(label.toLowerCase()) : undefined;
+  if (upper !== undefined) return toRoman(upper + steps).toUpperCase();
+  return undefined;
+}
+
 /** The label of the page after one labelled `label`, when the label counts (decimal or roman). */
 export function nextPageLabel(label: string): string | undefined {
-  const decimal = /^(.*?)(\d+)$/.exec(label);
-  if (decimal) return `${decimal[1]}${Number(decimal[2]) + 1}`;
-  const lower = fromRoman(label);
-  if (lower !== undefined) return toRoman(lower + 1);
-  const upper = label === label.toUpperCase() ? fromRoman(label.toLowerCase()) : undefined;
-  if (upper !== undefined) return toRoman(upper + 1).toUpperCase();
-  return undefined;
+  return countOn(label, 1);
 }
 
 /**
@@ -84,38 +93,41 @@ export function pageLabelRuns(labels: readonly string[]): PageLabelRun[] | undef
   return runs.length <= MAX_PAGE_LABEL_RUNS ? runs : undefined;
 }
 
-/**
- * Each page's label (index 0 is page 1) up to `pages`, from a document's runs; undefined where a
- * page has none or it is the page's own number. `runs` is metadata, so anything not shaped as runs
- * is ignored.
- */
-export function expandPageLabels(runs: unknown, pages: number): (string | undefined)[] {
-  const labels: (string | undefined)[] = new Array(pages).fill(undefined);
-  if (!Array.isArray(runs) || runs.length > MAX_PAGE_LABEL_RUNS) return labels;
-  const valid = runs.every(
+/** A document's runs (`metadata.page_labels`, so anything not shaped as runs is none), by first page. */
+function runsOf(metadata: unknown): PageLabelRun[] {
+  if (!Array.isArray(metadata) || metadata.length > MAX_PAGE_LABEL_RUNS) return [];
+  const valid = metadata.every(
     (run): run is PageLabelRun =>
       Array.isArray(run) && Number.isInteger(run[0]) && run[0] >= 1 && typeof run[1] === 'string',
   );
-  if (!valid) return labels;
-  const starts = new Map(runs.map(([page, label]) => [page, label.slice(0, MAX_LABEL_LENGTH)]));
-  let label: string | undefined;
-  for (let page = 1; page <= pages; page++) {
-    label = starts.get(page) ?? (label === undefined ? undefined : nextPageLabel(label));
-    labels[page - 1] = label !== String(page) ? label : undefined;
+  return valid ? [...metadata].sort((a, b) => a[0] - b[0]) : [];
+}
+
+/** The label of `page` from runs sorted by first page; undefined when none, or the page's own number. */
+function labelOn(runs: readonly PageLabelRun[], page: number): string | undefined {
+  let run: PageLabelRun | undefined;
+  for (const next of runs) {
+    if (next[0] > page) break;
+    run = next;
   }
-  return labels;
+  const label = run && countOn(run[1].slice(0, MAX_LABEL_LENGTH), page - run[0]);
+  return label !== String(page) ? label : undefined;
+}
+
+/** The label of `page` from a document's runs (`metadata.page_labels`). */
+export function pageLabelOf(metadata: unknown, page: number): string | undefined {
+  return labelOn(runsOf(metadata), page);
 }
 
 /** Chunks with the label of their page (`pageLabel`) from a document's runs (`metadata.page_labels`). */
 export function withPageLabels<C extends { location: { page?: number; pageLabel?: string } }>(
   chunks: C[],
-  runs: unknown,
+  metadata: unknown,
 ): C[] {
-  if (runs === undefined) return chunks;
-  const pages = Math.max(0, ...chunks.map((c) => c.location.page ?? 0));
-  const labels = expandPageLabels(runs, pages);
+  if (metadata === undefined) return chunks;
+  const runs = runsOf(metadata);
   return chunks.map((chunk) => {
-    const label = chunk.location.page ? labels[chunk.location.page - 1] : undefined;
+    const label = chunk.location.page ? labelOn(runs, chunk.location.page) : undefined;
     return label === undefined ? chunk : { ...chunk, location: { ...chunk.location, pageLabel: label } };
   });
 }
