@@ -282,102 +282,71 @@ function main() {
             ),
             grades,
           );
-        record(
-          'chunks exact',
-          maxPoolChunks(chunkScores).map((d) => d.id),
-          grades,
-        );
-        if (chunksAlone)
+        /** Records the ranking that max-pooling these chunk (and document) scores by document gives. */
+        const pool = (label: string, scores: { docId: string; score: number }[]) =>
           record(
-            'chunks exact, each embedded alone',
-            maxPoolChunks(chunks.map((c, n) => ({ docId: c.docId, score: dot(vector, chunksAlone[n]) }))).map(
-              (d) => d.id,
-            ),
+            label,
+            maxPoolChunks(scores).map((d) => d.id),
             grades,
           );
+        /** The chunk scores with the whole document's score in place of each chunk `replaced` picks. */
+        const documentInPlaceOf = (replaced: (chunk: IndexedChunk) => boolean) =>
+          chunks.map((c, n) =>
+            replaced(c) ? { docId: c.docId, score: dot(vector, documents.get(c.docId)!) } : chunkScores[n],
+          );
+        pool('chunks exact', chunkScores);
+        if (chunksAlone)
+          pool(
+            'chunks exact, each embedded alone',
+            chunks.map((c, n) => ({ docId: c.docId, score: dot(vector, chunksAlone[n]) })),
+          );
         // The whole document embedded in place of the first chunk of a document of several chunks.
-        record(
+        pool(
           'document as chunk 0 exact',
-          maxPoolChunks(
-            chunks.map((c, n) =>
-              c.chunkNo === 0 && chunkCounts.get(c.docId)! > 1
-                ? { docId: c.docId, score: dot(vector, documents.get(c.docId)!) }
-                : chunkScores[n],
-            ),
-          ).map((d) => d.id),
-          grades,
+          documentInPlaceOf((c) => c.chunkNo === 0 && chunkCounts.get(c.docId)! > 1),
         );
-        record(
-          'document + chunks exact',
-          maxPoolChunks([...documentScores, ...chunkScores]).map((d) => d.id),
-          grades,
-        );
+        pool('document + chunks exact', [...documentScores, ...chunkScores]);
         // A one-chunk document's chunk vector replaced by its whole-document vector: what the text
         // ingest embeds for a chunk (title and headings joined by " > ", ". ", in runs of many)
         // costs against the ceiling's own text of the same document (title, a line break, body, alone).
-        record(
+        pool(
           'one-chunk documents as the ceiling embeds them',
-          maxPoolChunks(
-            chunks.map((c, n) =>
-              chunkCounts.get(c.docId) === 1
-                ? { docId: c.docId, score: dot(vector, documents.get(c.docId)!) }
-                : chunkScores[n],
-            ),
-          ).map((d) => d.id),
-          grades,
+          documentInPlaceOf((c) => chunkCounts.get(c.docId) === 1),
         );
         // The other way round: a document of several chunks scored by its whole-document vector
         // alone, so that its many chunks do not give it many draws at any query (max-pooling).
-        record(
-          'documents of several chunks by their whole-document vector only',
-          maxPoolChunks([
-            ...documentScores.filter((d) => chunkCounts.get(d.docId)! > 1),
-            ...chunkScores.filter((c) => chunkCounts.get(c.docId) === 1),
-          ]).map((d) => d.id),
-          grades,
-        );
+        pool('documents of several chunks by their whole-document vector only', [
+          ...documentScores.filter((d) => chunkCounts.get(d.docId)! > 1),
+          ...chunkScores.filter((c) => chunkCounts.get(c.docId) === 1),
+        ]);
         // The same only for a document the model reads whole (not cut at its max tokens).
-        record(
-          'documents of several chunks that fit the window by their whole-document vector only',
-          maxPoolChunks([
-            ...documentScores.filter((d) => chunkCounts.get(d.docId)! > 1 && fits.has(d.docId)),
-            ...chunkScores.filter((c) => chunkCounts.get(c.docId) === 1 || !fits.has(c.docId)),
-          ]).map((d) => d.id),
-          grades,
-        );
+        pool('documents of several chunks that fit the window by their whole-document vector only', [
+          ...documentScores.filter((d) => chunkCounts.get(d.docId)! > 1 && fits.has(d.docId)),
+          ...chunkScores.filter((c) => chunkCounts.get(c.docId) === 1 || !fits.has(c.docId)),
+        ]);
         // A document of several chunks that the model reads whole: its first chunk's own vector
         // and, for the others, its whole-document vector (the first chunk holds the title's
         // context, a man page's NAME line).
-        record(
-          'documents that fit the window: first chunk + whole-document vector',
-          maxPoolChunks([
-            ...documentScores.filter((d) => chunkCounts.get(d.docId)! > 1 && fits.has(d.docId)),
-            ...chunkScores.filter(
-              (c, n) => chunkCounts.get(c.docId) === 1 || !fits.has(c.docId) || chunks[n].chunkNo === 0,
-            ),
-          ]).map((d) => d.id),
-          grades,
-        );
+        pool('documents that fit the window: first chunk + whole-document vector', [
+          ...documentScores.filter((d) => chunkCounts.get(d.docId)! > 1 && fits.has(d.docId)),
+          ...chunkScores.filter(
+            (c, n) => chunkCounts.get(c.docId) === 1 || !fits.has(c.docId) || chunks[n].chunkNo === 0,
+          ),
+        ]);
         // Max-pooling with a discount for a document's number of chunks (its draws at the query).
         for (const discount of [0.003, 0.006, 0.01])
-          record(
+          pool(
             `chunks exact, max-pooled less ${discount} ln(chunks)`,
-            maxPoolChunks(
-              chunkScores.map((c) => ({
-                docId: c.docId,
-                score: c.score - discount * Math.log(chunkCounts.get(c.docId)!),
-              })),
-            ).map((d) => d.id),
-            grades,
+            chunkScores.map((c) => ({
+              docId: c.docId,
+              score: c.score - discount * Math.log(chunkCounts.get(c.docId)!),
+            })),
           );
         // As ingest could store it: a whole-document vector only for a document of several chunks.
-        record(
-          'document of several chunks + chunks exact',
-          maxPoolChunks([...documentScores.filter((d) => chunkCounts.get(d.docId)! > 1), ...chunkScores]).map(
-            (d) => d.id,
-          ),
-          grades,
-        );
+        pool('document of several chunks + chunks exact', [
+          ...documentScores.filter((d) => chunkCounts.get(d.docId)! > 1),
+          ...chunkScores,
+        ]);
         const lists = await search.rankings({ query: query.text }, {}, 100);
         record(
           'chunks kNN',
