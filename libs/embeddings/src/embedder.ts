@@ -39,10 +39,9 @@ export interface Embedder {
   /**
    * The share (0-1) of the text's words that the model knows as words: its tokenizer keeps them
    * whole or they are real words it splits (known-words.ts), where a made-up word ("xqzvy") falls
-   * apart into fragments. The relevance floor
-   * (libs/search/src/relevance-floor.ts) asks it of a query that shares no word with the collection;
-   * undefined when the embedder cannot tell (a remote model's tokenizer is not at hand), and for a
-   * text without words. Required, so that a wrapper (embeddings.module.ts's timing) cannot drop it.
+   * apart into fragments. The relevance floor (libs/search/src/relevance-floor.ts) asks it of a
+   * query that shares no word with the collection; undefined when the embedder cannot tell (a
+   * remote model's tokenizer is not at hand), and for a text without words. Required, so that a wrapper (embeddings.module.ts's timing) cannot drop it.
    */
   knownWordShare(text: string): number | undefined;
 }

@@ -14,9 +14,8 @@ import type { RankedDoc } from './fusion';
  *
  * That bar depends on whether the query is made of words the model knows (its tokenizer keeps
  * them whole, or they are in an English word list; `Embedder.knownWordShare`): a real word a
- * collection lacks (a WordNet word, whose
- * definition never holds it) is found by meaning with a margin from 0.035, while made-up words,
- * which the tokenizer splits into fragments ("xqzvy" → x ##q ##z ##vy), reach 0.083 by chance.
+ * collection lacks (a WordNet word, whose definition never holds it) is found by meaning with a
+ * margin from 0.035, while made-up words, which the tokenizer splits into fragments ("xqzvy" → x ##q ##z ##vy), reach 0.083 by chance.
  * Measured with e5-small-v2 (bench/floor-margins.ts) on 400 WordNet definitions with 200 words as
  * queries, 400 man pages, Python docstrings and AppStream descriptions with 200 of their summary
  * lines each, and this project's docs and README with their headings, and 153 gibberish queries on
