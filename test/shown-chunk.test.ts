@@ -70,4 +70,31 @@ describe('the shown chunk is the best evidence by words and meaning', () => {
       });
     }
   });
+
+  it("shows a README's chunk with its links as their text and its badges gone", async () => {
+    const readme = {
+      id: 'retry-kit',
+      title: 'retry-kit',
+      collection: 'readme',
+      body: [
+        '# retry-kit [![npm](https://img.shields.io/npm/v/retry-kit.svg)](https://npm.im/retry-kit)',
+        '',
+        '[ [**Website**](https://retry-kit.dev/) | [**Docs**](https://retry-kit.dev/docs/) ]',
+        '',
+        'Retries failed calls with exponential backoff. Read the [code of',
+        'conduct](https://retry-kit.dev/conduct) before contributing.',
+      ].join('\n'),
+    };
+    expect((await call(server.url, 'POST', '/v1/documents?wait=true', [readme])).status).toBe(200);
+    for (const [query, shown] of [
+      ['read the code of conduct before contributing', /Read the code of\s+conduct before contributing/],
+      ['website and docs', /\[ \*\*Website\*\* \| \*\*Docs\*\* \]/],
+    ] as const)
+      for (const mode of ['lexical', 'hybrid']) {
+        const response = await call(server.url, 'POST', '/v1/search', { query, mode, collection: 'readme' });
+        const snippet = (response.body.hits as Hit[])[0].snippet.replace(/<\/?em>/g, '');
+        expect({ mode, snippet }).toEqual({ mode, snippet: expect.stringMatching(shown) });
+        expect({ mode, snippet }).toEqual({ mode, snippet: expect.not.stringMatching(/\]\(|img\.shields/) });
+      }
+  });
 });
