@@ -133,7 +133,7 @@ function main() {
         const lists = await search.rankings({ query: text }, {}, 100);
         if (lists.lexical.length) return undefined;
         const vector = await search.queryVector(text);
-        const [best] = await repository.knnChunks(vector, {}, 10);
+        const [best] = (await repository.knnChunks(vector, {}, 10)).chunks;
         const margin = semanticMargin({ lexical: [], bestChunkScore: best?.score, query: vector, centroid });
         if (margin === undefined) return undefined;
         const found = lists.semantic.slice(0, 10).some((d) => relevant.includes(d.id));

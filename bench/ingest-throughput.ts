@@ -4,7 +4,8 @@
  * man pages (`chunkDocument`, each embedded with its title and heading path as ingest does).
  * Embedding only: the chunks of `BENCH_INGEST_CALL` (20) documents in one `embedPassages` call,
  * which sorts them by length and pads each model run to its longest text only (dynamic padding),
- * in runs of the embedder's batch limits. Ingest: the same documents in one `IngestService` call
+ * in runs of the embedder's batch limits, and beside it, as ingest asks, the documents of several
+ * chunks whole in another (`wholeDocumentText`): the model's whole work for those documents. Ingest: the same documents in one `IngestService` call
  * into fresh bench indices (validate, hash, look up, chunk, embed, bulk-write). The two take
  * turns call by call, fresh ids every round; medians of the rounds are reported. With
  * `BENCH_BATCH_SWEEP=1` the embedding-only rate is also measured at other batch limits, which is
@@ -20,7 +21,9 @@ import {
   chunkDocument,
   createElasticsearchClient,
   DocumentRepository,
+  hasDocumentVector,
   indexNames,
+  wholeDocumentText,
   setupIndices,
   type StoredDocument,
 } from '@quarry/search';
@@ -48,6 +51,13 @@ const median = (values: number[]) => percentile(values, 50);
 function chunkTexts(documents: CorpusDocument[]): string[] {
   return documents.flatMap((doc) =>
     chunkDocument(doc.body).map((chunk) => embeddingText({ title: doc.title } as StoredDocument, chunk)),
+  );
+}
+
+/** What else ingest embeds for them: each document of several chunks, whole. */
+function wholeTexts(documents: CorpusDocument[]): string[] {
+  return documents.flatMap((doc) =>
+    hasDocumentVector(chunkDocument(doc.body).length) ? [wholeDocumentText(doc.title, doc.body)] : [],
   );
 }
 
@@ -91,7 +101,10 @@ async function main(): Promise<void> {
           for (let i = 0; i < docs.length; i += PER_CALL) {
             const call = docs.slice(i, i + PER_CALL);
             let started = performance.now();
-            await embedder.embedPassages(chunkTexts(call));
+            await Promise.all([
+              embedder.embedPassages(chunkTexts(call)),
+              embedder.embedPassages(wholeTexts(call)),
+            ]);
             embedSeconds += (performance.now() - started) / 1000;
             started = performance.now();
             const result = await ingest.ingest(call);

@@ -37,7 +37,7 @@ import { IngestService } from '@quarry/ingest';
 import {
   DocumentRepository,
   indexNames,
-  maxPoolChunks,
+  poolChunks,
   meanScores,
   scoreRanking,
   SearchRepository,
@@ -263,6 +263,14 @@ function main() {
         `  ${chunks.length} chunks; ${several} of ${chunkCounts.size} documents have several\n`,
       );
       const documentList = [...documents].map(([id, vector]) => ({ id, vector }));
+      // Each document's chunk vectors summed and normalised: a document vector from its chunks.
+      const centroids = new Map<string, number[]>();
+      for (const c of chunks) {
+        const sum = centroids.get(c.docId) ?? new Array<number>(c.vector.length).fill(0);
+        for (let i = 0; i < sum.length; i++) sum[i] += c.vector[i];
+        centroids.set(c.docId, sum);
+      }
+      for (const [id, sum] of centroids) centroids.set(id, normalised(sum));
 
       const runs: Record<string, RelevanceScores[]> = {};
       const record = (label: string, ranking: string[], grades: Grades) =>
@@ -286,7 +294,7 @@ function main() {
         const pool = (label: string, scores: { docId: string; score: number }[]) =>
           record(
             label,
-            maxPoolChunks(scores).map((d) => d.id),
+            poolChunks(scores).map((d) => d.id),
             grades,
           );
         /** The chunk scores with the whole document's score in place of each chunk `replaced` picks. */
@@ -342,6 +350,35 @@ function main() {
               score: c.score - discount * Math.log(chunkCounts.get(c.docId)!),
             })),
           );
+        // Blends for a document of several chunks: its best chunk's score averaged with its
+        // whole-document score, or with the score of the mean of its chunk vectors (a document
+        // vector that costs no embedding), so that many chunks are not many draws.
+        const best = new Map(poolChunks(chunkScores).map((d) => [d.id, d.score]));
+        const blended = (label: string, other: (docId: string) => number, only: (docId: string) => boolean) =>
+          pool(
+            label,
+            [...best].map(([docId, score]) => ({
+              docId,
+              score: chunkCounts.get(docId)! > 1 && only(docId) ? (score + other(docId)) / 2 : score,
+            })),
+          );
+        const centroidScore = (docId: string) => dot(vector, centroids.get(docId)!);
+        const wholeScore = (docId: string) => dot(vector, documents.get(docId)!);
+        blended('several chunks: mean of best chunk and whole document', wholeScore, () => true);
+        blended('several chunks that fit: mean of best chunk and whole document', wholeScore, (id) =>
+          fits.has(id),
+        );
+        blended('several chunks: mean of best chunk and chunk centroid', centroidScore, () => true);
+        blended('several chunks that fit: mean of best chunk and chunk centroid', centroidScore, (id) =>
+          fits.has(id),
+        );
+        pool(
+          'several chunks: chunk centroid only',
+          [...best].map(([docId, score]) => ({
+            docId,
+            score: chunkCounts.get(docId)! > 1 ? centroidScore(docId) : score,
+          })),
+        );
         // As ingest could store it: a whole-document vector only for a document of several chunks.
         pool('document of several chunks + chunks exact', [
           ...documentScores.filter((d) => chunkCounts.get(d.docId)! > 1),

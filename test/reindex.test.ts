@@ -3,7 +3,7 @@ import { ConflictError } from '@quarry/core';
 import { createLogger } from '@quarry/observability';
 import { ReindexCommandModule, withContext } from '../apps/cli/src/command.context';
 import { EMBEDDER, type Embedder } from '@quarry/embeddings';
-import { EmbeddingReindexer, INDICES, type IndexNames } from '@quarry/search';
+import { EmbeddingReindexer, INDICES, wholeDocumentText, type IndexNames } from '@quarry/search';
 import { startServer, type RunningServer } from '../apps/server/src/server';
 import { gql } from './support/graphql';
 import { call } from './support/http';
@@ -25,6 +25,17 @@ const documents = Array.from({ length: 40 }, (_, i) => ({
   body: `${TOPICS[i % 4][1]} Note ${i}: ${'more words about the same topic. '.repeat(3)}`,
 }));
 
+/** A document of several chunks: its first chunk also carries the document embedded whole. */
+const manual = {
+  id: 'manual',
+  collection: 'reindex',
+  title: 'Operations manual',
+  body: Array.from(
+    { length: 60 },
+    (_, i) => `Step ${i}: check the disks, rotate the logs and renew the certificates before they expire.`,
+  ).join(' '),
+};
+
 const vectorsIndexOf = async (server: RunningServer) =>
   Object.keys(
     await server.app.get(Client).indices.getAlias({ name: server.app.get<IndexNames>(INDICES).vectors }),
@@ -36,7 +47,7 @@ describe('re-embedding the vector index (POST /v1/reindex, quarry reindex --embe
 
   beforeAll(async () => {
     server = await startServer(config);
-    const response = await call(server.url, 'POST', '/v1/documents?wait=true', documents);
+    const response = await call(server.url, 'POST', '/v1/documents?wait=true', [...documents, manual]);
     expect(response.status).toBe(200);
   }, 180_000);
 
@@ -93,6 +104,23 @@ describe('re-embedding the vector index (POST /v1/reindex, quarry reindex --embe
     });
     expect(lateChunks.count).toBeGreaterThan(0);
     expect((await server.app.get(Client).count({ index: after })).count).toBe(chunks + lateChunks.count);
+    // The document of several chunks is embedded whole again, onto its first chunk only.
+    const manualChunks = await server.app
+      .get(Client)
+      .search<{ chunk_no: number; document_embedding?: number[] }>({
+        index: after,
+        query: { term: { doc_id: 'manual' } },
+        sort: [{ chunk_no: 'asc' }],
+        _source: ['chunk_no', 'document_embedding'],
+      });
+    const stored = manualChunks.hits.hits.map((hit) => hit._source!);
+    expect(stored.length).toBeGreaterThan(1);
+    expect(stored.slice(1).filter((chunk) => chunk.document_embedding)).toEqual([]);
+    const [whole] = await server.app
+      .get<Embedder>(EMBEDDER)
+      .embedPassages([wholeDocumentText(manual.title, manual.body)]);
+    const cosine = stored[0].document_embedding!.reduce((sum, x, i) => sum + x * whole[i], 0);
+    expect(cosine).toBeGreaterThan(0.99);
     const found = await call(server.url, 'POST', '/v1/search', {
       query: 'renew the TLS certificate',
       mode: 'semantic',

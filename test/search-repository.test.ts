@@ -4,6 +4,7 @@ import {
   indexNames,
   SearchRepository,
   setupIndices,
+  storedVector,
 } from '@quarry/search';
 import { IngestService } from '@quarry/ingest';
 import type { Client } from '@elastic/elasticsearch';
@@ -29,6 +30,20 @@ describe('SearchRepository (real Elasticsearch)', () => {
       [
         { id: 'tar', title: 'tar', body: 'tar - an archiving utility. List the contents of an archive.' },
         { id: 'ls', title: 'ls', body: 'ls - list directory contents, sorted by name.' },
+      ],
+      { wait: true },
+    );
+    // A document of several chunks (small chunks), in a collection of its own.
+    await new IngestService(new DocumentRepository(client, indices.docs), embedder, indices, {
+      chunking: { targetWords: 6, maxWords: 8, overlapWords: 0 },
+    }).ingest(
+      [
+        {
+          id: 'guide',
+          title: 'Archive guide',
+          collection: 'manuals',
+          body: 'Archives hold many files. Compress an archive to save space. Extract an archive to read it.',
+        },
       ],
       { wait: true },
     );
@@ -62,11 +77,39 @@ describe('SearchRepository (real Elasticsearch)', () => {
 
   it('hybrid candidates without a word match still bring the nearest chunks, and no lexical hit', async () => {
     const [vector] = await embedder.embedQueries(['archive']);
-    const { lexical, chunks } = await repository.hybridCandidates('zzyzx', vector, {}, 10);
+    const scope = { collections: ['default'] };
+    const { lexical, chunks } = await repository.hybridCandidates('zzyzx', vector, scope, 10);
     expect(lexical).toEqual([]);
     expect(chunks.map((c) => c.docId).sort()).toEqual(['ls', 'tar']);
-    const both = await repository.hybridCandidates('archive', vector, {}, 10);
+    const both = await repository.hybridCandidates('archive', vector, scope, 10);
     expect(both.lexical.map((h) => h.id)).toEqual(['tar']);
     expect(both.lexical[0].summary).toMatchObject({ id: 'tar', collection: 'default' });
+  });
+
+  it('a document of several chunks is embedded whole onto its first chunk, and the kNN finds it within the scope only', async () => {
+    const stored = await client.search<{ chunk_no: number; document_embedding?: number[] }>({
+      index: indices.vectors,
+      query: { term: { doc_id: 'guide' } },
+      sort: [{ chunk_no: 'asc' }],
+      _source: ['chunk_no', 'document_embedding'],
+    });
+    const chunks = stored.hits.hits.map((hit) => hit._source!);
+    expect(chunks.length).toBeGreaterThan(1);
+    const [whole] = await embedder.embedPassages([
+      'Archive guide\nArchives hold many files. Compress an archive to save space. Extract an archive to read it.',
+    ]);
+    expect(chunks[0].document_embedding).toEqual(storedVector(whole));
+    expect(chunks.slice(1).every((chunk) => chunk.document_embedding === undefined)).toBe(true);
+
+    const [vector] = await embedder.embedQueries(['archive']);
+    const nearest = await repository.knnChunks(vector, {}, 10);
+    // Only the document of several chunks has a whole-document vector; one-chunk documents are their chunk.
+    expect(nearest.documents.map((d) => [d.docId, d.chunkNo])).toEqual([['guide', 0]]);
+    expect(new Set(nearest.chunks.map((c) => c.docId))).toEqual(new Set(['guide', 'tar', 'ls']));
+    const elsewhere = await repository.knnChunks(vector, { collections: ['default'] }, 10);
+    expect(elsewhere.documents).toEqual([]);
+    const hybrid = await repository.hybridCandidates('archive', vector, { collections: ['manuals'] }, 10);
+    expect(hybrid.documents.map((d) => d.docId)).toEqual(['guide']);
+    expect(new Set(hybrid.chunks.map((c) => c.docId))).toEqual(new Set(['guide']));
   });
 });

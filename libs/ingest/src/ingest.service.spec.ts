@@ -89,8 +89,11 @@ describe('IngestService', () => {
     expect(result.items[0].chunks).toBe(write.chunks!.length);
     expect(write.document).toMatchObject({ id: 'd1', collection: 'ops', chunk_count: write.chunks!.length });
     expect(write.previousChunkCount).toBe(0);
-    expect(embedder.passages).toEqual(write.chunks!.map((c) => `Disk full. ${c.text}`));
-    expect(write.chunks!.map((c) => c.vector)).toEqual(embedder.passages.map((p) => [p.length, 1]));
+    // Each chunk with its title, then (a document of several chunks) the document whole.
+    const chunkTexts = write.chunks!.map((c) => `Disk full. ${c.text}`);
+    expect(embedder.passages).toEqual([...chunkTexts, `Disk full\n${LONG}`]);
+    expect(write.chunks!.map((c) => c.vector)).toEqual(chunkTexts.map((p) => [p.length, 1]));
+    expect(write.documentVector).toEqual([`Disk full\n${LONG}`.length, 1]);
     expect(documents.options).toEqual([{ wait: true, signal: undefined }]);
     expect(reports).toEqual([
       {
@@ -132,17 +135,19 @@ describe('IngestService', () => {
       for (let turn = 0; turn < 1000 && !condition(); turn++)
         await new Promise((resolve) => setImmediate(resolve));
     };
-    await until(() => pending.length === 3);
-    expect(events).toEqual(['embed 3', 'embed 3', 'embed 3']);
+    await until(() => pending.length === 6);
+    // Per document, its three chunks in one call and the document whole in another.
+    const asked = ['embed 3', 'embed 1', 'embed 3', 'embed 1', 'embed 3', 'embed 1'];
+    expect(events).toEqual(asked);
     pending[0]();
+    pending[1]();
     await until(() => events.some((e) => e.startsWith('write')));
     // The first document is written while the other two are still with the model.
-    expect(events).toEqual(['embed 3', 'embed 3', 'embed 3', 'write a']);
-    pending[1]();
-    pending[2]();
+    expect(events).toEqual([...asked, 'write a']);
+    for (const resolve of pending.slice(2)) resolve();
     const result = await done;
     expect(result).toMatchObject({ indexed: 3, failed: 0 });
-    expect(events.slice(4)).toEqual(['write b', 'write c']);
+    expect(events.slice(7)).toEqual(['write b', 'write c']);
   });
 
   it('skips an unchanged document: nothing embedded, written or reported', async () => {
@@ -155,6 +160,35 @@ describe('IngestService', () => {
     expect(embedder.passages.length).toBe(embedded);
     expect(documents.writes).toHaveLength(1);
     expect(reports).toHaveLength(1);
+  });
+
+  it('chunks and embeds again a document stored under older indexing rules, though its text is the same', async () => {
+    /** IngestService as built under indexing rules `rules`. */
+    const serviceUnder = (rules: number): typeof IngestService => {
+      let service: typeof IngestService | undefined;
+      jest.isolateModules(() => {
+        jest.doMock('./indexing-rules', () => ({ INDEXING_RULES: rules }));
+        service = (require('./ingest.service') as { IngestService: typeof IngestService }).IngestService;
+      });
+      return service!;
+    };
+    const documents = new FakeDocuments();
+    const embedder = new FakeEmbedder();
+    const ingestUnder = (rules: number) =>
+      new (serviceUnder(rules))(
+        documents as unknown as DocumentRepository,
+        embedder as unknown as Embedder,
+        indexNames('unit'),
+        { chunking: { targetWords: 4, maxWords: 6, overlapWords: 0 } },
+      );
+    const doc = { id: 'd1', title: 'Disk full', body: LONG, collection: 'ops' };
+    await ingestUnder(1).ingest([doc]);
+    const embedded = embedder.passages.length;
+    expect((await ingestUnder(1).ingest([doc])).items[0]).toMatchObject({ status: 'unchanged' });
+    const again = await ingestUnder(2).ingest([doc]);
+    expect(again.items[0]).toMatchObject({ status: 'updated' });
+    expect(embedder.passages.length).toBe(2 * embedded);
+    expect(documents.writes[1][0].chunks).toBeDefined();
   });
 
   it('keeps the vectors when only tags or metadata change, and reports the update', async () => {

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { InvalidError, QuarryError, UnavailableError, validateInput } from '@quarry/core';
+import { INDEXING_RULES } from './indexing-rules';
 import type { Embedder } from '@quarry/embeddings';
 import {
   DEFAULT_CHUNKING,
@@ -7,6 +8,8 @@ import {
   LIMITS,
   checkWritableAccess,
   chunkDocument,
+  hasDocumentVector,
+  wholeDocumentText,
   withPageLabels,
   normaliseAccess,
   readerMayRead,
@@ -86,6 +89,8 @@ interface Prepared {
   /** Chunks to (re-)embed; undefined when the stored vectors are reused. */
   chunks?: Chunk[];
   vectors?: number[][];
+  /** The document embedded whole, when it has several chunks (`hasDocumentVector`). */
+  documentVector?: number[];
   status: 'created' | 'updated';
 }
 
@@ -112,12 +117,10 @@ function normalise(input: DocumentInput, now: string): StoredDocument {
     updated_at: now,
     content_hash: '',
   };
-  // Page labels are part of the chunks' locations: documents without them keep their hashes.
-  const labels = doc.metadata.page_labels;
-  doc.embedding_hash = hash(
-    labels === undefined ? [doc.title ?? '', doc.body] : [doc.title ?? '', doc.body, labels],
-  );
+  // Page labels are part of the chunks' locations.
+  doc.embedding_hash = hash([INDEXING_RULES, doc.title ?? '', doc.body, doc.metadata.page_labels ?? null]);
   doc.content_hash = hash([
+    INDEXING_RULES,
     doc.title ?? '',
     doc.body,
     doc.collection,
@@ -283,6 +286,7 @@ export class IngestService {
         writable.map((p) => ({
           document: p.doc,
           chunks: p.chunks?.map((chunk, n) => ({ ...chunk, vector: p.vectors![n] })),
+          ...(p.documentVector ? { documentVector: p.documentVector } : {}),
           previousChunkCount: p.previous?.chunk_count ?? 0,
         })),
         { wait: options.wait, signal: options.signal },
@@ -323,26 +327,40 @@ export class IngestService {
 
   /**
    * Embeds every new chunk of these documents in one embedder call (which sorts them by length
-   * and pads each model run only to its longest); resolves with the failure, if the embedder
-   * failed.
+   * and pads each model run only to its longest), and the documents of several chunks whole in
+   * another, asked for at the same time: the int8 model scales a run by its texts, so sharing runs
+   * with whole documents would change the chunks' vectors. Resolves with the failure, if the
+   * embedder failed.
    */
   private async embed(prepared: Prepared[], signal?: AbortSignal): Promise<Error | undefined> {
-    const jobs = prepared.flatMap((p) =>
+    const chunks = prepared.flatMap((p) =>
       (p.chunks ?? []).map((chunk) => ({ p, text: embeddingText(p.doc, chunk) })),
     );
-    if (jobs.length === 0) return undefined;
-    let vectors: number[][];
+    const wholes = prepared.flatMap((p) =>
+      p.chunks && hasDocumentVector(p.chunks.length)
+        ? [{ p, text: wholeDocumentText(p.doc.title, p.doc.body) }]
+        : [],
+    );
+    if (chunks.length === 0) return undefined;
+    let vectors: number[][][];
     try {
       if (signal?.aborted) throw new QuarryError('invalid', 'request cancelled');
-      vectors = await this.embedder.embedPassages(
-        jobs.map((j) => j.text),
-        signal,
+      vectors = await Promise.all(
+        [chunks, wholes].map((jobs) =>
+          jobs.length
+            ? this.embedder.embedPassages(
+                jobs.map((j) => j.text),
+                signal,
+              )
+            : [],
+        ),
       );
     } catch (error) {
       if (error instanceof QuarryError) return error;
       return new UnavailableError('embedder', (error as Error).message);
     }
-    jobs.forEach((job, i) => (job.p.vectors ??= []).push(vectors[i]));
+    chunks.forEach((job, i) => (job.p.vectors ??= []).push(vectors[0][i]));
+    wholes.forEach((job, i) => (job.p.documentVector = vectors[1][i]));
     return undefined;
   }
 

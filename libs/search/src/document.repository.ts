@@ -42,6 +42,8 @@ export interface DocumentWrite {
    * stored chunks are kept and take the document's new collection, tags and metadata.
    */
   chunks?: ChunkWrite[];
+  /** With `chunks` of a document of several: the document embedded whole, stored on its first chunk. */
+  documentVector?: number[];
   /** Chunks stored before this write; those beyond the new count are deleted. */
   previousChunkCount: number;
 }
@@ -143,7 +145,7 @@ export class DocumentRepository {
    */
   async writeDocuments(writes: DocumentWrite[], options: WriteOptions = {}): Promise<WriteFailures> {
     const operations: BulkOperation[] = [];
-    for (const { document: doc, chunks, previousChunkCount } of writes) {
+    for (const { document: doc, chunks, documentVector, previousChunkCount } of writes) {
       const shared = chunkFields(doc);
       const add = (action: object, body?: object) => operations.push({ owner: doc.id, action, body });
       if (chunks) {
@@ -153,9 +155,11 @@ export class DocumentRepository {
             {
               doc_id: doc.id,
               chunk_no: n,
+              document_chunks: chunks.length,
               text: chunk.text,
               location: chunk.location,
               embedding: storedVector(chunk.vector),
+              ...(n === 0 && documentVector ? { document_embedding: storedVector(documentVector) } : {}),
               ...shared,
             },
           ),

@@ -5,6 +5,7 @@ import type { Embedder } from '@quarry/embeddings';
 import type { IndexNames } from './index-names';
 import { freshIndexName, loadIndexDefinition, withoutShape } from './index-setup';
 import { storedVector } from './stored-vector';
+import { hasDocumentVector, wholeDocumentText } from './document-vector';
 import { vectorIndexModel } from './vector-index-model';
 
 interface ChunkSource {
@@ -111,7 +112,7 @@ export class EmbeddingReindexer {
       size: this.batchSize,
       sort: ['_doc'],
       query,
-      _source: { excludes: ['embedding'] },
+      _source: { excludes: ['embedding', 'document_embedding'] },
     });
     try {
       while (page.hits.hits.length > 0) {
@@ -125,18 +126,33 @@ export class EmbeddingReindexer {
     }
   }
 
-  private async titles(docIds: string[]): Promise<Map<string, string | undefined>> {
-    const unique = [...new Set(docIds)];
-    const found = await this.client.mget<{ title?: string }>({
+  /** Each document's title, and for `whole` ones (of several chunks) the text it is embedded whole from. */
+  private async documents(docIds: string[]): Promise<Map<string, { title?: string; whole?: string }>> {
+    const found = await this.client.mget<{ title?: string; chunk_count?: number }>({
       index: this.indices.docs,
-      ids: unique,
-      _source: ['title'],
+      ids: [...new Set(docIds)],
+      _source: ['title', 'chunk_count'],
     });
-    const titles = new Map<string, string | undefined>();
+    const documents = new Map<string, { title?: string; whole?: string }>();
+    const several: string[] = [];
     for (const doc of found.docs) {
-      if ('found' in doc && doc.found) titles.set(doc._id, doc._source?.title);
+      if (!('found' in doc && doc.found)) continue;
+      documents.set(doc._id, { title: doc._source?.title });
+      if (hasDocumentVector(doc._source?.chunk_count ?? 0)) several.push(doc._id);
     }
-    return titles;
+    if (several.length) {
+      const bodies = await this.client.mget<{ body?: string }>({
+        index: this.indices.docs,
+        ids: several,
+        _source: ['body'],
+      });
+      for (const doc of bodies.docs) {
+        if (!('found' in doc && doc.found)) continue;
+        const entry = documents.get(doc._id)!;
+        entry.whole = wholeDocumentText(entry.title, doc._source?.body ?? '');
+      }
+    }
+    return documents;
   }
 
   /** Embeds one page of chunks with the new model and writes them, same ids, into `to`. */
@@ -147,14 +163,21 @@ export class EmbeddingReindexer {
   ): Promise<number> {
     const chunks = hits.filter((hit) => hit._source);
     if (chunks.length === 0) return 0;
-    const titles = await this.titles(chunks.map((hit) => hit._source!.doc_id));
-    const vectors = await this.embedder.embedPassages(
-      chunks.map((hit) => passageText(titles.get(hit._source!.doc_id), hit._source!)),
-      signal,
-    );
+    const documents = await this.documents(chunks.map((hit) => hit._source!.doc_id));
+    // A document's first chunk also carries the document embedded whole, when it has several.
+    const wholeOf = (hit: estypes.SearchHit<ChunkSource>) =>
+      hit._source!.chunk_no === 0 ? documents.get(hit._source!.doc_id)?.whole : undefined;
+    const texts = chunks.map((hit) => passageText(documents.get(hit._source!.doc_id)?.title, hit._source!));
+    const wholes = chunks.flatMap((hit) => wholeOf(hit) ?? []);
+    const vectors = await this.embedder.embedPassages([...texts, ...wholes], signal);
+    let nextWhole = texts.length;
     const operations = chunks.flatMap((hit, i) => [
       { index: { _index: to, _id: hit._id } },
-      { ...hit._source, embedding: storedVector(vectors[i]) },
+      {
+        ...hit._source,
+        embedding: storedVector(vectors[i]),
+        ...(wholeOf(hit) === undefined ? {} : { document_embedding: storedVector(vectors[nextWhole++]) }),
+      },
     ]);
     const bulk = await this.client.bulk({ operations, refresh: false });
     if (bulk.errors) {
@@ -198,10 +221,17 @@ export class EmbeddingReindexer {
     for await (const page of this.pages(to, { match_all: {} })) {
       const ids = page.map((hit) => hit._id!);
       const inOld = await this.client.mget({ index: from, ids, _source: false });
-      const titles = await this.titles(page.map((hit) => hit._source!.doc_id));
+      const documents = await this.client.mget({
+        index: this.indices.docs,
+        ids: [...new Set(page.map((hit) => hit._source!.doc_id))],
+        _source: false,
+      });
+      const present = new Set(
+        documents.docs.filter((doc) => 'found' in doc && doc.found).map((doc) => doc._id),
+      );
       inOld.docs.forEach((doc, i) => {
         const gone = !('found' in doc && doc.found);
-        if (gone && !titles.has(page[i]._source!.doc_id)) stale.push(ids[i]);
+        if (gone && !present.has(page[i]._source!.doc_id)) stale.push(ids[i]);
         else if (gone && (page[i]._source?.updated_at ?? '') < startedAt) stale.push(ids[i]);
       });
     }

@@ -2,7 +2,7 @@ import {
   DEFAULT_FUSION,
   fuse,
   leaderStandsOut,
-  maxPoolChunks,
+  poolChunks,
   normalUpperTail,
   standardScores,
   type FusionMethod,
@@ -254,16 +254,48 @@ describe('standardScores', () => {
   });
 });
 
-describe('maxPoolChunks', () => {
-  it('scores each document by its best chunk', () => {
-    const pooled = maxPoolChunks([
+describe('poolChunks', () => {
+  it('scores each document by its best chunk (max-pooling) without whole-document hits', () => {
+    const pooled = poolChunks([
       { docId: 'a', score: 0.5, chunk: 0 },
       { docId: 'b', score: 0.7, chunk: 0 },
       { docId: 'a', score: 0.9, chunk: 3 },
     ]);
-    expect(pooled.map((d) => [d.id, d.score, d.chunk])).toEqual([
-      ['a', 0.9, 3],
-      ['b', 0.7, 0],
+    expect(pooled.map((d) => [d.id, d.score, d.chunkScore, d.chunk])).toEqual([
+      ['a', 0.9, 0.9, 3],
+      ['b', 0.7, 0.7, 0],
     ]);
+  });
+
+  it('scores a document of several chunks by the mean of its best chunk and its whole-document vector', () => {
+    // "a" has many chunks: one of them happens to be near the query, the document as a whole is not.
+    const pooled = poolChunks(
+      [
+        { docId: 'a', score: 0.9, chunk: 4 },
+        { docId: 'b', score: 0.86, chunk: 0 },
+        { docId: 'a', score: 0.8, chunk: 1 },
+      ],
+      [{ docId: 'a', score: 0.7, chunk: 0 }],
+    );
+    expect(pooled.map((d) => [d.id, d.score, d.chunkScore, d.chunk])).toEqual([
+      ['b', 0.86, 0.86, 0],
+      ['a', 0.8, 0.9, 4],
+    ]);
+  });
+
+  it('gives a document only the whole-document search found the lowest chunk score found, shown from its first chunk', () => {
+    const pooled = poolChunks(
+      [
+        { docId: 'a', score: 0.9, chunk: 2 },
+        { docId: 'b', score: 0.8, chunk: 0 },
+      ],
+      [{ docId: 'c', score: 0.9, chunk: 0 }],
+    );
+    expect(pooled.map((d) => [d.id, d.chunkScore, d.chunk])).toEqual([
+      ['a', 0.9, 2],
+      ['c', 0.8, 0],
+      ['b', 0.8, 0],
+    ]);
+    expect(pooled[1].score).toBeCloseTo(0.85);
   });
 });

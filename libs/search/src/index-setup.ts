@@ -67,7 +67,7 @@ export function loadIndexDefinition(
   layout?: IndexLayoutConfig,
 ): IndexDefinition {
   const file = path.join(findRepoRoot(), 'elastic', 'indices', `${kind}.json`);
-  const raw = fs.readFileSync(file, 'utf8').replace('"$EMBEDDING_DIMS"', String(embedder.model.dims));
+  const raw = fs.readFileSync(file, 'utf8').replaceAll('"$EMBEDDING_DIMS"', String(embedder.model.dims));
   const parsed = JSON.parse(raw) as IndexDefinition & { description?: string };
   const definition: IndexDefinition = {
     version: parsed.version,

@@ -33,3 +33,5 @@ export * from './elasticsearch.module';
 export * from './document-change.feed';
 export * from './search.module';
 export * from './visibility';
+export * from './document-vector';
+export * from './stored-vector';

@@ -14,7 +14,7 @@ export interface ResolvedScope {
 
 const SOURCE_FIELDS = ['id', 'title', 'collection', 'tags', 'metadata', 'source', 'updated_at'];
 const FACET_FIELDS = ['id', 'collection', 'tags'];
-const CHUNK_FIELDS = ['doc_id', 'chunk_no', 'collection', 'tags'];
+const CHUNK_FIELDS = ['doc_id', 'chunk_no', 'document_chunks', 'collection', 'tags'];
 
 /**
  * Hits answered from doc values alone, without `_id`: reading `_id` or `_source` decompresses each
@@ -157,19 +157,29 @@ function documentHighlight(fragments: number): estypes.SearchHighlight {
   };
 }
 
-/** kNN over chunk vectors with the same filters, so scoping holds in semantic mode too. */
+/**
+ * The vector fields of the vector index: `embedding`, each chunk's own; `document_embedding`, a
+ * document of several chunks embedded whole, stored on its first chunk (`poolChunks`).
+ */
+export type VectorField = 'embedding' | 'document_embedding';
+
+/**
+ * kNN over chunk vectors (or whole-document vectors) with the same filters, so scoping holds in
+ * semantic mode too.
+ */
 export function semanticRequest(
   index: string,
   vector: number[],
   scope: ResolvedScope,
   k: number,
+  field: VectorField = 'embedding',
 ): estypes.SearchRequest {
   const filter = filterClauses(scope);
   return {
     index,
     size: k,
     knn: {
-      field: 'embedding',
+      field,
       query_vector: vector,
       k,
       // Elasticsearch's own default (1.5 k). Against 2 k it left MRR@10 and nDCG@10 within 0.001 on

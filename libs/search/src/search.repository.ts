@@ -53,10 +53,18 @@ export interface LexicalResult {
 }
 
 /** A chunk the kNN search found, with what facets need of its document. */
+/** The nearest chunks, and the nearest whole-document vectors (each on its document's first chunk). */
+export interface NearestChunks {
+  chunks: ChunkHit[];
+  documents: ChunkHit[];
+}
+
 export interface ChunkHit {
   docId: string;
   chunkId: string;
   chunkNo: number;
+  /** How many chunks its document has (1 in an index written before it was recorded). */
+  documentChunks: number;
   score: number;
   collection: string;
   tags: string[];
@@ -119,8 +127,8 @@ function msearchPaths(hitPaths: string[]): string[] {
   return ['responses.status', 'responses.error', ...hitPaths.map((path) => `responses.hits.hits.${path}`)];
 }
 
-/** Hybrid candidates: scores and doc values. */
-const CANDIDATE_PATHS = msearchPaths(['_score', 'fields']);
+/** Candidates (hybrid and semantic): scores and doc values. */
+const CANDIDATE_HIT_PATHS = ['_score', 'fields'];
 /** A page's documents and chunks: their sources and doc values (a document's id is in its source). */
 const PAGE_HIT_PATHS = ['_source', 'fields'];
 
@@ -155,6 +163,7 @@ function chunkHits(response: estypes.SearchResponse<ChunkSource>): ChunkHit[] {
     docId: fieldOf<string>(hit, 'doc_id')[0],
     chunkId: chunkId(fieldOf<string>(hit, 'doc_id')[0], fieldOf<number>(hit, 'chunk_no')[0]),
     chunkNo: fieldOf<number>(hit, 'chunk_no')[0],
+    documentChunks: fieldOf<number>(hit, 'document_chunks')[0] ?? 1,
     score: hit._score ?? 0,
     collection: fieldOf<string>(hit, 'collection')[0] ?? '',
     tags: fieldOf<string>(hit, 'tags'),
@@ -227,22 +236,31 @@ export class SearchRepository {
     return lexicalResult(response);
   }
 
-  /** The `k` chunks nearest to `vector` within the scope. */
+  /**
+   * The `k` chunks nearest to `vector` within the scope, and the `k` documents of several chunks
+   * whose whole-document vectors are nearest (`poolChunks` weighs both), in one round trip.
+   */
   async knnChunks(
     vector: number[],
     scope: ResolvedScope,
     k: number,
     signal?: AbortSignal,
-  ): Promise<ChunkHit[]> {
-    const response = await this.run(() =>
-      this.client.search<ChunkSource>(semanticRequest(this.vectorsAlias, vector, scope, k), { signal }),
+  ): Promise<NearestChunks> {
+    const [chunks, documents] = await this.searchAll<ChunkSource>(
+      [
+        semanticRequest(this.vectorsAlias, vector, scope, k),
+        semanticRequest(this.vectorsAlias, vector, scope, k, 'document_embedding'),
+      ],
+      CANDIDATE_HIT_PATHS,
+      signal,
     );
-    return chunkHits(response);
+    return { chunks: chunkHits(answer(chunks)), documents: chunkHits(answer(documents)) };
   }
 
   /**
-   * Both candidate lists of a hybrid search in one round trip (`_msearch`): the `depth` best
-   * full-text matches (ids, scores and facet fields only) and the `depth` nearest chunks.
+   * The candidate lists of a hybrid search in one round trip (`_msearch`): the `depth` best
+   * full-text matches (ids, scores and facet fields only), the `depth` nearest chunks and the
+   * `depth` nearest whole-document vectors.
    */
   async hybridCandidates(
     text: string,
@@ -250,28 +268,26 @@ export class SearchRepository {
     scope: ResolvedScope,
     depth: number,
     signal?: AbortSignal,
-  ): Promise<{ lexical: LexicalHit[]; chunks: ChunkHit[] }> {
-    const { index: lexicalIndex, ...lexicalBody } = lexicalRequest(this.docsAlias, text, scope, {
-      from: 0,
-      size: depth,
-      facets: false,
-      totalHits: false,
-      facetFieldsOnly: true,
-    });
-    const { index: vectorIndex, ...vectorBody } = semanticRequest(this.vectorsAlias, vector, scope, depth);
-    const response = await this.run(() =>
-      this.client.msearch<DocumentSummary | ChunkSource>(
-        {
-          searches: [{ index: lexicalIndex }, lexicalBody, { index: vectorIndex }, vectorBody],
-          filter_path: CANDIDATE_PATHS,
-        },
-        { signal },
-      ),
+  ): Promise<{ lexical: LexicalHit[] } & NearestChunks> {
+    const [lexical, chunks, documents] = await this.searchAll<DocumentSummary | ChunkSource>(
+      [
+        lexicalRequest(this.docsAlias, text, scope, {
+          from: 0,
+          size: depth,
+          facets: false,
+          totalHits: false,
+          facetFieldsOnly: true,
+        }),
+        semanticRequest(this.vectorsAlias, vector, scope, depth),
+        semanticRequest(this.vectorsAlias, vector, scope, depth, 'document_embedding'),
+      ],
+      CANDIDATE_HIT_PATHS,
+      signal,
     );
-    const [lexical, chunks] = response.responses;
     return {
       lexical: lexicalResult(answer(lexical as estypes.MsearchResponseItem<DocumentSummary>)).hits,
       chunks: chunkHits(answer(chunks as estypes.MsearchResponseItem<ChunkSource>)),
+      documents: chunkHits(answer(documents as estypes.MsearchResponseItem<ChunkSource>)),
     };
   }
 

@@ -3,6 +3,7 @@ import { fuse } from './fusion';
 import { indexNames } from './index-names';
 import type {
   ChunkHit,
+  NearestChunks,
   DocumentSummary,
   LexicalHit,
   LexicalResult,
@@ -37,6 +38,7 @@ const chunk = (
   docId,
   chunkId: `${docId}#${chunkNo}`,
   chunkNo,
+  documentChunks: 1,
   score,
   collection,
   tags,
@@ -58,6 +60,8 @@ class FakeSearchRepository {
     chunk('a', 1, 0.85, 'docs', ['x']),
     chunk('f', 0, 0.82),
   ];
+  /** Whole-document vectors near the query (documents of several chunks). */
+  documentHits: ChunkHit[] = [];
   /** Documents whose summaries are gone (deleted since the candidates were read). */
   deleted = new Set<string>();
   existing = ['docs', 'notes'];
@@ -72,9 +76,9 @@ class FakeSearchRepository {
     });
   }
 
-  knnChunks(vector: number[], scope: ResolvedScope, k: number): Promise<ChunkHit[]> {
+  knnChunks(vector: number[], scope: ResolvedScope, k: number): Promise<NearestChunks> {
     this.calls.push({ method: 'knnChunks', args: [vector, scope, k] });
-    return Promise.resolve(this.chunks.slice(0, k));
+    return Promise.resolve({ chunks: this.chunks.slice(0, k), documents: this.documentHits.slice(0, k) });
   }
 
   hybridCandidates(
@@ -82,11 +86,12 @@ class FakeSearchRepository {
     vector: number[],
     scope: ResolvedScope,
     depth: number,
-  ): Promise<{ lexical: LexicalHit[]; chunks: ChunkHit[] }> {
+  ): Promise<{ lexical: LexicalHit[] } & NearestChunks> {
     this.calls.push({ method: 'hybridCandidates', args: [text, vector, scope, depth] });
     return Promise.resolve({
       lexical: this.lexicalHits.slice(0, depth),
       chunks: this.chunks.slice(0, depth),
+      documents: this.documentHits.slice(0, depth),
     });
   }
 
@@ -210,6 +215,17 @@ describe('SearchService (fake repository)', () => {
     expect(ids(atOne)).toEqual(['e', 'c', 'a', 'f']);
     expect(semanticOnly.repository.called('lexical')).toHaveLength(0);
     expect(semanticOnly.repository.called('hybridCandidates')).toHaveLength(0);
+  });
+
+  it('ranks a document of several chunks by its best chunk and its whole-document vector together', async () => {
+    const many = service();
+    // "e"'s best chunk is the nearest, but "e" as a whole is far from the query.
+    many.repository.documentHits = [chunk('c', 0, 0.91, 'notes'), chunk('e', 0, 0.7, 'notes', ['x'])];
+    const result = await many.search.search({ query: 'find words', mode: 'semantic', explain: true });
+    expect(ids(result)).toEqual(['c', 'a', 'f', 'e']);
+    expect(result.hits.find((h) => h.id === 'e')!.explain!.semantic).toEqual({ rank: 4, score: 0.815 });
+    // Shown from its best chunk all the same.
+    expect(many.repository.called('page')[0].args[2]).toContain('e#0');
   });
 
   it("explain gives each hit's rank and score on each side and the weighting used", async () => {

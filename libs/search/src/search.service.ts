@@ -1,17 +1,10 @@
 import { QuarryError } from '@quarry/core';
 import type { Embedder } from '@quarry/embeddings';
-import {
-  DEFAULT_FUSION,
-  fuse,
-  maxPoolChunks,
-  wordsCount,
-  type FusionOptions,
-  type RankedDoc,
-} from './fusion';
+import { DEFAULT_FUSION, fuse, poolChunks, wordsCount, type FusionOptions, type RankedDoc } from './fusion';
 import type { IndexNames } from './index-names';
 import { parseQuery } from './query-parser';
 import type {
-  ChunkHit,
+  NearestChunks,
   DocumentSummary,
   LexicalHit,
   LexicalResult,
@@ -77,7 +70,10 @@ interface PageSpec {
 
 interface SemanticHit {
   id: string;
+  /** The document's score by meaning (`poolChunks`). */
   score: number;
+  /** Its best chunk's own: what the relevance floor and the choice of the shown chunk weigh. */
+  chunkScore: number;
   /** The document's best-matching chunk (its text is read for the shown page only). */
   chunkId: string;
   chunkNo: number;
@@ -157,9 +153,14 @@ function shownChunks(result: PageResult, locator: WordLocator, nearest: Map<stri
   return { ...result, chunks };
 }
 
-/** The documents of the nearest chunks, each scored by its best chunk. */
-function documentsOfChunks(chunks: ChunkHit[]): SemanticHit[] {
-  return maxPoolChunks(chunks).map(({ docId: _docId, ...hit }) => hit);
+/** The documents of the nearest chunks and whole-document vectors, each scored by `poolChunks`. */
+function documentsOfChunks({ chunks, documents }: NearestChunks): SemanticHit[] {
+  return poolChunks(chunks, documents).map(({ docId: _docId, ...hit }) => hit);
+}
+
+/** The best chunk score of a semantic list: the relevance floor's evidence of meaning. */
+function bestChunkScore(semantic: SemanticHit[]): number | undefined {
+  return semantic.length ? Math.max(...semantic.map((s) => s.chunkScore)) : undefined;
 }
 
 /**
@@ -286,11 +287,11 @@ export class SearchService {
           signal,
         )
       ).hits;
-    if (await this.matchesNothing(text, scope, semantic[0]?.score, words, signal))
+    if (await this.matchesNothing(text, scope, bestChunkScore(semantic), words, signal))
       return { hits: [], total: 0, facets: countFacets([]) };
     const shown = semantic.slice(from, from + size);
     // With words in the query, each hit is shown from its best chunk by words and meaning together.
-    const nearest = new Map(page.words.terms.size > 0 ? shown.map((s) => [s.id, s.score]) : []);
+    const nearest = new Map(page.words.terms.size > 0 ? shown.map((s) => [s.id, s.chunkScore]) : []);
     const { documents, chunks } = await this.shownPage(
       text,
       { ids: shown.map((s) => s.id), chunkIds: shown.map((s) => s.chunkId), locate: [] },
@@ -333,7 +334,7 @@ export class SearchService {
     // when the words found nothing.
     if (
       lexical.length === 0 &&
-      (await this.matchesNothing(text, scope, semantic[0]?.score, async () => lexical, signal))
+      (await this.matchesNothing(text, scope, bestChunkScore(semantic), async () => lexical, signal))
     )
       return { hits: [], total: 0, facets: countFacets([]) };
     const fused = fuse(lexical, semantic, fusion);
@@ -353,7 +354,7 @@ export class SearchService {
     // by both (`shown-chunk.ts`). One read for the whole page.
     const nearest = new Map(
       pageDocs.flatMap((d) =>
-        lexicalById.has(d.id) && d.semantic ? [[d.id, d.semantic.score] as const] : [],
+        lexicalById.has(d.id) && d.semantic ? [[d.id, semanticById.get(d.id)!.chunkScore] as const] : [],
       ),
     );
     const { documents, chunks } = await this.shownPage(
@@ -393,14 +394,14 @@ export class SearchService {
     signal?: AbortSignal,
   ): Promise<{ lexical: LexicalHit[]; semantic: SemanticHit[] }> {
     const vector = await this.queryVector(text, signal);
-    const { lexical, chunks } = await this.repository.hybridCandidates(
+    const { lexical, ...nearest } = await this.repository.hybridCandidates(
       text,
       vector,
       scope,
       Math.min(depth, 1000),
       signal,
     );
-    return { lexical, semantic: documentsOfChunks(chunks) };
+    return { lexical, semantic: documentsOfChunks(nearest) };
   }
 
   /**

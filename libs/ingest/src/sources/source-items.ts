@@ -6,6 +6,7 @@ import { documentFromBytes, documentId, walkFiles, type FileDocument } from '../
 import { DirectoryConfinement, FileTooLargeError, readWithin } from './directory-confinement';
 import { PoliteFetcher } from './http-fetch';
 import type { SourceDefinition } from './source.dto';
+import { INDEXING_RULES } from '../indexing-rules';
 
 /** What a sync keeps of an item in its document's metadata (item_hash, etag, ...). */
 export type StoredItem = Record<string, unknown>;
@@ -18,8 +19,12 @@ export type SourceItem =
   /** The walk stopped short (a page limit): items not seen are not gone, so nothing is deleted. */
   | { kind: 'incomplete'; reason: string };
 
-/** Hash of an item's raw content, stored with its document: equal hash → nothing to extract or embed. */
-export const contentHash = (content: Buffer | string) => createHash('sha256').update(content).digest('hex');
+/**
+ * Hash of an item's raw content under the current `INDEXING_RULES`, stored with its document: equal
+ * hash → nothing to extract or embed. New rules make every item a change at its next sync.
+ */
+export const contentHash = (content: Buffer | string) =>
+  createHash('sha256').update(`rules ${INDEXING_RULES}\n`).update(content).digest('hex');
 
 /**
  * The files of a directory source. A file whose bytes hash as stored is `unchanged` and is not even
