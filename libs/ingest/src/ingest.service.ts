@@ -316,6 +316,7 @@ export class IngestService {
             ...change,
             document: p.doc,
             chunks: p.chunks?.map((chunk, n) => ({ text: chunk.text, vector: p.vectors![n] })),
+            ...(p.documentVector ? { documentVector: p.documentVector } : {}),
           });
         }
       }

@@ -39,6 +39,7 @@ export class BatchMatcher {
       ...(c.access ? { access: c.access } : {}),
       document: c.document,
       chunks: c.chunks,
+      ...(c.documentVector ? { documentVector: c.documentVector } : {}),
     }));
     const written = batch.filter((b) => b.document);
     if (queries.hasLexical && written.length) {
@@ -54,7 +55,11 @@ export class BatchMatcher {
       const stored = await retry(() =>
         this.repository.chunks(reused.map((b) => ({ id: b.id, chunkCount: b.document!.chunk_count! }))),
       );
-      for (const b of reused) b.chunks = stored.get(b.id) ?? [];
+      for (const b of reused) {
+        const found = stored.get(b.id);
+        b.chunks = found?.chunks ?? [];
+        if (found?.documentVector) b.documentVector = found.documentVector;
+      }
     }
     const events = queries.match(batch, Date.now());
     this.counters.matchedEvents += events.length;

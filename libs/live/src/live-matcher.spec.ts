@@ -116,6 +116,23 @@ describe('LiveQueryIndex.match', () => {
     expect(events[0].hit.snippet).toBe('Paid leave.');
   });
 
+  it('weighs a document of several chunks by its best chunk and its whole, as search ranks it', () => {
+    const index = new LiveQueryIndex();
+    index.add(query('sem', { mode: 'semantic', vector: [1, 0, 0], threshold: 0.8 }));
+    const chunks = [
+      { text: 'Paid leave.', vector: [0.95, 0.05, 0] },
+      { text: 'Rotate logs.', vector: [0, 1, 0] },
+    ];
+    // One chunk is near the query, the document as a whole is not: (0.998 + 0.45) / 2 < 0.8.
+    const mostlyElse = item(doc('mostly-else'), { chunks, documentVector: [0.45, 0.89, 0] });
+    // Near as a whole too.
+    const onTopic = item(doc('on-topic'), { chunks, documentVector: [0.9, 0.3, 0] });
+    const events = index.match([mostlyElse, onTopic], NOW);
+    expect(events.map((e) => e.hit.id)).toEqual(['on-topic']);
+    expect(events[0].hit.score).toBeGreaterThan(0.9);
+    expect(events[0].hit.snippet).toBe('Paid leave.');
+  });
+
   it('matches every document in scope for a query without words', () => {
     const index = new LiveQueryIndex();
     index.add(

@@ -30,6 +30,8 @@ export interface MatchDocument {
   document?: StoredDocument;
   terms?: DocumentTerms;
   chunks?: MatchChunk[];
+  /** A document of several chunks embedded whole: weighed with its best chunk, as search does. */
+  documentVector?: ArrayLike<number>;
 }
 
 /** A match on its way to the instance that holds the subscription. */
@@ -170,6 +172,7 @@ export class LiveQueryIndex {
     collect(this.english, [item.terms?.title, item.terms?.body]);
     collect(this.standard, [item.terms?.titleStd, item.terms?.bodyStd]);
     const chunks = item.chunks?.map((c) => ({ text: c.text, vector: normalise(c.vector) }));
+    const whole = item.documentVector ? normalise(item.documentVector) : undefined;
 
     const events: RoutedEvent[] = [];
     const candidates = new Set<IndexedQuery>([...matchedTerms.keys(), ...this.matchAll, ...this.semantic]);
@@ -187,6 +190,9 @@ export class LiveQueryIndex {
           const score = dot(indexed.vector, chunk.vector);
           if (!best || score > best.score) best = { score, text: chunk.text };
         }
+        // As search scores it (`poolChunks`): a document of several chunks by the mean of its
+        // best chunk and its whole, so what is delivered is what its first page would show.
+        if (best && whole) best.score = (best.score + dot(indexed.vector, whole)) / 2;
         if (best && best.score < query.threshold) best = undefined;
       }
       if (!lexical && !best) continue;

@@ -214,22 +214,34 @@ export class LiveQueryRepository {
     }
   }
 
-  /** Stored chunks and vectors of documents whose text did not change (their vectors were reused). */
-  async chunks(docs: { id: string; chunkCount: number }[]): Promise<Map<string, MatchChunk[]>> {
+  /**
+   * Stored chunks and vectors of documents whose text did not change (their vectors were reused),
+   * with the whole-document vector of a document of several chunks (on its first chunk).
+   */
+  async chunks(
+    docs: { id: string; chunkCount: number }[],
+  ): Promise<Map<string, { chunks: MatchChunk[]; documentVector?: number[] }>> {
     const ids = docs.flatMap((doc) => Array.from({ length: doc.chunkCount }, (_, n) => chunkId(doc.id, n)));
-    const found = new Map<string, MatchChunk[]>();
+    const found = new Map<string, { chunks: MatchChunk[]; documentVector?: number[] }>();
     if (ids.length === 0) return found;
     try {
-      const response = await this.client.mget<{ doc_id: string; text: string; embedding: number[] }>({
+      const response = await this.client.mget<{
+        doc_id: string;
+        text: string;
+        embedding: number[];
+        document_embedding?: number[];
+      }>({
         index: this.indices.vectors,
         ids,
-        _source: ['doc_id', 'text', 'embedding'],
+        _source: ['doc_id', 'text', 'embedding', 'document_embedding'],
       });
       for (const doc of response.docs) {
         if (!('found' in doc) || !doc.found || !doc._source) continue;
-        const list = found.get(doc._source.doc_id) ?? [];
-        list.push({ text: doc._source.text, vector: doc._source.embedding });
-        found.set(doc._source.doc_id, list);
+        const { doc_id: docId, text, embedding, document_embedding: whole } = doc._source;
+        const entry = found.get(docId) ?? { chunks: [] };
+        entry.chunks.push({ text, vector: embedding });
+        if (whole) entry.documentVector = whole;
+        found.set(docId, entry);
       }
       return found;
     } catch (error) {

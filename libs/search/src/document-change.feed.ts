@@ -21,6 +21,8 @@ export interface ChangedDocument extends DocumentChange {
   document?: StoredDocument;
   /** The chunks this ingest embedded; absent when the stored vectors were reused. */
   chunks?: { text: string; vector: number[] }[];
+  /** With `chunks` of a document of several: the document embedded whole (`poolChunks`). */
+  documentVector?: number[];
 }
 
 export type DocumentChangeListener = (
