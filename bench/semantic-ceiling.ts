@@ -59,6 +59,8 @@ const queriesPerCorpus = Number(process.env.BENCH_QUERIES ?? 200);
 const batchedCeiling = process.env.BENCH_BATCHED === '1';
 /** Also re-embed every chunk alone (not in runs of many, as ingest does). */
 const aloneChunks = process.env.BENCH_CHUNKS_ALONE === '1';
+/** Also blend with a whole-document vector of only the first BENCH_SHORT_WHOLE words (a cheaper embedding). */
+const shortWholeWords = Number(process.env.BENCH_SHORT_WHOLE ?? 0);
 const prefixOf = (name: CorpusName) => process.env.BENCH_PREFIX ?? `bench-ceiling-${name}`;
 
 /** A whole document as the ceiling embeds it: title and body; the embedder cuts it at its max tokens. */
@@ -227,6 +229,23 @@ function main() {
         indices,
       );
       const documents = await wholeDocumentVectors(name, corpus, embedder, 1);
+      const shortWholes = shortWholeWords
+        ? new Map(
+            (
+              await embedInRuns(
+                corpus.documents.map((d) =>
+                  wholeDocumentText({
+                    title: d.title,
+                    body: d.body.split(/\s+/).slice(0, shortWholeWords).join(' '),
+                  }),
+                ),
+                (batch) => embedder.embedPassages(batch),
+                `documents' first ${shortWholeWords} words`,
+                1,
+              )
+            ).map((vector, i) => [corpus.documents[i].id, vector]),
+          )
+        : undefined;
       const batchedDocuments = batchedCeiling
         ? await wholeDocumentVectors(name, corpus, embedder, 64)
         : undefined;
@@ -365,6 +384,12 @@ function main() {
         const centroidScore = (docId: string) => dot(vector, centroids.get(docId)!);
         const wholeScore = (docId: string) => dot(vector, documents.get(docId)!);
         blended('several chunks: mean of best chunk and whole document', wholeScore, () => true);
+        if (shortWholes)
+          blended(
+            `several chunks: mean of best chunk and the document's first ${shortWholeWords} words`,
+            (docId) => dot(vector, shortWholes.get(docId)!),
+            () => true,
+          );
         blended('several chunks that fit: mean of best chunk and whole document', wholeScore, (id) =>
           fits.has(id),
         );

@@ -4,15 +4,35 @@
  */
 
 /**
- * Characters of a document the whole-document vector is embedded from: past the model's window
- * (512 tokens, none shorter than a character, few over 32) nothing is read, so a megabyte of body
- * is not shipped to the embedder to be cut there.
+ * Words of a document's body its whole-document vector is embedded from: its gist (a man page's
+ * NAME, SYNOPSIS and the start of its DESCRIPTION, a description's summary, a docstring's first
+ * paragraphs), at about a third of the model's cost for 512 tokens. Mean with the best chunk,
+ * MRR@10 (bench/semantic-ceiling.ts, exact vectors, 400 documents and 200 queries a corpus):
+ *
+ * | whole-document text | man pages | docstrings | AppStream |
+ * |---|---|---|---|
+ * | title and the body's first 80 words | 0.846 | 0.815 | 0.850 |
+ * | title and the body's first 150 words | 0.842 | 0.817 | 0.851 |
+ * | title and the body's first 300 words | 0.819 | 0.814 | 0.851 |
+ * | title and body, cut at the model's 512 tokens | 0.823 | 0.814 | 0.850 |
+ *
+ * (max-pooling alone: 0.816, 0.811, 0.829). 150 is inside the plateau of the shorter cuts, not its
+ * best point on one corpus. The man pages' queries are their NAME lines, which their bodies do not
+ * hold: the gain is the synopsis and the description's start standing for the page.
  */
-const WHOLE_DOCUMENT_CHARS = 16_384;
+export const WHOLE_DOCUMENT_WORDS = 150;
 
-/** The text a document is embedded whole from: its title, a line break, its body's start. */
+/** The text a document is embedded whole from: its title, a line break, its body's first words. */
 export function wholeDocumentText(title: string | undefined, body: string): string {
-  const start = body.length > WHOLE_DOCUMENT_CHARS ? body.slice(0, WHOLE_DOCUMENT_CHARS) : body;
+  // The end of the WHOLE_DOCUMENT_WORDS-th run of non-space characters, the text's own spacing kept.
+  const words = /\S+/g;
+  let end = body.length;
+  for (let n = 0; n < WHOLE_DOCUMENT_WORDS; n++) {
+    const word = words.exec(body);
+    if (!word) break;
+    if (n === WHOLE_DOCUMENT_WORDS - 1) end = word.index + word[0].length;
+  }
+  const start = body.slice(0, end);
   return title ? `${title}\n${start}` : start;
 }
 
