@@ -66,8 +66,10 @@ describe('relevance floor', () => {
       expect(noMatch(wordless(0.059, 1), e5)).toBe(false);
       // Half of its words whole ("terra firma") counts as known.
       expect(noMatch(wordless(0.045, 0.5), e5)).toBe(false);
+      // "province" (0.035, answer in the top 10), emptied at the bar of 0.04.
+      expect(noMatch(wordless(0.035, 1), e5)).toBe(false);
       // Barely above the background is still nothing, even for known words (an off-topic word).
-      expect(noMatch(wordless(0.035, 1), e5)).toBe(true);
+      expect(noMatch(wordless(0.025, 1), e5)).toBe(true);
     });
 
     it('gibberish, whose words fall into fragments, is held to a stricter bar than the single one', () => {
