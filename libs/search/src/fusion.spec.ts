@@ -283,6 +283,22 @@ describe('poolChunks', () => {
     ]);
   });
 
+  it('gives a document of several chunks whose whole was not found the lowest whole-document score found', () => {
+    const pooled = poolChunks(
+      [
+        { docId: 'long', score: 0.9, chunk: 7, documentChunks: 12 },
+        { docId: 'short', score: 0.88, chunk: 0, documentChunks: 1 },
+        { docId: 'other', score: 0.8, chunk: 2, documentChunks: 3 },
+      ],
+      [{ docId: 'other', score: 0.84, chunk: 0, documentChunks: 3 }],
+    );
+    // "long"'s whole is no nearer than the lowest found (0.84): (0.9 + 0.84) / 2, below "short", a
+    // document of one chunk scored by it. By its best chunk alone "long" would lead.
+    expect(pooled.map((d) => d.id)).toEqual(['short', 'long', 'other']);
+    expect(pooled[1].score).toBeCloseTo(0.87);
+    expect(pooled[2].score).toBeCloseTo(0.82);
+  });
+
   it('gives a document only the whole-document search found the lowest chunk score found, shown from its first chunk', () => {
     const pooled = poolChunks(
       [
