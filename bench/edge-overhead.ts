@@ -13,7 +13,8 @@
  * With BENCH_BASELINE=<another checkout, built> a second Quarry runs from that checkout's dist/ on
  * the same indices, and its three edges take their turns in the same rotation ("... (baseline)"):
  * before and after side by side in one run, since on this shared machine two runs minutes apart
- * differ more than the change measured. With BENCH_CPU_PROF too, its profile goes to dir/baseline.
+ * differ more than the change measured. The baseline has indices of its own (`bench-edges-baseline`,
+ * the same documents ingested through it), so a build with an older index definition can run. With BENCH_CPU_PROF too, its profile goes to dir/baseline.
  * BENCH_EDGES=REST (or GraphQL, MCP; a comma-separated list) sends only those edges' requests, so
  * a profile holds one edge's requests.
  *
@@ -87,7 +88,7 @@ async function main() {
     ? await startQuarry(
         path.resolve(BASELINE),
         endpoints,
-        prefix,
+        `${prefix}-baseline`,
         PROFILE_DIR && path.join(PROFILE_DIR, 'baseline'),
       )
     : undefined;
@@ -96,13 +97,19 @@ async function main() {
   const closing: Client[] = [];
   try {
     const docsIndex = `${prefix}-docs`;
-    const present = (await es.indices.exists({ index: docsIndex }))
-      ? (await es.count({ index: docsIndex })).count
-      : 0;
     const corpus = await buildCorpus('manpages', { documents: DOCUMENTS, queries: 200 });
-    if (present < corpus.documents.length) {
+    // Each Quarry's indices hold the corpus, ingested through that Quarry.
+    for (const [base, indexPrefix] of [
+      [url, prefix],
+      ...(baseline ? [[baseline.url, `${prefix}-baseline`]] : []),
+    ]) {
+      const docs = `${indexPrefix}-docs`;
+      const present = (await es.indices.exists({ index: docs }))
+        ? (await es.count({ index: docs })).count
+        : 0;
+      if (present >= corpus.documents.length) continue;
       for (let i = 0; i < corpus.documents.length; i += 50) {
-        const response = await request(`${url}/v1/documents`, {
+        const response = await request(`${base}/v1/documents`, {
           method: 'POST',
           dispatcher: http,
           headers: { 'content-type': 'application/json' },
@@ -110,7 +117,7 @@ async function main() {
         });
         await response.body.text();
       }
-      await es.indices.refresh({ index: `${prefix}-*` });
+      await es.indices.refresh({ index: `${indexPrefix}-*` });
     }
     const queries = corpus.queries.map((q) => q.text);
     const post = async (base: string, route: string, body: unknown) => {
@@ -180,6 +187,7 @@ async function main() {
       // every unscoped search makes them unreachable, as a write would.
       const redis = new Redis(endpoints.redisUrl);
       await redis.incr(`${prefix}:gen:*`);
+      await redis.incr(`${prefix}-baseline:gen:*`);
       redis.disconnect();
     }
     // Warm-up: JIT, connection pools, Elasticsearch's caches.
