@@ -1,6 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { InvalidError, QuarryError, UnavailableError, validateInput } from '@quarry/core';
-import { INDEXING_RULES } from './indexing-rules';
 import type { Embedder } from '@quarry/embeddings';
 import {
   DEFAULT_CHUNKING,
@@ -8,6 +7,7 @@ import {
   LIMITS,
   checkWritableAccess,
   chunkDocument,
+  embedChunksAndWholes,
   hasDocumentVector,
   wholeDocumentText,
   withPageLabels,
@@ -25,6 +25,7 @@ import {
   type IngestResultItem,
   type StoredDocument,
 } from '@quarry/search';
+import { INDEXING_RULES } from './indexing-rules';
 
 function mayWrite(collection: string, allowed: string[] | undefined): boolean {
   return !allowed || allowed.includes(collection);
@@ -329,9 +330,7 @@ export class IngestService {
   /**
    * Embeds every new chunk of these documents in one embedder call (which sorts them by length
    * and pads each model run only to its longest), and the documents of several chunks whole in
-   * another, asked for at the same time: the int8 model scales a run by its texts, so sharing runs
-   * with whole documents would change the chunks' vectors. Resolves with the failure, if the
-   * embedder failed.
+   * another (`embedChunksAndWholes`). Resolves with the failure, if the embedder failed.
    */
   private async embed(prepared: Prepared[], signal?: AbortSignal): Promise<Error | undefined> {
     const chunks = prepared.flatMap((p) =>
@@ -343,25 +342,20 @@ export class IngestService {
         : [],
     );
     if (chunks.length === 0) return undefined;
-    let vectors: number[][][];
+    let vectors: { chunks: number[][]; wholes: number[][] };
     try {
       if (signal?.aborted) throw new QuarryError('invalid', 'request cancelled');
-      vectors = await Promise.all(
-        [chunks, wholes].map((jobs) =>
-          jobs.length
-            ? this.embedder.embedPassages(
-                jobs.map((j) => j.text),
-                signal,
-              )
-            : [],
-        ),
+      vectors = await embedChunksAndWholes(
+        this.embedder,
+        { chunks: chunks.map((j) => j.text), wholes: wholes.map((j) => j.text) },
+        signal,
       );
     } catch (error) {
       if (error instanceof QuarryError) return error;
       return new UnavailableError('embedder', (error as Error).message);
     }
-    chunks.forEach((job, i) => (job.p.vectors ??= []).push(vectors[0][i]));
-    wholes.forEach((job, i) => (job.p.documentVector = vectors[1][i]));
+    chunks.forEach((job, i) => (job.p.vectors ??= []).push(vectors.chunks[i]));
+    wholes.forEach((job, i) => (job.p.documentVector = vectors.wholes[i]));
     return undefined;
   }
 

@@ -2,6 +2,7 @@
  * A document of several chunks is also embedded whole (`document_embedding`, on its first chunk)
  * and ranked by meaning with its best chunk and that vector together (`poolChunks`).
  */
+import type { Embedder } from '@quarry/embeddings';
 
 /**
  * Words of a document's body its whole-document vector is embedded from: its gist (a man page's
@@ -34,6 +35,25 @@ export function wholeDocumentText(title: string | undefined, body: string): stri
   }
   const start = body.slice(0, end);
   return title ? `${title}\n${start}` : start;
+}
+
+/**
+ * Chunk texts and whole-document texts embedded in calls of their own, asked for at once (the
+ * model works through them in order). The int8 model scales each run by the texts it holds: whole
+ * documents sharing runs with the longest chunks moved those chunks' vectors (the docstrings'
+ * exact chunk ranking fell from 0.811 to 0.803).
+ */
+export async function embedChunksAndWholes(
+  embedder: Pick<Embedder, 'embedPassages'>,
+  texts: { chunks: string[]; wholes: string[] },
+  signal?: AbortSignal,
+): Promise<{ chunks: number[][]; wholes: number[][] }> {
+  const [chunks, wholes] = await Promise.all(
+    [texts.chunks, texts.wholes].map((group) =>
+      group.length ? embedder.embedPassages(group, signal) : Promise.resolve([]),
+    ),
+  );
+  return { chunks, wholes };
 }
 
 /** Whether a document of `chunks` chunks gets a whole-document vector (one chunk is its own). */

@@ -5,7 +5,7 @@ import type { Embedder } from '@quarry/embeddings';
 import type { IndexNames } from './index-names';
 import { freshIndexName, loadIndexDefinition, withoutShape } from './index-setup';
 import { storedVector } from './stored-vector';
-import { hasDocumentVector, wholeDocumentText } from './document-vector';
+import { embedChunksAndWholes, hasDocumentVector, wholeDocumentText } from './document-vector';
 import { vectorIndexModel } from './vector-index-model';
 
 interface ChunkSource {
@@ -126,8 +126,15 @@ export class EmbeddingReindexer {
     }
   }
 
-  /** Each document's title, and for `whole` ones (of several chunks) the text it is embedded whole from. */
-  private async documents(docIds: string[]): Promise<Map<string, { title?: string; whole?: string }>> {
+  /**
+   * Each document's title, and for those of `firsts` (documents whose first chunk this page holds)
+   * that have several chunks, the text it is embedded whole from: a body is read once, with its
+   * document's first chunk, not with every page its chunks span.
+   */
+  private async documents(
+    docIds: string[],
+    firsts: Set<string>,
+  ): Promise<Map<string, { title?: string; whole?: string }>> {
     const found = await this.client.mget<{ title?: string; chunk_count?: number }>({
       index: this.indices.docs,
       ids: [...new Set(docIds)],
@@ -138,7 +145,7 @@ export class EmbeddingReindexer {
     for (const doc of found.docs) {
       if (!('found' in doc && doc.found)) continue;
       documents.set(doc._id, { title: doc._source?.title });
-      if (hasDocumentVector(doc._source?.chunk_count ?? 0)) several.push(doc._id);
+      if (firsts.has(doc._id) && hasDocumentVector(doc._source?.chunk_count ?? 0)) several.push(doc._id);
     }
     if (several.length) {
       const bodies = await this.client.mget<{ body?: string }>({
@@ -163,22 +170,38 @@ export class EmbeddingReindexer {
   ): Promise<number> {
     const chunks = hits.filter((hit) => hit._source);
     if (chunks.length === 0) return 0;
-    const documents = await this.documents(chunks.map((hit) => hit._source!.doc_id));
+    const firsts = new Set(
+      chunks.filter((hit) => hit._source!.chunk_no === 0).map((hit) => hit._source!.doc_id),
+    );
+    const documents = await this.documents(
+      chunks.map((hit) => hit._source!.doc_id),
+      firsts,
+    );
     // A document's first chunk also carries the document embedded whole, when it has several.
-    const wholeOf = (hit: estypes.SearchHit<ChunkSource>) =>
-      hit._source!.chunk_no === 0 ? documents.get(hit._source!.doc_id)?.whole : undefined;
-    const texts = chunks.map((hit) => passageText(documents.get(hit._source!.doc_id)?.title, hit._source!));
-    const wholes = chunks.flatMap((hit) => wholeOf(hit) ?? []);
-    const vectors = await this.embedder.embedPassages([...texts, ...wholes], signal);
-    let nextWhole = texts.length;
-    const operations = chunks.flatMap((hit, i) => [
-      { index: { _index: to, _id: hit._id } },
+    const wholes = [...firsts].flatMap((docId) => {
+      const whole = documents.get(docId)?.whole;
+      return whole === undefined ? [] : [{ docId, text: whole }];
+    });
+    const vectors = await embedChunksAndWholes(
+      this.embedder,
       {
-        ...hit._source,
-        embedding: storedVector(vectors[i]),
-        ...(wholeOf(hit) === undefined ? {} : { document_embedding: storedVector(vectors[nextWhole++]) }),
+        chunks: chunks.map((hit) => passageText(documents.get(hit._source!.doc_id)?.title, hit._source!)),
+        wholes: wholes.map((w) => w.text),
       },
-    ]);
+      signal,
+    );
+    const wholeVectors = new Map(wholes.map((w, i) => [w.docId, vectors.wholes[i]]));
+    const operations = chunks.flatMap((hit, i) => {
+      const whole = hit._source!.chunk_no === 0 ? wholeVectors.get(hit._source!.doc_id) : undefined;
+      return [
+        { index: { _index: to, _id: hit._id } },
+        {
+          ...hit._source,
+          embedding: storedVector(vectors.chunks[i]),
+          ...(whole ? { document_embedding: storedVector(whole) } : {}),
+        },
+      ];
+    });
     const bulk = await this.client.bulk({ operations, refresh: false });
     if (bulk.errors) {
       const failed = bulk.items.find((item) => item.index?.error)?.index?.error;
