@@ -14,7 +14,8 @@
  * the same indices, and its three edges take their turns in the same rotation ("... (baseline)"):
  * before and after side by side in one run, since on this shared machine two runs minutes apart
  * differ more than the change measured. The baseline has indices of its own (`bench-edges-baseline`,
- * the same documents ingested through it), so a build with an older index definition can run. With BENCH_CPU_PROF too, its profile goes to dir/baseline.
+ * the same documents ingested through it), so a build with an older index definition can run.
+ * With BENCH_CPU_PROF too, its profile goes to dir/baseline.
  * BENCH_EDGES=REST (or GraphQL, MCP; a comma-separated list) sends only those edges' requests, so
  * a profile holds one edge's requests.
  *

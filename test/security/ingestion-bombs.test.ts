@@ -93,7 +93,6 @@ function pdfBomb(pages: number): Buffer {
   return Buffer.from(pdf, 'latin1');
 }
 
-/** CPU time (ms, 10 ms ticks) this process's main thread has run, from Linux's per-thread counters. */
 /**
  * A full garbage collection of this process. The server runs in the test's process, whose heap holds
  * the bombs and their request bodies: a major collection of that heap during a measurement is the
@@ -104,6 +103,7 @@ function collectGarbage(): void {
   (runInNewContext('gc') as () => void)();
 }
 
+/** CPU time (ms, 10 ms ticks) this process's main thread has run, from Linux's per-thread counters. */
 function mainThreadCpuMs(): number | undefined {
   try {
     const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1].split(' ');

@@ -198,19 +198,21 @@ export function fuse(lexical: RankedDoc[], semantic: RankedDoc[], options: Fusio
 
 /**
  * Chunk hits and whole-document hits → document hits. A document of one chunk scores as that
- * chunk (without `documents`, this is max-pooling: each document scored by its best chunk). A document of several chunks scores the mean of its best chunk and its whole-document
- * vector (`document_embedding`, stored on its first chunk): max-pooling alone gives a document of
- * many chunks many draws at every query, and its many draws outranked the answer. Measured with
- * exact vectors (bench/semantic-ceiling.ts, 400 documents, 200 queries, e5-small-v2), MRR@10
- * against max-pooling: AppStream 0.829 → 0.850 (ceiling 0.851), man pages 0.817 → 0.821,
- * docstrings 0.811 → 0.814; the chunk centroid in place of the whole-document vector lost on two.
+ * chunk (without `documents`, this is max-pooling: each document scored by its best chunk). A
+ * document of several chunks scores the mean of its best chunk and its whole-document vector
+ * (`document_embedding`, stored on its first chunk; `document-vector.ts`): max-pooling alone gives
+ * a document of many chunks many draws at every query, and its many draws outranked the answer.
+ * Measured with exact vectors (bench/semantic-ceiling.ts, 400 documents, 200 queries,
+ * e5-small-v2), MRR@10 against max-pooling: AppStream 0.829 → 0.851 (ceiling 0.851), man pages
+ * 0.816 → 0.842, docstrings 0.811 → 0.817; the chunk centroid in place of the whole-document
+ * vector lost on two.
  *
  * Both lists are the nearest of their kind, so a score can be missing, and the lowest score of
  * its list found stands in for it (the missing one is no better): for a document only the
  * whole-document search found (shown from its first chunk), and for a document of several chunks
  * (`documentChunks`) the chunk search found without its whole document. Scoring the latter by its
  * best chunk alone, as a document of one chunk is, put it ahead of the documents whose whole was
- * found (man pages: 0.820 against 0.834 exact). `chunkScore` is the best chunk's own score: what
+ * found (man pages, with 512-token whole documents: 0.820 against 0.834 exact). `chunkScore` is the best chunk's own score: what
  * the relevance floor and the choice of the shown chunk weigh.
  */
 export function poolChunks<T extends { docId: string; score: number; documentChunks?: number }>(
@@ -222,8 +224,8 @@ export function poolChunks<T extends { docId: string; score: number; documentChu
     const current = best.get(chunk.docId);
     if (!current || chunk.score > current.score) best.set(chunk.docId, chunk);
   }
-  const whole = new Map<string, T>();
-  for (const document of documents) if (!whole.has(document.docId)) whole.set(document.docId, document);
+  // One whole-document vector per document: only its first chunk carries one.
+  const whole = new Map(documents.map((document) => [document.docId, document]));
   const lowest = (list: T[]) => list.reduce((min, hit) => Math.min(min, hit.score), Infinity);
   const lowestChunk = lowest(chunks);
   const lowestWhole = lowest(documents);

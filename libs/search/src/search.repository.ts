@@ -52,13 +52,13 @@ export interface LexicalResult {
   facets: Facets;
 }
 
-/** A chunk the kNN search found, with what facets need of its document. */
 /** The nearest chunks, and the nearest whole-document vectors (each on its document's first chunk). */
 export interface NearestChunks {
   chunks: ChunkHit[];
   documents: ChunkHit[];
 }
 
+/** A chunk the kNN search found, with what facets need of its document. */
 export interface ChunkHit {
   docId: string;
   chunkId: string;
