@@ -4,6 +4,7 @@ import {
   DocumentRepository,
   indexNames,
   loadIndexDefinition,
+  SearchRepository,
   setupIndices,
 } from '@quarry/search';
 import { dropIndices, servicesFromSetup, uniquePrefix } from './support/test-env';
@@ -204,6 +205,71 @@ describe('Elasticsearch repository and index setup (real node)', () => {
       const found = await client.search<{ embedding: number[] }>(wordsQuery);
       expect(found.hits.hits.map((h) => h._id)).toEqual(['guide#0']);
       expect(found.hits.hits[0]._source?.embedding).toEqual(vector);
+    } finally {
+      await dropIndices(old);
+    }
+  });
+
+  it("migrates a full-text index of version 2 to 3: each document's chunks come from the vector index, so a lexical hit brings its shown chunk", async () => {
+    const old = uniquePrefix();
+    const definition = loadIndexDefinition('docs', embedder);
+    const { chunks: _chunks, ...properties } = definition.mappings.properties as Record<string, unknown>;
+    const { _source: _excludes, ...v2 } = definition.mappings;
+    await client.indices.create({
+      index: `${old}-docs-v2`,
+      mappings: { ...v2, properties } as never,
+      aliases: { [`${old}-docs`]: { is_write_index: true } },
+    });
+    await client.index({
+      index: `${old}-docs`,
+      id: 'guide',
+      document: {
+        id: 'guide',
+        collection: 'docs',
+        title: 'Logs',
+        body: 'Keep logs. Rotate the heron logs weekly.',
+        chunk_count: 2,
+      },
+      refresh: true,
+    });
+    const vectors = loadIndexDefinition('vectors', embedder);
+    await client.indices.create({
+      index: `${old}-vectors-v${vectorsVersion}`,
+      mappings: vectors.mappings as never,
+      aliases: { [`${old}-vectors`]: { is_write_index: true } },
+    });
+    const chunk = (n: number, text: string) => ({
+      doc_id: 'guide',
+      chunk_no: n,
+      document_chunks: 2,
+      collection: 'docs',
+      text,
+      location: { lines: [n + 1, n + 1] },
+      embedding: Array.from({ length: 384 }, (_, i) => (i === n ? 1 : 0)),
+    });
+    await client.bulk({
+      refresh: true,
+      operations: [
+        { index: { _index: `${old}-vectors`, _id: 'guide#0' } },
+        chunk(0, 'Keep logs.'),
+        { index: { _index: `${old}-vectors`, _id: 'guide#1' } },
+        chunk(1, 'Rotate the heron logs weekly.'),
+      ],
+    });
+    try {
+      const results = await setupIndices(client, old, embedder);
+      expect(results.find((r) => r.kind === 'docs')).toMatchObject({
+        action: 'migrated',
+        index: `${old}-docs-v${docsVersion}`,
+      });
+      const { hits } = await new SearchRepository(client, `${old}-docs`).lexical(
+        'heron',
+        {},
+        { from: 0, size: 10, facets: false, shownChunks: true },
+      );
+      expect(hits.map((h) => [h.id, h.shown])).toEqual([
+        ['guide', { chunkNo: 1, text: 'Rotate the heron logs weekly.', location: { lines: [2, 2] } }],
+      ]);
     } finally {
       await dropIndices(old);
     }

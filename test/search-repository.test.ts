@@ -56,6 +56,60 @@ describe('SearchRepository (real Elasticsearch)', () => {
     await dropIndices(prefix);
   });
 
+  it("a lexical page's hits bring the chunk their words match best in the same request, as the page read chooses it", async () => {
+    const scope = { collections: ['manuals'] };
+    const { hits } = await repository.lexical('extract', scope, {
+      from: 0,
+      size: 10,
+      facets: false,
+      shownChunks: true,
+    });
+    expect(hits.map((h) => h.id)).toEqual(['guide']);
+    const read = await repository.page('extract', { ids: [], chunkIds: [], locate: ['guide'] });
+    expect(hits[0].shown).toEqual(read.chunks.get('guide'));
+    expect(hits[0].shown).toMatchObject({ text: expect.stringContaining('Extract an archive') });
+    expect(hits[0].shown!.chunkNo).toBeGreaterThan(0);
+    // Without the option (hybrid's candidates, the benchmark's direct request): no chunk.
+    const plain = await repository.lexical('extract', scope, { from: 0, size: 10, facets: false });
+    expect(plain.hits[0].shown).toBeUndefined();
+    // A match of the title alone brings none (the service reads the first chunk for it).
+    const title = await repository.lexical('guide', scope, {
+      from: 0,
+      size: 10,
+      facets: false,
+      shownChunks: true,
+    });
+    expect(title.hits.map((h) => [h.id, h.shown])).toEqual([['guide', undefined]]);
+  });
+
+  it('a document written again with the same text keeps its chunks in the full-text index', async () => {
+    const ingest = new IngestService(new DocumentRepository(client, indices.docs), embedder, indices, {
+      chunking: { targetWords: 6, maxWords: 8, overlapWords: 0 },
+    });
+    const {
+      items: [result],
+    } = await ingest.ingest(
+      [
+        {
+          id: 'guide',
+          title: 'Archive guide',
+          collection: 'manuals',
+          tags: ['retagged'],
+          body: 'Archives hold many files. Compress an archive to save space. Extract an archive to read it.',
+        },
+      ],
+      { wait: true },
+    );
+    expect(result).toMatchObject({ status: 'updated' });
+    const { hits } = await repository.lexical(
+      'compress',
+      { collections: ['manuals'] },
+      { from: 0, size: 10, facets: false, shownChunks: true },
+    );
+    expect(hits[0].summary.tags).toEqual(['retagged']);
+    expect(hits[0].shown?.text).toContain('Compress an archive');
+  });
+
   it('a page whose documents are all gone still reads its chunks and candidates', async () => {
     const page = await repository.page('archive contents', {
       ids: ['deleted-a-moment-ago'],

@@ -89,6 +89,8 @@ interface Prepared {
   previous?: ExistingDocument;
   /** Chunks to (re-)embed; undefined when the stored vectors are reused. */
   chunks?: Chunk[];
+  /** The chunks of a document whose stored vectors are reused (for the full-text index). */
+  keptChunks?: Chunk[];
   vectors?: number[][];
   /** The document embedded whole, when it has several chunks (`hasDocumentVector`). */
   documentVector?: number[];
@@ -257,16 +259,23 @@ export class IngestService {
         continue;
       }
       if (previous) doc.created_at = previous.created_at;
-      const reuse = previous?.embedding_hash === doc.embedding_hash && previous?.chunk_count !== undefined;
-      const chunks = reuse
-        ? undefined
-        : withPageLabels(chunkDocument(doc.body, this.options.chunking), doc.metadata.page_labels);
-      if (chunks && chunks.length > this.options.maxChunks) {
+      // Chunked even when the stored vectors are kept: the full-text index holds every chunk's text
+      // (`keptChunks`). Another count than stored means the chunking settings changed: re-embedded.
+      const chunks = withPageLabels(chunkDocument(doc.body, this.options.chunking), doc.metadata.page_labels);
+      if (chunks.length > this.options.maxChunks) {
         results.push(failure(index, doc.id, tooManyChunks(chunks.length, this.options.maxChunks)));
         continue;
       }
-      doc.chunk_count = chunks ? chunks.length : previous?.chunk_count;
-      prepared.push({ index, doc, previous, chunks, status: previous ? 'updated' : 'created' });
+      const reuse =
+        previous?.embedding_hash === doc.embedding_hash && previous?.chunk_count === chunks.length;
+      doc.chunk_count = chunks.length;
+      prepared.push({
+        index,
+        doc,
+        previous,
+        ...(reuse ? { keptChunks: chunks } : { chunks }),
+        status: previous ? 'updated' : 'created',
+      });
     }
 
     // Embedding is most of an ingest's time, so it never waits for Elasticsearch: every group's
@@ -287,6 +296,7 @@ export class IngestService {
         writable.map((p) => ({
           document: p.doc,
           chunks: p.chunks?.map((chunk, n) => ({ ...chunk, vector: p.vectors![n] })),
+          ...(p.keptChunks ? { keptChunks: p.keptChunks } : {}),
           ...(p.documentVector ? { documentVector: p.documentVector } : {}),
           previousChunkCount: p.previous?.chunk_count ?? 0,
         })),

@@ -42,6 +42,12 @@ export interface DocumentWrite {
    * stored chunks are kept and take the document's new collection, tags and metadata.
    */
   chunks?: ChunkWrite[];
+  /**
+   * Without `chunks`: the document's chunks as they are stored (their vectors are kept). The
+   * full-text index holds every chunk's text and place (`documentChunks`), and an index action
+   * replaces all of a document, so each write of it carries its chunks.
+   */
+  keptChunks?: Chunk[];
   /** With `chunks` of a document of several: the document embedded whole, stored on its first chunk. */
   documentVector?: number[];
   /** Chunks stored before this write; those beyond the new count are deleted. */
@@ -90,6 +96,19 @@ function chunkFields(doc: StoredDocument) {
     created_at: doc.created_at,
     updated_at: doc.updated_at,
   };
+}
+
+/**
+ * A document's chunks as the full-text index holds them (nested `chunks`, kept out of `_source`):
+ * a lexical search reads the one each hit is shown from in its own request (`lexicalRequest`).
+ * The place is a JSON string: a stored field keeps values, not objects.
+ */
+export function documentChunks(chunks: Chunk[]): { text: string; chunk_no: number; location: string }[] {
+  return chunks.map((chunk, n) => ({
+    text: chunk.text,
+    chunk_no: n,
+    location: JSON.stringify(chunk.location),
+  }));
 }
 
 /** Ids of a document's chunks in the vector index. */
@@ -145,7 +164,7 @@ export class DocumentRepository {
    */
   async writeDocuments(writes: DocumentWrite[], options: WriteOptions = {}): Promise<WriteFailures> {
     const operations: BulkOperation[] = [];
-    for (const { document: doc, chunks, documentVector, previousChunkCount } of writes) {
+    for (const { document: doc, chunks, keptChunks, documentVector, previousChunkCount } of writes) {
       const shared = chunkFields(doc);
       const add = (action: object, body?: object) => operations.push({ owner: doc.id, action, body });
       if (chunks) {
@@ -170,7 +189,10 @@ export class DocumentRepository {
         for (let n = 0; n < previousChunkCount; n++)
           add({ update: { _index: this.vectorsAlias, _id: chunkId(doc.id, n) } }, { doc: shared });
       }
-      add({ index: { _index: this.alias, _id: doc.id } }, doc);
+      add(
+        { index: { _index: this.alias, _id: doc.id } },
+        { ...doc, chunks: documentChunks(chunks ?? keptChunks ?? []) },
+      );
     }
     return this.bulk(operations, options);
   }

@@ -1,11 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Client } from '@elastic/elasticsearch';
+import type { Client, estypes } from '@elastic/elasticsearch';
 import { ConflictError } from '@quarry/core';
 import { findRepoRoot, shapeOf, type IndexLayoutConfig, type IndexShape } from '@quarry/config';
 import type { EmbeddingModelInfo } from '@quarry/embeddings';
 import { INDEX_KINDS, IndexKind, indexNames } from './index-names';
 import { mapElasticsearchError } from './elasticsearch.client';
+import { documentChunks } from './document.repository';
+import type { Chunk, ChunkLocation } from './structured-chunker';
 import { modelDifferences, vectorIndexModel, type VectorIndexModel } from './vector-index-model';
 
 interface IndexDefinition {
@@ -99,7 +101,7 @@ export async function setupIndices(
   try {
     for (const kind of INDEX_KINDS) {
       const definition = loadIndexDefinition(kind, embedder, options.layout);
-      const result = await setupIndex(client, names[kind], kind, definition, options);
+      const result = await setupIndex(client, names[kind], kind, definition, options, names.vectors);
       if (options.layout && result.action === 'exists')
         Object.assign(
           result,
@@ -138,6 +140,7 @@ async function setupIndex(
   kind: IndexKind,
   definition: IndexDefinition,
   options: IndexSetupOptions,
+  vectorsAlias: string,
 ): Promise<IndexSetupResult> {
   const index = `${alias}-v${definition.version}`;
   await client.indices.putIndexTemplate({
@@ -199,7 +202,14 @@ async function setupIndex(
     await client.indices.updateAliases({ actions: [{ add: { index, alias, is_write_index: true } }] });
     return { kind, alias, index, action: 'created' };
   }
-  await copyDocuments(client, current, index);
+  // The full-text index keeps its documents' chunks out of `_source` (`documentChunks`): a copy
+  // takes them from the vector index, which holds every chunk's text and place.
+  await copyDocuments(
+    client,
+    current,
+    index,
+    kind === 'docs' ? (ids) => storedChunks(client, vectorsAlias, ids) : undefined,
+  );
   await client.indices.updateAliases({
     actions: [{ remove: { index: current, alias } }, { add: { index, alias, is_write_index: true } }],
   });
@@ -264,14 +274,55 @@ function modelMismatchError(
   );
 }
 
-/** Copies every document of `from` into `to` (a mapping migration); the reindex module is not on the embedded node. */
-async function copyDocuments(client: Client, from: string, to: string): Promise<void> {
+/** The chunks of documents `ids` as the full-text index holds them, read from the vector index. */
+async function storedChunks(
+  client: Client,
+  vectorsAlias: string,
+  ids: string[],
+): Promise<Map<string, ReturnType<typeof documentChunks>>> {
+  const chunks = new Map<string, Chunk[]>();
+  if (!(await client.indices.exists({ index: vectorsAlias }))) return new Map();
+  let after: estypes.SortResults | undefined;
+  for (;;) {
+    const page = await client.search<{ text: string; location: ChunkLocation }>({
+      index: vectorsAlias,
+      size: 1000,
+      query: { terms: { doc_id: ids } },
+      _source: ['text', 'location'],
+      docvalue_fields: ['doc_id', 'chunk_no'],
+      sort: [{ doc_id: 'asc' }, { chunk_no: 'asc' }],
+      ...(after ? { search_after: after } : {}),
+    });
+    const hits = page.hits.hits;
+    if (hits.length === 0) break;
+    for (const hit of hits) {
+      const docId = (hit.fields?.doc_id as string[])[0];
+      const list = chunks.get(docId) ?? [];
+      list.push({ text: hit._source?.text ?? '', location: hit._source?.location as ChunkLocation });
+      chunks.set(docId, list);
+    }
+    after = hits[hits.length - 1].sort;
+  }
+  return new Map([...chunks].map(([id, list]) => [id, documentChunks(list)]));
+}
+
+/**
+ * Copies every document of `from` into `to` (a mapping migration); the reindex module is not on
+ * the embedded node. `extra` gives fields `_source` does not hold, by document id.
+ */
+async function copyDocuments(
+  client: Client,
+  from: string,
+  to: string,
+  extra?: (ids: string[]) => Promise<Map<string, unknown>>,
+): Promise<void> {
   let page = await client.search({ index: from, scroll: '2m', size: 500, sort: ['_doc'] });
   try {
     while (page.hits.hits.length > 0) {
+      const added = extra ? await extra(page.hits.hits.map((hit) => hit._id!)) : undefined;
       const operations = page.hits.hits.flatMap((hit) => [
         { index: { _index: to, _id: hit._id } },
-        hit._source,
+        added?.has(hit._id!) ? { ...(hit._source as object), chunks: added.get(hit._id!) } : hit._source,
       ]);
       const bulk = await client.bulk({ operations, refresh: false });
       if (bulk.errors) throw new Error(`copying ${from} to ${to} failed for some documents`);

@@ -111,6 +111,44 @@ export interface LexicalRequestOptions {
   documentFragments?: number;
   /** Only what facets need (hybrid's candidates); the shown page reads the rest. */
   facetFieldsOnly?: boolean;
+  /**
+   * Each hit brings the chunk its words match best (`SHOWN_INNER_HIT`): a lexical page is read
+   * in one request. A hit none of whose chunks the words match (a title match) brings none.
+   */
+  shownChunks?: boolean;
+}
+
+/** The inner hits a lexical page's hits bring their shown chunk in (`lexicalRequest`'s `shownChunks`). */
+export const SHOWN_INNER_HIT = 'shown';
+
+/**
+ * The chunk of each hit its words match best (BM25 over its chunks, the first of equals), with
+ * text and place, as inner hits of the full-text index's nested `chunks`: the same choice as
+ * `shownChunksRequest` on the vector index, without a second round trip. Scoring none, it leaves
+ * the documents' scores as they are; text and place are stored fields (`_source` leaves chunks
+ * out), so no hit's whole source is read for them.
+ */
+function shownChunkClause(text: string): estypes.QueryDslQueryContainer {
+  return {
+    nested: {
+      path: 'chunks',
+      score_mode: 'none',
+      query: { match: { 'chunks.text': text } },
+      inner_hits: {
+        name: SHOWN_INNER_HIT,
+        size: 1,
+        _source: false,
+        stored_fields: ['chunks.text', 'chunks.location'],
+        docvalue_fields: [{ field: 'chunks.chunk_no' }],
+        sort: [{ _score: { order: 'desc' } }, { 'chunks.chunk_no': { order: 'asc' } }],
+      },
+    },
+  };
+}
+
+/** `query` (a bool query that must match) with the shown chunk's inner hits beside it; matching and scores unchanged. */
+function withShownChunk(query: estypes.QueryDslQueryContainer, text: string): estypes.QueryDslQueryContainer {
+  return { bool: { ...query.bool, should: [shownChunkClause(text)] } };
 }
 
 /** The one Elasticsearch request of a lexical search (also what the benchmark sends directly). */
@@ -124,7 +162,10 @@ export function lexicalRequest(
     index,
     from: options.from,
     size: options.size,
-    query: lexicalQuery(text, scope),
+    query:
+      options.shownChunks && text
+        ? withShownChunk(lexicalQuery(text, scope), text)
+        : lexicalQuery(text, scope),
     ...(options.facetFieldsOnly ? docValuesOnly(FACET_FIELDS) : { _source: SOURCE_FIELDS }),
     track_total_hits: options.totalHits ?? true,
     ...(options.facets ? { aggs: facetAggregations() } : {}),

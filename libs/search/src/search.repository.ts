@@ -7,6 +7,7 @@ import {
   pageRequest,
   semanticRequest,
   shownChunksRequest,
+  SHOWN_INNER_HIT,
   chunkCandidatesRequest,
   CHUNK_CANDIDATES,
   type LexicalRequestOptions,
@@ -43,6 +44,8 @@ export interface LexicalHit {
   id: string;
   score: number;
   summary: DocumentSummary;
+  /** The chunk its words match best, when the request asked for it (`shownChunks`) and one does. */
+  shown?: PlacedChunk;
 }
 
 export interface LexicalResult {
@@ -150,10 +153,25 @@ function lexicalResult(response: estypes.SearchResponse<DocumentSummary>): Lexic
         collection: fieldOf<string>(hit, 'collection')[0] ?? '',
         tags: fieldOf<string>(hit, 'tags'),
       },
+      ...shownInnerHit(hit),
     })),
     facets: {
       collection: bucketsOf(response.aggregations?.collection),
       tags: bucketsOf(response.aggregations?.tags),
+    },
+  };
+}
+
+/** A lexical hit's shown chunk, from its inner hits (`shownChunks`), when it brought one. */
+function shownInnerHit(hit: estypes.SearchHit<unknown>): { shown?: PlacedChunk } {
+  const inner = hit.inner_hits?.[SHOWN_INNER_HIT]?.hits.hits[0];
+  if (!inner) return {};
+  const location = fieldOf<string>(inner, 'chunks.location')[0];
+  return {
+    shown: {
+      chunkNo: fieldOf<number>(inner, 'chunks.chunk_no')[0],
+      text: withoutLinkMarkup(fieldOf<string>(inner, 'chunks.text')[0] ?? ''),
+      ...(location ? { location: JSON.parse(location) as ChunkLocation } : {}),
     },
   };
 }

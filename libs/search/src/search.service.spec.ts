@@ -293,6 +293,27 @@ describe('SearchService (fake repository)', () => {
       [],
     ]);
 
+    // Hits that bring the chunk their words match (inner hits of the same request) need no page
+    // read; only the one that brings none is read.
+    const oneRead = service();
+    oneRead.repository.lexicalHits = oneRead.repository.lexicalHits.map((h) =>
+      h.id === 'd'
+        ? h
+        : { ...h, shown: { chunkNo: 4, text: `the words in ${h.id}`, location: { lines: [7, 8] } } },
+    );
+    const placed = (await oneRead.search.search({ query: 'find words', mode: 'lexical' })).hits;
+    expect(oneRead.repository.called('lexical')[0].args[2]).toMatchObject({ shownChunks: true });
+    expect(placed.map((h) => h.location)).toEqual([
+      { lines: [7, 8], chunk: 4 },
+      { lines: [7, 8], chunk: 4 },
+      { lines: [7, 8], chunk: 4 },
+      { page: 3, lines: [5, 9], chunk: 2 },
+    ]);
+    expect(oneRead.repository.called('page').map((c) => c.args[3])).toEqual([['d']]);
+    oneRead.repository.lexicalHits = oneRead.repository.lexicalHits.slice(0, 3);
+    await oneRead.search.search({ query: 'other words', mode: 'lexical' });
+    expect(oneRead.repository.called('page')).toHaveLength(1);
+
     const semantic = service();
     const shown = (await semantic.search.search({ query: 'find words', mode: 'semantic' })).hits;
     // With words in the query, from the chunk best by words and meaning: its passage holds "word".

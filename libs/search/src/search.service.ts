@@ -245,17 +245,18 @@ export class SearchService {
     const lexical = await this.lexical(
       text,
       scope,
-      { from: page.from, size: page.size, facets: true },
+      { from: page.from, size: page.size, facets: true, shownChunks: true },
       signal,
     );
-    const { chunks } = await this.repository.page(
-      text,
-      { ids: [], chunkIds: [], locate: lexical.hits.map((h) => h.id) },
-      signal,
-    );
+    // Each hit brings the chunk its words match best; only the others (a title match, no query
+    // words, a document stored before its chunks were) need a read of their first or best chunk.
+    const unplaced = lexical.hits.filter((h) => !h.shown).map((h) => h.id);
+    const { chunks } = unplaced.length
+      ? await this.repository.page(text, { ids: [], chunkIds: [], locate: unplaced }, signal)
+      : { chunks: new Map<string, PlacedChunk>() };
     return {
       hits: lexical.hits.map((h, i) =>
-        this.toHit(page, h.id, h.score, h.summary, chunks.get(h.id), {
+        this.toHit(page, h.id, h.score, h.summary, h.shown ?? chunks.get(h.id), {
           lexical: { rank: page.from + i + 1, score: h.score },
           semantic: null,
           ...(fusion ? { fusion } : {}),
