@@ -73,6 +73,8 @@ function startQuarry(
       QUARRY_QUERY_CACHE_TTL: CACHE ? '300' : '0',
       // High enough that the bench is never refused, yet every request takes its token.
       QUARRY_RATE_LIMIT_READ: process.env.QUARRY_RATE_LIMIT_READ ?? '1000000',
+      // BENCH_LOG_LEVEL=info: a log line per request, as `npm start` runs (the default here, warn, logs none).
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
     },
     path.basename(checkout),
     { checkout, nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] },
