@@ -1,9 +1,11 @@
 /**
  * What the Elasticsearch reads of a lexical search cost by themselves, next to the direct request
- * bench/edge-overhead.ts compares every edge with: the page search (documents, facets, no
- * highlighting), the read of the chunks each hit is shown from (`shownChunksRequest`), an empty
- * search round trip, and the chunk read with one thing changed each (no `_source`, no stored field
- * at all, no `collapse`), so where its time goes is measured, not guessed. Requests go one at a
+ * bench/edge-overhead.ts compares every edge with: Quarry's one read (the page with each hit's
+ * shown chunk as inner hits of the full-text index's nested chunks), the page alone, the read of
+ * the shown chunks from the vector index that was a second round trip until session 10
+ * (`shownChunksRequest`, now only for hits none of whose chunks the words match), that read with
+ * one thing changed each (no `_source`, no stored field at all, no `collapse`), and an empty
+ * search round trip, so where the time goes is measured, not guessed. Requests go one at a
  * time through the Elasticsearch client, every kind in turn on each query; p50 wall ms per pass.
  * Uses bench/edge-overhead.ts's indices (`bench-edges-*`: run that bench first).
  *
@@ -52,8 +54,19 @@ async function main() {
         (text) =>
           lexicalRequest(indices.docs, text, {}, { from: 0, size: 10, facets: true, documentFragments: 3 }),
       ],
-      ['page search', (text) => lexicalRequest(indices.docs, text, {}, { from: 0, size: 10, facets: true })],
-      ["shown chunks' read, as sent", chunks],
+      [
+        "Quarry's one read: the page with each hit's shown chunk (inner hits)",
+        (text) =>
+          lexicalRequest(indices.docs, text, {}, { from: 0, size: 10, facets: true, shownChunks: true }),
+      ],
+      [
+        'the page alone (no shown chunks)',
+        (text) => lexicalRequest(indices.docs, text, {}, { from: 0, size: 10, facets: true }),
+      ],
+      [
+        "the shown chunks' read from the vector index (session 9's second read; now only for hits no chunk matched)",
+        chunks,
+      ],
       ['  the same, no _source (doc values only)', (text, ids) => ({ ...chunks(text, ids), _source: false })],
       [
         '  the same, no stored field at all',
