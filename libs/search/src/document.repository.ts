@@ -44,7 +44,7 @@ export interface DocumentWrite {
   chunks?: ChunkWrite[];
   /**
    * Without `chunks`: the document's chunks as they are stored (their vectors are kept). The
-   * full-text index holds every chunk's text and place (`documentChunks`), and an index action
+   * full-text index holds every chunk's text and place (`nestedChunks`), and an index action
    * replaces all of a document, so each write of it carries its chunks.
    */
   keptChunks?: Chunk[];
@@ -103,7 +103,7 @@ function chunkFields(doc: StoredDocument) {
  * a lexical search reads the one each hit is shown from in its own request (`lexicalRequest`).
  * The place is a JSON string: a stored field keeps values, not objects.
  */
-export function documentChunks(chunks: Chunk[]): { text: string; chunk_no: number; location: string }[] {
+export function nestedChunks(chunks: Chunk[]): { text: string; chunk_no: number; location: string }[] {
   return chunks.map((chunk, n) => ({
     text: chunk.text,
     chunk_no: n,
@@ -191,7 +191,7 @@ export class DocumentRepository {
       }
       add(
         { index: { _index: this.alias, _id: doc.id } },
-        { ...doc, chunks: documentChunks(chunks ?? keptChunks ?? []) },
+        { ...doc, chunks: nestedChunks(chunks ?? keptChunks ?? []) },
       );
     }
     return this.bulk(operations, options);

@@ -6,7 +6,7 @@ import { findRepoRoot, shapeOf, type IndexLayoutConfig, type IndexShape } from '
 import type { EmbeddingModelInfo } from '@quarry/embeddings';
 import { INDEX_KINDS, IndexKind, indexNames } from './index-names';
 import { mapElasticsearchError } from './elasticsearch.client';
-import { documentChunks } from './document.repository';
+import { nestedChunks } from './document.repository';
 import type { Chunk, ChunkLocation } from './structured-chunker';
 import { modelDifferences, vectorIndexModel, type VectorIndexModel } from './vector-index-model';
 
@@ -202,7 +202,7 @@ async function setupIndex(
     await client.indices.updateAliases({ actions: [{ add: { index, alias, is_write_index: true } }] });
     return { kind, alias, index, action: 'created' };
   }
-  // The full-text index keeps its documents' chunks out of `_source` (`documentChunks`): a copy
+  // The full-text index keeps its documents' chunks out of `_source` (`nestedChunks`): a copy
   // takes them from the vector index, which holds every chunk's text and place.
   await copyDocuments(
     client,
@@ -279,7 +279,7 @@ async function storedChunks(
   client: Client,
   vectorsAlias: string,
   ids: string[],
-): Promise<Map<string, ReturnType<typeof documentChunks>>> {
+): Promise<Map<string, ReturnType<typeof nestedChunks>>> {
   const chunks = new Map<string, Chunk[]>();
   if (!(await client.indices.exists({ index: vectorsAlias }))) return new Map();
   let after: estypes.SortResults | undefined;
@@ -303,7 +303,33 @@ async function storedChunks(
     }
     after = hits[hits.length - 1].sort;
   }
-  return new Map([...chunks].map(([id, list]) => [id, documentChunks(list)]));
+  return new Map([...chunks].map(([id, list]) => [id, nestedChunks(list)]));
+}
+
+/** Chunks one bulk request of a copy carries at most (a document of more goes alone). */
+const COPY_CHUNKS_PER_REQUEST = 2_000;
+
+/**
+ * Hits in groups of at most COPY_CHUNKS_PER_REQUEST chunks by their `chunk_count` (1 for an entry
+ * without one), so a copy that adds each document's chunks holds a bounded number at a time: 500
+ * documents of up to 4,000 chunks each would be two million.
+ */
+export function byChunkCount(hits: estypes.SearchHit<unknown>[]): estypes.SearchHit<unknown>[][] {
+  const groups: estypes.SearchHit<unknown>[][] = [];
+  let group: estypes.SearchHit<unknown>[] = [];
+  let chunks = 0;
+  for (const hit of hits) {
+    const count = Math.max(1, (hit._source as { chunk_count?: number } | undefined)?.chunk_count ?? 1);
+    if (group.length && chunks + count > COPY_CHUNKS_PER_REQUEST) {
+      groups.push(group);
+      group = [];
+      chunks = 0;
+    }
+    group.push(hit);
+    chunks += count;
+  }
+  if (group.length) groups.push(group);
+  return groups;
 }
 
 /**
@@ -319,13 +345,15 @@ async function copyDocuments(
   let page = await client.search({ index: from, scroll: '2m', size: 500, sort: ['_doc'] });
   try {
     while (page.hits.hits.length > 0) {
-      const added = extra ? await extra(page.hits.hits.map((hit) => hit._id!)) : undefined;
-      const operations = page.hits.hits.flatMap((hit) => [
-        { index: { _index: to, _id: hit._id } },
-        added?.has(hit._id!) ? { ...(hit._source as object), chunks: added.get(hit._id!) } : hit._source,
-      ]);
-      const bulk = await client.bulk({ operations, refresh: false });
-      if (bulk.errors) throw new Error(`copying ${from} to ${to} failed for some documents`);
+      for (const hits of byChunkCount(page.hits.hits)) {
+        const added = extra ? await extra(hits.map((hit) => hit._id!)) : undefined;
+        const operations = hits.flatMap((hit) => [
+          { index: { _index: to, _id: hit._id } },
+          added?.has(hit._id!) ? { ...(hit._source as object), chunks: added.get(hit._id!) } : hit._source,
+        ]);
+        const bulk = await client.bulk({ operations, refresh: false });
+        if (bulk.errors) throw new Error(`copying ${from} to ${to} failed for some documents`);
+      }
       if (!page._scroll_id) break;
       page = await client.scroll({ scroll_id: page._scroll_id, scroll: '2m' });
     }
