@@ -1,11 +1,11 @@
 /**
  * What the Elasticsearch reads of a lexical search cost by themselves, next to the direct request
  * bench/edge-overhead.ts compares every edge with: Quarry's one read (the page with each hit's
- * shown chunk as inner hits of the full-text index's nested chunks), the page alone, the read of
- * the shown chunks from the vector index that was a second round trip until session 10
- * (`shownChunksRequest`, now only for hits none of whose chunks the words match), that read with
- * one thing changed each (no `_source`, no stored field at all, no `collapse`), and an empty
- * search round trip, so where the time goes is measured, not guessed. Requests go one at a
+ * shown chunk as inner hits of the full-text index's nested chunks), the page alone, a page read
+ * by id (`pageRequest`: what hybrid and semantic pages send, here with each document's words'
+ * candidates and its first chunk), and an empty search round trip, so where the time goes is
+ * measured, not guessed. (Until session 10 the shown chunks were a second read, of the vector
+ * index: 1.5-1.6 ms alone beside 1.5-1.6 for the page, docs/benchmarks.md.) Requests go one at a
  * time through the Elasticsearch client, every kind in turn on each query; p50 wall ms per pass.
  * Uses bench/edge-overhead.ts's indices (`bench-edges-*`: run that bench first).
  *
@@ -17,8 +17,8 @@ import {
   createElasticsearchClient,
   indexNames,
   lexicalRequest,
+  pageRequest,
   parseQuery,
-  shownChunksRequest,
 } from '@quarry/search';
 import { ensureServices } from '@quarry/services';
 import { buildCorpus } from './corpus';
@@ -47,7 +47,6 @@ async function main() {
       );
       pages.push([text, page.hits.hits.map((hit) => hit._id!)]);
     }
-    const chunks = (text: string, ids: string[]) => shownChunksRequest(indices.vectors, text, ids, []);
     const kinds: [string, (text: string, ids: string[]) => estypes.SearchRequest][] = [
       [
         'direct request (whole-body highlights)',
@@ -64,15 +63,9 @@ async function main() {
         (text) => lexicalRequest(indices.docs, text, {}, { from: 0, size: 10, facets: true }),
       ],
       [
-        "the shown chunks' read from the vector index (session 9's second read; now only for hits no chunk matched)",
-        chunks,
+        "a page read by id (words' candidates and first chunk of each)",
+        (text, ids) => pageRequest(indices.docs, text, ids, new Map(ids.map((id) => [id, 0])), ids),
       ],
-      ['  the same, no _source (doc values only)', (text, ids) => ({ ...chunks(text, ids), _source: false })],
-      [
-        '  the same, no stored field at all',
-        (text, ids) => ({ ...chunks(text, ids), _source: false, stored_fields: ['_none_'] }),
-      ],
-      ['  the same, without collapse', (text, ids) => ({ ...chunks(text, ids), collapse: undefined })],
       [
         'empty search round trip',
         () => ({ index: indices.docs, size: 0, query: { ids: { values: ['-'] } } }),

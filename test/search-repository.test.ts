@@ -110,7 +110,7 @@ describe('SearchRepository (real Elasticsearch)', () => {
     expect(hits[0].shown?.text).toContain('Compress an archive');
   });
 
-  it('a page whose documents are all gone still reads its chunks and candidates', async () => {
+  it('a page leaves out a document deleted a moment ago, and still reads the chunks of the others', async () => {
     const page = await repository.page('archive contents', {
       ids: ['deleted-a-moment-ago'],
       chunkIds: [],
@@ -120,6 +120,28 @@ describe('SearchRepository (real Elasticsearch)', () => {
     expect(page.documents.size).toBe(0);
     expect(page.chunks.get('tar')?.text).toContain('List the contents of an archive');
     expect(page.candidates?.get('tar')?.[0]?.text).toContain('archive');
+  });
+
+  it("reads a page in one search: each document's chunk by number, and the words' best chunks of those to weigh", async () => {
+    const page = await repository.page('archive', {
+      ids: ['guide', 'ls'],
+      chunkIds: ['guide#1', 'ls#0'],
+      locate: [],
+      weigh: ['guide'],
+    });
+    expect([...page.documents.keys()].sort()).toEqual(['guide', 'ls']);
+    // The chunk named for each document, not the same number of another document.
+    expect(page.chunks.get('guide')).toMatchObject({ chunkNo: 1, location: expect.any(Object) });
+    expect(page.chunks.get('ls')).toMatchObject({
+      chunkNo: 0,
+      text: expect.stringContaining('list directory'),
+    });
+    // The words' candidates of the document to weigh, best first, three at most; none of the other.
+    const words = page.candidates?.get('guide') ?? [];
+    expect(words.length).toBeGreaterThan(0);
+    expect(words.length).toBeLessThanOrEqual(3);
+    for (const chunk of words) expect(chunk.text.toLowerCase()).toContain('archive');
+    expect(page.candidates?.has('ls')).toBe(false);
   });
 
   it("reads a page's documents by id from their sources, and their chunks", async () => {

@@ -100,11 +100,17 @@ function chunkFields(doc: StoredDocument) {
 
 /**
  * A document's chunks as the full-text index holds them (nested `chunks`, kept out of `_source`):
- * a lexical search reads the one each hit is shown from in its own request (`lexicalRequest`).
+ * a search reads the ones its hits are shown from in the request that reads the documents
+ * (`lexicalRequest`, `pageRequest`). Each carries its document's id, so one document's chunk can
+ * be asked for by number.
  * The place is a JSON string: a stored field keeps values, not objects.
  */
-export function nestedChunks(chunks: Chunk[]): { text: string; chunk_no: number; location: string }[] {
+export function nestedChunks(
+  docId: string,
+  chunks: Chunk[],
+): { doc_id: string; text: string; chunk_no: number; location: string }[] {
   return chunks.map((chunk, n) => ({
+    doc_id: docId,
     text: chunk.text,
     chunk_no: n,
     location: JSON.stringify(chunk.location),
@@ -191,7 +197,7 @@ export class DocumentRepository {
       }
       add(
         { index: { _index: this.alias, _id: doc.id } },
-        { ...doc, chunks: nestedChunks(chunks ?? keptChunks ?? []) },
+        { ...doc, chunks: nestedChunks(doc.id, chunks ?? keptChunks ?? []) },
       );
     }
     return this.bulk(operations, options);

@@ -303,7 +303,7 @@ async function storedChunks(
     }
     after = hits[hits.length - 1].sort;
   }
-  return new Map([...chunks].map(([id, list]) => [id, nestedChunks(list)]));
+  return new Map([...chunks].map(([id, list]) => [id, nestedChunks(id, list)]));
 }
 
 /** Chunks one bulk request of a copy carries at most (a document of more goes alone). */

@@ -106,41 +106,47 @@ export interface LexicalRequestOptions {
   /**
    * This many fragments of the whole body, highlighted by Elasticsearch: what a search sent
    * straight to Elasticsearch does (the benchmark's baseline). Quarry marks the words in the chunk
-   * it shows instead (`highlighter.ts`, `shownChunksRequest`).
+   * it shows instead (`highlighter.ts`, `lexicalRequest` `shownChunks`).
    */
   documentFragments?: number;
   /** Only what facets need (hybrid's candidates); the shown page reads the rest. */
   facetFieldsOnly?: boolean;
   /**
-   * Each hit brings the chunk its words match best (`SHOWN_INNER_HIT`): a lexical page is read
-   * in one request. A hit none of whose chunks the words match (a title match) brings none.
+   * Each hit brings the chunk its words match best (`SHOWN_INNER_HIT`, the same choice as
+   * `pageRequest`'s): a lexical page is read in one request. A hit none of whose chunks the words
+   * match (a title match) brings none.
    */
   shownChunks?: boolean;
 }
 
 /** The inner hits a lexical page's hits bring their shown chunk in (`lexicalRequest`'s `shownChunks`). */
 export const SHOWN_INNER_HIT = 'shown';
+/** The inner hits of a shown page (`pageRequest`): chunks by their words, and one chunk by its number. */
+export const WORDS_INNER_HIT = 'words';
+export const NUMBERED_INNER_HIT = 'numbered';
 
 /**
- * The chunk of each hit its words match best (BM25 over its chunks, the first of equals), with
- * text and place, as inner hits of the full-text index's nested `chunks`: the same choice as
- * `shownChunksRequest` on the vector index, without a second round trip. Scoring none, it leaves
- * the documents' scores as they are; text and place are stored fields (`_source` leaves chunks
- * out), so no hit's whole source is read for them.
+ * Inner hits `name`: of each matching document, the `size` nested chunks that match `query` best
+ * (BM25 where it scores, the first of equals: a document's chunks are stored in order), with text
+ * and place. Scoring none, the clause leaves the documents' scores as they are; text and place
+ * are stored fields (`_source` leaves the chunks out), so no hit's whole source is read for them.
  */
-function shownChunkClause(text: string): estypes.QueryDslQueryContainer {
+function chunksClause(
+  name: string,
+  query: estypes.QueryDslQueryContainer,
+  size: number,
+): estypes.QueryDslQueryContainer {
   return {
     nested: {
       path: 'chunks',
       score_mode: 'none',
-      query: { match: { 'chunks.text': text } },
+      query,
       inner_hits: {
-        name: SHOWN_INNER_HIT,
-        size: 1,
+        name,
+        size,
         _source: false,
         stored_fields: ['chunks.text', 'chunks.location'],
         docvalue_fields: [{ field: 'chunks.chunk_no' }],
-        sort: [{ _score: { order: 'desc' } }, { 'chunks.chunk_no': { order: 'asc' } }],
       },
     },
   };
@@ -148,7 +154,9 @@ function shownChunkClause(text: string): estypes.QueryDslQueryContainer {
 
 /** `query` (a bool query that must match) with the shown chunk's inner hits beside it; matching and scores unchanged. */
 function withShownChunk(query: estypes.QueryDslQueryContainer, text: string): estypes.QueryDslQueryContainer {
-  return { bool: { ...query.bool, should: [shownChunkClause(text)] } };
+  return {
+    bool: { ...query.bool, should: [chunksClause(SHOWN_INNER_HIT, { match: { 'chunks.text': text } }, 1)] },
+  };
 }
 
 /** The one Elasticsearch request of a lexical search (also what the benchmark sends directly). */
@@ -175,12 +183,61 @@ export function lexicalRequest(
   };
 }
 
-/** The documents of one shown page by id, whether the words matched them or not (a meaning-only match is on the page too). */
-export function pageRequest(index: string, ids: string[]): estypes.SearchRequest {
+/** Chunks per document the words bring for the choice of the shown chunk (`shown-chunk.ts`). */
+export const CHUNK_CANDIDATES = 3;
+
+/**
+ * What a shown page needs, in one search of the full-text index: the documents `ids` (their
+ * summaries), and as inner hits of each, the `CHUNK_CANDIDATES` chunks `text`'s words match best
+ * for the documents of `byWords` (`WORDS_INNER_HIT`: where a lexical match is shown from, and the
+ * words' candidates for the choice of `shown-chunk.ts`), and the chunk numbered in `numbered` for
+ * its document (`NUMBERED_INNER_HIT`: a meaning match's nearest chunk, or the first chunk of one
+ * whose chunks the words match none of). Three searches before (the documents, then the vector
+ * index twice) cost Elasticsearch 4.0-4.5 ms of CPU a page; the inner hits read only the chunks
+ * asked for.
+ */
+export function pageRequest(
+  index: string,
+  text: string,
+  ids: string[],
+  numbered: Map<string, number>,
+  byWords: string[],
+): estypes.SearchRequest {
+  const should: estypes.QueryDslQueryContainer[] = [];
+  if (text && byWords.length)
+    should.push(
+      chunksClause(
+        WORDS_INNER_HIT,
+        {
+          bool: {
+            must: [{ match: { 'chunks.text': text } }],
+            filter: [{ terms: { 'chunks.doc_id': byWords } }],
+          },
+        },
+        CHUNK_CANDIDATES,
+      ),
+    );
+  if (numbered.size)
+    should.push(
+      chunksClause(
+        NUMBERED_INNER_HIT,
+        {
+          bool: {
+            should: [...numbered].map(([docId, chunkNo]) => ({
+              bool: {
+                filter: [{ term: { 'chunks.doc_id': docId } }, { term: { 'chunks.chunk_no': chunkNo } }],
+              },
+            })),
+            minimum_should_match: 1,
+          },
+        },
+        1,
+      ),
+    );
   return {
     index,
     size: ids.length,
-    query: { ids: { values: ids } },
+    query: { bool: { filter: [{ ids: { values: ids } }], ...(should.length ? { should } : {}) } },
     _source: SOURCE_FIELDS,
     track_total_hits: false,
   };
@@ -230,65 +287,5 @@ export function semanticRequest(
     },
     // Collection and tags ride along so facets need no second read of the documents.
     ...docValuesOnly(CHUNK_FIELDS),
-  };
-}
-
-/** What a chunk a hit is shown from brings: its document, number, text and place. */
-const SHOWN_CHUNK = {
-  _source: ['text', 'location'],
-  docvalue_fields: ['doc_id', 'chunk_no'],
-  track_total_hits: false,
-};
-
-/**
- * The chunks a page is shown from, in one search: for each document of `docIds`, the chunk that
- * best matches `text` by its words (the first chunk when none does), and each chunk of `chunkIds`
- * (a meaning match's best chunk: the only chunk of its document the filter lets in), with its
- * text and place. One collapsed search reads one chunk per document instead of every chunk, and
- * serves a hybrid page's two kinds at once (each search costs Elasticsearch about a millisecond of
- * CPU however few hits it reads). Chunks named by id alone need no ranking: a plain ids search.
- */
-export function shownChunksRequest(
-  index: string,
-  text: string,
-  docIds: string[],
-  chunkIds: string[],
-): estypes.SearchRequest {
-  if (docIds.length === 0)
-    return { index, size: chunkIds.length, query: { ids: { values: chunkIds } }, ...SHOWN_CHUNK };
-  const wanted: estypes.QueryDslQueryContainer[] = [{ terms: { doc_id: docIds } }];
-  if (chunkIds.length) wanted.push({ ids: { values: chunkIds } });
-  return {
-    index,
-    size: docIds.length + chunkIds.length,
-    query: {
-      bool: {
-        filter: [{ bool: { should: wanted, minimum_should_match: 1 } }],
-        ...(text ? { should: [{ match: { text } }] } : {}),
-      },
-    },
-    collapse: { field: 'doc_id' },
-    sort: [{ _score: { order: 'desc' } }, { chunk_no: { order: 'asc' } }],
-    ...SHOWN_CHUNK,
-  };
-}
-
-/** Chunks per document each side brings for the choice of the shown chunk (`shown-chunk.ts`). */
-export const CHUNK_CANDIDATES = 3;
-
-/**
- * The chunks of the documents `docIds` that best match the query's words (BM25), with text and
- * place, `CHUNK_CANDIDATES` a document on average: the words' candidates for the chunk a hit is
- * shown from (`shown-chunk.ts`); meaning's is the document's nearest chunk, already known. One
- * plain search: collapsing by document with inner hits runs a search per document, and a kNN
- * search for each document's nearest chunks cost as much again (2.3 ms for the collapsed best
- * chunks of a 10-document page, 4.1 for this, 4.2 more for the kNN).
- */
-export function chunkCandidatesRequest(index: string, docIds: string[], text: string): estypes.SearchRequest {
-  return {
-    index,
-    size: docIds.length * CHUNK_CANDIDATES,
-    query: { bool: { filter: [{ terms: { doc_id: docIds } }], must: [{ match: { text } }] } },
-    ...SHOWN_CHUNK,
   };
 }

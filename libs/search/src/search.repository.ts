@@ -6,10 +6,9 @@ import {
   lexicalRequest,
   pageRequest,
   semanticRequest,
-  shownChunksRequest,
+  NUMBERED_INNER_HIT,
   SHOWN_INNER_HIT,
-  chunkCandidatesRequest,
-  CHUNK_CANDIDATES,
+  WORDS_INNER_HIT,
   type LexicalRequestOptions,
   type ResolvedScope,
 } from './search-query';
@@ -132,8 +131,6 @@ function msearchPaths(hitPaths: string[]): string[] {
 
 /** Candidates (hybrid and semantic): scores and doc values. */
 const CANDIDATE_HIT_PATHS = ['_score', 'fields'];
-/** A page's documents and chunks: their sources and doc values (a document's id is in its source). */
-const PAGE_HIT_PATHS = ['_source', 'fields'];
 
 /** A search's hits; none when `filter_path` left nothing of them. */
 function hitsOf<T>(response: estypes.SearchResponse<T>): estypes.SearchHit<T>[] {
@@ -153,7 +150,7 @@ function lexicalResult(response: estypes.SearchResponse<DocumentSummary>): Lexic
         collection: fieldOf<string>(hit, 'collection')[0] ?? '',
         tags: fieldOf<string>(hit, 'tags'),
       },
-      ...shownInnerHit(hit),
+      ...shownChunkOf(hit),
     })),
     facets: {
       collection: bucketsOf(response.aggregations?.collection),
@@ -162,18 +159,22 @@ function lexicalResult(response: estypes.SearchResponse<DocumentSummary>): Lexic
   };
 }
 
-/** A lexical hit's shown chunk, from its inner hits (`shownChunks`), when it brought one. */
-function shownInnerHit(hit: estypes.SearchHit<unknown>): { shown?: PlacedChunk } {
-  const inner = hit.inner_hits?.[SHOWN_INNER_HIT]?.hits.hits[0];
-  if (!inner) return {};
-  const location = fieldOf<string>(inner, 'chunks.location')[0];
-  return {
-    shown: {
+/** A lexical hit's shown chunk, when the request asked for it (`shownChunks`) and one matched. */
+function shownChunkOf(hit: estypes.SearchHit<unknown>): { shown?: PlacedChunk } {
+  const [shown] = innerChunks(hit, SHOWN_INNER_HIT);
+  return shown ? { shown } : {};
+}
+
+/** The chunks of a hit's inner hits `name` (`pageRequest`, `lexicalRequest`'s `shownChunks`), best first. */
+function innerChunks(hit: estypes.SearchHit<unknown>, name: string): PlacedChunk[] {
+  return (hit.inner_hits?.[name]?.hits.hits ?? []).map((inner) => {
+    const location = fieldOf<string>(inner, 'chunks.location')[0];
+    return {
       chunkNo: fieldOf<number>(inner, 'chunks.chunk_no')[0],
       text: withoutLinkMarkup(fieldOf<string>(inner, 'chunks.text')[0] ?? ''),
       ...(location ? { location: JSON.parse(location) as ChunkLocation } : {}),
-    },
-  };
+    };
+  });
 }
 
 function chunkHits(response: estypes.SearchResponse<ChunkSource>): ChunkHit[] {
@@ -186,30 +187,6 @@ function chunkHits(response: estypes.SearchResponse<ChunkSource>): ChunkHit[] {
     collection: fieldOf<string>(hit, 'collection')[0] ?? '',
     tags: fieldOf<string>(hit, 'tags'),
   }));
-}
-
-/** A chunk a hit may be shown from: its number, place and text as a reader sees it (no link markup). */
-function placedChunk(hit: estypes.SearchHit<ChunkSource & { location?: ChunkLocation }>): PlacedChunk {
-  return {
-    chunkNo: fieldOf<number>(hit, 'chunk_no')[0],
-    text: withoutLinkMarkup(hit._source?.text ?? ''),
-    ...(hit._source?.location ? { location: hit._source.location } : {}),
-  };
-}
-
-/** A chunk search's hits (`chunkCandidatesRequest`) by document, best first, `CHUNK_CANDIDATES` at most. */
-function bestChunksOf(item: estypes.MsearchResponseItem<unknown>): Map<string, PlacedChunk[]> {
-  const groups = new Map<string, PlacedChunk[]>();
-  for (const hit of hitsOf(
-    answer(item as estypes.MsearchResponseItem<ChunkSource & { location?: ChunkLocation }>),
-  )) {
-    const docId = fieldOf<string>(hit, 'doc_id')[0];
-    const group = groups.get(docId) ?? [];
-    if (group.length >= CHUNK_CANDIDATES) continue;
-    group.push(placedChunk(hit));
-    groups.set(docId, group);
-  }
-  return groups;
 }
 
 /** One response of an `_msearch`; a failed one is thrown as the refusal it reports. */
@@ -310,33 +287,39 @@ export class SearchRepository {
   }
 
   /**
-   * What a shown page needs, in one round trip: the documents' summaries, the chunks named by id,
-   * and for the documents to locate, the chunk `text`'s words match best.
+   * What a shown page needs, in one search of the full-text index (`pageRequest`): the documents'
+   * summaries, the chunks named by id, for the documents to locate the chunk `text`'s words match
+   * best (their first when the words match none), and for those to weigh the words' candidates.
    */
   async page(text: string, request: PageRequest, signal?: AbortSignal): Promise<PageResult> {
     const documents = new Map<string, DocumentSummary>();
     const chunks = new Map<string, PlacedChunk>();
-    const requests: estypes.SearchRequest[] = [];
-    if (request.ids.length) requests.push(pageRequest(this.docsAlias, request.ids));
-    if (request.locate.length || request.chunkIds.length)
-      requests.push(shownChunksRequest(this.vectorsAlias, text, request.locate, request.chunkIds));
-    const weigh = request.weigh ?? [];
-    if (weigh.length) requests.push(chunkCandidatesRequest(this.vectorsAlias, weigh, text));
     const candidates = new Map<string, PlacedChunk[]>();
-    if (requests.length === 0) return { documents, chunks, candidates };
-    const items = await this.searchAll<DocumentSummary | ChunkSource>(requests, PAGE_HIT_PATHS, signal);
-    if (request.ids.length) {
-      for (const hit of lexicalResult(answer(items.shift() as estypes.MsearchResponseItem<DocumentSummary>))
-        .hits)
-        documents.set(hit.id, hit.summary);
+    const locate = new Set(request.locate);
+    const weigh = new Set(request.weigh ?? []);
+    const numbered = new Map<string, number>();
+    for (const id of request.chunkIds) {
+      const at = id.lastIndexOf('#');
+      numbered.set(id.slice(0, at), Number(id.slice(at + 1)));
     }
-    if (weigh.length) for (const [docId, best] of bestChunksOf(items.pop()!)) candidates.set(docId, best);
-    for (const item of items) {
-      for (const hit of hitsOf(
-        answer(item as estypes.MsearchResponseItem<ChunkSource & { location?: ChunkLocation }>),
-      )) {
-        chunks.set(fieldOf<string>(hit, 'doc_id')[0], placedChunk(hit));
-      }
+    for (const docId of locate) if (!numbered.has(docId)) numbered.set(docId, 0);
+    const ids = [...new Set([...request.ids, ...numbered.keys(), ...weigh])];
+    if (ids.length === 0) return { documents, chunks, candidates };
+    const response = await this.run(() =>
+      this.client.search<DocumentSummary>(
+        pageRequest(this.docsAlias, text, ids, numbered, [...new Set([...locate, ...weigh])]),
+        { signal },
+      ),
+    );
+    const shown = new Set(request.ids);
+    for (const hit of hitsOf(response)) {
+      const id = hit._id!;
+      if (shown.has(id) && hit._source) documents.set(id, hit._source);
+      const byWords = innerChunks(hit, WORDS_INNER_HIT);
+      const byNumber = innerChunks(hit, NUMBERED_INNER_HIT)[0];
+      const chunk = locate.has(id) ? (byWords[0] ?? byNumber) : byNumber;
+      if (chunk) chunks.set(id, chunk);
+      if (weigh.has(id) && byWords.length) candidates.set(id, byWords);
     }
     return { documents, chunks, candidates };
   }
