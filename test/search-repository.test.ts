@@ -65,7 +65,7 @@ describe('SearchRepository (real Elasticsearch)', () => {
       shownChunks: true,
     });
     expect(hits.map((h) => h.id)).toEqual(['guide']);
-    const read = await repository.page('extract', { ids: [], chunkIds: [], locate: ['guide'] });
+    const read = await repository.page('extract', { ids: [], chunks: [], locate: ['guide'] });
     expect(hits[0].shown).toEqual(read.chunks.get('guide'));
     expect(hits[0].shown).toMatchObject({ text: expect.stringContaining('Extract an archive') });
     expect(hits[0].shown!.chunkNo).toBeGreaterThan(0);
@@ -113,7 +113,7 @@ describe('SearchRepository (real Elasticsearch)', () => {
   it('a page leaves out a document deleted a moment ago, and still reads the chunks of the others', async () => {
     const page = await repository.page('archive contents', {
       ids: ['deleted-a-moment-ago'],
-      chunkIds: [],
+      chunks: [],
       locate: ['tar'],
       weigh: ['tar'],
     });
@@ -125,7 +125,10 @@ describe('SearchRepository (real Elasticsearch)', () => {
   it("reads a page in one search: each document's chunk by number, and the words' best chunks of those to weigh", async () => {
     const page = await repository.page('archive', {
       ids: ['guide', 'ls'],
-      chunkIds: ['guide#1', 'ls#0'],
+      chunks: [
+        { docId: 'guide', chunkNo: 1 },
+        { docId: 'ls', chunkNo: 0 },
+      ],
       locate: [],
       weigh: ['guide'],
     });
@@ -145,7 +148,7 @@ describe('SearchRepository (real Elasticsearch)', () => {
   });
 
   it("reads a page's documents by id from their sources, and their chunks", async () => {
-    const page = await repository.page('list', { ids: ['ls', 'tar'], chunkIds: [], locate: ['ls'] });
+    const page = await repository.page('list', { ids: ['ls', 'tar'], chunks: [], locate: ['ls'] });
     expect([...page.documents.keys()].sort()).toEqual(['ls', 'tar']);
     expect(page.documents.get('ls')).toMatchObject({ title: 'ls', collection: 'default' });
     expect(page.chunks.get('ls')?.chunkNo).toBe(0);

@@ -1,6 +1,5 @@
 import { errors, type Client, type estypes } from '@elastic/elasticsearch';
 import { mapElasticsearchError } from './elasticsearch.client';
-import { chunkId } from './document.repository';
 import {
   filterClauses,
   lexicalRequest,
@@ -63,7 +62,6 @@ export interface NearestChunks {
 /** A chunk the kNN search found, with what facets need of its document. */
 export interface ChunkHit {
   docId: string;
-  chunkId: string;
   chunkNo: number;
   /** How many chunks its document has (1 in an index written before it was recorded). */
   documentChunks: number;
@@ -83,8 +81,8 @@ export interface PlacedChunk {
 export interface PageRequest {
   /** Documents shown. */
   ids: string[];
-  /** Chunks read by id (a meaning match's best chunk: its snippet). */
-  chunkIds: string[];
+  /** Chunks read by number (a meaning match's best chunk: its snippet). */
+  chunks: Pick<ChunkHit, 'docId' | 'chunkNo'>[];
   /** Documents whose chunk that best matches the words is read (where their snippet is). */
   locate: string[];
   /**
@@ -180,7 +178,6 @@ function innerChunks(hit: estypes.SearchHit<unknown>, name: string): PlacedChunk
 function chunkHits(response: estypes.SearchResponse<ChunkSource>): ChunkHit[] {
   return hitsOf(response).map((hit) => ({
     docId: fieldOf<string>(hit, 'doc_id')[0],
-    chunkId: chunkId(fieldOf<string>(hit, 'doc_id')[0], fieldOf<number>(hit, 'chunk_no')[0]),
     chunkNo: fieldOf<number>(hit, 'chunk_no')[0],
     documentChunks: fieldOf<number>(hit, 'document_chunks')[0] ?? 1,
     score: hit._score ?? 0,
@@ -297,11 +294,7 @@ export class SearchRepository {
     const candidates = new Map<string, PlacedChunk[]>();
     const locate = new Set(request.locate);
     const weigh = new Set(request.weigh ?? []);
-    const numbered = new Map<string, number>();
-    for (const id of request.chunkIds) {
-      const at = id.lastIndexOf('#');
-      numbered.set(id.slice(0, at), Number(id.slice(at + 1)));
-    }
+    const numbered = new Map(request.chunks.map((chunk) => [chunk.docId, chunk.chunkNo]));
     for (const docId of locate) if (!numbered.has(docId)) numbered.set(docId, 0);
     const ids = [...new Set([...request.ids, ...numbered.keys(), ...weigh])];
     if (ids.length === 0) return { documents, chunks, candidates };

@@ -36,7 +36,6 @@ const chunk = (
   tags: string[] = [],
 ): ChunkHit => ({
   docId,
-  chunkId: `${docId}#${chunkNo}`,
   chunkNo,
   documentChunks: 1,
   score,
@@ -96,7 +95,9 @@ class FakeSearchRepository {
   }
 
   page(text: string, request: PageRequest): Promise<PageResult> {
-    const { ids, chunkIds, locate } = request;
+    const { ids, locate } = request;
+    // Recorded as `<doc>#<n>`, as the vector index names chunks.
+    const chunkIds = request.chunks.map((c) => `${c.docId}#${c.chunkNo}`);
     const weighed = request.weigh ?? [];
     this.calls.push({ method: 'page', args: [text, ids, chunkIds, locate, weighed] });
     const documents = new Map<string, DocumentSummary>(

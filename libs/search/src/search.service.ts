@@ -74,8 +74,7 @@ interface SemanticHit {
   score: number;
   /** Its best chunk's own: what the relevance floor and the choice of the shown chunk weigh. */
   chunkScore: number;
-  /** The document's best-matching chunk (its text is read for the shown page only). */
-  chunkId: string;
+  /** The number of the document's best-matching chunk (its text is read for the shown page only). */
   chunkNo: number;
   /** The document's, as its chunks carry them: enough to count facets. */
   collection: string;
@@ -252,7 +251,7 @@ export class SearchService {
     // words, a document stored before its chunks were) need a read of their first or best chunk.
     const unplaced = lexical.hits.filter((h) => !h.shown).map((h) => h.id);
     const { chunks } = unplaced.length
-      ? await this.repository.page(text, { ids: [], chunkIds: [], locate: unplaced }, signal)
+      ? await this.repository.page(text, { ids: [], chunks: [], locate: unplaced }, signal)
       : { chunks: new Map<string, PlacedChunk>() };
     return {
       hits: lexical.hits.map((h, i) =>
@@ -295,7 +294,11 @@ export class SearchService {
     const nearest = new Map(page.words.terms.size > 0 ? shown.map((s) => [s.id, s.chunkScore]) : []);
     const { documents, chunks } = await this.shownPage(
       text,
-      { ids: shown.map((s) => s.id), chunkIds: shown.map((s) => s.chunkId), locate: [] },
+      {
+        ids: shown.map((s) => s.id),
+        chunks: shown.map((s) => ({ docId: s.id, chunkNo: s.chunkNo })),
+        locate: [],
+      },
       page.words.locator,
       nearest,
       signal,
@@ -362,7 +365,9 @@ export class SearchService {
       text,
       {
         ids: pageDocs.map((d) => d.id),
-        chunkIds: pageDocs.flatMap((d) => (semanticById.has(d.id) ? [semanticById.get(d.id)!.chunkId] : [])),
+        chunks: pageDocs.flatMap((d) =>
+          semanticById.has(d.id) ? [{ docId: d.id, chunkNo: semanticById.get(d.id)!.chunkNo }] : [],
+        ),
         locate: pageDocs.filter((d) => !semanticById.has(d.id)).map((d) => d.id),
       },
       page.words.locator,
