@@ -247,8 +247,8 @@ export class SearchService {
       { from: page.from, size: page.size, facets: true, shownChunks: true },
       signal,
     );
-    // Each hit brings the chunk its words match best; only the others (a title match, no query
-    // words, a document stored before its chunks were) need a read of their first or best chunk.
+    // Each hit brings the chunk its words match best; only the others (a match of the title
+    // alone, a search without words) need a page read, which shows them from their first chunk.
     const unplaced = lexical.hits.filter((h) => !h.shown).map((h) => h.id);
     const { chunks } = unplaced.length
       ? await this.repository.page(text, { ids: [], chunks: [], locate: unplaced }, signal)
