@@ -192,9 +192,9 @@ export const CHUNK_CANDIDATES = 3;
  * for the documents of `byWords` (`WORDS_INNER_HIT`: where a lexical match is shown from, and the
  * words' candidates for the choice of `shown-chunk.ts`), and the chunk numbered in `numbered` for
  * its document (`NUMBERED_INNER_HIT`: a meaning match's nearest chunk, or the first chunk of one
- * whose chunks the words match none of). Three searches before (the documents, then the vector
- * index twice) cost Elasticsearch 4.0-4.5 ms of CPU a page; the inner hits read only the chunks
- * asked for.
+ * whose chunks the words match none of). The three searches it replaces (the documents, then the
+ * vector index twice) cost Elasticsearch 4.6-6.0 ms of CPU per hybrid page at concurrency 8, this
+ * one 3.9-4.5 (docs/benchmarks.md); the inner hits read only the chunks asked for.
  */
 export function pageRequest(
   index: string,
