@@ -1,4 +1,4 @@
-import type { DocumentAccess, SearchHit, StoredDocument } from '@quarry/search';
+import { documentScore, type DocumentAccess, type SearchHit, type StoredDocument } from '@quarry/search';
 import { deletedHit, documentHit, highlightedHit } from './live-hits';
 import { inCollectionScope, inScope } from './live-scope';
 import type { LiveChange, LiveEvent, LiveQuery } from './live-types';
@@ -192,7 +192,7 @@ export class LiveQueryIndex {
         }
         // As search scores it (`poolChunks`): a document of several chunks by the mean of its
         // best chunk and its whole, so what is delivered is what its first page would show.
-        if (best && whole) best.score = (best.score + dot(indexed.vector, whole)) / 2;
+        if (best && whole) best.score = documentScore(best.score, dot(indexed.vector, whole));
         if (best && best.score < query.threshold) best = undefined;
       }
       if (!lexical && !best) continue;

@@ -197,6 +197,15 @@ export function fuse(lexical: RankedDoc[], semantic: RankedDoc[], options: Fusio
 }
 
 /**
+ * A document's score by meaning (`poolChunks`, and live results as they arrive): its best chunk's
+ * similarity, and for a document of several chunks the mean of that and its whole-document
+ * vector's.
+ */
+export function documentScore(bestChunk: number, whole?: number): number {
+  return whole === undefined ? bestChunk : (bestChunk + whole) / 2;
+}
+
+/**
  * Chunk hits and whole-document hits → document hits. A document of one chunk scores as that
  * chunk (without `documents`, this is max-pooling: each document scored by its best chunk). A
  * document of several chunks scores the mean of its best chunk and its whole-document vector
@@ -212,8 +221,8 @@ export function fuse(lexical: RankedDoc[], semantic: RankedDoc[], options: Fusio
  * whole-document search found (shown from its first chunk), and for a document of several chunks
  * (`documentChunks`) the chunk search found without its whole document. Scoring the latter by its
  * best chunk alone, as a document of one chunk is, put it ahead of the documents whose whole was
- * found (man pages, with 512-token whole documents: 0.820 against 0.834 exact). `chunkScore` is the best chunk's own score: what
- * the relevance floor and the choice of the shown chunk weigh.
+ * found (man pages, with 512-token whole documents: 0.820 against 0.834 exact). `chunkScore` is
+ * the best chunk's own score: what the relevance floor and the choice of the shown chunk weigh.
  */
 export function poolChunks<T extends { docId: string; score: number; documentChunks?: number }>(
   chunks: T[],
@@ -234,13 +243,17 @@ export function poolChunks<T extends { docId: string; score: number; documentChu
     const wholeScore =
       whole.get(docId)?.score ??
       ((chunk.documentChunks ?? 1) > 1 && documents.length ? lowestWhole : undefined);
-    const score = wholeScore === undefined ? chunk.score : (chunk.score + wholeScore) / 2;
-    pooled.push({ ...chunk, id: docId, score, chunkScore: chunk.score });
+    pooled.push({
+      ...chunk,
+      id: docId,
+      score: documentScore(chunk.score, wholeScore),
+      chunkScore: chunk.score,
+    });
   }
   for (const [docId, document] of whole) {
     if (best.has(docId)) continue;
     const chunkScore = Number.isFinite(lowestChunk) ? lowestChunk : document.score;
-    pooled.push({ ...document, id: docId, score: (chunkScore + document.score) / 2, chunkScore });
+    pooled.push({ ...document, id: docId, score: documentScore(chunkScore, document.score), chunkScore });
   }
   return pooled.sort((a, b) => b.score - a.score);
 }
