@@ -1,4 +1,4 @@
-import type { Client } from '@elastic/elasticsearch';
+import type { Client, estypes } from '@elastic/elasticsearch';
 import { mapElasticsearchError } from './elasticsearch.client';
 import { chunkId } from './document.repository';
 import type { ChunkLocation } from './structured-chunker';
@@ -12,6 +12,8 @@ export interface StoredChunk {
 }
 
 const FIELDS = ['doc_id', 'chunk_no', 'text', 'location'];
+/** Chunks one search reads at most (Elasticsearch's default `index.max_result_window`). */
+const MAX_PAGE = 10_000;
 
 /** Reads chunks from the vector index (never their vectors). */
 export class ChunkRepository {
@@ -35,7 +37,11 @@ export class ChunkRepository {
     }
   }
 
-  /** Every chunk of these documents (at most `limit`), grouped by document, each list in order. */
+  /**
+   * Every chunk of these documents (at most `limit`), grouped by document, each list in order:
+   * read in pages of at most 10,000 (Elasticsearch's result window), so a migration copy can ask
+   * for all of them (`limit` Infinity).
+   */
   async ofDocuments(
     docIds: string[],
     limit = 2_000,
@@ -44,19 +50,30 @@ export class ChunkRepository {
     const grouped = new Map<string, StoredChunk[]>();
     if (docIds.length === 0) return grouped;
     try {
-      const response = await this.client.search<StoredChunk>(
-        {
-          index: this.alias,
-          query: { terms: { doc_id: docIds } },
-          _source: FIELDS,
-          size: limit,
-          sort: [{ doc_id: 'asc' }, { chunk_no: 'asc' }],
-        },
-        { signal },
-      );
-      for (const hit of response.hits.hits) {
-        const chunk = hit._source!;
-        grouped.set(chunk.doc_id, [...(grouped.get(chunk.doc_id) ?? []), chunk]);
+      let read = 0;
+      let after: estypes.SortResults | undefined;
+      while (read < limit) {
+        const response = await this.client.search<StoredChunk>(
+          {
+            index: this.alias,
+            query: { terms: { doc_id: docIds } },
+            _source: FIELDS,
+            size: Math.min(limit - read, MAX_PAGE),
+            sort: [{ doc_id: 'asc' }, { chunk_no: 'asc' }],
+            ...(after ? { search_after: after } : {}),
+          },
+          { signal },
+        );
+        const hits = response.hits.hits;
+        for (const hit of hits) {
+          const chunk = hit._source!;
+          const list = grouped.get(chunk.doc_id);
+          if (list) list.push(chunk);
+          else grouped.set(chunk.doc_id, [chunk]);
+        }
+        read += hits.length;
+        if (hits.length < MAX_PAGE) break;
+        after = hits[hits.length - 1].sort;
       }
       return grouped;
     } catch (error) {

@@ -107,13 +107,13 @@ function chunkFields(doc: StoredDocument) {
  */
 export function nestedChunks(
   docId: string,
-  chunks: Chunk[],
-): { doc_id: string; text: string; chunk_no: number; location: string }[] {
+  chunks: (Pick<Chunk, 'text'> & Partial<Pick<Chunk, 'location'>>)[],
+): { doc_id: string; text: string; chunk_no: number; location?: string }[] {
   return chunks.map((chunk, n) => ({
     doc_id: docId,
     text: chunk.text,
     chunk_no: n,
-    location: JSON.stringify(chunk.location),
+    ...(chunk.location ? { location: JSON.stringify(chunk.location) } : {}),
   }));
 }
 

@@ -7,7 +7,7 @@ import type { EmbeddingModelInfo } from '@quarry/embeddings';
 import { INDEX_KINDS, IndexKind, indexNames } from './index-names';
 import { mapElasticsearchError } from './elasticsearch.client';
 import { nestedChunks } from './document.repository';
-import type { Chunk, ChunkLocation } from './structured-chunker';
+import { ChunkRepository } from './chunk.repository';
 import { modelDifferences, vectorIndexModel, type VectorIndexModel } from './vector-index-model';
 
 interface IndexDefinition {
@@ -280,29 +280,8 @@ async function storedChunks(
   vectorsAlias: string,
   ids: string[],
 ): Promise<Map<string, ReturnType<typeof nestedChunks>>> {
-  const chunks = new Map<string, Chunk[]>();
   if (!(await client.indices.exists({ index: vectorsAlias }))) return new Map();
-  let after: estypes.SortResults | undefined;
-  for (;;) {
-    const page = await client.search<{ text: string; location: ChunkLocation }>({
-      index: vectorsAlias,
-      size: 1000,
-      query: { terms: { doc_id: ids } },
-      _source: ['text', 'location'],
-      docvalue_fields: ['doc_id', 'chunk_no'],
-      sort: [{ doc_id: 'asc' }, { chunk_no: 'asc' }],
-      ...(after ? { search_after: after } : {}),
-    });
-    const hits = page.hits.hits;
-    if (hits.length === 0) break;
-    for (const hit of hits) {
-      const docId = (hit.fields?.doc_id as string[])[0];
-      const list = chunks.get(docId) ?? [];
-      list.push({ text: hit._source?.text ?? '', location: hit._source?.location as ChunkLocation });
-      chunks.set(docId, list);
-    }
-    after = hits[hits.length - 1].sort;
-  }
+  const chunks = await new ChunkRepository(client, vectorsAlias).ofDocuments(ids, Infinity);
   return new Map([...chunks].map(([id, list]) => [id, nestedChunks(id, list)]));
 }
 
