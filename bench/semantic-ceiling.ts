@@ -43,6 +43,7 @@ import {
   SearchRepository,
   SearchService,
   setupIndices,
+  wholeDocumentText as documentStart,
   type Grades,
   type RelevanceScores,
   type SearchMode,
@@ -233,12 +234,7 @@ function main() {
         ? new Map(
             (
               await embedInRuns(
-                corpus.documents.map((d) =>
-                  wholeDocumentText({
-                    title: d.title,
-                    body: d.body.split(/\s+/).slice(0, shortWholeWords).join(' '),
-                  }),
-                ),
+                corpus.documents.map((d) => documentStart(d.title, d.body, shortWholeWords)),
                 (batch) => embedder.embedPassages(batch),
                 `documents' first ${shortWholeWords} words`,
                 1,

@@ -23,15 +23,22 @@ import type { Embedder } from '@quarry/embeddings';
  */
 export const WHOLE_DOCUMENT_WORDS = 150;
 
-/** The text a document is embedded whole from: its title, a line break, its body's first words. */
-export function wholeDocumentText(title: string | undefined, body: string): string {
-  // The end of the WHOLE_DOCUMENT_WORDS-th run of non-space characters, the text's own spacing kept.
-  const words = /\S+/g;
+/**
+ * The text a document is embedded whole from: its title, a line break, its body's first `words`
+ * words (another count only to measure others: bench/semantic-ceiling.ts).
+ */
+export function wholeDocumentText(
+  title: string | undefined,
+  body: string,
+  words = WHOLE_DOCUMENT_WORDS,
+): string {
+  // The end of the `words`-th run of non-space characters, the text's own spacing kept.
+  const word = /\S+/g;
   let end = body.length;
-  for (let n = 0; n < WHOLE_DOCUMENT_WORDS; n++) {
-    const word = words.exec(body);
-    if (!word) break;
-    if (n === WHOLE_DOCUMENT_WORDS - 1) end = word.index + word[0].length;
+  for (let n = 0; n < words; n++) {
+    const found = word.exec(body);
+    if (!found) break;
+    if (n === words - 1) end = found.index + found[0].length;
   }
   const start = body.slice(0, end);
   return title ? `${title}\n${start}` : start;
