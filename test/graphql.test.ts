@@ -8,6 +8,8 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import type { Client } from 'graphql-ws';
 import { startServer, type RunningServer } from '../apps/server/src/server';
+import { MAX_PENDING_SOCKETS } from '../apps/server/src/graphql/graphql-ws.gateway';
+import WebSocket from 'ws';
 import { buildSchema, lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildGraphqlSchema, SCHEMA_FILE } from '../apps/server/src/graphql/schema';
 import { gql, liveEntries, Recording, wsClient } from './support/graphql';
@@ -620,6 +622,93 @@ describe('GraphQL with API keys', () => {
       { authorization: 'Bearer gq-reader-key' },
     );
     expect(upload.body.errors[0].extensions.code).toBe('FORBIDDEN');
+  });
+
+  /** A raw graphql-transport-ws socket, its messages and how it closed. */
+  function rawSocket() {
+    const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/graphql`, 'graphql-transport-ws');
+    const messages: { type: string; payload?: unknown }[] = [];
+    ws.on('message', (data) => messages.push(JSON.parse(String(data))));
+    const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+      ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })),
+    );
+    const opened = new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    return { ws, messages, closed, opened };
+  }
+
+  it('reads at most 64 KiB from a WebSocket before connection_init authenticates it, and lifts the bound after', async () => {
+    // The attack: a 4 MB connection_init from a caller without credentials. Before the bound it was
+    // buffered and parsed whole (frames may hold 20 MB) before the 4401 refusal.
+    const attacker = rawSocket();
+    await attacker.opened;
+    attacker.ws.send(
+      JSON.stringify({ type: 'connection_init', payload: { padding: 'x'.repeat(4_000_000) } }),
+    );
+    const refused = await attacker.closed;
+    expect(refused.code).toBe(1009);
+    expect(refused.reason).toMatch(/more than 65536 bytes before authentication/);
+    expect(attacker.messages).toEqual([]);
+
+    // An authenticated socket may send big messages: 300 KB of variables, read and validated.
+    const reader = rawSocket();
+    await reader.opened;
+    reader.ws.send(JSON.stringify({ type: 'connection_init', payload: { apiKey: 'gq-reader-key' } }));
+    await eventually(
+      async () => reader.messages,
+      (m) => m.some((message) => message.type === 'connection_ack'),
+    );
+    reader.ws.send(
+      JSON.stringify({
+        id: '1',
+        type: 'subscribe',
+        payload: {
+          query: 'query($pad: String) { collections { name } }',
+          variables: { pad: 'y'.repeat(300_000) },
+        },
+      }),
+    );
+    const answer = await eventually(
+      async () => reader.messages.find((message) => (message as { id?: string }).id === '1'),
+      (message) => message !== undefined,
+    );
+    expect(answer).toMatchObject({ type: 'error', payload: [{ message: 'Variable "$pad" is never used.' }] });
+    expect(reader.ws.readyState).toBe(WebSocket.OPEN);
+    reader.ws.close();
+    await reader.closed;
+  });
+
+  it(`refuses a GraphQL WebSocket upgrade with 503 while ${MAX_PENDING_SOCKETS} sockets wait for connection_init`, async () => {
+    const waiting = Array.from({ length: MAX_PENDING_SOCKETS }, () => rawSocket());
+    try {
+      await Promise.all(waiting.map((socket) => socket.opened));
+      const refused = await new Promise<number>((resolve, reject) => {
+        const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/graphql`, 'graphql-transport-ws');
+        ws.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+        ws.on('open', () => reject(new Error('upgraded past the limit')));
+        ws.on('error', () => undefined);
+      });
+      expect(refused).toBe(503);
+    } finally {
+      for (const socket of waiting) socket.ws.terminate();
+    }
+    // Once they are gone, sockets are served again.
+    await eventually(
+      async () => {
+        const socket = rawSocket();
+        try {
+          await socket.opened;
+          return true;
+        } catch {
+          return false;
+        } finally {
+          socket.ws.terminate();
+        }
+      },
+      (opened) => opened,
+    );
   });
 
   it('authenticates a WebSocket with connection_init and scopes live results to the key’s collections', async () => {

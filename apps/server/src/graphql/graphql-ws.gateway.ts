@@ -12,7 +12,7 @@ import {
 } from 'graphql';
 import { CloseCode, GRAPHQL_TRANSPORT_WS_PROTOCOL } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { Authenticator } from '@quarry/auth';
@@ -20,6 +20,7 @@ import { CONFIG, type QuarryConfig } from '@quarry/config';
 import { ConnectionRegistry, type Principal } from '@quarry/core';
 import { LOGGER, type Logger } from '@quarry/observability';
 import { credentialsOf } from '../rest/envelope';
+import { ANONYMOUS_BODY_BYTES } from '../security/body-limit';
 import { GraphqlContexts } from './graphql.context';
 import { documentLimitErrors, parseQuery } from './graphql.limits';
 import { costLimitError } from './graphql.cost';
@@ -29,6 +30,50 @@ export const GRAPHQL_PATH = '/graphql';
 /** Same bound as an HTTP body: a bulk `indexDocuments` may also come over the socket. */
 const MAX_FRAME_BYTES = 20 * 1024 * 1024;
 const KEEPALIVE_MS = 12_000;
+/**
+ * Sockets not yet authenticated by `connection_init`, at most: more upgrades are refused with 503
+ * until some authenticate or time out (graphql-ws closes a socket without `connection_init` after
+ * 3 s). With each bound to `ANONYMOUS_BODY_BYTES` until then, anonymous sockets hold at most 16 MiB.
+ */
+export const MAX_PENDING_SOCKETS = 256;
+/** WebSocket close code 1009: a message too big to process. */
+const MESSAGE_TOO_BIG = 1009;
+
+/**
+ * Bounds what a socket may send before it authenticates to `limit` bytes, as an HTTP body without
+ * credentials is bounded (`jsonBodyParser`): a bigger `connection_init` (or anything sent before it)
+ * closes the socket with 1009 and nothing more is read from it, so a caller without credentials
+ * cannot make Quarry buffer and parse the 20 MB a frame may otherwise hold. Returns the release,
+ * called once the socket has authenticated (or closed).
+ */
+function boundBeforeAuthentication(
+  ws: WebSocket,
+  socket: Duplex,
+  limit: number,
+  released: () => void,
+): () => void {
+  let read = 0;
+  const onData = (chunk: Buffer) => {
+    read += chunk.length;
+    if (read <= limit) return;
+    release();
+    socket.pause();
+    ws.close(MESSAGE_TOO_BIG, `more than ${limit} bytes before authentication`);
+    // The close handshake cannot complete on a paused socket; it is cut off instead of waiting 30 s.
+    setTimeout(() => ws.terminate(), 1_000).unref();
+  };
+  let done = false;
+  const release = () => {
+    if (done) return;
+    done = true;
+    socket.off('data', onData);
+    ws.off('close', release);
+    released();
+  };
+  socket.on('data', onData);
+  ws.on('close', release);
+  return release;
+}
 
 /** What a client may put in `connection_init` (the browser WebSocket API cannot set headers). */
 interface ConnectionParams {
@@ -57,6 +102,8 @@ export class GraphqlWebSocketGateway implements OnApplicationBootstrap {
   private readonly started = new WeakMap<ExecutionArgs, AsyncIterableIterator<ExecutionResult>>();
 
   private readonly connectionsPerPrincipal = new Map<string, number>();
+  /** Sockets still before authentication, with the release of their byte bound. */
+  private readonly pending = new Map<WebSocket, () => void>();
 
   constructor(
     private readonly auth: Authenticator,
@@ -106,6 +153,7 @@ export class GraphqlWebSocketGateway implements OnApplicationBootstrap {
             return false;
           }
           this.connectionsPerPrincipal.set(id, open + 1);
+          this.pending.get(ctx.extra.socket)?.();
           const untrack = this.connectionRegistry.track(ctx.extra.principal, (reason) =>
             ctx.extra.socket.close(CloseCode.Unauthorized, reason),
           );
@@ -171,8 +219,19 @@ export class GraphqlWebSocketGateway implements OnApplicationBootstrap {
   }
 
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (this.pending.size >= MAX_PENDING_SOCKETS) {
+      socket.end(
+        'HTTP/1.1 503 Service Unavailable\r\nretry-after: 3\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n' +
+          'too many GraphQL WebSockets waiting for connection_init\n',
+      );
+      return;
+    }
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       ws.on('error', (error) => this.logger.debug({ err: error.message }, 'GraphQL WebSocket error'));
+      this.pending.set(
+        ws,
+        boundBeforeAuthentication(ws, socket, ANONYMOUS_BODY_BYTES, () => this.pending.delete(ws)),
+      );
       this.wss.emit('connection', ws, request);
     });
   }
