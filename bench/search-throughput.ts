@@ -14,12 +14,16 @@
  *   npm run build && BENCH_ROUNDS=3 node dist/bench/search-throughput.js
  *   QUARRY_EMBEDDER_MODEL=all-minilm-l6-v2 BENCH_MODEL_SUFFIX=1 node dist/bench/search-throughput.js
  *
+ * `core hybrid, vectors given` is the search core with every query's vector embedded before the
+ * clock starts (an embedder that looks them up): the hybrid search's own cost with the model's
+ * taken away, so how far any model, however fast, could take the ratio is measured, not guessed.
+ *
  * `BENCH_BASELINE_EMBEDDER` (JSON options of the local embedder, e.g. '{"maxQueryGroup":1}') adds
  * a second server whose embedder runs with those options, as one more path taking turns with the
  * others: an embedder change measured side by side, not across runs of a shared machine.
  */
 import { loadConfig } from '@quarry/config';
-import { createEmbedder, type OnnxEmbedderOptions } from '@quarry/embeddings';
+import { createEmbedder, type Embedder, type OnnxEmbedderOptions } from '@quarry/embeddings';
 import {
   indexNames,
   lexicalRequest,
@@ -42,6 +46,29 @@ const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const block = Number(process.env.BENCH_BLOCK ?? 50);
 const BASELINE_COLUMN = 'REST hybrid, baseline embedder';
+const GIVEN_COLUMN = 'core hybrid, vectors given';
+
+/** `embedder` answering queries from vectors it embedded beforehand (`texts`), so a search spends nothing on the model. */
+async function givenVectors(embedder: Embedder, texts: string[]): Promise<Embedder> {
+  const vectors = await embedder.embedQueries(texts);
+  const known = new Map(texts.map((text, i) => [text, vectors[i]]));
+  return {
+    id: embedder.id,
+    dims: embedder.dims,
+    model: embedder.model,
+    embedQueries: (queries) =>
+      Promise.resolve(
+        queries.map((query) => {
+          const vector = known.get(query);
+          if (!vector) throw new Error(`no vector embedded beforehand for "${query}"`);
+          return vector;
+        }),
+      ),
+    embedPassages: (passages, signal) => embedder.embedPassages(passages, signal),
+    close: () => Promise.resolve(),
+    knownWordShare: (text) => embedder.knownWordShare(text),
+  };
+}
 
 /** CPU milliseconds this process's threads have used (Linux `/proc`): the main thread's, and all others' (the ONNX workers, GC). */
 function threadCpu(): { main: number; other: number } {
@@ -129,8 +156,20 @@ function main() {
             { from: 0, size: 10, facets: true, documentFragments: 3 },
           ),
         );
-      const core = (mode: SearchMode, texts: string[]) => (i: number) =>
-        search.search({ query: texts[i % texts.length], mode });
+      const core =
+        (mode: SearchMode, texts: string[], service = search) =>
+        (i: number) =>
+          service.search({ query: texts[i % texts.length], mode });
+      // Vectors of the measured texts (and the warm-up's), embedded before any clock starts.
+      const given = new SearchService(
+        new SearchRepository(client, indices.docs),
+        await givenVectors(embedder, [
+          ...queries,
+          ...queries.map((q) => `${q}!!!!`),
+          ...warmUp.map((t) => `${t} z`),
+        ]),
+        indices,
+      );
       const rest =
         (mode: SearchMode, texts: string[], url = server.url) =>
         async (i: number) => {
@@ -145,6 +184,15 @@ function main() {
           return response.body.json();
         };
       await throughput(concurrency, warmUp.length, core('hybrid', warmUp));
+      await throughput(
+        concurrency,
+        warmUp.length,
+        core(
+          'hybrid',
+          warmUp.map((t) => `${t} z`),
+          given,
+        ),
+      );
       await throughput(
         concurrency,
         warmUp.length,
@@ -173,6 +221,7 @@ function main() {
         const paths: Record<string, (i: number) => Promise<unknown>> = {
           direct: direct(queries),
           coreHybrid: core('hybrid', own(0)),
+          coreGiven: core('hybrid', queries, given),
           restHybrid: rest('hybrid', own(1)),
           restLexical: rest('lexical', queries),
           ...(baselineServer ? { restHybridBaseline: rest('hybrid', own(2), baselineServer.url) } : {}),
@@ -190,6 +239,7 @@ function main() {
           round: r + 1,
           'direct ES lexical req/s': round(rate('direct'), 1),
           'core hybrid': round(rate('coreHybrid') / rate('direct')),
+          [GIVEN_COLUMN]: round(rate('coreGiven') / rate('direct')),
           'REST hybrid': round(rate('restHybrid') / rate('direct')),
           'REST lexical': round(rate('restLexical') / rate('direct')),
           ...(baselineServer
@@ -208,6 +258,7 @@ function main() {
         round: 'median',
         'direct ES lexical req/s': median('direct ES lexical req/s'),
         'core hybrid': median('core hybrid'),
+        [GIVEN_COLUMN]: median(GIVEN_COLUMN),
         'REST hybrid': median('REST hybrid'),
         'REST lexical': median('REST lexical'),
         ...(baselineServer ? { [BASELINE_COLUMN]: median(BASELINE_COLUMN) } : {}),
@@ -218,6 +269,7 @@ function main() {
       for (const [path, run] of [
         ['direct ES lexical', direct(queries)],
         ['core hybrid', core('hybrid', own(0))],
+        [GIVEN_COLUMN, core('hybrid', own(3), given)],
         ['REST hybrid', rest('hybrid', own(1))],
         ['REST lexical', rest('lexical', queries)],
         ...(baselineServer ? [[BASELINE_COLUMN, rest('hybrid', own(2), baselineServer.url)] as const] : []),
