@@ -6,11 +6,10 @@ import {
   DocumentInput,
   LIMITS,
   checkWritableAccess,
-  chunkDocument,
+  chunkBodies,
   embedChunksAndWholes,
   hasDocumentVector,
   wholeDocumentText,
-  withPageLabels,
   normaliseAccess,
   readerMayRead,
   type AccessReader,
@@ -235,7 +234,7 @@ export class IngestService {
       options.signal,
     );
     const results: IngestResultItem[] = [];
-    const prepared: Prepared[] = [];
+    const changing: { index: number; doc: StoredDocument; previous?: ExistingDocument }[] = [];
     for (const { index, doc } of slice) {
       const previous = existing.get(doc.id);
       // A document outside the caller's collections is absent for that caller: it is neither
@@ -259,9 +258,18 @@ export class IngestService {
         continue;
       }
       if (previous) doc.created_at = previous.created_at;
-      // Chunked even when the stored vectors are kept: the full-text index holds every chunk's text
-      // (`keptChunks`). Another count than stored means the chunking settings changed: re-embedded.
-      const chunks = withPageLabels(chunkDocument(doc.body, this.options.chunking), doc.metadata.page_labels);
+      changing.push({ index, doc, ...(previous ? { previous } : {}) });
+    }
+    // Chunked even when the stored vectors are kept: the full-text index holds every chunk's text
+    // (`keptChunks`). Another count than stored means the chunking settings changed: re-embedded.
+    // Long bodies are chunked in workers, short ones with turns for other requests (`chunkBodies`).
+    const chunked = await chunkBodies(
+      changing.map(({ doc }) => ({ body: doc.body, pageLabels: doc.metadata.page_labels })),
+      this.options.chunking,
+    );
+    const prepared: Prepared[] = [];
+    for (const [at, { index, doc, previous }] of changing.entries()) {
+      const chunks = chunked[at];
       if (chunks.length > this.options.maxChunks) {
         results.push(failure(index, doc.id, tooManyChunks(chunks.length, this.options.maxChunks)));
         continue;

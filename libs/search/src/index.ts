@@ -16,6 +16,7 @@ export { METADATA_FILTER } from './validators';
 export * from './meta-index.repository';
 export * from './output-schemas';
 export * from './structured-chunker';
+export * from './chunk-pool';
 export * from './relevance';
 export * from './eval.operation';
 export * from './snippet';
