@@ -1,5 +1,5 @@
 import { MessageManager } from '@quarry/core';
-import { INGESTION, IngestService, UPLOAD_FILES, type Ingestion } from '@quarry/ingest';
+import { INDEXING_RULES, INGESTION, IngestService, UPLOAD_FILES, type Ingestion } from '@quarry/ingest';
 import { INDICES, type IndexNames } from '@quarry/search';
 import { EMBEDDER, type Embedder } from '@quarry/embeddings';
 import { Client } from '@elastic/elasticsearch';
@@ -330,6 +330,23 @@ describe('ingestion: mixed files, directory sources, http-json sources, browsing
       expect(second.body.counts).toMatchObject({ unchanged: 3, indexed: 1, embedded: 1, deleted: 0 });
       expect(embedded.texts.every((t) => t.includes('Salads and bowls'))).toBe(true);
       expect(requests.filter((r) => r.path !== '/robots.txt').every((r) => r.conditional)).toBe(true);
+
+      // A page stored under older indexing rules (an upgrade since its last sync) is fetched
+      // without validators and made again: a 304 would have kept what the old rules made of it.
+      const docs = quarry.app.get<IndexNames>(INDICES).docs;
+      await quarry.app.get(Client).update({
+        index: docs,
+        id: 'cafe:a',
+        doc: { metadata: { indexing_rules: INDEXING_RULES - 1, item_hash: 'hashed under the old rules' } },
+        refresh: true,
+      });
+      requests.length = 0;
+      const third = await call(base, 'POST', '/v1/sources/cafe/sync?wait=true');
+      expect(third.body.counts).toMatchObject({ unchanged: 3, indexed: 1, deleted: 0 });
+      const fetched = requests.filter((r) => r.path !== '/robots.txt');
+      expect(fetched.filter((r) => !r.conditional).map((r) => r.path)).toEqual(['/a']);
+      const again = await call(base, 'GET', '/v1/documents/cafe:a');
+      expect(again.body.metadata).toMatchObject({ indexing_rules: INDEXING_RULES, etag: '"a1"' });
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }

@@ -1,5 +1,6 @@
 export * from './extract';
 export * from './ingest.service';
+export * from './indexing-rules';
 export * from './document-writes.operations';
 export * from './files';
 export * from './meta.store';
