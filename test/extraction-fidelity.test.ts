@@ -228,6 +228,55 @@ describe('HTML shows what its reader sees', () => {
     expect([...sectionHeadings(page.text)][0]).toBe('2.6 Closure Example');
   });
 
+  // Readability takes a page's best-scoring block and its siblings. An AsciiDoc manual page is
+  // sibling sections under a header holding its NAME line: it came out as the OPTIONS list alone
+  // (git-blame: 9.6 of 16.4 thousand characters, no heading), or without its NAME line (git-stash).
+  const GIT_BLAME_SECTIONS = [
+    '# git-blame(1) Manual Page',
+    '## NAME',
+    '## SYNOPSIS',
+    '## DESCRIPTION',
+    '## OPTIONS',
+    '## THE DEFAULT FORMAT',
+    '## THE PORCELAIN FORMAT',
+    '## SPECIFYING RANGES',
+    '## INCREMENTAL OUTPUT',
+    '## MAPPING AUTHORS',
+    '## CONFIGURATION',
+    '## SEE ALSO',
+    '## GIT',
+  ];
+
+  it('an AsciiDoc manual page (git-blame, git-doc) keeps every section, not only its longest', async () => {
+    const page = await extracted('git-blame.html');
+    expect(headingsOf(page.text)).toEqual(GIT_BLAME_SECTIONS);
+    expect(page.text).toContain(
+      '## NAME\n\ngit-blame - Show what revision and author last modified each line of a file\n',
+    );
+    expect(page.text).toContain('Annotates each line in the given file with information from the revision');
+    expect(page.text).toContain('--root\nDo not treat root commits as boundaries.');
+    // The page's footer (`<div id="footer">`) is not text.
+    expect(page.text).not.toMatch(/Last updated/);
+  });
+
+  it('an AsciiDoc manual page whose sections Readability keeps (git-stash) keeps its NAME line, once, in its place', async () => {
+    const page = await extracted('git-stash.html');
+    const name = 'git-stash - Stash the changes in a dirty working directory away';
+    expect(headingsOf(page.text).slice(0, 4)).toEqual([
+      '# git-stash(1) Manual Page',
+      '## NAME',
+      '## SYNOPSIS',
+      '## DESCRIPTION',
+    ]);
+    expect(page.text.startsWith(`# git-stash(1) Manual Page\n\n## NAME\n\n${name}\n\n## SYNOPSIS\n`)).toBe(
+      true,
+    );
+    expect(page.text.split(name)).toHaveLength(2);
+    const chunk = chunkDocument(page.text)[0];
+    expect(chunk.location.heading).toEqual(['git-stash(1) Manual Page', 'NAME']);
+    expect(chunk.text).toContain(name);
+  });
+
   it('navigation inside the article (a contents box) and footers are not text', async () => {
     const paragraph = (n: string) =>
       `<p>${n} The database of MIME types is rebuilt by a trigger whenever a package installs a type.</p>`;

@@ -1,5 +1,5 @@
 import { MessageManager } from '@quarry/core';
-import { INDEXING_RULES, INGESTION, IngestService, UPLOAD_FILES, type Ingestion } from '@quarry/ingest';
+import { INGESTION, IngestService, ITEM_RULES, UPLOAD_FILES, type Ingestion } from '@quarry/ingest';
 import { INDICES, type IndexNames } from '@quarry/search';
 import { EMBEDDER, type Embedder } from '@quarry/embeddings';
 import { Client } from '@elastic/elasticsearch';
@@ -337,7 +337,7 @@ describe('ingestion: mixed files, directory sources, http-json sources, browsing
       await quarry.app.get(Client).update({
         index: docs,
         id: 'cafe:a',
-        doc: { metadata: { indexing_rules: INDEXING_RULES - 1, item_hash: 'hashed under the old rules' } },
+        doc: { metadata: { item_rules: '1.0', item_hash: 'hashed under the old rules' } },
         refresh: true,
       });
       requests.length = 0;
@@ -346,7 +346,7 @@ describe('ingestion: mixed files, directory sources, http-json sources, browsing
       const fetched = requests.filter((r) => r.path !== '/robots.txt');
       expect(fetched.filter((r) => !r.conditional).map((r) => r.path)).toEqual(['/a']);
       const again = await call(base, 'GET', '/v1/documents/cafe:a');
-      expect(again.body.metadata).toMatchObject({ indexing_rules: INDEXING_RULES, etag: '"a1"' });
+      expect(again.body.metadata).toMatchObject({ item_rules: ITEM_RULES, etag: '"a1"' });
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }

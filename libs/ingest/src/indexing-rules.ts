@@ -8,3 +8,16 @@
  * navigation sections, and a whole-document vector for a document of several chunks.
  */
 export const INDEXING_RULES = 2;
+
+/**
+ * The version of how files are read (extraction), apart from how their text is chunked and
+ * embedded: part of a synced item's hash only (`ITEM_RULES`). When it changes, every item of a
+ * source is extracted again at its next sync, and only the documents whose text changed are
+ * chunked and embedded again (their content hash says so). `quarry ingest PATH` extracts every
+ * file anyway.
+ *
+ * 1: HTML pages of sibling sections that Readability cut to one (an AsciiDoc manual page read as
+ * its OPTIONS alone), sections it dropped before the first it kept (a manual's NAME line), and
+ * pages laid out in tables (their cells' headings).
+ */
+export const EXTRACTION_RULES = 1;

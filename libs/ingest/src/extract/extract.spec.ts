@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { buildDocx, buildPdf } from '../testing/fixtures';
 import { EXTRACTION_LIMITS, extractFile } from './extract';
 import type { ExtractedText } from './extraction';
-import { linksOf } from './html';
+import { htmlFragmentToText, linksOf } from './html';
 
 const text = (s: string) => Buffer.from(s, 'utf8');
 
@@ -224,5 +224,29 @@ describe('extractFile', () => {
       expect(performance.now() - started).toBeLessThan(5_000);
       expect((await extracted(text('Still working.'), 'after.txt')).text).toBe('Still working.');
     });
+  });
+});
+
+describe('htmlFragmentToText', () => {
+  // Old sites lay the whole page out in a table (libxslt's news page: a menu cell beside the
+  // content cell, 85 version headings): its rows were joined into lines, every heading lost.
+  it('reads a row whose cells hold headings or tables as blocks, headings kept', () => {
+    const text = htmlFragmentToText(
+      '<table><tr><td><table><tr><td><a href="/">Home</a></td></tr></table></td>' +
+        '<td><h2>News</h2><h3>v1.1.35: Feb 16 2022</h3><p>Fixed a crash on a self-import.</p>' +
+        '<h3>v1.1.34: Oct 30 2019</h3><p>Documented the security preferences.</p></td></tr></table>',
+    );
+    expect(text).toBe(
+      'Home\n\n## News\n\n### v1.1.35: Feb 16 2022\n\nFixed a crash on a self-import.\n\n' +
+        '### v1.1.34: Oct 30 2019\n\nDocumented the security preferences.',
+    );
+  });
+
+  it('keeps a data row as one line of cells', () => {
+    expect(
+      htmlFragmentToText(
+        '<table><tr><th>Option</th><th>Meaning</th></tr><tr><td><p>-S</p></td><td>sort by size</td></tr></table>',
+      ),
+    ).toBe('Option | Meaning\n-S | sort by size');
   });
 });

@@ -4,8 +4,11 @@ import { removeHidden } from './html-visibility';
 import { EXTRACTION_LIMITS, mib } from './limits';
 import { decodeText } from './text';
 
-/** Navigation, which Readability keeps when it sits inside the article (a page's contents box). */
-const NAVIGATION = 'nav, [role="navigation"], footer';
+/**
+ * Navigation and footers, which Readability keeps when they sit inside the article (a page's
+ * contents box): the elements, their ARIA roles, and the footer generators mark by id (AsciiDoc).
+ */
+const NAVIGATION = 'nav, [role="navigation"], footer, [role="contentinfo"], #footer';
 /** Page furniture dropped when Readability finds no article and the whole body is read. */
 const DROPPED = 'svg, header, aside, form, iframe';
 const BLOCKS = new Set([
@@ -33,6 +36,7 @@ const BLOCKS = new Set([
 ]);
 
 export interface DomNode {
+  nextSibling: DomNode | null;
   nodeType: number;
   nodeName: string;
   textContent: string | null;
@@ -40,6 +44,8 @@ export interface DomNode {
 }
 
 export interface DomElement extends DomNode {
+  parentElement: DomElement | null;
+  contains(other: DomNode): boolean;
   remove(): void;
   getAttribute(name: string): string | null;
   removeAttribute(name: string): void;
@@ -95,6 +101,13 @@ export function textWithHeadings(root: DomNode): string {
     if (node.nodeName === 'TR') {
       breakLine();
       const cells = Array.from(node.childNodes).filter((c) => c.nodeName === 'TD' || c.nodeName === 'TH');
+      // A row whose cells hold headings or tables lays out a page (old sites put the whole page in
+      // a table): its cells are read as blocks, headings kept, not joined into one line.
+      if (cells.some(isLayoutCell)) {
+        for (const cell of cells) visit(cell);
+        breakLine();
+        return;
+      }
       const row = cells.map(cellText).join(' | ');
       if (row.replace(/[\s|]/g, '')) out.push(escapeMarkdownLines(row));
       return;
@@ -111,6 +124,19 @@ export function textWithHeadings(root: DomNode): string {
   breakLine();
   return tidy(out.join('\n'));
 }
+
+const HEADINGS: ReadonlySet<string> = new Set(['H1', 'H2', 'H3', 'H4', 'H5', 'H6']);
+const LAYOUT_CONTENT: ReadonlySet<string> = new Set([...HEADINGS, 'TABLE']);
+
+/** Whether an element has a descendant element named in `names`. */
+function holds(node: DomNode, names: ReadonlySet<string>): boolean {
+  return Array.from(node.childNodes).some(
+    (child) => child.nodeType === 1 && (names.has(child.nodeName) || holds(child, names)),
+  );
+}
+
+/** A table cell that holds headings or a table of its own: page layout, not data. */
+const isLayoutCell = (cell: DomNode) => holds(cell, LAYOUT_CONTENT);
 
 /** Converts HTML that is already the content (a DOCX converted by mammoth) into text with headings. */
 export function htmlFragmentToText(html: string): string {
@@ -167,13 +193,138 @@ export function extractHtml(bytes: Buffer, maxBytes: number): Extraction {
   } catch {
     // Readability gives up on some markup; the whole body below still holds the text.
   }
+  // A fragment of a document of sections is read again from the element holding all its headings.
+  const sections = outlineOf(document, headings);
+  if (text && isFragmentOf(text, sections)) text = '';
+  else if (text) text = withLeadSections(text, sections);
   if (!text) {
     for (const element of Array.from(document.querySelectorAll(DROPPED))) element.remove();
-    if (document.body) text = textWithHeadings(document.body);
+    const container = sections.length >= 2 ? commonAncestor(sections.map((s) => s.heading)) : undefined;
+    const root = container ?? document.body;
+    if (root) text = textWithHeadings(root);
   }
   if (!text) return skipped('no text in the HTML page');
   const title = pageTitle || /^#\s+(.+)$/m.exec(text)?.[1];
   return { kind: 'extracted', format: 'html', title, text };
+}
+
+/** A heading of the page and its section's text up to the next heading: how much, and how much of it is link text. */
+interface OutlineSection {
+  heading: DomElement;
+  title: string;
+  words: number;
+  linkWords: number;
+}
+
+/** A section of at least a sentence's words, fewer than half of them link text, is prose (not a list of links). */
+const PROSE_SECTION_WORDS = 8;
+const PROSE_SECTION_LINK_SHARE = 0.5;
+
+/** The page's headings outside its furniture (`isFurniture`), each with its section's text. */
+function outlineOf(document: DomDocument, headings: DomElement[]): OutlineSection[] {
+  const sections: OutlineSection[] = [];
+  let current: OutlineSection | undefined;
+  const visit = (node: DomNode, inLink: boolean) => {
+    if (node.nodeType === 3) {
+      if (!current) return;
+      const words = (node.textContent ?? '').split(/\s+/).filter(Boolean).length;
+      current.words += words;
+      if (inLink) current.linkWords += words;
+      return;
+    }
+    if (node.nodeType !== 1) return;
+    if (HEADINGS.has(node.nodeName)) {
+      const heading = node as DomElement;
+      current = { heading, title: cellText(heading), words: 0, linkWords: 0 };
+      sections.push(current);
+      return;
+    }
+    for (const child of Array.from(node.childNodes)) visit(child, inLink || node.nodeName === 'A');
+  };
+  if (document.body) visit(document.body, false);
+  const shown = new Set(headings.filter((h) => !isFurniture(h)));
+  return sections.filter((s) => shown.has(s.heading) && s.title);
+}
+
+/** A section that heads prose: a sidebar's or a footer's widget heads a list of links, a document's section heads text. */
+const isProse = (s: OutlineSection) =>
+  s.words >= PROSE_SECTION_WORDS && s.linkWords / s.words < PROSE_SECTION_LINK_SHARE;
+
+/** The headings of text with `#` headings. */
+const headingsOf = (text: string) =>
+  new Set(
+    text
+      .split('\n')
+      .filter((line) => /^#{1,6}\s/.test(line))
+      .map((line) => line.replace(/^#+\s+/, '')),
+  );
+
+/**
+ * Whether Readability's article is one part of a document of several: it holds fewer than half of
+ * the page's prose sections by their headings. Readability picks the best-scoring block and joins
+ * its siblings, which suits an article among page furniture; a manual page made of sibling
+ * sections (AsciiDoc's, a git command's: NAME, SYNOPSIS, DESCRIPTION beside a long OPTIONS list)
+ * came out as its OPTIONS alone, every other section and heading lost. A page with fewer than three
+ * prose sections is an article as Readability sees it.
+ */
+function isFragmentOf(text: string, outline: OutlineSection[]): boolean {
+  const sections = outline.filter(isProse);
+  if (sections.length < 3) return false;
+  const kept = headingsOf(text);
+  return sections.filter((s) => kept.has(s.title)).length * 2 < sections.length;
+}
+
+/**
+ * The page's prose sections before the first one the article holds, put back after its title:
+ * Readability drops a block named like page furniture (`id="header"`) or too short to score,
+ * which on a manual page is its NAME line (AsciiDoc's `git-stash - Stash the changes in a dirty
+ * working directory away`), the one line that says what the page is.
+ */
+function withLeadSections(text: string, outline: OutlineSection[]): string {
+  const kept = headingsOf(text);
+  // The title heading (the outline's first) is in the text already (`withTitleHeading`).
+  const first = outline.findIndex((s, i) => i > 0 && kept.has(s.title));
+  if (first < 0) return text;
+  // What the article holds of a section (Readability may drop a heading and keep its text) is not repeated.
+  const flat = (t: string) => t.replace(/\s+/g, ' ').trim();
+  const article = flat(text);
+  const added = outline
+    .slice(1, first)
+    .filter((s) => isProse(s) && !kept.has(s.title))
+    .map((s) => ({
+      s,
+      body: sectionText(s.heading)
+        .split('\n\n')
+        .filter((paragraph) => !article.includes(flat(paragraph)))
+        .join('\n\n'),
+    }))
+    .filter(({ body }) => body)
+    .map(({ s, body }) => `${'#'.repeat(Number(s.heading.nodeName[1]))} ${s.title}\n\n${body}`);
+  if (added.length === 0) return text;
+  const lines = text.split('\n');
+  const title = lines.findIndex(
+    (line) => line === `${'#'.repeat(Number(outline[0].heading.nodeName[1]))} ${outline[0].title}`,
+  );
+  lines.splice(title + 1, 0, '', ...added);
+  return tidy(lines.join('\n'));
+}
+
+/** A section's text: what follows its heading up to the next element that is or holds a heading. */
+function sectionText(heading: DomElement): string {
+  const parts: string[] = [];
+  for (let node = heading.nextSibling; node; node = node.nextSibling) {
+    if (node.nodeType === 1 && (HEADINGS.has(node.nodeName) || holds(node, HEADINGS))) break;
+    parts.push(node.nodeType === 1 ? textWithHeadings(node) : (node.textContent ?? '').trim());
+  }
+  return parts.filter(Boolean).join('\n\n');
+}
+
+/** The innermost element holding all of `elements`. */
+function commonAncestor(elements: DomElement[]): DomElement | undefined {
+  let ancestor: DomElement | null = elements[0]?.parentElement ?? null;
+  while (ancestor && !elements.every((element) => ancestor!.contains(element)))
+    ancestor = ancestor.parentElement;
+  return ancestor ?? undefined;
 }
 
 /**

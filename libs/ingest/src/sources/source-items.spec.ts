@@ -4,11 +4,11 @@ import * as path from 'node:path';
 import type { SourceDefinition } from './source.dto';
 import type * as SourceItems from './source-items';
 
-/** source-items as built under indexing rules `rules`. */
-function itemsUnder(rules: number): typeof SourceItems {
+/** source-items as built under indexing rules `rules` and extraction rules `extraction`. */
+function itemsUnder(rules: number, extraction = 1): typeof SourceItems {
   let loaded: typeof SourceItems | undefined;
   jest.isolateModules(() => {
-    jest.doMock('../indexing-rules', () => ({ INDEXING_RULES: rules }));
+    jest.doMock('../indexing-rules', () => ({ INDEXING_RULES: rules, EXTRACTION_RULES: extraction }));
     loaded = require('./source-items') as typeof SourceItems;
   });
   return loaded!;
@@ -41,6 +41,9 @@ describe('directoryItems under new indexing rules', () => {
       // The same rules: unchanged, not even extracted. Newer rules: a change.
       expect(await kinds(older.directoryItems(source, stored, signal))).toEqual(['unchanged']);
       expect(await kinds(itemsUnder(2).directoryItems(source, stored, signal))).toEqual(['document']);
+      // Newer extraction rules alone: extracted again too (the document's content hash then decides
+      // whether it is chunked and embedded again).
+      expect(await kinds(itemsUnder(1, 2).directoryItems(source, stored, signal))).toEqual(['document']);
     } finally {
       fs.rmSync(folder, { recursive: true, force: true });
     }

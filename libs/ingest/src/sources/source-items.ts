@@ -6,7 +6,7 @@ import { documentFromBytes, documentId, walkFiles, type FileDocument } from '../
 import { DirectoryConfinement, FileTooLargeError, readWithin } from './directory-confinement';
 import { PoliteFetcher } from './http-fetch';
 import type { SourceDefinition } from './source.dto';
-import { INDEXING_RULES } from '../indexing-rules';
+import { EXTRACTION_RULES, INDEXING_RULES } from '../indexing-rules';
 
 /** What a sync keeps of an item in its document's metadata (item_hash, etag, ...). */
 export type StoredItem = Record<string, unknown>;
@@ -19,12 +19,15 @@ export type SourceItem =
   /** The walk stopped short (a page limit): items not seen are not gone, so nothing is deleted. */
   | { kind: 'incomplete'; reason: string };
 
+/** The rules a synced item is read under: how its text is indexed, and how its file is extracted. */
+export const ITEM_RULES = `${INDEXING_RULES}.${EXTRACTION_RULES}`;
+
 /**
- * Hash of an item's raw content under the current `INDEXING_RULES`, stored with its document: equal
+ * Hash of an item's raw content under the current `ITEM_RULES`, stored with its document: equal
  * hash → nothing to extract or embed. New rules make every item a change at its next sync.
  */
 export const contentHash = (content: Buffer | string) =>
-  createHash('sha256').update(`rules ${INDEXING_RULES}\n`).update(content).digest('hex');
+  createHash('sha256').update(`rules ${ITEM_RULES}\n`).update(content).digest('hex');
 
 /**
  * The files of a directory source. A file whose bytes hash as stored is `unchanged` and is not even

@@ -2,9 +2,8 @@ import robotsParser from 'robots-parser';
 import { LIMITS, normaliseAccess } from '@quarry/search';
 import { extractFile, linksOf } from '../extract';
 import { documentId } from '../files';
-import { INDEXING_RULES } from '../indexing-rules';
 import type { FetchedResponse, PoliteFetcher } from './http-fetch';
-import { contentHash, withAccess, type SourceItem, type StoredItem } from './source-items';
+import { contentHash, ITEM_RULES, withAccess, type SourceItem, type StoredItem } from './source-items';
 import type { SourceDefinition } from './source.dto';
 
 export const CRAWLER_USER_AGENT = 'QuarryBot';
@@ -119,10 +118,10 @@ export async function* webItems(
     }
     pages++;
     const previous = stored.get(id);
-    // Validators only for a page stored under the current indexing rules: a 304 keeps what is
-    // stored, and what older rules made of a page must be made again (its hash says so once read).
+    // Validators only for a page stored under the current rules (`ITEM_RULES`): a 304 keeps what
+    // is stored, and what older rules made of a page must be made again (its hash says so once read).
     const conditional: Record<string, string> = {};
-    if (previous?.indexing_rules === INDEXING_RULES) {
+    if (previous?.item_rules === ITEM_RULES) {
       if (typeof previous.etag === 'string') conditional['if-none-match'] = previous.etag;
       if (typeof previous.last_modified === 'string')
         conditional['if-modified-since'] = previous.last_modified;
@@ -196,7 +195,7 @@ export async function* webItems(
           format: extracted.format,
           ...(etag ? { etag } : {}),
           ...(lastModified ? { last_modified: lastModified } : {}),
-          indexing_rules: INDEXING_RULES,
+          item_rules: ITEM_RULES,
           links: storableLinks(links),
         },
       },
