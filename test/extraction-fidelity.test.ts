@@ -277,6 +277,26 @@ describe('HTML shows what its reader sees', () => {
     expect(chunk.text).toContain(name);
   });
 
+  it('an AsciiDoc manual page Readability cuts short (git-status) keeps the sections after the ones it holds', async () => {
+    const page = await extracted('git-status.html');
+    const headings = headingsOf(page.text).filter((h) => h.startsWith('## '));
+    expect(headings).toEqual([
+      '## NAME',
+      '## SYNOPSIS',
+      '## DESCRIPTION',
+      '## OPTIONS',
+      '## OUTPUT',
+      '## CONFIGURATION',
+      '## BACKGROUND REFRESH',
+      '## SEE ALSO',
+      '## GIT',
+    ]);
+    expect(page.text).toContain('By default, git status will automatically refresh the index');
+    expect(
+      page.text.split('The output from this command is designed to be used as a commit template comment.'),
+    ).toHaveLength(2);
+  });
+
   it('navigation inside the article (a contents box) and footers are not text', async () => {
     const paragraph = (n: string) =>
       `<p>${n} The database of MIME types is rebuilt by a trigger whenever a package installs a type.</p>`;

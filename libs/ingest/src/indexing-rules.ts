@@ -16,7 +16,7 @@ export const INDEXING_RULES = 2;
  * chunked and embedded again (their content hash says so). `quarry ingest PATH` extracts every
  * file anyway.
  *
- * 1: HTML pages of sibling sections that Readability cut to one (an AsciiDoc manual page read as
+ * 1: HTML pages of sibling sections that Readability cut short (an AsciiDoc manual page read as
  * its OPTIONS alone), sections it dropped before the first it kept (a manual's NAME line), and
  * pages laid out in tables (their cells' headings).
  */

@@ -45,6 +45,8 @@ export interface DomNode {
 
 export interface DomElement extends DomNode {
   parentElement: DomElement | null;
+  firstElementChild: DomElement | null;
+  querySelectorAll(selector: string): ArrayLike<DomElement>;
   contains(other: DomNode): boolean;
   remove(): void;
   getAttribute(name: string): string | null;
@@ -216,8 +218,11 @@ interface OutlineSection {
   linkWords: number;
 }
 
-/** A section of at least a sentence's words, fewer than half of them link text, is prose (not a list of links). */
-const PROSE_SECTION_WORDS = 8;
+/**
+ * A section of a few words, fewer than half of them link text, is prose (not a list of links). A
+ * manual page's NAME line can be short: `git-var - Show a Git logical variable`.
+ */
+const PROSE_SECTION_WORDS = 3;
 const PROSE_SECTION_LINK_SHARE = 0.5;
 
 /** The page's headings outside its furniture (`isFurniture`), each with its section's text. */
@@ -271,7 +276,55 @@ function isFragmentOf(text: string, outline: OutlineSection[]): boolean {
   const sections = outline.filter(isProse);
   if (sections.length < 3) return false;
   const kept = headingsOf(text);
-  return sections.filter((s) => kept.has(s.title)).length * 2 < sections.length;
+  if (sections.filter((s) => kept.has(s.title)).length * 2 < sections.length) return true;
+  // Or it holds most of them but lost a sibling of one it holds (the same level under the same
+  // parent), text and all: git-status's CONFIGURATION and BACKGROUND REFRESH after its OUTPUT.
+  const held = heldSections(text, outline);
+  const levels = new Map<DomElement | null, Set<string>>();
+  for (const s of held) {
+    const parent = parentOf(s.heading);
+    levels.set(parent, (levels.get(parent) ?? new Set()).add(s.heading.nodeName));
+  }
+  return sections.some((s) => !held.has(s) && levels.get(parentOf(s.heading))?.has(s.heading.nodeName));
+}
+
+/**
+ * The sections the article holds: by their heading, or by the start of their text (Readability
+ * drops headings and keeps text), and every section enclosing one it holds (an OPTIONS heading
+ * over the subsections it keeps).
+ */
+function heldSections(text: string, outline: OutlineSection[]): Set<OutlineSection> {
+  const kept = headingsOf(text);
+  const article = flat(text);
+  const held = new Set<OutlineSection>();
+  const open: OutlineSection[] = [];
+  for (const s of outline) {
+    const level = Number(s.heading.nodeName[1]);
+    while (open.length && Number(open[open.length - 1].heading.nodeName[1]) >= level) open.pop();
+    open.push(s);
+    const body = flat(sectionText(s.heading)).slice(0, 100);
+    if (kept.has(s.title) || (body && article.includes(body)))
+      for (const enclosing of open) held.add(enclosing);
+  }
+  return held;
+}
+
+const flat = (text: string) => text.replace(/\s+/g, ' ').trim();
+
+/**
+ * Where a section sits among its siblings: the parent of the element that wraps it (AsciiDoc's
+ * `div.sect1`, an HTML `<section>`: an element the heading opens, holding no other heading of its
+ * level or above), or of the heading itself when the sections are flat.
+ */
+function parentOf(heading: DomElement): DomElement | null {
+  const parent = heading.parentElement;
+  const level = Number(heading.nodeName[1]);
+  const opens =
+    parent?.firstElementChild === heading &&
+    !Array.from(parent.querySelectorAll('h1, h2, h3, h4, h5, h6')).some(
+      (other) => other !== heading && Number(other.nodeName[1]) <= level,
+    );
+  return opens ? parent.parentElement : parent;
 }
 
 /**
@@ -286,7 +339,6 @@ function withLeadSections(text: string, outline: OutlineSection[]): string {
   const first = outline.findIndex((s, i) => i > 0 && kept.has(s.title));
   if (first < 0) return text;
   // What the article holds of a section (Readability may drop a heading and keep its text) is not repeated.
-  const flat = (t: string) => t.replace(/\s+/g, ' ').trim();
   const article = flat(text);
   const added = outline
     .slice(1, first)
