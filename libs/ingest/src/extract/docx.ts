@@ -1,6 +1,6 @@
 import mammoth from 'mammoth';
 import { skipped, type Extraction } from './extraction';
-import { htmlFragmentToText } from './html';
+import { htmlFragmentToText } from './html-text';
 import { mib, type ExtractionLimits } from './limits';
 import { zipPart, zipRefusal } from './zip-parts';
 

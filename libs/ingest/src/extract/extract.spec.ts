@@ -2,7 +2,8 @@ import { gzipSync } from 'node:zlib';
 import { buildDocx, buildPdf } from '../testing/fixtures';
 import { EXTRACTION_LIMITS, extractFile } from './extract';
 import type { ExtractedText } from './extraction';
-import { htmlFragmentToText, linksOf } from './html';
+import { linksOf } from './html';
+import { htmlFragmentToText } from './html-text';
 
 const text = (s: string) => Buffer.from(s, 'utf8');
 

@@ -1,4 +1,4 @@
-import type { DomDocument } from './html';
+import type { DomDocument } from './html-text';
 
 /** What a reader never sees: hidden by the page (attribute, ARIA, inline style) or never rendered. */
 const HIDDEN = 'script, style, noscript, template, [hidden], [aria-hidden="true"]';

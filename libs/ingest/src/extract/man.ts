@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { skipped, type Extraction } from './extraction';
-import { parseHtmlFragment, textWithHeadings } from './html';
+import { parseHtmlFragment, textWithHeadings } from './html-text';
 import { mib, type ExtractionLimits } from './limits';
 import { extractRoff } from './roff';
 

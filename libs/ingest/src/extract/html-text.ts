@@ -1,0 +1,147 @@
+import { escapeMarkdownLines, tidy } from './extraction';
+
+/*
+ * HTML as text: the DOM types Quarry reads (linkedom's), and the rendering of an element tree as
+ * text with `#` headings (`textWithHeadings`), shared by the HTML, DOCX and man page readers.
+ */
+
+const BLOCKS = new Set([
+  'P',
+  'DIV',
+  'SECTION',
+  'ARTICLE',
+  'MAIN',
+  'LI',
+  'PRE',
+  'BLOCKQUOTE',
+  'TR',
+  'TABLE',
+  'UL',
+  'OL',
+  'DL',
+  'DT',
+  'DD',
+  'FIGURE',
+  'FIGCAPTION',
+  'BR',
+  'HR',
+  'TD',
+  'TH',
+]);
+
+export interface DomNode {
+  nextSibling: DomNode | null;
+  nodeType: number;
+  nodeName: string;
+  textContent: string | null;
+  childNodes: ArrayLike<DomNode>;
+}
+
+export interface DomElement extends DomNode {
+  parentElement: DomElement | null;
+  firstElementChild: DomElement | null;
+  querySelectorAll(selector: string): ArrayLike<DomElement>;
+  contains(other: DomNode): boolean;
+  remove(): void;
+  getAttribute(name: string): string | null;
+  removeAttribute(name: string): void;
+  closest(selector: string): DomElement | null;
+}
+
+export interface DomDocument {
+  body: DomNode | null;
+  querySelector(selector: string): DomElement | null;
+  querySelectorAll(selector: string): ArrayLike<DomElement>;
+  cloneNode(deep: boolean): unknown;
+}
+
+// linkedom declares its types as an ES module only; Node loads its CommonJS build here.
+const { parseHTML } = require('linkedom') as { parseHTML: (html: string) => { document: DomDocument } };
+
+/** Parses a whole HTML page. */
+export function parseHtmlDocument(html: string): DomDocument {
+  return parseHTML(html).document;
+}
+
+/** Parses HTML that is already the content (mammoth's, mandoc's) into a document of its own. */
+export function parseHtmlFragment(html: string): DomDocument {
+  return parseHTML(`<!doctype html><html><body>${html}</body></html>`).document;
+}
+
+/** An element's text on one line. */
+export const cellText = (cell: DomNode) => (cell.textContent ?? '').replace(/\s+/g, ' ').trim();
+
+/**
+ * The text of an element tree with `#` headings, paragraph breaks between blocks and a table row
+ * per line (cells separated by ` | `). Text lines that would read as Markdown markup are escaped.
+ */
+export function textWithHeadings(root: DomNode): string {
+  const out: string[] = [];
+  let line = '';
+  const breakLine = () => {
+    if (line.trim()) out.push(escapeMarkdownLines(line.replace(/\s+/g, ' ').trim()));
+    line = '';
+  };
+  const visit = (node: DomNode) => {
+    if (node.nodeType === 3) {
+      line += node.textContent ?? '';
+      return;
+    }
+    if (node.nodeType !== 1) return;
+    const heading = /^H([1-6])$/.exec(node.nodeName);
+    if (heading) {
+      breakLine();
+      const text = (node.textContent ?? '').replace(/\s+/g, ' ').trim();
+      if (text) out.push('', `${'#'.repeat(Number(heading[1]))} ${text}`, '');
+      return;
+    }
+    if (node.nodeName === 'PRE') {
+      breakLine();
+      out.push('', escapeMarkdownLines((node.textContent ?? '').replace(/\n+$/, '')), '');
+      return;
+    }
+    if (node.nodeName === 'TR') {
+      breakLine();
+      const cells = Array.from(node.childNodes).filter((c) => c.nodeName === 'TD' || c.nodeName === 'TH');
+      // A row whose cells hold headings or tables lays out a page (old sites put the whole page in
+      // a table): its cells are read as blocks, headings kept, not joined into one line.
+      if (cells.some(isLayoutCell)) {
+        for (const cell of cells) visit(cell);
+        breakLine();
+        return;
+      }
+      const row = cells.map(cellText).join(' | ');
+      if (row.replace(/[\s|]/g, '')) out.push(escapeMarkdownLines(row));
+      return;
+    }
+    const block = BLOCKS.has(node.nodeName);
+    if (block) breakLine();
+    for (const child of Array.from(node.childNodes)) visit(child);
+    if (block) {
+      breakLine();
+      if (node.nodeName === 'P' || node.nodeName === 'BLOCKQUOTE') out.push('');
+    }
+  };
+  visit(root);
+  breakLine();
+  return tidy(out.join('\n'));
+}
+
+export const HEADINGS: ReadonlySet<string> = new Set(['H1', 'H2', 'H3', 'H4', 'H5', 'H6']);
+const LAYOUT_CONTENT: ReadonlySet<string> = new Set([...HEADINGS, 'TABLE']);
+
+/** Whether an element has a descendant element named in `names`. */
+export function holds(node: DomNode, names: ReadonlySet<string>): boolean {
+  return Array.from(node.childNodes).some(
+    (child) => child.nodeType === 1 && (names.has(child.nodeName) || holds(child, names)),
+  );
+}
+
+/** A table cell that holds headings or a table of its own: page layout, not data. */
+const isLayoutCell = (cell: DomNode) => holds(cell, LAYOUT_CONTENT);
+
+/** Converts HTML that is already the content (a DOCX converted by mammoth) into text with headings. */
+export function htmlFragmentToText(html: string): string {
+  const document = parseHtmlFragment(html);
+  return document.body ? textWithHeadings(document.body) : '';
+}
