@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { availableParallelism } from 'node:os';
 import type * as TokenizersModule from '@huggingface/tokenizers' with { 'resolution-mode': 'import' };
 import type { Embedder, EmbeddingModelInfo } from './embedder';
@@ -26,8 +27,6 @@ export interface OnnxEmbedderOptions {
 
 /** Tokenizing is synchronous JavaScript: the event loop gets a turn after this many texts. */
 const TEXTS_PER_TURN = 4;
-
-const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * A sentence-embedding model on ONNX Runtime, with the model's own tokenizer.json read by Hugging Face's
@@ -148,7 +147,7 @@ export class OnnxEmbedder implements Embedder {
     const ids: number[][] = [];
     for (let i = 0; i < texts.length; i++) {
       if (i > 0 && i % TEXTS_PER_TURN === 0) {
-        await yieldToEventLoop();
+        await nextTurn();
         signal?.throwIfAborted();
       }
       ids.push(this.tokenize(texts[i]));

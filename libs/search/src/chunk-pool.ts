@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import * as path from 'node:path';
 import { Piscina } from 'piscina';
 import { DEFAULT_CHUNKING, type ChunkOptions } from './chunker';
@@ -34,8 +35,6 @@ function chunkingPool(): Piscina {
 /** Event-loop time spent chunking short bodies before other work gets a turn. */
 const INLINE_TURN_MS = 4;
 
-const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
 /** A body to chunk, and its metadata's `page_labels` (`withPageLabels`). */
 export interface BodyToChunk {
   body: string;
@@ -63,7 +62,7 @@ export async function chunkBodies(
       continue;
     }
     if (performance.now() - turn > INLINE_TURN_MS) {
-      await yieldToEventLoop();
+      await nextTurn();
       turn = performance.now();
     }
     chunked.push(withPageLabels(chunkDocument(body, options), pageLabels));
