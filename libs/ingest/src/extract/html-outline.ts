@@ -1,8 +1,12 @@
 import { tidy } from './extraction';
 import {
   cellText,
+  flat,
+  headingLine,
+  headingsOf,
   HEADINGS,
   holds,
+  levelOf,
   textWithHeadings,
   type DomDocument,
   type DomElement,
@@ -60,15 +64,6 @@ export function outlineOf(document: DomDocument, headings: DomElement[]): Outlin
 const isProse = (s: OutlineSection) =>
   s.words >= PROSE_SECTION_WORDS && s.linkWords / s.words < PROSE_SECTION_LINK_SHARE;
 
-/** The headings of text with `#` headings. */
-const headingsOf = (text: string) =>
-  new Set(
-    text
-      .split('\n')
-      .filter((line) => /^#{1,6}\s/.test(line))
-      .map((line) => line.replace(/^#+\s+/, '')),
-  );
-
 /**
  * Whether Readability's article is one part of a document of several: it holds fewer than half of
  * the page's prose sections by their headings. Readability picks the best-scoring block and joins
@@ -84,7 +79,7 @@ export function isFragmentOf(text: string, outline: OutlineSection[]): boolean {
   if (sections.filter((s) => kept.has(s.title)).length * 2 < sections.length) return true;
   // Or it holds most of them but lost a sibling of one it holds (the same level under the same
   // parent), text and all: git-status's CONFIGURATION and BACKGROUND REFRESH after its OUTPUT.
-  const held = heldSections(text, outline);
+  const held = heldSections(text, kept, outline);
   const levels = new Map<DomElement | null, Set<string>>();
   for (const s of held) {
     const parent = parentOf(s.heading);
@@ -98,14 +93,13 @@ export function isFragmentOf(text: string, outline: OutlineSection[]): boolean {
  * drops headings and keeps text), and every section enclosing one it holds (an OPTIONS heading
  * over the subsections it keeps).
  */
-function heldSections(text: string, outline: OutlineSection[]): Set<OutlineSection> {
-  const kept = headingsOf(text);
+function heldSections(text: string, kept: Set<string>, outline: OutlineSection[]): Set<OutlineSection> {
   const article = flat(text);
   const held = new Set<OutlineSection>();
   const open: OutlineSection[] = [];
   for (const s of outline) {
-    const level = Number(s.heading.nodeName[1]);
-    while (open.length && Number(open[open.length - 1].heading.nodeName[1]) >= level) open.pop();
+    const level = levelOf(s.heading);
+    while (open.length && levelOf(open[open.length - 1].heading) >= level) open.pop();
     open.push(s);
     const body = flat(sectionText(s.heading)).slice(0, 100);
     if (kept.has(s.title) || (body && article.includes(body)))
@@ -114,8 +108,6 @@ function heldSections(text: string, outline: OutlineSection[]): Set<OutlineSecti
   return held;
 }
 
-const flat = (text: string) => text.replace(/\s+/g, ' ').trim();
-
 /**
  * Where a section sits among its siblings: the parent of the element that wraps it (AsciiDoc's
  * `div.sect1`, an HTML `<section>`: an element the heading opens, holding no other heading of its
@@ -123,11 +115,11 @@ const flat = (text: string) => text.replace(/\s+/g, ' ').trim();
  */
 function parentOf(heading: DomElement): DomElement | null {
   const parent = heading.parentElement;
-  const level = Number(heading.nodeName[1]);
+  const level = levelOf(heading);
   const opens =
     parent?.firstElementChild === heading &&
     !Array.from(parent.querySelectorAll('h1, h2, h3, h4, h5, h6')).some(
-      (other) => other !== heading && Number(other.nodeName[1]) <= level,
+      (other) => other !== heading && levelOf(other) <= level,
     );
   return opens ? parent.parentElement : parent;
 }
@@ -156,12 +148,10 @@ export function withLeadSections(text: string, outline: OutlineSection[]): strin
         .join('\n\n'),
     }))
     .filter(({ body }) => body)
-    .map(({ s, body }) => `${'#'.repeat(Number(s.heading.nodeName[1]))} ${s.title}\n\n${body}`);
+    .map(({ s, body }) => `${headingLine(s.heading, s.title)}\n\n${body}`);
   if (added.length === 0) return text;
   const lines = text.split('\n');
-  const title = lines.findIndex(
-    (line) => line === `${'#'.repeat(Number(outline[0].heading.nodeName[1]))} ${outline[0].title}`,
-  );
+  const title = lines.indexOf(headingLine(outline[0].heading, outline[0].title));
   lines.splice(title + 1, 0, '', ...added);
   return tidy(lines.join('\n'));
 }

@@ -68,8 +68,27 @@ export function parseHtmlFragment(html: string): DomDocument {
   return parseHTML(`<!doctype html><html><body>${html}</body></html>`).document;
 }
 
+/** Text on one line: runs of white space as one space, none at either end. */
+export const flat = (text: string) => text.replace(/\s+/g, ' ').trim();
+
 /** An element's text on one line. */
-export const cellText = (cell: DomNode) => (cell.textContent ?? '').replace(/\s+/g, ' ').trim();
+export const cellText = (cell: DomNode) => flat(cell.textContent ?? '');
+
+/** A heading element's level, 1-6. */
+export const levelOf = (heading: DomNode) => Number(heading.nodeName[1]);
+
+/** A heading as a `#` line of text: `## OPTIONS`. */
+export const headingLine = (heading: DomNode, title = cellText(heading)) =>
+  `${'#'.repeat(levelOf(heading))} ${title}`;
+
+/** The headings of text with `#` headings, by their titles. */
+export const headingsOf = (text: string) =>
+  new Set(
+    text
+      .split('\n')
+      .filter((line) => /^#{1,6}\s/.test(line))
+      .map((line) => line.replace(/^#+\s+/, '')),
+  );
 
 /**
  * The text of an element tree with `#` headings, paragraph breaks between blocks and a table row
@@ -88,11 +107,10 @@ export function textWithHeadings(root: DomNode): string {
       return;
     }
     if (node.nodeType !== 1) return;
-    const heading = /^H([1-6])$/.exec(node.nodeName);
-    if (heading) {
+    if (HEADINGS.has(node.nodeName)) {
       breakLine();
-      const text = (node.textContent ?? '').replace(/\s+/g, ' ').trim();
-      if (text) out.push('', `${'#'.repeat(Number(heading[1]))} ${text}`, '');
+      const text = cellText(node);
+      if (text) out.push('', headingLine(node, text), '');
       return;
     }
     if (node.nodeName === 'PRE') {

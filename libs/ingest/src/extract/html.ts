@@ -3,6 +3,8 @@ import { skipped, type Extraction } from './extraction';
 import { commonAncestor, isFragmentOf, isFurniture, outlineOf, withLeadSections } from './html-outline';
 import {
   cellText,
+  headingLine,
+  headingsOf,
   htmlFragmentToText,
   parseHtmlDocument,
   textWithHeadings,
@@ -45,7 +47,8 @@ export function extractHtml(bytes: Buffer, maxBytes: number): Extraction {
     return skipped(`HTML page of ${mib(bytes.length)}, more than the limit of ${mib(maxBytes)}`);
   const html = decodeText(bytes);
   const document = parseHtmlDocument(html);
-  const pageTitle = document.querySelector('title')?.textContent?.replace(/\s+/g, ' ').trim();
+  const titleElement = document.querySelector('title');
+  const pageTitle = titleElement ? cellText(titleElement) : undefined;
   removeHidden(document);
   removePermalinks(document);
   for (const element of Array.from(document.querySelectorAll(NAVIGATION))) element.remove();
@@ -93,12 +96,8 @@ export function extractHtml(bytes: Buffer, maxBytes: number): Extraction {
 function withTitleHeading(text: string, headings: DomElement[]): string {
   const first = headings.find((h) => !isFurniture(h));
   const heading = first && cellText(first);
-  if (!first || !heading) return text;
-  const level = Number(first.nodeName[1]);
-  const found = text
-    .split('\n')
-    .some((line) => /^#{1,6}\s/.test(line) && line.replace(/^#+\s+/, '') === heading);
-  return found ? text : `${'#'.repeat(level)} ${heading}\n\n${text}`;
+  if (!first || !heading || headingsOf(text).has(heading)) return text;
+  return `${headingLine(first, heading)}\n\n${text}`;
 }
 
 /**
