@@ -258,7 +258,7 @@ export class IngestService {
         continue;
       }
       if (previous) doc.created_at = previous.created_at;
-      changing.push({ index, doc, ...(previous ? { previous } : {}) });
+      changing.push({ index, doc, previous });
     }
     // Chunked even when the stored vectors are kept: the full-text index holds every chunk's text
     // (`keptChunks`). Another count than stored means the chunking settings changed: re-embedded.
