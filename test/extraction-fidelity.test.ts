@@ -159,7 +159,30 @@ describe('a manual with a table of contents and an index (libtasn1.pdf)', () => 
     // Where asn1_der_coding is documented (its synopsis), not the index page that lists it.
     const documented = chunks.filter((c) => c.text.includes('int asn1_der_coding ('));
     expect(documented.map((c) => c.location.page)).toEqual([20]);
-    expect(documented[0].location.heading).toEqual(['4 Function reference', 'DER functions']);
+    expect(documented[0].location.heading).toEqual(['4 Function reference', '4.3 DER functions']);
+  });
+
+  it("opens each section at its own heading line, numbered as the page numbers it, though the outline's entry leaves the number out", async () => {
+    const manual = await extracted('libtasn1.pdf');
+    // The outline says "DER functions" of the line "4.3 DER functions", set halfway down file
+    // page 18 under the end of section 4.2: that end stays in 4.2.
+    const chunks = chunkDocument(manual.text);
+    const endOf42 = chunks.find((c) => c.text.includes('Returns the value a data node inside a asn1 node'))!;
+    expect(endOf42.location).toMatchObject({ page: 18 });
+    expect(endOf42.location.heading).toEqual(['4 Function reference', '4.2 ASN.1 field functions']);
+    expect(headingsOf(manual.text)).toEqual(
+      expect.arrayContaining([
+        '## 2.1 ASN.1 syntax',
+        '## 4.3 DER functions',
+        '## A.1 GNU Free Documentation License',
+      ]),
+    );
+    // Each once, in the manual's order.
+    const sections = headingsOf(manual.text).filter((h) => /^#+ [\dA]/.test(h));
+    expect(sections).toEqual([...new Set(sections)]);
+    expect(sections.indexOf('## 4.2 ASN.1 field functions')).toBeLessThan(
+      sections.indexOf('## 4.3 DER functions'),
+    );
   });
 
   it("names a page by the number printed on it: file page 20 is the manual's page 17", async () => {
@@ -175,9 +198,45 @@ describe('a manual with a table of contents and an index (libtasn1.pdf)', () => 
     const documented = chunks.find((c) => c.text.includes('int asn1_der_coding ('))!;
     expect(documented.location).toMatchObject({ page: 20, pageLabel: '17' });
     expect(describeLocation(documented.location)).toBe(
-      'p. 17 (PDF page 20), 4 Function reference > DER functions, lines ' +
+      'p. 17 (PDF page 20), 4 Function reference > 4.3 DER functions, lines ' +
         `${documented.location.lines[0]}-${documented.location.lines[1]}`,
     );
+  });
+});
+
+describe("a GNU manual's title page and outline (asymptote-manual-1-9.pdf)", () => {
+  it('takes the title from the title page and reads each of its lines once, as a line', async () => {
+    const manual = await extracted('asymptote-manual-1-9.pdf');
+    expect(manual.title).toBe('Asymptote: the Vector Graphics Language');
+    // The version line and the logo below it had no line end between them, and the logo's letters
+    // are drawn eleven times, half a point apart.
+    expect(manual.text).toMatch(/^For version 2\.85$/m);
+    expect(manual.text).not.toContain('symptotesymptote');
+  });
+
+  it('opens each subsection where its numbered line is, not at the top of its page', async () => {
+    const manual = await extracted('asymptote-manual-1-9.pdf');
+    expect(headingsOf(manual.text)).toEqual(
+      expect.arrayContaining([
+        '# 2 Installation',
+        '## 2.1 UNIX binary distributions',
+        '## 2.2 MacOS X binary distributions',
+        '## 2.3 Microsoft Windows',
+      ]),
+    );
+    const headingOf = (words: string) =>
+      chunkDocument(manual.text).find((c) => c.text.includes(words))?.location.heading;
+    expect(headingOf('After following the instructions for your specific distribution')).toEqual([
+      '2 Installation',
+    ]);
+    expect(headingOf('We release both tgz and RPM binary distributions')).toEqual([
+      '2 Installation',
+      '2.1 UNIX binary distributions',
+    ]);
+    expect(headingOf('MacOS X users can either compile the UNIX source code')).toEqual([
+      '2 Installation',
+      '2.2 MacOS X binary distributions',
+    ]);
   });
 });
 

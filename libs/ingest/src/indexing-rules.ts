@@ -19,5 +19,9 @@ export const INDEXING_RULES = 2;
  * 1: HTML pages of sibling sections that Readability cut short (an AsciiDoc manual page read as
  * its OPTIONS alone), sections it dropped before the first it kept (a manual's NAME line), and
  * pages laid out in tables (their cells' headings).
+ * 2: PDF outline entries that leave out the section number their line carries, opened at that
+ * line instead of the page's top (every Texinfo and DocBook manual's subsections); lines drawn
+ * without a line end between them, and text drawn over itself, read once as lines; a title page's
+ * title rather than its largest word.
  */
-export const EXTRACTION_RULES = 1;
+export const EXTRACTION_RULES = 2;

@@ -9,6 +9,8 @@ interface TextItem {
   str?: string;
   hasEOL?: boolean;
   height?: number;
+  /** Its text matrix: `[4]` and `[5]` are where its baseline starts, in PDF units. */
+  transform?: number[];
 }
 
 interface Line {
@@ -17,15 +19,24 @@ interface Line {
   size: number;
   /** Characters set at each size, for the body's size. */
   sizes: Map<number, number>;
+  /** Its baseline, in PDF units up from the page's bottom (when PDF.js gives one). */
+  y?: number;
 }
 
 interface Heading {
   title: string;
   level: number;
+  /** How far up its page the outline entry points (PDF units), when its destination says. */
+  top?: number;
 }
 
 /** Outline entries read: an outline is a tree a file can make as large as it likes. */
 const OUTLINE_ENTRIES = 5_000;
+/**
+ * How far above where an outline entry points its heading's baseline may be, in PDF units: a
+ * destination points at the heading's top or just above it, rarely a little into it.
+ */
+const HEADING_REACH = 24;
 /** A line set this much larger than the body text is a heading, when the PDF has no outline. */
 const HEADING_SCALE = 1.2;
 /** Longer lines are text set large (a pull quote, a banner), not headings. */
@@ -137,23 +148,52 @@ function withoutRunningLines(pages: Line[][], printed: (page: number) => string)
   );
 }
 
-/** A page's text items as lines (PDF.js marks the end of each), blank lines dropped. */
+/** A baseline this far (in glyph heights) from the line's is a new line, whatever PDF.js marked. */
+const NEW_LINE_RISE = 0.6;
+/** The same text drawn again within this much (in glyph heights) is one text, set bold or shadowed. */
+const OVERPRINT_OFFSET = 0.25;
+
+const originOf = (item: TextItem) => ({ x: item.transform?.[4], y: item.transform?.[5] });
+
+/**
+ * Whether `item` draws `before`'s text again on top of it: a typesetter's shadow or fake bold (a
+ * manual's title letters drawn eleven times half a point apart), which is one text to a reader.
+ */
+function overprints(item: TextItem, before: TextItem | undefined): boolean {
+  if (!before || !item.str?.trim() || item.str !== before.str) return false;
+  const [a, b] = [originOf(item), originOf(before)];
+  if (a.x === undefined || a.y === undefined || b.x === undefined || b.y === undefined) return false;
+  const near = OVERPRINT_OFFSET * Math.max(item.height ?? 0, before.height ?? 0);
+  return Math.abs(a.x - b.x) <= near && Math.abs(a.y - b.y) <= near;
+}
+
+/**
+ * A page's text items as lines, blank lines dropped. A line ends where PDF.js marks its end, and
+ * where the next text sits on another baseline: a title page's lines are often drawn without a
+ * mark between them, and ran together into one ("For version 2.85symptote").
+ */
 function linesOf(items: TextItem[]): Line[] {
   const lines: Line[] = [];
   let current: Line = { text: '', size: 0, sizes: new Map() };
+  let drawn: TextItem | undefined;
   const end = () => {
     const text = current.text.replace(/\s+/g, ' ').trim();
     if (text) lines.push({ ...current, text });
     current = { text: '', size: 0, sizes: new Map() };
   };
   for (const item of items) {
-    if (item.str == null) continue;
-    current.text += item.str;
+    if (item.str == null || overprints(item, drawn)) continue;
     const size = Math.round((item.height ?? 0) * 10) / 10;
+    const { y } = originOf(item);
     if (item.str.trim() && size > 0) {
+      const rise = current.y === undefined || y === undefined ? 0 : Math.abs(y - current.y);
+      if (current.text.trim() && rise > NEW_LINE_RISE * Math.max(size, current.size)) end();
+      drawn = item;
+      current.y ??= y;
       current.size = Math.max(current.size, size);
       current.sizes.set(size, (current.sizes.get(size) ?? 0) + item.str.length);
     }
+    current.text += item.str;
     if (item.hasEOL) end();
   }
   end();
@@ -187,11 +227,15 @@ async function outlineByPage(pdf: PdfDocument): Promise<Map<number, Heading[]>> 
     for (const entry of entries ?? []) {
       if (++read > OUTLINE_ENTRIES) return;
       const title = entry.title?.replace(/\s+/g, ' ').trim();
-      const page = await pageOf(pdf, entry.dest);
-      if (title && page !== undefined) {
-        const headings = byPage.get(page) ?? [];
-        headings.push({ title, level: Math.min(level, 6) });
-        byPage.set(page, headings);
+      const target = await targetOf(pdf, entry.dest);
+      if (title && target) {
+        const headings = byPage.get(target.page) ?? [];
+        headings.push({
+          title,
+          level: Math.min(level, 6),
+          ...(target.top === undefined ? {} : { top: target.top }),
+        });
+        byPage.set(target.page, headings);
       }
       await visit(entry.items, level + 1);
     }
@@ -200,37 +244,103 @@ async function outlineByPage(pdf: PdfDocument): Promise<Map<number, Heading[]>> 
   return byPage;
 }
 
-async function pageOf(pdf: PdfDocument, dest: string | unknown[] | null): Promise<number | undefined> {
+/** Where a destination's `top` argument is, by its kind (PDF 32000-1, 12.3.2.2). */
+const TOP_ARGUMENT: Record<string, number> = { XYZ: 3, FitH: 2, FitBH: 2, FitR: 5 };
+
+/** The page an outline entry points to (0-based), and how far up it when the destination says. */
+async function targetOf(
+  pdf: PdfDocument,
+  dest: string | unknown[] | null,
+): Promise<{ page: number; top?: number } | undefined> {
   try {
     const explicit = typeof dest === 'string' ? await pdf.getDestination(dest) : dest;
     const target = explicit?.[0] as Parameters<PdfDocument['getPageIndex']>[0] | number | undefined;
     if (target == null) return undefined;
-    return typeof target === 'number' ? target : await pdf.getPageIndex(target);
+    const page = typeof target === 'number' ? target : await pdf.getPageIndex(target);
+    const kind = (explicit?.[1] as { name?: string } | undefined)?.name ?? '';
+    const top = explicit?.[TOP_ARGUMENT[kind] ?? -1];
+    return typeof top === 'number' ? { page, top } : { page };
   } catch {
     return undefined;
   }
 }
 
-/** Each outline entry becomes the heading line it names on its page, or opens the page. */
+/**
+ * A heading's number as a page sets it before its title and an outline may leave out: `2.1`,
+ * `A.3.`, `IV`, `Chapter 3:`, `Appendix B.`
+ */
+const SECTION_NUMBER =
+  /^(?:(?:chapter|section|part|appendix)\s+)?(?:\d+|[a-z]|[ivxlc]+)(?:[.-](?:\d+|[a-z]))*[.:)]?\s+(?=\S)/i;
+
+const unnumbered = (text: string) => text.replace(SECTION_NUMBER, '');
+
+/**
+ * Where on `lines` (from `from` on) the heading `wanted` is set, and over how many lines: the
+ * same words, or the same words after a section number on either side (a GNU manual's outline
+ * says "UNIX binary distributions" of the line "2.1 UNIX binary distributions"), on one line or
+ * wrapped onto the next.
+ */
+function headingAt(lines: Line[], wanted: string, from: number): { at: number; span: number } | undefined {
+  const bare = unnumbered(wanted);
+  const matches = (text: string) => {
+    const line = normalised(text);
+    return line === wanted || (bare.length > 0 && unnumbered(line) === bare);
+  };
+  for (let at = from; at < lines.length; at++) {
+    if (matches(lines[at].text)) return { at, span: 1 };
+    if (at + 1 < lines.length && matches(`${lines[at].text} ${lines[at + 1].text}`)) return { at, span: 2 };
+  }
+  return undefined;
+}
+
+/** The first line from `from` on whose baseline is below `top`: where a destination points. */
+function lineBelow(lines: Line[], top: number, from: number): number {
+  for (let at = from; at < lines.length; at++) if ((lines[at].y ?? top) < top) return at;
+  return lines.length;
+}
+
+/**
+ * Each outline entry becomes the heading line it names on its page, in outline order: the line
+ * set with those words (`headingAt`) at or below where the entry points, else a heading line of
+ * its own where the entry points (or after the page's previous heading, when it does not say).
+ * The page's own wording of a found line is kept, its section number with it.
+ */
 function withOutlineHeadings(pages: Line[][], outline: Map<number, Heading[]>) {
   let firstHeading: string | undefined;
   const texts = pages.map((lines, index) => {
-    const marked = new Map<number, Heading>();
-    const opening: Heading[] = [];
+    /** By line index: the headings that line opens (and whether it is their text). */
+    const openers = new Map<number, { headings: Heading[]; spans?: number }>();
+    const open = (at: number, heading: Heading, span?: number) => {
+      const opener = openers.get(at) ?? { headings: [] };
+      opener.headings.push(heading);
+      if (span) opener.spans = span;
+      openers.set(at, opener);
+    };
+    let from = 0;
     for (const heading of outline.get(index) ?? []) {
       firstHeading ??= heading.title;
-      const wanted = normalised(heading.title);
-      const at = lines.findIndex((line, i) => !marked.has(i) && normalised(line.text) === wanted);
-      if (at >= 0) marked.set(at, heading);
-      else opening.push(heading);
+      const pointed = heading.top === undefined ? from : lineBelow(lines, heading.top + HEADING_REACH, from);
+      const found = headingAt(lines, normalised(heading.title), pointed);
+      if (found && !openers.get(found.at)?.spans) {
+        const title = lines
+          .slice(found.at, found.at + found.span)
+          .map((line) => line.text)
+          .join(' ');
+        open(found.at, { ...heading, title }, found.span);
+        from = found.at + found.span;
+      } else {
+        const at = heading.top === undefined ? from : Math.max(from, lineBelow(lines, heading.top, from));
+        open(at, heading);
+        from = at;
+      }
     }
-    const out = opening.map((h) => `${'#'.repeat(h.level)} ${h.title}\n`);
-    lines.forEach((line, i) => {
-      const heading = marked.get(i);
-      out.push(
-        heading ? `\n${'#'.repeat(heading.level)} ${heading.title}\n` : escapeMarkdownLines(line.text),
-      );
-    });
+    const out: string[] = [];
+    for (let i = 0; i <= lines.length; i++) {
+      const opener = openers.get(i);
+      for (const h of opener?.headings ?? []) out.push(`\n${'#'.repeat(h.level)} ${h.title}\n`);
+      if (opener?.spans) i += opener.spans - 1;
+      else if (i < lines.length) out.push(escapeMarkdownLines(lines[i].text));
+    }
     return tidy(out.join('\n'));
   });
   return { texts, firstHeading };
@@ -250,13 +360,24 @@ const isLarge = (line: Line, body: number) =>
   line.text.length <= HEADING_CHARS &&
   /\p{L}/u.test(line.text);
 
-/** The first page's largest line, when it is set larger than the body: a title page's title. */
+/** Of a title page's large lines, those this close to the largest may be its title. */
+const TITLE_SCALE = 0.8;
+
+/**
+ * A title page's title: the first of its lines set larger than the body and nearly as large as its
+ * largest (a logo or a cover word may be set larger still, below the title), with the lines after
+ * it at its size (a title that wraps).
+ */
 function titleLine(lines: Line[] | undefined, body: number): string | undefined {
-  const largest = (lines ?? []).reduce<Line | undefined>(
-    (top, line) => (!top || line.size > top.size ? line : top),
-    undefined,
-  );
-  return largest && isLarge(largest, body) ? largest.text : undefined;
+  const large = (lines ?? []).filter((line) => isLarge(line, body));
+  const largest = Math.max(0, ...large.map((line) => line.size));
+  const first = (lines ?? []).findIndex((line) => isLarge(line, body) && line.size >= largest * TITLE_SCALE);
+  if (first < 0) return undefined;
+  const title = [lines![first].text];
+  for (let at = first + 1; at < lines!.length && lines![at].size === lines![first].size; at++)
+    title.push(lines![at].text);
+  const text = title.join(' ');
+  return text.length <= HEADING_CHARS ? text : lines![first].text;
 }
 
 /**
