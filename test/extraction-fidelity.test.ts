@@ -439,3 +439,17 @@ describe('DOCX', () => {
     expect(result.text).toContain('Service | Port | Protocol\nssh | 22 | TCP\ndns | 53 | UDP');
   });
 });
+
+describe("an outline garbled where its page is not (groff's pdfmark manual)", () => {
+  it("names a section as its page sets it: '2.1. The pdfmark Operator', not the outline's 'F[C]pdfmarkF[]'", async () => {
+    const manual = await extracted('groff-pdfmark-1-5.pdf');
+    const headings = headingsOf(manual.text);
+    expect(headings).toContain('## 2.1. The pdfmark Operator');
+    expect(manual.text).not.toContain('F[C]');
+    const headingOf = (words: string) =>
+      chunkDocument(manual.text).find((c) => c.text.includes(words))?.location.heading;
+    expect(
+      headingOf('All PDF features are implemented by embedding instances of the pdfmark operator'),
+    ).toEqual(['2. Exploiting PDF Document Features', '2.1. The pdfmark Operator']);
+  });
+});

@@ -23,5 +23,7 @@ export const INDEXING_RULES = 2;
  * line instead of the page's top (every Texinfo and DocBook manual's subsections); lines drawn
  * without a line end between them, and text drawn over itself, read once as lines; a title page's
  * title rather than its largest word.
+ * 3: PDF outline entries whose text the page sets otherwise (markup the outline kept, words it
+ * left out) take the page's wording.
  */
-export const EXTRACTION_RULES = 2;
+export const EXTRACTION_RULES = 3;

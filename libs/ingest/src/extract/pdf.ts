@@ -275,12 +275,35 @@ const SECTION_NUMBER =
 const unnumbered = (text: string) => text.replace(SECTION_NUMBER, '');
 
 /**
+ * Whether `line` is the numbered heading `wanted` in the page's own words: the same section number,
+ * and each of the outline's other words either on the line or wrapped around one of the line's
+ * (markup the outline kept: groff's pdfmark manual has the entry "2.1. The F[C]pdfmarkF[]
+ * Operator", a font change that lost its backslash, for the line "2.1. The pdfmark Operator").
+ * The line may say more ("2.1 Package Loading and Options" of "2.1 Loading and Options"), never
+ * less or otherwise: a glyph the page cannot map, a footnote mark glued to a word.
+ */
+function sameNumberedHeading(line: string, wanted: string): boolean {
+  const number = SECTION_NUMBER.exec(wanted)?.[0].trim();
+  if (!number || SECTION_NUMBER.exec(line)?.[0].trim() !== number) return false;
+  const words = new Set(unnumbered(line).split(' '));
+  return unnumbered(wanted)
+    .split(' ')
+    .every((word) => words.has(word) || [...words].some((own) => own.length > 1 && word.includes(own)));
+}
+
+/**
  * Where on `lines` (from `from` on) the heading `wanted` is set, and over how many lines: the
  * same words, or the same words after a section number on either side (a GNU manual's outline
  * says "UNIX binary distributions" of the line "2.1 UNIX binary distributions"), on one line or
- * wrapped onto the next.
+ * wrapped onto the next; else a line from `from` to `near` (where the entry points) that is the
+ * same numbered heading in other words (`sameNumberedHeading`).
  */
-function headingAt(lines: Line[], wanted: string, from: number): { at: number; span: number } | undefined {
+function headingAt(
+  lines: Line[],
+  wanted: string,
+  from: number,
+  near: number,
+): { at: number; span: number } | undefined {
   const bare = unnumbered(wanted);
   const matches = (text: string) => {
     const line = normalised(text);
@@ -290,6 +313,8 @@ function headingAt(lines: Line[], wanted: string, from: number): { at: number; s
     if (matches(lines[at].text)) return { at, span: 1 };
     if (at + 1 < lines.length && matches(`${lines[at].text} ${lines[at + 1].text}`)) return { at, span: 2 };
   }
+  for (let at = from; at < lines.length && at <= near; at++)
+    if (sameNumberedHeading(normalised(lines[at].text), wanted)) return { at, span: 1 };
   return undefined;
 }
 
@@ -320,7 +345,9 @@ function withOutlineHeadings(pages: Line[][], outline: Map<number, Heading[]>) {
     for (const heading of outline.get(index) ?? []) {
       firstHeading ??= heading.title;
       const pointed = heading.top === undefined ? from : lineBelow(lines, heading.top + HEADING_REACH, from);
-      const found = headingAt(lines, normalised(heading.title), pointed);
+      const below =
+        heading.top === undefined ? pointed : lineBelow(lines, heading.top - HEADING_REACH, pointed);
+      const found = headingAt(lines, normalised(heading.title), pointed, below);
       if (found && !openers.get(found.at)?.spans) {
         const title = lines
           .slice(found.at, found.at + found.span)
