@@ -6,6 +6,7 @@ import {
   highlightWhole,
   locateWords,
   queryTerms,
+  subjectOf,
   termsOfPassages,
   WordLocator,
 } from './highlighter';
@@ -74,12 +75,28 @@ describe('locating the words once per text (WordLocator)', () => {
       );
   });
 
-  it("gives each passage's terms as its marked fragment reads back, escaped apostrophes included", () => {
-    // What the shown chunk's evidence was first computed from: the rendered fragments read again.
-    const readBack = highlightPassages(text, terms, { ...DEFAULT_FRAGMENTS, fragments: 100 }).inOrder.map(
-      (fragment) => [...queryTerms([...fragment.matchAll(/<em>(.*?)<\/em>/g)].map((m) => m[1]).join(' '))],
+  it("gives each passage's query terms, a word with an apostrophe as one term and nothing more", () => {
+    // Read from the marked fragments, "Don't" and "user's" once gave "39", "t" and "s" besides,
+    // terms of no query that weighed as the rarest evidence of the page.
+    expect(termsOfPassages(locateWords(text, terms)).map((held) => [...held].sort())).toEqual([
+      [...queryTerms('remove directories')].sort(),
+      [...queryTerms('remove directories')].sort(),
+      [...queryTerms("don't remove user")].sort(),
+    ]);
+  });
+});
+
+describe('subjectOf', () => {
+  it("keeps what a question asks about, without its phrasing's words", () => {
+    expect(subjectOf('how do I list the contents of an archive')).toBe('list the contents of an archive');
+    expect(subjectOf('What does my ssh agent forward?')).toBe('ssh agent forward');
+    // Words that answer in reference text stay: "before", "more", "make".
+    expect(subjectOf('how can I make grep print more lines before a match')).toBe(
+      'make grep print more lines before a match',
     );
-    expect(termsOfPassages(locateWords(text, terms)).map((held) => [...held])).toEqual(readBack);
-    expect(readBack.at(-1)).toEqual(['don', '39', 't', 'remov', 'user', 's']);
+  });
+
+  it('is the query itself when it holds nothing else', () => {
+    expect(subjectOf('how do I')).toBe('how do I');
   });
 });

@@ -1,5 +1,5 @@
 import porterStem = require('@stdlib/nlp-porter-stemmer');
-import { escapeHtml, markSpans } from './snippet';
+import { markSpans } from './snippet';
 
 /**
  * Fragments where a query's words occur, marked as Elasticsearch's `html` highlight encoder marks
@@ -60,6 +60,56 @@ function termOf(word: string): string | undefined {
     stems.set(lower, stem);
   }
   return stem;
+}
+
+/**
+ * The words a question is phrased in, not what it asks about: interrogatives, auxiliaries and
+ * modals, pronouns and determiners (beyond Lucene's stop words, which the analyzer drops). BM25
+ * weighs them down by how common they are across the collection, but a document's chunks are
+ * weighed among a few, where "do" can be rare: tar's chunk "with --list or --extract ... Do not
+ * check device numbers" beat "-t, --list: List the contents of an archive" for "how do I list the
+ * contents of an archive", and "BibTeX's alphabetizing to do what you want" beat "book: Required
+ * fields: author or editor" for "how do I cite a book with an editor in bibtex". Not a general
+ * stop list (the `stopword` package's, NLTK's): those hold "before", "after", "more", "make" and
+ * "up", words that are the answer in reference text ("print lines before the match").
+ */
+const QUESTION_WORDS =
+  'how what when where which who whom whose why do does did done doing can could should would may might must shall am been being have has had having i me my mine myself we us our ours you your yours he him his she her hers its them theirs some any';
+
+/** The terms of `QUESTION_WORDS`, stemmed as the index stems them. */
+const FUNCTION_TERMS = new Set(QUESTION_WORDS.split(' ').flatMap((word) => termOf(word) ?? []));
+
+/**
+ * The words of `query` that say what it asks about (without `QUESTION_WORDS`): what a document's
+ * chunks are matched by when one of them is chosen to be shown. The query itself when it has no
+ * other words.
+ */
+export function subjectOf(query: string): string {
+  const words = [...query.matchAll(WORD)]
+    .map(([word]) => word)
+    .filter((word) => !FUNCTION_TERMS.has(termOf(word) ?? ''));
+  return words.length ? words.join(' ') : query;
+}
+
+/** A question word's share of another word's weight: it only settles passages that tie without it. */
+const FUNCTION_TERM_WEIGHT = 0.01;
+
+/**
+ * A passage's evidence for the query: the sum over the distinct query terms it holds of their
+ * rarity among the passages weighed (ln(1 + passages / passages holding it), IDF-like), question
+ * words (`QUESTION_WORDS`) at a hundredth.
+ */
+export function evidenceOf(
+  held: Iterable<string>,
+  passages: number,
+  holding: ReadonlyMap<string, number>,
+): number {
+  let sum = 0;
+  for (const term of held) {
+    const rarity = Math.log(1 + passages / holding.get(term)!);
+    sum += FUNCTION_TERMS.has(term) ? FUNCTION_TERM_WEIGHT * rarity : rarity;
+  }
+  return sum;
 }
 
 /** The terms a query's words match. */
@@ -215,26 +265,11 @@ export function locateWords(
   return { text, found, passages: cut, inside: wordsInside(cut, found) };
 }
 
-/**
- * The query terms each passage holding a query word shows, in text order: what reading its marked
- * fragment back gives (`queryTerms` of the `<em>` contents), without rendering it. A marked word
- * reads as its own term, except one with an apostrophe, which the fragment shows escaped
- * (`don&#39;t`) and so reads as its pieces (don, 39, t): the evidence was first computed from
- * rendered fragments, and which chunk a page shows must not change with how it is computed.
- */
+/** The distinct query terms of each passage that holds any, in text order. */
 export function termsOfPassages(located: LocatedWords): Set<string>[] {
-  const result: Set<string>[] = [];
-  for (const words of located.inside) {
-    if (words.length === 0) continue;
-    const held = new Set<string>();
-    for (const word of words) {
-      const marked = located.text.slice(word.start, word.end);
-      if (marked.includes("'")) for (const term of queryTerms(escapeHtml(marked))) held.add(term);
-      else held.add(word.term);
-    }
-    result.push(held);
-  }
-  return result;
+  return located.inside
+    .filter((words) => words.length > 0)
+    .map((words) => new Set(words.map((word) => word.term)));
 }
 
 /** The chosen fragments of a text: the best first for a snippet, and all in the order they occur. */
@@ -246,9 +281,8 @@ export interface Fragments {
 }
 
 /**
- * The best passages of `text` for `terms`. A passage's evidence is the sum over the distinct query
- * words it holds of their rarity among the text's passages (ln(1 + passages / passages holding
- * it), IDF-like): a line holding "sort", "size", "largest" and "first" beats one holding "size"
+ * The best passages of `text` for `terms`, by their evidence (`evidenceOf`, rarity among the
+ * text's passages): a line holding "sort", "size", "largest" and "first" beats one holding "size"
  * alone, and a word every line repeats counts little. Ties go to more occurrences, then to the
  * first. A bare heading comes after every body passage that holds a query word. Only the chosen
  * passages are rendered.
@@ -268,7 +302,6 @@ export function fragmentsOf(located: LocatedWords, fragments: number): Fragments
   const holding = new Map<string, number>();
   for (const words of inside)
     for (const term of new Set(words.map((w) => w.term))) holding.set(term, (holding.get(term) ?? 0) + 1);
-  const rarity = (term: string) => Math.log(1 + cut.length / holding.get(term)!);
   const ranked = [];
   for (let position = 0; position < cut.length; position++) {
     const words = inside[position];
@@ -280,7 +313,7 @@ export function fragmentsOf(located: LocatedWords, fragments: number): Fragments
       end,
       position,
       hits: words.length,
-      evidence: distinct.reduce((sum, term) => sum + rarity(term), 0),
+      evidence: evidenceOf(distinct, cut.length, holding),
       heading: isHeading(text.slice(start, end)),
     });
   }

@@ -1,5 +1,6 @@
 import type { estypes } from '@elastic/elasticsearch';
 import type { SearchFilters } from './search.dto';
+import { subjectOf } from './highlighter';
 import { accessFilter, type AccessReader } from './visibility';
 
 /** Scope and filters after `@collection` words and the principal's allow-list are applied. */
@@ -152,10 +153,17 @@ function chunksClause(
   };
 }
 
-/** `query` (a bool query that must match) with the shown chunk's inner hits beside it; matching and scores unchanged. */
+/**
+ * `query` (a bool query that must match) with the shown chunk's inner hits beside it, the chunk
+ * the query's subject matches best (`subjectOf`: "list contents archive" of "how do I list the
+ * contents of an archive"); matching and scores unchanged.
+ */
 function withShownChunk(query: estypes.QueryDslQueryContainer, text: string): estypes.QueryDslQueryContainer {
   return {
-    bool: { ...query.bool, should: [chunksClause(SHOWN_INNER_HIT, { match: { 'chunks.text': text } }, 1)] },
+    bool: {
+      ...query.bool,
+      should: [chunksClause(SHOWN_INNER_HIT, { match: { 'chunks.text': subjectOf(text) } }, 1)],
+    },
   };
 }
 
@@ -188,8 +196,8 @@ export const CHUNK_CANDIDATES = 3;
 
 /**
  * What a shown page needs, in one search of the full-text index: the documents `ids` (their
- * summaries), and as inner hits of each, the `CHUNK_CANDIDATES` chunks `text`'s words match best
- * for the documents of `byWords` (`WORDS_INNER_HIT`: where a lexical match is shown from, and the
+ * summaries), and as inner hits of each, the `CHUNK_CANDIDATES` chunks `text`'s subject matches
+ * best (`subjectOf`) for the documents of `byWords` (`WORDS_INNER_HIT`: where a lexical match is shown from, and the
  * words' candidates for the choice of `shown-chunk.ts`), and the chunk numbered in `numbered` for
  * its document (`NUMBERED_INNER_HIT`: a meaning match's nearest chunk, or the first chunk of one
  * whose chunks the words match none of). The three searches it replaces (the documents, then the
@@ -210,7 +218,7 @@ export function pageRequest(
         WORDS_INNER_HIT,
         {
           bool: {
-            must: [{ match: { 'chunks.text': text } }],
+            must: [{ match: { 'chunks.text': subjectOf(text) } }],
             filter: [{ terms: { 'chunks.doc_id': byWords } }],
           },
         },

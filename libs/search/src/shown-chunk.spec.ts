@@ -37,6 +37,22 @@ describe('chooseShownChunk', () => {
     expect(name).toBeLessThan(list); // "archiving" alone
   });
 
+  it('weighs function words of a question ("how do I") as next to nothing, however rare among the chunks', () => {
+    // BibTeX's manual (btxdoc): hybrid showed the first chunk for "BibTeX's ... to do", a word of
+    // the question's phrasing, not of its subject.
+    const question = queryTerms('how do I cite a book with an editor in bibtex');
+    const SPECIAL = {
+      chunkNo: 70,
+      text: "This special-character scheme is useful for handling accented characters, for getting BibTeX's alphabetizing to do what you want.\nBibTeX counts an entire special character as just one character.\nBibTeX will not process a control sequence inside a special character.",
+    };
+    const FIELDS = {
+      chunkNo: 52,
+      text: 'book A book with an explicit publisher. Required fields: author or editor, title, publisher, year.\nbooklet A work that is printed and bound, but without a named publisher.\neditor Name(s) of editor(s), typed as indicated in the LaTeX book.',
+    };
+    const candidates = mergeChunkCandidates([FIELDS], [{ ...SPECIAL, similarity: 0.94 }]);
+    expect(chooseShownChunk(candidates, question)?.chunkNo).toBe(FIELDS.chunkNo);
+  });
+
   it('between passages holding equally many terms, the chunk nearer by meaning is shown', () => {
     const chosen = chooseShownChunk(
       [

@@ -1,4 +1,4 @@
-import { locateWords, termsOfPassages, type LocatedWords } from './highlighter';
+import { evidenceOf, locateWords, termsOfPassages, type LocatedWords } from './highlighter';
 
 /**
  * A chunk a hit could be shown from, with what each side says of it within its document: its
@@ -16,10 +16,9 @@ export interface ShownChunkCandidate {
 export type Locate = (text: string) => LocatedWords;
 
 /**
- * Each text's best passage's evidence for the query: the sum over the distinct query terms the
- * passage holds of their rarity among the passages of all `texts` that hold any (ln(1 + passages /
- * passages holding it), as `highlightPassages` weighs them within one text), so "do" in "Do not
- * use archive suffix" counts little next to "list" and "contents" on one line.
+ * Each text's best passage's evidence for the query (`evidenceOf`, as `highlightPassages` weighs
+ * passages within one text), with rarity among the passages of all `texts` that hold a query term,
+ * so "do" in "Do not use archive suffix" counts little next to "list" and "contents" on one line.
  */
 export function passageEvidence(
   texts: readonly string[],
@@ -30,10 +29,7 @@ export function passageEvidence(
   const all = passages.flat();
   const holding = new Map<string, number>();
   for (const held of all) for (const term of held) holding.set(term, (holding.get(term) ?? 0) + 1);
-  const rarity = (term: string) => Math.log(1 + all.length / holding.get(term)!);
-  return passages.map((ofText) =>
-    Math.max(0, ...ofText.map((held) => [...held].reduce((sum, term) => sum + rarity(term), 0))),
-  );
+  return passages.map((ofText) => Math.max(0, ...ofText.map((held) => evidenceOf(held, all.length, holding))));
 }
 
 /**
