@@ -453,3 +453,23 @@ describe("an outline garbled where its page is not (groff's pdfmark manual)", ()
     ).toEqual(['2. Exploiting PDF Document Features', '2.1. The pdfmark Operator']);
   });
 });
+
+describe("a page without <body> (groff's HTML manual of pic)", () => {
+  it('reads what follows </head> as the body, titled by its first heading rather than its file name', async () => {
+    // Was skipped as "no text in the HTML page": linkedom left the content beside an empty body.
+    const page = await extracted('groff-pic-1.html');
+    expect(page.title).toBe('1. Introduction to PIC');
+    expect(headingsOf(page.text)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^#+ 1\.1\. Why PIC\?$/),
+        expect.stringMatching(/^#+ 1\.2\. PIC Versions$/),
+      ]),
+    );
+    const headingOf = (words: string) =>
+      chunkDocument(page.text).find((c) => c.text.includes(words))?.location.heading;
+    expect(headingOf('The original 1984 pre-ditroff(1) version of pic is long obsolete')).toEqual([
+      '1. Introduction to PIC',
+      '1.2. PIC Versions',
+    ]);
+  });
+});

@@ -24,6 +24,8 @@ export const INDEXING_RULES = 2;
  * without a line end between them, and text drawn over itself, read once as lines; a title page's
  * title rather than its largest word.
  * 3: PDF outline entries whose text the page sets otherwise (markup the outline kept, words it
- * left out) take the page's wording.
+ * left out) take the page's wording; HTML pages without `<body>` or `<html>` (every page groff
+ * writes) are read instead of skipped, and a title that is a file's name gives way to the first
+ * heading.
  */
 export const EXTRACTION_RULES = 3;

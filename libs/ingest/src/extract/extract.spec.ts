@@ -46,6 +46,15 @@ describe('extractFile', () => {
     expect(result.text).not.toContain('Copyright footer');
   });
 
+  it('reads a page of content alone, without <html>, as its body', async () => {
+    // TeX Live's readme.ja.html: linkedom made its <h1> the document, with an empty body inside.
+    const html = `<h1>Welcome to TeX Live</h1>\n<p>${'The distribution provides a complete TeX system. '.repeat(5)}</p>\n<h2>Getting started</h2>\n<p>Read the guide first.</p>`;
+    const result = await extracted(text(html), 'readme.html');
+    expect(result.title).toBe('Welcome to TeX Live');
+    expect(result.text).toMatch(/^#+ Getting started$/m);
+    expect(result.text).toContain('Read the guide first.');
+  });
+
   it('drops the permalink marks documentation generators set beside headings and entries', async () => {
     const entry = 'Serialize obj as a JSON formatted stream to fp, a file-like object that supports write. ';
     const html = `<!doctype html><html><head><title>json</title></head><body><div class="body" role="main">

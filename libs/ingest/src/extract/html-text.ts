@@ -55,12 +55,49 @@ export interface DomDocument {
   cloneNode(deep: boolean): unknown;
 }
 
-// linkedom declares its types as an ES module only; Node loads its CommonJS build here.
-const { parseHTML } = require('linkedom') as { parseHTML: (html: string) => { document: DomDocument } };
+/** What moving nodes into the body takes of linkedom's document (`withImpliedBody`). */
+interface ParsedDocument extends DomDocument {
+  documentElement: { nodeName: string; childNodes: ArrayLike<DomNode> } | null;
+  head: DomNode | null;
+  body:
+    | (DomNode & { firstChild: DomNode | null; insertBefore(node: DomNode, before: DomNode | null): void })
+    | null;
+}
 
-/** Parses a whole HTML page. */
+// linkedom declares its types as an ES module only; Node loads its CommonJS build here.
+const { parseHTML } = require('linkedom') as { parseHTML: (html: string) => { document: ParsedDocument } };
+
+/** Element and text nodes (comments and white space between the head and the body say nothing). */
+const isContent = (node: DomNode) =>
+  node.nodeType === 1 || (node.nodeType === 3 && /\S/.test(node.textContent ?? ''));
+
+/**
+ * The page's content beside `<head>` and `<body>` moved into the body, in order, as HTML's parsing
+ * rules imply a body for it. `<body>` is optional in HTML, and linkedom's parser (htmlparser2, not
+ * the HTML tree builder) leaves what follows `</head>` beside an empty body: every page groff
+ * writes (`groff -Thtml`: `</head><hr>...<h2>1. Introduction to PIC</h2>...`) read as no text.
+ */
+function withImpliedBody(document: ParsedDocument): void {
+  const { body, head, documentElement } = document;
+  if (!body || !documentElement) return;
+  const first = body.firstChild;
+  let after = false;
+  for (const node of Array.from(documentElement.childNodes)) {
+    if (node === body) after = true;
+    else if (node !== head && isContent(node)) body.insertBefore(node, after ? null : first);
+  }
+}
+
+/**
+ * Parses a whole HTML page. A page without an `<html>` element (`<h1>...</h1><p>...`: TeX Live's
+ * readme, pandoc's output without `--standalone`) is a body's content: linkedom made its first
+ * element the document and put an empty head and body inside it.
+ */
 export function parseHtmlDocument(html: string): DomDocument {
-  return parseHTML(html).document;
+  const { document } = parseHTML(html);
+  if (document.documentElement?.nodeName !== 'HTML') return parseHtmlFragment(html);
+  withImpliedBody(document);
+  return document;
 }
 
 /** Parses HTML that is already the content (mammoth's, mandoc's) into a document of its own. */

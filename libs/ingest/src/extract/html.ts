@@ -22,6 +22,8 @@ import { decodeText } from './text';
 const NAVIGATION = 'nav, [role="navigation"], footer, [role="contentinfo"], #footer';
 /** Page furniture dropped when Readability finds no article and the whole body is read. */
 const DROPPED = 'svg, header, aside, form, iframe';
+/** A page title that is only a file's name (`<title>pic-1.html</title>`, groff's): no title. */
+const FILE_NAME = /^[\w.-]+\.x?html?$/i;
 /** A mark that stands for a link rather than saying anything: `¶`, `#`, `§`, an arrow, or nothing (an icon). */
 const LINK_MARK = /^[^\p{L}\p{N}]{0,2}$/u;
 
@@ -83,7 +85,8 @@ export function extractHtml(bytes: Buffer, maxBytes: number): Extraction {
     if (root) text = textWithHeadings(root);
   }
   if (!text) return skipped('no text in the HTML page');
-  const title = pageTitle || /^#\s+(.+)$/m.exec(text)?.[1];
+  const title =
+    (pageTitle && !FILE_NAME.test(pageTitle) ? pageTitle : undefined) ?? /^#{1,6}\s+(.+)$/m.exec(text)?.[1];
   return { kind: 'extracted', format: 'html', title, text };
 }
 
