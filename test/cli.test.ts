@@ -107,6 +107,13 @@ describe('quarry CLI: ingest and search', () => {
     expect(text.stdout).toMatch(/1\. vpn\.txt .*\[notes\]/);
   }, 120_000);
 
+  it('ends quietly when its reader stops reading (quarry search ... | head -1)', async () => {
+    // Node's default for a write to a closed pipe is an unhandled 'error' event: a stack trace of
+    // EPIPE and exit code 1.
+    const result = await quarry(['search', 'backup', '--mode', 'lexical'], env, { closeOutput: true });
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+  }, 120_000);
+
   it('checks search options as the search contract declares them, before connecting', async () => {
     const tooMany = await quarry(['search', 'backup', '--size', '500'], env);
     expect(tooMany.code).not.toBe(0);

@@ -94,6 +94,13 @@ interface EvalCommandOptions {
 
 assertSupportedNode();
 
+// A reader that stops early (`quarry search ... | head -1`) closes the pipe: the output is done,
+// which is no error (Node's default is an unhandled 'error' event, a stack trace and exit code 1).
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(0);
+});
+
 const program = new Command('quarry').description(
   'Quarry: search for agents and apps over MCP, GraphQL and REST',
 );
