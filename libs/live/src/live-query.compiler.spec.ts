@@ -51,6 +51,17 @@ describe('LiveQueryCompiler', () => {
     expect(analysed).toEqual(['python @decorator syntax']);
   });
 
+  it("matches documents by what the query asks about, as a search's words do", async () => {
+    const { compiler: live, analysed } = compiler();
+    const query = await live.compile(
+      { query: 'how do I rotate the logs', mode: 'hybrid' },
+      admin,
+      subscription,
+    );
+    expect(query.text).toBe('how do I rotate the logs');
+    expect(analysed).toEqual(['rotate logs']);
+  });
+
   it('scopes by an @word that names a collection, as the search does', async () => {
     const { compiler: live } = compiler();
     const query = await live.compile({ query: '@runbooks disk full', mode: 'lexical' }, admin, subscription);

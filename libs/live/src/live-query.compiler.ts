@@ -1,5 +1,5 @@
 import type { Principal } from '@quarry/core';
-import { searchScopeOf, type SearchInput, type SearchService } from '@quarry/search';
+import { searchScopeOf, subjectOf, type SearchInput, type SearchService } from '@quarry/search';
 import type { LiveQueryRepository } from './live-query.repository';
 import type { LiveQuery } from './live-types';
 
@@ -31,8 +31,11 @@ export class LiveQueryCompiler {
   ): Promise<Omit<LiveQuery, 'expiresAt'>> {
     const mode = input.mode ?? 'hybrid';
     const { text, scope } = await this.search.resolve(input, searchScopeOf(principal));
+    // Matched by what the query asks about, as a search is (`subjectOf`): "how do I" is in every document.
     const terms =
-      text && mode !== 'semantic' ? await this.repository.analyseQuery(text) : { english: [], standard: [] };
+      text && mode !== 'semantic'
+        ? await this.repository.analyseQuery(subjectOf(text))
+        : { english: [], standard: [] };
     const semantic = text && mode !== 'lexical';
     return {
       ...subscription,

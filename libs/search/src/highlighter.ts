@@ -64,40 +64,42 @@ function termOf(word: string): string | undefined {
 
 /**
  * The words a question is phrased in, not what it asks about: interrogatives, auxiliaries and
- * modals, pronouns and determiners (beyond Lucene's stop words, which the analyzer drops). BM25
- * weighs them down by how common they are across the collection, but a document's chunks are
- * weighed among a few, where "do" can be rare: tar's chunk "with --list or --extract ... Do not
- * check device numbers" beat "-t, --list: List the contents of an archive" for "how do I list the
- * contents of an archive", and "BibTeX's alphabetizing to do what you want" beat "book: Required
- * fields: author or editor" for "how do I cite a book with an editor in bibtex". Not a general
- * stop list (the `stopword` package's, NLTK's): those hold "before", "after", "more", "make" and
- * "up", words that are the answer in reference text ("print lines before the match").
+ * modals, pronouns (beyond Lucene's stop words, which the analyzer drops). BM25 weighs a word by
+ * how rare it is, and in a collection of reference text "what", "do" and "I" are not rare enough:
+ * for "what does still reachable mean", groff's mom manual ("the pipe character (|), which means
+ * or") outranked Valgrind's Memcheck manual and FAQ, and among a document's chunks tar's
+ * "--no-auto-compress  Do not use archive suffix" beat "-t, --list  List the contents of an
+ * archive" for "how do I list the contents of an archive". Not a general stop list (the `stopword`
+ * package's, NLTK's): those hold "before", "after", "more", "make" and "up", words that are the
+ * answer in reference text ("print lines before the match").
  */
 const QUESTION_WORDS =
-  'how what when where which who whom whose why do does did done doing can could should would may might must shall am been being have has had having i me my mine myself we us our ours you your yours he him his she her hers its them theirs some any';
+  'how what when where which who whom whose why do does did done doing can could should would may might must shall am been being have has had having i me my mine myself we us our ours you your yours he him his she her hers its them theirs';
 
 /** The terms of `QUESTION_WORDS`, stemmed as the index stems them. */
-const FUNCTION_TERMS = new Set(QUESTION_WORDS.split(' ').flatMap((word) => termOf(word) ?? []));
+const QUESTION_TERMS = new Set(QUESTION_WORDS.split(' ').flatMap((word) => termOf(word) ?? []));
 
 /**
- * The words of `query` that say what it asks about (without `QUESTION_WORDS`): what a document's
- * chunks are matched by when one of them is chosen to be shown. The query itself when it has no
- * other words.
+ * What `query` asks about: the query without `QUESTION_WORDS` and stop words (the rest as it was
+ * written), or the query itself when it has nothing else. Words search (BM25, the shown chunk, the
+ * marked words) reads this; meaning reads the whole question. Stop words go too because the
+ * exact-form fields (`body.std`, the standard analyzer) keep them: "how do I xqzvy the flurbo"
+ * matched every document by "the".
  */
 export function subjectOf(query: string): string {
-  const words = [...query.matchAll(WORD)]
-    .map(([word]) => word)
-    .filter((word) => !FUNCTION_TERMS.has(termOf(word) ?? ''));
-  return words.length ? words.join(' ') : query;
+  let rest = false;
+  const subject = query.replace(WORD, (word) => {
+    const term = termOf(word);
+    if (term === undefined || QUESTION_TERMS.has(term)) return '';
+    rest = true;
+    return word;
+  });
+  return rest ? subject.replace(/\s+/g, ' ').trim() : query;
 }
-
-/** A question word's share of another word's weight: it only settles passages that tie without it. */
-const FUNCTION_TERM_WEIGHT = 0.01;
 
 /**
  * A passage's evidence for the query: the sum over the distinct query terms it holds of their
- * rarity among the passages weighed (ln(1 + passages / passages holding it), IDF-like), question
- * words (`QUESTION_WORDS`) at a hundredth.
+ * rarity among the passages weighed (ln(1 + passages / passages holding it), IDF-like).
  */
 export function evidenceOf(
   held: Iterable<string>,
@@ -105,10 +107,7 @@ export function evidenceOf(
   holding: ReadonlyMap<string, number>,
 ): number {
   let sum = 0;
-  for (const term of held) {
-    const rarity = Math.log(1 + passages / holding.get(term)!);
-    sum += FUNCTION_TERMS.has(term) ? FUNCTION_TERM_WEIGHT * rarity : rarity;
-  }
+  for (const term of held) sum += Math.log(1 + passages / holding.get(term)!);
   return sum;
 }
 

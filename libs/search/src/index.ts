@@ -20,6 +20,7 @@ export * from './chunk-pool';
 export * from './relevance';
 export * from './eval.operation';
 export * from './snippet';
+export { subjectOf } from './highlighter';
 export * from './operation-costs';
 export * from './chunk.repository';
 export * from './hit-location';

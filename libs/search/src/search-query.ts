@@ -52,12 +52,14 @@ export function filterClauses(scope: ResolvedScope): estypes.QueryDslQueryContai
 }
 
 /**
- * BM25 over title and body: the english-analysed fields match word forms ("disks" ~ "disk"),
- * the standard sub-fields reward exact forms; the title weighs more than the body.
+ * BM25 over title and body for what the query asks about (`subjectOf`: "still reachable mean" of
+ * "what does still reachable mean"): the english-analysed fields match word forms ("disks" ~
+ * "disk"), the standard sub-fields reward exact forms; the title weighs more than the body.
  */
-export function lexicalQuery(text: string, scope: ResolvedScope): estypes.QueryDslQueryContainer {
+export function lexicalQuery(query: string, scope: ResolvedScope): estypes.QueryDslQueryContainer {
   const filter = filterClauses(scope);
-  if (!text) return { bool: { must: [{ match_all: {} }], filter } };
+  if (!query) return { bool: { must: [{ match_all: {} }], filter } };
+  const text = subjectOf(query);
   return {
     bool: {
       must: [

@@ -26,7 +26,7 @@ import { chunkSnippet } from './snippet';
 import { chooseShownChunk, mergeChunkCandidates } from './shown-chunk';
 import { centroidOf, MATCH_BARS, MIN_BACKGROUND, noMatch } from './relevance-floor';
 import type { AccessReader } from './visibility';
-import { fragmentsOf, highlightWhole, queryTerms, WordLocator } from './highlighter';
+import { fragmentsOf, highlightWhole, queryTerms, subjectOf, WordLocator } from './highlighter';
 
 export interface SearchScope {
   /** The principal's collection allow-list, if any. */
@@ -191,7 +191,8 @@ export class SearchService {
     const mode = input.mode ?? 'hybrid';
     const { text, scope: resolved } = await this.resolve(input, scope, signal);
     if (resolved.collections?.length === 0) return emptyResult(mode, started);
-    const terms = queryTerms(text);
+    // The words searched and marked are what the query asks about; meaning reads all of it.
+    const terms = queryTerms(subjectOf(text));
     const page: PageSpec = {
       from: input.from ?? 0,
       size: input.size ?? 10,
@@ -518,7 +519,8 @@ export class SearchService {
       bestChunkScore,
       query: await this.queryVector(text, signal),
       centroid: await this.background(scope, signal),
-      knownWordShare: this.embedder.knownWordShare(text),
+      // Of what the query asks about: "how do I" is known words whatever follows it.
+      knownWordShare: this.embedder.knownWordShare(subjectOf(text)),
     };
     if (!noMatch(evidence, bars)) return false;
     return noMatch({ ...evidence, lexical: await words() }, bars);

@@ -1,4 +1,4 @@
-import { queryTerms } from './highlighter';
+import { queryTerms, subjectOf } from './highlighter';
 import { chooseShownChunk, mergeChunkCandidates, passageEvidence } from './shown-chunk';
 
 /** tar(1) as Quarry chunks it (mandoc's rendering): the candidates of "how do I list the contents of an archive". */
@@ -37,10 +37,10 @@ describe('chooseShownChunk', () => {
     expect(name).toBeLessThan(list); // "archiving" alone
   });
 
-  it('weighs function words of a question ("how do I") as next to nothing, however rare among the chunks', () => {
+  it('weighs what a question asks about, not the words it is phrased in, however rare among the chunks', () => {
     // BibTeX's manual (btxdoc): hybrid showed the first chunk for "BibTeX's ... to do", a word of
     // the question's phrasing, not of its subject.
-    const question = queryTerms('how do I cite a book with an editor in bibtex');
+    const question = queryTerms(subjectOf('how do I cite a book with an editor in bibtex'));
     const SPECIAL = {
       chunkNo: 70,
       text: "This special-character scheme is useful for handling accented characters, for getting BibTeX's alphabetizing to do what you want.\nBibTeX counts an entire special character as just one character.\nBibTeX will not process a control sequence inside a special character.",

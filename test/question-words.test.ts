@@ -1,0 +1,64 @@
+import { startServer, type RunningServer } from '../apps/server/src/server';
+import { call } from './support/http';
+import { dropIndices, testConfig } from './support/test-env';
+
+/**
+ * Words search reads what a question asks about, not the words it is phrased in (`subjectOf`):
+ * on Valgrind's and groff's HTML manuals, "what does still reachable mean" ranked groff's mom
+ * manual ("what does it mean ... which means or") above Memcheck's manual, which says "still
+ * reachable" and never "what" or "does".
+ */
+describe('question words: words search reads what a question asks about', () => {
+  let server: RunningServer;
+  const docs = [
+    {
+      id: 'mom-conventions',
+      title: 'Mom: conventions of this manual',
+      body:
+        'What does a macro do? What do its arguments mean? How do you read the argument lists? ' +
+        'If you have a choice between several arguments, each is separated by the pipe character, which means or. ' +
+        'What does an optional argument look like? It is shown in brackets. What do I do when I am unsure? Read on.',
+    },
+    {
+      id: 'memcheck-leaks',
+      title: 'Memcheck: memory leak detection',
+      body:
+        'Still reachable: a pointer to the start of the block is found at exit. The block is still reachable, ' +
+        'so the program could have freed it; such blocks are listed with --show-leak-kinds=reachable.',
+    },
+    {
+      id: 'massif',
+      title: 'Massif: a heap profiler',
+      body: 'Massif measures how much heap memory a program uses over its run, with snapshots at each peak.',
+    },
+  ];
+
+  beforeAll(async () => {
+    server = await startServer(testConfig());
+    const response = await call(
+      server.url,
+      'POST',
+      '/v1/documents?wait=true',
+      docs.map((d) => ({ ...d, collection: 'manuals' })),
+    );
+    expect(response.status).toBe(200);
+  }, 120_000);
+
+  afterAll(async () => {
+    await server?.close();
+    if (server) await dropIndices(server.config.indexPrefix);
+  });
+
+  it("ranks the page that answers above the page that shares the question's phrasing (lexical)", async () => {
+    const response = await call(server.url, 'POST', '/v1/search', {
+      query: 'what does still reachable mean',
+      mode: 'lexical',
+      collection: 'manuals',
+    });
+    expect(response.status).toBe(200);
+    const hits = response.body.hits as { id: string; snippet: string }[];
+    expect(hits[0].id).toBe('memcheck-leaks');
+    // Only what the question asks about is marked.
+    expect(hits.map((h) => h.snippet).join(' ')).not.toMatch(/<em>(what|does)<\/em>/i);
+  });
+});
