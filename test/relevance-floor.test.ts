@@ -109,20 +109,17 @@ describe('relevance floor: gibberish finds nothing, real queries keep their answ
     // made the query one of known words, held to the lower bar.
     'how do I xqzvy the flurbo',
     'what is a blorft',
-  ])(
-    'a gibberish query (%s) returns 0 hits in every mode',
-    async (query) => {
-      for (const mode of MODES) {
-        const response = await search({ query, mode });
-        expect(response.status).toBe(200);
-        expect({ mode, hits: response.body.hits, total: response.body.total }).toEqual({
-          mode,
-          hits: [],
-          total: 0,
-        });
-      }
-    },
-  );
+  ])('a gibberish query (%s) returns 0 hits in every mode', async (query) => {
+    for (const mode of MODES) {
+      const response = await search({ query, mode });
+      expect(response.status).toBe(200);
+      expect({ mode, hits: response.body.hits, total: response.body.total }).toEqual({
+        mode,
+        hits: [],
+        total: 0,
+      });
+    }
+  });
 
   it.each([
     ['sort by file size largest first', 'ls', '-S sort by file size, largest first'],

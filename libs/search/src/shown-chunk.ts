@@ -29,7 +29,9 @@ export function passageEvidence(
   const all = passages.flat();
   const holding = new Map<string, number>();
   for (const held of all) for (const term of held) holding.set(term, (holding.get(term) ?? 0) + 1);
-  return passages.map((ofText) => Math.max(0, ...ofText.map((held) => evidenceOf(held, all.length, holding))));
+  return passages.map((ofText) =>
+    Math.max(0, ...ofText.map((held) => evidenceOf(held, all.length, holding))),
+  );
 }
 
 /**
