@@ -27,6 +27,18 @@ describe('question words: words search reads what a question asks about', () => 
         'so the program could have freed it; such blocks are listed with --show-leak-kinds=reachable.',
     },
     {
+      id: 'memcheck-kinds',
+      title: 'Memcheck: kinds of leaks',
+      body: 'A block that is still reachable at exit could have been freed. Definitely lost blocks are leaks.',
+    },
+    {
+      id: 'helgrind',
+      title: 'Helgrind: a thread error detector',
+      body:
+        'Helgrind reports a lock still held at exit and memory reachable from a thread stack, ' +
+        'and memory reachable from globals is still scanned.',
+    },
+    {
       id: 'massif',
       title: 'Massif: a heap profiler',
       body: 'Massif measures how much heap memory a program uses over its run, with snapshots at each peak.',
@@ -60,5 +72,16 @@ describe('question words: words search reads what a question asks about', () => 
     expect(hits[0].id).toBe('memcheck-leaks');
     // Only what the question asks about is marked.
     expect(hits.map((h) => h.snippet).join(' ')).not.toMatch(/<em>(what|does)<\/em>/i);
+  });
+
+  it('ranks the page that says the words together above one that says them apart', async () => {
+    const response = await call(server.url, 'POST', '/v1/search', {
+      query: 'still reachable',
+      mode: 'lexical',
+      collection: 'manuals',
+    });
+    // Helgrind's page says "still" and "reachable" twice each, never together; this one, once together.
+    const ids = (response.body.hits as { id: string }[]).map((h) => h.id);
+    expect(ids.indexOf('memcheck-kinds')).toBeLessThan(ids.indexOf('helgrind'));
   });
 });

@@ -8,6 +8,7 @@ import {
   queryTerms,
   subjectOf,
   termsOfPassages,
+  wordPairs,
   WordLocator,
 } from './highlighter';
 
@@ -101,5 +102,14 @@ describe('subjectOf', () => {
   it('is the query itself when it holds nothing else', () => {
     expect(subjectOf('how do I')).toBe('how do I');
     expect(subjectOf('to be or not to be')).toBe('to be or not to be');
+  });
+});
+
+describe('wordPairs', () => {
+  it('pairs each two neighbouring words, at most eight pairs', () => {
+    expect(wordPairs('still reachable mean')).toEqual(['still reachable', 'reachable mean']);
+    expect(wordPairs('ssh-agent')).toEqual(['ssh agent']);
+    expect(wordPairs('single')).toEqual([]);
+    expect(wordPairs('a b c d e f g h i j k l')).toHaveLength(8);
   });
 });

@@ -97,6 +97,18 @@ export function subjectOf(query: string): string {
   return rest ? subject.replace(/\s+/g, ' ').trim() : query;
 }
 
+/** A long query's first pairs only: each is a phrase query over the whole index. */
+const MAX_PAIRS = 8;
+
+/** Each two neighbouring words of `text`, at most `MAX_PAIRS` (`lexicalQuery`'s phrases). */
+export function wordPairs(text: string): string[] {
+  const words = text.match(WORD) ?? [];
+  const pairs: string[] = [];
+  for (let i = 0; i + 1 < words.length && pairs.length < MAX_PAIRS; i++)
+    pairs.push(`${words[i]} ${words[i + 1]}`);
+  return pairs;
+}
+
 /**
  * A passage's evidence for the query: the sum over the distinct query terms it holds of their
  * rarity among the passages weighed (ln(1 + passages / passages holding it), IDF-like).
