@@ -459,6 +459,9 @@ describe("a page without <body> (groff's HTML manual of pic)", () => {
     // Was skipped as "no text in the HTML page": linkedom left the content beside an empty body.
     const page = await extracted('groff-pic-1.html');
     expect(page.title).toBe('1. Introduction to PIC');
+    // The page opens with "[ next | top ]", links and separators alone: a navigation bar.
+    expect(page.text).not.toContain('next | top');
+    expect(page.text).toMatch(/^#+ 1\. Introduction to PIC$/m);
     expect(headingsOf(page.text)).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^#+ 1\.1\. Why PIC\?$/),

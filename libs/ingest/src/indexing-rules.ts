@@ -25,7 +25,7 @@ export const INDEXING_RULES = 2;
  * title rather than its largest word.
  * 3: PDF outline entries whose text the page sets otherwise (markup the outline kept, words it
  * left out) take the page's wording; HTML pages without `<body>` or `<html>` (every page groff
- * writes) are read instead of skipped, and a title that is a file's name gives way to the first
- * heading.
+ * writes) are read instead of skipped, a title that is a file's name gives way to the first
+ * heading, and a bar of links opening or closing a page (`[ prev | next | top ]`) is dropped.
  */
 export const EXTRACTION_RULES = 3;

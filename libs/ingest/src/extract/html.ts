@@ -84,10 +84,38 @@ export function extractHtml(bytes: Buffer, maxBytes: number): Extraction {
     const root = container ?? document.body;
     if (root) text = textWithHeadings(root);
   }
+  text = withoutLinkBars(text, document);
   if (!text) return skipped('no text in the HTML page');
   const title =
     (pageTitle && !FILE_NAME.test(pageTitle) ? pageTitle : undefined) ?? /^#{1,6}\s+(.+)$/m.exec(text)?.[1];
   return { kind: 'extracted', format: 'html', title, text };
+}
+
+/** What parts the links of a bar: `|`, `·`, `•`, and brackets around the whole. */
+const BAR_SEPARATOR = /\s*[|·•]\s*/;
+
+/**
+ * The text without the lines that open or close it made of links alone, two or more, parted by
+ * separators (`[ prev | next | top ]`): a navigation bar the page does not mark as one. Every page
+ * groff writes opens with one, which became the first line of the page's first chunk. Within the
+ * text such a line is content (Node.js's API pages list types so: `<number> | <bigint>`).
+ */
+function withoutLinkBars(text: string, document: DomDocument): string {
+  const links = new Set(Array.from(document.querySelectorAll('a[href]')).map((a) => cellText(a)));
+  const isBar = (line: string) => {
+    const parts = line
+      .trim()
+      .replace(/^\[\s*|\s*\]$/g, '')
+      .split(BAR_SEPARATOR);
+    return parts.length >= 2 && parts.every((part) => part && links.has(part));
+  };
+  const lines = text.split('\n');
+  let start = 0;
+  let end = lines.length;
+  const blank = (line: string) => line.trim() === '';
+  while (start < end && (blank(lines[start]) || isBar(lines[start]))) start++;
+  while (end > start && (blank(lines[end - 1]) || isBar(lines[end - 1]))) end--;
+  return lines.slice(start, end).join('\n');
 }
 
 /**
