@@ -71,9 +71,13 @@ const PAIR_SLOP = 2;
  * (`wordPairs`); the title weighs more than the body.
  */
 export function lexicalQuery(query: string, scope: ResolvedScope): estypes.QueryDslQueryContainer {
+  return subjectQuery(query && subjectOf(query), scope);
+}
+
+/** `lexicalQuery` of a query's subject, already read (`subjectOf`); every document when empty. */
+function subjectQuery(text: string, scope: ResolvedScope): estypes.QueryDslQueryContainer {
   const filter = filterClauses(scope);
-  if (!query) return { bool: { must: [{ match_all: {} }], filter } };
-  const text = subjectOf(query);
+  if (!text) return { bool: { must: [{ match_all: {} }], filter } };
   return {
     bool: {
       must: [
@@ -180,14 +184,17 @@ function chunksClause(
 
 /**
  * `query` (a bool query that must match) with the shown chunk's inner hits beside it, the chunk
- * the query's subject matches best (`subjectOf`: "list contents archive" of "how do I list the
+ * the query's `subject` matches best (`subjectOf`: "list contents archive" of "how do I list the
  * contents of an archive"); matching and scores unchanged.
  */
-function withShownChunk(query: estypes.QueryDslQueryContainer, text: string): estypes.QueryDslQueryContainer {
+function withShownChunk(
+  query: estypes.QueryDslQueryContainer,
+  subject: string,
+): estypes.QueryDslQueryContainer {
   return {
     bool: {
       ...query.bool,
-      should: [chunksClause(SHOWN_INNER_HIT, { match: { 'chunks.text': subjectOf(text) } }, 1)],
+      should: [chunksClause(SHOWN_INNER_HIT, { match: { 'chunks.text': subject } }, 1)],
     },
   };
 }
@@ -199,14 +206,15 @@ export function lexicalRequest(
   scope: ResolvedScope,
   options: LexicalRequestOptions,
 ): estypes.SearchRequest {
+  const subject = text && subjectOf(text);
   return {
     index,
     from: options.from,
     size: options.size,
     query:
-      options.shownChunks && text
-        ? withShownChunk(lexicalQuery(text, scope), text)
-        : lexicalQuery(text, scope),
+      options.shownChunks && subject
+        ? withShownChunk(subjectQuery(subject, scope), subject)
+        : subjectQuery(subject, scope),
     ...(options.facetFieldsOnly ? docValuesOnly(FACET_FIELDS) : { _source: SOURCE_FIELDS }),
     track_total_hits: options.totalHits ?? true,
     ...(options.facets ? { aggs: facetAggregations() } : {}),

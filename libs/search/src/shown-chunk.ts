@@ -18,7 +18,8 @@ export type Locate = (text: string) => LocatedWords;
 /**
  * Each text's best passage's evidence for the query (`evidenceOf`, as `highlightPassages` weighs
  * passages within one text), with rarity among the passages of all `texts` that hold a query term,
- * so "do" in "Do not use archive suffix" counts little next to "list" and "contents" on one line.
+ * so "archive", in most passages of tar's chunks, counts little next to "list" and "contents" on
+ * one line.
  */
 export function passageEvidence(
   texts: readonly string[],

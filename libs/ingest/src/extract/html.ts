@@ -101,13 +101,16 @@ const BAR_SEPARATOR = /\s*[|·•]\s*/;
  * text such a line is content (Node.js's API pages list types so: `<number> | <bigint>`).
  */
 function withoutLinkBars(text: string, document: DomDocument): string {
-  const links = new Set(Array.from(document.querySelectorAll('a[href]')).map((a) => cellText(a)));
+  // The page's link texts are read only when an end line is parted like a bar (most pages: never).
+  let links: Set<string> | undefined;
   const isBar = (line: string) => {
     const parts = line
       .trim()
       .replace(/^\[\s*|\s*\]$/g, '')
       .split(BAR_SEPARATOR);
-    return parts.length >= 2 && parts.every((part) => part && links.has(part));
+    if (parts.length < 2) return false;
+    links ??= new Set(Array.from(document.querySelectorAll('a[href]')).map((a) => cellText(a)));
+    return parts.every((part) => part && links!.has(part));
   };
   const lines = text.split('\n');
   let start = 0;
