@@ -182,6 +182,34 @@ const leaderCap: Rule = (q, ratio) => {
   ];
 };
 
+/**
+ * Standard scores at a ratio chosen per query by which lists' leaders stand out: `both`, `words`
+ * (only the words' leader), `neither`; when only meaning's does, meaning alone ranks.
+ */
+function byStandout(both: number, words: number, neither: number): Rule {
+  return (q) => {
+    const lexicalStands = leaderStandsOut(q.lexical);
+    const semanticStands = leaderStandsOut(q.semantic);
+    const ratio = lexicalStands ? (semanticStands ? both : words) : semanticStands ? 1 : neither;
+    const l = ratio < 1 ? standardScores(q.lexical) : new Map<string, number>();
+    const s = standardScores(q.semantic);
+    const unfound = l.size ? 0 : Math.min(0, ...s.values()) - 1;
+    return rank(q, (id) => (1 - ratio) * (l.get(id) ?? 0) + ratio * (s.get(id) ?? unfound));
+  };
+}
+
+/** The shipped rule, and the words also counted (at `corroborated`) when meaning's top 10 holds their leader. */
+function corroborated(corroboratedRatio: number): Rule {
+  return (q, ratio) => {
+    const stands = leaderStandsOut(q.lexical);
+    const agreed = !stands && q.semantic.slice(0, 10).some((d) => d.id === q.lexical[0]?.id);
+    if (!agreed) return fuse(q.lexical, q.semantic, { method: 'relative', semanticRatio: ratio });
+    const l = standardScores(q.lexical);
+    const s = standardScores(q.semantic);
+    return rank(q, (id) => (1 - corroboratedRatio) * (l.get(id) ?? 0) + corroboratedRatio * (s.get(id) ?? 0));
+  };
+}
+
 const RULES: Record<string, Rule> = {
   'relative (shipped): standard scores, words only when their leader stands out': (q, ratio) =>
     fuse(q.lexical, q.semantic, { method: 'relative', semanticRatio: ratio }),
@@ -204,6 +232,9 @@ const RULES: Record<string, Rule> = {
   'distribution-based (mean ± 3 sd)': blend(distribution, distribution),
   'max / similarity floor': blend(byMax, fromFloor),
   rrf: (q, ratio) => fuse(q.lexical, q.semantic, { method: 'rrf', semanticRatio: ratio }),
+  // Session 14, fitted on the first two held-out sets (bench/heldout), checked on the third.
+  "words also when meaning's top 10 holds their leader (then at 0.55)": corroborated(0.55),
+  'ratio by whose leader stands out (both 0.75, words 0.85, neither 0.6)': byStandout(0.75, 0.85, 0.6),
 };
 
 function load(corpus: string, model: string): QueryRankings[] {
