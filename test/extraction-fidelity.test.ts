@@ -261,6 +261,16 @@ describe('running heads and feet are page furniture, not text', () => {
     expect(spec.text).not.toMatch(/^Shared MIME-info Database$/m);
     expect(spec.text).toContain('## 1.3. Language used in this specification');
   });
+
+  it("a manual whose running head puts the page number first on odd pages and last on even ones (LuaTeX's)", async () => {
+    // Drawn number first and title after with no space between, "13Introduction" and
+    // "Introduction14" began its pages, each shape on two pages only, too few to be furniture.
+    const manual = await extracted('luatex-17-20.pdf');
+    expect(manual.text).not.toMatch(/^(#+ )?\d+ ?Introduction$/m);
+    expect(manual.text).not.toMatch(/^Introduction ?\d+$/m);
+    expect(headingsOf(manual.text)).toEqual(['# Introduction']);
+    expect(manual.text).toContain('on so called whatsits but on real nodes with relevant properties');
+  });
 });
 
 describe('HTML shows what its reader sees', () => {
@@ -451,6 +461,25 @@ describe("an outline garbled where its page is not (groff's pdfmark manual)", ()
     expect(
       headingOf('All PDF features are implemented by embedding instances of the pdfmark operator'),
     ).toEqual(['2. Exploiting PDF Document Features', '2.1. The pdfmark Operator']);
+  });
+});
+
+describe("an outline that misspells what its page sets, beside margin notes (nodetree's manual)", () => {
+  it("names a section '3.1 \\NodetreeRegisterCallback' as its page does, not the outline's '`78odetree…', and sets the margin note apart", async () => {
+    const manual = await extracted('nodetree-11-12.pdf');
+    const headings = headingsOf(manual.text);
+    expect(headings).toContain('## 3.1 \\NodetreeRegisterCallback');
+    expect(manual.text).not.toContain('`78');
+    // The page's line is the heading, not a line of text after an outline-only heading.
+    expect(manual.text).not.toMatch(/^3\.1 \\NodetreeRegisterCallback$/m);
+    // The macro's name in the margin, drawn after the line beside it, was glued to its last word.
+    expect(manual.text).not.toContain('takes a\\NodetreeRegisterCallback');
+    expect(manual.text).toContain(
+      'The argument {〈callbacks〉} takes a\n\\NodetreeRegisterCallback\ncomma separated list',
+    );
+    const headingOf = (words: string) =>
+      chunkDocument(manual.text).find((c) => c.text.includes(words))?.location.heading;
+    expect(headingOf('This macro resets a single')).toEqual(['3 Macros', '3.4 \\NodetreeResetOption']);
   });
 });
 

@@ -27,5 +27,9 @@ export const INDEXING_RULES = 2;
  * left out) take the page's wording; HTML pages without `<body>` or `<html>` (every page groff
  * writes) are read instead of skipped, a title that is a file's name gives way to the first
  * heading, and a bar of links opening or closing a page (`[ prev | next | top ]`) is dropped.
+ * 4: PDF outline entries that misspell a word of their line (`78odetree for \Nodetree) take the
+ * page's wording; texts a word space apart on a line are parted by a space, drawn or not; a margin
+ * note drawn after its line is a line of its own; a running head whose page number moves from its
+ * start to its end between odd and even pages is page furniture.
  */
-export const EXTRACTION_RULES = 3;
+export const EXTRACTION_RULES = 4;

@@ -9,6 +9,8 @@ interface TextItem {
   str?: string;
   hasEOL?: boolean;
   height?: number;
+  /** How far it advances along its baseline, in PDF units. */
+  width?: number;
   /** Its text matrix: `[4]` and `[5]` are where its baseline starts, in PDF units. */
   transform?: number[];
 }
@@ -113,12 +115,20 @@ const EDGE_LINES = 2;
 /** Pages a line must head or foot (its numbers aside) to be page furniture rather than text. */
 const RUNNING_PAGES = 3;
 
-/** A line with its numbers as one mark: page 17's running head is page 18's. */
-const runningKey = (text: string) =>
-  text
+/**
+ * A line with its numbers as one mark, a number it starts with moved to its end: page 17's
+ * running head is page 18's, and an odd page's "13 Introduction" is an even page's "Introduction
+ * 14". A line without a number ("Introduction", a title or a heading) keys apart from them.
+ */
+function runningKey(text: string): string {
+  const marked = text
     .replace(/\d+/g, '#')
     .replace(/\b[ivxlc]{1,6}\b/gi, '#')
-    .replace(/\s+/g, ' ');
+    .replace(/\s+/g, ' ')
+    .trim();
+  const [, leading, rest] = /^(# )?(.*)$/.exec(marked)!;
+  return leading && rest ? `${rest} #` : marked;
+}
 
 /** Whether a line starts or ends with `number` (the page's own printed number) as a word. */
 const showsNumber = (text: string, number: string) =>
@@ -152,6 +162,14 @@ function withoutRunningLines(pages: Line[][], printed: (page: number) => string)
 const NEW_LINE_RISE = 0.6;
 /** The same text drawn again within this much (in glyph heights) is one text, set bold or shadowed. */
 const OVERPRINT_OFFSET = 0.25;
+/**
+ * Text that ends this far (in glyph heights) to the left of where the text drawn before it starts
+ * is a line of its own: a margin note drawn after the line it stands beside. Right-to-left text,
+ * drawn word by word from the right, ends where the word before it starts, or a word space away.
+ */
+const SET_BACK = 2;
+/** A gap this wide (in glyph heights) between two texts on a line is a word space, drawn or not. */
+const WORD_GAP = 0.5;
 
 const originOf = (item: TextItem) => ({ x: item.transform?.[4], y: item.transform?.[5] });
 
@@ -168,26 +186,45 @@ function overprints(item: TextItem, before: TextItem | undefined): boolean {
 }
 
 /**
- * A page's text items as lines, blank lines dropped. A line ends where PDF.js marks its end, and
- * where the next text sits on another baseline: a title page's lines are often drawn without a
- * mark between them, and ran together into one ("For version 2.85symptote").
+ * A page's text items as lines, blank lines dropped. A line ends where PDF.js marks its end, where
+ * the next text sits on another baseline (a title page's lines are often drawn without a mark
+ * between them, and ran together into one: "For version 2.85symptote"), and where it is set back
+ * to the left of where the line got to: a margin note drawn after the line it stands beside
+ * ("takes a\NodetreeRegisterCallback", nodetree's manual, `SET_BACK`). Texts a word space or
+ * more apart on a line, either way, are parted by a space, whether or not the PDF draws one.
  */
 function linesOf(items: TextItem[]): Line[] {
   const lines: Line[] = [];
   let current: Line = { text: '', size: 0, sizes: new Map() };
   let drawn: TextItem | undefined;
+  /** Where the line's last drawn text starts and ends along the baseline. */
+  let last: { start: number; end: number } | undefined;
   const end = () => {
     const text = current.text.replace(/\s+/g, ' ').trim();
     if (text) lines.push({ ...current, text });
     current = { text: '', size: 0, sizes: new Map() };
+    last = undefined;
   };
   for (const item of items) {
     if (item.str == null || overprints(item, drawn)) continue;
     const size = Math.round((item.height ?? 0) * 10) / 10;
-    const { y } = originOf(item);
+    const { x, y } = originOf(item);
     if (item.str.trim() && size > 0) {
       const rise = current.y === undefined || y === undefined ? 0 : Math.abs(y - current.y);
-      if (current.text.trim() && rise > NEW_LINE_RISE * Math.max(size, current.size)) end();
+      const em = Math.max(size, current.size);
+      if (current.text.trim() && rise > NEW_LINE_RISE * em) end();
+      else if (current.text.trim() && x !== undefined && last && item.width !== undefined) {
+        const forward = x - last.end;
+        const back = last.start - (x + item.width);
+        if (back > SET_BACK * em) end();
+        else if (
+          Math.max(forward, back) > WORD_GAP * em &&
+          !/\s$/.test(current.text) &&
+          !/^\s/.test(item.str)
+        )
+          current.text += ' ';
+      }
+      last = x === undefined || item.width === undefined ? undefined : { start: x, end: x + item.width };
       drawn = item;
       current.y ??= y;
       current.size = Math.max(current.size, size);
@@ -275,12 +312,30 @@ const SECTION_NUMBER =
 const unnumbered = (text: string) => text.replace(SECTION_NUMBER, '');
 
 /**
+ * Whether the outline's `word` is the page's `own` word misspelt by the outline: the same letters
+ * after the characters the outline put in place of one or two of the page's (nodetree's manual
+ * has the entry "3.1 `78odetreeRegisterCallback", TeX's code for an N, for the line "3.1
+ * \NodetreeRegisterCallback"). Only the outline's word may carry the extra characters, so a
+ * footnote mark glued to the page's word ("Loading1" of "Loading") is still not the same word.
+ */
+function misspelt(word: string, own: string): boolean {
+  const letters = word.replace(/^[^\p{L}]+|[^\p{L}]+$/gu, '');
+  return (
+    letters !== word &&
+    letters.length >= 4 &&
+    own.length - letters.length <= 2 &&
+    (own.endsWith(letters) || own.startsWith(letters))
+  );
+}
+
+/**
  * Whether `line` is the numbered heading `wanted` in the page's own words: the same section number,
- * and each of the outline's other words either on the line or wrapped around one of the line's
+ * and each of the outline's other words either on the line, wrapped around one of the line's
  * (markup the outline kept: groff's pdfmark manual has the entry "2.1. The F[C]pdfmarkF[]
- * Operator", a font change that lost its backslash, for the line "2.1. The pdfmark Operator").
- * The line may say more ("2.1 Package Loading and Options" of "2.1 Loading and Options"), never
- * less or otherwise: a glyph the page cannot map, a footnote mark glued to a word.
+ * Operator", a font change that lost its backslash, for the line "2.1. The pdfmark Operator"), or
+ * one of the line's misspelt (`misspelt`). The line may say more ("2.1 Package Loading and
+ * Options" of "2.1 Loading and Options"), never less or otherwise: a glyph the page cannot map, a
+ * footnote mark glued to a word.
  */
 function sameNumberedHeading(line: string, wanted: string): boolean {
   const number = SECTION_NUMBER.exec(wanted)?.[0].trim();
@@ -288,7 +343,11 @@ function sameNumberedHeading(line: string, wanted: string): boolean {
   const words = new Set(unnumbered(line).split(' '));
   return unnumbered(wanted)
     .split(' ')
-    .every((word) => words.has(word) || [...words].some((own) => own.length > 1 && word.includes(own)));
+    .every(
+      (word) =>
+        words.has(word) ||
+        [...words].some((own) => (own.length > 1 && word.includes(own)) || misspelt(word, own)),
+    );
 }
 
 /**
