@@ -31,6 +31,9 @@ async function extracted(name: string, bytes = fixture(name)): Promise<Extracted
 
 // A page's text follows a form feed on the same line.
 const headingsOf = (text: string) => [...text.matchAll(/^\f?(#{1,6}) (.+)$/gm)].map((m) => `${m[1]} ${m[2]}`);
+/** The section path of the first chunk of `text` that holds `words`. */
+const headingOf = (text: string, words: string) =>
+  chunkDocument(text).find((c) => c.text.includes(words))?.location.heading;
 const sectionHeadings = (text: string) =>
   new Set(chunkDocument(text).map((chunk) => (chunk.location.heading ?? []).join(' > ')));
 
@@ -224,16 +227,14 @@ describe("a GNU manual's title page and outline (asymptote-manual-1-9.pdf)", () 
         '## 2.3 Microsoft Windows',
       ]),
     );
-    const headingOf = (words: string) =>
-      chunkDocument(manual.text).find((c) => c.text.includes(words))?.location.heading;
-    expect(headingOf('After following the instructions for your specific distribution')).toEqual([
-      '2 Installation',
-    ]);
-    expect(headingOf('We release both tgz and RPM binary distributions')).toEqual([
+    expect(headingOf(manual.text, 'After following the instructions for your specific distribution')).toEqual(
+      ['2 Installation'],
+    );
+    expect(headingOf(manual.text, 'We release both tgz and RPM binary distributions')).toEqual([
       '2 Installation',
       '2.1 UNIX binary distributions',
     ]);
-    expect(headingOf('MacOS X users can either compile the UNIX source code')).toEqual([
+    expect(headingOf(manual.text, 'MacOS X users can either compile the UNIX source code')).toEqual([
       '2 Installation',
       '2.2 MacOS X binary distributions',
     ]);
@@ -456,10 +457,11 @@ describe("an outline garbled where its page is not (groff's pdfmark manual)", ()
     const headings = headingsOf(manual.text);
     expect(headings).toContain('## 2.1. The pdfmark Operator');
     expect(manual.text).not.toContain('F[C]');
-    const headingOf = (words: string) =>
-      chunkDocument(manual.text).find((c) => c.text.includes(words))?.location.heading;
     expect(
-      headingOf('All PDF features are implemented by embedding instances of the pdfmark operator'),
+      headingOf(
+        manual.text,
+        'All PDF features are implemented by embedding instances of the pdfmark operator',
+      ),
     ).toEqual(['2. Exploiting PDF Document Features', '2.1. The pdfmark Operator']);
   });
 });
@@ -467,9 +469,8 @@ describe("an outline garbled where its page is not (groff's pdfmark manual)", ()
 describe("an outline that misspells what its page sets, beside margin notes (nodetree's manual)", () => {
   it("names a section '3.1 \\NodetreeRegisterCallback' as its page does, not the outline's '`78odetree…', and sets the margin note apart", async () => {
     const manual = await extracted('nodetree-11-12.pdf');
-    const headings = headingsOf(manual.text);
-    expect(headings).toContain('## 3.1 \\NodetreeRegisterCallback');
     expect(manual.text).not.toContain('`78');
+    expect(headingsOf(manual.text)).toContain('## 3.1 \\NodetreeRegisterCallback');
     // The page's line is the heading, not a line of text after an outline-only heading.
     expect(manual.text).not.toMatch(/^3\.1 \\NodetreeRegisterCallback$/m);
     // The macro's name in the margin, drawn after the line beside it, was glued to its last word.
@@ -477,9 +478,10 @@ describe("an outline that misspells what its page sets, beside margin notes (nod
     expect(manual.text).toContain(
       'The argument {〈callbacks〉} takes a\n\\NodetreeRegisterCallback\ncomma separated list',
     );
-    const headingOf = (words: string) =>
-      chunkDocument(manual.text).find((c) => c.text.includes(words))?.location.heading;
-    expect(headingOf('This macro resets a single')).toEqual(['3 Macros', '3.4 \\NodetreeResetOption']);
+    expect(headingOf(manual.text, 'This macro resets a single')).toEqual([
+      '3 Macros',
+      '3.4 \\NodetreeResetOption',
+    ]);
   });
 });
 
@@ -497,9 +499,7 @@ describe("a page without <body> (groff's HTML manual of pic)", () => {
         expect.stringMatching(/^#+ 1\.2\. PIC Versions$/),
       ]),
     );
-    const headingOf = (words: string) =>
-      chunkDocument(page.text).find((c) => c.text.includes(words))?.location.heading;
-    expect(headingOf('The original 1984 pre-ditroff(1) version of pic is long obsolete')).toEqual([
+    expect(headingOf(page.text, 'The original 1984 pre-ditroff(1) version of pic is long obsolete')).toEqual([
       '1. Introduction to PIC',
       '1.2. PIC Versions',
     ]);
