@@ -93,6 +93,16 @@ describe('subjectOf', () => {
     expect(subjectOf('how do I xqzvy the flurbo')).toBe('xqzvy flurbo');
     expect(subjectOf('What does my ssh-agent forward?')).toBe('ssh-agent forward?');
     expect(subjectOf('what does still reachable mean')).toBe('still reachable mean');
+    // Phrasing whose words can also be a subject: only the phrase goes.
+    expect(subjectOf('find out what type of file this is')).toBe('type file');
+    expect(subjectOf('is there a way to figure out which process uses a port')).toBe('process uses port');
+    expect(subjectOf('find files modified in the last day')).toBe('find files modified last day');
+    expect(subjectOf('keep a command running after I log out')).toBe('keep command running after log out');
+    expect(subjectOf('find out-of-date packages')).toMatch(/^find out-/);
+    // A question word's stem is no question word: "uses" stems to "us".
+    expect(subjectOf('which files are used by the process that uses port 80')).toBe(
+      'files used process uses port 80',
+    );
     // Words that answer in reference text stay: "before", "more", "make".
     expect(subjectOf('how can I make grep print more lines before a match')).toBe(
       'make grep print more lines before match',

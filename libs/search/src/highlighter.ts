@@ -76,21 +76,32 @@ function termOf(word: string): string | undefined {
 const QUESTION_WORDS =
   'how what when where which who whom whose why do does did done doing can could should would may might must shall am been being have has had having i me my mine myself we us our ours you your yours he him his she her hers its them theirs';
 
-/** The terms of `QUESTION_WORDS`, stemmed as the index stems them. */
-const QUESTION_TERMS = new Set(QUESTION_WORDS.split(' ').flatMap((word) => termOf(word) ?? []));
+/**
+ * `QUESTION_WORDS` as written, each inflection listed: compared by their stems, "uses", "used"
+ * and "using" (stem "us") went as the pronoun "us", and "his" took "hi" with it.
+ */
+const QUESTION_WORD_SET = new Set(QUESTION_WORDS.split(' '));
 
 /**
- * What `query` asks about: the query without `QUESTION_WORDS` and stop words (the rest as it was
- * written), or the query itself when it has nothing else. Words search (BM25, the shown chunk, the
- * marked words) reads this; meaning reads the whole question. Stop words go too because the
- * exact-form fields (`body.std`, the standard analyzer) keep them: "how do I xqzvy the flurbo"
- * matched every document by "the".
+ * Phrases a question is asked in whose words alone can be its subject: "find out what type of
+ * file this is" asks about a file's type, not about "out", which as the rarest word among file(1)'s
+ * chunks chose its TODO section ("printed out") to show over "file — determine file type"; yet
+ * "find files modified in the last day" is about find, and "log out" about logging out.
+ */
+const QUESTION_PHRASES =
+  /\b(?:(?:find|figure) out|is there (?:a|any) way to|is it possible to|tell me)\b(?![-\p{L}\p{N}])/giu;
+
+/**
+ * What `query` asks about: the query without `QUESTION_PHRASES`, `QUESTION_WORDS` and stop words
+ * (the rest as it was written), or the query itself when it has nothing else. Words search (BM25,
+ * the shown chunk, the marked words) reads this; meaning reads the whole question. Stop words go
+ * too because the exact-form fields (`body.std`, the standard analyzer) keep them: "how do I xqzvy
+ * the flurbo" matched every document by "the".
  */
 export function subjectOf(query: string): string {
   let rest = false;
-  const subject = query.replace(WORD, (word) => {
-    const term = termOf(word);
-    if (term === undefined || QUESTION_TERMS.has(term)) return '';
+  const subject = query.replace(QUESTION_PHRASES, ' ').replace(WORD, (word) => {
+    if (termOf(word) === undefined || QUESTION_WORD_SET.has(word.toLowerCase())) return '';
     rest = true;
     return word;
   });

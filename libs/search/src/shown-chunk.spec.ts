@@ -53,6 +53,27 @@ describe('chooseShownChunk', () => {
     expect(chooseShownChunk(candidates, question)?.chunkNo).toBe(FIELDS.chunkNo);
   });
 
+  it("shows file(1) from its NAME line for 'find out what type of file this is', not from 'printed out'", () => {
+    // file(1)'s chunks as Quarry made them: the words' three best and e5-small-v2's nearest (its
+    // TODO list), where "out", the rarest word among the candidates, stood beside "file".
+    const NAME_LINE = { chunkNo: 0, text: 'NAME\n\nfile — determine file type' };
+    const PRINTED = {
+      chunkNo: 3,
+      text: "The type printed will usually contain one of the words text (the file contains only printing characters and a few common control characters and is probably safe to read on an ASCII terminal), executable (the file contains the result of compiling a program in a form understandable to some UNIX kernel or another), or data meaning anything else (data is usually \u201cbinary\u201d or non-printable). Exceptions are well-known file formats (core files, tar archives) that are known to contain binary data. When modifying magic files or the program itself, make sure to preserve these keywords. Users depend on knowing that all the readable files in a directory have the word \u201ctext\u201d printed. Don't do as Berkeley did and change \u201cshell commands text\u201d to \u201cshell script\u201d.",
+    };
+    const APPLE = {
+      chunkNo: 12,
+      text: '--apple Causes the file command to output the file type and creator code as used by older MacOS versions. The code consists of eight letters, the first describing the file type, the latter the creator. This option works properly only for file formats that have the apple-style output defined. -b, --brief Do not prepend filenames to output lines (brief mode). -C, --compile Write a magic.mgc output file that contains a pre-parsed version of the magic file or directory. -c, --checking-printout Cause a checking printout of the parsed form of the magic file.',
+    };
+    const TODO = {
+      chunkNo: 39,
+      text: 'Continue to squash all magic bugs. See Debian BTS for a good source.\n\nStore arbitrarily long strings, for example for %s patterns, so that they can be printed out. Fixes Debian bug #271672. This can be done by allocating strings in a string pool, storing the string pool at the end of the magic file and converting all the string pointers to relative offsets from the string pool.\n\nAdd syntax for relative offsets after current level (Debian bug #466037).\n\nMake file -ki work, i.e. give multiple MIME types.\n\nAdd a zip library so we can peek inside Office2007 documents to print more details about their contents.',
+    };
+    const candidates = mergeChunkCandidates([NAME_LINE, APPLE, PRINTED], [{ ...TODO, similarity: 0.937 }]);
+    const question = 'find out what type of file this is';
+    expect(chooseShownChunk(candidates, queryTerms(subjectOf(question)))?.chunkNo).toBe(NAME_LINE.chunkNo);
+  });
+
   it('between passages holding equally many terms, the chunk nearer by meaning is shown', () => {
     const chosen = chooseShownChunk(
       [
