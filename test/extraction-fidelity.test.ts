@@ -10,6 +10,7 @@ import type { Extraction, ExtractedText } from '../libs/ingest/src/extract/extra
 import { EXTRACTION_LIMITS } from '../libs/ingest/src/extract/limits';
 import { extractMan } from '../libs/ingest/src/extract/man';
 import { chunkDocument } from '../libs/search/src/structured-chunker';
+import { highlightPassages, queryTerms } from '../libs/search/src/highlighter';
 import { pageLabelRuns, withPageLabels } from '../libs/search/src/page-labels';
 import { describeLocation } from '../libs/search/src/hit-location';
 
@@ -78,6 +79,18 @@ describe('man pages are rendered by mandoc', () => {
     ]);
     // The page's option list reads as one line per option and its description.
     expect(ls.text).toMatch(/^-a, --all\ndo not ignore entries starting with \.$/m);
+  });
+
+  it('a DocBook page (git-clean.1, git-man) tags each option as ls does, so its passage shows the option', async () => {
+    const page = await extracted('git-clean.1.gz');
+    // mandoc sets a DocBook page's option as a paragraph before an indented block: read as its own
+    // paragraph, it was a passage apart from the text it names.
+    expect(page.text).toMatch(
+      /^-n, --dry-run\nDon’t actually remove anything, just show what would be done\.$/m,
+    );
+    const chunk = chunkDocument(page.text).find((c) => c.text.includes('--dry-run'))!;
+    const { best } = highlightPassages(chunk.text, queryTerms('show what would be removed without removing'));
+    expect(best?.replace(/<\/?em>/g, '')).toMatch(/^-n, --dry-run Don’t actually remove anything/);
   });
 
   it('without mandoc the built-in reader reads the page and the format says so', async () => {

@@ -30,6 +30,7 @@ export const INDEXING_RULES = 2;
  * 4: PDF outline entries that misspell a word of their line (`78odetree for \Nodetree) take the
  * page's wording; texts a word space apart on a line are parted by a space, drawn or not; a margin
  * note drawn after its line is a line of its own; a running head whose page number moves from its
- * start to its end between odd and even pages is page furniture.
+ * start to its end between odd and even pages is page furniture; a man page's option set as a
+ * paragraph before its indented description (every DocBook page) is that description's first line.
  */
 export const EXTRACTION_RULES = 4;

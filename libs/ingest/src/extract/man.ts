@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { skipped, type Extraction } from './extraction';
-import { parseHtmlFragment, textWithHeadings } from './html-text';
+import { flat, parseHtmlFragment, textWithHeadings } from './html-text';
 import { mib, type ExtractionLimits } from './limits';
 import { extractRoff } from './roff';
 
@@ -31,6 +31,7 @@ export async function extractMan(bytes: Buffer, limits: ManLimits, renderer = MA
   }
   if ('refused' in rendering) return skipped(rendering.refused);
   const document = parseHtmlFragment(rendering.html);
+  withTagLines(document as unknown as TagDocument);
   const headTitle = document.querySelector('td.head-ltitle')?.textContent?.trim();
   for (const furniture of Array.from(document.querySelectorAll('table.head, table.foot'))) furniture.remove();
   const text = document.body ? textWithHeadings(document.body) : '';
@@ -38,6 +39,44 @@ export async function extractMan(bytes: Buffer, limits: ManLimits, renderer = MA
   const page = headTitle ? /^(.+?)\((\w+)\)$/.exec(headTitle) : null;
   const title = page ? `${page[1].toLowerCase()}(${page[2]})` : headTitle?.toLowerCase();
   return { kind: 'extracted', format: 'man', title, text };
+}
+
+/** Longer paragraphs before an indented block are prose, not its tag. */
+const TAG_CHARS = 100;
+
+/** What `withTagLines` takes of linkedom's document. */
+interface TagElement {
+  nodeName: string;
+  textContent: string | null;
+  childNodes: ArrayLike<unknown>;
+  nextElementSibling: TagElement | null;
+  getAttribute(name: string): string | null;
+  append(...nodes: unknown[]): void;
+  replaceWith(node: unknown): void;
+}
+interface TagDocument {
+  querySelectorAll(selector: string): ArrayLike<TagElement>;
+  createElement(name: string): TagElement;
+}
+
+/**
+ * A paragraph that tags the indented block after it (`<p class="Pp">-C &lt;path&gt;</p><div
+ * class="Bd-indent">Run as if git was started in...`, mandoc's rendering of the `.PP`, tag,
+ * `.RS 4` of every man page DocBook writes: git's, systemd's) is read as the block's first line,
+ * as a `<dt>` is of its `<dd>`. Read as a paragraph, it was a passage apart from the text it names,
+ * and a hit on that text was shown without the option it describes.
+ */
+function withTagLines(document: TagDocument): void {
+  for (const tag of Array.from(document.querySelectorAll('p.Pp'))) {
+    const next = tag.nextElementSibling;
+    if (next?.nodeName !== 'DIV' || !(next.getAttribute('class') ?? '').split(' ').includes('Bd-indent'))
+      continue;
+    // A paragraph of prose before an indented example is no tag.
+    if (flat(tag.textContent ?? '').length > TAG_CHARS) continue;
+    const line = document.createElement('div');
+    line.append(...Array.from(tag.childNodes));
+    tag.replaceWith(line);
+  }
 }
 
 let emptyDirectory: string | undefined;
