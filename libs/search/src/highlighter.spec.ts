@@ -99,6 +99,7 @@ describe('subjectOf', () => {
     expect(subjectOf('find files modified in the last day')).toBe('find files modified last day');
     expect(subjectOf('keep a command running after I log out')).toBe('keep command running after log out');
     expect(subjectOf('find out-of-date packages')).toMatch(/^find out-/);
+    expect(subjectOf("what's the difference between tar and zip")).toBe('difference between tar zip');
     // A question word's stem is no question word: "uses" stems to "us".
     expect(subjectOf('which files are used by the process that uses port 80')).toBe(
       'files used process uses port 80',

@@ -47,11 +47,16 @@ function isApostrophe(code: number): boolean {
   return code === 39 || code === 0x2019;
 }
 
+/** A word in lower case without its possessive 's ("what's" → "what"). */
+function bareWord(word: string): string {
+  const lower = word.toLowerCase();
+  // By character codes: a pattern per word cost a sixth of the highlighting.
+  return lower.endsWith('s') && isApostrophe(lower.charCodeAt(lower.length - 2)) ? lower.slice(0, -2) : lower;
+}
+
 /** The index term of a word, or undefined for a stop word. */
 function termOf(word: string): string | undefined {
-  let lower = word.toLowerCase();
-  // The possessive 's (by character codes: a pattern per word cost a sixth of the highlighting).
-  if (lower.endsWith('s') && isApostrophe(lower.charCodeAt(lower.length - 2))) lower = lower.slice(0, -2);
+  const lower = bareWord(word);
   if (STOP_WORDS.has(lower)) return undefined;
   let stem = stems.get(lower);
   if (stem === undefined) {
@@ -101,7 +106,7 @@ const QUESTION_PHRASES =
 export function subjectOf(query: string): string {
   let rest = false;
   const subject = query.replace(QUESTION_PHRASES, ' ').replace(WORD, (word) => {
-    if (termOf(word) === undefined || QUESTION_WORD_SET.has(word.toLowerCase())) return '';
+    if (termOf(word) === undefined || QUESTION_WORD_SET.has(bareWord(word))) return '';
     rest = true;
     return word;
   });
