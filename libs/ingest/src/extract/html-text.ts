@@ -46,12 +46,16 @@ export interface DomElement extends DomNode {
   getAttribute(name: string): string | null;
   removeAttribute(name: string): void;
   closest(selector: string): DomElement | null;
+  nextElementSibling: DomElement | null;
+  append(...nodes: DomNode[]): void;
+  replaceWith(node: DomNode): void;
 }
 
 export interface DomDocument {
   body: DomNode | null;
   querySelector(selector: string): DomElement | null;
   querySelectorAll(selector: string): ArrayLike<DomElement>;
+  createElement(name: string): DomElement;
   cloneNode(deep: boolean): unknown;
 }
 

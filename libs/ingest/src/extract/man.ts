@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { skipped, type Extraction } from './extraction';
-import { flat, parseHtmlFragment, textWithHeadings } from './html-text';
+import { cellText, parseHtmlFragment, textWithHeadings, type DomDocument } from './html-text';
 import { mib, type ExtractionLimits } from './limits';
 import { extractRoff } from './roff';
 
@@ -31,7 +31,7 @@ export async function extractMan(bytes: Buffer, limits: ManLimits, renderer = MA
   }
   if ('refused' in rendering) return skipped(rendering.refused);
   const document = parseHtmlFragment(rendering.html);
-  withTagLines(document as unknown as TagDocument);
+  withTagLines(document);
   const headTitle = document.querySelector('td.head-ltitle')?.textContent?.trim();
   for (const furniture of Array.from(document.querySelectorAll('table.head, table.foot'))) furniture.remove();
   const text = document.body ? textWithHeadings(document.body) : '';
@@ -44,21 +44,6 @@ export async function extractMan(bytes: Buffer, limits: ManLimits, renderer = MA
 /** Longer paragraphs before an indented block are prose, not its tag. */
 const TAG_CHARS = 100;
 
-/** What `withTagLines` takes of linkedom's document. */
-interface TagElement {
-  nodeName: string;
-  textContent: string | null;
-  childNodes: ArrayLike<unknown>;
-  nextElementSibling: TagElement | null;
-  getAttribute(name: string): string | null;
-  append(...nodes: unknown[]): void;
-  replaceWith(node: unknown): void;
-}
-interface TagDocument {
-  querySelectorAll(selector: string): ArrayLike<TagElement>;
-  createElement(name: string): TagElement;
-}
-
 /**
  * A paragraph that tags the indented block after it (`<p class="Pp">-C &lt;path&gt;</p><div
  * class="Bd-indent">Run as if git was started in...`, mandoc's rendering of the `.PP`, tag,
@@ -66,13 +51,13 @@ interface TagDocument {
  * as a `<dt>` is of its `<dd>`. Read as a paragraph, it was a passage apart from the text it names,
  * and a hit on that text was shown without the option it describes.
  */
-function withTagLines(document: TagDocument): void {
+function withTagLines(document: DomDocument): void {
   for (const tag of Array.from(document.querySelectorAll('p.Pp'))) {
     const next = tag.nextElementSibling;
     if (next?.nodeName !== 'DIV' || !(next.getAttribute('class') ?? '').split(' ').includes('Bd-indent'))
       continue;
     // A paragraph of prose before an indented example is no tag.
-    if (flat(tag.textContent ?? '').length > TAG_CHARS) continue;
+    if (cellText(tag).length > TAG_CHARS) continue;
     const line = document.createElement('div');
     line.append(...Array.from(tag.childNodes));
     tag.replaceWith(line);
