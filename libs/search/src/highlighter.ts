@@ -125,9 +125,16 @@ export function wordPairs(text: string): string[] {
   return pairs;
 }
 
+/** How many of `passages` (each the distinct query terms one holds) hold each term. */
+export function holdingOf(passages: Iterable<ReadonlySet<string>>): Map<string, number> {
+  const holding = new Map<string, number>();
+  for (const held of passages) for (const term of held) holding.set(term, (holding.get(term) ?? 0) + 1);
+  return holding;
+}
+
 /**
  * A passage's evidence for the query: the sum over the distinct query terms it holds of their
- * rarity among the passages weighed (ln(1 + passages / passages holding it), IDF-like).
+ * rarity among the passages weighed (ln(1 + passages / passages holding it, `holdingOf`), IDF-like).
  */
 export function evidenceOf(
   held: Iterable<string>,
@@ -326,21 +333,19 @@ export function highlightPassages(
 export function fragmentsOf(located: LocatedWords, fragments: number): Fragments {
   const { text, found, passages: cut, inside } = located;
   if (found.length === 0) return { inOrder: [] };
-  const holding = new Map<string, number>();
-  for (const words of inside)
-    for (const term of new Set(words.map((w) => w.term))) holding.set(term, (holding.get(term) ?? 0) + 1);
+  const distinct = inside.map((words) => new Set(words.map((w) => w.term)));
+  const holding = holdingOf(distinct);
   const ranked = [];
   for (let position = 0; position < cut.length; position++) {
     const words = inside[position];
     if (words.length === 0) continue;
     const [start, end] = cut[position];
-    const distinct = [...new Set(words.map((w) => w.term))];
     ranked.push({
       start,
       end,
       position,
       hits: words.length,
-      evidence: evidenceOf(distinct, cut.length, holding),
+      evidence: evidenceOf(distinct[position], cut.length, holding),
       heading: isHeading(text.slice(start, end)),
     });
   }

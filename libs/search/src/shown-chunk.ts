@@ -1,4 +1,4 @@
-import { evidenceOf, locateWords, termsOfPassages, type LocatedWords } from './highlighter';
+import { evidenceOf, holdingOf, locateWords, termsOfPassages, type LocatedWords } from './highlighter';
 
 /**
  * A chunk a hit could be shown from, with what each side says of it within its document: its
@@ -28,8 +28,7 @@ export function passageEvidence(
 ): number[] {
   const passages = texts.map((text) => termsOfPassages(locate(text)));
   const all = passages.flat();
-  const holding = new Map<string, number>();
-  for (const held of all) for (const term of held) holding.set(term, (holding.get(term) ?? 0) + 1);
+  const holding = holdingOf(all);
   return passages.map((ofText) =>
     Math.max(0, ...ofText.map((held) => evidenceOf(held, all.length, holding))),
   );
