@@ -10,7 +10,9 @@
  * writes bench-<corpus>-all-minilm-l6-v2-* and rankings-<corpus>-all-minilm-l6-v2.json.
  *
  * Judged questions on indices already ingested (bench/heldout/run.sh makes them) are read the same
- * way, each set written to rankings-<name>.json:
+ * way, each set written to rankings-<name>.json. With BENCH_CEILING=1 each set's semantic list is
+ * also set beside the model's exact whole-document ceiling on the same documents (each embedded
+ * alone, as bench/semantic-ceiling.ts does for the corpora):
  *
  *   BENCH_CORPORA= BENCH_JUDGED=heldout-valgrind=bench/heldout/questions-valgrind.jsonl,heldout-man=bench/heldout/questions-man.jsonl \
  *     QUARRY_INDEX_PREFIX=heldout node dist/bench/rankings.js
@@ -18,18 +20,24 @@
 import {
   DocumentRepository,
   indexNames,
+  meanScores,
+  scoreRanking,
+  type RelevanceScores,
   SearchRepository,
   SearchService,
   setupIndices,
   type RankedDoc,
 } from '@quarry/search';
 import { readFileSync } from 'node:fs';
+import type { Client } from '@elastic/elasticsearch';
+import type { Embedder } from '@quarry/embeddings';
 import { loadConfig } from '@quarry/config';
 import { IngestService } from '@quarry/ingest';
 import { buildCorpus, type CorpusName } from './corpus';
 import { runBenchmark } from './instance';
 import { withSearchCore } from './search-core';
-import { writeResult } from './stats';
+import { embedInRuns, rankExact, wholeDocumentText } from './exact';
+import { round, table, writeResult } from './stats';
 
 const corpora = (process.env.BENCH_CORPORA ?? 'manpages,wordnet,pydoc')
   .split(',')
@@ -42,6 +50,7 @@ const judged = (process.env.BENCH_JUDGED ?? '')
 const documentsPerCorpus = Number(process.env.BENCH_DOCUMENTS ?? 800);
 const queriesPerCorpus = Number(process.env.BENCH_QUERIES ?? 300);
 const modelSuffix = process.env.BENCH_MODEL_SUFFIX === '1';
+const withCeiling = process.env.BENCH_CEILING === '1';
 
 export interface QueryRankings {
   query: string;
@@ -77,9 +86,11 @@ function main() {
       );
     }
     const indices = indexNames(loadConfig(process.env).indexPrefix);
+    const ceilings: Record<string, string | number>[] = [];
     const search = new SearchService(new SearchRepository(client, indices.docs), embedder, indices);
     for (const [name, path] of judged) {
       const out: QueryRankings[] = [];
+      const collections = new Set<string>();
       for (const line of readFileSync(path, 'utf8')
         .split('\n')
         .filter((l) => l.trim())) {
@@ -90,10 +101,65 @@ function main() {
           100,
         );
         out.push({ query: question.query, relevant: question.relevant, ...lists });
+        if (question.collection) collections.add(question.collection);
       }
       process.stdout.write(`${name}: ${out.length} queries -> ${writeResult(`rankings-${name}`, out)}\n`);
+      if (withCeiling)
+        ceilings.push({
+          set: name,
+          ...(await againstCeiling(client, embedder, indices.docs, out, [...collections])),
+        });
     }
+    if (ceilings.length) process.stdout.write(`\n${table(ceilings)}\n`);
   });
+}
+
+/**
+ * MRR@10 / nDCG@10 of the model's exact whole-document ranking (every document of the judged
+ * questions' collections) against the semantic lists Quarry ranked for the same questions.
+ */
+async function againstCeiling(
+  client: Client,
+  embedder: Embedder,
+  docsIndex: string,
+  questions: QueryRankings[],
+  collections: string[],
+): Promise<Record<string, string | number>> {
+  const response = await client.search<{ id: string; title?: string; body: string }>({
+    index: docsIndex,
+    size: 10_000,
+    _source: ['id', 'title', 'body'],
+    query: collections.length ? { terms: { collection: collections } } : { match_all: {} },
+  });
+  const documents = response.hits.hits.map((hit) => hit._source!);
+  const vectors = await embedInRuns(
+    documents.map(wholeDocumentText),
+    (batch) => embedder.embedPassages(batch),
+    `${documents.length} whole documents, one per run`,
+    1,
+  );
+  const candidates = documents.map((d, i) => ({ id: d.id, vector: vectors[i] }));
+  const score = (rank: (q: QueryRankings, i: number) => string[]) =>
+    meanScores(
+      questions.map((q, i) => scoreRanking(rank(q, i), Object.fromEntries(q.relevant.map((id) => [id, 1])))),
+    );
+  // Each query alone, as Quarry embeds it.
+  const queryVectors = await embedInRuns(
+    questions.map((q) => q.query),
+    (batch) => embedder.embedQueries(batch),
+    'questions',
+    1,
+  );
+  const ceiling = score((_, i) => rankExact(queryVectors[i], candidates));
+  const semantic = score((q) => q.semantic.map((d) => d.id));
+  const pair = (s: RelevanceScores) =>
+    `${round(s['MRR@10'], 3).toFixed(3)} / ${round(s['nDCG@10'], 3).toFixed(3)}`;
+  return {
+    documents: documents.length,
+    'ceiling MRR@10 / nDCG@10': pair(ceiling),
+    'semantic MRR@10 / nDCG@10': pair(semantic),
+    'gap (MRR@10)': round(semantic['MRR@10'] - ceiling['MRR@10'], 3),
+  };
 }
 
 runBenchmark(main);

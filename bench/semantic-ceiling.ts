@@ -49,6 +49,7 @@ import {
   type SearchMode,
 } from '@quarry/search';
 import { buildCorpus, type Corpus, type CorpusName } from './corpus';
+import { dot, embedInRuns, normalised, rankExact, wholeDocumentText } from './exact';
 import { runBenchmark } from './instance';
 import { withSearchCore } from './search-core';
 import { round, table, writeResult } from './stats';
@@ -63,54 +64,6 @@ const aloneChunks = process.env.BENCH_CHUNKS_ALONE === '1';
 /** Also blend with a whole-document vector of only the first BENCH_SHORT_WHOLE words (a cheaper embedding). */
 const shortWholeWords = Number(process.env.BENCH_SHORT_WHOLE ?? 0);
 const prefixOf = (name: CorpusName) => process.env.BENCH_PREFIX ?? `bench-ceiling-${name}`;
-
-/** A whole document as the ceiling embeds it: title and body; the embedder cuts it at its max tokens. */
-export function wholeDocumentText(document: { title?: string; body: string }): string {
-  return document.title ? `${document.title}\n${document.body}` : document.body;
-}
-
-function dot(a: number[], b: number[]): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += a[i] * b[i];
-  return sum;
-}
-
-function normalised(vector: number[]): number[] {
-  const norm = Math.sqrt(dot(vector, vector)) || 1;
-  return vector.map((x) => x / norm);
-}
-
-/** Ids by exact cosine, best first (vectors normalised beforehand). */
-function rankExact(query: number[], candidates: { id: string; vector: number[] }[]): string[] {
-  return candidates
-    .map((c) => ({ id: c.id, score: dot(query, c.vector) }))
-    .sort((a, b) => b.score - a.score)
-    .map((c) => c.id);
-}
-
-/**
- * Embeds `texts` `perRun` at a time. The int8 model quantizes its activations with one scale per
- * run, so a text's vector depends on the texts it shares a run with (cosine 0.997 to the same text
- * embedded alone, where e5's relevant and irrelevant cosines are a few hundredths apart): Quarry
- * embeds a query alone, and the ceiling embeds each document alone, as the model itself would.
- */
-async function embedInRuns(
-  texts: string[],
-  embed: (batch: string[]) => Promise<number[][]>,
-  label: string,
-  perRun: number,
-): Promise<number[][]> {
-  const vectors: number[][] = [];
-  const started = performance.now();
-  for (let i = 0; i < texts.length; i += perRun) {
-    vectors.push(...(await embed(texts.slice(i, i + perRun))));
-    process.stdout.write(
-      `\r  ${label}: ${vectors.length}/${texts.length} (${((performance.now() - started) / 1000).toFixed(0)} s)`,
-    );
-  }
-  process.stdout.write('\n');
-  return vectors.map(normalised);
-}
 
 async function wholeDocumentVectors(
   name: CorpusName,
