@@ -32,5 +32,7 @@ export const INDEXING_RULES = 2;
  * note drawn after its line is a line of its own; a running head whose page number moves from its
  * start to its end between odd and even pages is page furniture; a man page's option set as a
  * paragraph before its indented description (every DocBook page) is that description's first line.
+ * 5: HTML links in brackets in headings and API entries (Node.js's `[src]`, Sphinx's `[source]`,
+ * a LaTeX converter's `[link]`) are dropped, not read as part of the heading.
  */
-export const EXTRACTION_RULES = 4;
+export const EXTRACTION_RULES = 5;

@@ -74,6 +74,22 @@ describe('extractFile', () => {
     expect(result.text).toContain('See Module Path, note 1.');
   });
 
+  it('drops the source links generators set in headings and entries ([src], [source])', async () => {
+    // Node.js's API pages (`<a class="srclink">[src]</a>` in a module's heading) and Sphinx's
+    // viewcode (`[source]` at the end of each entry's signature); a bracketed note in prose stays.
+    const prose = 'A stream is an abstract interface for working with streaming data in Node.js. ';
+    const html = `<!doctype html><html><head><title>Stream</title></head><body><div id="apicontent">
+      <h2>Stream<a class="srclink" href="https://github.com/nodejs/node/blob/main/lib/stream.js#L55">[src]</a><span><a class="mark" href="#stream" id="stream">#</a></span></h2>
+      <p>${prose.repeat(4)} Streams can be readable [see below].</p>
+      <dl class="py function"><dt class="sig sig-object py" id="json.dump"><span class="sig-name">json.dump</span>(obj, fp)<a class="reference internal" href="../_modules/json.html#dump"><span class="viewcode-link"><span class="pre">[source]</span></span></a></dt><dd><p>${prose.repeat(3)}</p></dd></dl>
+      </div></body></html>`;
+    const result = await extracted(text(html), 'stream.html');
+    expect(result.text).toMatch(/^## Stream$/m);
+    expect(result.text).toContain('json.dump(obj, fp)\n');
+    expect(result.text).not.toMatch(/\[src\]|\[source\]/);
+    expect(result.text).toContain('Streams can be readable [see below].');
+  });
+
   it('reads a DOCX with its headings', async () => {
     const docx = await buildDocx(['# Onboarding', 'New staff get a laptop on their first day.']);
     const result = await extracted(docx, 'onboarding.docx');

@@ -39,6 +39,21 @@ function removePermalinks(document: DomDocument): void {
     if (LINK_MARK.test((anchor.textContent ?? '').replace(/[\s\u200b]/g, ''))) anchor.remove();
 }
 
+/** A link's whole text in square brackets (`[src]`, `[source]`): a generator's link, not a title's words. */
+const BRACKETED_LINK = /^\[[^\]]{1,20}\]$/;
+
+/**
+ * Removes the bracketed links generators set in headings and API entries: Node.js's `[src]` beside
+ * a module's heading, Sphinx's `[source]` (viewcode) at the end of each entry's signature, the
+ * `[link]` a LaTeX-to-HTML converter sets in every chapter heading (TeX Live's tracklang). As text
+ * they became part of the heading every chunk of the section carries ("Stream[src]"). Only links
+ * inside a heading or an entry's term (`dt`) go; a bracketed note in prose stays.
+ */
+function removeSourceLinks(document: DomDocument): void {
+  for (const anchor of Array.from(document.querySelectorAll('h1 a, h2 a, h3 a, h4 a, h5 a, h6 a, dt a')))
+    if (BRACKETED_LINK.test((anchor.textContent ?? '').trim())) anchor.remove();
+}
+
 /**
  * An HTML page: its main content (Readability's choice; the whole body without scripts, styles,
  * navigation, headers and footers when Readability finds no article), its title and headings.
@@ -53,6 +68,7 @@ export function extractHtml(bytes: Buffer, maxBytes: number): Extraction {
   const pageTitle = titleElement ? cellText(titleElement) : undefined;
   removeHidden(document);
   removePermalinks(document);
+  removeSourceLinks(document);
   for (const element of Array.from(document.querySelectorAll(NAVIGATION))) element.remove();
   const headings = Array.from(document.querySelectorAll('h1, h2, h3, h4, h5, h6'));
   // Readability scores by class and id and deletes headings named like comments, shares or related
