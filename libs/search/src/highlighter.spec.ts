@@ -104,6 +104,10 @@ describe('subjectOf', () => {
     expect(subjectOf('which files are used by the process that uses port 80')).toBe(
       'files used process uses port 80',
     );
+    // "so" joining a clause is phrasing; a shared object's ".so" is a subject.
+    expect(subjectOf('ignore files so they are not tracked')).toBe('ignore files tracked');
+    expect(subjectOf('store my password so git stops asking for it')).toBe('store password git stops asking');
+    expect(subjectOf('how do I link against a .so file')).toBe('link against .so file');
     // Words that answer in reference text stay: "before", "more", "make".
     expect(subjectOf('how can I make grep print more lines before a match')).toBe(
       'make grep print more lines before match',

@@ -91,10 +91,12 @@ const QUESTION_WORD_SET = new Set(QUESTION_WORDS.split(' '));
  * Phrases a question is asked in whose words alone can be its subject: "find out what type of
  * file this is" asks about a file's type, not about "out", which as the rarest word among file(1)'s
  * chunks chose its TODO section ("printed out") to show over "file — determine file type"; yet
- * "find files modified in the last day" is about find, and "log out" about logging out.
+ * "find files modified in the last day" is about find, and "log out" about logging out. A lone
+ * "so" joins a clause ("ignore files so they are not tracked": git-check-ignore's "so that files
+ * can be streamed" was shown for it); a shared object's ".so" stays.
  */
 const QUESTION_PHRASES =
-  /\b(?:(?:find|figure) out|is there (?:a|any) way to|is it possible to|tell me)\b(?![-\p{L}\p{N}])/giu;
+  /\b(?:(?:find|figure) out|is there (?:a|any) way to|is it possible to|tell me)\b(?![-\p{L}\p{N}])|(?<![.\p{L}\p{N}_])so(?![-.\p{L}\p{N}_])/giu;
 
 /**
  * What `query` asks about: the query without `QUESTION_PHRASES`, `QUESTION_WORDS` and stop words
