@@ -1,17 +1,89 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { documentFromFile, walkFiles } from '@quarry/ingest';
+import {
+  documentFromFile,
+  EXTRACTION_LIMITS,
+  fileTooLarge,
+  gunzipWithin,
+  isGzip,
+  walkFiles,
+} from '@quarry/ingest';
 
 /** One thing found under the paths: a document to index, or a file left out and why. */
 export type FileItem =
   { origin: string; document: unknown; format?: string } | { origin: string; skipped: string };
 
+/** How a file of documents is laid out, by its name (a `.gz` suffix aside), or undefined for any other file. */
+function documentsLayout(name: string): 'lines' | 'json' | undefined {
+  const extension = path.extname(name.toLowerCase().replace(/\.gz$/, ''));
+  if (extension === '.jsonl' || extension === '.ndjson') return 'lines';
+  if (extension === '.json') return 'json';
+  return undefined;
+}
+
+/**
+ * A file of documents as text, or why it is not read: over the size any file may be on disk, or,
+ * compressed, over the size any `.gz` may inflate to (the extraction's limits).
+ */
+function readDocumentsText(absolute: string): { text: string } | { skipped: string } {
+  const { size } = fs.statSync(absolute);
+  if (size > EXTRACTION_LIMITS.fileBytes) return { skipped: fileTooLarge(size) };
+  const bytes = fs.readFileSync(absolute);
+  if (!isGzip(bytes)) return { text: bytes.toString('utf8') };
+  const inflated = gunzipWithin(bytes, EXTRACTION_LIMITS.gzipBytes);
+  return typeof inflated === 'string' ? { skipped: inflated } : { text: inflated.toString('utf8') };
+}
+
+/** A JSON value that no one meant as a document: not an object with a body. */
+const holdsNoDocument = (value: unknown) =>
+  !value || typeof value !== 'object' || Array.isArray(value) || !('body' in value);
+
+/** The documents of a file of them (`documentsLayout`), each with its origin: a line, or an entry of the array. */
+function* documentsOf(
+  relative: string,
+  text: string,
+  layout: 'lines' | 'json',
+  withCollection: (doc: unknown) => unknown,
+): Generator<FileItem> {
+  if (layout === 'lines') {
+    for (const [n, line] of text.split('\n').entries()) {
+      if (!line.trim()) continue;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(line);
+      } catch (error) {
+        parsed = `not JSON: ${(error as Error).message}`;
+      }
+      yield { origin: `${relative}:${n + 1}`, document: withCollection(parsed) };
+    }
+    return;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    yield { origin: relative, skipped: `not JSON: ${(error as Error).message}` };
+    return;
+  }
+  const list = Array.isArray(parsed) ? parsed : [parsed];
+  if (list.every(holdsNoDocument)) {
+    yield {
+      origin: relative,
+      skipped: 'JSON that holds no document (an object with a "body", or an array of them)',
+    };
+    return;
+  }
+  for (const [n, doc] of list.entries()) yield { origin: `${relative}[${n}]`, document: withCollection(doc) };
+}
+
 /**
  * Documents from files: JSONL (one document per line) and JSON (one document or an array) are
- * documents already; every other file is extracted by its content (PDF, HTML, DOCX, Markdown,
- * reStructuredText, man pages, text, gzip) into one document whose id is
+ * documents already, gzip-compressed or not; every other file is extracted by its content (PDF,
+ * HTML, DOCX, Markdown, reStructuredText, man pages, text, gzip) into one document whose id is
  * `<collection>:<relative path>`, or reported as skipped with the reason. A line that is not JSON
- * is passed on as-is so the message manager reports it with the others.
+ * is passed on as-is so the message manager reports it with the others. A JSON file none of whose
+ * values has a body is data, not documents (a package.json, an MkDocs site's search index, Node.js's
+ * API pages as JSON): skipped with the reason, not failed field by field.
  */
 export async function* readFileItems(target: string, collection?: string): AsyncGenerator<FileItem> {
   const base = fs.statSync(target).isDirectory() ? target : path.dirname(target);
@@ -28,30 +100,14 @@ export async function* readFileItems(target: string, collection?: string): Async
   yield* outside;
   for (const file of files) {
     const relative = path.relative(base, file.absolute).split(path.sep).join('/') || file.relative;
-    const extension = path.extname(file.absolute).toLowerCase();
-    if (extension === '.jsonl' || extension === '.ndjson') {
-      const lines = fs.readFileSync(file.absolute, 'utf8').split('\n');
-      for (const [n, line] of lines.entries()) {
-        if (!line.trim()) continue;
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(line);
-        } catch (error) {
-          parsed = `not JSON: ${(error as Error).message}`;
-        }
-        yield { origin: `${relative}:${n + 1}`, document: withCollection(parsed) };
-      }
-    } else if (extension === '.json') {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(fs.readFileSync(file.absolute, 'utf8'));
-      } catch (error) {
-        yield { origin: relative, skipped: `not JSON: ${(error as Error).message}` };
+    const layout = documentsLayout(file.absolute);
+    if (layout) {
+      const read = readDocumentsText(file.absolute);
+      if ('skipped' in read) {
+        yield { origin: relative, skipped: read.skipped };
         continue;
       }
-      const list = Array.isArray(parsed) ? parsed : [parsed];
-      for (const [n, doc] of list.entries())
-        yield { origin: `${relative}[${n}]`, document: withCollection(doc) };
+      yield* documentsOf(relative, read.text, layout, withCollection);
     } else {
       const outcome = await documentFromFile(
         { absolute: file.absolute, relative },

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { extractDocx } from './docx';
 import { skipped, type Extraction } from './extraction';
+import { gunzipWithin, isGzip } from './gzip';
 import { extractHtml } from './html';
 import { mib, type ExtractionLimits } from './limits';
 import { extractPdf } from './pdf';
@@ -36,18 +36,9 @@ export async function extractContent(
 
 async function extractByFormat(bytes: Buffer, name: string, limits: ExtractionLimits): Promise<Extraction> {
   if (bytes.length === 0) return skipped('empty file');
-  if (startsWith(bytes, 0x1f, 0x8b)) {
-    let inner: Buffer;
-    try {
-      // maxOutputLength stops inflating at the limit, so the limit is never exceeded in memory.
-      inner = gunzipSync(bytes, { maxOutputLength: limits.gzipBytes });
-    } catch (error) {
-      return skipped(
-        (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE'
-          ? `gzip content expands to more than the limit of ${mib(limits.gzipBytes)}`
-          : `corrupt gzip: ${(error as Error).message}`,
-      );
-    }
+  if (isGzip(bytes)) {
+    const inner = gunzipWithin(bytes, limits.gzipBytes);
+    if (typeof inner === 'string') return skipped(inner);
     const result = await extractByFormat(inner, innerName(name), limits);
     return result.kind === 'extracted' ? { ...result, format: `${result.format}+gzip` } : result;
   }
