@@ -81,6 +81,7 @@ describe('extractFile', () => {
     const html = `<!doctype html><html><head><title>Stream</title></head><body><div id="apicontent">
       <h2>Stream<a class="srclink" href="https://github.com/nodejs/node/blob/main/lib/stream.js#L55">[src]</a><span><a class="mark" href="#stream" id="stream">#</a></span></h2>
       <p>${prose.repeat(4)} Streams can be readable [see below].</p>
+      <dl><dt id="bib-rfc2119"><a href="https://www.rfc-editor.org/rfc/rfc2119">[RFC2119]</a></dt><dd><p>${prose.repeat(2)}</p></dd></dl>
       <dl class="py function"><dt class="sig sig-object py" id="json.dump"><span class="sig-name">json.dump</span>(obj, fp)<a class="reference internal" href="../_modules/json.html#dump"><span class="viewcode-link"><span class="pre">[source]</span></span></a></dt><dd><p>${prose.repeat(3)}</p></dd></dl>
       </div></body></html>`;
     const result = await extracted(text(html), 'stream.html');
@@ -88,6 +89,8 @@ describe('extractFile', () => {
     expect(result.text).toContain('json.dump(obj, fp)\n');
     expect(result.text).not.toMatch(/\[src\]|\[source\]/);
     expect(result.text).toContain('Streams can be readable [see below].');
+    // A citation's label is the entry's name.
+    expect(result.text).toContain('[RFC2119]');
   });
 
   it('reads a DOCX with its headings', async () => {

@@ -39,8 +39,11 @@ function removePermalinks(document: DomDocument): void {
     if (LINK_MARK.test((anchor.textContent ?? '').replace(/[\s\u200b]/g, ''))) anchor.remove();
 }
 
-/** A link's whole text in square brackets (`[src]`, `[source]`): a generator's link, not a title's words. */
-const BRACKETED_LINK = /^\[[^\]]{1,20}\]$/;
+/**
+ * A link's whole text a lower-case word or two in square brackets (`[src]`, `[source]`, `[link]`):
+ * a generator's link, not a title's words. A citation's label (`[RFC2119]`, `[1]`) is not one.
+ */
+const BRACKETED_LINK = /^\[[a-z]+(?: [a-z]+)?\]$/;
 
 /**
  * Removes the bracketed links generators set in headings and API entries: Node.js's `[src]` beside
