@@ -33,6 +33,7 @@ export const INDEXING_RULES = 2;
  * start to its end between odd and even pages is page furniture; a man page's option set as a
  * paragraph before its indented description (every DocBook page) is that description's first line.
  * 5: HTML links in brackets in headings and API entries (Node.js's `[src]`, Sphinx's `[source]`,
- * a LaTeX converter's `[link]`) are dropped, not read as part of the heading.
+ * a LaTeX converter's `[link]`) are dropped, not read as part of the heading; the `<code>` blocks
+ * of one `<pre>` (Node.js's ES module and CommonJS variants of each example) are blocks apart.
  */
 export const EXTRACTION_RULES = 5;

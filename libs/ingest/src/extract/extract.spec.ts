@@ -93,6 +93,20 @@ describe('extractFile', () => {
     expect(result.text).toContain('[RFC2119]');
   });
 
+  it('keeps the parts of a code block whose class names a comment (Readability drops them elsewhere)', async () => {
+    // TeX Live's tracklang manual marks a TeX comment `<span class="comment">` inside <pre>; the
+    // reader of the main content deletes elements named like comments outside <code> only.
+    const prose = 'The tracklang package tracks which languages the user has requested through babel. ';
+    const html = `<!doctype html><html><head><title>tracklang</title></head><body><article>
+      <h2>Generic TeX</h2><p>${prose.repeat(5)}</p>
+      <pre>\\input tracklang.tex <span class="comment">% v1.3</span>
+\\TrackPredefinedDialect{british} <span class="comment">% load packages that use tracklang</span></pre>
+      <p>${prose.repeat(4)}</p></article></body></html>`;
+    const result = await extracted(text(html), 'tracklang.html');
+    expect(result.text).toContain('\\input tracklang.tex % v1.3\n');
+    expect(result.text).toContain('% load packages that use tracklang');
+  });
+
   it('reads a DOCX with its headings', async () => {
     const docx = await buildDocx(['# Onboarding', 'New staff get a laptop on their first day.']);
     const result = await extracted(docx, 'onboarding.docx');
@@ -277,5 +291,20 @@ describe('htmlFragmentToText', () => {
         '<table><tr><th>Option</th><th>Meaning</th></tr><tr><td><p>-S</p></td><td>sort by size</td></tr></table>',
       ),
     ).toBe('Option | Meaning\n-S | sort by size');
+  });
+
+  // Node.js's API pages give each example twice in one <pre>, as an ES module and as CommonJS, a
+  // checkbox showing one: read as one block, the two ran together ("...'node:fs';const fs = ...").
+  it('reads each <code> of a <pre> that holds several as a block of its own', () => {
+    expect(
+      htmlFragmentToText(
+        '<pre><input class="js-flavor-toggle" type="checkbox" checked><code class="language-js mjs">' +
+          "import * as fs from 'node:fs';</code><code class=\"language-js cjs\">const fs = require('node:fs');\n</code></pre>" +
+          '<pre><code>one\ntwo\n</code></pre>' +
+          '<pre><code>ar</code>   AR\n<code>gcc</code>  CC\n</pre>',
+      ),
+    ).toBe(
+      "import * as fs from 'node:fs';\n\nconst fs = require('node:fs');\n\none\ntwo\n\nar   AR\ngcc  CC",
+    );
   });
 });

@@ -156,7 +156,7 @@ export function textWithHeadings(root: DomNode): string {
     }
     if (node.nodeName === 'PRE') {
       breakLine();
-      out.push('', escapeMarkdownLines((node.textContent ?? '').replace(/\n+$/, '')), '');
+      out.push('', escapeMarkdownLines(preText(node)), '');
       return;
     }
     if (node.nodeName === 'TR') {
@@ -184,6 +184,28 @@ export function textWithHeadings(root: DomNode): string {
   visit(root);
   breakLine();
   return tidy(out.join('\n'));
+}
+
+/**
+ * A preformatted block's text. A `<pre>` of several `<code>` elements shows one at a time
+ * (Node.js's API pages give each example as an ES module and as CommonJS, a checkbox switching
+ * them): each is a block of its own, a blank line apart, not run on into the next.
+ */
+function preText(node: DomNode): string {
+  const children = Array.from(node.childNodes);
+  const codes = children.filter((child) => child.nodeName === 'CODE');
+  // Only when the <pre> holds nothing else (a switch aside): code marked inline among other text
+  // (`<code>gcc</code>   CC`, TeX Live's tables of tools) is one block.
+  const switched =
+    codes.length > 1 &&
+    children.every(
+      (child) =>
+        child.nodeName === 'CODE' ||
+        child.nodeName === 'INPUT' ||
+        (child.nodeType === 3 && !(child.textContent ?? '').trim()),
+    );
+  const blocks = switched ? codes : [node];
+  return blocks.map((block) => (block.textContent ?? '').replace(/\n+$/, '')).join('\n\n');
 }
 
 export const HEADINGS: ReadonlySet<string> = new Set(['H1', 'H2', 'H3', 'H4', 'H5', 'H6']);

@@ -50,7 +50,9 @@ const BRACKETED_LINK = /^\[[a-z]+(?: [a-z]+)?\]$/;
  * a module's heading, Sphinx's `[source]` (viewcode) at the end of each entry's signature, the
  * `[link]` a LaTeX-to-HTML converter sets in every chapter heading (TeX Live's tracklang). As text
  * they became part of the heading every chunk of the section carries ("Stream[src]"). Only links
- * inside a heading or an entry's term (`dt`) go; a bracketed note in prose stays.
+ * inside a heading or an entry's term (`dt`) go; a bracketed note in prose stays. On TeX Live's
+ * tracklang manual, "1. Introduction[link]" also kept its headings from matching the main content's,
+ * so the whole page was read, back-of-book index and "[top]" links included.
  */
 function removeSourceLinks(document: DomDocument): void {
   for (const anchor of Array.from(document.querySelectorAll('h1 a, h2 a, h3 a, h4 a, h5 a, h6 a, dt a')))
@@ -76,9 +78,11 @@ export function extractHtml(bytes: Buffer, maxBytes: number): Extraction {
   const headings = Array.from(document.querySelectorAll('h1, h2, h3, h4, h5, h6'));
   // Readability scores by class and id and deletes headings named like comments, shares or related
   // links (`id="comments-and-feedback"`); a heading is content whatever its anchor is called.
-  for (const heading of headings) {
-    heading.removeAttribute('id');
-    heading.removeAttribute('class');
+  // So are the parts of a code block: it keeps those inside <code> only, and a TeX manual's
+  // `<pre>` marks its comments `<span class="comment">% v1.3</span>`.
+  for (const element of [...headings, ...Array.from(document.querySelectorAll('pre *'))]) {
+    element.removeAttribute('id');
+    element.removeAttribute('class');
   }
   let text = '';
   try {
