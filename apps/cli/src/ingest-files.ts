@@ -9,6 +9,12 @@ import {
   walkFiles,
 } from '@quarry/ingest';
 
+/** Told how many files a path holds once it is walked, and as each is read. */
+export interface FileProgress {
+  found(files: number): void;
+  read(): void;
+}
+
 /** One thing found under the paths: a document to index, or a file left out and why. */
 export type FileItem =
   { origin: string; document: unknown; format?: string } | { origin: string; skipped: string };
@@ -85,7 +91,11 @@ function* documentsOf(
  * values has a body is data, not documents (a package.json, an MkDocs site's search index, Node.js's
  * API pages as JSON): skipped with the reason, not failed field by field.
  */
-export async function* readFileItems(target: string, collection?: string): AsyncGenerator<FileItem> {
+export async function* readFileItems(
+  target: string,
+  collection?: string,
+  progress?: FileProgress,
+): AsyncGenerator<FileItem> {
   const base = fs.statSync(target).isDirectory() ? target : path.dirname(target);
   const withCollection = (doc: unknown) =>
     collection && doc && typeof doc === 'object' && !Array.isArray(doc) && !('collection' in doc)
@@ -97,17 +107,19 @@ export async function* readFileItems(target: string, collection?: string): Async
   const files = await walkFiles(target, {
     onSkipped: (relative, reason) => outside.push({ origin: relative, skipped: reason }),
   });
-  yield* outside;
+  progress?.found(outside.length + files.length);
+  for (const item of outside) {
+    yield item;
+    progress?.read();
+  }
   for (const file of files) {
     const relative = path.relative(base, file.absolute).split(path.sep).join('/') || file.relative;
     const layout = documentsLayout(file.absolute);
     if (layout) {
       const read = readDocumentsText(file.absolute);
-      if ('skipped' in read) {
-        yield { origin: relative, skipped: read.skipped };
-        continue;
-      }
-      yield* documentsOf(relative, read.text, layout, withCollection);
+      yield* 'skipped' in read
+        ? [{ origin: relative, skipped: read.skipped }]
+        : documentsOf(relative, read.text, layout, withCollection);
     } else {
       const outcome = await documentFromFile(
         { absolute: file.absolute, relative },
@@ -117,5 +129,6 @@ export async function* readFileItems(target: string, collection?: string): Async
         ? { origin: relative, document: outcome.document, format: outcome.format }
         : { origin: relative, skipped: outcome.reason };
     }
+    progress?.read();
   }
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { SingleBar, Presets } from 'cli-progress';
 import { CLI_PRINCIPAL, type CommandScope } from './command.context';
 import { INDEX_DOCUMENTS } from '@quarry/search';
-import { readFileItems, type FileItem } from './ingest-files';
+import { readFileItems, type FileItem, type FileProgress } from './ingest-files';
 
 export interface IngestCommandOptions {
   collection?: string;
@@ -12,40 +12,38 @@ export interface IngestCommandOptions {
 
 type Line = { origin: string; outcome: 'indexed' | 'unchanged' | 'skipped' | 'failed'; detail?: string };
 
+/** A file's document, ready to index. */
+type DocumentItem = Extract<FileItem, { document: unknown }>;
+
 /**
  * `quarry ingest PATH...`: every file is reported as indexed, unchanged, skipped (with the
  * reason) or failed (with the error); a run that skipped or failed anything says so and exits 1.
+ * Files are read as they are indexed, `batch` documents at a time: a folder of thousands of
+ * documents was read whole (every extracted text held in memory) before the first was indexed.
  */
 export async function runIngestCommand(
   quarry: CommandScope,
   paths: string[],
   options: IngestCommandOptions,
   write: (text: string) => void = (text) => process.stdout.write(text),
+  read: (
+    target: string,
+    collection?: string,
+    progress?: FileProgress,
+  ) => AsyncIterable<FileItem> = readFileItems,
 ): Promise<number> {
-  const items: FileItem[] = [];
-  for (const target of paths)
-    for await (const item of readFileItems(target, options.collection)) items.push(item);
-  const documents = items.filter((i): i is Extract<FileItem, { document: unknown }> => 'document' in i);
-  const lines: Line[] = items
-    .filter((i): i is Extract<FileItem, { skipped: string }> => 'skipped' in i)
-    .map((i) => ({ origin: i.origin, outcome: 'skipped', detail: i.skipped }));
+  const lines: Line[] = [];
   const bar = new SingleBar(
-    { format: 'ingest [{bar}] {value}/{total} docs | {eta_formatted} left', stream: process.stderr },
+    { format: 'ingest [{bar}] {value}/{total} files | {eta_formatted} left', stream: process.stderr },
     Presets.shades_classic,
   );
-  bar.start(documents.length, 0);
-  const counts = { created: 0, updated: 0, unchanged: 0, skipped: lines.length, failed: 0 };
+  const counts = { created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0 };
+  let found = 0;
   // The run is a job like a source sync: stored with its counts and reasons, listed on /v1/jobs.
   const started = await quarry.ingestion.jobs.start(
     { kind: 'ingest', owner: 'cli', ...(options.collection ? { collection: options.collection } : {}) },
     async (job) => {
-      job.count('found', items.length);
-      job.advance('fetch', items.length);
-      job.advance('extract', documents.length);
-      for (const line of lines)
-        job.fail({ item: line.origin, stage: 'extract', reason: line.detail ?? '', skipped: true });
-      for (let i = 0; i < documents.length; i += options.batch) {
-        const batch = documents.slice(i, i + options.batch);
+      const index = async (batch: DocumentItem[]) => {
         const result = await quarry.manager.handle({
           op: INDEX_DOCUMENTS,
           args: { documents: batch.map((d) => d.document), wait: options.wait },
@@ -76,8 +74,35 @@ export async function runIngestCommand(
               .join(', '),
           });
         }
-        bar.update(Math.min(i + batch.length, documents.length));
-      }
+      };
+      let files = 0;
+      let filesRead = 0;
+      bar.start(0, 0);
+      const progress: FileProgress = {
+        found: (count) => bar.setTotal((files += count)),
+        read: () => bar.update(++filesRead),
+      };
+      let batch: DocumentItem[] = [];
+      for (const target of paths)
+        for await (const item of read(target, options.collection, progress)) {
+          job.signal.throwIfAborted();
+          found++;
+          job.count('found');
+          job.advance('fetch');
+          if ('skipped' in item) {
+            counts.skipped++;
+            lines.push({ origin: item.origin, outcome: 'skipped', detail: item.skipped });
+            job.fail({ item: item.origin, stage: 'extract', reason: item.skipped, skipped: true });
+          } else {
+            job.advance('extract');
+            batch.push(item);
+            if (batch.length >= options.batch) {
+              await index(batch);
+              batch = [];
+            }
+          }
+        }
+      if (batch.length) await index(batch);
     },
   );
   const finished = await quarry.ingestion.jobs.wait(started.id);
@@ -89,7 +114,7 @@ export async function runIngestCommand(
   );
   if (counts.skipped || counts.failed)
     write(
-      `${counts.skipped + counts.failed} of ${items.length} not indexed: see the skipped and failed lines above\n`,
+      `${counts.skipped + counts.failed} of ${found} not indexed: see the skipped and failed lines above\n`,
     );
   write(`job ${finished.id}: ${finished.status}${finished.error ? ` (${finished.error})` : ''}\n`);
   return counts.skipped || counts.failed || finished.status !== 'succeeded' ? 1 : 0;
