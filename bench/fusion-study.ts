@@ -20,14 +20,13 @@ import {
   fuse,
   indexNames,
   leaderStandsOut,
-  meanScores,
   normalUpperTail,
-  scoreRanking,
   standardScores,
   type RankedDoc,
 } from '@quarry/search';
 import { ensureServices } from '@quarry/services';
 import type { QueryRankings } from './rankings';
+import { judgedScores, scorePair, type JudgedScores } from './judged';
 import { runBenchmark } from './instance';
 import { percentile, round, table } from './stats';
 
@@ -254,24 +253,9 @@ function load(corpus: string, model: string): QueryRankings[] {
   ) as QueryRankings[];
 }
 
-interface Scores {
-  mrr: number;
-  ndcg: number;
-}
-
-function scores(queries: QueryRankings[], rank: (q: QueryRankings) => RankedDoc[]): Scores {
-  const result = meanScores(
-    queries.map((q) =>
-      scoreRanking(
-        rank(q).map((d) => d.id),
-        Object.fromEntries(q.relevant.map((id) => [id, 1])),
-      ),
-    ),
-  );
-  return { mrr: result['MRR@10'], ndcg: result['nDCG@10'] };
-}
-
-const pair = (s: Scores) => `${round(s.mrr, 3).toFixed(3)} / ${round(s.ndcg, 3).toFixed(3)}`;
+/** One rule's scores on one corpus: each query's ranking by `rank`. */
+const scores = (queries: QueryRankings[], rank: (q: QueryRankings) => RankedDoc[]) =>
+  judgedScores(queries, (q) => rank(q).map((d) => d.id));
 
 /** Leximin: a is better when, sorted from the worst up, its first differing margin is larger. */
 function leximinBetter(a: number[], b: number[]): boolean {
@@ -329,16 +313,16 @@ async function main() {
     semantic: scores(c.queries, (q) => q.semantic),
   }));
   /** The smallest of hybrid's four margins (MRR and nDCG, over lexical and over semantic). */
-  const margin = (i: number, s: Scores) => {
+  const margin = (i: number, s: JudgedScores) => {
     const { lexical, semantic } = singles[i];
     return Math.min(s.mrr - lexical.mrr, s.mrr - semantic.mrr, s.ndcg - lexical.ndcg, s.ndcg - semantic.ndcg);
   };
   const label = (i: number) => `${cells[i].corpus} ${cells[i].model}`;
 
   const summary: Record<string, unknown>[] = [];
-  const chosen = new Map<string, { ratio: number; results: Scores[] }>();
+  const chosen = new Map<string, { ratio: number; results: JudgedScores[] }>();
   for (const [name, rule] of Object.entries(RULES)) {
-    let best: { ratio: number; results: Scores[]; margins: number[] } | undefined;
+    let best: { ratio: number; results: JudgedScores[]; margins: number[] } | undefined;
     for (const ratio of RATIOS) {
       const results = cells.map((c) => scores(c.queries, (q) => rule(q, ratio)));
       const margins = results.map((r, i) => margin(i, r));
@@ -349,7 +333,7 @@ async function main() {
     const row: Record<string, unknown> = { rule: name, ratio: best!.ratio };
     for (const corpus of corpora) {
       const at = cells.findIndex((c) => c.corpus === corpus && c.model === DEFAULT_MODEL);
-      if (at >= 0) row[`${corpus} (${DEFAULT_MODEL})`] = pair(best!.results[at]);
+      if (at >= 0) row[`${corpus} (${DEFAULT_MODEL})`] = scorePair(best!.results[at]);
       const over = cells.map((c, i) => (c.corpus === corpus ? best!.margins[i] : Infinity));
       row[`${corpus} worst margin`] = round(Math.min(...over), 4);
     }
@@ -370,10 +354,10 @@ async function main() {
     return {
       corpus: c.corpus,
       model: c.model,
-      lexical: pair(singles[i].lexical),
-      semantic: pair(singles[i].semantic),
-      'before: relative 0.9, words always': pair(old),
-      [`now: relative ${DEFAULT_FUSION.semanticRatio}`]: pair(now),
+      lexical: scorePair(singles[i].lexical),
+      semantic: scorePair(singles[i].semantic),
+      'before: relative 0.9, words always': scorePair(old),
+      [`now: relative ${DEFAULT_FUSION.semanticRatio}`]: scorePair(now),
       'margin before': round(margin(i, old), 4),
       'margin now': round(margin(i, now), 4),
       'words had a say': `${c.queries.filter((q) => leaderStandsOut(q.lexical)).length} / ${c.queries.length}`,

@@ -20,9 +20,6 @@
 import {
   DocumentRepository,
   indexNames,
-  meanScores,
-  scoreRanking,
-  type RelevanceScores,
   SearchRepository,
   SearchService,
   setupIndices,
@@ -34,6 +31,7 @@ import type { Embedder } from '@quarry/embeddings';
 import { loadConfig } from '@quarry/config';
 import { IngestService } from '@quarry/ingest';
 import { buildCorpus, type CorpusName } from './corpus';
+import { judgedScores, scorePair } from './judged';
 import { runBenchmark } from './instance';
 import { withSearchCore } from './search-core';
 import { embedInRuns, rankExact, wholeDocumentText } from './exact';
@@ -139,10 +137,6 @@ async function againstCeiling(
     1,
   );
   const candidates = documents.map((d, i) => ({ id: d.id, vector: vectors[i] }));
-  const score = (rank: (q: QueryRankings, i: number) => string[]) =>
-    meanScores(
-      questions.map((q, i) => scoreRanking(rank(q, i), Object.fromEntries(q.relevant.map((id) => [id, 1])))),
-    );
   // Each query alone, as Quarry embeds it.
   const queryVectors = await embedInRuns(
     questions.map((q) => q.query),
@@ -150,15 +144,13 @@ async function againstCeiling(
     'questions',
     1,
   );
-  const ceiling = score((_, i) => rankExact(queryVectors[i], candidates));
-  const semantic = score((q) => q.semantic.map((d) => d.id));
-  const pair = (s: RelevanceScores) =>
-    `${round(s['MRR@10'], 3).toFixed(3)} / ${round(s['nDCG@10'], 3).toFixed(3)}`;
+  const ceiling = judgedScores(questions, (_, i) => rankExact(queryVectors[i], candidates));
+  const semantic = judgedScores(questions, (q) => q.semantic.map((d) => d.id));
   return {
     documents: documents.length,
-    'ceiling MRR@10 / nDCG@10': pair(ceiling),
-    'semantic MRR@10 / nDCG@10': pair(semantic),
-    'gap (MRR@10)': round(semantic['MRR@10'] - ceiling['MRR@10'], 3),
+    'ceiling MRR@10 / nDCG@10': scorePair(ceiling),
+    'semantic MRR@10 / nDCG@10': scorePair(semantic),
+    'gap (MRR@10)': round(semantic.mrr - ceiling.mrr, 3),
   };
 }
 
