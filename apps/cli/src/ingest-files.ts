@@ -3,9 +3,9 @@ import * as path from 'node:path';
 import {
   documentFromFile,
   EXTRACTION_LIMITS,
-  fileTooLarge,
   gunzipWithin,
   isGzip,
+  readFileWithin,
   walkFiles,
 } from '@quarry/ingest';
 
@@ -31,10 +31,9 @@ function documentsLayout(name: string): 'lines' | 'json' | undefined {
  * A file of documents as text, or why it is not read: over the size any file may be on disk, or,
  * compressed, over the size any `.gz` may inflate to (the extraction's limits).
  */
-function readDocumentsText(absolute: string): { text: string } | { skipped: string } {
-  const { size } = fs.statSync(absolute);
-  if (size > EXTRACTION_LIMITS.fileBytes) return { skipped: fileTooLarge(size) };
-  const bytes = fs.readFileSync(absolute);
+async function readDocumentsText(absolute: string): Promise<{ text: string } | { skipped: string }> {
+  const bytes = await readFileWithin(absolute);
+  if (typeof bytes === 'string') return { skipped: bytes };
   if (!isGzip(bytes)) return { text: bytes.toString('utf8') };
   const inflated = gunzipWithin(bytes, EXTRACTION_LIMITS.gzipBytes);
   return typeof inflated === 'string' ? { skipped: inflated } : { text: inflated.toString('utf8') };
@@ -116,7 +115,7 @@ export async function* readFileItems(
     const relative = path.relative(base, file.absolute).split(path.sep).join('/') || file.relative;
     const layout = documentsLayout(file.absolute);
     if (layout) {
-      const read = readDocumentsText(file.absolute);
+      const read = await readDocumentsText(file.absolute);
       yield* 'skipped' in read
         ? [{ origin: relative, skipped: read.skipped }]
         : documentsOf(relative, read.text, layout, withCollection);

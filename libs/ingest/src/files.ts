@@ -115,24 +115,24 @@ export interface FileDocument {
   access?: { groups?: string[]; users?: string[] };
 }
 
+/**
+ * A file's bytes, or why they are not read: over EXTRACTION_LIMITS.fileBytes (checked before
+ * reading: a directory may hold a multi-gigabyte log or disk image), or unreadable.
+ */
+export async function readFileWithin(absolute: string): Promise<Buffer | string> {
+  try {
+    const { size } = await fs.stat(absolute);
+    if (size > EXTRACTION_LIMITS.fileBytes) return fileTooLarge(size);
+    return await fs.readFile(absolute);
+  } catch (error) {
+    return `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
+  }
+}
+
 /** Reads and extracts one file into a document, or says why it cannot be one. */
 export async function documentFromFile(file: FoundFile, options: FileDocumentOptions): Promise<FileOutcome> {
-  let bytes: Buffer;
-  try {
-    // Checked before reading: a directory may hold a multi-gigabyte log or disk image.
-    const { size } = await fs.stat(file.absolute);
-    if (size > EXTRACTION_LIMITS.fileBytes)
-      return {
-        kind: 'skipped',
-        reason: fileTooLarge(size),
-      };
-    bytes = await fs.readFile(file.absolute);
-  } catch (error) {
-    return {
-      kind: 'skipped',
-      reason: `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-    };
-  }
+  const bytes = await readFileWithin(file.absolute);
+  if (typeof bytes === 'string') return { kind: 'skipped', reason: bytes };
   return documentFromBytes(bytes, file, options);
 }
 

@@ -5,7 +5,7 @@ import { LIMITS } from '@quarry/search';
 import { skipped, type Extraction } from './extraction';
 import { EXTRACTION_LIMITS, type ExtractionLimits } from './limits';
 
-export { EXTRACTION_LIMITS, fileTooLarge, type ExtractionLimits } from './limits';
+export { EXTRACTION_LIMITS, type ExtractionLimits } from './limits';
 export { gunzipWithin, isGzip } from './gzip';
 
 /** Decompressed size a `.gz` file may have: protects against a small file that expands into gigabytes. */
