@@ -518,3 +518,39 @@ describe("a page without <body> (groff's HTML manual of pic)", () => {
     ]);
   });
 });
+
+describe('GNU Info manuals (sed.info.gz, find.info.gz)', () => {
+  it('reads nodes as sections under their chapters, cross references as text, without menus or indices', async () => {
+    // Was read as plain text: no headings, the preamble, node header lines, every menu, the
+    // index's entries and the tag table indexed as words; "*note How ‘sed’ works: Execution Cycle.".
+    const sed = await extracted('sed.info.gz');
+    expect(sed).toMatchObject({ format: 'info+gzip', title: 'GNU ‘sed’' });
+    expect(headingsOf(sed.text)).toEqual(
+      expect.arrayContaining([
+        '# GNU ‘sed’',
+        '# 2 Running sed',
+        '## 2.2 Command-Line Options',
+        '## 3.3 The ‘s’ Command',
+      ]),
+    );
+    expect(headingOf(sed.text, 'This option specifies that files are to be edited in-place')).toEqual([
+      '2 Running sed',
+      '2.2 Command-Line Options',
+    ]);
+    expect(sed.text).toContain('cycle through the script (see How ‘sed’ works).');
+    expect(sed.text.replace(/\s+/g, ' ')).toContain(
+      'These can be used in both basic and extended regular expressions',
+    );
+    // eslint-disable-next-line no-control-regex -- the markers Info writes
+    expect(sed.text).not.toMatch(/\*[Nn]ote\s|\* Menu:|^File: |Tag Table|INFO-DIR-SECTION|[\0\x08\x7f]/m);
+    // The concept index is a menu of entries ("* --in-place: Command-Line Options. (line 52)").
+    expect(sed.text).not.toMatch(/^\* --in-place/m);
+  });
+
+  it("skips a split manual's index file, naming the parts that hold its text", async () => {
+    expect(await extractFile(fixture('find.info.gz'), 'find.info.gz')).toEqual({
+      kind: 'skipped',
+      reason: 'the index of a split Info manual; its parts hold the text (find.info-1, find.info-2)',
+    });
+  });
+});

@@ -3,6 +3,7 @@ import { extractDocx } from './docx';
 import { skipped, type Extraction } from './extraction';
 import { gunzipWithin, isGzip } from './gzip';
 import { extractHtml } from './html';
+import { extractInfo, isInfo } from './info';
 import { mib, type ExtractionLimits } from './limits';
 import { extractPdf } from './pdf';
 import { extractMan } from './man';
@@ -16,8 +17,8 @@ const innerName = (name: string) => name.replace(/\.gz$/i, '');
 
 /**
  * Reads a file by its content (magic bytes, markup) and, for text formats that look alike, by its
- * name: PDF, DOCX, HTML, Markdown, reStructuredText, man pages (roff), plain text (extension-less
- * READMEs included), any of them gzip-compressed. Anything else, and anything over a limit, is
+ * name: PDF, DOCX, HTML, Markdown, reStructuredText, man pages (roff), GNU Info manuals, plain text
+ * (extension-less READMEs included), any of them gzip-compressed. Anything else, and anything over a limit, is
  * skipped with the reason. This is the work the extraction worker does (extract.worker.js); callers
  * use extractFile, which runs it there.
  */
@@ -42,6 +43,11 @@ async function extractByFormat(bytes: Buffer, name: string, limits: ExtractionLi
     const result = await extractByFormat(inner, innerName(name), limits);
     return result.kind === 'extracted' ? { ...result, format: `${result.format}+gzip` } : result;
   }
+  // A character takes at most 4 bytes: a longer text cannot fit a document, whatever its encoding.
+  const tooLong = () =>
+    skipped(`text of ${mib(bytes.length)}, more than the ${limits.maxChars} characters a document may hold`);
+  // Before the test for text: an Info manual marks its images and index entries with NUL bytes.
+  if (isInfo(bytes)) return bytes.length > 4 * limits.maxChars ? tooLong() : extractInfo(bytes);
   const head = bytes.subarray(0, 1024).toString('latin1');
   if (head.includes('%PDF-')) return extractPdf(bytes, limits);
   if (startsWith(bytes, 0x50, 0x4b, 0x03, 0x04)) {
@@ -67,11 +73,7 @@ async function extractByFormat(bytes: Buffer, name: string, limits: ExtractionLi
     /^(<\?xml[^>]*>\s*)?<!doctype html|^<html[\s>]/i.test(text)
   )
     return extractHtml(bytes, limits.htmlBytes);
-  // A character takes at most 4 bytes: a longer text cannot fit a document, whatever its encoding.
-  if (bytes.length > 4 * limits.maxChars)
-    return skipped(
-      `text of ${mib(bytes.length)}, more than the ${limits.maxChars} characters a document may hold`,
-    );
+  if (bytes.length > 4 * limits.maxChars) return tooLong();
   if (['.md', '.markdown', '.mdx', '.mkd'].includes(extension)) return extractMarkdown(bytes);
   if (['.rst', '.rest'].includes(extension)) return extractRst(bytes);
   if (/^\.[1-9][a-z]*$/.test(extension) || extension === '.man' || /^(\.\\"|\.TH\s|\.Dd\s|'\\")/.test(text))
