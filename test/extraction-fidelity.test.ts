@@ -537,6 +537,11 @@ describe('GNU Info manuals (sed.info.gz, find.info.gz)', () => {
       '2 Running sed',
       '2.2 Command-Line Options',
     ]);
+    // Chapter 3's node holds only its heading and a menu; its sections still sit under it.
+    expect(headingOf(sed.text, 'Replaces the line(s) with TEXT')).toEqual([
+      '3 ‘sed’ scripts',
+      '3.5 Less Frequently-Used Commands',
+    ]);
     expect(sed.text).toContain('cycle through the script (see How ‘sed’ works).');
     expect(sed.text.replace(/\s+/g, ' ')).toContain(
       'These can be used in both basic and extended regular expressions',

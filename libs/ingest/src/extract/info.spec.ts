@@ -24,9 +24,10 @@ describe('extractInfo', () => {
         'Top',
         'Demo Manual\n***********\n\nThis manual shows a demo.\n\n* Menu:\n\n* Sorting::    How to sort.\n',
       ),
+      node('Sorting', '1 Sorting\n*********\n\n* Menu:\n\n* Order::   Which comes first.\n'),
       node(
-        'Sorting',
-        '1 Sorting\n*********\n\nSorting puts lines in order.\n\n1.1 Keys\n========\n\nA key picks the field.\n\n1.1.1 Numeric keys\n------------------\n\nNumbers sort by value.\n\nTiny\n....\n\n     # a shell comment in an example\n',
+        'Order',
+        'Sorting puts lines in order.\n\n1.1 Keys\n========\n\nA key picks the field.\n\n1.1.1 Numeric keys\n------------------\n\nNumbers sort by value.\n\nTiny\n....\n\n     # a shell comment in an example\n',
       ),
       node('Index', 'Index\n*****\n\n\0\b[index\0\b]\n* Menu:\n\n* keys:   Sorting.   (line 6)\n'),
     );
@@ -56,6 +57,9 @@ describe('extractInfo', () => {
         '#### Tiny',
         '',
         '     # a shell comment in an example',
+        '',
+        // A heading without text of its own leaves no chunk; the index's entries are gone.
+        '# Index',
       ].join('\n'),
     });
   });

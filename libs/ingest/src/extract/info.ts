@@ -45,6 +45,7 @@ export function extractInfo(bytes: Buffer): Extraction {
   let manual: string | undefined;
   let top: string | undefined;
   let first: string | undefined;
+  let words = false;
   for (const part of parts) {
     const header = /^File: *([^,\n]+),[^\n]*\bNode: *([^,\n\x7f]+|\x7f[^\x7f]*\x7f)[^\n]*\n/.exec(part);
     if (!header) {
@@ -60,10 +61,11 @@ export function extractInfo(bytes: Buffer): Extraction {
     const node = readNode(part.slice(header[0].length));
     if (header[2].replace(/\x7f/g, '').trim() === 'Top') top ??= node.headings[0]?.text ?? manual;
     first ??= node.headings.find((h) => h.level === 1)?.text ?? node.headings[0]?.text;
-    if (node.text) out.push(node.text);
+    out.push(node.text);
+    words ||= node.words;
   }
   const text = tidy(out.join('\n\n'));
-  if (!text) return skipped('no text (an Info file of menus only)');
+  if (!words) return skipped('no text (an Info file of menus only)');
   const title = top ?? (manual && first ? `${manual}: ${first}` : (first ?? manual));
   return { kind: 'extracted', format: 'info', title, text };
 }
@@ -73,8 +75,11 @@ interface Heading {
   text: string;
 }
 
-/** One node's body: its headings marked, its menu dropped. Empty when it holds only headings. */
-function readNode(body: string): { text: string; headings: Heading[] } {
+/**
+ * One node's body: its headings marked, its menu dropped. A chapter's node often holds only its
+ * heading and a menu: the heading stays, as the parent of its sections' headings.
+ */
+function readNode(body: string): { text: string; headings: Heading[]; words: boolean } {
   const lines = body
     .replace(MARKER, (_marker, inner: string) => altText(inner))
     .replace(/\0/g, '')
@@ -97,7 +102,7 @@ function readNode(body: string): { text: string; headings: Heading[] } {
     if (line.trim()) words = true;
     out.push(escapeMarkdownLines(line));
   }
-  return { text: words ? crossReferences(out.join('\n')) : '', headings };
+  return { text: crossReferences(out.join('\n')), headings, words };
 }
 
 /** A title line: text at the margin, underlined to its width (a character or two either way for wide characters). */
