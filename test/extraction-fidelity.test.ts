@@ -559,3 +559,27 @@ describe('GNU Info manuals (sed.info.gz, find.info.gz)', () => {
     });
   });
 });
+
+describe("AsciiDoc (git's manual source, git-stash.txt)", () => {
+  it('reads sections as headings and the markup as text, through Asciidoctor', async () => {
+    // Was plain text: no headings, no title, and "--include-untracked::", "[verse]", "+" as words.
+    const stash = await extracted('git-stash.txt');
+    expect(stash).toMatchObject({ format: 'asciidoc', title: 'git-stash(1)' });
+    expect(headingsOf(stash.text)).toEqual(
+      expect.arrayContaining([
+        '# git-stash(1)',
+        '## NAME',
+        '## SYNOPSIS',
+        '## OPTIONS',
+        '## EXAMPLES',
+        '## SEE ALSO',
+      ]),
+    );
+    expect(headingOf(stash.text, 'When used with the push and save commands, all untracked files')).toEqual([
+      'git-stash(1)',
+      'OPTIONS',
+    ]);
+    expect(stash.text).toContain('-u\n--include-untracked\n--no-include-untracked\nWhen used with the push');
+    expect(stash.text).not.toMatch(/::$|^\+$|\[verse\]|^-{4,}$|`/m);
+  });
+});

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { extractAsciidoc, looksLikeAsciidoc } from './asciidoc';
 import { extractDocx } from './docx';
 import { skipped, type Extraction } from './extraction';
 import { gunzipWithin, isGzip } from './gzip';
@@ -17,8 +18,8 @@ const innerName = (name: string) => name.replace(/\.gz$/i, '');
 
 /**
  * Reads a file by its content (magic bytes, markup) and, for text formats that look alike, by its
- * name: PDF, DOCX, HTML, Markdown, reStructuredText, man pages (roff), GNU Info manuals, plain text
- * (extension-less READMEs included), any of them gzip-compressed. Anything else, and anything over a limit, is
+ * name: PDF, DOCX, HTML, Markdown, reStructuredText, AsciiDoc, man pages (roff), GNU Info manuals,
+ * plain text (extension-less READMEs included), any of them gzip-compressed. Anything else, and anything over a limit, is
  * skipped with the reason. This is the work the extraction worker does (extract.worker.js); callers
  * use extractFile, which runs it there.
  */
@@ -76,6 +77,8 @@ async function extractByFormat(bytes: Buffer, name: string, limits: ExtractionLi
   if (bytes.length > 4 * limits.maxChars) return tooLong();
   if (['.md', '.markdown', '.mdx', '.mkd'].includes(extension)) return extractMarkdown(bytes);
   if (['.rst', '.rest'].includes(extension)) return extractRst(bytes);
+  if (['.adoc', '.asciidoc'].includes(extension) || (extension === '.txt' && looksLikeAsciidoc(text)))
+    return extractAsciidoc(bytes);
   if (/^\.[1-9][a-z]*$/.test(extension) || extension === '.man' || /^(\.\\"|\.TH\s|\.Dd\s|'\\")/.test(text))
     return extractMan(bytes, limits);
   if (!extension || /^readme/i.test(path.basename(name))) {
