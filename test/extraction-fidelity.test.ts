@@ -583,3 +583,25 @@ describe("AsciiDoc (git's manual source, git-stash.txt)", () => {
     expect(stash.text).not.toMatch(/::$|^\+$|\[verse\]|^-{4,}$|`/m);
   });
 });
+
+describe('EPUB (a book Sphinx wrote, lazr-restfulclient.epub)', () => {
+  it('reads its chapters in reading order as sections, titled by its metadata', async () => {
+    // Was skipped: "zip archive (only .docx is read)".
+    const book = await extracted('lazr-restfulclient.epub');
+    expect(book).toMatchObject({ format: 'epub', title: 'lazr.restfulclient' });
+    expect(headingsOf(book.text)).toEqual([
+      '# LAZR restfulclient',
+      '## Importable',
+      '# Retry requests on server error',
+      '# Index',
+    ]);
+    expect(headingOf(book.text, 'the client will wait a few seconds and try the request again')).toEqual([
+      'Retry requests on server error',
+    ]);
+    // Code keeps its lines; the stylesheet and the navigation document are not text.
+    expect(book.text).toContain(
+      '>>> BROKEN_RESPONSES = [502]\n>>> client = ServiceRoot(None, "http://api.launchpad.dev/")\nsleep(0) called',
+    );
+    expect(book.text).not.toMatch(/Table of Contents|margin:|font-family/);
+  });
+});

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { extractAsciidoc, looksLikeAsciidoc } from './asciidoc';
 import { extractDocx } from './docx';
+import { extractEpub } from './epub';
 import { skipped, type Extraction } from './extraction';
 import { gunzipWithin, isGzip } from './gzip';
 import { extractHtml } from './html';
@@ -18,7 +19,7 @@ const innerName = (name: string) => name.replace(/\.gz$/i, '');
 
 /**
  * Reads a file by its content (magic bytes, markup) and, for text formats that look alike, by its
- * name: PDF, DOCX, HTML, Markdown, reStructuredText, AsciiDoc, man pages (roff), GNU Info manuals,
+ * name: PDF, DOCX, EPUB, HTML, Markdown, reStructuredText, AsciiDoc, man pages (roff), GNU Info manuals,
  * plain text (extension-less READMEs included), any of them gzip-compressed. Anything else, and anything over a limit, is
  * skipped with the reason. This is the work the extraction worker does (extract.worker.js); callers
  * use extractFile, which runs it there.
@@ -59,7 +60,9 @@ async function extractByFormat(bytes: Buffer, name: string, limits: ExtractionLi
         return skipped(`unreadable Word document: ${(error as Error).message}`);
       }
     }
-    return skipped('zip archive (only .docx is read)');
+    if (bytes.subarray(0, 100).includes('application/epub+zip') || /\.epub$/i.test(name))
+      return extractEpub(bytes, limits);
+    return skipped('zip archive (only .docx and .epub are read)');
   }
   if (startsWith(bytes, 0xd0, 0xcf, 0x11, 0xe0))
     return skipped('legacy Office format (.doc/.xls/.ppt): save it as .docx');

@@ -68,8 +68,21 @@ interface ParsedDocument extends DomDocument {
     | null;
 }
 
+/** An XML document as the EPUB reader reads its package (`parseXmlDocument`). */
+export interface XmlDocument {
+  querySelector(selector: string): DomElement | null;
+  getElementsByTagName(name: string): ArrayLike<DomElement>;
+}
+
 // linkedom declares its types as an ES module only; Node loads its CommonJS build here.
-const { parseHTML } = require('linkedom') as { parseHTML: (html: string) => { document: ParsedDocument } };
+const { parseHTML, DOMParser } = require('linkedom') as {
+  parseHTML: (html: string) => { document: ParsedDocument };
+  DOMParser: new () => { parseFromString(xml: string, type: 'text/xml'): XmlDocument };
+};
+
+/** Parses XML (an EPUB's container and package documents). */
+export const parseXmlDocument = (xml: string): XmlDocument =>
+  new DOMParser().parseFromString(xml, 'text/xml');
 
 /** Element and text nodes (comments and white space between the head and the body say nothing). */
 const isContent = (node: DomNode) =>

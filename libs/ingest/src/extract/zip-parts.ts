@@ -1,7 +1,7 @@
 import { inflateRawSync } from 'node:zlib';
 import { mib, type ExtractionLimits } from './limits';
 
-type ZipLimits = Pick<ExtractionLimits, 'zipPartBytes' | 'zipTotalBytes' | 'zipEntries'>;
+export type ZipLimits = Pick<ExtractionLimits, 'zipPartBytes' | 'zipTotalBytes' | 'zipEntries'>;
 
 const END_OF_CENTRAL_DIRECTORY = Buffer.from([0x50, 0x4b, 0x05, 0x06]);
 const CENTRAL_ENTRY = 0x02014b50;
