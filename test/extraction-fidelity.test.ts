@@ -605,3 +605,23 @@ describe('EPUB (a book Sphinx wrote, lazr-restfulclient.epub)', () => {
     expect(book.text).not.toMatch(/Table of Contents|margin:|font-family/);
   });
 });
+
+describe('PowerPoint (gzip-talk.pptx, written by python-pptx)', () => {
+  it('reads each slide as a page under its title, with its tables and speaker notes', async () => {
+    // Was skipped: "zip archive (only .docx is read)".
+    const talk = await extracted('gzip-talk.pptx');
+    expect(talk).toMatchObject({ format: 'pptx', title: 'GNU Gzip in Practice', pages: 4 });
+    const slides = talk.text.split('\f');
+    expect(slides.map((slide) => slide.split('\n')[0])).toEqual([
+      '# GNU Gzip',
+      '# Overview',
+      '# Options',
+      '# Slide 4',
+    ]);
+    expect(slides[1]).toContain('Mention that gunzip can decompress files created by compress and pack.');
+    expect(slides[2]).toContain(
+      "-k, --keep | Keep (don't delete) input files during compression or decompression",
+    );
+    expect(headingOf(talk.text, 'rsyncable')).toEqual(['Slide 4']);
+  });
+});

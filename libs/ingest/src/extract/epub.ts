@@ -23,7 +23,7 @@ export function extractEpub(bytes: Buffer, limits: ZipLimits): Extraction {
   };
   const container = part('META-INF/container.xml');
   const packagePath =
-    container && parseXmlDocument(container).querySelector('rootfile')?.getAttribute('full-path');
+    container && parseXmlDocument(container).getElementsByTagName('rootfile')[0]?.getAttribute('full-path');
   const opf = packagePath ? part(packagePath) : undefined;
   if (!packagePath || !opf) return skipped('EPUB without a package document (META-INF/container.xml)');
   const book = parseXmlDocument(opf);

@@ -68,10 +68,18 @@ interface ParsedDocument extends DomDocument {
     | null;
 }
 
-/** An XML document as the EPUB reader reads its package (`parseXmlDocument`). */
+/** An element of an XML document (EPUB packages, Office parts), by its qualified names (`p:sp`). */
+export interface XmlElement {
+  nodeName: string;
+  textContent: string | null;
+  children: ArrayLike<XmlElement>;
+  getAttribute(name: string): string | null;
+  getElementsByTagName(name: string): ArrayLike<XmlElement>;
+}
+
+/** An XML document (`parseXmlDocument`). */
 export interface XmlDocument {
-  querySelector(selector: string): DomElement | null;
-  getElementsByTagName(name: string): ArrayLike<DomElement>;
+  getElementsByTagName(name: string): ArrayLike<XmlElement>;
 }
 
 // linkedom declares its types as an ES module only; Node loads its CommonJS build here.
@@ -80,7 +88,7 @@ const { parseHTML, DOMParser } = require('linkedom') as {
   DOMParser: new () => { parseFromString(xml: string, type: 'text/xml'): XmlDocument };
 };
 
-/** Parses XML (an EPUB's container and package documents). */
+/** Parses XML: an EPUB's container and package, an Office document's parts. */
 export const parseXmlDocument = (xml: string): XmlDocument =>
   new DOMParser().parseFromString(xml, 'text/xml');
 

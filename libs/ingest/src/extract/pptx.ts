@@ -1,0 +1,122 @@
+import * as path from 'node:path';
+import { escapeMarkdownLines, skipped, tidy, type Extraction } from './extraction';
+import { parseXmlDocument, type XmlElement } from './html-text';
+import { coreTitle } from './ooxml';
+import { decodeText } from './text';
+import { zipPart, zipRefusal, type ZipLimits } from './zip-parts';
+
+/** Placeholders that hold the slide's title. */
+const TITLES = new Set(['title', 'ctrTitle']);
+/** Placeholders a slide repeats from its master: number, date, footer. */
+const FURNITURE = new Set(['sldNum', 'dt', 'ftr', 'hdr', 'sldImg']);
+
+/**
+ * A PowerPoint presentation: each slide a page (form feeds between them, so a hit says which slide),
+ * in the presentation's order, opening with its title as a heading ("Slide N" when it has none),
+ * then its text boxes and tables (a row per line, cells parted by ` | `) in the order the slide
+ * stacks them, then its speaker notes. Slide numbers, dates and footers are left out. The title is
+ * the Title property, else the first slide's title. Every part is inflated within the ZIP limits.
+ */
+export function extractPptx(bytes: Buffer, limits: ZipLimits): Extraction {
+  const refusal = zipRefusal(bytes, limits);
+  if (refusal) return skipped(refusal);
+  const xml = (name: string) => {
+    const data = zipPart(bytes, name, limits);
+    return data && parseXmlDocument(decodeText(data));
+  };
+  const presentation = xml('ppt/presentation.xml');
+  if (!presentation) return skipped('PowerPoint file without ppt/presentation.xml');
+  const targets = relationships(xml('ppt/_rels/presentation.xml.rels'), 'ppt');
+  const slides = Array.from(presentation.getElementsByTagName('p:sldId')).flatMap((id) => {
+    const target = targets.get(id.getAttribute('r:id') ?? '');
+    return target ? [target.path] : [];
+  });
+  const pages: string[] = [];
+  let firstTitle: string | undefined;
+  for (const [n, name] of slides.entries()) {
+    const slide = xml(name);
+    if (!slide) continue;
+    const { title, blocks } = slideText(slide);
+    firstTitle ??= title;
+    const notes = [...relationships(xml(relsOf(name)), path.posix.dirname(name)).values()].find((r) =>
+      r.type.endsWith('/notesSlide'),
+    );
+    const notesSlide = notes && xml(notes.path);
+    const noted = notesSlide ? slideText(notesSlide).blocks : [];
+    pages.push(tidy([`# ${title ?? `Slide ${n + 1}`}`, ...blocks, ...noted].join('\n\n')));
+  }
+  if (!pages.some((page) => page.includes('\n'))) return skipped('no text in the presentation');
+  return {
+    kind: 'extracted',
+    format: 'pptx',
+    title: coreTitle(bytes, limits) ?? firstTitle,
+    text: pages.join('\n\f'),
+    pages: pages.length,
+  };
+}
+
+/** A part's relationships file: `ppt/slides/slide1.xml` → `ppt/slides/_rels/slide1.xml.rels`. */
+const relsOf = (name: string) =>
+  path.posix.join(path.posix.dirname(name), '_rels', `${path.posix.basename(name)}.rels`);
+
+/** Relationship id → the part it names (resolved against `base`) and its type. */
+function relationships(
+  rels: ReturnType<typeof parseXmlDocument> | undefined,
+  base: string,
+): Map<string, { path: string; type: string }> {
+  const map = new Map<string, { path: string; type: string }>();
+  for (const rel of Array.from(rels?.getElementsByTagName('Relationship') ?? [])) {
+    const target = rel.getAttribute('Target');
+    if (!target || rel.getAttribute('TargetMode') === 'External') continue;
+    map.set(rel.getAttribute('Id') ?? '', {
+      path: target.startsWith('/') ? target.slice(1) : path.posix.normalize(path.posix.join(base, target)),
+      type: rel.getAttribute('Type') ?? '',
+    });
+  }
+  return map;
+}
+
+/** A slide's (or notes page's) title and its other text, shape by shape in the order they stack. */
+function slideText(slide: ReturnType<typeof parseXmlDocument>): { title?: string; blocks: string[] } {
+  let title: string | undefined;
+  const blocks: string[] = [];
+  const visit = (shape: XmlElement) => {
+    if (shape.nodeName === 'p:grpSp') return Array.from(shape.children).forEach(visit);
+    if (shape.nodeName === 'p:graphicFrame') {
+      const rows = Array.from(shape.getElementsByTagName('a:tr')).map((row) =>
+        Array.from(row.getElementsByTagName('a:tc'))
+          .map((cell) => paragraphs(cell).join(' '))
+          .join(' | '),
+      );
+      if (rows.length) blocks.push(escapeMarkdownLines(rows.join('\n')));
+      return;
+    }
+    if (shape.nodeName !== 'p:sp') return;
+    const placeholder = shape.getElementsByTagName('p:ph')[0]?.getAttribute('type') ?? '';
+    if (FURNITURE.has(placeholder)) return;
+    const text = paragraphs(shape).join('\n');
+    if (!text) return;
+    if (TITLES.has(placeholder) && title === undefined) title = text.replace(/\s+/g, ' ');
+    else blocks.push(escapeMarkdownLines(text));
+  };
+  const tree = slide.getElementsByTagName('p:spTree')[0];
+  if (tree) Array.from(tree.children).forEach(visit);
+  return { title, blocks };
+}
+
+/** The text of each `a:p` paragraph under an element: its runs, line breaks and fields. */
+function paragraphs(element: XmlElement): string[] {
+  return Array.from(element.getElementsByTagName('a:p'))
+    .map((p) => {
+      let text = '';
+      const read = (node: XmlElement) => {
+        if (node.nodeName === 'a:t') text += node.textContent ?? '';
+        else if (node.nodeName === 'a:br') text += '\n';
+        else if (node.nodeName === 'a:tab') text += '\t';
+        else Array.from(node.children).forEach(read);
+      };
+      read(p);
+      return text.trim();
+    })
+    .filter(Boolean);
+}
