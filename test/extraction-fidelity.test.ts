@@ -625,3 +625,18 @@ describe('PowerPoint (gzip-talk.pptx, written by python-pptx)', () => {
     expect(headingOf(talk.text, 'rsyncable')).toEqual(['Slide 4']);
   });
 });
+
+describe('OpenDocument text (setuptools-python2-sunset.odt, written by odfpy)', () => {
+  it('reads headings at their level, lists, a table by rows, a footnote after its paragraph, spaces as ODF counts them', async () => {
+    // Was skipped: "zip archive (only .docx is read)".
+    const doc = await extracted('setuptools-python2-sunset.odt');
+    expect(doc).toMatchObject({ format: 'odt', title: 'Python 2 Sunset (setuptools)' });
+    expect(headingsOf(doc.text)).toEqual(['# Python 2 Sunset', '## Workarounds', '## Versions']);
+    expect(doc.text).toContain(
+      'no longer supported by the most current release. Setuptools as a project continues',
+    );
+    expect(doc.text).toContain('Setuptools 44.x.\n\nSee the discussion in pypa/setuptools issue 1458.');
+    expect(doc.text).toContain("python -m pip install    'setuptools<45'\npython -m pip --version");
+    expect(doc.text).toContain('Setuptools | Python\n44.x | 2.7 and 3.5+\n45 and later | 3.5+ only');
+  });
+});

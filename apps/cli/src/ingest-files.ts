@@ -84,11 +84,12 @@ function* documentsOf(
 /**
  * Documents from files: JSONL (one document per line) and JSON (one document or an array) are
  * documents already, gzip-compressed or not; every other file is extracted by its content (PDF,
- * HTML, DOCX, PPTX, EPUB, Markdown, reStructuredText, AsciiDoc, man pages, Info, text, gzip) into
- * one document whose id is `<collection>:<relative path>`, or reported as skipped with the reason.
- * A line that is not JSON is passed on as-is so the message manager reports it with the others. A JSON file none of whose
- * values has a body is data, not documents (a package.json, an MkDocs site's search index, Node.js's
- * API pages as JSON): skipped with the reason, not failed field by field.
+ * HTML, DOCX, PPTX, ODT, EPUB, Markdown, reStructuredText, AsciiDoc, man pages, Info, text, gzip)
+ * into one document whose id is `<collection>:<relative path>`, or reported as skipped with the
+ * reason. A line that is not JSON is passed on as-is so the message manager reports it with the
+ * others. A JSON file none of whose values has a body is data, not documents (a package.json, an
+ * MkDocs site's search index, Node.js's API pages as JSON): skipped with the reason, not failed
+ * field by field.
  */
 export async function* readFileItems(
   target: string,

@@ -36,7 +36,7 @@ export const INDEXING_RULES = 2;
  * a LaTeX converter's `[link]`) are dropped, not read as part of the heading; the `<code>` blocks
  * of one `<pre>` (Node.js's ES module and CommonJS variants of each example) are blocks apart.
  * 6: GNU Info manuals are read as Info (headings, cross references; menus, indices, node headers
- * and tag tables dropped), and AsciiDoc through Asciidoctor, not as plain text; EPUB books and PowerPoint
- * presentations are read, not skipped as ZIP archives.
+ * and tag tables dropped), and AsciiDoc through Asciidoctor, not as plain text; EPUB books, PowerPoint
+ * presentations and OpenDocument texts are read, not skipped as ZIP archives.
  */
 export const EXTRACTION_RULES = 6;

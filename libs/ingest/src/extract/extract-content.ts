@@ -7,6 +7,7 @@ import { gunzipWithin, isGzip } from './gzip';
 import { extractHtml } from './html';
 import { extractInfo, isInfo } from './info';
 import { mib, type ExtractionLimits } from './limits';
+import { extractOdt } from './odt';
 import { extractPdf } from './pdf';
 import { extractPptx } from './pptx';
 import { extractMan } from './man';
@@ -20,7 +21,7 @@ const innerName = (name: string) => name.replace(/\.gz$/i, '');
 
 /**
  * Reads a file by its content (magic bytes, markup) and, for text formats that look alike, by its
- * name: PDF, DOCX, PPTX, EPUB, HTML, Markdown, reStructuredText, AsciiDoc, man pages (roff), GNU Info manuals,
+ * name: PDF, DOCX, PPTX, ODT, EPUB, HTML, Markdown, reStructuredText, AsciiDoc, man pages (roff), GNU Info manuals,
  * plain text (extension-less READMEs included), any of them gzip-compressed. Anything else, and anything over a limit, is
  * skipped with the reason. This is the work the extraction worker does (extract.worker.js); callers
  * use extractFile, which runs it there.
@@ -64,7 +65,9 @@ async function extractByFormat(bytes: Buffer, name: string, limits: ExtractionLi
     if (bytes.includes('ppt/presentation.xml') || /\.pptx$/i.test(name)) return extractPptx(bytes, limits);
     if (bytes.subarray(0, 100).includes('application/epub+zip') || /\.epub$/i.test(name))
       return extractEpub(bytes, limits);
-    return skipped('zip archive (only .docx, .pptx and .epub are read)');
+    if (bytes.subarray(0, 100).includes('application/vnd.oasis.opendocument.text') || /\.odt$/i.test(name))
+      return extractOdt(bytes, limits);
+    return skipped('zip archive (only .docx, .pptx, .odt and .epub are read)');
   }
   if (startsWith(bytes, 0xd0, 0xcf, 0x11, 0xe0))
     return skipped('legacy Office format (.doc/.xls/.ppt): save it as .docx');

@@ -70,9 +70,12 @@ interface ParsedDocument extends DomDocument {
 
 /** An element of an XML document (EPUB packages, Office parts), by its qualified names (`p:sp`). */
 export interface XmlElement {
+  nodeType: number;
   nodeName: string;
   textContent: string | null;
   children: ArrayLike<XmlElement>;
+  /** Elements and text (nodeType 3), in order. */
+  childNodes: ArrayLike<XmlElement>;
   getAttribute(name: string): string | null;
   getElementsByTagName(name: string): ArrayLike<XmlElement>;
 }
