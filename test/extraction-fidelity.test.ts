@@ -640,3 +640,18 @@ describe('OpenDocument text (setuptools-python2-sunset.odt, written by odfpy)', 
     expect(doc.text).toContain('Setuptools | Python\n44.x | 2.7 and 3.5+\n45 and later | 3.5+ only');
   });
 });
+
+describe('Excel (coreutils-commands.xlsx, written by openpyxl)', () => {
+  it('reads each visible sheet as a page of rows, dates as dates, the hidden sheet left out', async () => {
+    // Was skipped: "zip archive (only .docx is read)".
+    const book = await extracted('coreutils-commands.xlsx');
+    expect(book).toMatchObject({ format: 'xlsx', title: 'GNU coreutils commands', pages: 2 });
+    const [commands, about] = book.text.split('\f');
+    expect(commands).toMatch(/^# Commands\n\nCommand \| Node \| Summary \| Length of summary\n/);
+    expect(commands).toContain('\nsort | sort invocation | Sort text files. | 16\n');
+    expect(about).toBe(
+      '# About\n\nSource | coreutils.info (GNU Coreutils 9.1)\nWritten | 2022-04-15\nCommands listed',
+    );
+    expect(book.text).not.toContain('internal note');
+  });
+});

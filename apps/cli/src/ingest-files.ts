@@ -83,10 +83,9 @@ function* documentsOf(
 
 /**
  * Documents from files: JSONL (one document per line) and JSON (one document or an array) are
- * documents already, gzip-compressed or not; every other file is extracted by its content (PDF,
- * HTML, DOCX, PPTX, ODT, EPUB, Markdown, reStructuredText, AsciiDoc, man pages, Info, text, gzip)
- * into one document whose id is `<collection>:<relative path>`, or reported as skipped with the
- * reason. A line that is not JSON is passed on as-is so the message manager reports it with the
+ * documents already, gzip-compressed or not; every other file is extracted by its content (every
+ * format `extractContent` reads) into one document whose id is `<collection>:<relative path>`, or
+ * reported as skipped with the reason. A line that is not JSON is passed on as-is so the message manager reports it with the
  * others. A JSON file none of whose values has a body is data, not documents (a package.json, an
  * MkDocs site's search index, Node.js's API pages as JSON): skipped with the reason, not failed
  * field by field.

@@ -10,6 +10,7 @@ import { mib, type ExtractionLimits } from './limits';
 import { extractOdt } from './odt';
 import { extractPdf } from './pdf';
 import { extractPptx } from './pptx';
+import { extractXlsx } from './xlsx';
 import { extractMan } from './man';
 import { extractRst } from './rst';
 import { decodeText, extractMarkdown, extractPlainText, looksLikeText } from './text';
@@ -21,7 +22,7 @@ const innerName = (name: string) => name.replace(/\.gz$/i, '');
 
 /**
  * Reads a file by its content (magic bytes, markup) and, for text formats that look alike, by its
- * name: PDF, DOCX, PPTX, ODT, EPUB, HTML, Markdown, reStructuredText, AsciiDoc, man pages (roff), GNU Info manuals,
+ * name: PDF, DOCX, PPTX, XLSX, ODT, EPUB, HTML, Markdown, reStructuredText, AsciiDoc, man pages (roff), GNU Info manuals,
  * plain text (extension-less READMEs included), any of them gzip-compressed. Anything else, and anything over a limit, is
  * skipped with the reason. This is the work the extraction worker does (extract.worker.js); callers
  * use extractFile, which runs it there.
@@ -65,9 +66,10 @@ async function extractByFormat(bytes: Buffer, name: string, limits: ExtractionLi
     if (bytes.includes('ppt/presentation.xml') || /\.pptx$/i.test(name)) return extractPptx(bytes, limits);
     if (bytes.subarray(0, 100).includes('application/epub+zip') || /\.epub$/i.test(name))
       return extractEpub(bytes, limits);
+    if (bytes.includes('xl/workbook.xml') || /\.xlsx$/i.test(name)) return extractXlsx(bytes, limits);
     if (bytes.subarray(0, 100).includes('application/vnd.oasis.opendocument.text') || /\.odt$/i.test(name))
       return extractOdt(bytes, limits);
-    return skipped('zip archive (only .docx, .pptx, .odt and .epub are read)');
+    return skipped('zip archive (only .docx, .pptx, .xlsx, .odt and .epub are read)');
   }
   if (startsWith(bytes, 0xd0, 0xcf, 0x11, 0xe0))
     return skipped('legacy Office format (.doc/.xls/.ppt): save it as .docx');

@@ -73,6 +73,7 @@ export interface XmlElement {
   nodeType: number;
   nodeName: string;
   textContent: string | null;
+  parentElement: XmlElement | null;
   children: ArrayLike<XmlElement>;
   /** Elements and text (nodeType 3), in order. */
   childNodes: ArrayLike<XmlElement>;

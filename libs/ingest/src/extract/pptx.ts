@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { escapeMarkdownLines, skipped, tidy, type Extraction } from './extraction';
 import { parseXmlDocument, type XmlElement } from './html-text';
-import { coreTitle } from './ooxml';
+import { coreTitle, relationships } from './ooxml';
 import { decodeText } from './text';
 import { zipPart, zipRefusal, type ZipLimits } from './zip-parts';
 
@@ -58,23 +58,6 @@ export function extractPptx(bytes: Buffer, limits: ZipLimits): Extraction {
 /** A part's relationships file: `ppt/slides/slide1.xml` → `ppt/slides/_rels/slide1.xml.rels`. */
 const relsOf = (name: string) =>
   path.posix.join(path.posix.dirname(name), '_rels', `${path.posix.basename(name)}.rels`);
-
-/** Relationship id → the part it names (resolved against `base`) and its type. */
-function relationships(
-  rels: ReturnType<typeof parseXmlDocument> | undefined,
-  base: string,
-): Map<string, { path: string; type: string }> {
-  const map = new Map<string, { path: string; type: string }>();
-  for (const rel of Array.from(rels?.getElementsByTagName('Relationship') ?? [])) {
-    const target = rel.getAttribute('Target');
-    if (!target || rel.getAttribute('TargetMode') === 'External') continue;
-    map.set(rel.getAttribute('Id') ?? '', {
-      path: target.startsWith('/') ? target.slice(1) : path.posix.normalize(path.posix.join(base, target)),
-      type: rel.getAttribute('Type') ?? '',
-    });
-  }
-  return map;
-}
 
 /** A slide's (or notes page's) title and its other text, shape by shape in the order they stack. */
 function slideText(slide: ReturnType<typeof parseXmlDocument>): { title?: string; blocks: string[] } {
