@@ -655,3 +655,16 @@ describe('Excel (coreutils-commands.xlsx, written by openpyxl)', () => {
     expect(book.text).not.toContain('internal note');
   });
 });
+
+describe("Jupyter notebooks (nbformat's test4.ipynb)", () => {
+  it('reads Markdown cells as written and code as fenced blocks, without its images, HTML and scripts', async () => {
+    // Was plain text: the notebook's JSON, its base64 image and its escaped strings as words.
+    const nb = await extracted('nbformat-test4.ipynb');
+    expect(nb).toMatchObject({ format: 'notebook', title: 'nbconvert latex test' });
+    expect(headingsOf(nb.text)).toEqual(
+      expect.arrayContaining(['# nbconvert latex test', '## Printed Using Python', '### Image']),
+    );
+    expect(nb.text).toContain('```\nprint("hello")\n```\n\n```\nhello\n```');
+    expect(nb.text).not.toMatch(/"cell_type"|iVBORw0KGgo|image\/png|<IPython\.core/);
+  });
+});

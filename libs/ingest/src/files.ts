@@ -149,9 +149,9 @@ export async function documentFromBytes(
       kind: 'skipped',
       reason: `${extracted.text.length} characters of text, more than the ${LIMITS.bodyLength} a document may hold`,
     };
-  // A Markdown title is its first heading, read as text (no badges or link markup).
+  // A Markdown title (a notebook's too) is its first heading, read as text (no badges or link markup).
   const found =
-    extracted.format === 'markdown' && extracted.title
+    (extracted.format === 'markdown' || extracted.format === 'notebook') && extracted.title
       ? inlineMarkdownText(extracted.title)
       : extracted.title;
   const title = (found || path.basename(file.relative)).slice(0, LIMITS.titleLength);

@@ -7,6 +7,7 @@ import { gunzipWithin, isGzip } from './gzip';
 import { extractHtml } from './html';
 import { extractInfo, isInfo } from './info';
 import { mib, type ExtractionLimits } from './limits';
+import { extractNotebook } from './notebook';
 import { extractOdt } from './odt';
 import { extractPdf } from './pdf';
 import { extractPptx } from './pptx';
@@ -22,8 +23,9 @@ const innerName = (name: string) => name.replace(/\.gz$/i, '');
 
 /**
  * Reads a file by its content (magic bytes, markup) and, for text formats that look alike, by its
- * name: PDF, DOCX, PPTX, XLSX, ODT, EPUB, HTML, Markdown, reStructuredText, AsciiDoc, man pages (roff), GNU Info manuals,
- * plain text (extension-less READMEs included), any of them gzip-compressed. Anything else, and anything over a limit, is
+ * name: PDF, Office documents (DOCX, PPTX, XLSX, ODT), EPUB, HTML, Markdown, Jupyter notebooks,
+ * reStructuredText, AsciiDoc, man pages (roff), GNU Info manuals, plain text (extension-less
+ * READMEs included), any of them gzip-compressed. Anything else, and anything over a limit, is
  * skipped with the reason. This is the work the extraction worker does (extract.worker.js); callers
  * use extractFile, which runs it there.
  */
@@ -85,6 +87,7 @@ async function extractByFormat(bytes: Buffer, name: string, limits: ExtractionLi
   )
     return extractHtml(bytes, limits.htmlBytes);
   if (bytes.length > 4 * limits.maxChars) return tooLong();
+  if (extension === '.ipynb') return extractNotebook(bytes);
   if (['.md', '.markdown', '.mdx', '.mkd'].includes(extension)) return extractMarkdown(bytes);
   if (['.rst', '.rest'].includes(extension)) return extractRst(bytes);
   if (['.adoc', '.asciidoc'].includes(extension) || (extension === '.txt' && looksLikeAsciidoc(text)))
