@@ -2,8 +2,7 @@ import mammoth from 'mammoth';
 import { skipped, type Extraction } from './extraction';
 import { htmlFragmentToText } from './html-text';
 import { mib, type ExtractionLimits } from './limits';
-import { coreTitle } from './ooxml';
-import { zipRefusal } from './zip-parts';
+import { coreTitle, openZipPackage } from './zip-package';
 
 /**
  * A Word document: mammoth maps its heading styles to HTML headings, which become `#` headings, and
@@ -12,8 +11,8 @@ import { zipRefusal } from './zip-parts';
  * sizes are measured first.
  */
 export async function extractDocx(bytes: Buffer, limits: ExtractionLimits): Promise<Extraction> {
-  const refusal = zipRefusal(bytes, limits);
-  if (refusal) return skipped(refusal);
+  const parts = openZipPackage(bytes, limits);
+  if ('refusal' in parts) return skipped(parts.refusal);
   const { value } = await mammoth.convertToHtml({ buffer: bytes });
   if (value.length > limits.htmlBytes)
     return skipped(
@@ -21,6 +20,6 @@ export async function extractDocx(bytes: Buffer, limits: ExtractionLimits): Prom
     );
   const text = htmlFragmentToText(value);
   if (!text) return skipped('no text in the Word document');
-  const title = coreTitle(bytes, limits) ?? /^#\s+(.+)$/m.exec(text)?.[1];
+  const title = coreTitle(parts) ?? /^#\s+(.+)$/m.exec(text)?.[1];
   return { kind: 'extracted', format: 'docx', title, text };
 }

@@ -2,8 +2,8 @@ import * as path from 'node:path';
 import { skipped, tidy, type Extraction } from './extraction';
 import { parseHtmlDocument, parseXmlDocument, textWithHeadings } from './html-text';
 import { removeHidden } from './html-visibility';
-import { decodeText } from './text';
-import { zipPart, zipRefusal, type ZipLimits } from './zip-parts';
+import { openZipPackage } from './zip-package';
+import type { ZipLimits } from './zip-parts';
 
 /** What an EPUB's chapters mark as navigation: its table of contents, landmarks and page lists. */
 const NAVIGATION = 'nav, [role="doc-toc"], [role="navigation"], [epub\\:type~="toc"]';
@@ -15,12 +15,9 @@ const NAVIGATION = 'nav, [role="doc-toc"], [role="navigation"], [epub\\:type~="t
  * from its metadata. Every part is inflated within the ZIP limits (`zipRefusal` first).
  */
 export function extractEpub(bytes: Buffer, limits: ZipLimits): Extraction {
-  const refusal = zipRefusal(bytes, limits);
-  if (refusal) return skipped(refusal);
-  const part = (name: string) => {
-    const data = zipPart(bytes, name, limits);
-    return data && decodeText(data);
-  };
+  const parts = openZipPackage(bytes, limits);
+  if ('refusal' in parts) return skipped(parts.refusal);
+  const part = parts.text;
   const container = part('META-INF/container.xml');
   const packagePath =
     container && parseXmlDocument(container).getElementsByTagName('rootfile')[0]?.getAttribute('full-path');

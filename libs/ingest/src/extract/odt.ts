@@ -1,7 +1,7 @@
 import { escapeMarkdownLines, skipped, tidy, type Extraction } from './extraction';
-import { parseXmlDocument, type XmlElement } from './html-text';
-import { decodeText } from './text';
-import { zipPart, zipRefusal, type ZipLimits } from './zip-parts';
+import type { XmlElement } from './html-text';
+import { openZipPackage } from './zip-package';
+import type { ZipLimits } from './zip-parts';
 
 /** Containers whose blocks are read in order. */
 const CONTAINERS = new Set([
@@ -34,12 +34,9 @@ const LEFT_OUT = new Set([
  * else its first heading. Every part is inflated within the ZIP limits.
  */
 export function extractOdt(bytes: Buffer, limits: ZipLimits): Extraction {
-  const refusal = zipRefusal(bytes, limits);
-  if (refusal) return skipped(refusal);
-  const part = (name: string) => {
-    const data = zipPart(bytes, name, limits);
-    return data && parseXmlDocument(decodeText(data));
-  };
+  const parts = openZipPackage(bytes, limits);
+  if ('refusal' in parts) return skipped(parts.refusal);
+  const part = parts.xml;
   const body = part('content.xml')?.getElementsByTagName('office:text')[0];
   if (!body) return skipped('OpenDocument file without text (content.xml)');
   const blocks: string[] = [];

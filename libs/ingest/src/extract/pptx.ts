@@ -1,9 +1,7 @@
-import * as path from 'node:path';
 import { escapeMarkdownLines, skipped, tidy, type Extraction } from './extraction';
-import { parseXmlDocument, type XmlElement } from './html-text';
-import { coreTitle, relationships } from './ooxml';
-import { decodeText } from './text';
-import { zipPart, zipRefusal, type ZipLimits } from './zip-parts';
+import type { XmlDocument, XmlElement } from './html-text';
+import { coreTitle, openZipPackage, partWithRelationships } from './zip-package';
+import type { ZipLimits } from './zip-parts';
 
 /** Placeholders that hold the slide's title. */
 const TITLES = new Set(['title', 'ctrTitle']);
@@ -18,49 +16,39 @@ const FURNITURE = new Set(['sldNum', 'dt', 'ftr', 'hdr', 'sldImg']);
  * the Title property, else the first slide's title. Every part is inflated within the ZIP limits.
  */
 export function extractPptx(bytes: Buffer, limits: ZipLimits): Extraction {
-  const refusal = zipRefusal(bytes, limits);
-  if (refusal) return skipped(refusal);
-  const xml = (name: string) => {
-    const data = zipPart(bytes, name, limits);
-    return data && parseXmlDocument(decodeText(data));
-  };
-  const presentation = xml('ppt/presentation.xml');
+  const parts = openZipPackage(bytes, limits);
+  if ('refusal' in parts) return skipped(parts.refusal);
+  const presentation = partWithRelationships(parts, 'ppt/presentation.xml');
   if (!presentation) return skipped('PowerPoint file without ppt/presentation.xml');
-  const targets = relationships(xml('ppt/_rels/presentation.xml.rels'), 'ppt');
-  const slides = Array.from(presentation.getElementsByTagName('p:sldId')).flatMap((id) => {
-    const target = targets.get(id.getAttribute('r:id') ?? '');
+  const slides = Array.from(presentation.document.getElementsByTagName('p:sldId')).flatMap((id) => {
+    const target = presentation.related.get(id.getAttribute('r:id') ?? '');
     return target ? [target.path] : [];
   });
   const pages: string[] = [];
   let firstTitle: string | undefined;
   for (const [n, name] of slides.entries()) {
-    const slide = xml(name);
+    const slide = partWithRelationships(parts, name);
     if (!slide) continue;
-    const { title, blocks } = slideText(slide);
+    const { title, blocks } = slideText(slide.document);
     firstTitle ??= title;
-    const notes = [...relationships(xml(relsOf(name)), path.posix.dirname(name)).values()].find((r) =>
-      r.type.endsWith('/notesSlide'),
-    );
-    const notesSlide = notes && xml(notes.path);
+    const notes = [...slide.related.values()].find((r) => r.type.endsWith('/notesSlide'));
+    const notesSlide = notes && parts.xml(notes.path);
     const noted = notesSlide ? slideText(notesSlide).blocks : [];
     pages.push(tidy([`# ${title ?? `Slide ${n + 1}`}`, ...blocks, ...noted].join('\n\n')));
   }
+
   if (!pages.some((page) => page.includes('\n'))) return skipped('no text in the presentation');
   return {
     kind: 'extracted',
     format: 'pptx',
-    title: coreTitle(bytes, limits) ?? firstTitle,
+    title: coreTitle(parts) ?? firstTitle,
     text: pages.join('\n\f'),
     pages: pages.length,
   };
 }
 
-/** A part's relationships file: `ppt/slides/slide1.xml` → `ppt/slides/_rels/slide1.xml.rels`. */
-const relsOf = (name: string) =>
-  path.posix.join(path.posix.dirname(name), '_rels', `${path.posix.basename(name)}.rels`);
-
 /** A slide's (or notes page's) title and its other text, shape by shape in the order they stack. */
-function slideText(slide: ReturnType<typeof parseXmlDocument>): { title?: string; blocks: string[] } {
+function slideText(slide: XmlDocument): { title?: string; blocks: string[] } {
   let title: string | undefined;
   const blocks: string[] = [];
   const visit = (shape: XmlElement) => {

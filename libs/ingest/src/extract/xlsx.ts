@@ -1,8 +1,7 @@
 import { escapeMarkdownLines, skipped, tidy, type Extraction } from './extraction';
-import { parseXmlDocument, type XmlDocument, type XmlElement } from './html-text';
-import { coreTitle, relationships } from './ooxml';
-import { decodeText } from './text';
-import { zipPart, zipRefusal, type ZipLimits } from './zip-parts';
+import type { XmlDocument, XmlElement } from './html-text';
+import { coreTitle, openZipPackage, partWithRelationships } from './zip-package';
+import type { ZipLimits } from './zip-parts';
 
 /** Excel's built-in number formats that show a date or time (ECMA-376, 18.8.30). */
 const DATE_FORMATS = new Set([14, 15, 16, 17, 18, 19, 20, 21, 22, 45, 46, 47]);
@@ -16,15 +15,12 @@ const DAY_MS = 86_400_000;
  * name. Every part is inflated within the ZIP limits.
  */
 export function extractXlsx(bytes: Buffer, limits: ZipLimits): Extraction {
-  const refusal = zipRefusal(bytes, limits);
-  if (refusal) return skipped(refusal);
-  const xml = (name: string) => {
-    const data = zipPart(bytes, name, limits);
-    return data && parseXmlDocument(decodeText(data));
-  };
-  const workbook = xml('xl/workbook.xml');
-  if (!workbook) return skipped('Excel file without xl/workbook.xml');
-  const targets = relationships(xml('xl/_rels/workbook.xml.rels'), 'xl');
+  const parts = openZipPackage(bytes, limits);
+  if ('refusal' in parts) return skipped(parts.refusal);
+  const { xml } = parts;
+  const book = partWithRelationships(parts, 'xl/workbook.xml');
+  if (!book) return skipped('Excel file without xl/workbook.xml');
+  const { document: workbook, related: targets } = book;
   const strings = Array.from(xml('xl/sharedStrings.xml')?.getElementsByTagName('si') ?? []).map(runText);
   const dates = dateStyles(xml('xl/styles.xml'));
   const epoch = workbook.getElementsByTagName('workbookPr')[0]?.getAttribute('date1904') === '1' ? 1462 : 0;
@@ -51,7 +47,7 @@ export function extractXlsx(bytes: Buffer, limits: ZipLimits): Extraction {
   return {
     kind: 'extracted',
     format: 'xlsx',
-    title: coreTitle(bytes, limits),
+    title: coreTitle(parts),
     text: pages.join('\n\f'),
     pages: pages.length,
   };
