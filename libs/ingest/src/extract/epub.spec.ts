@@ -28,12 +28,13 @@ const OPF = `<?xml version="1.0"?>
     <item id="c1" href="text/ch1.xhtml" media-type="application/xhtml+xml"/>
     <item id="notes" href="notes.xhtml" media-type="application/xhtml+xml"/>
     <item id="css" href="style.css" media-type="text/css"/>
+    <item id="bad" href="100%.xhtml" media-type="application/xhtml+xml"/>
   </manifest>
-  <spine><itemref idref="nav"/><itemref idref="c1"/><itemref idref="c2"/><itemref idref="css"/><itemref idref="notes" linear="no"/></spine>
+  <spine><itemref idref="nav"/><itemref idref="c1"/><itemref idref="c2"/><itemref idref="css"/><itemref idref="bad"/><itemref idref="notes" linear="no"/></spine>
 </package>`;
 
 describe('extractEpub', () => {
-  it('reads the chapters in spine order, without navigation, non-linear parts or hidden text', async () => {
+  it('reads the chapters in spine order (a name that is not valid percent-encoding as it is), without navigation, non-linear parts or hidden text', async () => {
     const book = await epubOf(OPF, {
       'nav.xhtml': page('<nav epub:type="toc"><ol><li><a href="text/ch1.xhtml">Herons</a></li></ol></nav>'),
       'text/ch1.xhtml': page(
@@ -42,12 +43,13 @@ describe('extractEpub', () => {
       'text/ch 2.xhtml': page('<section><h2>Egrets</h2><ul><li>White</li><li>Tall</li></ul></section>'),
       'notes.xhtml': page('<p>Publisher notes.</p>'),
       'style.css': 'p { color: black }',
+      '100%.xhtml': page('<p>Full marks.</p>'),
     });
     expect(extractEpub(book, EXTRACTION_LIMITS)).toEqual({
       kind: 'extracted',
       format: 'epub',
       title: 'The Heron Book',
-      text: '# Herons\n\nThe violet heron nests in reeds.\n\n## Egrets\n\nWhite\nTall',
+      text: '# Herons\n\nThe violet heron nests in reeds.\n\n## Egrets\n\nWhite\nTall\n\nFull marks.',
     });
   });
 

@@ -39,10 +39,7 @@ export function extractEpub(bytes: Buffer, limits: ZipLimits): Extraction {
     if (ref.getAttribute('linear') === 'no') continue;
     const item = items.get(ref.getAttribute('idref'));
     if (!item || item.nav || !/html/.test(item.type)) continue;
-    const name = path.posix.join(
-      path.posix.dirname(packagePath),
-      decodeURIComponent(item.href.split('#')[0]),
-    );
+    const name = path.posix.join(path.posix.dirname(packagePath), hrefPath(item.href));
     const xhtml = part(name);
     if (!xhtml) continue;
     const document = parseHtmlDocument(xhtml);
@@ -54,4 +51,14 @@ export function extractEpub(bytes: Buffer, limits: ZipLimits): Extraction {
   if (!text) return skipped('no text in the EPUB book');
   const title = book.getElementsByTagName('dc:title')[0]?.textContent?.replace(/\s+/g, ' ').trim();
   return { kind: 'extracted', format: 'epub', title: title || /^#{1,6}\s+(.+)$/m.exec(text)?.[1], text };
+}
+
+/** A manifest href as a part's name: without its fragment, percent-escapes decoded when they are valid. */
+function hrefPath(href: string): string {
+  const file = href.split('#')[0];
+  try {
+    return decodeURIComponent(file);
+  } catch {
+    return file;
+  }
 }
