@@ -624,6 +624,21 @@ describe('PowerPoint (gzip-talk.pptx, written by python-pptx)', () => {
     );
     expect(headingOf(talk.text, 'rsyncable')).toEqual(['Slide 4']);
   });
+
+  it('reads decks PowerPoint wrote: its default Title gives way to the first slide, blank table rows are left out', async () => {
+    // python-pptx's test decks, made with Microsoft PowerPoint for Mac 14.
+    const inherited = await extracted('powerpoint-ph-inherit-props.pptx');
+    // Its Title property is PowerPoint's "Presentation"; the notes are the slides' speaker notes.
+    expect(inherited).toMatchObject({ title: 'Title Text', pages: 2 });
+    expect(inherited.text).toBe(
+      '# Title Text\n\nBody Text\n\nNotes in inherited position and size.\n\f# Slide 2\n\nNotes in modified position and size.',
+    );
+    const tables = await extracted('powerpoint-tbl-cell.pptx');
+    expect(tables.text.split('\f')[0]).toBe(
+      '# Slide 1\n\nhaving custom margins | vert anchor is inherited | vert anchor is top | vert anchor is bottom\nunladen swallows\n',
+    );
+    expect(tables.text).toContain('a | b | c\nd | e | f\ng | h | i');
+  });
 });
 
 describe('OpenDocument text (setuptools-python2-sunset.odt, written by odfpy)', () => {

@@ -47,3 +47,17 @@ export function escapeMarkdownLines(text: string): string {
     .map((line) => (MARKUP_LINE.test(line) ? `\\${line}` : line))
     .join('\n');
 }
+
+/**
+ * A table's rows as lines of text, cells parted by ` | ` (Office tables and sheets): a row with no
+ * text is left out and empty cells at a row's end are dropped, so a slide's blank table grid is not
+ * lines of bars.
+ */
+export function tableLines(rows: readonly (readonly string[])[]): string {
+  const lines = rows.map((cells) => {
+    let end = cells.length;
+    while (end > 0 && !cells[end - 1]) end--;
+    return cells.slice(0, end).join(' | ');
+  });
+  return escapeMarkdownLines(lines.filter(Boolean).join('\n'));
+}

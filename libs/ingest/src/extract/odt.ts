@@ -1,4 +1,4 @@
-import { escapeMarkdownLines, skipped, tidy, type Extraction } from './extraction';
+import { escapeMarkdownLines, skipped, tableLines, tidy, type Extraction } from './extraction';
 import type { XmlElement } from './html-text';
 import { openZipPackage } from './zip-package';
 import type { ZipLimits } from './zip-parts';
@@ -65,12 +65,15 @@ function readBlocks(element: XmlElement, blocks: string[]): void {
       if (text) blocks.push(escapeMarkdownLines(text));
       blocks.push(...notes);
     } else if (name === 'table:table') {
-      const rows = Array.from(child.getElementsByTagName('table:table-row')).map((row) =>
-        Array.from(row.getElementsByTagName('table:table-cell'))
-          .map((cell) => inline(cell, []).replace(/\s+/g, ' ').trim())
-          .join(' | '),
+      blocks.push(
+        tableLines(
+          Array.from(child.getElementsByTagName('table:table-row')).map((row) =>
+            Array.from(row.getElementsByTagName('table:table-cell')).map((cell) =>
+              inline(cell, []).replace(/\s+/g, ' ').trim(),
+            ),
+          ),
+        ),
       );
-      blocks.push(escapeMarkdownLines(rows.filter((row) => row.replace(/[\s|]/g, '')).join('\n')));
     } else if (CONTAINERS.has(name) || name.startsWith('text:')) {
       readBlocks(child, blocks);
     }

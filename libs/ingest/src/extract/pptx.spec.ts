@@ -14,8 +14,13 @@ const slide = (...shapes: string[]) =>
   `<p:sld ${NS}><p:cSld><p:spTree>${shapes.join('')}</p:spTree></p:cSld></p:sld>`;
 
 /** A presentation whose slides are listed in `order` (names of ppt/slides/*.xml). */
-async function pptxOf(slides: Record<string, string>, order: string[]): Promise<Buffer> {
+async function pptxOf(slides: Record<string, string>, order: string[], title?: string): Promise<Buffer> {
   const zip = new JSZip();
+  if (title)
+    zip.file(
+      'docProps/core.xml',
+      `<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>${title}</dc:title></cp:coreProperties>`,
+    );
   zip.file(
     'ppt/presentation.xml',
     `<p:presentation ${NS}><p:sldIdLst>${order.map((_, i) => `<p:sldId id="${256 + i}" r:id="rId${i + 1}"/>`).join('')}</p:sldIdLst></p:presentation>`,
@@ -51,6 +56,28 @@ describe('extractPptx', () => {
       title: 'Herons',
       pages: 3,
       text: '# Herons\n\nWading birds\n\f# Second\n\nLater text\n\f# Slide 3\n\n\\# not a heading\nsecond line',
+    });
+  });
+
+  it("takes the first slide's title over the Title PowerPoint gives every deck, and leaves out a table's blank rows", async () => {
+    const table = `<p:graphicFrame><a:graphic><a:graphicData><a:tbl>${[
+      ['Option', 'Meaning', ''],
+      ['-k', 'keep', ''],
+      ['', '', ''],
+    ]
+      .map(
+        (row) =>
+          `<a:tr>${row.map((cell) => `<a:tc><a:txBody><a:p><a:r><a:t>${cell}</a:t></a:r></a:p></a:txBody></a:tc>`).join('')}</a:tr>`,
+      )
+      .join('')}</a:tbl></a:graphicData></a:graphic></p:graphicFrame>`;
+    const deck = await pptxOf(
+      { 'slide1.xml': slide(shape('ctrTitle', 'Gzip options'), table) },
+      ['slide1.xml'],
+      'PowerPoint Presentation',
+    );
+    expect(extractPptx(deck, EXTRACTION_LIMITS)).toMatchObject({
+      title: 'Gzip options',
+      text: '# Gzip options\n\nOption | Meaning\n-k | keep',
     });
   });
 

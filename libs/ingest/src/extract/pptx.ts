@@ -1,4 +1,4 @@
-import { escapeMarkdownLines, skipped, tidy, type Extraction } from './extraction';
+import { escapeMarkdownLines, skipped, tableLines, tidy, type Extraction } from './extraction';
 import type { XmlDocument, XmlElement } from './html-text';
 import { coreTitle, openZipPackage, partWithRelationships } from './zip-package';
 import type { ZipLimits } from './zip-parts';
@@ -54,12 +54,12 @@ function slideText(slide: XmlDocument): { title?: string; blocks: string[] } {
   const visit = (shape: XmlElement) => {
     if (shape.nodeName === 'p:grpSp') return Array.from(shape.children).forEach(visit);
     if (shape.nodeName === 'p:graphicFrame') {
-      const rows = Array.from(shape.getElementsByTagName('a:tr')).map((row) =>
-        Array.from(row.getElementsByTagName('a:tc'))
-          .map((cell) => paragraphs(cell).join(' '))
-          .join(' | '),
+      const table = tableLines(
+        Array.from(shape.getElementsByTagName('a:tr')).map((row) =>
+          Array.from(row.getElementsByTagName('a:tc')).map((cell) => paragraphs(cell).join(' ')),
+        ),
       );
-      if (rows.length) blocks.push(escapeMarkdownLines(rows.join('\n')));
+      if (table) blocks.push(table);
       return;
     }
     if (shape.nodeName !== 'p:sp') return;

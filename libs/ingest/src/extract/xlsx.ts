@@ -1,4 +1,4 @@
-import { escapeMarkdownLines, skipped, tidy, type Extraction } from './extraction';
+import { skipped, tableLines, tidy, type Extraction } from './extraction';
 import type { XmlDocument, XmlElement } from './html-text';
 import { coreTitle, openZipPackage, partWithRelationships } from './zip-package';
 import type { ZipLimits } from './zip-parts';
@@ -30,18 +30,15 @@ export function extractXlsx(bytes: Buffer, limits: ZipLimits): Extraction {
     const target = targets.get(sheet.getAttribute('r:id') ?? '');
     const data = target && xml(target.path);
     if (!data) continue;
-    const rows = Array.from(data.getElementsByTagName('row'))
-      .map((row) =>
+    // The cells a row stores, in order: a sparse row's gaps are not kept.
+    const rows = tableLines(
+      Array.from(data.getElementsByTagName('row')).map((row) =>
         Array.from(row.getElementsByTagName('c'))
           .map((cell) => cellText(cell, strings, dates, epoch))
-          .filter(Boolean)
-          .join(' | '),
-      )
-      .filter(Boolean);
-    if (rows.length)
-      pages.push(
-        tidy(`# ${sheet.getAttribute('name') ?? 'Sheet'}\n\n${escapeMarkdownLines(rows.join('\n'))}`),
-      );
+          .filter(Boolean),
+      ),
+    );
+    if (rows) pages.push(tidy(`# ${sheet.getAttribute('name') ?? 'Sheet'}\n\n${rows}`));
   }
   if (!pages.length) return skipped('no text in the workbook');
   return {

@@ -29,10 +29,17 @@ export function openZipPackage(bytes: Buffer, limits: ZipLimits): ZipPackage | {
   return { text, xml };
 }
 
-/** An Office document's Title property (`<dc:title>` of docProps/core.xml), when it has one. */
+/** Titles Office fills in by itself (PowerPoint's "PowerPoint Presentation"): not the document's. */
+const DEFAULT_TITLE = /^((microsoft )?(powerpoint )?presentation|document|book|workbook|slide)\s*\d*$/i;
+
+/**
+ * An Office document's Title property (`<dc:title>` of docProps/core.xml), when it has one that
+ * its author gave: PowerPoint titles every new deck "PowerPoint Presentation".
+ */
 export function coreTitle(parts: ZipPackage): string | undefined {
   const title = parts.xml('docProps/core.xml')?.getElementsByTagName('dc:title')[0]?.textContent;
-  return title?.replace(/\s+/g, ' ').trim() || undefined;
+  const text = title?.replace(/\s+/g, ' ').trim();
+  return text && !DEFAULT_TITLE.test(text) ? text : undefined;
 }
 
 /** A part's relationships (`_rels/*.rels`): id → the part it names, resolved against `base`, and its type. */
