@@ -36,8 +36,8 @@ export function isInfo(bytes: Buffer): boolean {
  * menu), the tag table and the local variables. Cross references read as a reader shows them
  * (`*Note Sorting::` is "See Sorting"). The title is the Top node's heading (its manual's name
  * when it has none); a part of a split manual without the Top node takes its manual's name and
- * its first chapter. The index file of a
- * split manual holds no text of its own and is skipped, naming the parts that do.
+ * its first chapter. The index file of a split manual holds no text of its own and is skipped,
+ * naming the parts that do.
  */
 export function extractInfo(bytes: Buffer): Extraction {
   const [, ...parts] = decodeText(bytes).replace(/\r\n?/g, '\n').split(SEPARATOR);
