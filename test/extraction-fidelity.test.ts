@@ -683,3 +683,33 @@ describe("Jupyter notebooks (nbformat's test4.ipynb)", () => {
     expect(nb.text).not.toMatch(/"cell_type"|iVBORw0KGgo|image\/png|<IPython\.core/);
   });
 });
+
+describe('OpenDocument presentations and spreadsheets (written by odfpy)', () => {
+  it('reads an Impress deck as PowerPoint is read: slides as pages, notes, no page numbers or footers', async () => {
+    // Was skipped: "zip archive (only .docx, .pptx, .xlsx, .odt and .epub are read)".
+    const talk = await extracted('gzip-talk.odp');
+    expect(talk).toMatchObject({ format: 'odp', title: 'GNU Gzip in Practice', pages: 4 });
+    const slides = talk.text.split('\f');
+    expect(slides.map((slide) => slide.split('\n')[0])).toEqual([
+      '# GNU Gzip',
+      '# Overview',
+      '# Options',
+      '# Slide 4',
+    ]);
+    expect(slides[0]).not.toMatch(/confidential|^1$/im);
+    expect(slides[1]).toContain('Mention that gunzip can decompress files created by compress and pack.');
+    expect(slides[2]).toContain(
+      "-k, --keep | Keep (don't delete) input files during compression or decompression",
+    );
+  });
+
+  it('reads a Calc sheet as Excel is read, its million declared empty rows not expanded', async () => {
+    const book = await extracted('coreutils-commands.ods');
+    expect(book).toMatchObject({ format: 'ods', title: 'GNU coreutils commands', pages: 2 });
+    const [commands, about] = book.text.split('\f');
+    expect(commands).toContain('\nsort | sort invocation | Sort text files. | 16\n');
+    expect(commands.trimEnd().split('\n')).toHaveLength(3 + 103);
+    expect(about).toBe('# About\n\nSource | coreutils.info (GNU Coreutils 9.1)\nWritten | 2022-04-15');
+    expect(book.text).not.toContain('internal note');
+  });
+});

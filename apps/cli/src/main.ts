@@ -108,7 +108,7 @@ const program = new Command('quarry').description(
 program
   .command('ingest')
   .description(
-    'index files (PDF, HTML, DOCX, PPTX, XLSX, ODT, EPUB, Markdown, Jupyter, reST, AsciiDoc, man pages, Info, text, .gz; JSON/JSONL as documents, compressed or not); directories are walked',
+    'index files (PDF, HTML, DOCX, PPTX, XLSX, ODT, ODP, ODS, EPUB, Markdown, Jupyter, reST, AsciiDoc, man pages, Info, text, .gz; JSON/JSONL as documents, compressed or not); directories are walked',
   )
   .argument('<paths...>', 'files or directories')
   .option('-c, --collection <name>', 'collection for documents that name none')

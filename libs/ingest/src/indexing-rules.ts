@@ -37,7 +37,7 @@ export const INDEXING_RULES = 2;
  * of one `<pre>` (Node.js's ES module and CommonJS variants of each example) are blocks apart.
  * 6: GNU Info manuals are read as Info (headings, cross references; menus, indices, node headers
  * and tag tables dropped), and AsciiDoc through Asciidoctor, not as plain text; EPUB books, PowerPoint
- * presentations, Excel workbooks and OpenDocument texts are read, not skipped as ZIP archives, and
+ * presentations, Excel workbooks and OpenDocument texts, presentations and spreadsheets are read, not skipped as ZIP archives, and
  * Jupyter notebooks as their cells, not as JSON text.
  */
 export const EXTRACTION_RULES = 6;

@@ -117,7 +117,7 @@ export const UPLOAD_FILES = operationRef<UploadFilesInput, UploadFilesResult>('u
 
 /**
  * `upload_files`: files sent by a client (the console's upload page), extracted on the server as
- * `quarry ingest` extracts them (PDF, DOCX, PPTX, XLSX, ODT, EPUB, HTML, Markdown, text, ...) into documents with ids
+ * `quarry ingest` extracts them (PDF, DOCX, PPTX, XLSX, OpenDocument, EPUB, HTML, Markdown, text, ...) into documents with ids
  * `<collection>:<name>` and chunk locations, then indexed like `index_documents`. Files that
  * cannot become documents come back as skipped with the reason.
  */

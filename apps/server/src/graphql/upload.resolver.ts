@@ -52,7 +52,7 @@ export class UploadResolver {
 
   @Mutation(() => UploadResultType, {
     description:
-      'Upload files (PDF, DOCX, PPTX, XLSX, ODT, EPUB, HTML, Markdown, text, ...; at most 20, 10 MB each): extracted on the server and indexed into the collection, ids `<collection>:<name>`. With a jobId, progress goes to `ingestProgress(jobId)`.',
+      'Upload files (PDF, DOCX, PPTX, XLSX, OpenDocument, EPUB, HTML, Markdown, text, ...; at most 20, 10 MB each): extracted on the server and indexed into the collection, ids `<collection>:<name>`. With a jobId, progress goes to `ingestProgress(jobId)`.',
     complexity: ({ args, childComplexity }) => uploadCost(args) + childComplexity,
   })
   async uploadFiles(

@@ -8,7 +8,7 @@ import { extractHtml } from './html';
 import { extractInfo, isInfo } from './info';
 import { mib, type ExtractionLimits } from './limits';
 import { extractNotebook } from './notebook';
-import { extractOdt } from './odt';
+import { extractOdp, extractOds, extractOdt } from './opendocument';
 import { extractPdf } from './pdf';
 import { extractPptx } from './pptx';
 import { extractXlsx } from './xlsx';
@@ -23,7 +23,7 @@ const innerName = (name: string) => name.replace(/\.gz$/i, '');
 
 /**
  * Reads a file by its content (magic bytes, markup) and, for text formats that look alike, by its
- * name: PDF, Office documents (DOCX, PPTX, XLSX, ODT), EPUB, HTML, Markdown, Jupyter notebooks,
+ * name: PDF, Office documents (DOCX, PPTX, XLSX, ODT, ODP, ODS), EPUB, HTML, Markdown, Jupyter notebooks,
  * reStructuredText, AsciiDoc, man pages (roff), GNU Info manuals, plain text (extension-less
  * READMEs included), any of them gzip-compressed. Anything else, and anything over a limit, is
  * skipped with the reason. This is the work the extraction worker does (extract.worker.js); callers
@@ -69,9 +69,13 @@ async function extractByFormat(bytes: Buffer, name: string, limits: ExtractionLi
     if (bytes.subarray(0, 100).includes('application/epub+zip') || /\.epub$/i.test(name))
       return extractEpub(bytes, limits);
     if (bytes.includes('xl/workbook.xml') || /\.xlsx$/i.test(name)) return extractXlsx(bytes, limits);
-    if (bytes.subarray(0, 100).includes('application/vnd.oasis.opendocument.text') || /\.odt$/i.test(name))
-      return extractOdt(bytes, limits);
-    return skipped('zip archive (only .docx, .pptx, .xlsx, .odt and .epub are read)');
+    const mimetype = bytes.subarray(0, 100).toString('latin1');
+    if (mimetype.includes('opendocument.text') || /\.odt$/i.test(name)) return extractOdt(bytes, limits);
+    if (mimetype.includes('opendocument.presentation') || /\.odp$/i.test(name))
+      return extractOdp(bytes, limits);
+    if (mimetype.includes('opendocument.spreadsheet') || /\.ods$/i.test(name))
+      return extractOds(bytes, limits);
+    return skipped('zip archive (only .docx, .pptx, .xlsx, .odt, .odp, .ods and .epub are read)');
   }
   if (startsWith(bytes, 0xd0, 0xcf, 0x11, 0xe0))
     return skipped('legacy Office format (.doc/.xls/.ppt): save it as .docx');
