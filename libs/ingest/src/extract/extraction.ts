@@ -61,3 +61,16 @@ export function tableLines(rows: readonly (readonly string[])[]): string {
   });
   return escapeMarkdownLines(lines.filter(Boolean).join('\n'));
 }
+
+/** A page of a slide deck or a workbook: a slide under its title, a sheet under its name. */
+export interface HeadedPage {
+  heading: string;
+  blocks: string[];
+}
+
+/**
+ * Pages as one text, as a PDF's are (a form feed between them, so a hit says its page), each
+ * opening with its heading.
+ */
+export const pagesText = (pages: readonly HeadedPage[]): string =>
+  pages.map((page) => tidy([`# ${page.heading}`, ...page.blocks].join('\n\n'))).join('\n\f');

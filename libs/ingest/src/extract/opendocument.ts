@@ -1,4 +1,12 @@
-import { escapeMarkdownLines, skipped, tableLines, tidy, type Extraction } from './extraction';
+import {
+  escapeMarkdownLines,
+  pagesText,
+  skipped,
+  tableLines,
+  tidy,
+  type Extraction,
+  type HeadedPage,
+} from './extraction';
 import type { XmlDocument, XmlElement } from './html-text';
 import { openZipPackage } from './zip-package';
 import type { ZipLimits } from './zip-parts';
@@ -95,14 +103,14 @@ export function extractOdp(bytes: Buffer, limits: ZipLimits): Extraction {
     const notes = slide.getElementsByTagName('presentation:notes')[0];
     for (const frame of Array.from(notes?.children ?? []))
       if (frame.getAttribute('presentation:class') === 'notes') readBlocks(frame, blocks);
-    return { title, text: tidy([`# ${title ?? `Slide ${n + 1}`}`, ...blocks].join('\n\n')) };
+    return { title, heading: title ?? `Slide ${n + 1}`, blocks };
   });
-  if (!pages.some((page) => page.text.includes('\n'))) return skipped('no text in the presentation');
+  if (!pages.some((page) => page.blocks.length)) return skipped('no text in the presentation');
   return {
     kind: 'extracted',
     format: 'odp',
     title: document.title ?? pages.find((page) => page.title)?.title,
-    text: pages.map((page) => page.text).join('\n\f'),
+    text: pagesText(pages),
     pages: pages.length,
   };
 }
@@ -116,7 +124,7 @@ export function extractOds(bytes: Buffer, limits: ZipLimits): Extraction {
   const document = openDocument(bytes, limits, 'office:spreadsheet');
   if ('refusal' in document) return skipped(document.refusal);
   const hidden = hiddenTableStyles(document.root);
-  const pages: string[] = [];
+  const pages: HeadedPage[] = [];
   for (const sheet of Array.from(document.content.children)) {
     if (sheet.nodeName !== 'table:table' || hidden.has(sheet.getAttribute('table:style-name') ?? ''))
       continue;
@@ -129,14 +137,14 @@ export function extractOds(bytes: Buffer, limits: ZipLimits): Extraction {
           .map(cellValue),
       ),
     );
-    if (rows) pages.push(tidy(`# ${sheet.getAttribute('table:name') ?? 'Sheet'}\n\n${rows}`));
+    if (rows) pages.push({ heading: sheet.getAttribute('table:name') ?? 'Sheet', blocks: [rows] });
   }
   if (!pages.length) return skipped('no text in the spreadsheet');
   return {
     kind: 'extracted',
     format: 'ods',
     title: document.title,
-    text: pages.join('\n\f'),
+    text: pagesText(pages),
     pages: pages.length,
   };
 }

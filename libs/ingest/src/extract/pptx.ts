@@ -1,4 +1,11 @@
-import { escapeMarkdownLines, skipped, tableLines, tidy, type Extraction } from './extraction';
+import {
+  escapeMarkdownLines,
+  pagesText,
+  skipped,
+  tableLines,
+  type Extraction,
+  type HeadedPage,
+} from './extraction';
 import type { XmlDocument, XmlElement } from './html-text';
 import { coreTitle, openZipPackage, partWithRelationships } from './zip-package';
 import type { ZipLimits } from './zip-parts';
@@ -24,7 +31,7 @@ export function extractPptx(bytes: Buffer, limits: ZipLimits): Extraction {
     const target = presentation.related.get(id.getAttribute('r:id') ?? '');
     return target ? [target.path] : [];
   });
-  const pages: string[] = [];
+  const pages: HeadedPage[] = [];
   let firstTitle: string | undefined;
   for (const [n, name] of slides.entries()) {
     const slide = partWithRelationships(parts, name);
@@ -34,15 +41,15 @@ export function extractPptx(bytes: Buffer, limits: ZipLimits): Extraction {
     const notes = [...slide.related.values()].find((r) => r.type.endsWith('/notesSlide'));
     const notesSlide = notes && parts.xml(notes.path);
     const noted = notesSlide ? slideText(notesSlide).blocks : [];
-    pages.push(tidy([`# ${title ?? `Slide ${n + 1}`}`, ...blocks, ...noted].join('\n\n')));
+    pages.push({ heading: title ?? `Slide ${n + 1}`, blocks: [...blocks, ...noted] });
   }
 
-  if (!pages.some((page) => page.includes('\n'))) return skipped('no text in the presentation');
+  if (!pages.some((page) => page.blocks.length)) return skipped('no text in the presentation');
   return {
     kind: 'extracted',
     format: 'pptx',
     title: coreTitle(parts) ?? firstTitle,
-    text: pages.join('\n\f'),
+    text: pagesText(pages),
     pages: pages.length,
   };
 }

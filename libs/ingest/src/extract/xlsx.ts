@@ -1,4 +1,4 @@
-import { skipped, tableLines, tidy, type Extraction } from './extraction';
+import { pagesText, skipped, tableLines, type Extraction, type HeadedPage } from './extraction';
 import type { XmlDocument, XmlElement } from './html-text';
 import { coreTitle, openZipPackage, partWithRelationships } from './zip-package';
 import type { ZipLimits } from './zip-parts';
@@ -24,7 +24,7 @@ export function extractXlsx(bytes: Buffer, limits: ZipLimits): Extraction {
   const strings = Array.from(xml('xl/sharedStrings.xml')?.getElementsByTagName('si') ?? []).map(runText);
   const dates = dateStyles(xml('xl/styles.xml'));
   const epoch = workbook.getElementsByTagName('workbookPr')[0]?.getAttribute('date1904') === '1' ? 1462 : 0;
-  const pages: string[] = [];
+  const pages: HeadedPage[] = [];
   for (const sheet of Array.from(workbook.getElementsByTagName('sheet'))) {
     if (/hidden/i.test(sheet.getAttribute('state') ?? '')) continue;
     const target = targets.get(sheet.getAttribute('r:id') ?? '');
@@ -38,14 +38,14 @@ export function extractXlsx(bytes: Buffer, limits: ZipLimits): Extraction {
           .filter(Boolean),
       ),
     );
-    if (rows) pages.push(tidy(`# ${sheet.getAttribute('name') ?? 'Sheet'}\n\n${rows}`));
+    if (rows) pages.push({ heading: sheet.getAttribute('name') ?? 'Sheet', blocks: [rows] });
   }
   if (!pages.length) return skipped('no text in the workbook');
   return {
     kind: 'extracted',
     format: 'xlsx',
     title: coreTitle(parts),
-    text: pages.join('\n\f'),
+    text: pagesText(pages),
     pages: pages.length,
   };
 }
