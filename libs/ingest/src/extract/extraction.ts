@@ -69,8 +69,16 @@ export interface HeadedPage {
 }
 
 /**
- * Pages as one text, as a PDF's are (a form feed between them, so a hit says its page), each
- * opening with its heading.
+ * A slide deck or a workbook as text, as a PDF is read (a form feed between pages, so a hit says its
+ * page), each page opening with its heading; skipped with `empty` when no page holds text.
  */
-export const pagesText = (pages: readonly HeadedPage[]): string =>
-  pages.map((page) => tidy([`# ${page.heading}`, ...page.blocks].join('\n\n'))).join('\n\f');
+export function pagedExtraction(
+  format: string,
+  title: string | undefined,
+  pages: readonly HeadedPage[],
+  empty: string,
+): Extraction {
+  if (!pages.some((page) => page.blocks.length)) return skipped(empty);
+  const text = pages.map((page) => tidy([`# ${page.heading}`, ...page.blocks].join('\n\n'))).join('\n\f');
+  return { kind: 'extracted', format, title, text, pages: pages.length };
+}

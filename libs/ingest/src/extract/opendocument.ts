@@ -1,6 +1,6 @@
 import {
   escapeMarkdownLines,
-  pagesText,
+  pagedExtraction,
   skipped,
   tableLines,
   tidy,
@@ -105,14 +105,8 @@ export function extractOdp(bytes: Buffer, limits: ZipLimits): Extraction {
       if (frame.getAttribute('presentation:class') === 'notes') readBlocks(frame, blocks);
     return { title, heading: title ?? `Slide ${n + 1}`, blocks };
   });
-  if (!pages.some((page) => page.blocks.length)) return skipped('no text in the presentation');
-  return {
-    kind: 'extracted',
-    format: 'odp',
-    title: document.title ?? pages.find((page) => page.title)?.title,
-    text: pagesText(pages),
-    pages: pages.length,
-  };
+  const title = document.title ?? pages.find((page) => page.title)?.title;
+  return pagedExtraction('odp', title, pages, 'no text in the presentation');
 }
 
 /**
@@ -139,14 +133,7 @@ export function extractOds(bytes: Buffer, limits: ZipLimits): Extraction {
     );
     if (rows) pages.push({ heading: sheet.getAttribute('table:name') ?? 'Sheet', blocks: [rows] });
   }
-  if (!pages.length) return skipped('no text in the spreadsheet');
-  return {
-    kind: 'extracted',
-    format: 'ods',
-    title: document.title,
-    text: pagesText(pages),
-    pages: pages.length,
-  };
+  return pagedExtraction('ods', document.title, pages, 'no text in the spreadsheet');
 }
 
 /** A cell as it shows (its paragraphs), a date as its ISO date. */

@@ -1,6 +1,6 @@
 import {
   escapeMarkdownLines,
-  pagesText,
+  pagedExtraction,
   skipped,
   tableLines,
   type Extraction,
@@ -44,14 +44,7 @@ export function extractPptx(bytes: Buffer, limits: ZipLimits): Extraction {
     pages.push({ heading: title ?? `Slide ${n + 1}`, blocks: [...blocks, ...noted] });
   }
 
-  if (!pages.some((page) => page.blocks.length)) return skipped('no text in the presentation');
-  return {
-    kind: 'extracted',
-    format: 'pptx',
-    title: coreTitle(parts) ?? firstTitle,
-    text: pagesText(pages),
-    pages: pages.length,
-  };
+  return pagedExtraction('pptx', coreTitle(parts) ?? firstTitle, pages, 'no text in the presentation');
 }
 
 /** A slide's (or notes page's) title and its other text, shape by shape in the order they stack. */

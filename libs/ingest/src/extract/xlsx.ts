@@ -1,4 +1,4 @@
-import { pagesText, skipped, tableLines, type Extraction, type HeadedPage } from './extraction';
+import { pagedExtraction, skipped, tableLines, type Extraction, type HeadedPage } from './extraction';
 import type { XmlDocument, XmlElement } from './html-text';
 import { coreTitle, openZipPackage, partWithRelationships } from './zip-package';
 import type { ZipLimits } from './zip-parts';
@@ -40,14 +40,7 @@ export function extractXlsx(bytes: Buffer, limits: ZipLimits): Extraction {
     );
     if (rows) pages.push({ heading: sheet.getAttribute('name') ?? 'Sheet', blocks: [rows] });
   }
-  if (!pages.length) return skipped('no text in the workbook');
-  return {
-    kind: 'extracted',
-    format: 'xlsx',
-    title: coreTitle(parts),
-    text: pagesText(pages),
-    pages: pages.length,
-  };
+  return pagedExtraction('xlsx', coreTitle(parts), pages, 'no text in the workbook');
 }
 
 /** A cell as it shows: its string, number, boolean or date. */
