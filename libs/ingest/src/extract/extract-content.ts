@@ -4,6 +4,7 @@ import { extractDocx } from './docx';
 import { extractEpub } from './epub';
 import { skipped, type Extraction } from './extraction';
 import { gunzipWithin, isGzip } from './gzip';
+import { zipEntryNames } from './zip-parts';
 import { extractHtml } from './html';
 import { extractInfo, isInfo } from './info';
 import { mib, type ExtractionLimits } from './limits';
@@ -57,26 +58,7 @@ async function extractByFormat(bytes: Buffer, name: string, limits: ExtractionLi
   if (isInfo(bytes)) return bytes.length > 4 * limits.maxChars ? tooLong() : extractInfo(bytes);
   const head = bytes.subarray(0, 1024).toString('latin1');
   if (head.includes('%PDF-')) return extractPdf(bytes, limits);
-  if (startsWith(bytes, 0x50, 0x4b, 0x03, 0x04)) {
-    if (bytes.includes('word/document.xml') || /\.docx$/i.test(name)) {
-      try {
-        return await extractDocx(bytes, limits);
-      } catch (error) {
-        return skipped(`unreadable Word document: ${(error as Error).message}`);
-      }
-    }
-    if (bytes.includes('ppt/presentation.xml') || /\.pptx$/i.test(name)) return extractPptx(bytes, limits);
-    if (bytes.subarray(0, 100).includes('application/epub+zip') || /\.epub$/i.test(name))
-      return extractEpub(bytes, limits);
-    if (bytes.includes('xl/workbook.xml') || /\.xlsx$/i.test(name)) return extractXlsx(bytes, limits);
-    const mimetype = bytes.subarray(0, 100).toString('latin1');
-    if (mimetype.includes('opendocument.text') || /\.odt$/i.test(name)) return extractOdt(bytes, limits);
-    if (mimetype.includes('opendocument.presentation') || /\.odp$/i.test(name))
-      return extractOdp(bytes, limits);
-    if (mimetype.includes('opendocument.spreadsheet') || /\.ods$/i.test(name))
-      return extractOds(bytes, limits);
-    return skipped('zip archive (only .docx, .pptx, .xlsx, .odt, .odp, .ods and .epub are read)');
-  }
+  if (startsWith(bytes, 0x50, 0x4b, 0x03, 0x04)) return extractPackage(bytes, name, limits);
   if (startsWith(bytes, 0xd0, 0xcf, 0x11, 0xe0))
     return skipped('legacy Office format (.doc/.xls/.ppt): save it as .docx');
   const image = imageKind(bytes);
@@ -113,4 +95,29 @@ function imageKind(bytes: Buffer): string | undefined {
   if (bytes.subarray(0, 6).toString('latin1').startsWith('GIF8')) return 'GIF';
   if (bytes.subarray(8, 12).toString('latin1') === 'WEBP') return 'WebP';
   return undefined;
+}
+
+/**
+ * A ZIP package by the parts its directory names (a deck that embeds a Word file stored
+ * uncompressed is still a deck), or by its `mimetype` part (ODF, EPUB), else by its extension.
+ */
+async function extractPackage(bytes: Buffer, name: string, limits: ExtractionLimits): Promise<Extraction> {
+  const parts = zipEntryNames(bytes);
+  const mimetype = parts.has('mimetype') ? bytes.subarray(0, 100).toString('latin1') : '';
+  const is = (part: string, extension: RegExp) => parts.has(part) || (!parts.size && extension.test(name));
+  if (is('word/document.xml', /\.docx$/i)) {
+    try {
+      return await extractDocx(bytes, limits);
+    } catch (error) {
+      return skipped(`unreadable Word document: ${(error as Error).message}`);
+    }
+  }
+  if (is('ppt/presentation.xml', /\.pptx$/i)) return extractPptx(bytes, limits);
+  if (is('xl/workbook.xml', /\.xlsx$/i)) return extractXlsx(bytes, limits);
+  if (mimetype.includes('application/epub+zip') || /\.epub$/i.test(name)) return extractEpub(bytes, limits);
+  if (mimetype.includes('opendocument.text') || /\.odt$/i.test(name)) return extractOdt(bytes, limits);
+  if (mimetype.includes('opendocument.presentation') || /\.odp$/i.test(name))
+    return extractOdp(bytes, limits);
+  if (mimetype.includes('opendocument.spreadsheet') || /\.ods$/i.test(name)) return extractOds(bytes, limits);
+  return skipped('zip archive (only .docx, .pptx, .xlsx, .odt, .odp, .ods and .epub are read)');
 }

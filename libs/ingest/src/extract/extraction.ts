@@ -62,15 +62,16 @@ export function tableLines(rows: readonly (readonly string[])[]): string {
   return escapeMarkdownLines(lines.filter(Boolean).join('\n'));
 }
 
-/** A page of a slide deck or a workbook: a slide under its title, a sheet under its name. */
+/** A page of a slide deck or a workbook: a slide and its title, a sheet and its name. */
 export interface HeadedPage {
-  heading: string;
+  title?: string;
   blocks: string[];
 }
 
 /**
  * A slide deck or a workbook as text, as a PDF is read (a form feed between pages, so a hit says its
- * page), each page opening with its heading; skipped with `empty` when no page holds text.
+ * page), each page opening with its title as a heading ("Slide 3" for a slide without one);
+ * skipped with `empty` when no page holds text, a title or more.
  */
 export function pagedExtraction(
   format: string,
@@ -78,7 +79,9 @@ export function pagedExtraction(
   pages: readonly HeadedPage[],
   empty: string,
 ): Extraction {
-  if (!pages.some((page) => page.blocks.length)) return skipped(empty);
-  const text = pages.map((page) => tidy([`# ${page.heading}`, ...page.blocks].join('\n\n'))).join('\n\f');
+  if (!pages.some((page) => page.title || page.blocks.length)) return skipped(empty);
+  const text = pages
+    .map((page, n) => tidy([`# ${page.title ?? `Slide ${n + 1}`}`, ...page.blocks].join('\n\n')))
+    .join('\n\f');
   return { kind: 'extracted', format, title, text, pages: pages.length };
 }

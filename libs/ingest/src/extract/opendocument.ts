@@ -89,7 +89,7 @@ export function extractOdp(bytes: Buffer, limits: ZipLimits): Extraction {
   const document = openDocument(bytes, limits, 'office:presentation');
   if ('refusal' in document) return skipped(document.refusal);
   const slides = Array.from(document.content.children).filter((c) => c.nodeName === 'draw:page');
-  const pages = slides.map((slide, n) => {
+  const pages = slides.map((slide) => {
     let title: string | undefined;
     const blocks: string[] = [];
     for (const shape of Array.from(slide.children)) {
@@ -103,7 +103,7 @@ export function extractOdp(bytes: Buffer, limits: ZipLimits): Extraction {
     const notes = slide.getElementsByTagName('presentation:notes')[0];
     for (const frame of Array.from(notes?.children ?? []))
       if (frame.getAttribute('presentation:class') === 'notes') readBlocks(frame, blocks);
-    return { title, heading: title ?? `Slide ${n + 1}`, blocks };
+    return { title, blocks };
   });
   const title = document.title ?? pages.find((page) => page.title)?.title;
   return pagedExtraction('odp', title, pages, 'no text in the presentation');
@@ -131,7 +131,7 @@ export function extractOds(bytes: Buffer, limits: ZipLimits): Extraction {
           .map(cellValue),
       ),
     );
-    if (rows) pages.push({ heading: sheet.getAttribute('table:name') ?? 'Sheet', blocks: [rows] });
+    if (rows) pages.push({ title: sheet.getAttribute('table:name') ?? 'Sheet', blocks: [rows] });
   }
   return pagedExtraction('ods', document.title, pages, 'no text in the spreadsheet');
 }

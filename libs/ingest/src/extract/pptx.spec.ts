@@ -1,5 +1,6 @@
 import JSZip from 'jszip';
 import { EXTRACTION_LIMITS } from './limits';
+import { extractFile } from './extract';
 import { extractPptx } from './pptx';
 
 const NS =
@@ -89,6 +90,26 @@ describe('extractPptx', () => {
     expect(extractPptx(deck, { ...EXTRACTION_LIMITS, zipPartBytes: 1_000_000 })).toEqual({
       kind: 'skipped',
       reason: 'ppt/slides/slide1.xml expands to more than the limit of 977 KiB per part',
+    });
+  });
+});
+
+describe('a deck that embeds a Word document', () => {
+  it("is read as a deck, its one slide's title its text: the format comes from the parts its directory names, not from bytes inside a part", async () => {
+    // An embedded file stored uncompressed holds its own directory, "word/document.xml" in plain bytes.
+    const word = new JSZip();
+    word.file('word/document.xml', '<w:document/>');
+    const embedded = await word.generateAsync({ type: 'nodebuffer', compression: 'STORE' });
+    const deck = await JSZip.loadAsync(
+      await pptxOf({ 'slide1.xml': slide(shape('title', 'Herons')) }, ['slide1.xml']),
+    );
+    deck.file('ppt/embeddings/notes.docx', embedded, { compression: 'STORE' });
+    const bytes = await deck.generateAsync({ type: 'nodebuffer' });
+    expect(bytes.includes('word/document.xml')).toBe(true);
+    expect(await extractFile(bytes, 'deck.pptx')).toMatchObject({
+      kind: 'extracted',
+      format: 'pptx',
+      title: 'Herons',
     });
   });
 });

@@ -33,7 +33,7 @@ export function extractPptx(bytes: Buffer, limits: ZipLimits): Extraction {
   });
   const pages: HeadedPage[] = [];
   let firstTitle: string | undefined;
-  for (const [n, name] of slides.entries()) {
+  for (const name of slides) {
     const slide = partWithRelationships(parts, name);
     if (!slide) continue;
     const { title, blocks } = slideText(slide.document);
@@ -41,7 +41,7 @@ export function extractPptx(bytes: Buffer, limits: ZipLimits): Extraction {
     const notes = [...slide.related.values()].find((r) => r.type.endsWith('/notesSlide'));
     const notesSlide = notes && parts.xml(notes.path);
     const noted = notesSlide ? slideText(notesSlide).blocks : [];
-    pages.push({ heading: title ?? `Slide ${n + 1}`, blocks: [...blocks, ...noted] });
+    pages.push({ title, blocks: [...blocks, ...noted] });
   }
 
   return pagedExtraction('pptx', coreTitle(parts) ?? firstTitle, pages, 'no text in the presentation');

@@ -38,7 +38,7 @@ export function extractXlsx(bytes: Buffer, limits: ZipLimits): Extraction {
           .filter(Boolean),
       ),
     );
-    if (rows) pages.push({ heading: sheet.getAttribute('name') ?? 'Sheet', blocks: [rows] });
+    if (rows) pages.push({ title: sheet.getAttribute('name') ?? 'Sheet', blocks: [rows] });
   }
   return pagedExtraction('xlsx', coreTitle(parts), pages, 'no text in the workbook');
 }

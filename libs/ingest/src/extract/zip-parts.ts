@@ -66,23 +66,42 @@ export function zipRefusal(bytes: Buffer, limits: ZipLimits): string | undefined
   return undefined;
 }
 
+interface CentralEntry {
+  name: string;
+  method: number;
+  compressedSize: number;
+  localOffset: number;
+}
+
+/** The entries of a ZIP's central directory, in order; none past a corrupt one. */
+function* centralEntries(bytes: Buffer): Generator<CentralEntry> {
+  const end = bytes.lastIndexOf(END_OF_CENTRAL_DIRECTORY);
+  if (end < 0 || end + 22 > bytes.length) return;
+  const entries = bytes.readUInt16LE(end + 10);
+  let at = bytes.readUInt32LE(end + 16);
+  for (let n = 0; n < entries && at + 46 <= bytes.length; n++) {
+    if (bytes.readUInt32LE(at) !== CENTRAL_ENTRY) return;
+    const nameLength = bytes.readUInt16LE(at + 28);
+    yield {
+      name: bytes.toString('utf8', at + 46, at + 46 + nameLength),
+      method: bytes.readUInt16LE(at + 10),
+      compressedSize: bytes.readUInt32LE(at + 20),
+      localOffset: bytes.readUInt32LE(at + 42),
+    };
+    at += 46 + nameLength + bytes.readUInt16LE(at + 30) + bytes.readUInt16LE(at + 32);
+  }
+}
+
+/** The names of a ZIP's parts, from its central directory (never from the bytes of a part). */
+export const zipEntryNames = (bytes: Buffer): Set<string> =>
+  new Set(Array.from(centralEntries(bytes), (entry) => entry.name));
+
 /**
  * One part of a ZIP container that zipRefusal accepted (so its sizes are within the limits), or
  * undefined when it has no such part. Reads what mammoth does not: `docProps/core.xml`.
  */
 export function zipPart(bytes: Buffer, wanted: string, limits: ZipLimits): Buffer | undefined {
-  const end = bytes.lastIndexOf(END_OF_CENTRAL_DIRECTORY);
-  if (end < 0 || end + 22 > bytes.length) return undefined;
-  const entries = bytes.readUInt16LE(end + 10);
-  let at = bytes.readUInt32LE(end + 16);
-  for (let n = 0; n < entries && at + 46 <= bytes.length; n++) {
-    if (bytes.readUInt32LE(at) !== CENTRAL_ENTRY) return undefined;
-    const method = bytes.readUInt16LE(at + 10);
-    const compressedSize = bytes.readUInt32LE(at + 20);
-    const nameLength = bytes.readUInt16LE(at + 28);
-    const localOffset = bytes.readUInt32LE(at + 42);
-    const name = bytes.toString('utf8', at + 46, at + 46 + nameLength);
-    at += 46 + nameLength + bytes.readUInt16LE(at + 30) + bytes.readUInt16LE(at + 32);
+  for (const { name, method, compressedSize, localOffset } of centralEntries(bytes)) {
     if (name !== wanted) continue;
     if (localOffset + 30 > bytes.length || bytes.readUInt32LE(localOffset) !== LOCAL_HEADER) return undefined;
     const dataStart =
