@@ -4,7 +4,7 @@ import { extractDocx } from './docx';
 import { extractEpub } from './epub';
 import { skipped, type Extraction } from './extraction';
 import { gunzipWithin, isGzip } from './gzip';
-import { zipEntryNames } from './zip-parts';
+import { zipDirectory } from './zip-parts';
 import { extractHtml } from './html';
 import { extractInfo, isInfo } from './info';
 import { mib, type ExtractionLimits } from './limits';
@@ -102,7 +102,7 @@ function imageKind(bytes: Buffer): string | undefined {
  * uncompressed is still a deck), or by its `mimetype` part (ODF, EPUB), else by its extension.
  */
 async function extractPackage(bytes: Buffer, name: string, limits: ExtractionLimits): Promise<Extraction> {
-  const parts = zipEntryNames(bytes);
+  const parts = zipDirectory(bytes);
   const mimetype = parts.has('mimetype') ? bytes.subarray(0, 100).toString('latin1') : '';
   const is = (part: string, extension: RegExp) => parts.has(part) || (!parts.size && extension.test(name));
   if (is('word/document.xml', /\.docx$/i)) {

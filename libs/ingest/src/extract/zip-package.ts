@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { parseXmlDocument, type XmlDocument } from './html-text';
 import { decodeText } from './text';
-import { zipPart, zipRefusal, type ZipLimits } from './zip-parts';
+import { zipDirectory, zipPart, zipRefusal, type ZipLimits } from './zip-parts';
 
 /** A ZIP package's parts (Office documents, EPUB books), each inflated within the limits. */
 export interface ZipPackage {
@@ -18,8 +18,9 @@ export interface ZipPackage {
 export function openZipPackage(bytes: Buffer, limits: ZipLimits): ZipPackage | { refusal: string } {
   const refusal = zipRefusal(bytes, limits);
   if (refusal) return { refusal };
+  const directory = zipDirectory(bytes);
   const text = (name: string) => {
-    const data = zipPart(bytes, name, limits);
+    const data = zipPart(bytes, directory.get(name), limits);
     return data && decodeText(data);
   };
   const xml = (name: string) => {

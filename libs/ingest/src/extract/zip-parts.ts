@@ -10,10 +10,11 @@ const STORED = 0;
 const DEFLATED = 8;
 
 /**
- * Why a ZIP container (DOCX) must not be opened, or undefined when it may. Every part is inflated
- * with a bound on its output (zlib's maxOutputLength), so a part that claims 1 KB and inflates to
- * gigabytes is stopped at the limit instead of after; only then does mammoth (which inflates whole
- * parts into memory) read the file. Declared sizes are checked first, as they are free to check.
+ * Why a ZIP container (Office documents, EPUB) must not be opened, or undefined when it may. Every
+ * part is inflated with a bound on its output (zlib's maxOutputLength), so a part that claims 1 KB
+ * and inflates to gigabytes is stopped at the limit instead of after; only then is the file read
+ * (mammoth inflates whole parts into memory). Declared sizes are checked first, as they are free
+ * to check.
  */
 export function zipRefusal(bytes: Buffer, limits: ZipLimits): string | undefined {
   const end = bytes.lastIndexOf(END_OF_CENTRAL_DIRECTORY);
@@ -24,31 +25,18 @@ export function zipRefusal(bytes: Buffer, limits: ZipLimits): string | undefined
   if (entries > limits.zipEntries)
     return `ZIP container of ${entries} parts, more than the limit of ${limits.zipEntries}`;
   let total = 0;
-  let at = directoryOffset;
-  for (let n = 0; n < entries; n++) {
-    if (at + 46 > bytes.length || bytes.readUInt32LE(at) !== CENTRAL_ENTRY)
-      return 'corrupt ZIP container (bad central directory)';
-    const method = bytes.readUInt16LE(at + 10);
-    const compressedSize = bytes.readUInt32LE(at + 20);
-    const declaredSize = bytes.readUInt32LE(at + 24);
-    const nameLength = bytes.readUInt16LE(at + 28);
-    const next = at + 46 + nameLength + bytes.readUInt16LE(at + 30) + bytes.readUInt16LE(at + 32);
-    const localOffset = bytes.readUInt32LE(at + 42);
-    const name = bytes.toString('utf8', at + 46, at + 46 + nameLength);
-    at = next;
-
+  let read = 0;
+  for (const entry of centralEntries(bytes)) {
+    read++;
+    const { name, method, compressedSize, declaredSize } = entry;
     const partLimit = Math.min(limits.zipPartBytes, limits.zipTotalBytes - total);
     const tooLarge = () =>
       partLimit < limits.zipPartBytes
         ? `ZIP container expands to more than the limit of ${mib(limits.zipTotalBytes)} (at ${name})`
         : `${name} expands to more than the limit of ${mib(limits.zipPartBytes)} per part`;
     if (declaredSize > partLimit) return tooLarge();
-    if (localOffset + 30 > bytes.length || bytes.readUInt32LE(localOffset) !== LOCAL_HEADER)
-      return `corrupt ZIP container (bad local header of ${name})`;
-    const dataStart =
-      localOffset + 30 + bytes.readUInt16LE(localOffset + 26) + bytes.readUInt16LE(localOffset + 28);
-    const data = bytes.subarray(dataStart, dataStart + compressedSize);
-    if (data.length < compressedSize) return `corrupt ZIP container (${name} is cut short)`;
+    const data = storedData(bytes, entry);
+    if (typeof data === 'string') return data;
     if (method === STORED) {
       if (compressedSize > partLimit) return tooLarge();
       total += compressedSize;
@@ -63,18 +51,22 @@ export function zipRefusal(bytes: Buffer, limits: ZipLimits): string | undefined
       return `${name} uses ZIP compression method ${method} (only stored and deflated parts are read)`;
     }
   }
+  // The walk stops at an entry that is not one, or at the end of the file.
+  if (read < entries) return 'corrupt ZIP container (bad central directory)';
   return undefined;
 }
 
-interface CentralEntry {
+/** An entry of a ZIP's central directory: a part's name, and where and how it is stored. */
+export interface ZipEntry {
   name: string;
   method: number;
   compressedSize: number;
+  declaredSize: number;
   localOffset: number;
 }
 
 /** The entries of a ZIP's central directory, in order; none past a corrupt one. */
-function* centralEntries(bytes: Buffer): Generator<CentralEntry> {
+function* centralEntries(bytes: Buffer): Generator<ZipEntry> {
   const end = bytes.lastIndexOf(END_OF_CENTRAL_DIRECTORY);
   if (end < 0 || end + 22 > bytes.length) return;
   const entries = bytes.readUInt16LE(end + 10);
@@ -86,33 +78,44 @@ function* centralEntries(bytes: Buffer): Generator<CentralEntry> {
       name: bytes.toString('utf8', at + 46, at + 46 + nameLength),
       method: bytes.readUInt16LE(at + 10),
       compressedSize: bytes.readUInt32LE(at + 20),
+      declaredSize: bytes.readUInt32LE(at + 24),
       localOffset: bytes.readUInt32LE(at + 42),
     };
     at += 46 + nameLength + bytes.readUInt16LE(at + 30) + bytes.readUInt16LE(at + 32);
   }
 }
 
-/** The names of a ZIP's parts, from its central directory (never from the bytes of a part). */
-export const zipEntryNames = (bytes: Buffer): Set<string> =>
-  new Set(Array.from(centralEntries(bytes), (entry) => entry.name));
+/** A part's bytes as stored (compressed or not), after its local header; or why they cannot be read. */
+function storedData(bytes: Buffer, { name, compressedSize, localOffset }: ZipEntry): Buffer | string {
+  if (localOffset + 30 > bytes.length || bytes.readUInt32LE(localOffset) !== LOCAL_HEADER)
+    return `corrupt ZIP container (bad local header of ${name})`;
+  const dataStart =
+    localOffset + 30 + bytes.readUInt16LE(localOffset + 26) + bytes.readUInt16LE(localOffset + 28);
+  const data = bytes.subarray(dataStart, dataStart + compressedSize);
+  return data.length < compressedSize ? `corrupt ZIP container (${name} is cut short)` : data;
+}
 
 /**
- * One part of a ZIP container that zipRefusal accepted (so its sizes are within the limits), or
- * undefined when it has no such part. Reads what mammoth does not: `docProps/core.xml`.
+ * A ZIP's central directory by part name, read once (a package's readers ask for many parts); the
+ * first entry of a name wins. Names come from the directory, never from the bytes of a part.
  */
-export function zipPart(bytes: Buffer, wanted: string, limits: ZipLimits): Buffer | undefined {
-  for (const { name, method, compressedSize, localOffset } of centralEntries(bytes)) {
-    if (name !== wanted) continue;
-    if (localOffset + 30 > bytes.length || bytes.readUInt32LE(localOffset) !== LOCAL_HEADER) return undefined;
-    const dataStart =
-      localOffset + 30 + bytes.readUInt16LE(localOffset + 26) + bytes.readUInt16LE(localOffset + 28);
-    const data = bytes.subarray(dataStart, dataStart + compressedSize);
-    try {
-      if (method === STORED) return data.length <= limits.zipPartBytes ? data : undefined;
-      if (method === DEFLATED) return inflateRawSync(data, { maxOutputLength: limits.zipPartBytes });
-    } catch {
-      return undefined;
-    }
+export function zipDirectory(bytes: Buffer): Map<string, ZipEntry> {
+  const directory = new Map<string, ZipEntry>();
+  for (const entry of centralEntries(bytes)) if (!directory.has(entry.name)) directory.set(entry.name, entry);
+  return directory;
+}
+
+/**
+ * A part of a ZIP container that zipRefusal accepted (so its sizes are within the limits), inflated,
+ * or undefined when it cannot be read.
+ */
+export function zipPart(bytes: Buffer, entry: ZipEntry | undefined, limits: ZipLimits): Buffer | undefined {
+  const data = entry && storedData(bytes, entry);
+  if (!data || typeof data === 'string') return undefined;
+  try {
+    if (entry.method === STORED) return data.length <= limits.zipPartBytes ? data : undefined;
+    if (entry.method === DEFLATED) return inflateRawSync(data, { maxOutputLength: limits.zipPartBytes });
+  } catch {
     return undefined;
   }
   return undefined;
