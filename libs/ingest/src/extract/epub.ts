@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import { skipped, tidy, type Extraction } from './extraction';
-import { parseHtmlDocument, parseXmlDocument, textWithHeadings } from './html-text';
+import { parseHtmlDocument, textWithHeadings } from './html-text';
 import { removeHidden } from './html-visibility';
-import { openZipPackage } from './zip-package';
+import { dcTitle, openZipPackage } from './zip-package';
 import type { ZipLimits } from './zip-parts';
 
 /** What an EPUB's chapters mark as navigation: its table of contents, landmarks and page lists. */
@@ -17,13 +17,12 @@ const NAVIGATION = 'nav, [role="doc-toc"], [role="navigation"], [epub\\:type~="t
 export function extractEpub(bytes: Buffer, limits: ZipLimits): Extraction {
   const parts = openZipPackage(bytes, limits);
   if ('refusal' in parts) return skipped(parts.refusal);
-  const part = parts.text;
-  const container = part('META-INF/container.xml');
-  const packagePath =
-    container && parseXmlDocument(container).getElementsByTagName('rootfile')[0]?.getAttribute('full-path');
-  const opf = packagePath ? part(packagePath) : undefined;
-  if (!packagePath || !opf) return skipped('EPUB without a package document (META-INF/container.xml)');
-  const book = parseXmlDocument(opf);
+  const packagePath = parts
+    .xml('META-INF/container.xml')
+    ?.getElementsByTagName('rootfile')[0]
+    ?.getAttribute('full-path');
+  const book = packagePath ? parts.xml(packagePath) : undefined;
+  if (!packagePath || !book) return skipped('EPUB without a package document (META-INF/container.xml)');
   const items = new Map(
     Array.from(book.getElementsByTagName('item')).map((item) => [
       item.getAttribute('id'),
@@ -40,7 +39,7 @@ export function extractEpub(bytes: Buffer, limits: ZipLimits): Extraction {
     const item = items.get(ref.getAttribute('idref'));
     if (!item || item.nav || !/html/.test(item.type)) continue;
     const name = path.posix.join(path.posix.dirname(packagePath), hrefPath(item.href));
-    const xhtml = part(name);
+    const xhtml = parts.text(name);
     if (!xhtml) continue;
     const document = parseHtmlDocument(xhtml);
     removeHidden(document);
@@ -49,8 +48,12 @@ export function extractEpub(bytes: Buffer, limits: ZipLimits): Extraction {
   }
   const text = tidy(chapters.join('\n\n'));
   if (!text) return skipped('no text in the EPUB book');
-  const title = book.getElementsByTagName('dc:title')[0]?.textContent?.replace(/\s+/g, ' ').trim();
-  return { kind: 'extracted', format: 'epub', title: title || /^#{1,6}\s+(.+)$/m.exec(text)?.[1], text };
+  return {
+    kind: 'extracted',
+    format: 'epub',
+    title: dcTitle(book) ?? /^#{1,6}\s+(.+)$/m.exec(text)?.[1],
+    text,
+  };
 }
 
 /** A manifest href as a part's name: without its fragment, percent-escapes decoded when they are valid. */

@@ -8,7 +8,7 @@ import {
   type HeadedPage,
 } from './extraction';
 import type { XmlDocument, XmlElement } from './html-text';
-import { openZipPackage } from './zip-package';
+import { dcTitle, openZipPackage } from './zip-package';
 import type { ZipLimits } from './zip-parts';
 
 /** Containers whose blocks are read in order. */
@@ -46,12 +46,7 @@ function openDocument(
   const root = parts.xml('content.xml');
   const content = root?.getElementsByTagName(body)[0];
   if (!root || !content) return { refusal: `OpenDocument file without ${body} (content.xml)` };
-  const title = parts
-    .xml('meta.xml')
-    ?.getElementsByTagName('dc:title')[0]
-    ?.textContent?.replace(/\s+/g, ' ')
-    .trim();
-  return { root, content, title: title || undefined };
+  return { root, content, title: dcTitle(parts.xml('meta.xml')) };
 }
 
 /**

@@ -38,9 +38,14 @@ const DEFAULT_TITLE = /^((microsoft )?(powerpoint )?presentation|document|book|w
  * its author gave: PowerPoint titles every new deck "PowerPoint Presentation".
  */
 export function coreTitle(parts: ZipPackage): string | undefined {
-  const title = parts.xml('docProps/core.xml')?.getElementsByTagName('dc:title')[0]?.textContent;
-  const text = title?.replace(/\s+/g, ' ').trim();
-  return text && !DEFAULT_TITLE.test(text) ? text : undefined;
+  const title = dcTitle(parts.xml('docProps/core.xml'));
+  return title && !DEFAULT_TITLE.test(title) ? title : undefined;
+}
+
+/** The `<dc:title>` of a metadata part (Office's core properties, ODF's meta.xml, an EPUB's package) on one line. */
+export function dcTitle(metadata: XmlDocument | undefined): string | undefined {
+  const title = metadata?.getElementsByTagName('dc:title')[0]?.textContent;
+  return title?.replace(/\s+/g, ' ').trim() || undefined;
 }
 
 /** A part's relationships (`_rels/*.rels`): id → the part it names, resolved against `base`, and its type. */
