@@ -7,7 +7,7 @@ import {
   type Extraction,
   type HeadedPage,
 } from './extraction';
-import type { XmlDocument, XmlElement } from './html-text';
+import { flat, type XmlDocument, type XmlElement } from './html-text';
 import { dcTitle, openZipPackage } from './zip-package';
 import type { ZipLimits } from './zip-parts';
 
@@ -140,7 +140,7 @@ function cellValue(cell: XmlElement): string {
     if (!time || /^00:00(:00(\.0+)?)?$/.test(time)) return day;
     return `${day} ${time.replace(/:00(\.0+)?$/, '')}`;
   }
-  return inline(cell, []).replace(/\s+/g, ' ').trim();
+  return flat(inline(cell, []));
 }
 
 /** The table styles that hide a sheet (`table:display="false"`), from the content's automatic styles. */
@@ -166,7 +166,7 @@ function readBlock(element: XmlElement, blocks: string[]): void {
   if (name === 'text:h') {
     const level = Math.min(Math.max(Number(element.getAttribute('text:outline-level')) || 1, 1), 6);
     const notes: string[] = [];
-    const heading = inline(element, notes).replace(/\s+/g, ' ').trim();
+    const heading = flat(inline(element, notes));
     if (heading) blocks.push(`${'#'.repeat(level)} ${heading}`, ...notes);
   } else if (name === 'text:p') {
     const notes: string[] = [];
@@ -177,9 +177,7 @@ function readBlock(element: XmlElement, blocks: string[]): void {
     blocks.push(
       tableLines(
         Array.from(element.getElementsByTagName('table:table-row')).map((row) =>
-          Array.from(row.getElementsByTagName('table:table-cell')).map((cell) =>
-            inline(cell, []).replace(/\s+/g, ' ').trim(),
-          ),
+          Array.from(row.getElementsByTagName('table:table-cell')).map((cell) => flat(inline(cell, []))),
         ),
       ),
     );

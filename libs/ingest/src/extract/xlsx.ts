@@ -1,5 +1,5 @@
 import { pagedExtraction, skipped, tableLines, type Extraction, type HeadedPage } from './extraction';
-import type { XmlDocument, XmlElement } from './html-text';
+import { flat, type XmlDocument, type XmlElement } from './html-text';
 import { coreTitle, openZipPackage, partWithRelationships } from './zip-package';
 import type { ZipLimits } from './zip-parts';
 
@@ -46,10 +46,10 @@ export function extractXlsx(bytes: Buffer, limits: ZipLimits): Extraction {
 /** A cell as it shows: its string, number, boolean or date. */
 function cellText(cell: XmlElement, strings: string[], dates: Set<number>, epoch: number): string {
   const type = cell.getAttribute('t') ?? 'n';
-  if (type === 'inlineStr') return runText(cell.getElementsByTagName('is')[0]).replace(/\s+/g, ' ').trim();
+  if (type === 'inlineStr') return flat(runText(cell.getElementsByTagName('is')[0]));
   const value = cell.getElementsByTagName('v')[0]?.textContent?.trim() ?? '';
   if (!value) return '';
-  if (type === 's') return (strings[Number(value)] ?? '').replace(/\s+/g, ' ').trim();
+  if (type === 's') return flat(strings[Number(value)] ?? '');
   if (type === 'b') return value === '1' ? 'TRUE' : 'FALSE';
   if (type === 'n' && dates.has(Number(cell.getAttribute('s') ?? 0))) return isoDate(Number(value), epoch);
   return value.replace(/\s+/g, ' ');

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { parseXmlDocument, type XmlDocument } from './html-text';
+import { flat, parseXmlDocument, type XmlDocument } from './html-text';
 import { decodeText } from './text';
 import { zipDirectory, zipPart, zipRefusal, type ZipLimits } from './zip-parts';
 
@@ -45,7 +45,7 @@ export function coreTitle(parts: ZipPackage): string | undefined {
 /** The `<dc:title>` of a metadata part (Office's core properties, ODF's meta.xml, an EPUB's package) on one line. */
 export function dcTitle(metadata: XmlDocument | undefined): string | undefined {
   const title = metadata?.getElementsByTagName('dc:title')[0]?.textContent;
-  return title?.replace(/\s+/g, ' ').trim() || undefined;
+  return (title && flat(title)) || undefined;
 }
 
 /** A part's relationships (`_rels/*.rels`): id → the part it names, resolved against `base`, and its type. */
