@@ -380,6 +380,49 @@ describe('HTML shows what its reader sees', () => {
     ).toHaveLength(2);
   });
 
+  it('a DocBook page (the Debian handbook) keeps each sentence whole around its <acronym> marks', async () => {
+    // Readability took `<acronym>`, which it does not count as inline, for a block: "Integrated
+    // Development Environments (", "IDE", ") optimized for…" were three lines, two paragraphs apart.
+    const page = await extracted('debian-handbook-development.html');
+    expect(page.text).toContain(
+      'are Integrated Development Environments (IDE) optimized for creating GTK+ applications for GNOME.',
+    );
+    expect(page.text).not.toMatch(/^[A-Z]{2,}$/m);
+  });
+
+  it("a DocBook page (PostgreSQL's cube) without its table of contents and bars of links", async () => {
+    const page = await extracted('postgresql-cube.html');
+    expect(page.title).toBe('F.11. cube');
+    // Its sections' titles were the first passage's text before its first paragraph.
+    expect(page.text.startsWith('## F.11. cube\n\nThis module implements a data type cube')).toBe(true);
+    expect(page.text).toMatch(/^### F\.11\.1\. Syntax$/m);
+    expect(page.text.match(/F\.11\.1\. Syntax/g)).toHaveLength(1);
+    expect(page.text).not.toMatch(/Prev \| Up|\| Home \|/);
+  });
+
+  it("a DocBook chapter page that is its table of contents (PostgreSQL's BRIN) keeps it, without its bars of links", async () => {
+    const page = await extracted('postgresql-brin.html');
+    expect(page.text).toBe(
+      [
+        '## Chapter 71. BRIN Indexes',
+        '',
+        'Table of Contents',
+        '',
+        '71.1. Introduction',
+        '71.1.1. Index Maintenance',
+        '71.2. Built-in Operator Classes',
+        '71.2.1. Operator Class Parameters',
+        '71.3. Extensibility',
+      ].join('\n'),
+    );
+  });
+
+  it("a Sphinx page (Python's glob) is titled without the documentation's name Sphinx adds to every title", async () => {
+    const page = await extracted('python-glob.html');
+    expect(page.title).toBe('glob — Unix style pathname pattern expansion');
+    expect(headingsOf(page.text)[0]).toBe('# glob — Unix style pathname pattern expansion');
+  });
+
   it('navigation inside the article (a contents box) and footers are not text', async () => {
     const paragraph = (n: string) =>
       `<p>${n} The database of MIME types is rebuilt by a trigger whenever a package installs a type.</p>`;

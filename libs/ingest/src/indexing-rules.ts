@@ -39,5 +39,9 @@ export const INDEXING_RULES = 2;
  * and tag tables dropped), and AsciiDoc through Asciidoctor, not as plain text; EPUB books, PowerPoint
  * presentations, Excel workbooks and OpenDocument texts, presentations and spreadsheets are read, not skipped as ZIP archives, and
  * Jupyter notebooks as their cells, not as JSON text.
+ * 7: HTML's older inline elements (`<acronym>`, `<tt>`, `<u>`, `<s>`, `<big>`, `<strike>`) no longer
+ * break their sentence into paragraphs; a page's title leaves out the site's name its generator adds
+ * (Sphinx's "— Python 3.11.2 documentation", Node.js's "| Node.js v20.20.2 Documentation"); DocBook's
+ * bars of links and a table of contents beside more text are dropped.
  */
-export const EXTRACTION_RULES = 6;
+export const EXTRACTION_RULES = 7;

@@ -107,6 +107,70 @@ describe('extractFile', () => {
     expect(result.text).toContain('% load packages that use tracklang');
   });
 
+  it("keeps a sentence whole around older HTML's inline elements (<acronym>, <tt>, <u>, <s>)", async () => {
+    // The Debian handbook's DocBook (`<div class="para"><acronym>APT</acronym> is a vast project`):
+    // the reader of the main content took these elements for blocks and broke the sentence there.
+    const html = `<!doctype html><html><head><title>apt</title></head><body><div class="section">
+      <h2>6.2. apt-get</h2>
+      <div class="para"><acronym class="acronym">APT</acronym> is a vast project, whose original plans included a graphical interface.</div>
+      <div class="para">Use the <tt>apt</tt> command to install packages, <u>never</u> <a href="dpkg.html"><tt>dpkg -i</tt></a> by hand, or the <s>old</s> <big>big</big> <strike>struck</strike> ways.</div>
+      <div class="para">${'Both tools are built on top of the same library and are thus very close. '.repeat(4)}</div>
+      </div></body></html>`;
+    const result = await extracted(text(html), 'apt.html');
+    expect(result.text).toContain('APT is a vast project, whose original plans');
+    expect(result.text).toContain(
+      'Use the apt command to install packages, never dpkg -i by hand, or the old big struck ways.',
+    );
+  });
+
+  it("titles a page by its name, without the site's name its generator adds to every <title>", async () => {
+    const prose = 'The tarfile module makes it possible to read and write tar archives. '.repeat(5);
+    const page = (title: string, body: string) =>
+      text(
+        `<!doctype html><html><head><title>${title}</title></head><body>${body}<p>${prose}</p></body></html>`,
+      );
+    const sphinx = await extracted(
+      page(
+        'tarfile — Read and write tar archive files — Python 3.11.2 documentation',
+        '<div role="main"><h1>tarfile — Read and write tar archive files<a class="headerlink" href="#t">¶</a></h1>',
+      ),
+      'tarfile.html',
+    );
+    expect(sphinx.title).toBe('tarfile — Read and write tar archive files');
+    const mkdocs = await extracted(page('Site - Install', '<h1>Install</h1>'), 'install.html');
+    expect(mkdocs.title).toBe('Install');
+    // Node.js's pages: the <h1> is the site's banner, and the rest of the title is the page's heading.
+    const banner = await extracted(
+      page(
+        'File system | Node.js v20.20.2 Documentation',
+        '<h1>Node.js v20.20.2 documentation</h1><h2>File system</h2>',
+      ),
+      'fs.html',
+    );
+    expect(banner.title).toBe('File system');
+    const unrelated = await extracted(
+      page('Release notes - 2024', '<h1>Release notes</h1><h2>2023</h2>'),
+      'notes.html',
+    );
+    expect(unrelated.title).toBe('Release notes');
+    const other = await extracted(
+      page('Errata: chapter 2', '<h1>Chapter 2</h1><h2>Errata</h2>'),
+      'errata.html',
+    );
+    expect(other.title).toBe('Errata: chapter 2');
+  });
+
+  it('drops a table of contents from a page that says more, never a heading named like one', async () => {
+    const prose = 'The TOC macro collects the headings of the document into a table of contents. '.repeat(4);
+    const html = `<!doctype html><html><head><title>toc</title></head><body><div class="chapter">
+      <h2>9. Contents</h2><div class="toc"><p>Table of Contents</p><dl><dt><a href="#a">9.1. Collecting headings</a></dt></dl></div>
+      <h3 id="toc">The TOC macro</h3><p>${prose}</p><h3 id="a">9.1. Collecting headings</h3><p>${prose}</p></div></body></html>`;
+    const result = await extracted(text(html), 'toc.html');
+    expect(result.text).not.toContain('Table of Contents');
+    expect(result.text.match(/9\.1\. Collecting headings/g)).toHaveLength(1);
+    expect(result.text).toMatch(/^### The TOC macro$/m);
+  });
+
   it('reads a DOCX with its headings', async () => {
     const docx = await buildDocx(['# Onboarding', 'New staff get a laptop on their first day.']);
     const result = await extracted(docx, 'onboarding.docx');

@@ -4,12 +4,14 @@ import { commonAncestor, isFragmentOf, isFurniture, outlineOf, withLeadSections 
 import {
   cellText,
   headingLine,
+  HEADINGS,
   headingsOf,
   htmlFragmentToText,
   parseHtmlDocument,
   textWithHeadings,
   type DomDocument,
   type DomElement,
+  type DomNode,
 } from './html-text';
 import { removeHidden } from './html-visibility';
 import { EXTRACTION_LIMITS, mib } from './limits';
@@ -17,9 +19,14 @@ import { decodeText } from './text';
 
 /**
  * Navigation and footers, which Readability keeps when they sit inside the article (a page's
- * contents box): the elements, their ARIA roles, and the footer generators mark by id (AsciiDoc).
+ * contents box): the elements, their ARIA roles, the footer generators mark by id (AsciiDoc), and
+ * DocBook's bars of links above and below every page ("Prev | Up | Part VII. Internals | Home | Next").
  */
-const NAVIGATION = 'nav, [role="navigation"], footer, [role="contentinfo"], #footer';
+const NAVIGATION = 'nav, [role="navigation"], footer, [role="contentinfo"], #footer, .navheader, .navfooter';
+/** A table of contents as generators mark it: DocBook's and Asciidoctor's `<div class="toc">`, `#toc`, its ARIA role. */
+const CONTENTS = 'div.toc, #toc, [role="doc-toc"]';
+/** The characters a page says besides its headings and tables of contents for these to go. */
+const MORE_THAN_CONTENTS = 200;
 /** Page furniture dropped when Readability finds no article and the whole body is read. */
 const DROPPED = 'svg, header, aside, form, iframe';
 /** A page title that is only a file's name (`<title>pic-1.html</title>`, groff's): no title. */
@@ -60,6 +67,46 @@ function removeSourceLinks(document: DomDocument): void {
 }
 
 /**
+ * Removes a page's table of contents when the page says more than it: DocBook sets one at the top
+ * of every page of sections, and the titles of the sections that follow ("9.4.1. format" above
+ * PostgreSQL's string functions) were said again in the page's first passage, which then matched
+ * every question about a section. A page that is little but its table of contents (a manual's
+ * chapter page) keeps it: that is what the page says.
+ */
+function removeContents(document: DomDocument, headings: DomElement[]): void {
+  // A heading is never one (mom's manual names its macro's heading `id="toc"`).
+  const all = Array.from(document.querySelectorAll(CONTENTS)).filter(
+    (element) => !HEADINGS.has(element.nodeName),
+  );
+  const contents = all.filter(
+    (element) => !all.some((other) => other !== element && other.contains(element)),
+  );
+  const body = document.body;
+  if (!contents.length || !body) return;
+  const outside = headings.filter((heading) => !contents.some((element) => element.contains(heading)));
+  const length = (nodes: DomNode[]) => nodes.reduce((sum, node) => sum + cellText(node).length, 0);
+  if (cellText(body).length - length(contents) - length(outside) < MORE_THAN_CONTENTS) return;
+  for (const element of contents) element.remove();
+}
+
+/**
+ * Inline elements of older HTML that Readability does not count as phrasing content: in a `<div>`
+ * holding text it takes them for blocks and breaks the sentence around them into paragraphs
+ * ("Use the", "ls", "command to list files"). DocBook marks every acronym (the Debian handbook's
+ * `<div class="para"><acronym>APT</acronym> is a vast project`, PostgreSQL's "SQL") and older
+ * manuals set code in `<tt>`. They are read as the spans a browser renders them as.
+ */
+const OLD_INLINE = 'tt, acronym, big, strike, u, s, nobr, bdi';
+
+function inlineAsSpans(document: DomDocument): void {
+  for (const element of Array.from(document.querySelectorAll(OLD_INLINE))) {
+    const span = document.createElement('span');
+    span.append(...Array.from(element.childNodes));
+    element.replaceWith(span);
+  }
+}
+
+/**
  * An HTML page: its main content (Readability's choice; the whole body without scripts, styles,
  * navigation, headers and footers when Readability finds no article), its title and headings.
  */
@@ -74,7 +121,9 @@ export function extractHtml(bytes: Buffer, maxBytes: number): Extraction {
   removeHidden(document);
   removePermalinks(document);
   removeSourceLinks(document);
+  inlineAsSpans(document);
   for (const element of Array.from(document.querySelectorAll(NAVIGATION))) element.remove();
+  removeContents(document, Array.from(document.querySelectorAll('h1, h2, h3, h4, h5, h6')));
   const headings = Array.from(document.querySelectorAll('h1, h2, h3, h4, h5, h6'));
   // Readability scores by class and id and deletes headings named like comments, shares or related
   // links (`id="comments-and-feedback"`); a heading is content whatever its anchor is called.
@@ -110,8 +159,41 @@ export function extractHtml(bytes: Buffer, maxBytes: number): Extraction {
   text = withoutLinkBars(text, document);
   if (!text) return skipped('no text in the HTML page');
   const title =
-    (pageTitle && !FILE_NAME.test(pageTitle) ? pageTitle : undefined) ?? /^#{1,6}\s+(.+)$/m.exec(text)?.[1];
+    (pageTitle && !FILE_NAME.test(pageTitle) ? withoutSiteName(pageTitle, headings) : undefined) ??
+    /^#{1,6}\s+(.+)$/m.exec(text)?.[1];
   return { kind: 'extracted', format: 'html', title, text };
+}
+
+/** What parts a page's name from its site's name in a `<title>`. */
+const TITLE_SEPARATOR = ['—', '–', '|', '·', '-', '::', ':', '«', '»'].map((mark) => ` ${mark} `);
+
+/**
+ * A page's `<title>` without the name of its site, which generators add to every page's title and
+ * each hit then said again (and every chunk's title words carried): "tarfile — Read and write tar
+ * archive files — Python 3.11.2 documentation" (Sphinx), "Page - Site" (MkDocs). Told apart by the
+ * page's only `<h1>`, which is one of the title's two parts: the other part is the site's name,
+ * unless it is a heading on the page, when the `<h1>` is the site's banner and the other part the
+ * page's name ("File system | Node.js v20.20.2 Documentation", whose `<h1>` is the banner).
+ */
+function withoutSiteName(pageTitle: string, headings: DomElement[]): string {
+  const top = headings.filter((h) => h.nodeName === 'H1');
+  const name = top.length === 1 ? cellText(top[0]) : '';
+  const same = (part: string) => part.toLowerCase() === name.toLowerCase();
+  if (!name || pageTitle.length <= name.length) return pageTitle;
+  const head = pageTitle.slice(0, name.length);
+  const tail = pageTitle.slice(-name.length);
+  for (const separator of TITLE_SEPARATOR) {
+    const rest =
+      same(head) && pageTitle.startsWith(separator, name.length)
+        ? { h1Part: head, other: pageTitle.slice(name.length + separator.length) }
+        : same(tail) && pageTitle.endsWith(separator + tail)
+          ? { h1Part: tail, other: pageTitle.slice(0, -(name.length + separator.length)) }
+          : undefined;
+    if (!rest) continue;
+    const other = rest.other.trim();
+    return headings.some((h) => cellText(h) === other) ? other : rest.h1Part;
+  }
+  return pageTitle;
 }
 
 /** What parts the links of a bar: `|`, `·`, `•`, and brackets around the whole. */
