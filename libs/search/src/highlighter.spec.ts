@@ -52,6 +52,25 @@ describe('highlighter', () => {
     expect(fragment.replace(/<\/?em>/g, '').length).toBeLessThan(60);
   });
 
+  it('cuts lines without a sentence end (a synopsis) where a line ends, not inside a line', () => {
+    // PostgreSQL's synopsis of ALTER TABLE: its `[, ... ]` ended a sentence, so a passage began
+    // "] ALTER TABLE", and a cut at a space past the size ended one "new_column_name ALTER".
+    const synopsis = [
+      'ALTER TABLE [ IF EXISTS ] [ ONLY ] name [ * ]',
+      '    action [, ... ]',
+      'ALTER TABLE [ IF EXISTS ] [ ONLY ] name [ * ]',
+      '    RENAME [ COLUMN ] column_name TO new_column_name',
+      'ALTER TABLE [ IF EXISTS ] name',
+      '    RENAME TO new_name',
+      'ALTER TABLE [ IF EXISTS ] name',
+      '    SET SCHEMA new_schema',
+    ].join('\n');
+    const { best } = highlightPassages(synopsis, queryTerms('rename table'));
+    expect(best).toMatch(
+      /^<em>RENAME<\/em> \[ COLUMN \] column_name TO new_column_name ALTER <em>TABLE<\/em>/,
+    );
+  });
+
   it('gives nothing when no query word occurs, and marks a whole title only when one does', () => {
     expect(highlightFragments('Nothing to see.', queryTerms('grep'))).toEqual([]);
     expect(highlightFragments('Nothing to see.', queryTerms(''))).toEqual([]);

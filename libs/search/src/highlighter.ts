@@ -26,8 +26,11 @@ const STOP_WORDS = new Set(
 
 /** A word: letters, digits, marks and `_`, with `'`, `’`, `.` or `:` allowed between two of them. */
 const WORD = /[\p{L}\p{N}\p{M}_]+(?:['’.:][\p{L}\p{N}\p{M}_]+)*/gu;
-/** A sentence: up to `.`, `!` or `?` and the spaces after them, or up to a blank line. */
-const SENTENCE = /[^]*?(?:[.!?]+(?:\s+|$)|\n\s*\n|$)/g;
+/**
+ * A sentence: up to `.`, `!` or `?` and the spaces after them, or up to a blank line. Not before a
+ * closing bracket: the `...` of a syntax (`action [, ... ]`) ends no sentence.
+ */
+const SENTENCE = /[^]*?(?:[.!?]+(?:\s+(?![\])}])|$)|\n\s*\n|$)/g;
 
 export interface FragmentOptions {
   /** A sentence longer than this is cut into pieces about this long. */
@@ -224,7 +227,8 @@ function blocks(text: string): [number, number][] {
 
 /**
  * Passages as [start, end) offsets: the sentences of each block (an entry of reference text, a
- * paragraph of prose), each cut at the first space past `size` when it is longer.
+ * paragraph of prose), each cut when it is longer than `size`: at its last line end within `size`,
+ * or else at the first space past it.
  */
 function passages(text: string, size: number): [number, number][] {
   const result: [number, number][] = [];
@@ -235,7 +239,11 @@ function passages(text: string, size: number): [number, number][] {
       let from = blockStart + match.index;
       const end = blockStart + match.index + match[0].length;
       while (end - from > size) {
-        const cut = text.indexOf(' ', from + size);
+        // Lines without a sentence end (a synopsis, a table, a list of names) are cut at a line
+        // end, so that a passage starts and ends where a line does: cut at a space, a passage of
+        // PostgreSQL's synopsis of ALTER TABLE ended "…column_name TO new_column_name ALTER".
+        const lineEnd = text.lastIndexOf('\n', from + size);
+        const cut = lineEnd > from + size / 4 ? lineEnd : text.indexOf(' ', from + size);
         if (cut < 0 || cut >= end) break;
         result.push([from, cut]);
         from = cut + 1;
