@@ -423,6 +423,22 @@ describe('HTML shows what its reader sees', () => {
     expect(headingsOf(page.text)[0]).toBe('# glob — Unix style pathname pattern expansion');
   });
 
+  it("a Sphinx page (Python's urllib.error) keeps an API entry whose name reads like page furniture", async () => {
+    // `id="urllib.error.HTTPError.headers"`: Readability deletes what its id calls a header.
+    const page = await extracted('python-urllib-error.html');
+    expect(page.text).toContain(
+      'headers\nThe HTTP response headers for the HTTP request that caused the HTTPError.',
+    );
+  });
+
+  it("a page's banner it marks as not for search (SQLite's nosearch) is not text", async () => {
+    const page = await extracted('sqlite-quickstart.html');
+    expect(page.title).toBe('SQLite In 5 Minutes Or Less');
+    expect(page.text).not.toMatch(/Small\. Fast\. Reliable\.|Choose any three|^Download$/m);
+    expect(page.text.startsWith('Here is what you do to start experimenting with SQLite')).toBe(true);
+    expect(page.text).toMatch(/^## Create A New Database$/m);
+  });
+
   it('navigation inside the article (a contents box) and footers are not text', async () => {
     const paragraph = (n: string) =>
       `<p>${n} The database of MIME types is rebuilt by a trigger whenever a package installs a type.</p>`;

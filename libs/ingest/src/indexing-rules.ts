@@ -43,5 +43,8 @@ export const INDEXING_RULES = 2;
  * break their sentence into paragraphs; a page's title leaves out the site's name its generator adds
  * (Sphinx's "— Python 3.11.2 documentation", Node.js's "| Node.js v20.20.2 Documentation"); DocBook's
  * bars of links and a table of contents beside more text are dropped.
+ * 8: HTML a page marks as not for search (`class="nosearch"`, `robots-nocontent`,
+ * `data-pagefind-ignore`) is dropped, and an API entry whose id reads like page furniture
+ * (`csv.Sniffer.has_header`, `get_extra_info`) is no longer deleted with it.
  */
-export const EXTRACTION_RULES = 7;
+export const EXTRACTION_RULES = 8;

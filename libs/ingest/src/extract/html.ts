@@ -23,6 +23,12 @@ import { decodeText } from './text';
  * DocBook's bars of links above and below every page ("Prev | Up | Part VII. Internals | Home | Next").
  */
 const NAVIGATION = 'nav, [role="navigation"], footer, [role="contentinfo"], #footer, .navheader, .navfooter';
+/**
+ * What a page marks as not for search: SQLite's `class="nosearch"` around the banner, tagline and
+ * menu that open every page ("Small. Fast. Reliable. Choose any three." began 67 of its 214 pages),
+ * Yahoo's `robots-nocontent`, Pagefind's `data-pagefind-ignore`.
+ */
+const NOT_FOR_SEARCH = '.nosearch, .robots-nocontent, [data-pagefind-ignore]';
 /** A table of contents as generators mark it: DocBook's and Asciidoctor's `<div class="toc">`, `#toc`, its ARIA role. */
 const CONTENTS = 'div.toc, #toc, [role="doc-toc"]';
 /** The characters a page says besides its headings and tables of contents for these to go. */
@@ -122,14 +128,17 @@ export function extractHtml(bytes: Buffer, maxBytes: number): Extraction {
   removePermalinks(document);
   removeSourceLinks(document);
   inlineAsSpans(document);
-  for (const element of Array.from(document.querySelectorAll(NAVIGATION))) element.remove();
+  for (const element of Array.from(document.querySelectorAll(`${NAVIGATION}, ${NOT_FOR_SEARCH}`)))
+    element.remove();
   removeContents(document, Array.from(document.querySelectorAll('h1, h2, h3, h4, h5, h6')));
   const headings = Array.from(document.querySelectorAll('h1, h2, h3, h4, h5, h6'));
   // Readability scores by class and id and deletes headings named like comments, shares or related
   // links (`id="comments-and-feedback"`); a heading is content whatever its anchor is called.
   // So are the parts of a code block: it keeps those inside <code> only, and a TeX manual's
-  // `<pre>` marks its comments `<span class="comment">% v1.3</span>`.
-  for (const element of [...headings, ...Array.from(document.querySelectorAll('pre *'))]) {
+  // `<pre>` marks its comments `<span class="comment">% v1.3</span>`. So is an API entry's name,
+  // which Sphinx sets as its id: `csv.Sniffer.has_header` and `calendar.weekheader` read as page
+  // headers and `BaseTransport.get_extra_info` as extras, and their signatures were deleted.
+  for (const element of [...headings, ...Array.from(document.querySelectorAll('pre *, dt, dt *'))]) {
     element.removeAttribute('id');
     element.removeAttribute('class');
   }
