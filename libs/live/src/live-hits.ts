@@ -1,4 +1,11 @@
-import { chunkSnippet, escapeHtml, markSpans, type SearchHit, type StoredDocument } from '@quarry/search';
+import {
+  chunkSnippet,
+  escapeHtml,
+  markSpans,
+  unescapedLines,
+  type SearchHit,
+  type StoredDocument,
+} from '@quarry/search';
 import type { DocumentTerms, FieldTerms, MatchDocument } from './live-matcher';
 import type { LiveQuery } from './live-types';
 
@@ -73,7 +80,7 @@ export function highlightFragments(text: string, spans: [number, number][]): str
       const space = text.lastIndexOf(' ', end);
       if (space > spans[i - 1][1]) end = space;
     }
-    fragments.push(markSpans(text, spans, start, end).trim());
+    fragments.push(unescapedLines(markSpans(text, spans, start, end)).trim());
   }
   return fragments;
 }

@@ -170,6 +170,11 @@ describe('highlightFragments', () => {
     ]);
   });
 
+  it('shows a line escaped for the chunker as its file has it', () => {
+    const text = 'Example:\n\\# rotate the logs';
+    expect(highlightFragments(text, [[23, 27]])).toEqual(['Example:\n# rotate the <em>logs</em>']);
+  });
+
   it('gives up to three fragments of about 160 characters around distant matches', () => {
     const filler = 'lorem ipsum '.repeat(30);
     const text = `disk ${filler}disk ${filler}disk ${filler}disk`;

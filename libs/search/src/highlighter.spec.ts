@@ -71,6 +71,16 @@ describe('highlighter', () => {
     );
   });
 
+  it('shows a line escaped for the chunker (a comment in an example) as its file has it', () => {
+    // Python's email examples: `# Send the email via our own SMTP server.` is stored as `\\# Send…`
+    // so that the chunker does not read it as a heading; a snippet showed the backslash.
+    const text = 'msg = EmailMessage()\n\\# Send the email via our own SMTP server.\ns = smtplib.SMTP()';
+    const { best } = highlightPassages(text, queryTerms('send email over smtp'));
+    expect(best).toBe(
+      'msg = EmailMessage() # <em>Send</em> the <em>email</em> via our own <em>SMTP</em> server.',
+    );
+  });
+
   it('gives nothing when no query word occurs, and marks a whole title only when one does', () => {
     expect(highlightFragments('Nothing to see.', queryTerms('grep'))).toEqual([]);
     expect(highlightFragments('Nothing to see.', queryTerms(''))).toEqual([]);

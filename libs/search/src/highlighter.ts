@@ -1,5 +1,5 @@
 import porterStem = require('@stdlib/nlp-porter-stemmer');
-import { markSpans } from './snippet';
+import { markSpans, unescapedLines } from './snippet';
 
 /**
  * Fragments where a query's words occur, marked as Elasticsearch's `html` highlight encoder marks
@@ -197,7 +197,7 @@ function find(text: string, terms: Set<string>): Found[] {
 /** `text[start, end)` HTML-escaped, whitespace collapsed, with `<em>` around the words found. */
 function render(text: string, start: number, end: number, found: readonly Found[]): string {
   const spans = found.map((word) => [word.start, word.end] as const);
-  return markSpans(text, spans, start, end).replace(/\s+/g, ' ').trim();
+  return unescapedLines(markSpans(text, spans, start, end)).replace(/\s+/g, ' ').trim();
 }
 
 /**

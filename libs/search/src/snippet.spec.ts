@@ -26,6 +26,12 @@ describe('chunkSnippet', () => {
     expect(chunkSnippet(`it's <short>`)).toBe('it&#39;s &lt;short&gt;');
   });
 
+  it('shows a line escaped for the chunker as its file has it, not its backslash', () => {
+    expect(chunkSnippet('Example:\n\\# apt-get install sqlite3\n\\  ```\nnot\\# a line start')).toBe(
+      'Example:\n# apt-get install sqlite3\n  ```\nnot\\# a line start',
+    );
+  });
+
   it('cuts a long chunk at a word boundary with an ellipsis', () => {
     const snippet = chunkSnippet(`${'word '.repeat(100)}end`);
     expect(snippet.length).toBeLessThanOrEqual(241);

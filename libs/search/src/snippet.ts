@@ -29,6 +29,15 @@ export function escapeHtml(text: string): string {
 }
 
 /**
+ * Lines as their file shows them: extraction escapes a line of text that is not Markdown and begins
+ * like a Markdown heading or code fence with a backslash, so that the chunker reads it as text
+ * (`\# Send the email via our own SMTP server.`, a comment in a Python example); a snippet, which is
+ * not Markdown, shows it without the backslash. The answer prompt, which is Markdown, keeps it.
+ */
+const ESCAPED_LINE = /(^|\n)\\(?=#{1,6}(?:[ \t]|$|\n)|[ \t]*(?:```|~~~))/g;
+export const unescapedLines = (text: string) => text.replace(ESCAPED_LINE, '$1');
+
+/**
  * `text[from, to)` HTML-escaped with `<em>` around what `spans` (sorted, not overlapping) cover of
  * it: the marking both the search's and the live hits' fragments use.
  */
@@ -60,5 +69,5 @@ const CHUNK_SNIPPET_LENGTH = 240;
 
 /** The snippet of a hit found by meaning only: the start of its best-matching chunk, escaped. */
 export function chunkSnippet(chunkText: string): string {
-  return escapeHtml(truncate(chunkText, CHUNK_SNIPPET_LENGTH));
+  return escapeHtml(truncate(unescapedLines(chunkText), CHUNK_SNIPPET_LENGTH));
 }
