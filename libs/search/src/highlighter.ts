@@ -197,7 +197,9 @@ function find(text: string, terms: Set<string>): Found[] {
 /** `text[start, end)` HTML-escaped, whitespace collapsed, with `<em>` around the words found. */
 function render(text: string, start: number, end: number, found: readonly Found[]): string {
   const spans = found.map((word) => [word.start, word.end] as const);
-  return unescapedLines(markSpans(text, spans, start, end)).replace(/\s+/g, ' ').trim();
+  return unescapedLines(markSpans(text, spans, start, end))
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /**
