@@ -57,7 +57,7 @@ describe('highlighter', () => {
     // "] ALTER TABLE", and a cut at a space past the size ended one "new_column_name ALTER".
     const synopsis = [
       'ALTER TABLE [ IF EXISTS ] [ ONLY ] name [ * ]',
-      '    action [, ... ]',
+      '    action [, ...  ]',
       'ALTER TABLE [ IF EXISTS ] [ ONLY ] name [ * ]',
       '    RENAME [ COLUMN ] column_name TO new_column_name',
       'ALTER TABLE [ IF EXISTS ] name',

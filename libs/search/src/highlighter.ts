@@ -30,7 +30,7 @@ const WORD = /[\p{L}\p{N}\p{M}_]+(?:['’.:][\p{L}\p{N}\p{M}_]+)*/gu;
  * A sentence: up to `.`, `!` or `?` and the spaces after them, or up to a blank line. Not before a
  * closing bracket: the `...` of a syntax (`action [, ... ]`) ends no sentence.
  */
-const SENTENCE = /[^]*?(?:[.!?]+(?:\s+(?![\])}])|$)|\n\s*\n|$)/g;
+const SENTENCE = /[^]*?(?:[.!?]+(?:\s+(?![\s\])}])|$)|\n\s*\n|$)/g;
 
 export interface FragmentOptions {
   /** A sentence longer than this is cut into pieces about this long. */
