@@ -4,6 +4,7 @@ import {
   flat,
   headingLine,
   headingsOf,
+  HEADING_SELECTOR,
   HEADINGS,
   holds,
   levelOf,
@@ -118,7 +119,7 @@ function parentOf(heading: DomElement): DomElement | null {
   const level = levelOf(heading);
   const opens =
     parent?.firstElementChild === heading &&
-    !Array.from(parent.querySelectorAll('h1, h2, h3, h4, h5, h6')).some(
+    !Array.from(parent.querySelectorAll(HEADING_SELECTOR)).some(
       (other) => other !== heading && levelOf(other) <= level,
     );
   return opens ? parent.parentElement : parent;

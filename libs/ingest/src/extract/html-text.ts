@@ -234,6 +234,8 @@ function preText(node: DomNode): string {
 }
 
 export const HEADINGS: ReadonlySet<string> = new Set(['H1', 'H2', 'H3', 'H4', 'H5', 'H6']);
+/** The headings as a selector (`h1, h2, …`). */
+export const HEADING_SELECTOR = [...HEADINGS].map((name) => name.toLowerCase()).join(', ');
 const LAYOUT_CONTENT: ReadonlySet<string> = new Set([...HEADINGS, 'TABLE']);
 
 /** Whether an element has a descendant element named in `names`. */

@@ -4,6 +4,7 @@ import { commonAncestor, isFragmentOf, isFurniture, outlineOf, withLeadSections 
 import {
   cellText,
   headingLine,
+  HEADING_SELECTOR,
   HEADINGS,
   headingsOf,
   htmlFragmentToText,
@@ -79,7 +80,7 @@ function removeSourceLinks(document: DomDocument): void {
  * every question about a section. A page that is little but its table of contents (a manual's
  * chapter page) keeps it: that is what the page says.
  */
-function removeContents(document: DomDocument, headings: DomElement[]): void {
+function removeContents(document: DomDocument): void {
   // A heading is never one (mom's manual names its macro's heading `id="toc"`).
   const all = Array.from(document.querySelectorAll(CONTENTS)).filter(
     (element) => !HEADINGS.has(element.nodeName),
@@ -89,7 +90,9 @@ function removeContents(document: DomDocument, headings: DomElement[]): void {
   );
   const body = document.body;
   if (!contents.length || !body) return;
-  const outside = headings.filter((heading) => !contents.some((element) => element.contains(heading)));
+  const outside = Array.from(document.querySelectorAll(HEADING_SELECTOR)).filter(
+    (heading) => !contents.some((element) => element.contains(heading)),
+  );
   const length = (nodes: DomNode[]) => nodes.reduce((sum, node) => sum + cellText(node).length, 0);
   if (cellText(body).length - length(contents) - length(outside) < MORE_THAN_CONTENTS) return;
   for (const element of contents) element.remove();
@@ -130,8 +133,8 @@ export function extractHtml(bytes: Buffer, maxBytes: number): Extraction {
   inlineAsSpans(document);
   for (const element of Array.from(document.querySelectorAll(`${NAVIGATION}, ${NOT_FOR_SEARCH}`)))
     element.remove();
-  removeContents(document, Array.from(document.querySelectorAll('h1, h2, h3, h4, h5, h6')));
-  const headings = Array.from(document.querySelectorAll('h1, h2, h3, h4, h5, h6'));
+  removeContents(document);
+  const headings = Array.from(document.querySelectorAll(HEADING_SELECTOR));
   // Readability scores by class and id and deletes headings named like comments, shares or related
   // links (`id="comments-and-feedback"`); a heading is content whatever its anchor is called.
   // So are the parts of a code block: it keeps those inside <code> only, and a TeX manual's
