@@ -25,33 +25,31 @@ cp /usr/share/man/man1/git*.1.gz /usr/share/man/man5/git*.5.gz /usr/share/man/ma
 cp /usr/share/doc/postgresql-doc-15/html/sql-*.html "$work/pgsql/"
 cp /usr/share/doc/python3.11/html/library/*.html "$work/pylib/"
 echo "man400: $(ls "$work/man400" | wc -l) of $(wc -l < bench/heldout/man400-pages.txt) pages on this machine"
-export QUARRY_INDEX_PREFIX=heldout
-npm exec --no -- node bin/quarry.js ingest "$work/valgrind" --collection valgrind > /dev/null
-npm exec --no -- node bin/quarry.js ingest "$work/man" --collection man > /dev/null
-npm exec --no -- node bin/quarry.js eval "$@" bench/heldout/questions-valgrind.jsonl
-npm exec --no -- node bin/quarry.js eval "$@" bench/heldout/questions-man.jsonl
+quarry() { npm exec --no -- node bin/quarry.js "$@"; }
+# One set in indices of its own: ingest its folder as its collection, then evaluate its questions.
+set_alone() {
+  local prefix=$1 collection=$2 questions=$3
+  shift 3
+  QUARRY_INDEX_PREFIX=$prefix quarry ingest "$work/$collection" --collection "$collection" > /dev/null
+  QUARRY_INDEX_PREFIX=$prefix quarry eval "$@" "bench/heldout/$questions"
+}
+# The first two sets share indices (their figures in docs/search.md were measured so).
+QUARRY_INDEX_PREFIX=heldout quarry ingest "$work/valgrind" --collection valgrind > /dev/null
+QUARRY_INDEX_PREFIX=heldout quarry ingest "$work/man" --collection man > /dev/null
+QUARRY_INDEX_PREFIX=heldout quarry eval "$@" bench/heldout/questions-valgrind.jsonl
+QUARRY_INDEX_PREFIX=heldout quarry eval "$@" bench/heldout/questions-man.jsonl
 # Its own indices: Elasticsearch weighs a word by its rarity in the whole index, so 402 more
 # pages beside the first two sets would move their lexical figures.
-export QUARRY_INDEX_PREFIX=heldout400
-npm exec --no -- node bin/quarry.js ingest "$work/man400" --collection man400 > /dev/null
-npm exec --no -- node bin/quarry.js eval "$@" bench/heldout/questions-man400.jsonl
+set_alone heldout400 man400 questions-man400.jsonl "$@"
 # git's own manual (its man1, man5 and man7 pages; Debian's git package): one product's pages, which
 # share most of their words, so the words' leader rarely stands out. Written after session 14, as the
 # check of its fusion lead.
-export QUARRY_INDEX_PREFIX=heldoutgit
-npm exec --no -- node bin/quarry.js ingest "$work/git" --collection git > /dev/null
-npm exec --no -- node bin/quarry.js eval "$@" bench/heldout/questions-git.jsonl
+set_alone heldoutgit git questions-git.jsonl "$@"
 # Node.js's API reference (Debian's nodejs documentation): long HTML pages of API entries.
-export QUARRY_INDEX_PREFIX=heldnode
-npm exec --no -- node bin/quarry.js ingest "$work/node" --collection node > /dev/null
-npm exec --no -- node bin/quarry.js eval "$@" bench/heldout/questions-node.jsonl
+set_alone heldnode node questions-node.jsonl "$@"
 # PostgreSQL's SQL command reference (its 189 sql-*.html pages, DocBook; Debian's postgresql-doc-15
 # package): written in session 17, before any result was seen.
-export QUARRY_INDEX_PREFIX=heldpg
-npm exec --no -- node bin/quarry.js ingest "$work/pgsql" --collection pgsql > /dev/null
-npm exec --no -- node bin/quarry.js eval "$@" bench/heldout/questions-pgsql.jsonl
+set_alone heldpg pgsql questions-pgsql.jsonl "$@"
 # Python's library reference (its 317 library/*.html pages, Sphinx; Debian's python3.11-doc package):
 # written in session 17, before any result was seen.
-export QUARRY_INDEX_PREFIX=heldpy
-npm exec --no -- node bin/quarry.js ingest "$work/pylib" --collection pylib > /dev/null
-npm exec --no -- node bin/quarry.js eval "$@" bench/heldout/questions-pylib.jsonl
+set_alone heldpy pylib questions-pylib.jsonl "$@"
