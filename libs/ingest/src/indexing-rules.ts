@@ -46,5 +46,7 @@ export const INDEXING_RULES = 2;
  * 8: HTML a page marks as not for search (`class="nosearch"`, `robots-nocontent`,
  * `data-pagefind-ignore`) is dropped, and an API entry whose id reads like page furniture
  * (`csv.Sniffer.has_header`, `get_extra_info`) is no longer deleted with it.
+ * 9: a line already escaped as Markdown (a TeX manual's `\# is the parameter character`) is escaped
+ * once more, so that a snippet, which takes one backslash off, shows it as the file has it.
  */
-export const EXTRACTION_RULES = 8;
+export const EXTRACTION_RULES = 9;

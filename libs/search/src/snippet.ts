@@ -33,8 +33,12 @@ export function escapeHtml(text: string): string {
  * like a Markdown heading or code fence with a backslash, so that the chunker reads it as text
  * (`\# Send the email via our own SMTP server.`, a comment in a Python example); a snippet, which is
  * not Markdown, shows it without the backslash. The answer prompt, which is Markdown, keeps it.
+ * The inverse of `escapeMarkdownLines` (libs/ingest/src/extract/extraction.ts): the extraction
+ * worker imports nothing of this library and this library nothing of ingestion, so the two
+ * patterns are kept in step by hand, and ingestion's `extract.spec` checks that this one undoes
+ * exactly what that one writes.
  */
-const ESCAPED_LINE = /(^|\n)\\(?=#{1,6}(?:[ \t]|$|\n)|[ \t]*(?:```|~~~))/g;
+const ESCAPED_LINE = /(^|\n)\\(?=\\*(?:#{1,6}(?:[ \t]|$|\n)|[ \t]*(?:```|~~~)))/g;
 export const unescapedLines = (text: string) => text.replace(ESCAPED_LINE, '$1');
 
 /**

@@ -1,7 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import { buildDocx, buildPdf } from '../testing/fixtures';
 import { EXTRACTION_LIMITS, extractFile } from './extract';
-import type { ExtractedText } from './extraction';
+import { unescapedLines } from '@quarry/search';
+import { escapeMarkdownLines, type ExtractedText } from './extraction';
 import { linksOf } from './html';
 import { htmlFragmentToText } from './html-text';
 
@@ -331,6 +332,26 @@ describe('extractFile', () => {
       expect(performance.now() - started).toBeLessThan(5_000);
       expect((await extracted(text('Still working.'), 'after.txt')).text).toBe('Still working.');
     });
+  });
+});
+
+describe('escapeMarkdownLines', () => {
+  it('escapes lines that read as Markdown so that unescapedLines (snippets) gives each line back', () => {
+    const lines = [
+      '# comment',
+      '###### deep',
+      '#',
+      '```sh',
+      '  ~~~',
+      'a # b',
+      '#hashtag',
+      '\\# TeX',
+      '\\\\```',
+    ];
+    const escaped = escapeMarkdownLines(lines.join('\n')).split('\n');
+    expect(escaped.filter((line, i) => line !== lines[i])).toHaveLength(7);
+    expect(escaped.some((line) => /^#{1,6}(\s|$)|^\s*```/.test(line))).toBe(false);
+    expect(unescapedLines(escaped.join('\n'))).toBe(lines.join('\n'));
   });
 });
 

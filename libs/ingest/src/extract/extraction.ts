@@ -33,8 +33,13 @@ export function tidy(text: string): string {
     .trim();
 }
 
-/** A line the chunker would read as a Markdown heading or code fence. */
-const MARKUP_LINE = /^(#{1,6}(?:[ \t]|$)|[ \t]*(?:```|~~~))/;
+/**
+ * A line the chunker would read as a Markdown heading or code fence, or such a line already escaped
+ * (a TeX manual's `\# is the parameter character`): each gets one backslash more, so that taking
+ * one off gives the line back. Snippets show lines so (`unescapedLines`,
+ * libs/search/src/snippet.ts): change the two together.
+ */
+const MARKUP_LINE = /^\\*(#{1,6}(?:[ \t]|$)|[ \t]*(?:```|~~~))/;
 
 /**
  * Text that is not Markdown (a PDF's lines, a page's paragraphs, a man page's examples) with its
