@@ -439,6 +439,23 @@ describe('HTML shows what its reader sees', () => {
     expect(page.text).toMatch(/^## Create A New Database$/m);
   });
 
+  it("a short Sphinx page (Python's urllib) reads as its content, not as its footer", async () => {
+    // Readability took the copyright notice in Sphinx's `div.footer` for the article of this page.
+    const page = await extracted('python-urllib.html');
+    expect(page.text).toContain('urllib is a package that collects several modules for working with URLs:');
+    expect(page.text).toContain('urllib.robotparser for parsing robots.txt files');
+    expect(page.text).not.toMatch(/Copyright|Created using Sphinx/);
+  });
+
+  it("a Sphinx chapter page (Python's Cryptographic Services) reads as its introduction, without its tree of contents", async () => {
+    const page = await extracted('python-crypto.html');
+    expect(page.text).toBe(
+      '# Cryptographic Services\n\nThe modules described in this chapter implement various algorithms of a ' +
+        'cryptographic nature. They are available at the discretion of the installation. On Unix systems, ' +
+        'the crypt module may also be available. Here’s an overview:',
+    );
+  });
+
   it('navigation inside the article (a contents box) and footers are not text', async () => {
     const paragraph = (n: string) =>
       `<p>${n} The database of MIME types is rebuilt by a trigger whenever a package installs a type.</p>`;

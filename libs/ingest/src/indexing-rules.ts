@@ -48,5 +48,7 @@ export const INDEXING_RULES = 2;
  * (`csv.Sniffer.has_header`, `get_extra_info`) is no longer deleted with it.
  * 9: a line already escaped as Markdown (a TeX manual's `\# is the parameter character`) is escaped
  * once more, so that a snippet, which takes one backslash off, shows it as the file has it.
+ * 10: Sphinx's `div.footer` is page furniture (a short page read as its copyright notice) and its
+ * `toctree-wrapper` a table of contents (a chapter page reads as its introduction).
  */
-export const EXTRACTION_RULES = 9;
+export const EXTRACTION_RULES = 10;

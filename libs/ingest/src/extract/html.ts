@@ -20,18 +20,25 @@ import { decodeText } from './text';
 
 /**
  * Navigation and footers, which Readability keeps when they sit inside the article (a page's
- * contents box): the elements, their ARIA roles, the footer generators mark by id (AsciiDoc), and
- * DocBook's bars of links above and below every page ("Prev | Up | Part VII. Internals | Home | Next").
+ * contents box): the elements, their ARIA roles, the footers generators mark by id (AsciiDoc) or
+ * class (Sphinx's `div.footer`, which Readability took for the article of a short page: Python's
+ * urllib page read as its copyright notice alone), and DocBook's bars of links above and below
+ * every page ("Prev | Up | Part VII. Internals | Home | Next").
  */
-const NAVIGATION = 'nav, [role="navigation"], footer, [role="contentinfo"], #footer, .navheader, .navfooter';
+const NAVIGATION =
+  'nav, [role="navigation"], footer, [role="contentinfo"], #footer, div.footer, .navheader, .navfooter';
 /**
  * What a page marks as not for search: SQLite's `class="nosearch"` around the banner, tagline and
  * menu that open every page ("Small. Fast. Reliable. Choose any three." began 67 of its 214 pages),
  * Yahoo's `robots-nocontent`, Pagefind's `data-pagefind-ignore`.
  */
 const NOT_FOR_SEARCH = '.nosearch, .robots-nocontent, [data-pagefind-ignore]';
-/** A table of contents as generators mark it: DocBook's and Asciidoctor's `<div class="toc">`, `#toc`, its ARIA role. */
-const CONTENTS = 'div.toc, #toc, [role="doc-toc"]';
+/**
+ * A table of contents as generators mark it: DocBook's and Asciidoctor's `<div class="toc">`, `#toc`,
+ * its ARIA role, and Sphinx's `toctree-wrapper` (a chapter page's list of every module and section
+ * under it: 1,339 lines on Python's "Generic Operating System Services").
+ */
+const CONTENTS = 'div.toc, #toc, [role="doc-toc"], div.toctree-wrapper';
 /** The characters a page says besides its headings and tables of contents for these to go. */
 const MORE_THAN_CONTENTS = 200;
 /** Page furniture dropped when Readability finds no article and the whole body is read. */
