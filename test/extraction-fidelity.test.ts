@@ -178,6 +178,16 @@ describe('a manual with a table of contents and an index (libtasn1.pdf)', () => 
     expect(documented[0].location.heading).toEqual(['4 Function reference', '4.3 DER functions']);
   });
 
+  it('reads the words TeX broke across lines whole, and leaves a name with a minus in it as it is', async () => {
+    const manual = await extracted('libtasn1.pdf');
+    // Typeset "manip-" / "ulation.": found by no search for "manipulation" (23 such words here).
+    expect(manual.text).toContain('Distinguished Encoding Rules (DER) manipulation.');
+    expect(manual.text).toContain('structures management,');
+    expect(manual.text).not.toMatch(/(?<![\p{L}\p{N}])\p{Ll}+-\n\p{Ll}{2}/u);
+    // A time format is no word: "YYMMDDhhmm-" / "hh'mm'" keeps its minus.
+    expect(manual.text).toContain('"YYMMDDhhmm-\nhh’mm’"');
+  });
+
   it("opens each section at its own heading line, numbered as the page numbers it, though the outline's entry leaves the number out", async () => {
     const manual = await extracted('libtasn1.pdf');
     // The outline says "DER functions" of the line "4.3 DER functions", set halfway down file

@@ -27,6 +27,25 @@ describe('extractFile', () => {
     expect(pages[2]).toContain('violet heron');
   });
 
+  it('joins the words a typeset PDF broke across lines, keeping the hyphens the document writes', async () => {
+    // BibTeX's manual: "Suggestions for improve-" / "ments are wanted", found by no search for it.
+    const pdf = await buildPdf([
+      [
+        'Suggestions for improve-',
+        'ments are wanted; write a self-',
+        'contained example (self-contained means no input files)',
+        'and send it by e-',
+        'mail to the PDF-',
+        'based list. The refer-',
+      ].join('\n'),
+      'ence list follows.',
+    ]);
+    const [first, second] = (await extracted(pdf, 'bibtex.pdf')).text.split('\f');
+    expect(first).toContain('Suggestions for improvements\nare wanted; write a self-contained\nexample');
+    expect(first).toContain('by e-\nmail to the PDF-\nbased list. The reference\n');
+    expect(second.trim()).toBe('list follows.');
+  });
+
   it('reads a PDF by content even without its extension', async () => {
     const pdf = await buildPdf(['Only page']);
     expect((await extracted(pdf, 'download')).format).toBe('pdf');

@@ -90,7 +90,9 @@ export async function extractPdf(bytes: Buffer, limits: PdfLimits): Promise<Extr
     const outline = await outlineByPage(pdf);
     const body = bodySize(pages);
     const pageLabels = await printedPageNumbers(pdf);
-    const content = withoutRunningLines(pages, (index) => pageLabels?.[index] ?? String(index + 1));
+    const content = withoutLineEndHyphens(
+      withoutRunningLines(pages, (index) => pageLabels?.[index] ?? String(index + 1)),
+    );
     const { texts, firstHeading } = outline.size
       ? withOutlineHeadings(content, outline)
       : withLargeTextHeadings(content, body);
@@ -156,6 +158,47 @@ function withoutRunningLines(pages: Line[][], printed: (page: number) => string)
       return recurs < (showsNumber(line.text, printed(index)) ? 2 : RUNNING_PAGES);
     }),
   );
+}
+
+/**
+ * A line ending in part of a word and a hyphen (or a soft hyphen): small letters, a capital first
+ * or not. A name such as `YYMMDDhhmm-` (libtasn1's `"YYMMDDhhmm-hh'mm'"`) is no word a typesetter breaks.
+ */
+const BROKEN_WORD = /(?<![\p{L}\p{N}])(\p{Lu}?\p{Ll}+)([-\u00AD\u2010])$/u;
+/** A line starting with the rest of a word (a small letter first), then what ends it up to a space. */
+const WORD_REST = /^(\p{Ll}[\p{L}\p{M}]*)(\S*)\s*/u;
+/** Lines whose sizes differ by this factor are not one paragraph (a heading and its text). */
+const SAME_TEXT_SCALE = 1.2;
+
+/**
+ * Pages with words that the typesetter broke across two lines made whole again ("improve-" /
+ * "ments;" becomes "improvements;" on the first line): a typeset PDF (TeX's, a justified word
+ * processor's) hyphenates, and a broken word is found by no search for it and shown as two. The
+ * hyphen stays when the document writes that compound elsewhere and never the joined word
+ * ("self-" / "contained" where "self-contained" occurs); a soft hyphen always goes. A part of one
+ * letter, or one with a capital after its first letter, is left as it is ("e-" / "mail", "PDF-" /
+ * "based": no typesetter breaks there), as are lines of different sizes. Across a page break the
+ * rest of the word moves up to the earlier page.
+ */
+function withoutLineEndHyphens(pages: Line[][]): Line[][] {
+  const words = new Set<string>();
+  for (const line of pages.flat())
+    for (const [word] of line.text.toLowerCase().matchAll(/\p{L}+(?:-\p{L}+)*/gu)) words.add(word);
+  const out = pages.map((lines) => lines.map((line) => ({ ...line })));
+  const positions = out.flatMap((lines, page) => lines.map((_, index) => ({ page, index })));
+  for (let at = 0; at + 1 < positions.length; at++) {
+    const line = out[positions[at].page][positions[at].index];
+    const next = out[positions[at + 1].page][positions[at + 1].index];
+    const broken = BROKEN_WORD.exec(line.text);
+    const rest = broken && WORD_REST.exec(next.text);
+    if (!broken || !rest || broken[1].length < 2 || rest[1].length < 2) continue;
+    if (Math.max(line.size, next.size) > SAME_TEXT_SCALE * Math.min(line.size, next.size)) continue;
+    const [head, tail] = [broken[1].toLowerCase(), rest[1].toLowerCase()];
+    const keep = broken[2] !== '\u00AD' && words.has(`${head}-${tail}`) && !words.has(head + tail);
+    line.text = line.text.slice(0, keep ? undefined : -1) + rest[1] + rest[2];
+    next.text = next.text.slice(rest[0].length);
+  }
+  return out.map((lines) => lines.filter((line) => line.text));
 }
 
 /** A baseline this far (in glyph heights) from the line's is a new line, whatever PDF.js marked. */
