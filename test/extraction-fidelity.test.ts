@@ -162,6 +162,18 @@ describe('PDF structure comes from the PDF', () => {
   });
 });
 
+describe('French set in a font without accented letters (font-change_FRENCH.pdf, pages 1-3)', () => {
+  it('reads each accent drawn apart from its letter as the accented letter', async () => {
+    const manual = await extracted('font-change-french-1-3.pdf');
+    // Drawn "Ce travail a ´et´e publi´e", "Partage `a l'Identique": "été" was found by no search.
+    expect(manual.text).toContain('Ce travail a été publié sous la licence Creative Commons');
+    expect(manual.text).toContain('Vous êtes donc libres');
+    expect(manual.text).toContain('et de Partage à l’Identique.');
+    expect(manual.text).toContain('45 Variantes esthétiques');
+    expect(manual.text).not.toMatch(/[\u00B4\u00A8\u02C6`]\p{L}/u);
+  });
+});
+
 describe('a manual with a table of contents and an index (libtasn1.pdf)', () => {
   it('locates a function where it is documented: the contents and the index are text but no passage', async () => {
     const manual = await extracted('libtasn1.pdf');

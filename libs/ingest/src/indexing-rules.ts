@@ -50,6 +50,7 @@ export const INDEXING_RULES = 2;
  * once more, so that a snippet, which takes one backslash off, shows it as the file has it.
  * 10: Sphinx's `div.footer` is page furniture (a short page read as its copyright notice) and its
  * `toctree-wrapper` a table of contents (a chapter page reads as its introduction).
- * 11: a word a typeset PDF broke across two lines ("improve-" / "ments") is read whole.
+ * 11: a word a typeset PDF broke across two lines ("improve-" / "ments") is read whole, and an
+ * accent a font without accented letters drew apart ("esth´etiques") is one letter with its own.
  */
 export const EXTRACTION_RULES = 11;

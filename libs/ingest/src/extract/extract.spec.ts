@@ -46,6 +46,18 @@ describe('extractFile', () => {
     expect(second.trim()).toBe('list follows.');
   });
 
+  it('reads accents a font without accented letters drew apart as accented letters, before or after them', async () => {
+    // Computer Modern draws "´et´e" (accent first); Czech fonts "Mu¨ller"-like, the accent after.
+    const before = await buildPdf(['Ce travail a \u00B4et\u00B4e publi\u00B4e, Mises `a jour, L\u00A8uck.']);
+    expect((await extracted(before, 'fr.pdf')).text).toBe('Ce travail a été publié, Mises à jour, Lück.');
+    const after = await buildPdf(['Mu\u00A8ller und Bru\u00A8cke, a\u00A8hnlich']);
+    expect((await extracted(after, 'de.pdf')).text).toBe('Müller und Brücke, ähnlich');
+    // A backtick is an accent only where the document draws its other accents so; a tilde over
+    // no letter Unicode composes with stays.
+    const code = await buildPdf(['Run `ale` and `ls` to see ~/x and \u02DC']);
+    expect((await extracted(code, 'code.pdf')).text).toBe('Run `ale` and `ls` to see ~/x and \u02DC');
+  });
+
   it('reads a PDF by content even without its extension', async () => {
     const pdf = await buildPdf(['Only page']);
     expect((await extracted(pdf, 'download')).format).toBe('pdf');

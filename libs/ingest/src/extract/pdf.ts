@@ -91,7 +91,7 @@ export async function extractPdf(bytes: Buffer, limits: PdfLimits): Promise<Extr
     const body = bodySize(pages);
     const pageLabels = await printedPageNumbers(pdf);
     const content = withoutLineEndHyphens(
-      withoutRunningLines(pages, (index) => pageLabels?.[index] ?? String(index + 1)),
+      withComposedAccents(withoutRunningLines(pages, (index) => pageLabels?.[index] ?? String(index + 1))),
     );
     const { texts, firstHeading } = outline.size
       ? withOutlineHeadings(content, outline)
@@ -156,6 +156,81 @@ function withoutRunningLines(pages: Line[][], printed: (page: number) => string)
       if (!edge(lines, i)) return true;
       const recurs = pagesOf.get(runningKey(line.text)) ?? 0;
       return recurs < (showsNumber(line.text, printed(index)) ? 2 : RUNNING_PAGES);
+    }),
+  );
+}
+
+/** Spacing accents, as a font without accented letters draws them, and the marks they stand for. */
+const SPACING_ACCENTS: Record<string, string> = {
+  '\u00B4': '\u0301', // ´ acute
+  '\u0060': '\u0300', // ` grave (a backtick: only in a document whose other accents are drawn so)
+  '\u02CB': '\u0300', // ˋ grave
+  '\u02C6': '\u0302', // ˆ circumflex
+  '\u02DC': '\u0303', // ˜ tilde
+  '\u00AF': '\u0304', // ¯ macron
+  '\u02D8': '\u0306', // ˘ breve
+  '\u02D9': '\u0307', // ˙ dot above
+  '\u00A8': '\u0308', // ¨ diaeresis
+  '\u02DA': '\u030A', // ˚ ring above
+  '\u02DD': '\u030B', // ˝ double acute
+  '\u02C7': '\u030C', // ˇ caron
+  '\u00B8': '\u0327', // ¸ cedilla
+  '\u02DB': '\u0328', // ˛ ogonek
+};
+const BACKTICK = '\u0060';
+
+/** `letter` with `accent` as one precomposed letter (a dotless i takes its accent in place of its dot), if Unicode has one. */
+function composed(letter: string | undefined, accent: string): string | undefined {
+  if (!letter || !/^\p{L}$/u.test(letter)) return undefined;
+  const base = letter === '\u0131' ? 'i' : letter === '\u0237' ? 'j' : letter;
+  const one = (base + SPACING_ACCENTS[accent]).normalize('NFC');
+  return [...one].length === 1 ? one : undefined;
+}
+
+/**
+ * Pages with accents that a TeX font without accented letters drew apart from their letter (Computer
+ * Modern's OT1: "esth´etiques", "L¨uck", and Czech fonts' "Olsˇa´k") made one letter again
+ * ("esthétiques", "Lück", "Olšák"), as pdftotext reads them: a word so drawn was found by no search
+ * for it. An accent joins the letter it makes a letter of Unicode with; where it would with either
+ * neighbour, the one the document's unambiguous accents take (TeX's \accent draws it before its
+ * letter; some fonts after). An accent beside no letter it composes with (a tilde over a symbol) is
+ * left as drawn, as is a backtick in a document with no other accent drawn so.
+ */
+function withComposedAccents(pages: Line[][]): Line[][] {
+  const spacing = (c: string) => c in SPACING_ACCENTS;
+  let [before, after, either] = [0, 0, 0];
+  for (const line of pages.flat()) {
+    const chars = [...line.text];
+    chars.forEach((c, i) => {
+      if (!spacing(c) || c === BACKTICK) return;
+      const [next, previous] = [composed(chars[i + 1], c), composed(chars[i - 1], c)];
+      if (next && previous) either++;
+      else if (next) before++;
+      else if (previous) after++;
+    });
+  }
+  if (!before && !after && !either) return pages;
+  const accentFirst = before >= after;
+  return pages.map((lines) =>
+    lines.map((line) => {
+      if (![...line.text].some(spacing)) return line;
+      const chars = [...line.text];
+      const out: string[] = [];
+      for (let i = 0; i < chars.length; i++) {
+        const c = chars[i];
+        if (!spacing(c)) {
+          out.push(c);
+          continue;
+        }
+        const next = composed(chars[i + 1], c);
+        const previous = out.length ? composed(out[out.length - 1], c) : undefined;
+        if (next && (!previous || accentFirst)) {
+          out.push(next);
+          i++;
+        } else if (previous) out[out.length - 1] = previous;
+        else out.push(c);
+      }
+      return { ...line, text: out.join('') };
     }),
   );
 }
