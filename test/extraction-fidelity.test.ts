@@ -160,6 +160,26 @@ describe('PDF structure comes from the PDF', () => {
     expect(result.text.split('\f')).toHaveLength(2);
     expect([...sectionHeadings(result.text)]).toEqual(['Overview', 'Cache format']);
   });
+
+  it('a contents entry set in larger type is no heading', async () => {
+    // dvips' manual sets its chapters' contents entries a little larger than the body: each read
+    // as a heading, and, one under the other, as one heading of the whole table of contents.
+    const pdf = await PDFDocument.create();
+    const font = await pdf.embedFont(StandardFonts.Helvetica);
+    const contents = pdf.addPage();
+    ['1 Why use Dvips? . . . . . . . . 1', '2 Installation . . . . . . . . . 2'].forEach((line, i) =>
+      contents.drawText(line, { x: 50, y: 760 - i * 18, size: 14, font }),
+    );
+    contents.drawText('2.1 config.ps installation . . . . . 3', { x: 50, y: 700, size: 11, font });
+    const page = pdf.addPage();
+    page.drawText('1 Why use Dvips?', { x: 50, y: 760, size: 20, font });
+    ['The Dvips program has a number of features.', 'It sets it apart from other drivers.'].forEach(
+      (line, i) => page.drawText(line, { x: 50, y: 720 - i * 16, size: 11, font }),
+    );
+    const result = await extracted('dvips.pdf', Buffer.from(await pdf.save()));
+    expect(headingsOf(result.text)).toEqual(['# 1 Why use Dvips?']);
+    expect(result.text).toContain('1 Why use Dvips? . . . . . . . . 1\n2 Installation . . . . . . . . . 2');
+  });
 });
 
 describe('French set in a font without accented letters (font-change_FRENCH.pdf, pages 1-3)', () => {

@@ -558,11 +558,19 @@ function bodySize(pages: Line[][]): number {
   return [...characters].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 0;
 }
 
+/** Dots in a row, spaced or not: a leader to a page number, which no heading has. */
+const DOT_LEADER = /(?:\s?\.){4,}/;
+
+/**
+ * A line set clearly larger than the body: a heading, unless it is a contents entry (dvips'
+ * manual sets its chapters' entries, "1 Why use Dvips? . . . . 1", a little larger).
+ */
 const isLarge = (line: Line, body: number) =>
   body > 0 &&
   line.size >= body * HEADING_SCALE &&
   line.text.length <= HEADING_CHARS &&
-  /\p{L}/u.test(line.text);
+  /\p{L}/u.test(line.text) &&
+  !DOT_LEADER.test(line.text);
 
 /** Of a title page's large lines, those this close to the largest may be its title. */
 const TITLE_SCALE = 0.8;
