@@ -5,6 +5,9 @@ import type { ExtractionLimits } from './limits';
 type PdfLimits = Pick<ExtractionLimits, 'pdfPages' | 'maxChars'>;
 type PdfDocument = Awaited<ReturnType<typeof getDocumentProxy>>;
 
+/** PDF.js' `VerbosityLevel.ERRORS`. */
+const PDFJS_ERRORS_ONLY = 0;
+
 interface TextItem {
   str?: string;
   hasEOL?: boolean;
@@ -61,7 +64,9 @@ const normalised = (text: string) => text.replace(/\s+/g, ' ').trim().toLowerCas
 export async function extractPdf(bytes: Buffer, limits: PdfLimits): Promise<Extraction> {
   let pdf: PdfDocument;
   try {
-    pdf = await getDocumentProxy(new Uint8Array(bytes));
+    // Errors only: PDF.js warns on stderr of every font it cannot fully read (1,907 lines for 230 TeX
+    // Live manuals whose text it read), which buried the ingest's own output.
+    pdf = await getDocumentProxy(new Uint8Array(bytes), { verbosity: PDFJS_ERRORS_ONLY });
   } catch (error) {
     const message = String((error as Error)?.message ?? error);
     return skipped(
