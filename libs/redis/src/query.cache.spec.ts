@@ -1,6 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type Redis from 'ioredis';
 import { QueryCache } from './query.cache';
+import type { RedisBus } from './redis.bus';
+import { RedisShutdown } from './redis.module';
 
 /**
  * The few Redis commands the cache uses, in memory. `down` makes every command fail as ioredis
@@ -239,5 +241,27 @@ describe('QueryCache', () => {
     await off.getOrCompute({ query: 'x' }, undefined, async () => ++n);
     expect(await off.getOrCompute({ query: 'x' }, undefined, async () => ++n)).toBe(2);
     expect(redis.data.size).toBe(0);
+  });
+
+  it('finishes an invalidation still waiting for its change before the app closes Redis', async () => {
+    // A CLI ingest exits as its last batch is acknowledged: the refresh that makes it searchable
+    // was still running, and the invalidation after it found Redis closed.
+    let visible!: () => void;
+    await cache.invalidate(['notes'], () => new Promise<void>((resolve) => (visible = resolve)));
+    const shutdown = new RedisShutdown(
+      Object.assign(redis, { disconnect: () => redis.stop() }) as unknown as Redis,
+      { close: async () => undefined } as unknown as RedisBus,
+      cache,
+    );
+    const closing = (async () => {
+      await shutdown.beforeApplicationShutdown();
+      await shutdown.onApplicationShutdown();
+    })();
+    await settle();
+    visible();
+    await closing;
+    await cache.settled();
+    expect(events.deferred).toEqual([]);
+    expect(redis.down).toBe(true);
   });
 });

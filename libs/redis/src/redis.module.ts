@@ -1,17 +1,34 @@
-import { Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Global,
+  Inject,
+  Injectable,
+  Module,
+  type BeforeApplicationShutdown,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import Redis from 'ioredis';
 import { CONFIG, type ConnectedConfig } from '@quarry/config';
 import { LOGGER, QuarryMetrics, type Logger } from '@quarry/observability';
 import { QueryCache } from './query.cache';
 import { createRedisConnection, RedisBus } from './redis.bus';
 
-/** Closes the connections last, once every module has stopped using them. */
+/**
+ * Closes the connections last, once every module has stopped using them; before any module
+ * closes, the query cache's invalidations still waiting for their change to become searchable
+ * are done (a CLI ingest that exits as its last batch is acknowledged closed Redis under them,
+ * and its invalidation was deferred to markers that expire, with a warning that Redis was down).
+ */
 @Injectable()
-class RedisShutdown implements OnApplicationShutdown {
+export class RedisShutdown implements BeforeApplicationShutdown, OnApplicationShutdown {
   constructor(
     @Inject(Redis) private readonly redis: Redis,
     private readonly bus: RedisBus,
+    private readonly cache: QueryCache,
   ) {}
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.cache.settled();
+  }
 
   async onApplicationShutdown(): Promise<void> {
     await this.bus.close();
