@@ -1,4 +1,4 @@
-import { isNavigationSection } from './navigation-section';
+import { contentsRuns, isNavigationSection } from './navigation-section';
 import { chunkDocument } from './structured-chunker';
 
 // As Quarry extracts libtasn1's manual (Debian's libtasn1-doc): its table of contents and its index.
@@ -70,5 +70,57 @@ describe('chunkDocument and navigation pages', () => {
 
   it('keeps a document that is nothing but a table of contents', () => {
     expect(chunkDocument(CONTENTS.join('\n'))).toHaveLength(1);
+  });
+});
+
+describe('contentsRuns', () => {
+  // As Quarry extracts luainputenc's manual: its title page, abstract and contents in one section.
+  const TITLE_PAGE = [
+    'The luainputenc package',
+    'Manuel Pégourié-Gonnard mpg@elzevir.fr',
+    'Abstract',
+    'Input encoding management for LuaTEX, needed only for compatibility with old',
+    'documents. For new documents, using UTF-8 encoding and Unicode fonts is strongly recommended.',
+    'Contents',
+    '1 Overview: When (not) to use this package 1',
+    '2 Documentation 2',
+    '2.1 Introduction . . . . . . . . . . . . . . . . . . . . . . . . 2',
+    '2.2 Overview of 8-bit mode . . . . . . . . . . . . . . . . . . . 3',
+    '2.3 Overview of UTF-8 mode . . . . . . . . . . . . . . . . . . . 3',
+    '3 Implementation 5',
+  ];
+
+  it('finds a table of contents without leaders, numbered entries in order, and leaves the rest', () => {
+    expect([...contentsRuns(TITLE_PAGE)]).toEqual([6, 7, 8, 9, 10, 11]);
+    // A French manual's contents, whose title was no heading of the page: LaTeX sets no leaders
+    // for chapters, and this one none at all.
+    const french = [
+      '1 Introduction 2',
+      '2 Première utilisation 4',
+      '2.1 Fonction principale 4',
+      '3 Les options 9',
+    ];
+    expect(contentsRuns(french).size).toBe(4);
+  });
+
+  it('leaves lines that merely start and end with numbers: example output, a font table', () => {
+    const output = [
+      '8 days later: Sunday (Sun), December (Dec) 16, 2018',
+      '4 weeks later: Sunday (Sun), January (Jan) 13, 2019',
+      '4 months later: Monday (Mon), May (May) 13, 2019',
+      '14 days earlier: Monday (Mon), April (Apr) 29, 2019',
+    ];
+    expect(contentsRuns(output).size).toBe(0);
+    expect(contentsRuns(['48 x30 0', '49 x31 1', '50 x32 2', '51 x33 3']).size).toBe(0);
+  });
+
+  it('makes a passage of the title page and abstract, none of the contents under them', () => {
+    const chunks = chunkDocument(
+      `${TITLE_PAGE.join('\n')}\n\f# 1 Overview\n\nUse it for old documents only.`,
+    );
+    expect(chunks[0].text).toContain('Input encoding management for LuaTEX');
+    expect(chunks[0].text).not.toContain('Overview of 8-bit mode');
+    expect(chunks[0].location.lines).toEqual([1, 6]);
+    expect(chunks.map((c) => c.location.page)).toEqual([1, 2]);
   });
 });

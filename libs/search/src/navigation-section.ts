@@ -9,6 +9,13 @@
 
 /** `Introduction . . . . . 1`, `asn1_copy_node........11`: a dot leader ending in a page number. */
 const LEADER_ENTRY = /(?:\s?\.){3,}\s*(?:\d{1,4}|[ivxlcdm]{1,6})\s*$/i;
+/**
+ * `3.3.2 Spécificités 16`, `A.1 Options 40`: a numbered section's title (a word in it, not a font
+ * table's `48 x30 0`) and the page it starts on, as LaTeX sets a table of contents' chapters, and
+ * some documents every entry, without leaders.
+ */
+const NUMBERED_ENTRY =
+  /^(?:\d{1,2}|[A-Z])(?:\.\d{1,2})*\.?\s+(?=.*\p{L}\p{L})[^\d\s].*\s(?:\d{1,4}|[ivxlc]{1,6})$/u;
 /** `parse_args, 12, 45` or `parse_args 12`: an index entry without leaders. */
 const PAGE_REFERENCES = /\S[\s,]+\d{1,4}(?:\s*[,–-]\s*\d{1,4})*\s*$/;
 /**
@@ -33,4 +40,49 @@ export function isNavigationSection(heading: readonly string[], lines: readonly 
   if (!NAVIGATION_HEADING.test(title)) return false;
   const references = text.filter((line) => LEADER_ENTRY.test(line) || PAGE_REFERENCES.test(line)).length;
   return references >= MIN_ENTRIES && references * 2 >= text.length;
+}
+
+const isEntry = (line: string) => LEADER_ENTRY.test(line) || NUMBERED_ENTRY.test(line);
+
+/**
+ * Whether the run's entries without leaders go on as a table of contents does: section numbers and
+ * pages never going back. Lines of output that happen to start and end with numbers ("8 days
+ * later: Sunday, December 16, 2018" / "4 weeks later: ...") do not.
+ */
+function inContentsOrder(entries: readonly string[]): boolean {
+  const numbered = entries.filter((line) => !LEADER_ENTRY.test(line));
+  const order = (value: (line: string) => number) =>
+    numbered.every((line, at) => at === 0 || value(line) >= value(numbered[at - 1]));
+  const section = (line: string) => {
+    const first = /^(\d+|[A-Z])/.exec(line)![1];
+    return /\d/.test(first) ? Number(first) : 100 + first.charCodeAt(0);
+  };
+  const page = (line: string) => Number(/(\d+)$/.exec(line)?.[1] ?? 0);
+  return order(section) && order(page);
+}
+
+/**
+ * The lines of a passage that are a run of contents entries (four or more dot-leader or numbered
+ * entries with their pages, in a table of contents' order, a line between two of them being an
+ * entry that wrapped), by index: a title page's table of contents under its abstract, in one
+ * section with it (luainputenc's, iftex's), or a French manual's, whose heading is no heading of
+ * the page. The rest of the passage stays one.
+ */
+export function contentsRuns(lines: readonly string[]): Set<number> {
+  const inRuns = new Set<number>();
+  let run: number[] = [];
+  const close = () => {
+    while (run.length && !isEntry(lines[run[run.length - 1]].trim())) run.pop();
+    const entries = run.map((at) => lines[at].trim()).filter(isEntry);
+    if (entries.length >= MIN_ENTRIES && inContentsOrder(entries)) run.forEach((at) => inRuns.add(at));
+    run = [];
+  };
+  lines.forEach((raw, at) => {
+    const line = raw.trim();
+    if (isEntry(line)) run.push(at);
+    else if (run.length && isEntry(lines[run[run.length - 1]].trim())) run.push(at);
+    else close();
+  });
+  close();
+  return inRuns;
 }

@@ -1,6 +1,6 @@
 import { inlineMarkdownText } from './inline-markdown';
 import { DEFAULT_CHUNKING, splitSentences, type ChunkOptions } from './chunker';
-import { isNavigationSection } from './navigation-section';
+import { contentsRuns, isNavigationSection } from './navigation-section';
 
 /** Where a chunk sits in its document. */
 export interface ChunkLocation {
@@ -102,6 +102,32 @@ export function sectionsOf(body: string): Section[] {
   return sections;
 }
 
+/** A paragraph without its runs of contents entries (`contentsRuns`): the parts around them, each with its lines. */
+function withoutContents(paragraph: Paragraph): Paragraph[] {
+  const lines = paragraph.text.split('\n');
+  const runs = contentsRuns(lines);
+  if (!runs.size) return [paragraph];
+  const parts: Paragraph[] = [];
+  let kept: number[] = [];
+  const flush = () => {
+    const text = kept
+      .map((at) => lines[at])
+      .join('\n')
+      .trim();
+    if (text)
+      parts.push({
+        text,
+        words: countWords(text),
+        from: paragraph.from + kept[0],
+        to: paragraph.from + kept[kept.length - 1],
+      });
+    kept = [];
+  };
+  lines.forEach((_, at) => (runs.has(at) ? flush() : kept.push(at)));
+  flush();
+  return parts;
+}
+
 /**
  * Chunks that follow the document's structure: a chunk never spans two sections or two pages,
  * paragraphs are packed up to the target size, and a paragraph longer than the maximum is cut
@@ -111,14 +137,16 @@ export function chunkDocument(body: string, options: ChunkOptions = DEFAULT_CHUN
   const chunks: Chunk[] = [];
   // A heading with nothing under it before the next one lives on in its subsections' paths.
   // Tables of contents and indexes are the document's text but never one of its passages.
-  const sections = sectionsOf(body).filter(
-    (s) =>
-      s.paragraphs.some((p) => !p.heading) &&
-      !isNavigationSection(
-        s.heading,
-        s.paragraphs.filter((p) => !p.heading).flatMap((p) => p.text.split('\n')),
-      ),
-  );
+  const sections = sectionsOf(body)
+    .filter(
+      (s) =>
+        !isNavigationSection(
+          s.heading,
+          s.paragraphs.filter((p) => !p.heading).flatMap((p) => p.text.split('\n')),
+        ),
+    )
+    .map((s) => ({ ...s, paragraphs: s.paragraphs.flatMap((p) => (p.heading ? [p] : withoutContents(p))) }))
+    .filter((s) => s.paragraphs.some((p) => !p.heading));
   for (const section of sections) {
     const location = (from: number, to: number): ChunkLocation => ({
       ...(section.page !== undefined ? { page: section.page } : {}),
