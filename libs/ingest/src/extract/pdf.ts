@@ -198,7 +198,7 @@ function composed(letter: string | undefined, accent: string): string | undefine
  * ("esthétiques", "Lück", "Olšák"), as pdftotext reads them: a word so drawn was found by no search
  * for it. An accent joins the letter it makes a letter of Unicode with; where it would with either
  * neighbour, the one the document's unambiguous accents take (TeX's \accent draws it before its
- * letter; some fonts after). An accent beside no letter it composes with (a tilde over a symbol) is
+ * letter, which is taken when they do not tell; some fonts draw it after). An accent beside no letter it composes with (a tilde over a symbol) is
  * left as drawn, as is a backtick in a document with no other accent drawn so.
  */
 function withComposedAccents(pages: Line[][]): Line[][] {
