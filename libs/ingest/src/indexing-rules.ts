@@ -7,7 +7,7 @@
  * 2: PDF running heads and page labels, HTML permalink marks, Markdown headings read as text,
  * navigation sections, and a whole-document vector for a document of several chunks.
  * 3: a table of contents inside a passage (under a title page's abstract, or without leaders) is
- * no part of it, and a heading opens the chunk of the text under it, never a chunk of its own.
+ * no part of it.
  */
 export const INDEXING_RULES = 3;
 

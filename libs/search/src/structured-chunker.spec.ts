@@ -62,22 +62,6 @@ describe('chunkDocument', () => {
     expect(chunks.map((c) => c.text).join(' ')).toContain('Sentence number 59');
   });
 
-  it('never makes a chunk of a heading alone: it opens the chunk of the text under it', () => {
-    // A PDF page's section is one paragraph of its lines: 515 of 7,497 chunks of 186 PDFs were a
-    // heading alone ("1 Why use Dvips?"), shown as a hit's passage and embedded as one.
-    const long = Array.from({ length: 60 }, (_, i) => `Sentence number ${i} is here.`).join(' ');
-    const options = { targetWords: 50, maxWords: 80, overlapWords: 0 };
-    const chunks = chunkDocument(`# Top\n\n## Why use it\n\n${long}`, options);
-    expect(chunks.some((c) => /^(Top|Why use it)$/.test(c.text))).toBe(false);
-    expect(chunks[0].text).toMatch(/^Why use it\n\nSentence number 0 is here\./);
-    expect(chunks[0].location).toEqual({ heading: ['Top', 'Why use it'], lines: [3, 5] });
-    expect(chunks[1].location.lines).toEqual([5, 5]);
-    // A paragraph that would take the heading's chunk past the maximum joins it all the same.
-    const medium = Array.from({ length: 13 }, (_, i) => `Sentence number ${i} is here.`).join(' ');
-    const two = chunkDocument(`# Overview\n\n${medium}`, { ...options, maxWords: 65 });
-    expect(two.map((c) => c.text)).toEqual([`Overview\n\n${medium}`]);
-  });
-
   it('keeps a body without structure as one chunk per size', () => {
     expect(chunkDocument('just a line')).toEqual([{ text: 'just a line', location: { lines: [1, 1] } }]);
     expect(chunkDocument('')).toEqual([]);

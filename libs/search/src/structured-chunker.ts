@@ -164,37 +164,26 @@ export function chunkDocument(body: string, options: ChunkOptions = DEFAULT_CHUN
       pending = [];
       pendingWords = 0;
     };
-    // A heading waiting alone goes with the text after it: a chunk of a heading alone is no passage.
-    const onlyHeadings = () => pending.every((p) => p.heading);
     for (const paragraph of section.paragraphs) {
       if (paragraph.words > options.maxWords) {
-        // Its first part opens with the headings waiting for it, from their line.
-        let opening = pending.length && onlyHeadings() ? pending : [];
-        if (opening.length) [pending, pendingWords] = [[], 0];
-        else flush();
+        flush();
         let part: string[] = [];
         let partWords = 0;
-        const push = () => {
-          chunks.push({
-            text: [...opening.map((p) => p.text), part.join(' ')].join('\n\n'),
-            location: location(opening[0]?.from ?? paragraph.from, paragraph.to),
-          });
-          opening = [];
-        };
         for (const sentence of splitSentences(paragraph.text, options.maxWords)) {
           const n = countWords(sentence);
           if (partWords > 0 && partWords + n > options.targetWords) {
-            push();
+            chunks.push({ text: part.join(' '), location: location(paragraph.from, paragraph.to) });
             part = [];
             partWords = 0;
           }
           part.push(sentence);
           partWords += n;
         }
-        if (part.length) push();
+        if (part.length)
+          chunks.push({ text: part.join(' '), location: location(paragraph.from, paragraph.to) });
         continue;
       }
-      if (pendingWords > 0 && !onlyHeadings() && pendingWords + paragraph.words > options.maxWords) flush();
+      if (pendingWords > 0 && pendingWords + paragraph.words > options.maxWords) flush();
       pending.push(paragraph);
       pendingWords += paragraph.words;
       if (pendingWords >= options.targetWords) flush();
