@@ -194,7 +194,8 @@ function withShownChunk(
   return {
     bool: {
       ...query.bool,
-      should: [chunksClause(SHOWN_INNER_HIT, { match: { 'chunks.text': subject } }, 1)],
+      // Two: the best may be a heading alone, and then the next is shown (`firstPassage`).
+      should: [chunksClause(SHOWN_INNER_HIT, { match: { 'chunks.text': subject } }, 2)],
     },
   };
 }
@@ -232,8 +233,9 @@ export const CHUNK_CANDIDATES = 3;
  * summaries), and as inner hits of each, the `CHUNK_CANDIDATES` chunks `text`'s subject matches
  * best (`subjectOf`) for the documents of `byWords` (`WORDS_INNER_HIT`: where a lexical match is shown from, and the
  * words' candidates for the choice of `shown-chunk.ts`), and the chunk numbered in `numbered` for
- * its document (`NUMBERED_INNER_HIT`: a meaning match's nearest chunk, or the first chunk of one
- * whose chunks the words match none of). The three searches it replaces (the documents, then the
+ * its document and the one after it (`NUMBERED_INNER_HIT`: a meaning match's nearest chunk, or the
+ * first chunk of one whose chunks the words match none of; the next is shown when that one is a
+ * heading alone, `passageOf`). The three searches it replaces (the documents, then the
  * vector index twice) cost Elasticsearch 4.6-6.0 ms of CPU per hybrid page at concurrency 8, this
  * one 3.9-4.5 (docs/benchmarks.md); the inner hits read only the chunks asked for.
  */
@@ -266,13 +268,16 @@ export function pageRequest(
           bool: {
             should: [...numbered].map(([docId, chunkNo]) => ({
               bool: {
-                filter: [{ term: { 'chunks.doc_id': docId } }, { term: { 'chunks.chunk_no': chunkNo } }],
+                filter: [
+                  { term: { 'chunks.doc_id': docId } },
+                  { terms: { 'chunks.chunk_no': [chunkNo, chunkNo + 1] } },
+                ],
               },
             })),
             minimum_should_match: 1,
           },
         },
-        1,
+        2,
       ),
     );
   return {

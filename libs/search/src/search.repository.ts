@@ -14,6 +14,7 @@ import {
 import type { FacetBucket } from './search.dto';
 import type { ChunkLocation } from './structured-chunker';
 import { withoutLinkMarkup } from './inline-markdown';
+import { firstPassage, passageOf } from './shown-chunk';
 
 export interface DocumentSummary {
   id: string;
@@ -159,7 +160,7 @@ function lexicalResult(response: estypes.SearchResponse<DocumentSummary>): Lexic
 
 /** A lexical hit's shown chunk, when the request asked for it (`shownChunks`) and one matched. */
 function shownChunkOf(hit: estypes.SearchHit<unknown>): { shown?: PlacedChunk } {
-  const [shown] = innerChunks(hit, SHOWN_INNER_HIT);
+  const shown = firstPassage(innerChunks(hit, SHOWN_INNER_HIT));
   return shown ? { shown } : {};
 }
 
@@ -309,7 +310,7 @@ export class SearchRepository {
       const id = hit._id!;
       if (shown.has(id) && hit._source) documents.set(id, hit._source);
       const byWords = innerChunks(hit, WORDS_INNER_HIT);
-      const byNumber = innerChunks(hit, NUMBERED_INNER_HIT)[0];
+      const byNumber = passageOf(innerChunks(hit, NUMBERED_INNER_HIT), numbered.get(id));
       const chunk = locate.has(id) ? (byWords[0] ?? byNumber) : byNumber;
       if (chunk) chunks.set(id, chunk);
       if (weigh.has(id) && byWords.length) candidates.set(id, byWords);

@@ -1,5 +1,11 @@
 import { queryTerms, subjectOf } from './highlighter';
-import { chooseShownChunk, mergeChunkCandidates, passageEvidence } from './shown-chunk';
+import {
+  chooseShownChunk,
+  firstPassage,
+  mergeChunkCandidates,
+  passageEvidence,
+  passageOf,
+} from './shown-chunk';
 
 /** tar(1) as Quarry chunks it (mandoc's rendering): the candidates of "how do I list the contents of an archive". */
 const AUTO_COMPRESS = {
@@ -116,5 +122,38 @@ describe('chooseShownChunk', () => {
       { chunkNo: 12, lexicalRank: 1, similarity: undefined },
       { chunkNo: 34, lexicalRank: 2, similarity: 0.9 },
     ]);
+  });
+});
+
+describe('passageOf', () => {
+  // dvips' manual as Quarry chunks it: its chapter heading stands alone over a page-long paragraph.
+  const section = { page: 4, heading: ['1 Why use Dvips?'], lines: [1, 1] as [number, number] };
+  const heading = { chunkNo: 3, text: '1 Why use Dvips?', location: section };
+  const under = {
+    chunkNo: 4,
+    text: 'The Dvips program has a number of features that set it apart from other PostScript drivers.',
+    location: { ...section, lines: [3, 12] as [number, number] },
+  };
+
+  it('shows the text under a heading that is a chunk alone, not the heading', () => {
+    expect(passageOf([heading, under], 3)).toBe(under);
+    expect(passageOf([under, heading], 3)).toBe(under);
+  });
+
+  it('shows the chunk asked for when it is text, or when the next is another section', () => {
+    const next = { ...under, chunkNo: 5, text: 'Installing Dvips is mostly the same as any program.' };
+    expect(passageOf([under, next], 4)).toBe(under);
+    const other = { ...under, location: { ...section, heading: ['2 Installation'] } };
+    expect(passageOf([heading, other], 3)).toBe(heading);
+    expect(passageOf([heading], 3)).toBe(heading);
+    expect(passageOf([], 3)).toBeUndefined();
+  });
+
+  it('shows the best chunk by the words that is not a heading alone, and weighs a heading alone last', () => {
+    // A heading alone holds the query's words densely: BM25 and passage evidence rank it first.
+    expect(firstPassage([heading, under])).toBe(under);
+    expect(firstPassage([heading])).toBe(heading);
+    const terms = queryTerms('why use dvips');
+    expect(chooseShownChunk([heading, { ...under, similarity: 0.9 }], terms)).toMatchObject({ chunkNo: 4 });
   });
 });

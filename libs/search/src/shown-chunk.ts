@@ -1,4 +1,6 @@
 import { evidenceOf, holdingOf, locateWords, termsOfPassages, type LocatedWords } from './highlighter';
+import { inlineMarkdownText } from './inline-markdown';
+import type { ChunkLocation } from './structured-chunker';
 
 /**
  * A chunk a hit could be shown from, with what each side says of it within its document: its
@@ -8,6 +10,7 @@ import { evidenceOf, holdingOf, locateWords, termsOfPassages, type LocatedWords 
 export interface ShownChunkCandidate {
   chunkNo: number;
   text: string;
+  location?: ChunkLocation;
   lexicalRank?: number;
   similarity?: number;
 }
@@ -48,7 +51,7 @@ export function passageEvidence(
  * brings its nearest chunk as a candidate (beside the words' 3 best) and decides between chunks
  * whose passages hold equal evidence.
  * A passage holding the terms together is what the snippet shows, so the shown chunk is the one
- * with the best snippet.
+ * with the best snippet, and a heading alone only when no other chunk is a candidate.
  */
 export function chooseShownChunk<T extends ShownChunkCandidate>(
   candidates: readonly T[],
@@ -61,8 +64,11 @@ export function chooseShownChunk<T extends ShownChunkCandidate>(
     locate,
   );
   const evidence = new Map(candidates.map((c, i) => [c.chunkNo, scores[i]]));
+  // A heading alone holds its words densely, and is no passage: any other candidate comes first.
+  const alone = new Map(candidates.map((c) => [c.chunkNo, Number(headingAlone(c))]));
   return [...candidates].sort(
     (a, b) =>
+      alone.get(a.chunkNo)! - alone.get(b.chunkNo)! ||
       evidence.get(b.chunkNo)! - evidence.get(a.chunkNo)! ||
       // NaN (neither side known) is falsy, so the next criterion decides.
       (b.similarity ?? -Infinity) - (a.similarity ?? -Infinity) ||
@@ -86,4 +92,39 @@ export function mergeChunkCandidates<T extends { chunkNo: number; text: string }
     merged.set(chunk.chunkNo, known ? { ...known, similarity: chunk.similarity } : { ...chunk });
   }
   return [...merged.values()];
+}
+
+interface NumberedChunk {
+  chunkNo: number;
+  text: string;
+  location?: ChunkLocation;
+}
+
+/** Whether a chunk is its section's heading and nothing else. */
+function headingAlone(chunk: NumberedChunk): boolean {
+  const heading = chunk.location?.heading;
+  return !!heading?.length && inlineMarkdownText(chunk.text.trim()) === heading[heading.length - 1];
+}
+
+/**
+ * The chunk a match is shown from when it is read by number: chunk `chunkNo` of `chunks` (it and
+ * the one after it), or the one after it when it is a heading alone and that one is the text under
+ * it. A heading stands alone as a chunk over text longer than a chunk (a PDF page's section is one
+ * paragraph of its lines: 515 of 7,497 chunks of 186 PDFs), and its vector, the heading's topic,
+ * is often a document's nearest by meaning: shown, it was a passage of one line ("1 Why use
+ * Dvips?"). It stays a chunk of its own, as meaning ranks better by it (docs/search.md).
+ */
+export function passageOf<T extends NumberedChunk>(chunks: readonly T[], chunkNo?: number): T | undefined {
+  const chunk = chunks.find((c) => c.chunkNo === chunkNo) ?? chunks[0];
+  const next = chunk && chunks.find((c) => c.chunkNo === chunk.chunkNo + 1);
+  const sameSection =
+    next &&
+    next.location?.page === chunk.location?.page &&
+    JSON.stringify(next.location?.heading) === JSON.stringify(chunk.location?.heading);
+  return chunk && sameSection && headingAlone(chunk) ? next : chunk;
+}
+
+/** Of chunks best first, the first that is not a heading alone (the first, when all are). */
+export function firstPassage<T extends NumberedChunk>(chunks: readonly T[]): T | undefined {
+  return chunks.find((chunk) => !headingAlone(chunk)) ?? chunks[0];
 }
