@@ -69,18 +69,18 @@ function inContentsOrder(entries: readonly string[]): boolean {
  * the page. The rest of the passage stays one.
  */
 export function contentsRuns(lines: readonly string[]): Set<number> {
+  const trimmed = lines.map((line) => line.trim());
+  const entry = trimmed.map(isEntry);
   const inRuns = new Set<number>();
   let run: number[] = [];
   const close = () => {
-    while (run.length && !isEntry(lines[run[run.length - 1]].trim())) run.pop();
-    const entries = run.map((at) => lines[at].trim()).filter(isEntry);
+    while (run.length && !entry[run[run.length - 1]]) run.pop();
+    const entries = run.filter((at) => entry[at]).map((at) => trimmed[at]);
     if (entries.length >= MIN_ENTRIES && inContentsOrder(entries)) run.forEach((at) => inRuns.add(at));
     run = [];
   };
-  lines.forEach((raw, at) => {
-    const line = raw.trim();
-    if (isEntry(line)) run.push(at);
-    else if (run.length && isEntry(lines[run[run.length - 1]].trim())) run.push(at);
+  entry.forEach((isOne, at) => {
+    if (isOne || (run.length && entry[run[run.length - 1]])) run.push(at);
     else close();
   });
   close();
