@@ -218,8 +218,8 @@ function withComposedAccents(pages: Line[][]): Line[][] {
   const accentFirst = before >= after;
   return pages.map((lines) =>
     lines.map((line) => {
-      if (![...line.text].some(spacing)) return line;
       const chars = [...line.text];
+      if (!chars.some(spacing)) return line;
       const out: string[] = [];
       for (let i = 0; i < chars.length; i++) {
         const c = chars[i];
